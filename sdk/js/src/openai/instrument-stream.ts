@@ -1,0 +1,94 @@
+import type { Logger } from "../logger.js";
+import { describeError } from "../spans/describe-error.js";
+import type { RecordingSpan } from "../spans/recording-span.js";
+import type { StreamAccumulator } from "./call-adapter.js";
+
+interface OpenAIStreamLike {
+  iterator?: (...args: unknown[]) => AsyncIterator<unknown>;
+  controller?: AbortController;
+}
+
+/** True for the `Stream` object the OpenAI client returns for `stream: true`. */
+export function isOpenAIStream(value: unknown): value is OpenAIStreamLike {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as OpenAIStreamLike).iterator === "function" &&
+    typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === "function"
+  );
+}
+
+/**
+ * Observes a stream in place: the caller keeps the very same `Stream` object (with `tee()`,
+ * `toReadableStream()` and `controller`) and receives every chunk unchanged. The span ends when
+ * the stream completes, fails, is left early (`break` calls the iterator's `return()`), or is
+ * aborted through its controller, whichever happens first.
+ */
+export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, accumulator: StreamAccumulator, logger: Logger): void {
+  let timeToFirstTokenMs: number | undefined;
+  let chunkCount = 0;
+
+  const finish = (endedEarly: boolean, error?: unknown): void => {
+    if (span.isEnded) return;
+    try {
+      const result = accumulator.finish();
+      const metadata: Record<string, unknown> = { ...result.metadata, chunks: chunkCount };
+      if (timeToFirstTokenMs !== undefined) metadata.timeToFirstTokenMs = Math.round(timeToFirstTokenMs);
+      if (endedEarly) metadata.streamEndedEarly = true;
+      if (error !== undefined) {
+        const described = describeError(error);
+        span.end({ ...result, status: "error", error: described.message, metadata: { ...metadata, ...described.metadata } });
+      } else {
+        span.end({ ...result, status: result.error === undefined ? "ok" : "error", error: result.error, metadata });
+      }
+    } catch (failure) {
+      logger.debug("could not record stream", failure);
+    }
+  };
+
+  const observeChunk = (chunk: unknown): void => {
+    chunkCount++;
+    try {
+      if (accumulator.add(chunk) && timeToFirstTokenMs === undefined) timeToFirstTokenMs = span.elapsedMs();
+    } catch (failure) {
+      logger.debug("could not read stream chunk", failure);
+    }
+  };
+
+  const originalIterator = stream.iterator!;
+  stream.iterator = function (this: unknown, ...args: unknown[]): AsyncIterator<unknown> {
+    const inner = originalIterator.apply(this, args);
+    const observed: AsyncIterableIterator<unknown> = {
+      next(...nextArgs: [] | [unknown]) {
+        return inner.next(...nextArgs).then(
+          (step) => {
+            if (step.done) finish(stream.controller?.signal.aborted === true);
+            else observeChunk(step.value);
+            return step;
+          },
+          (error: unknown) => {
+            finish(false, error);
+            throw error;
+          },
+        );
+      },
+      return(value?: unknown) {
+        finish(true);
+        return inner.return ? inner.return(value) : Promise.resolve({ done: true, value });
+      },
+      throw(error?: unknown) {
+        finish(true, error);
+        return inner.throw ? inner.throw(error) : Promise.reject(error);
+      },
+      [Symbol.asyncIterator]() {
+        return observed;
+      },
+    };
+    return observed;
+  };
+
+  // controller.abort() while nobody is awaiting the next chunk would otherwise leave the span
+  // open. The client also aborts from its own cleanup when the stream fails; deferring lets
+  // that failure, which arrives a few microtasks later, be the one recorded.
+  stream.controller?.signal.addEventListener("abort", () => setImmediate(() => finish(true)), { once: true });
+}

@@ -1,0 +1,2 @@
+from .chat import AsyncChat, Chat
+from .completions import AsyncCompletions, Completions

@@ -1,0 +1,1 @@
+"""Instrumentation of the official `openai` package (v1 and later)."""

@@ -1,0 +1,41 @@
+namespace Zespan.Core.Sessions;
+
+/// <summary>
+/// Keyset position in the sessions list: the sort value and session id of the last row shown.
+/// Opaque to clients (base64url); it records its sort so it cannot be replayed against another ordering.
+/// </summary>
+public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortValue, string SessionId)
+{
+    private const string Version = "s1";
+
+    public string Encode()
+    {
+        return Base64Url.Encode(string.Join('\n', Version, Sort, Descending ? "d" : "a", SortValue, SessionId));
+    }
+
+    /// <summary>Decodes a cursor, or explains why it cannot be used with this sort and order.</summary>
+    public static bool TryDecode(string encoded, SessionSort sort, bool descending, out SessionCursor? cursor, out string? error)
+    {
+        cursor = null;
+        error = null;
+        if (!Base64Url.TryDecode(encoded, out var text))
+        {
+            error = "The cursor is not one this server issued. Pass the nextCursor of the previous page unchanged.";
+            return false;
+        }
+        var parts = text.Split('\n', 5);
+        if (parts.Length != 5 || parts[0] != Version || !Enum.TryParse<SessionSort>(parts[1], out var cursorSort)
+            || !long.TryParse(parts[3], out var value))
+        {
+            error = "The cursor is not one this server issued. Pass the nextCursor of the previous page unchanged.";
+            return false;
+        }
+        if (cursorSort != sort || (parts[2] == "d") != descending)
+        {
+            error = "The cursor belongs to a different sort or order. Start again from the first page when you change the sort.";
+            return false;
+        }
+        cursor = new SessionCursor(cursorSort, descending, value, parts[4]);
+        return true;
+    }
+}

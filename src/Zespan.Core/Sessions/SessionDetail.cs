@@ -1,0 +1,24 @@
+using Zespan.Core.Spans;
+
+namespace Zespan.Core.Sessions;
+
+/// <summary>A session with every LLM call in chronological order.</summary>
+public sealed record SessionDetail(SessionSummary Session, IReadOnlyList<TimelineEntry> Timeline);
+
+/// <summary>One LLM call in a session's timeline.</summary>
+public sealed record TimelineEntry(
+    string SpanId,
+    string TraceId,
+    string Name,
+    string? Model,
+    long StartMs,
+    long EndMs,
+    TokenUsage Usage,
+    long? CostPico,
+    SpanStatus Status,
+    string? Error,
+    string? InputJson,
+    string? OutputJson)
+{
+    public long LatencyMs => EndMs - StartMs;
+}

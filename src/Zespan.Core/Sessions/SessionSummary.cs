@@ -1,0 +1,24 @@
+namespace Zespan.Core.Sessions;
+
+/// <summary>One row of the sessions list: the contract's session figures, kept exact by the store as spans arrive.</summary>
+public sealed record SessionSummary(
+    string SessionId,
+    string? UserId,
+    long StartedMs,
+    long EndedMs,
+    int Turns,
+    long CostPico,
+    int UnpricedCalls,
+    long InputTokens,
+    long OutputTokens,
+    int ErrorCount,
+    long LatencySumMs)
+{
+    public long DurationMs => EndedMs - StartedMs;
+    public long TotalTokens => InputTokens + OutputTokens;
+    public bool HasErrors => ErrorCount > 0;
+    /// <summary>Mean of (endTime − startTime) over the session's calls.</summary>
+    public double AvgLatencyMs => Turns == 0 ? 0 : (double)LatencySumMs / Turns;
+    /// <summary>True when no call of the session could be priced: its cost is unknown, not zero.</summary>
+    public bool CostUnknown => Turns > 0 && UnpricedCalls == Turns;
+}

@@ -1,0 +1,49 @@
+namespace Zespan.Core.Spans;
+
+/// <summary>Whether a span is an LLM call (counted in sessions and costs) or any other unit of work.</summary>
+public enum SpanKind { Span = 0, Llm = 1 }
+
+/// <summary>Whether a span ended normally or in an error.</summary>
+public enum SpanStatus { Ok = 0, Error = 1 }
+
+/// <summary>Token counts of one LLM call, following OpenAI's conventions (input includes cached, output includes reasoning).</summary>
+public readonly record struct TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens)
+{
+    public long TotalTokens => InputTokens + OutputTokens;
+}
+
+/// <summary>Where a span's cost came from; kept so a user can see why a number is what it is.</summary>
+public enum CostSource { None = 0, BuiltInTable = 1, ProjectPrice = 2, Client = 3 }
+
+/// <summary>A validated, priced span as it is stored. Times are Unix milliseconds (UTC).</summary>
+public sealed record SpanRecord
+{
+    public required string Id { get; init; }
+    public required string TraceId { get; init; }
+    public string? ParentId { get; init; }
+    public string? SessionId { get; init; }
+    public string? UserId { get; init; }
+    public required string Name { get; init; }
+    public SpanKind Kind { get; init; }
+    public string? Model { get; init; }
+    public string? Provider { get; init; }
+    public long StartMs { get; init; }
+    public long EndMs { get; init; }
+    public TokenUsage Usage { get; init; }
+    /// <summary>Cost in picodollars (1e-12 USD) so sums stay exact; null when the model has no known price.</summary>
+    public long? CostPico { get; init; }
+    public CostSource CostSource { get; init; }
+    public SpanStatus Status { get; init; }
+    public string? Error { get; init; }
+    /// <summary>Raw JSON of the prompt, completion and metadata, stored as sent.</summary>
+    public string? InputJson { get; init; }
+    public string? OutputJson { get; init; }
+    public string? MetadataJson { get; init; }
+    /// <summary>Metadata values flattened to strings, used for grouping ("which kinds of conversations cost the most").</summary>
+    public IReadOnlyDictionary<string, string> MetadataValues { get; init; } = EmptyMetadata;
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public long LatencyMs => EndMs - StartMs;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
+}

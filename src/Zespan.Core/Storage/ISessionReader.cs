@@ -1,0 +1,21 @@
+using Zespan.Core.Sessions;
+
+namespace Zespan.Core.Storage;
+
+/// <summary>Reads sessions of one project. Every method is scoped to the project it is given.</summary>
+public interface ISessionReader
+{
+    Task<Page<SessionSummary>> ListAsync(long projectId, SessionQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The session and its LLM calls in chronological order, or null if the project has no such session.</summary>
+    Task<SessionDetail?> GetAsync(long projectId, string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Count, cost per conversation (average, median, p95) and turns of the sessions matching the filter.</summary>
+    Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Sessions and cost per group; a session with several tags or values counts in each of them.</summary>
+    Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Sessions whose tokens per turn are at least <paramref name="minRatio"/> times the project's median.</summary>
+    Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default);
+}

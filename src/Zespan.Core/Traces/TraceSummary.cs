@@ -1,0 +1,39 @@
+using Zespan.Core.Spans;
+
+namespace Zespan.Core.Traces;
+
+/// <summary>One row of the traces list, kept as spans arrive.</summary>
+public sealed record TraceSummary(
+    string TraceId,
+    string? RootName,
+    long StartedMs,
+    long EndedMs,
+    int SpanCount,
+    int LlmCalls,
+    long CostPico,
+    int UnpricedCalls,
+    long TotalTokens,
+    int ErrorCount,
+    string? UserId,
+    string? SessionId)
+{
+    public long DurationMs => EndedMs - StartedMs;
+    public SpanStatus Status => ErrorCount > 0 ? SpanStatus.Error : SpanStatus.Ok;
+}
+
+/// <summary>Filters of the traces list; all optional and combinable.</summary>
+public sealed record TraceQuery
+{
+    public long? FromMs { get; init; }
+    public long? ToMs { get; init; }
+    public string? UserId { get; init; }
+    public string? SessionId { get; init; }
+    public string? Model { get; init; }
+    public SpanStatus? Status { get; init; }
+    public int Limit { get; init; } = 50;
+    /// <summary>Keyset position: start time and trace id of the last row of the previous page.</summary>
+    public (long StartedMs, string TraceId)? After { get; init; }
+}
+
+/// <summary>Every span of a trace, enough to draw its flame graph.</summary>
+public sealed record TraceDetail(string TraceId, IReadOnlyList<SpanRecord> Spans);

@@ -1,0 +1,55 @@
+namespace ZespanSdk;
+
+/// <summary>Settings for <see cref="Zespan.Init"/> and <c>services.AddZespan(...)</c>.</summary>
+/// <remarks>
+/// Every value has a working default; <see cref="ApiKey"/> and <see cref="BaseUrl"/> fall back to the
+/// <c>ZESPAN_API_KEY</c> and <c>ZESPAN_BASE_URL</c> environment variables.
+/// </remarks>
+public sealed class ZespanOptions
+{
+    public const string ApiKeyEnvironmentVariable = "ZESPAN_API_KEY";
+    public const string BaseUrlEnvironmentVariable = "ZESPAN_BASE_URL";
+    public const string DefaultBaseUrl = "http://localhost:5080";
+
+    /// <summary>Project API key (<c>zsp_...</c>). Without one nothing is exported.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Where the Zespan server listens; <c>/api/v1/ingest</c> is appended.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Set to false to turn recording off without removing the instrumentation.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Record prompts and completions. Turn off when they hold data that must not leave the app.</summary>
+    public bool CaptureContent { get; set; } = true;
+
+    public int MaxBatchSize { get; set; } = 100;
+
+    /// <summary>Spans waiting for export; when full, new spans are dropped and counted rather than blocking the app.</summary>
+    public int MaxQueueSize { get; set; } = 10_000;
+
+    /// <summary>How long a span may wait for companions before a partial batch is sent.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Attempts after the first for a batch that failed with 429, 5xx or a network error.</summary>
+    public int MaxRetries { get; set; } = 8;
+
+    public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Per ingest request.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long disposal and process exit wait for queued spans to be delivered.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Write export problems (rejected items, 4xx answers, dropped spans) to <see cref="DebugLog"/>.</summary>
+    public bool Debug { get; set; }
+
+    /// <summary>Where debug messages go; standard error when not set.</summary>
+    public Action<string>? DebugLog { get; set; }
+
+    /// <summary>Replaces the HTTP handler used for ingestion (proxies, tests).</summary>
+    public HttpMessageHandler? HttpMessageHandler { get; set; }
+}

@@ -1,0 +1,98 @@
+using ZespanSdk.Export;
+using ZespanSdk.Spans;
+
+namespace ZespanSdk;
+
+/// <summary>
+/// Receives finished spans and exports them in the background. One per process is usual: <see cref="Zespan.Init"/>
+/// or <c>services.AddZespan(...)</c> creates it. Dispose it (or let the host do so) to deliver what is queued;
+/// at process exit it also tries, within <see cref="ZespanOptions.ShutdownTimeout"/>.
+/// </summary>
+public sealed class ZespanTracer : IAsyncDisposable, IDisposable
+{
+    private readonly ZespanSettings? _settings;
+    private readonly SpanExporter? _exporter;
+    private int _disposed;
+
+    /// <summary>A tracer that records nothing: what instrumentation uses before <see cref="Zespan.Init"/>.</summary>
+    internal static ZespanTracer Disabled { get; } = new();
+
+    private ZespanTracer()
+    {
+    }
+
+    public ZespanTracer(ZespanOptions options)
+    {
+        _settings = ZespanSettings.Resolve(options);
+        if (!_settings.Enabled)
+        {
+            return;
+        }
+        if (_settings.ApiKey is null)
+        {
+            Console.Error.WriteLine(
+                $"[zespan] no API key: set {ZespanOptions.ApiKeyEnvironmentVariable} or Zespan:ApiKey. Nothing will be recorded.");
+            return;
+        }
+
+        _exporter = new SpanExporter(_settings, _settings.ApiKey);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    /// <summary>True when spans are being collected for export; instrumentation skips all work otherwise.</summary>
+    public bool IsRecording => _exporter is not null && Volatile.Read(ref _disposed) == 0;
+
+    internal bool CaptureContent => _settings?.CaptureContent ?? false;
+
+    public ExportStatistics Statistics => _exporter?.Statistics ?? new ExportStatistics(0, 0, 0, 0, 0);
+
+    internal void Record(SpanRecord span) => _exporter?.Enqueue(span);
+
+    /// <summary>Waits until every span recorded so far is delivered (or given up on). Never throws except on cancellation.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) =>
+        _exporter?.FlushAsync(cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>Waits at most <paramref name="timeout"/>; returns false if spans were still pending then.</summary>
+    public async Task<bool> FlushAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await FlushAsync(cancellation.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops accepting spans, delivers what is queued (within the shutdown timeout) and releases the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        if (_exporter is not null)
+        {
+            await _exporter.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            // ProcessExit handlers run on a dedicated thread while the thread pool still works, so blocking here is safe.
+            DisposeAsync().AsTask().Wait(_settings!.ShutdownTimeout + TimeSpan.FromSeconds(1));
+        }
+        catch
+        {
+            // Exiting anyway; nothing useful to do with an error here.
+        }
+    }
+}

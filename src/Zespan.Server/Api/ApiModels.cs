@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Zespan.Core.Costs;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Traces;
+
+namespace Zespan.Server.Api;
+
+// The JSON shapes of the contract (../shared/product/api-contract.md). Money is dollars, times ISO 8601 UTC.
+
+public sealed record SessionItem(
+    string SessionId, string? UserId, string StartedAt, string EndedAt, long DurationMs, int Turns, double? CostUsd,
+    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls)
+{
+    public static SessionItem From(SessionSummary s) => new(
+        s.SessionId, s.UserId, Timestamps.Format(s.StartedMs), Timestamps.Format(s.EndedMs), s.DurationMs, s.Turns,
+        s.CostUnknown ? null : Money.PicoToUsd(s.CostPico), s.InputTokens, s.OutputTokens, s.TotalTokens, s.ErrorCount,
+        s.HasErrors ? "error" : "ok", s.UnpricedCalls);
+}
+
+public sealed record SessionDetailItem(
+    string SessionId, string? UserId, string StartedAt, string EndedAt, long DurationMs, int Turns, double? CostUsd,
+    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls, double AvgLatencyMs)
+{
+    public static SessionDetailItem From(SessionSummary s)
+    {
+        var item = SessionItem.From(s);
+        return new(item.SessionId, item.UserId, item.StartedAt, item.EndedAt, item.DurationMs, item.Turns, item.CostUsd, item.InputTokens,
+            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs);
+    }
+}
+
+public sealed record SessionListResponse(IReadOnlyList<SessionItem> Data, string? NextCursor, long TotalCount);
+
+public sealed record TimelineItem(
+    string SpanId, string TraceId, string Name, string? Model, string StartTime, string EndTime, long LatencyMs,
+    long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long TotalTokens, double? CostUsd, string Status, string? Error)
+{
+    public static TimelineItem From(TimelineEntry e) => new(
+        e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
+        e.Usage.InputTokens, e.Usage.OutputTokens, e.Usage.CachedInputTokens, e.Usage.ReasoningTokens, e.Usage.TotalTokens,
+        Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error);
+
+    public static string StatusText(SpanStatus status) => status == SpanStatus.Error ? "error" : "ok";
+}
+
+public sealed record SessionDetailResponse(SessionDetailItem Session, IReadOnlyList<TimelineItem> Timeline);
+
+public sealed record SessionStatsResponse(
+    long Sessions, double TotalCostUsd, double AvgCostUsd, double MedianCostUsd, double P95CostUsd, double AvgTurns,
+    long TotalTurns, long SessionsWithErrors, long UnpricedCalls)
+{
+    public static SessionStatsResponse From(SessionStats s) => new(
+        s.Sessions, Money.PicoToUsd(s.TotalCostPico), Money.PicoToUsd((long)Math.Round(s.AvgCostPico)), Money.PicoToUsd(s.MedianCostPico),
+        Money.PicoToUsd(s.P95CostPico), s.AvgTurns, s.TotalTurns, s.SessionsWithErrors, s.UnpricedCalls);
+}
+
+public sealed record BreakdownItem(string? Group, long Sessions, double TotalCostUsd, double AvgCostUsd, long Turns, long TotalTokens)
+{
+    public static BreakdownItem From(SessionGroupCost g) => new(
+        g.Group, g.Sessions, Money.PicoToUsd(g.TotalCostPico), Money.PicoToUsd((long)Math.Round(g.AvgCostPico)), g.Turns, g.TotalTokens);
+}
+
+public sealed record BreakdownResponse(string By, IReadOnlyList<BreakdownItem> Data);
+
+public sealed record TokenOutlierItem(SessionItem Session, double TokensPerTurn, double ProjectMedianTokensPerTurn, double Ratio);
+
+public sealed record TraceItem(
+    string TraceId, string? Name, string StartedAt, string EndedAt, long DurationMs, int Spans, int LlmCalls, double CostUsd,
+    int UnpricedCalls, long TotalTokens, int ErrorCount, string Status, string? UserId, string? SessionId)
+{
+    public static TraceItem From(TraceSummary t) => new(
+        t.TraceId, t.RootName, Timestamps.Format(t.StartedMs), Timestamps.Format(t.EndedMs), t.DurationMs, t.SpanCount, t.LlmCalls,
+        Money.PicoToUsd(t.CostPico), t.UnpricedCalls, t.TotalTokens, t.ErrorCount, TimelineItem.StatusText(t.Status), t.UserId, t.SessionId);
+}
+
+public sealed record TraceListResponse(IReadOnlyList<TraceItem> Data, string? NextCursor, long TotalCount);
+
+public sealed record UsageItem(long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens);
+
+public sealed record SpanItem(
+    string Id, string? ParentId, string Name, string Kind, string? Model, string? Provider, string StartTime, string EndTime, long LatencyMs,
+    string? SessionId, string? UserId, UsageItem Usage, double? CostUsd, string CostSource, string Status, string? Error,
+    JsonElement? Input, JsonElement? Output, JsonElement? Metadata, IReadOnlyList<string> Tags)
+{
+    public static SpanItem From(SpanRecord s) => new(
+        s.Id, s.ParentId, s.Name, s.Kind == SpanKind.Llm ? "llm" : "span", s.Model, s.Provider, Timestamps.Format(s.StartMs), Timestamps.Format(s.EndMs),
+        s.LatencyMs, s.SessionId, s.UserId,
+        new UsageItem(s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens),
+        Money.PicoToUsd(s.CostPico), CostSourceText(s.CostSource), TimelineItem.StatusText(s.Status), s.Error,
+        Json(s.InputJson), Json(s.OutputJson), Json(s.MetadataJson), s.Tags);
+
+    private static JsonElement? Json(string? raw) => raw is null ? null : JsonDocument.Parse(raw).RootElement.Clone();
+
+    private static string CostSourceText(CostSource source) => source switch
+    {
+        Zespan.Core.Spans.CostSource.Client => "client",
+        Zespan.Core.Spans.CostSource.ProjectPrice => "project-price",
+        Zespan.Core.Spans.CostSource.BuiltInTable => "built-in-price",
+        _ => "none",
+    };
+}
+
+public sealed record TraceDetailResponse(string TraceId, IReadOnlyList<SpanItem> Spans);
+
+public sealed record ModelCostItem(
+    string? Model, long Calls, double CostUsd, long UnpricedCalls, long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long Errors)
+{
+    public static ModelCostItem From(ModelCost m) => new(
+        m.Model, m.Calls, Money.PicoToUsd(m.CostPico), m.UnpricedCalls, m.InputTokens, m.OutputTokens, m.CachedInputTokens, m.ReasoningTokens, m.Errors);
+}
+
+public sealed record ModelCostResponse(string? From, string? To, double TotalCostUsd, IReadOnlyList<ModelCostItem> Data);
+
+public sealed record CostBucketItem(string Start, long Calls, double CostUsd, long TotalTokens);
+
+public sealed record PriceItem(string Model, decimal InputPerMillion, decimal? CachedInputPerMillion, decimal OutputPerMillion, string Source);
+
+public sealed record PriceListResponse(string? BuiltInPricesTakenOn, IReadOnlyList<PriceItem> ProjectPrices, IReadOnlyList<PriceItem> BuiltInPrices);
+
+public sealed record PriceRequest(decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion);

@@ -1,0 +1,53 @@
+using Zespan.Core.Pricing;
+using Zespan.Core.Storage;
+using Zespan.Server.Auth;
+
+namespace Zespan.Server.Api;
+
+/// <summary>Model prices: the built-in table and the project's own overrides (which apply to spans ingested afterwards).</summary>
+public static class PricesEndpoints
+{
+    public static void MapPricesEndpoints(this RouteGroupBuilder api)
+    {
+        var prices = api.MapGroup("/prices").WithTags("Prices");
+        prices.MapGet("/", ListAsync).WithName("ListPrices").WithSummary("Built-in and project prices").Produces<PriceListResponse>();
+        prices.MapPut("/{model}", SetAsync).WithName("SetPrice").WithSummary("Set the project's price for a model").Produces<PriceItem>();
+        prices.MapDelete("/{model}", DeleteAsync).WithName("DeletePrice").WithSummary("Remove the project's price for a model");
+    }
+
+    public static async Task<IResult> ListAsync(HttpContext context, IProjectStore projects, PriceResolver resolver)
+    {
+        var own = await projects.GetProjectPricesAsync(context.User.ProjectId(), context.RequestAborted);
+        return TypedResults.Ok(new PriceListResponse(
+            resolver.BuiltIn.PricesTakenOn,
+            own.All.OrderBy(p => p.Model).Select(p => Item(p, "project")).ToList(),
+            resolver.BuiltIn.All.OrderBy(p => p.Model).Select(p => Item(p, "built-in")).ToList()));
+    }
+
+    public static async Task<IResult> SetAsync(string model, PriceRequest request, HttpContext context, IProjectStore projects, ProjectPriceCache cache)
+    {
+        if (model.Length is 0 or > 256)
+            return ApiProblems.BadParameter("The model name must be 1 to 256 characters long.");
+        if (request.InputPerMillion is not { } input || request.OutputPerMillion is not { } output)
+            return ApiProblems.BadParameter("Send {\"inputPerMillion\": 2.5, \"outputPerMillion\": 10, \"cachedInputPerMillion\": 1.25} (USD per 1M tokens; cached is optional).");
+        if (input < 0 || output < 0 || request.CachedInputPerMillion < 0 || input > 100_000 || output > 100_000)
+            return ApiProblems.BadParameter("Prices are US dollars per one million tokens, between 0 and 100,000.");
+        var price = new ModelPrice(model, input, request.CachedInputPerMillion, output);
+        var projectId = context.User.ProjectId();
+        await projects.SetProjectPriceAsync(projectId, price, context.RequestAborted);
+        cache.Invalidate(projectId);
+        return TypedResults.Ok(Item(price, "project"));
+    }
+
+    public static async Task<IResult> DeleteAsync(string model, HttpContext context, IProjectStore projects, ProjectPriceCache cache)
+    {
+        var projectId = context.User.ProjectId();
+        if (!await projects.DeleteProjectPriceAsync(projectId, model, context.RequestAborted))
+            return ApiProblems.NotFound("Project price", model);
+        cache.Invalidate(projectId);
+        return TypedResults.NoContent();
+    }
+
+    private static PriceItem Item(ModelPrice price, string source) =>
+        new(price.Model, price.InputPerMillion, price.CachedInputPerMillion, price.OutputPerMillion, source);
+}

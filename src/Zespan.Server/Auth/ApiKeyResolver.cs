@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using Zespan.Core.Projects;
+using Zespan.Core.Storage;
+
+namespace Zespan.Server.Auth;
+
+/// <summary>
+/// Maps a presented API key to its project with a short in-memory cache, so ingestion does not query per request.
+/// Revocation goes through <see cref="Forget"/>, so it takes effect at once in this (single) process.
+/// Last-used times are written at most once a minute per key.
+/// </summary>
+public sealed class ApiKeyResolver(IProjectStore projects, TimeProvider clock)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<string, (long KeyId, long ProjectId, DateTimeOffset Until)> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, DateTimeOffset> _lastTouched = new();
+
+    public async Task<(long KeyId, long ProjectId)?> ResolveAsync(string secret)
+    {
+        if (!ApiKeySecret.LooksValid(secret))
+            return null;
+        var now = clock.GetUtcNow();
+        var hash = Convert.ToHexString(ApiKeySecret.Hash(secret));
+        if (_live.TryGetValue(hash, out var cached) && cached.Until > now)
+        {
+            Touch(cached.KeyId, now);
+            return (cached.KeyId, cached.ProjectId);
+        }
+        var found = await projects.FindLiveKeyAsync(ApiKeySecret.Hash(secret));
+        if (found is null)
+        {
+            _live.TryRemove(hash, out _);
+            return null;
+        }
+        _live[hash] = (found.Value.KeyId, found.Value.ProjectId, now + CacheFor);
+        Touch(found.Value.KeyId, now);
+        return found;
+    }
+
+    /// <summary>Drops a key from the cache; call after revoking it.</summary>
+    public void Forget(long keyId)
+    {
+        foreach (var entry in _live.Where(e => e.Value.KeyId == keyId).ToList())
+            _live.TryRemove(entry.Key, out _);
+    }
+
+    private void Touch(long keyId, DateTimeOffset now)
+    {
+        if (_lastTouched.TryGetValue(keyId, out var last) && now - last < TouchEvery)
+            return;
+        _lastTouched[keyId] = now;
+        // Bookkeeping only: never make the caller wait for it or fail because of it.
+        _ = Task.Run(async () =>
+        {
+            try { await projects.TouchApiKeyAsync(keyId, now.ToUnixTimeMilliseconds()); }
+            catch (Exception) { /* a missed last-used time is harmless */ }
+        });
+    }
+}

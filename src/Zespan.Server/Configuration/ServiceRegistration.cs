@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Authentication;
+using Zespan.Core.Ingestion;
+using Zespan.Core.Pricing;
+using Zespan.Core.Storage;
+using Zespan.Server.Auth;
+using Zespan.Server.Ingestion;
+using Zespan.Server.Setup;
+using Zespan.Storage.Sqlite;
+
+namespace Zespan.Server.Configuration;
+
+/// <summary>Wires Zespan's services: the embedded store, ingestion, pricing and API-key authentication.</summary>
+public static class ServiceRegistration
+{
+    public static IServiceCollection AddZespan(this IServiceCollection services, ZespanServerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(sp => new SqliteStorage(options.DatabasePath, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Database);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanWriter);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Sessions);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Traces);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Costs);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Projects);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Organizations);
+
+        services.AddSingleton(ModelPriceTable.LoadBuiltIn());
+        services.AddSingleton<PriceResolver>();
+        services.AddSingleton<ProjectPriceCache>();
+        services.AddSingleton<SpanPricer>();
+        services.AddSingleton<SpanParser>();
+        services.AddSingleton<BatchParser>();
+        services.AddSingleton<IngestionPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
+        services.AddSingleton<FirstRunSetup>();
+
+        services.AddSingleton<ApiKeyResolver>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(ApiKeyAuthenticationHandler.ProjectClaim));
+        return services;
+    }
+}

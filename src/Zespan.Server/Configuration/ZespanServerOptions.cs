@@ -1,0 +1,47 @@
+namespace Zespan.Server.Configuration;
+
+/// <summary>Server settings. Each can be set by the environment variable named in its comment.</summary>
+public sealed class ZespanServerOptions
+{
+    /// <summary>ZESPAN_DATA: folder of the SQLite database. Default: .zespan-data under the current directory.</summary>
+    public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, ".zespan-data");
+
+    /// <summary>ZESPAN_API_KEY: presets the first project's API key on an empty database.</summary>
+    public string? PresetApiKey { get; set; }
+
+    /// <summary>ZESPAN_ADMIN_PASSWORD: presets the admin's password on an empty database.</summary>
+    public string? PresetAdminPassword { get; set; }
+
+    /// <summary>ZESPAN_MAX_BODY_BYTES: largest accepted ingest body; larger bodies get 413. Default 10 MiB.</summary>
+    public long MaxIngestBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>ZESPAN_INGEST_QUEUE_SPANS: spans accepted but not yet written before ingestion answers 429. Default 200,000.</summary>
+    public int IngestQueueSpans { get; set; } = 200_000;
+
+    /// <summary>Most spans the writer commits in one transaction (group commit of many requests).</summary>
+    public int MaxSpansPerTransaction { get; set; } = 20_000;
+
+    public string DatabasePath => Path.Combine(DataDirectory, "zespan.db");
+
+    public static ZespanServerOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = new ZespanServerOptions();
+        if (configuration["ZESPAN_DATA"] is { Length: > 0 } data)
+            options.DataDirectory = Path.GetFullPath(data);
+        options.PresetApiKey = configuration["ZESPAN_API_KEY"] is { Length: > 0 } key ? key : null;
+        options.PresetAdminPassword = configuration["ZESPAN_ADMIN_PASSWORD"] is { Length: > 0 } password ? password : null;
+        options.MaxIngestBodyBytes = PositiveNumber(configuration, "ZESPAN_MAX_BODY_BYTES", options.MaxIngestBodyBytes);
+        options.IngestQueueSpans = (int)PositiveNumber(configuration, "ZESPAN_INGEST_QUEUE_SPANS", options.IngestQueueSpans);
+        return options;
+    }
+
+    private static long PositiveNumber(IConfiguration configuration, string key, long fallback)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrEmpty(text))
+            return fallback;
+        if (!long.TryParse(text, out var value) || value <= 0)
+            throw new InvalidOperationException($"The setting {key} must be a positive whole number; it is \"{text}\".");
+        return value;
+    }
+}

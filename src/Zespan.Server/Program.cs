@@ -1,0 +1,38 @@
+using Zespan.Server.Api;
+using Zespan.Server.Configuration;
+using Zespan.Server.Ingestion;
+using Zespan.Server.Setup;
+using Zespan.Storage.Sqlite;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+    builder.WebHost.UseUrls("http://localhost:5080");
+
+var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
+builder.Services.AddZespan(options);
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous();
+app.MapOpenApi().AllowAnonymous();
+
+var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName);
+api.MapIngestEndpoints();
+api.MapSessionsEndpoints();
+api.MapTracesEndpoints();
+api.MapCostsEndpoints();
+api.MapPricesEndpoints();
+
+await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync();
+var firstRun = await app.Services.GetRequiredService<FirstRunSetup>().RunAsync();
+StartupBanner.PrintWhenStarted(app, firstRun, options);
+await app.RunAsync();
+
+/// <summary>Entry point, public so WebApplicationFactory tests can host the app.</summary>
+public partial class Program;

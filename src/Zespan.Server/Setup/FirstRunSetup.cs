@@ -1,0 +1,29 @@
+using Zespan.Core.Projects;
+using Zespan.Core.Storage;
+using Zespan.Server.Configuration;
+
+namespace Zespan.Server.Setup;
+
+/// <summary>What first-run setup created, for the start-up banner. Secrets appear here once and are never stored in clear.</summary>
+public sealed record FirstRunResult(bool CreatedProject, string? NewApiKey, bool ApiKeyFromEnvironment);
+
+/// <summary>
+/// On an empty database: creates the default organisation, project and API key. A preset ZESPAN_API_KEY is used as that key,
+/// so scripts and containers know it in advance; otherwise a random key is generated and shown once.
+/// </summary>
+public sealed class FirstRunSetup(IOrganizationStore organizations, IProjectStore projects, ZespanServerOptions options)
+{
+    public async Task<FirstRunResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        if ((await projects.ListProjectsAsync(cancellationToken)).Count > 0)
+            return new FirstRunResult(false, null, false);
+        if (options.PresetApiKey is { } preset && !ApiKeySecret.LooksValid(preset))
+            throw new InvalidOperationException(
+                $"ZESPAN_API_KEY must start with \"{ApiKeySecret.Prefix}\" and be at least {ApiKeySecret.MinLength} printable characters long.");
+
+        var organization = await organizations.CreateAsync("Default", Plan.Free, cancellationToken);
+        var project = await projects.CreateProjectAsync(organization.Id, "Default", cancellationToken);
+        var key = await projects.CreateApiKeyAsync(project.Id, "Default key", options.PresetApiKey, cancellationToken);
+        return new FirstRunResult(true, options.PresetApiKey is null ? key.Secret : null, options.PresetApiKey is not null);
+    }
+}

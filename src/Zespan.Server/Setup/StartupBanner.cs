@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Zespan.Server.Configuration;
+
+namespace Zespan.Server.Setup;
+
+/// <summary>Tells the person who started the server where it listens, where the data lives and, on first run, the API key.</summary>
+public static class StartupBanner
+{
+    public static void PrintWhenStarted(WebApplication app, FirstRunResult firstRun, ZespanServerOptions options)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var lines = new List<string>
+            {
+                "",
+                "  Zespan is running",
+                $"  Web UI and API:  {string.Join(", ", addresses)}",
+                $"  Data:            {options.DatabasePath}",
+            };
+            if (firstRun.NewApiKey is { } key)
+                lines.Add($"  API key:         {key}   (shown once; it is stored only as a hash)");
+            else if (firstRun.ApiKeyFromEnvironment)
+                lines.Add("  API key:         the value of ZESPAN_API_KEY");
+            else
+                lines.Add("  API key:         created on first start; create more with `zespan keys create`");
+            lines.Add("");
+            Console.WriteLine(string.Join(Environment.NewLine, lines));
+        });
+    }
+}

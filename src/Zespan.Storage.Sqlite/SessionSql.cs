@@ -1,0 +1,67 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Sessions;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>The sessions table's columns, filters and sort keys, shared by every session query.</summary>
+internal static class SessionSql
+{
+    public const string Columns =
+        "s.session_id, s.user_id, s.started_ms, s.ended_ms, s.turns, s.cost_pico, s.unpriced_calls, s.input_tokens, s.output_tokens, s.error_count, s.latency_sum_ms";
+
+    public static SessionSummary Read(SqliteDataReader r, int offset = 0) => new(
+        r.GetString(offset), r.GetNullableString(offset + 1), r.GetInt64(offset + 2), r.GetInt64(offset + 3), r.GetInt32(offset + 4),
+        r.GetInt64(offset + 5), r.GetInt32(offset + 6), r.GetInt64(offset + 7), r.GetInt64(offset + 8), r.GetInt32(offset + 9), r.GetInt64(offset + 10));
+
+    public static string SortColumn(SessionSort sort) => sort switch
+    {
+        SessionSort.StartedAt => "started_ms",
+        SessionSort.DurationMs => "duration_ms",
+        SessionSort.Turns => "turns",
+        SessionSort.CostUsd => "cost_pico",
+        SessionSort.TotalTokens => "total_tokens",
+        SessionSort.ErrorCount => "error_count",
+        _ => throw new ArgumentOutOfRangeException(nameof(sort)),
+    };
+
+    public static long SortValue(SessionSummary s, SessionSort sort) => sort switch
+    {
+        SessionSort.StartedAt => s.StartedMs,
+        SessionSort.DurationMs => s.DurationMs,
+        SessionSort.Turns => s.Turns,
+        SessionSort.CostUsd => s.CostPico,
+        SessionSort.TotalTokens => s.TotalTokens,
+        SessionSort.ErrorCount => s.ErrorCount,
+        _ => throw new ArgumentOutOfRangeException(nameof(sort)),
+    };
+
+    /// <summary>Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.</summary>
+    public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter)
+    {
+        if (filter.FromMs is { } from)
+        {
+            sql.Append(" AND s.started_ms >= $from");
+            command.With("$from", from);
+        }
+        if (filter.ToMs is { } to)
+        {
+            sql.Append(" AND s.started_ms < $to");
+            command.With("$to", to);
+        }
+        if (filter.UserId is { } user)
+        {
+            sql.Append(" AND s.user_id = $user");
+            command.With("$user", user);
+        }
+        if (filter.Status == SessionStatusFilter.Error)
+            sql.Append(" AND s.error_count > 0");
+        else if (filter.Status == SessionStatusFilter.Ok)
+            sql.Append(" AND s.error_count = 0");
+        if (filter.MinTurns is { } minTurns)
+        {
+            sql.Append(" AND s.turns >= $minTurns");
+            command.With("$minTurns", minTurns);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Spans;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// The prepared statements of one write transaction. New spans update the aggregates incrementally with upserts
+/// (the common path); a replaced span instead marks its session and trace for a rebuild (see AggregateRebuilder).
+/// </summary>
+internal sealed class SpanWriteStatements : IDisposable
+{
+    private const string SpanColumns =
+        "trace_id, parent_id, session_id, user_id, name, kind, model, provider, start_ms, end_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, cost_source, status, error, metadata, tags";
+    private static readonly string[] SpanParameters =
+        ["$p", "$id", "$trace", "$parent", "$session", "$user", "$name", "$kind", "$model", "$provider", "$start", "$end", "$in", "$out", "$cached", "$reasoning", "$cost", "$costSource", "$status", "$error", "$metadata", "$tags"];
+
+    private readonly SqliteCommand _findExisting;
+    private readonly SqliteCommand _insertSpan;
+    private readonly SqliteCommand _updateSpan;
+    private readonly SqliteCommand _upsertPayload;
+    private readonly SqliteCommand _deletePayload;
+    private readonly SqliteCommand _addToSession;
+    private readonly SqliteCommand _addSessionTag;
+    private readonly SqliteCommand _addSessionMetadata;
+    private readonly SqliteCommand _addToTrace;
+    private readonly SqliteCommand _addToDaily;
+
+    public SpanWriteStatements(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        _findExisting = connection.Prepared(transaction,
+            "SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status FROM spans WHERE project_id = $p AND span_id = $id",
+            "$p", "$id");
+        _insertSpan = connection.Prepared(transaction,
+            $"INSERT INTO spans (project_id, span_id, {SpanColumns}) VALUES ({string.Join(", ", SpanParameters)}) RETURNING id",
+            SpanParameters);
+        _updateSpan = connection.Prepared(transaction,
+            $"UPDATE spans SET ({SpanColumns}) = ({string.Join(", ", SpanParameters[2..])}) WHERE id = $row",
+            [.. SpanParameters, "$row"]);
+        _upsertPayload = connection.Prepared(transaction,
+            "INSERT INTO span_payloads (span_row_id, input, output) VALUES ($row, $input, $output) ON CONFLICT (span_row_id) DO UPDATE SET input = excluded.input, output = excluded.output",
+            "$row", "$input", "$output");
+        _deletePayload = connection.Prepared(transaction, "DELETE FROM span_payloads WHERE span_row_id = $row", "$row");
+        _addToSession = connection.Prepared(transaction, """
+            INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
+                                  cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
+            VALUES ($p, $session, $user, CASE WHEN $user IS NULL THEN NULL ELSE $start END, CASE WHEN $user IS NULL THEN NULL ELSE $id END,
+                    $start, $end, $end - $start, 1, coalesce($cost, 0), $cost IS NULL, $in, $out, $in + $out, $isError, $end - $start)
+            ON CONFLICT (project_id, session_id) DO UPDATE SET
+                user_id       = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_id ELSE user_id END,
+                user_start_ms = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_start_ms ELSE user_start_ms END,
+                user_span_id  = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_span_id ELSE user_span_id END,
+                started_ms     = min(started_ms, excluded.started_ms),
+                ended_ms       = max(ended_ms, excluded.ended_ms),
+                duration_ms    = max(ended_ms, excluded.ended_ms) - min(started_ms, excluded.started_ms),
+                turns          = turns + 1,
+                cost_pico      = cost_pico + excluded.cost_pico,
+                unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                input_tokens   = input_tokens + excluded.input_tokens,
+                output_tokens  = output_tokens + excluded.output_tokens,
+                total_tokens   = total_tokens + excluded.total_tokens,
+                error_count    = error_count + excluded.error_count,
+                latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms
+            """, "$p", "$session", "$user", "$id", "$start", "$end", "$cost", "$in", "$out", "$isError");
+        _addSessionTag = connection.Prepared(transaction,
+            "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $session, $tag)", "$p", "$session", "$tag");
+        _addSessionMetadata = connection.Prepared(transaction,
+            "INSERT OR IGNORE INTO session_metadata (project_id, session_id, key, value) VALUES ($p, $session, $key, $value)", "$p", "$session", "$key", "$value");
+        _addToTrace = connection.Prepared(transaction, """
+            INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico,
+                                unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
+            VALUES ($p, $trace, CASE WHEN $isRoot THEN $name END, CASE WHEN $isRoot THEN $start END, CASE WHEN $isRoot THEN $id END,
+                    $start, $end, 1, $isLlm, $llmCost, $unpriced, $tokens, $isError,
+                    $user, CASE WHEN $user IS NULL THEN NULL ELSE $start END, CASE WHEN $user IS NULL THEN NULL ELSE $id END,
+                    $session, CASE WHEN $session IS NULL THEN NULL ELSE $start END, CASE WHEN $session IS NULL THEN NULL ELSE $id END)
+            ON CONFLICT (project_id, trace_id) DO UPDATE SET
+                root_name     = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_name ELSE root_name END,
+                root_start_ms = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_start_ms ELSE root_start_ms END,
+                root_span_id  = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_span_id ELSE root_span_id END,
+                user_id       = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_id ELSE user_id END,
+                user_start_ms = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_start_ms ELSE user_start_ms END,
+                user_span_id  = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_span_id ELSE user_span_id END,
+                session_id       = CASE WHEN excluded.session_id IS NOT NULL AND (session_id IS NULL OR (excluded.session_start_ms, excluded.session_span_id) < (session_start_ms, session_span_id)) THEN excluded.session_id ELSE session_id END,
+                session_start_ms = CASE WHEN excluded.session_id IS NOT NULL AND (session_id IS NULL OR (excluded.session_start_ms, excluded.session_span_id) < (session_start_ms, session_span_id)) THEN excluded.session_start_ms ELSE session_start_ms END,
+                session_span_id  = CASE WHEN excluded.session_id IS NOT NULL AND (session_id IS NULL OR (excluded.session_start_ms, excluded.session_span_id) < (session_start_ms, session_span_id)) THEN excluded.session_span_id ELSE session_span_id END,
+                started_ms     = min(started_ms, excluded.started_ms),
+                ended_ms       = max(ended_ms, excluded.ended_ms),
+                span_count     = span_count + 1,
+                llm_calls      = llm_calls + excluded.llm_calls,
+                cost_pico      = cost_pico + excluded.cost_pico,
+                unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                total_tokens   = total_tokens + excluded.total_tokens,
+                error_count    = error_count + excluded.error_count
+            """, "$p", "$trace", "$isRoot", "$name", "$start", "$end", "$id", "$isLlm", "$llmCost", "$unpriced", "$tokens", "$isError", "$user", "$session");
+        _addToDaily = connection.Prepared(transaction, """
+            INSERT INTO model_usage_daily (project_id, day, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
+            VALUES ($p, $day, $model, $sign, $sign * $cost, $sign * $unpriced, $sign * $in, $sign * $out, $sign * $cached, $sign * $reasoning, $sign * $isError)
+            ON CONFLICT (project_id, day, model) DO UPDATE SET
+                calls = calls + excluded.calls, cost_pico = cost_pico + excluded.cost_pico, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+                cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+                errors = errors + excluded.errors
+            """, "$p", "$day", "$model", "$sign", "$cost", "$unpriced", "$in", "$out", "$cached", "$reasoning", "$isError");
+    }
+
+    public StoredSpanFacts? FindExisting(long projectId, string spanId)
+    {
+        _findExisting.Set("$p", projectId);
+        _findExisting.Set("$id", spanId);
+        using var reader = _findExisting.ExecuteReader();
+        if (!reader.Read())
+            return null;
+        return new StoredSpanFacts(
+            reader.GetInt64(0), (SpanKind)reader.GetInt32(1), reader.GetNullableString(2), reader.GetString(3), reader.GetInt64(4),
+            reader.GetNullableString(5),
+            new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+            reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11));
+    }
+
+    public long InsertSpan(long projectId, SpanRecord span)
+    {
+        BindSpan(_insertSpan, projectId, span);
+        return (long)_insertSpan.ExecuteScalar()!;
+    }
+
+    public void UpdateSpan(long rowId, long projectId, SpanRecord span)
+    {
+        BindSpan(_updateSpan, projectId, span);
+        _updateSpan.Set("$row", rowId);
+        _updateSpan.ExecuteNonQuery();
+    }
+
+    public void WritePayload(long rowId, SpanRecord span, bool replacing)
+    {
+        if (span.InputJson is null && span.OutputJson is null)
+        {
+            if (replacing)
+            {
+                _deletePayload.Set("$row", rowId);
+                _deletePayload.ExecuteNonQuery();
+            }
+            return;
+        }
+        _upsertPayload.Set("$row", rowId);
+        _upsertPayload.Set("$input", span.InputJson);
+        _upsertPayload.Set("$output", span.OutputJson);
+        _upsertPayload.ExecuteNonQuery();
+    }
+
+    /// <summary>Adds a new LLM span to its session: sums, extremes and the earliest user, plus its tags and metadata values.</summary>
+    public void AddToSession(long projectId, SpanRecord span)
+    {
+        var c = _addToSession;
+        c.Set("$p", projectId);
+        c.Set("$session", span.SessionId);
+        c.Set("$user", span.UserId);
+        c.Set("$id", span.Id);
+        c.Set("$start", span.StartMs);
+        c.Set("$end", span.EndMs);
+        c.Set("$cost", span.CostPico);
+        c.Set("$in", span.Usage.InputTokens);
+        c.Set("$out", span.Usage.OutputTokens);
+        c.Set("$isError", span.Status == SpanStatus.Error ? 1 : 0);
+        c.ExecuteNonQuery();
+        foreach (var tag in span.Tags)
+        {
+            _addSessionTag.Set("$p", projectId);
+            _addSessionTag.Set("$session", span.SessionId);
+            _addSessionTag.Set("$tag", tag);
+            _addSessionTag.ExecuteNonQuery();
+        }
+        foreach (var (key, value) in span.MetadataValues)
+        {
+            _addSessionMetadata.Set("$p", projectId);
+            _addSessionMetadata.Set("$session", span.SessionId);
+            _addSessionMetadata.Set("$key", key);
+            _addSessionMetadata.Set("$value", value);
+            _addSessionMetadata.ExecuteNonQuery();
+        }
+    }
+
+    public void AddToTrace(long projectId, SpanRecord span)
+    {
+        var isLlm = span.Kind == SpanKind.Llm;
+        var c = _addToTrace;
+        c.Set("$p", projectId);
+        c.Set("$trace", span.TraceId);
+        c.Set("$isRoot", span.ParentId is null ? 1 : 0);
+        c.Set("$name", span.Name);
+        c.Set("$start", span.StartMs);
+        c.Set("$end", span.EndMs);
+        c.Set("$id", span.Id);
+        c.Set("$isLlm", isLlm ? 1 : 0);
+        c.Set("$llmCost", isLlm ? span.CostPico ?? 0 : 0);
+        c.Set("$unpriced", isLlm && span.CostPico is null ? 1 : 0);
+        c.Set("$tokens", isLlm ? span.Usage.TotalTokens : 0);
+        c.Set("$isError", span.Status == SpanStatus.Error ? 1 : 0);
+        c.Set("$user", span.UserId);
+        c.Set("$session", span.SessionId);
+        c.ExecuteNonQuery();
+    }
+
+    /// <summary>Adds (+1) or removes (−1) an LLM span's usage in its model's daily row.</summary>
+    public void AddToDaily(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
+    {
+        var c = _addToDaily;
+        c.Set("$p", projectId);
+        c.Set("$day", UtcDay.Start(startMs));
+        c.Set("$model", model ?? "");
+        c.Set("$sign", sign);
+        c.Set("$cost", costPico ?? 0);
+        c.Set("$unpriced", costPico is null ? 1 : 0);
+        c.Set("$in", usage.InputTokens);
+        c.Set("$out", usage.OutputTokens);
+        c.Set("$cached", usage.CachedInputTokens);
+        c.Set("$reasoning", usage.ReasoningTokens);
+        c.Set("$isError", status == SpanStatus.Error ? 1 : 0);
+        c.ExecuteNonQuery();
+    }
+
+    private static void BindSpan(SqliteCommand c, long projectId, SpanRecord span)
+    {
+        c.Set("$p", projectId);
+        c.Set("$id", span.Id);
+        c.Set("$trace", span.TraceId);
+        c.Set("$parent", span.ParentId);
+        c.Set("$session", span.SessionId);
+        c.Set("$user", span.UserId);
+        c.Set("$name", span.Name);
+        c.Set("$kind", (int)span.Kind);
+        c.Set("$model", span.Model);
+        c.Set("$provider", span.Provider);
+        c.Set("$start", span.StartMs);
+        c.Set("$end", span.EndMs);
+        c.Set("$in", span.Usage.InputTokens);
+        c.Set("$out", span.Usage.OutputTokens);
+        c.Set("$cached", span.Usage.CachedInputTokens);
+        c.Set("$reasoning", span.Usage.ReasoningTokens);
+        c.Set("$cost", span.CostPico);
+        c.Set("$costSource", (int)span.CostSource);
+        c.Set("$status", (int)span.Status);
+        c.Set("$error", span.Error);
+        c.Set("$metadata", span.MetadataJson);
+        c.Set("$tags", span.Tags.Count == 0 ? null : JsonSerializer.Serialize(span.Tags));
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in new[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _addToTrace, _addToDaily })
+            command.Dispose();
+    }
+}
+
+/// <summary>What the writer needs to know of a span already stored, to replace it without double counting.</summary>
+internal sealed record StoredSpanFacts(long RowId, SpanKind Kind, string? SessionId, string TraceId, long StartMs, string? Model, TokenUsage Usage, long? CostPico, SpanStatus Status);
+
+/// <summary>UTC day boundaries for the daily rollups.</summary>
+internal static class UtcDay
+{
+    public const long Ms = 86_400_000;
+
+    public static long Start(long unixMs) => unixMs - (((unixMs % Ms) + Ms) % Ms);
+}

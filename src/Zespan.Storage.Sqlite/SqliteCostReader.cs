@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core;
+using Zespan.Core.Costs;
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// Cost by model and over time. Whole UTC days come from the daily rollup; the partial days at either end of the range
+/// are read from the raw spans, so any range is exact without scanning every span in it.
+/// </summary>
+public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
+{
+    private const string RawByModel = """
+        SELECT coalesce(model, ''), COUNT(*), SUM(coalesce(cost_pico, 0)), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
+               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status)
+        FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1
+        """;
+
+    private const string RollupByModel = """
+        SELECT model, SUM(calls), SUM(cost_pico), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens),
+               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors)
+        FROM model_usage_daily WHERE project_id = $p AND day >= $from AND day < $to GROUP BY 1
+        """;
+
+    public async Task<IReadOnlyList<ModelCost>> ByModelAsync(long projectId, TimeRange range, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var totals = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var (sql, from, to) in Split(range))
+        {
+            await using var command = connection.Command(sql);
+            command.With("$p", projectId).With("$from", from).With("$to", to);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var model = reader.GetString(0);
+                if (!totals.TryGetValue(model, out var sums))
+                    totals[model] = sums = new long[8];
+                for (var i = 0; i < 8; i++)
+                    sums[i] += reader.IsDBNull(i + 1) ? 0 : reader.GetInt64(i + 1);
+            }
+        }
+        return totals
+            .Where(t => t.Value[0] != 0)
+            .Select(t => new ModelCost(t.Key.Length == 0 ? null : t.Key, t.Value[0], t.Value[1], t.Value[2], t.Value[3], t.Value[4], t.Value[5], t.Value[6], t.Value[7]))
+            .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public async Task<IReadOnlyList<CostBucket>> OverTimeAsync(long projectId, TimeRange range, long bucketMs, CancellationToken cancellationToken = default)
+    {
+        if (range.FromMs is not { } from || range.ToMs is not { } to || to <= from)
+            throw new ArgumentException("Cost over time needs a closed range with from < to.", nameof(range));
+        if (bucketMs <= 0 || (to - from) / bucketMs > 10_000)
+            throw new ArgumentException("Choose a bucket that gives at most 10,000 points.", nameof(bucketMs));
+
+        var first = from - ((from % bucketMs) + bucketMs) % bucketMs;
+        var buckets = new SortedDictionary<long, long[]>();
+        for (var start = first; start < to; start += bucketMs)
+            buckets[start] = new long[3];
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        void Add(long bucketStart, long calls, long cost, long tokens)
+        {
+            var sums = buckets[bucketStart];
+            sums[0] += calls;
+            sums[1] += cost;
+            sums[2] += tokens;
+        }
+        // Day buckets aligned to UTC midnight can use the rollup for whole days; everything else reads raw spans.
+        var ranges = bucketMs == UtcDay.Ms ? Split(range).ToList() : [(string.Empty, from, to)];
+        foreach (var (sql, rangeFrom, rangeTo) in ranges)
+        {
+            var isRollup = ReferenceEquals(sql, RollupByModel);
+            await using var command = connection.Command(isRollup
+                ? "SELECT day, SUM(calls), SUM(cost_pico), SUM(input_tokens + output_tokens) FROM model_usage_daily WHERE project_id = $p AND day >= $from AND day < $to GROUP BY day"
+                : "SELECT ($first + (start_ms - $first) / $bucket * $bucket), COUNT(*), SUM(coalesce(cost_pico, 0)), SUM(input_tokens + output_tokens) FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1");
+            command.With("$p", projectId).With("$from", rangeFrom).With("$to", rangeTo).With("$first", first).With("$bucket", bucketMs);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                Add(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+        return buckets.Select(b => new CostBucket(b.Key, b.Value[0], b.Value[1], b.Value[2])).ToList();
+    }
+
+    /// <summary>Splits [from, to) into raw-span edges and the whole UTC days between them.</summary>
+    private static IEnumerable<(string Sql, long From, long To)> Split(TimeRange range)
+    {
+        var from = range.FromMs ?? long.MinValue / 2;
+        var to = range.ToMs ?? long.MaxValue / 2;
+        if (to <= from)
+            yield break;
+        var firstWholeDay = range.FromMs is null ? from : UtcDay.Start(from + UtcDay.Ms - 1);
+        var endWholeDays = range.ToMs is null ? to : UtcDay.Start(to);
+        if (firstWholeDay >= endWholeDays)
+        {
+            yield return (RawByModel, from, to);
+            yield break;
+        }
+        if (from < firstWholeDay)
+            yield return (RawByModel, from, firstWholeDay);
+        yield return (RollupByModel, firstWholeDay, endWholeDays);
+        if (endWholeDays < to)
+            yield return (RawByModel, endWholeDays, to);
+    }
+}

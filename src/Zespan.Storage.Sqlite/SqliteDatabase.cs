@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// The embedded database file: opens connections with the pragmas Zespan relies on and applies migrations.
+/// WAL lets readers run beside the single writer; synchronous=FULL makes a committed batch survive a power cut,
+/// which is what a 2xx from ingestion promises.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string filePath)
+    {
+        FilePath = Path.GetFullPath(filePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string FilePath { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Creates the file if needed, switches it to WAL and applies every migration not yet applied, in order.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await SqliteMigrator.ApplyAsync(connection, cancellationToken);
+    }
+
+    /// <summary>Refreshes the query planner's statistics; cheap when nothing changed (SQLite's own advice for long-lived apps).</summary>
+    public async Task OptimizeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA optimize;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>Session queries over the aggregate rows the writer maintains; listing never groups raw spans.</summary>
+public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReader
+{
+    public async Task<Page<SessionSummary>> ListAsync(long projectId, SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var column = SessionSql.SortColumn(query.Sort);
+        var direction = query.Descending ? "DESC" : "ASC";
+
+        await using var page = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s WHERE s.project_id = $p");
+        page.With("$p", projectId);
+        SessionSql.AppendFilter(sql, page, query.Filter);
+        if (query.After is { } after)
+        {
+            sql.Append($" AND (s.{column}, s.session_id) {(query.Descending ? "<" : ">")} ($afterValue, $afterId)");
+            page.With("$afterValue", after.SortValue).With("$afterId", after.SessionId);
+        }
+        sql.Append($" ORDER BY s.{column} {direction}, s.session_id {direction} LIMIT $limit");
+        page.With("$limit", query.Limit + 1);
+        page.CommandText = sql.ToString();
+
+        var items = new List<SessionSummary>(query.Limit + 1);
+        await using (var reader = await page.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                items.Add(SessionSql.Read(reader));
+        }
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            var last = items[^1];
+            next = new SessionCursor(query.Sort, query.Descending, SessionSql.SortValue(last, query.Sort), last.SessionId).Encode();
+        }
+        return new Page<SessionSummary>(items, next, await CountAsync(connection, projectId, query.Filter, cancellationToken));
+    }
+
+    private static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    {
+        await using var count = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT COUNT(*) FROM sessions s WHERE s.project_id = $p");
+        count.With("$p", projectId);
+        SessionSql.AppendFilter(sql, count, filter);
+        count.CommandText = sql.ToString();
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        SessionSummary? summary = null;
+        await using (var one = connection.Command($"SELECT {SessionSql.Columns} FROM sessions s WHERE s.project_id = $p AND s.session_id = $s"))
+        {
+            one.With("$p", projectId).With("$s", sessionId);
+            await using var reader = await one.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+                summary = SessionSql.Read(reader);
+        }
+        if (summary is null)
+            return null;
+
+        var timeline = new List<TimelineEntry>(summary.Turns);
+        await using var calls = connection.Command("""
+            SELECT sp.span_id, sp.trace_id, sp.name, sp.model, sp.start_ms, sp.end_ms, sp.input_tokens, sp.output_tokens, sp.cached_input_tokens,
+                   sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error, pl.input, pl.output
+            FROM spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id
+            WHERE sp.project_id = $p AND sp.session_id = $s AND sp.kind = 1
+            ORDER BY sp.start_ms, sp.span_id
+            """);
+        calls.With("$p", projectId).With("$s", sessionId);
+        await using (var reader = await calls.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                timeline.Add(new TimelineEntry(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetInt64(4), reader.GetInt64(5),
+                    new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+                    reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11), reader.GetNullableString(12), reader.GetNullableString(13), reader.GetNullableString(14)));
+            }
+        }
+        return new SessionDetail(summary, timeline);
+    }
+
+    public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT s.cost_pico, s.turns, s.unpriced_calls, s.error_count FROM sessions s WHERE s.project_id = $p");
+        command.With("$p", projectId);
+        SessionSql.AppendFilter(sql, command, filter);
+        command.CommandText = sql.ToString();
+
+        var pricedCosts = new List<long>();
+        long sessions = 0, turns = 0, unpriced = 0, withErrors = 0, totalCost = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (cost, sessionTurns, sessionUnpriced) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                sessions++;
+                turns += sessionTurns;
+                unpriced += sessionUnpriced;
+                totalCost += cost;
+                if (reader.GetInt64(3) > 0)
+                    withErrors++;
+                // A session none of whose calls could be priced has an unknown cost, not a cost of zero.
+                if (sessionUnpriced < sessionTurns)
+                    pricedCosts.Add(cost);
+            }
+        }
+        pricedCosts.Sort();
+        return new SessionStats(
+            sessions, totalCost,
+            pricedCosts.Count == 0 ? 0 : (double)pricedCosts.Sum() / pricedCosts.Count,
+            Percentiles.Median(pricedCosts), Percentiles.NearestRank(pricedCosts, 0.95),
+            sessions == 0 ? 0 : (double)turns / sessions, turns, withErrors, unpriced);
+    }
+
+    public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var (groupColumn, join) = grouping switch
+        {
+            SessionGrouping.ByUser => ("s.user_id", ""),
+            SessionGrouping.ByTag => ("g.tag", "LEFT JOIN session_tags g ON g.project_id = s.project_id AND g.session_id = s.session_id"),
+            SessionGrouping.ByMetadata => ("g.value", "LEFT JOIN session_metadata g ON g.project_id = s.project_id AND g.session_id = s.session_id AND g.key = $key"),
+            _ => throw new ArgumentOutOfRangeException(nameof(grouping)),
+        };
+        if (grouping is SessionGrouping.ByMetadata byMetadata)
+            command.With("$key", byMetadata.Key);
+        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens) FROM sessions s {join} WHERE s.project_id = $p");
+        command.With("$p", projectId);
+        SessionSql.AppendFilter(sql, command, filter);
+        sql.Append($" GROUP BY {groupColumn} ORDER BY SUM(s.cost_pico) DESC, {groupColumn} LIMIT $limit");
+        command.With("$limit", limit);
+        command.CommandText = sql.ToString();
+
+        var groups = new List<SessionGroupCost>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            groups.Add(new SessionGroupCost(reader.GetNullableString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+        return groups;
+    }
+
+    public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s WHERE s.project_id = $p");
+        command.With("$p", projectId);
+        SessionSql.AppendFilter(sql, command, filter);
+        command.CommandText = sql.ToString();
+
+        var sessions = new List<SessionSummary>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                sessions.Add(SessionSql.Read(reader));
+        }
+        if (sessions.Count == 0)
+            return [];
+        var perTurn = sessions.Select(s => (double)s.TotalTokens / s.Turns).Order().ToList();
+        var median = perTurn.Count % 2 == 1 ? perTurn[perTurn.Count / 2] : (perTurn[perTurn.Count / 2 - 1] + perTurn[perTurn.Count / 2]) / 2;
+        if (median <= 0)
+            return [];
+        return sessions
+            .Select(s => new TokenOutlier(s, (double)s.TotalTokens / s.Turns, median))
+            .Where(o => o.Ratio >= minRatio)
+            .OrderByDescending(o => o.Ratio).ThenBy(o => o.Session.SessionId, StringComparer.Ordinal)
+            .Take(limit)
+            .ToList();
+    }
+}

@@ -1,0 +1,81 @@
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// Writes spans in one transaction per call and keeps sessions, traces and daily model usage exact.
+/// A span id seen before replaces the stored span: its old usage is subtracted from the daily rollup and its old and new
+/// session and trace are rebuilt from the remaining spans, so duplicates, retries and corrections never double count.
+/// </summary>
+public sealed class SqliteSpanWriter(SqliteDatabase database) : ISpanWriter
+{
+    // SQLite has one writer at a time; serialising here avoids busy-waiting inside SQLite.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
+    {
+        if (spans.Count == 0)
+            return;
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var statements = new SpanWriteStatements(connection, transaction);
+            var sessionsToRebuild = new HashSet<(long, string)>();
+            var tracesToRebuild = new HashSet<(long, string)>();
+
+            foreach (var (projectId, span) in spans)
+            {
+                var existing = statements.FindExisting(projectId, span.Id);
+                if (existing is null)
+                    AddNew(statements, projectId, span, sessionsToRebuild, tracesToRebuild);
+                else
+                    Replace(statements, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
+            }
+
+            foreach (var (projectId, sessionId) in sessionsToRebuild)
+                AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
+            foreach (var (projectId, traceId) in tracesToRebuild)
+                AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private static void AddNew(SpanWriteStatements statements, long projectId, SpanRecord span, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    {
+        var rowId = statements.InsertSpan(projectId, span);
+        statements.WritePayload(rowId, span, replacing: false);
+        if (span.Kind == SpanKind.Llm)
+        {
+            statements.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
+            // A session already marked for rebuild will be recomputed from all its spans, this one included.
+            if (span.SessionId is not null && !sessionsToRebuild.Contains((projectId, span.SessionId)))
+                statements.AddToSession(projectId, span);
+        }
+        if (!tracesToRebuild.Contains((projectId, span.TraceId)))
+            statements.AddToTrace(projectId, span);
+    }
+
+    private static void Replace(SpanWriteStatements statements, long projectId, SpanRecord span, StoredSpanFacts existing, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    {
+        statements.UpdateSpan(existing.RowId, projectId, span);
+        statements.WritePayload(existing.RowId, span, replacing: true);
+        if (existing.Kind == SpanKind.Llm)
+            statements.AddToDaily(projectId, existing.StartMs, existing.Model, existing.Usage, existing.CostPico, existing.Status, -1);
+        if (span.Kind == SpanKind.Llm)
+            statements.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
+
+        if (existing.SessionId is not null)
+            sessionsToRebuild.Add((projectId, existing.SessionId));
+        if (span.SessionId is not null)
+            sessionsToRebuild.Add((projectId, span.SessionId));
+        tracesToRebuild.Add((projectId, existing.TraceId));
+        tracesToRebuild.Add((projectId, span.TraceId));
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Core.Traces;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>Trace queries: the list reads the trace aggregates, the detail reads every span of one trace.</summary>
+public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
+{
+    private const string Columns =
+        "t.trace_id, t.root_name, t.started_ms, t.ended_ms, t.span_count, t.llm_calls, t.cost_pico, t.unpriced_calls, t.total_tokens, t.error_count, t.user_id, t.session_id";
+
+    public async Task<Page<TraceSummary>> ListAsync(long projectId, TraceQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new StringBuilder(" WHERE t.project_id = $p");
+        command.With("$p", projectId);
+        if (query.FromMs is { } from) { where.Append(" AND t.started_ms >= $from"); command.With("$from", from); }
+        if (query.ToMs is { } to) { where.Append(" AND t.started_ms < $to"); command.With("$to", to); }
+        if (query.UserId is { } user) { where.Append(" AND t.user_id = $user"); command.With("$user", user); }
+        if (query.SessionId is { } session) { where.Append(" AND t.session_id = $session"); command.With("$session", session); }
+        if (query.Status == SpanStatus.Error) where.Append(" AND t.error_count > 0");
+        if (query.Status == SpanStatus.Ok) where.Append(" AND t.error_count = 0");
+        if (query.Model is { } model)
+        {
+            where.Append(" AND EXISTS (SELECT 1 FROM spans m WHERE m.project_id = t.project_id AND m.trace_id = t.trace_id AND m.model = $model)");
+            command.With("$model", model);
+        }
+        var countSql = "SELECT COUNT(*) FROM traces t" + where;
+        if (query.After is { } after)
+        {
+            where.Append(" AND (t.started_ms, t.trace_id) < ($afterStart, $afterId)");
+            command.With("$afterStart", after.StartedMs).With("$afterId", after.TraceId);
+        }
+        command.CommandText = $"SELECT {Columns} FROM traces t{where} ORDER BY t.started_ms DESC, t.trace_id DESC LIMIT $limit";
+        command.With("$limit", query.Limit + 1);
+
+        var items = new List<TraceSummary>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(new TraceSummary(reader.GetString(0), reader.GetNullableString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4),
+                    reader.GetInt32(5), reader.GetInt64(6), reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), reader.GetNullableString(10), reader.GetNullableString(11)));
+            }
+        }
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            next = TraceCursor.Encode(items[^1].StartedMs, items[^1].TraceId);
+        }
+        command.Parameters.Remove(command.Parameters["$limit"]);
+        if (query.After is not null)
+        {
+            command.Parameters.Remove(command.Parameters["$afterStart"]);
+            command.Parameters.Remove(command.Parameters["$afterId"]);
+        }
+        command.CommandText = countSql;
+        var total = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return new Page<TraceSummary>(items, next, total);
+    }
+
+    public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {SpanRows.Columns} FROM {SpanRows.From} WHERE sp.project_id = $p AND sp.trace_id = $t ORDER BY sp.start_ms, sp.span_id");
+        command.With("$p", projectId).With("$t", traceId);
+        var spans = new List<SpanRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            spans.Add(SpanRows.Read(reader));
+        return spans.Count == 0 ? null : new TraceDetail(traceId, spans);
+    }
+}
