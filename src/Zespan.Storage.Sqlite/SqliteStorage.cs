@@ -14,6 +14,7 @@ public sealed class SqliteStorage
         Costs = new SqliteCostReader(Database);
         Projects = new SqliteProjectStore(Database, clock);
         Organizations = new SqliteOrganizationStore(Database, clock);
+        Users = new SqliteUserStore(Database, clock);
     }
 
     public SqliteDatabase Database { get; }
@@ -23,4 +24,5 @@ public sealed class SqliteStorage
     public ICostReader Costs { get; }
     public IProjectStore Projects { get; }
     public IOrganizationStore Organizations { get; }
+    public IUserStore Users { get; }
 }
