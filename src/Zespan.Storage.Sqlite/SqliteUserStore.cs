@@ -41,10 +41,34 @@ public sealed class SqliteUserStore(SqliteDatabase database, TimeProvider clock)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Membership>> MembershipsAsync(long userId, CancellationToken cancellationToken = default)
+    public async Task<bool> RemoveMembershipAsync(long userId, long organizationId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT user_id, organization_id, role FROM memberships WHERE user_id = $u ORDER BY organization_id").With("$u", userId);
+        await using var command = connection.Command("DELETE FROM memberships WHERE user_id = $u AND organization_id = $o").With("$u", userId).With("$o", organizationId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT id, username, password_hash, is_admin FROM users ORDER BY username");
+        var users = new List<UserAccount>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            users.Add(new UserAccount(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) == 1));
+        return users;
+    }
+
+    public Task<IReadOnlyList<Membership>> MembershipsAsync(long userId, CancellationToken cancellationToken = default) =>
+        QueryMembershipsAsync("SELECT user_id, organization_id, role FROM memberships WHERE user_id = $v ORDER BY organization_id", userId, cancellationToken);
+
+    public Task<IReadOnlyList<Membership>> MembersOfAsync(long organizationId, CancellationToken cancellationToken = default) =>
+        QueryMembershipsAsync("SELECT user_id, organization_id, role FROM memberships WHERE organization_id = $v ORDER BY user_id", organizationId, cancellationToken);
+
+    private async Task<IReadOnlyList<Membership>> QueryMembershipsAsync(string sql, long value, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(sql).With("$v", value);
         var memberships = new List<Membership>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -16,6 +16,14 @@ public interface IUserStore
 
     Task<IReadOnlyList<Membership>> MembershipsAsync(long userId, CancellationToken cancellationToken = default);
 
+    Task<bool> RemoveMembershipAsync(long userId, long organizationId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every user, by name.</summary>
+    Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every membership of an organisation.</summary>
+    Task<IReadOnlyList<Membership>> MembersOfAsync(long organizationId, CancellationToken cancellationToken = default);
+
     /// <summary>Every project of every organisation the user belongs to, by id.</summary>
     Task<IReadOnlyList<Project>> ProjectsOfAsync(long userId, CancellationToken cancellationToken = default);
 }

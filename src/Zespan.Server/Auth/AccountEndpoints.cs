@@ -4,20 +4,29 @@ using Zespan.Core.Storage;
 
 namespace Zespan.Server.Auth;
 
-/// <summary>Login and logout form posts of the web UI (antiforgery-checked; the login page renders the token).</summary>
+/// <summary>Login, logout and project switching form posts of the web UI (antiforgery-checked; the pages render the token).</summary>
 public static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/account/login", LoginAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/account/login", LoginAsync).AllowAnonymous().RequireRateLimiting(LoginRateLimiting.PolicyName).ExcludeFromDescription();
         app.MapPost("/account/logout", (Delegate)LogoutAsync).RequireAuthorization(UiAuthentication.Policy).ExcludeFromDescription();
+        app.MapPost("/account/project", SwitchProjectAsync).RequireAuthorization(UiAuthentication.Policy).ExcludeFromDescription();
     }
 
-    public static async Task<IResult> LoginAsync([FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl, HttpContext context, IUserStore users)
+    public static async Task<IResult> LoginAsync(
+        [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl, HttpContext context, IUserStore users, LoginFailureLimiter failures)
     {
-        if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password)
-            || !await UiAuthentication.SignInAsync(context, users, username, password))
-            return Results.Redirect("/login?failed=1" + (IsLocal(returnUrl) ? "&returnUrl=" + Uri.EscapeDataString(returnUrl!) : ""));
+        var back = IsLocal(returnUrl) ? "&returnUrl=" + Uri.EscapeDataString(returnUrl!) : "";
+        if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password))
+            return Results.Redirect("/login?failed=1" + back);
+        if (failures.IsLockedOut(username))
+            return LoginRateLimiting.TooManyAttempts(LoginFailureLimiter.Window, "Too many failed logins for this user name.");
+        if (!await UiAuthentication.SignInAsync(context, users, username, password))
+        {
+            failures.RecordFailure(username);
+            return Results.Redirect("/login?failed=1" + back);
+        }
         return Results.Redirect(IsLocal(returnUrl) ? returnUrl! : "/sessions");
     }
 
@@ -27,7 +36,19 @@ public static class AccountEndpoints
         return Results.Redirect("/login");
     }
 
-    // Only same-site paths, so the login form cannot be used to bounce users to another site.
+    /// <summary>Re-issues the login cookie for another project, only one of an organisation the user belongs to.</summary>
+    public static async Task<IResult> SwitchProjectAsync([FromForm] long projectId, [FromForm] string? returnUrl, HttpContext context, IUserStore users, ProjectAccess access)
+    {
+        if (context.User.UserId() is not { } userId || await users.FindAsync(userId, context.RequestAborted) is not { } user)
+            return Results.Unauthorized();
+        if (await access.GrantAsync(userId, projectId, context.RequestAborted) is null)
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your project",
+                detail: "You can only switch to projects of organisations you are a member of.");
+        await context.SignInAsync(UiAuthentication.Scheme, UiPrincipal.Create(user, projectId));
+        return Results.Redirect(IsLocal(returnUrl) ? returnUrl! : "/sessions");
+    }
+
+    // Only same-site paths, so the forms cannot be used to bounce users to another site.
     private static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
 }

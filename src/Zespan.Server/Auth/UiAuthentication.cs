@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -18,6 +17,7 @@ public static class UiAuthentication
     public const string Policy = "Ui";
 
     public static readonly PasswordHasher<UserAccount> Hasher = new();
+    private static readonly string UnknownUserHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());
 
     public static AuthenticationBuilder AddUiCookie(this AuthenticationBuilder builder) =>
         builder.AddCookie(Scheme, options =>
@@ -31,25 +31,23 @@ public static class UiAuthentication
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.ExpireTimeSpan = TimeSpan.FromDays(7);
             options.SlidingExpiration = true;
+            options.Events.OnValidatePrincipal = UiPrincipalValidation.ValidateAsync;
         });
 
     /// <summary>Checks the password and signs the user in to their first project; false for an unknown user or wrong password.</summary>
     public static async Task<bool> SignInAsync(HttpContext context, IUserStore users, string username, string password)
     {
         var user = await users.FindByUsernameAsync(username.Trim());
-        if (user is null || Hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
-            return false;
-        var projects = await users.ProjectsOfAsync(user.Id);
-        var claims = new List<Claim>
+        if (user is null)
         {
-            new(ClaimTypes.NameIdentifier, user.Id.ToString()),
-            new(ClaimTypes.Name, user.Username),
-        };
-        if (projects.Count > 0)
-            claims.Add(new Claim(ApiKeyAuthenticationHandler.ProjectClaim, projects[0].Id.ToString()));
-        if (user.IsAdmin)
-            claims.Add(new Claim(ClaimTypes.Role, "admin"));
-        await context.SignInAsync(Scheme, new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme)));
+            // Spend the same time as a real check, so response times do not reveal which user names exist.
+            Hasher.VerifyHashedPassword(null!, UnknownUserHash, password);
+            return false;
+        }
+        if (Hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
+            return false;
+        var grants = await context.RequestServices.GetRequiredService<ProjectAccess>().GrantsOfAsync(user.Id, context.RequestAborted);
+        await context.SignInAsync(Scheme, UiPrincipal.Create(user, grants.Count > 0 ? grants[0].Project.Id : null));
         return true;
     }
 }

@@ -6,6 +6,7 @@ using Zespan.Core.Pricing;
 using Zespan.Core.Storage;
 using Zespan.Server.Auth;
 using Zespan.Server.Ingestion;
+using Zespan.Server.Retention;
 using Zespan.Server.Setup;
 using Zespan.Storage.Sqlite;
 
@@ -28,6 +29,9 @@ public static class ServiceRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Projects);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Organizations);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Users);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().KeyRevocations);
+        services.AddRetention();
 
         services.AddSingleton(ModelPriceTable.LoadBuiltIn());
         services.AddSingleton<PriceResolver>();
@@ -40,6 +44,8 @@ public static class ServiceRegistration
         services.AddSingleton<FirstRunSetup>();
 
         services.AddSingleton<ApiKeyResolver>();
+        services.AddSingleton<ProjectAccess>();
+        services.AddLoginRateLimiting();
         services.AddAuthentication(UiAuthentication.Scheme)
             .AddUiCookie()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
