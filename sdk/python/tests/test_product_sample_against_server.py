@@ -5,6 +5,7 @@ import uuid
 
 from tests.support.harness import FIXTURES, child_env, run_python
 from tests.support.server_case import ServerTestCase, expected_cost
+from tests.support.zespan_server import REPO_ROOT
 
 
 class ProductSample(ServerTestCase):
@@ -22,6 +23,17 @@ class ProductSample(ServerTestCase):
             sample = f.read()
         self.assertIn('zespan.init(api_key="zsp_your_api_key_here")\nzespan.patch_openai()\nimport openai\n', sample)
         self.assertIn("    with with_zespan_context(user_id=user_id, session_id=session_id):\n", sample)
+        # The product page (kept beside the repository) lost its indentation; compare line by line.
+        page = os.path.join(REPO_ROOT, "..", "shared", "product", "sessions-doc.txt")
+        if not os.path.isfile(page):
+            self.skipTest("product page not found beside the repository")
+        with open(page) as f:
+            text = f.read()
+        start = text.index("import zespan\n")
+        end = text.index("return response.choices[0].message.content", start)
+        page_lines = [line.strip() for line in text[start:end].splitlines()] + [
+            "return response.choices[0].message.content"]
+        self.assertEqual(page_lines, [line.strip() for line in sample.splitlines()])
 
     def test_conversation_becomes_one_session_with_turns_tokens_and_cost(self):
         marker = uuid.uuid4().hex[:8]

@@ -35,10 +35,11 @@ class ServerTrouble(ServerTestCase):
         return statistics.median(timings)
 
     def assert_not_slowed(self, baseline, timings):
-        # Generous: the bound is about a network round trip to the Zespan server
-        # (seconds here), not about microseconds of SDK work.
+        # Generous on purpose: what must not happen is a call waiting on the Zespan server
+        # (1.5 s per request through the slow proxy, back-off sleeps while it is down);
+        # microseconds of SDK work and scheduling noise on a busy machine are fine.
         self.assertLess(statistics.median(timings), baseline * 3 + 0.05, (baseline, timings))
-        self.assertLess(max(timings), baseline * 10 + 0.25, (baseline, timings))
+        self.assertLess(max(timings), baseline * 10 + 1.0, (baseline, timings))
 
     def test_server_down_then_back_up(self):
         later = ZespanServer(SAMPLE_API_KEY)           # its port is reserved but nothing listens yet
@@ -69,3 +70,29 @@ class ServerTrouble(ServerTestCase):
         self.assertTrue(zespan.flush(30))
         self.assertGreaterEqual(proxy.forwarded, 3)
         self.assertEqual(CALLS, self.session(session_id, CALLS)["session"]["turns"])
+
+    def test_batch_resent_after_a_lost_response_is_counted_once(self):
+        # The server stores the batch but the SDK never sees the answer, so it re-sends
+        # the same span ids; the session must still show each call once.
+        proxy = SlowProxy(self.server.base_url, lose_first_responses=2).start()
+        self.addCleanup(proxy.stop)
+        zespan.init(api_key=SAMPLE_API_KEY, base_url=proxy.base_url, flush_at=100, flush_interval=0.05)
+        zespan.patch_openai()
+        session_id = "resent-" + uuid.uuid4().hex
+        with with_zespan_context(session_id=session_id):
+            for n in range(3):
+                self.call("resend %d" % n)
+        self.assertTrue(zespan.flush(20))
+        self.assertGreaterEqual(zespan.stats()["retries"], 2)
+        self.assertEqual(3, self.session(session_id, 3)["session"]["turns"])
+        self.assertEqual(3, len(self.session(session_id, 3)["timeline"]))
+
+    def test_unknown_api_key_is_reported_and_not_retried(self):
+        zespan.init(api_key="zsp_not_a_key_of_this_server_0000", base_url=self.server.base_url,
+                    flush_interval=0.05)
+        zespan.patch_openai()
+        with self.assertLogs("zespan", "WARNING") as logs:
+            self.call("with a wrong key")
+            self.assertTrue(zespan.flush(10))
+        self.assertIn("401", "\n".join(logs.output))
+        self.assertEqual((1, 0), (zespan.stats()["rejected"], zespan.stats()["retries"]))

@@ -1,4 +1,6 @@
-"""An HTTP proxy that waits before forwarding: a Zespan server that answers slowly."""
+"""An HTTP proxy in front of the real Zespan server that misbehaves on purpose:
+it waits before forwarding (a slow server), and can lose the first responses after
+the server has stored the batch (a timeout or reset after commit), answering 503."""
 import threading
 import time
 import urllib.error
@@ -7,9 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class SlowProxy:
-    def __init__(self, target_base_url, delay):
+    def __init__(self, target_base_url, delay=0.0, lose_first_responses=0):
         self.target = target_base_url.rstrip("/")
         self.delay = delay
+        self.lose_first_responses = lose_first_responses
         self.forwarded = 0
         self._server = None
 
@@ -46,8 +49,12 @@ class _Handler(BaseHTTPRequestHandler):
         except urllib.error.HTTPError as error:
             status, data, content_type = error.code, error.read(), error.headers.get("Content-Type")
         self.owner.forwarded += 1
+        if self.owner.forwarded <= self.owner.lose_first_responses:
+            status, data, content_type = 503, b'{"title": "response lost"}', "application/json"
         self.send_response(status)
         self.send_header("Content-Type", content_type or "application/json")
         self.send_header("Content-Length", str(len(data)))
+        if status == 503:
+            self.send_header("Retry-After", "0")
         self.end_headers()
         self.wfile.write(data)
