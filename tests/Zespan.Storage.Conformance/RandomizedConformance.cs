@@ -51,14 +51,14 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
         var sessions = Enumerable.Range(0, random.Next(25, 40)).Select(i => $"sess-{seed}-{i:00}").ToArray();
         var traces = Enumerable.Range(0, random.Next(6, 12)).Select(i => $"trace-{i:00}").ToArray();
         // A few shared start times force ties in start time (first span, earliest user).
-        var sharedStarts = Enumerable.Range(0, 5).Select(_ => Day0 + random.NextInt64(3 * Day)).ToArray();
+        var sharedStarts = Enumerable.Range(0, 3).Select(_ => Day0 + random.NextInt64(3 * Day)).ToArray();
         var ids = Enumerable.Range(0, random.Next(200, 320)).Select(i => $"span-{random.Next(0x10000):x4}-{i}").ToList();
 
         Version NewVersion(string id)
         {
             var (model, family) = Models[random.Next(Models.Length)];
             var isLlm = random.NextDouble() < 0.85;
-            var start = random.NextDouble() < 0.2 ? sharedStarts[random.Next(sharedStarts.Length)] : Day0 + random.NextInt64(3 * Day);
+            var start = random.NextDouble() < 0.3 ? sharedStarts[random.Next(sharedStarts.Length)] : Day0 + random.NextInt64(3 * Day);
             var input = random.NextInt64(0, 5_000);
             var output = random.NextInt64(0, 2_000);
             var usage = isLlm ? new TokenUsage(input, output, random.NextInt64(0, input + 1), random.NextInt64(0, output + 1)) : default;

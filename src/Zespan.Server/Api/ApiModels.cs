@@ -90,7 +90,10 @@ public sealed record SpanItem(
         Money.PicoToUsd(s.CostPico), CostSourceText(s.CostSource), TimelineItem.StatusText(s.Status), s.Error,
         Json(s.InputJson), Json(s.OutputJson), Json(s.MetadataJson), s.Tags);
 
-    private static JsonElement? Json(string? raw) => raw is null ? null : JsonDocument.Parse(raw).RootElement.Clone();
+    // Ingestion accepts payloads nested up to IngestLimits.MaxPayloadDepth; the parser's default limit (64) must not refuse them on the way out.
+    private static readonly JsonDocumentOptions StoredPayload = new() { MaxDepth = Zespan.Core.Ingestion.IngestLimits.MaxPayloadDepth + 1 };
+
+    private static JsonElement? Json(string? raw) => raw is null ? null : JsonDocument.Parse(raw, StoredPayload).RootElement.Clone();
 
     private static string CostSourceText(CostSource source) => source switch
     {

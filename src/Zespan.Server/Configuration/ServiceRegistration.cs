@@ -43,6 +43,10 @@ public static class ServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
         services.AddSingleton<FirstRunSetup>();
 
+        // A trace's spans carry payloads nested up to IngestLimits.MaxPayloadDepth inside the response object;
+        // the serializer's default depth (64) would fail GET /traces/{id} with a 500 for such a span.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = IngestLimits.MaxPayloadDepth + 16);
+
         services.AddSingleton<ApiKeyResolver>();
         services.AddSingleton<ProjectAccess>();
         services.AddLoginRateLimiting();

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Zespan.Server.Tests;
+
+/// <summary>POST /api/v1/ingest and the read API through real HTTP handling over a real SQLite file.</summary>
+public sealed class IngestApiTests(ZespanApp app) : IClassFixture<ZespanApp>
+{
+    private readonly HttpClient _client = app.ClientWithKey();
+
+    [Fact]
+    public async Task Server_UsesTheConfiguredDataFolder()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/health")).StatusCode);
+        Assert.True(File.Exists(Path.Combine(app.DataDirectory, "zespan.db")), "ZESPAN_DATA was not used");
+    }
+
+    [Fact]
+    public async Task Ingest_ContractExample_ReadsBackAsComputedByHand()
+    {
+        // The contract's example span, plus a second, failed call on a dated gpt-4o-mini snapshot in another trace.
+        var first = """
+            {"id":"ex-1","traceId":"ex-trace-1","parentId":null,"sessionId":"ex-conv","userId":"ex-user","name":"chat.completions.create",
+             "kind":"llm","model":"gpt-4o","provider":"openai","startTime":"2026-11-24T10:00:00.000Z","endTime":"2026-11-24T10:00:01.250Z",
+             "usage":{"inputTokens":1200,"outputTokens":300,"cachedInputTokens":1000,"reasoningTokens":0},"costUsd":null,"status":"ok",
+             "error":null,"input":[{"role":"user","content":"Where is my order?"}],"output":{"role":"assistant","content":"On its way."},
+             "metadata":{"feature":"support-chat"},"tags":["beta"]}
+            """;
+        var second = """
+            {"id":"ex-2","traceId":"ex-trace-2","sessionId":"ex-conv","userId":"other-user","name":"chat.completions.create","kind":"llm",
+             "model":"gpt-4o-mini-2024-07-18","startTime":"2026-11-24T10:00:05.000Z","endTime":"2026-11-24T10:00:05.750Z",
+             "usage":{"inputTokens":500,"outputTokens":50,"cachedInputTokens":100,"reasoningTokens":20},"status":"error","error":"context length exceeded"}
+            """;
+        var response = await _client.IngestAsync(Api.Batch(first, second));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadJsonAsync();
+        Assert.Equal(2, (int)body["accepted"]!);
+        Assert.Empty(body["errors"]!.AsArray());
+
+        // By hand: 200 × 2.50 + 1000 × 1.25 + 300 × 10.00 = 4750 µ$  →  $0.00475
+        //          400 × 0.15 + 100 × 0.075 + 50 × 0.60  = 97.5 µ$   →  $0.0000975
+        const double firstCost = 0.00475, secondCost = 0.0000975;
+        var detail = await _client.GetJsonAsync("/api/v1/sessions/ex-conv");
+        var session = detail["session"]!;
+        Assert.Equal("ex-conv", (string)session["sessionId"]!);
+        Assert.Equal("ex-user", (string)session["userId"]!);
+        Assert.Equal("2026-11-24T10:00:00.000Z", (string)session["startedAt"]!);
+        Assert.Equal("2026-11-24T10:00:05.750Z", (string)session["endedAt"]!);
+        Assert.Equal(5_750, (long)session["durationMs"]!);
+        Assert.Equal(2, (int)session["turns"]!);
+        Assert.Equal(firstCost + secondCost, (double)session["costUsd"]!, 12);
+        Assert.Equal(1_700, (long)session["inputTokens"]!);
+        Assert.Equal(350, (long)session["outputTokens"]!);
+        Assert.Equal(2_050, (long)session["totalTokens"]!);
+        Assert.Equal(1, (int)session["errorCount"]!);
+        Assert.Equal("error", (string)session["status"]!);
+        Assert.Equal((1_250 + 750) / 2.0, (double)session["avgLatencyMs"]!);
+        Assert.Equal(0, (int)session["unpricedCalls"]!);
+
+        var timeline = detail["timeline"]!.AsArray();
+        Assert.Equal(["ex-1", "ex-2"], timeline.Select(t => (string)t!["spanId"]!));
+        Assert.Equal(("ex-trace-1", "gpt-4o", 1_250L, 1_200L, 300L, 1_500L, "ok"),
+            ((string)timeline[0]!["traceId"]!, (string)timeline[0]!["model"]!, (long)timeline[0]!["latencyMs"]!, (long)timeline[0]!["inputTokens"]!,
+             (long)timeline[0]!["outputTokens"]!, (long)timeline[0]!["totalTokens"]!, (string)timeline[0]!["status"]!));
+        Assert.Equal(firstCost, (double)timeline[0]!["costUsd"]!, 12);
+        Assert.Equal(secondCost, (double)timeline[1]!["costUsd"]!, 12);
+        Assert.Equal("context length exceeded", (string)timeline[1]!["error"]!);
+        Assert.Equal("2026-11-24T10:00:05.000Z", (string)timeline[1]!["startTime"]!);
+
+        // The list item has the same figures.
+        var list = await _client.GetJsonAsync("/api/v1/sessions?userId=ex-user");
+        var item = Assert.Single(list["data"]!.AsArray())!;
+        Assert.Equal(1, (long)list["totalCount"]!);
+        Assert.Null(list["nextCursor"]);
+        foreach (var field in new[] { "sessionId", "userId", "startedAt", "endedAt", "durationMs", "turns", "costUsd", "inputTokens", "outputTokens", "totalTokens", "errorCount", "status", "unpricedCalls" })
+            Assert.Equal(session[field]!.ToJsonString(), item[field]!.ToJsonString());
+        var userSessions = await _client.GetJsonAsync("/api/v1/users/ex-user/sessions");
+        Assert.Equal("ex-conv", (string)userSessions["data"]![0]!["sessionId"]!);
+
+        // The trace has everything needed for a flame graph.
+        var trace = await _client.GetJsonAsync("/api/v1/traces/ex-trace-1");
+        Assert.Equal("ex-trace-1", (string)trace["traceId"]!);
+        var span = Assert.Single(trace["spans"]!.AsArray())!;
+        Assert.Equal(("ex-1", "llm", "ex-conv", "ex-user", 1_000L), ((string)span["id"]!, (string)span["kind"]!, (string)span["sessionId"]!,
+            (string)span["userId"]!, (long)span["usage"]!["cachedInputTokens"]!));
+        Assert.Null(span["parentId"]);
+        Assert.Equal("Where is my order?", (string)span["input"]![0]!["content"]!);
+        Assert.Equal("On its way.", (string)span["output"]!["content"]!);
+        Assert.Equal("support-chat", (string)span["metadata"]!["feature"]!);
+        Assert.Equal(["beta"], span["tags"]!.AsArray().Select(t => (string)t!));
+        Assert.Equal(firstCost, (double)span["costUsd"]!, 12);
+    }
+
+    [Fact]
+    public async Task Ingest_DuplicateSpanId_CountsOnce()
+    {
+        var span = Api.Span("dup-1", sessionId: "dup-conv", traceId: "dup-trace");
+        Assert.Equal(HttpStatusCode.OK, (await _client.IngestAsync(Api.Batch(span, span))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.IngestAsync(Api.Batch(span))).StatusCode);
+        var session = (await _client.GetJsonAsync("/api/v1/sessions/dup-conv"))["session"]!;
+        Assert.Equal((1, 100L), ((int)session["turns"]!, (long)session["inputTokens"]!));
+        Assert.Single((await _client.GetJsonAsync("/api/v1/traces/dup-trace"))["spans"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Ingest_ClientCost_WinsOverThePriceTable()
+    {
+        await _client.IngestAsync(Api.Batch(Api.Span("client-cost", sessionId: "client-cost-conv", traceId: "client-cost-trace", input: 1_000_000, extra: "\"costUsd\":0.5")));
+        var span = (await _client.GetJsonAsync("/api/v1/traces/client-cost-trace"))["spans"]![0]!;
+        Assert.Equal(0.5, (double)span["costUsd"]!);
+        Assert.Equal("client", (string)span["costSource"]!);
+        Assert.Equal(0.5, (double)(await _client.GetJsonAsync("/api/v1/sessions/client-cost-conv"))["session"]!["costUsd"]!);
+    }
+
+    [Fact]
+    public async Task Ingest_UnknownModel_HasNullCostAndCountsAsUnpriced()
+    {
+        await _client.IngestAsync(Api.Batch(
+            Api.Span("unpriced-1", sessionId: "unpriced-conv", traceId: "unpriced-trace", model: "in-house-llm-v7"),
+            Api.Span("unpriced-2", sessionId: "half-conv", traceId: "unpriced-trace", model: "in-house-llm-v7"),
+            Api.Span("priced-2", sessionId: "half-conv", traceId: "unpriced-trace", model: "gpt-4o", input: 1_000, output: 0)));
+
+        var all = (await _client.GetJsonAsync("/api/v1/sessions/unpriced-conv"))["session"]!;
+        Assert.Null(all["costUsd"]); // unknown, never a silent $0
+        Assert.Equal(1, (int)all["unpricedCalls"]!);
+        var half = (await _client.GetJsonAsync("/api/v1/sessions/half-conv"))["session"]!;
+        Assert.Equal(0.0025, (double)half["costUsd"]!, 12);
+        Assert.Equal(1, (int)half["unpricedCalls"]!);
+        var span = (await _client.GetJsonAsync("/api/v1/traces/unpriced-trace"))["spans"]!.AsArray().First(s => (string)s!["id"]! == "unpriced-1")!;
+        Assert.Null(span["costUsd"]);
+        var models = await _client.GetJsonAsync("/api/v1/costs/models");
+        var inHouse = models["data"]!.AsArray().Single(m => (string?)m!["model"] == "in-house-llm-v7")!;
+        Assert.Equal((2L, 2L), ((long)inHouse["calls"]!, (long)inHouse["unpricedCalls"]!));
+    }
+
+    [Fact]
+    public async Task Ingest_NoKey_Gets401_AndNothingIsWritten()
+    {
+        var anonymous = app.ClientWithKey(null);
+        var response = await anonymous.IngestAsync(Api.Batch(Api.Span("nokey-1", sessionId: "nokey-conv")));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Authorization: Bearer", (string)(await response.ReadJsonAsync())["detail"]!);
+
+        var wrong = app.ClientWithKey("zsp_this_key_was_never_issued_000");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.IngestAsync(Api.Batch(Api.Span("nokey-2", sessionId: "nokey-conv")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/v1/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.ClientWithKey("not-even-a-key").GetAsync("/api/v1/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/v1/sessions/nokey-conv")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ingest_SomeInvalidItems_Gets207NamingThem_AndStoresTheRest()
+    {
+        var response = await _client.IngestAsync(Api.Batch(
+            Api.Span("mixed-ok-1", sessionId: "mixed-conv"),
+            Api.Span("mixed-bad", sessionId: "mixed-conv", extra: "\"kind\":\"tool\""),
+            Api.Span("mixed-ok-2", sessionId: "mixed-conv", start: "2026-11-20T10:00:02.000Z", end: "2026-11-20T10:00:03.000Z")));
+        Assert.Equal((HttpStatusCode)207, response.StatusCode);
+        var body = await response.ReadJsonAsync();
+        Assert.Equal(2, (int)body["accepted"]!);
+        var error = Assert.Single(body["errors"]!.AsArray())!;
+        Assert.Equal((1, "mixed-bad"), ((int)error["index"]!, (string)error["id"]!));
+        Assert.Equal("\"kind\" must be \"llm\" or \"span\", not \"tool\".", (string)error["message"]!);
+        Assert.Equal(2, (int)(await _client.GetJsonAsync("/api/v1/sessions/mixed-conv"))["session"]!["turns"]!);
+    }
+
+    [Fact]
+    public async Task Ingest_BodyThatIsNoBatch_Gets400ProblemDetails()
+    {
+        foreach (var body in new[] { "{\"batch\": [", "[1,2,3]", "{\"spans\": []}", "{\"batch\": \"x\"}", "" })
+        {
+            var response = await _client.IngestAsync(body);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"body '{body}' gave {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.ReadJsonAsync();
+            Assert.Equal(400, (int)problem["status"]!);
+            Assert.Contains("batch", (string)problem["detail"]!);
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_EmptyBatch_IsAccepted()
+    {
+        var response = await _client.IngestAsync("{\"batch\":[]}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, (int)(await response.ReadJsonAsync())["accepted"]!);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_IsServed()
+    {
+        var response = await app.CreateClient().GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.ReadJsonAsync();
+        var paths = document["paths"]!.AsObject();
+        foreach (var path in new[] { "/api/v1/ingest", "/api/v1/sessions", "/api/v1/sessions/{sessionId}", "/api/v1/users/{userId}/sessions", "/api/v1/traces/{traceId}" })
+            Assert.True(paths.ContainsKey(path) || paths.ContainsKey(path + "/"), $"{path} missing from the OpenAPI document: {string.Join(", ", paths.Select(p => p.Key))}");
+    }
+}
