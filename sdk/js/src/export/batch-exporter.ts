@@ -51,7 +51,7 @@ export class BatchExporter implements SpanSink {
     private readonly logger: Logger,
   ) {
     this.interval = setInterval(() => {
-      if (this.queue.length > 0) void this.startDrain();
+      if (this.queue.length > 0) void this.startDrain(this.queue.length);
     }, config.flushIntervalMs);
     this.interval.unref();
   }
@@ -83,7 +83,7 @@ export class BatchExporter implements SpanSink {
     let timeout: NodeJS.Timeout | undefined;
     try {
       const drained = (async () => {
-        while (!this.stopped && (this.queue.length > 0 || this.draining)) await this.startDrain();
+        while (!this.stopped && (this.queue.length > 0 || this.draining)) await this.startDrain(Infinity);
       })();
       const timedOut = new Promise<void>((resolve) => (timeout = setTimeout(resolve, timeoutMs)));
       await Promise.race([drained, timedOut]);
@@ -125,18 +125,26 @@ export class BatchExporter implements SpanSink {
     this.drainScheduled = true;
     setImmediate(() => {
       this.drainScheduled = false;
-      void this.startDrain();
+      void this.startDrain(0);
     });
   }
 
-  private startDrain(): Promise<void> {
-    this.draining ??= this.drainQueue().finally(() => (this.draining = undefined));
+  /**
+   * Full batches (`flushAt` spans) always go out. Smaller ones only within `partialBudget`:
+   * the timer may send what was waiting when it fired, `flush()` everything, and a drain
+   * started by `flushAt` nothing, so spans trickling in while a request is in flight wait for a
+   * full batch or the next tick instead of going out a few at a time.
+   */
+  private startDrain(partialBudget: number): Promise<void> {
+    this.draining ??= this.drainQueue(partialBudget).finally(() => (this.draining = undefined));
     return this.draining;
   }
 
-  private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) {
+  private async drainQueue(partialBudget: number): Promise<void> {
+    while (!this.stopped && this.queue.length > 0) {
+      if (this.queue.length < this.config.flushAt && partialBudget <= 0) break;
       const batch = this.takeBatch();
+      partialBudget -= batch.length;
       this.inFlightCount = batch.length;
       try {
         await this.deliver(batch);

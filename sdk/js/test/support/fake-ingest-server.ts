@@ -97,7 +97,7 @@ export class FakeIngestServer {
   }
 
   /** Waits until `predicate` holds for the stored spans, or fails after `timeoutMs`. */
-  async waitForStored(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 5000): Promise<ReceivedSpan[]> {
+  async waitForStored(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 15_000): Promise<ReceivedSpan[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.stored)) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for spans; have ${this.stored.length}`);

@@ -7,7 +7,7 @@ export function uniqueMarker(label: string): string {
 }
 
 /** Waits for exactly one stored span whose input or output mentions `marker`, and returns it. */
-export async function spanMentioning(ingest: FakeIngestServer, marker: string, timeoutMs = 5000): Promise<ReceivedSpan> {
+export async function spanMentioning(ingest: FakeIngestServer, marker: string, timeoutMs = 15_000): Promise<ReceivedSpan> {
   const matching = (spans: ReceivedSpan[]) => spans.filter((span) => JSON.stringify([span.input, span.name, span.metadata]).includes(marker));
   await ingest.waitForStored((spans) => matching(spans).length > 0, timeoutMs);
   // Give a duplicate, if the SDK wrongly sent one, a moment to show up.
