@@ -36,6 +36,17 @@ public sealed class FakeIngestServer : IAsyncDisposable
     /// <summary>Delay before answering each request.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>
+    /// Benchmark mode: read and discard each body, answer 200 without parsing, so the sink's own work
+    /// stays out of allocation measurements taken in the same process.
+    /// </summary>
+    public bool DiscardBodies { get; set; }
+
+    /// <summary>Requests answered in <see cref="DiscardBodies"/> mode.</summary>
+    public int DiscardedRequests => _discarded;
+
+    private int _discarded;
+
     /// <summary>Span ids to name as rejected in a 207 answer.</summary>
     public Func<JsonObject, bool> Reject { get; set; } = _ => false;
 
@@ -77,6 +88,14 @@ public sealed class FakeIngestServer : IAsyncDisposable
 
     private async Task IngestAsync(HttpContext context)
     {
+        if (DiscardBodies)
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            Interlocked.Increment(ref _discarded);
+            await Answer(context, 200, new JsonObject { ["accepted"] = 0, ["errors"] = new JsonArray() });
+            return;
+        }
+
         JsonObject body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
         JsonObject[] batch = body["batch"]!.AsArray().Select(s => s!.AsObject()).ToArray();
         string[] ids = batch.Select(s => s["id"]!.GetValue<string>()).ToArray();
