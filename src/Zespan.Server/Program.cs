@@ -1,5 +1,6 @@
 using Zespan.Server.Api;
 using Zespan.Server.Auth;
+using Zespan.Server.Components.Export;
 using Zespan.Server.Configuration;
 using Zespan.Server.Ingestion;
 using Zespan.Server.Setup;
@@ -26,6 +27,7 @@ app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health"
 app.MapOpenApi().AllowAnonymous();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
+app.MapSessionsCsvExport();
 app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zespan.Server.Auth.UiAuthentication.Policy);
 
 var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName);
