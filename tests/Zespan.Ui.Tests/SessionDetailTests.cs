@@ -20,7 +20,8 @@ public sealed class SessionDetailTests(SeededServerFixture fixture)
         await page.GotoAsync("/sessions?limit=100");
         // Click the Turns cell, not the ID link: the whole row opens the detail.
         await page.Locator($"tr[data-session-id='{expected.SessionId}'] td:nth-child(5)").ClickAsync();
-        await page.WaitForURLAsync($"**/sessions/{expected.SessionId}");
+        try { await page.WaitForURLAsync($"**/sessions/{expected.SessionId}", new() { Timeout = 10_000 }); }
+        catch (TimeoutException e) { throw new Exception("still at " + page.Url, e); }
 
         Assert.Equal(expected.SessionId, await page.InnerTextAsync("[data-testid=session-id]"));
         Assert.Equal(Usd(expected.CostUsd), await page.GetAttributeAsync("[data-testid=metric-cost]", "data-value"));
