@@ -1,6 +1,7 @@
 using Zespan.Server.Api;
 using Zespan.Server.Auth;
 using Zespan.Server.Cli;
+using Zespan.Server.Components.Export;
 using Zespan.Server.Configuration;
 using Zespan.Server.Ingestion;
 using Zespan.Server.Setup;
@@ -10,6 +11,9 @@ if (CommandLine.IsCommand(args))
     return await CommandLine.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
+// Serve wwwroot from the build output in every environment, not only Development: `dotnet run` and
+// scripts/build-server.sh run unpublished builds in Production, where the assets would otherwise be missing.
+builder.WebHost.UseStaticWebAssets();
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
     builder.WebHost.UseUrls("http://localhost:5080");
 
@@ -31,6 +35,7 @@ app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health"
 app.MapOpenApi().AllowAnonymous();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
+app.MapSessionsCsvExport();
 app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zespan.Server.Auth.UiAuthentication.Policy);
 
 var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName);

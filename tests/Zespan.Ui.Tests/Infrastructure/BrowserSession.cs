@@ -1,0 +1,56 @@
+using Microsoft.Playwright;
+
+namespace Zespan.Ui.Tests.Infrastructure;
+
+/// <summary>Debian's Chromium driven by Playwright, logged in to one server through its login form.</summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private readonly IPlaywright playwright;
+    private readonly IBrowser browser;
+    private readonly string storageState;
+
+    private BrowserSession(IPlaywright playwright, IBrowser browser, string storageState)
+    {
+        this.playwright = playwright;
+        this.browser = browser;
+        this.storageState = storageState;
+    }
+
+    public static async Task<BrowserSession> LogInAsync(ZespanServer server)
+    {
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.FillAsync("input[name=username]", "admin");
+        await page.FillAsync("input[name=password]", ZespanServer.AdminPassword);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/sessions**");
+        var state = await context.StorageStateAsync();
+        await context.CloseAsync();
+        return new BrowserSession(playwright, browser, state);
+    }
+
+    /// <summary>A fresh tab with the logged-in cookie, 1280 px wide like the smallest screen the UI is made for.</summary>
+    public async Task<IPage> NewPageAsync(string baseUrl)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl, StorageState = storageState, ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            AcceptDownloads = true,
+        });
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await browser.CloseAsync();
+        playwright.Dispose();
+    }
+}
