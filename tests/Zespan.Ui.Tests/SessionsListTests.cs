@@ -28,6 +28,16 @@ public sealed class SessionsListTests(SeededServerFixture fixture)
     }
 
     [Fact]
+    public async Task Stylesheet_IsServedAndApplied_InProductionMode()
+    {
+        // The test server runs in the default (Production) environment from a plain build, as `dotnet run` does.
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/sessions");
+        var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        Assert.Equal("rgb(247, 248, 250)", background); // --bg in wwwroot/app.css; the browser default would be transparent
+    }
+
+    [Fact]
     public async Task ClickingTurnsHeader_PutsLongestConversationFirst()
     {
         var page = await fixture.NewPageAsync();

@@ -41,7 +41,6 @@ public sealed class ZespanServer : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        // A build (not publish) output serves wwwroot through the static web assets manifest, which only Development reads.
         start.Environment["ZESPAN_DATA"] = data;
         start.Environment["ZESPAN_API_KEY"] = ApiKey;
         start.Environment["ZESPAN_ADMIN_PASSWORD"] = AdminPassword;
