@@ -47,11 +47,7 @@ public static class Zespan
         AmbientContext.Push(AmbientContext.Current.MergeWith(userId, sessionId, tags, metadata));
 
     /// <summary>Opens a span around any work; model calls and spans inside it become its children.</summary>
-    public static SpanScope StartSpan(string name)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new SpanScope(Tracer, name);
-    }
+    public static SpanScope StartSpan(string name) => Tracer.StartSpan(name);
 
     /// <summary>Runs <paramref name="work"/> inside a span, marking the span failed if it throws (and rethrowing).</summary>
     public static async Task<T> SpanAsync<T>(string name, Func<Task<T>> work)

@@ -48,6 +48,13 @@ public sealed class ZespanTracer : IAsyncDisposable, IDisposable
 
     internal void Record(SpanRecord span) => _exporter?.Enqueue(span);
 
+    /// <summary>Opens a span recorded by this tracer; see <see cref="Zespan.StartSpan"/>.</summary>
+    public SpanScope StartSpan(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new SpanScope(this, name);
+    }
+
     /// <summary>Waits until every span recorded so far is delivered (or given up on). Never throws except on cancellation.</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         _exporter?.FlushAsync(cancellationToken) ?? Task.CompletedTask;

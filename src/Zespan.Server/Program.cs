@@ -1,8 +1,13 @@
 using Zespan.Server.Api;
+using Zespan.Server.Auth;
+using Zespan.Server.Cli;
 using Zespan.Server.Configuration;
 using Zespan.Server.Ingestion;
 using Zespan.Server.Setup;
 using Zespan.Storage.Sqlite;
+
+if (CommandLine.IsCommand(args))
+    return await CommandLine.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -12,15 +17,21 @@ var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
 builder.Services.AddZespan(options);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
+builder.Services.AddRazorComponents();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
+app.UseAntiforgery();
 
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
+app.MapStaticAssets().AllowAnonymous();
+app.MapAccountEndpoints();
+app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zespan.Server.Auth.UiAuthentication.Policy);
 
 var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName);
 api.MapIngestEndpoints();
@@ -33,6 +44,7 @@ await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync();
 var firstRun = await app.Services.GetRequiredService<FirstRunSetup>().RunAsync();
 StartupBanner.PrintWhenStarted(app, firstRun, options);
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, public so WebApplicationFactory tests can host the app.</summary>
 public partial class Program;

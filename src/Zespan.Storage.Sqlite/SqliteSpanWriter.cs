@@ -8,17 +8,15 @@ namespace Zespan.Storage.Sqlite;
 /// A span id seen before replaces the stored span: its old usage is subtracted from the daily rollup and its old and new
 /// session and trace are rebuilt from the remaining spans, so duplicates, retries and corrections never double count.
 /// </summary>
-public sealed class SqliteSpanWriter(SqliteDatabase database) : ISpanWriter
+public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate) : ISpanWriter
 {
-    // SQLite has one writer at a time; serialising here avoids busy-waiting inside SQLite.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
         if (spans.Count == 0)
             return;
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        // SQLite has one writer at a time; the gate (shared with retention) avoids busy-waiting inside SQLite.
+        using (await writeGate.EnterAsync(cancellationToken))
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             using var transaction = connection.BeginTransaction(deferred: false);
@@ -41,10 +39,6 @@ public sealed class SqliteSpanWriter(SqliteDatabase database) : ISpanWriter
             foreach (var (projectId, traceId) in tracesToRebuild)
                 AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
             transaction.Commit();
-        }
-        finally
-        {
-            _writeGate.Release();
         }
     }
 

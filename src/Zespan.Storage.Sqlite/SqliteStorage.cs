@@ -8,19 +8,28 @@ public sealed class SqliteStorage
     public SqliteStorage(string filePath, TimeProvider clock)
     {
         Database = new SqliteDatabase(filePath);
-        SpanWriter = new SqliteSpanWriter(Database);
+        WriteGate = new SqliteWriteGate();
+        SpanWriter = new SqliteSpanWriter(Database, WriteGate);
+        Retention = new SqliteRetentionStore(Database, WriteGate);
+        KeyRevocations = new SqliteApiKeyRevocations(Database);
         Sessions = new SqliteSessionReader(Database);
         Traces = new SqliteTraceReader(Database);
         Costs = new SqliteCostReader(Database);
         Projects = new SqliteProjectStore(Database, clock);
         Organizations = new SqliteOrganizationStore(Database, clock);
+        Users = new SqliteUserStore(Database, clock);
     }
 
     public SqliteDatabase Database { get; }
+    /// <summary>The one turn-taking gate of every write transaction (ingestion and retention).</summary>
+    public SqliteWriteGate WriteGate { get; }
+    public IRetentionStore Retention { get; }
+    public IApiKeyRevocations KeyRevocations { get; }
     public ISpanWriter SpanWriter { get; }
     public ISessionReader Sessions { get; }
     public ITraceReader Traces { get; }
     public ICostReader Costs { get; }
     public IProjectStore Projects { get; }
     public IOrganizationStore Organizations { get; }
+    public IUserStore Users { get; }
 }

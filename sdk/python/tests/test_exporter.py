@@ -1,4 +1,6 @@
 """The background exporter: batches, retries, refusals, bounds, flush and shutdown."""
+import logging
+import logging.handlers
 import threading
 import time
 import unittest
@@ -24,6 +26,10 @@ class ExporterBehaviour(unittest.TestCase):
 
     def setUp(self):
         self.ingest.reset()
+        # Warnings these scenarios provoke on purpose are kept, not printed over the test report.
+        self.log_records = logging.handlers.BufferingHandler(10_000)
+        logging.getLogger("zespan").addHandler(self.log_records)
+        self.addCleanup(logging.getLogger("zespan").removeHandler, self.log_records)
 
     def exporter(self, flush_at=10, flush_interval=0.05, max_queue_size=1000, base_url=None, key=None,
                  max_retry_delay=0.1, shutdown_timeout=2.0):

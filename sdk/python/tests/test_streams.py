@@ -1,6 +1,7 @@
 """Streams pass every chunk through untouched and end their span exactly once."""
 import asyncio
 import gc
+import warnings
 
 import openai
 import zespan
@@ -76,7 +77,9 @@ class SyncStreams(SdkTestCase):
         next(stream)
         self.assertEqual([], self.sent_spans(timeout=0.2))
         del stream
-        gc.collect()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)   # the stand-in's socket, collected with it
+            gc.collect()
         self.assertEqual(1, len(self.sent_spans(1)))
 
     def test_mid_stream_error_is_reraised_and_recorded(self):
@@ -133,9 +136,59 @@ class AsyncStreams(SdkTestCase):
         spans = self.sent_spans(2)
         self.assertEqual([False, False], [s["metadata"]["streamCompleted"] for s in spans])
 
+    def test_abandoned_async_stream_ends_span_on_garbage_collection(self):
+        async def abandon():
+            stream = await self.async_client.chat.completions.create(
+                model="gpt-4o", messages=user_message("p q r s"), stream=True)
+            await stream.__anext__()
+            await stream.__anext__()
+        asyncio.run(abandon())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+        span = self.only_span()
+        self.assertFalse(span["metadata"]["streamCompleted"])
+        self.assertEqual("Echo:", span["output"]["content"])
+
     def test_async_responses_stream_is_recorded(self):
         async def consume():
             stream = await self.async_client.responses.create(model="gpt-4o", input="hello", stream=True)
             return [event async for event in stream]
         events = asyncio.run(consume())
         self.assertEqual(events[-1].response.usage.output_tokens, self.only_span()["usage"]["outputTokens"])
+
+
+def dict_chunks():
+    """Chunks as plain dicts, from a client that is not openai's (no Stream._iterator)."""
+    base = {"object": "chat.completion.chunk", "model": "gpt-4o-mini-2024-07-18"}
+    yield {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "plain"}}]}
+    yield {**base, "choices": [{"index": 0, "delta": {"content": " dicts"}, "finish_reason": "stop"}]}
+    yield {**base, "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 2}}
+
+
+class StreamsWithoutOpenAIInternals(SdkTestCase):
+    def test_plain_iterables_are_proxied_and_recorded(self):
+        from zespan._openai.calls import chat_operation, wrap_sync
+        create = wrap_sync(lambda **kwargs: dict_chunks(), chat_operation("chat.completions.create"))
+        chunks = list(create(model="gpt-4o-mini", messages=user_message("x"), stream=True))
+        self.assertEqual(list(dict_chunks()), chunks)
+        span = self.only_span()
+        self.assertEqual(("plain dicts", 5, "gpt-4o-mini-2024-07-18"),
+                         (span["output"]["content"], span["usage"]["inputTokens"], span["model"]))
+
+    def test_plain_async_iterables_are_proxied_and_recorded(self):
+        from zespan._openai.calls import chat_operation, wrap_async
+
+        async def agen():
+            for chunk in dict_chunks():
+                yield chunk
+
+        async def original(**kwargs):
+            return agen()
+        create = wrap_async(original, chat_operation("chat.completions.create"))
+
+        async def consume():
+            stream = await create(model="gpt-4o-mini", messages=user_message("x"), stream=True)
+            return [c async for c in stream]
+        self.assertEqual(3, len(asyncio.run(consume())))
+        self.assertEqual(2, self.only_span()["usage"]["outputTokens"])

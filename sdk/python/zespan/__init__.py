@@ -50,5 +50,6 @@ def shutdown(timeout: Optional[float] = None) -> bool:
 
 
 def stats() -> Dict[str, int]:
-    """Exporter counters: queued, sent, dropped_queue_full, rejected, failed, retries."""
+    """Exporter counters: queued, sent, dropped_queue_full, dropped_after_shutdown, rejected,
+    failed (given up at shutdown), retries."""
     return _runtime.stats()

@@ -23,13 +23,19 @@ _LONGEST_RETRY_AFTER = 300.0
 class ExportStats:
     """Counters a user can read through `zespan.stats()`."""
 
-    __slots__ = ("queued", "sent", "dropped_queue_full", "rejected", "failed", "retries")
+    __slots__ = ("queued", "sent", "dropped_queue_full", "dropped_after_shutdown", "rejected", "failed", "retries")
 
     def __init__(self) -> None:
-        self.queued = self.sent = self.dropped_queue_full = self.rejected = self.failed = self.retries = 0
+        for name in self.__slots__:
+            setattr(self, name, 0)
 
     def as_dict(self) -> Dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
+
+
+def _as_payload(item: Any) -> Dict[str, Any]:
+    to_payload = getattr(item, "to_payload", None)
+    return to_payload() if to_payload is not None else item
 
 
 class BatchExporter:
@@ -54,16 +60,21 @@ class BatchExporter:
     def reset_after_fork(self) -> None:
         # After fork() the child has no worker thread and maybe a lock held by a thread
         # that no longer exists: fresh primitives, and a worker starts on next submit.
+        # Spans queued before the fork are the parent's to send, so the child drops its copy.
         self._cond = threading.Condition()
         self._stop_backoff = threading.Event()
         self._worker = None
         self._worker_pid = None
+        self._queue.clear()
+        self._completed = self._submitted
+        self._flush_waiters = 0
 
     # --- app side -----------------------------------------------------------------
-    def submit(self, payload: Dict[str, Any]) -> bool:
+    def submit(self, payload: Any) -> bool:
+        """Queues a span (a dict, or an object with to_payload()); never blocks on I/O."""
         with self._cond:
             if self._closing:
-                self.stats.dropped_queue_full += 1
+                self.stats.dropped_after_shutdown += 1
                 return False
             if len(self._queue) >= self._max_queue_size:
                 self.stats.dropped_queue_full += 1
@@ -126,7 +137,8 @@ class BatchExporter:
             if batch is None:
                 return
             try:
-                self._deliver(batch)
+                # Formatting happens here, outside the lock and off the callers' threads.
+                self._deliver([_as_payload(item) for item in batch])
             except Exception:  # never let one bad batch kill the worker
                 logger.exception("zespan: exporting a batch failed")
                 self.stats.failed += len(batch)

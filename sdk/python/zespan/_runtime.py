@@ -63,10 +63,13 @@ def sample() -> bool:
     return rate >= 1.0 or random.random() < rate
 
 
-def submit(payload: Dict[str, Any]) -> None:
+def submit(span: Any) -> None:
     client = _client
     if client is not None and client.exporter is not None:
-        client.exporter.submit(payload)
+        try:
+            client.exporter.submit(span)
+        except Exception:   # e.g. no new threads during interpreter shutdown
+            logger.debug("zespan: could not queue a span", exc_info=True)
 
 
 def flush(timeout: float = 10.0) -> bool:

@@ -48,11 +48,15 @@ def _convert_unguarded(value: Any, depth: int) -> Any:
 
 def _model_dump(dump: Any) -> Any:
     # exclude_unset keeps exactly the fields the wire carried (openai builds its
-    # models with construct()); older pydantic shims may not accept the keywords.
-    try:
-        return dump(mode="json", exclude_unset=True)
-    except TypeError:
-        return dump()
+    # models with construct()); warnings=False keeps pydantic from printing
+    # serializer warnings into the app's output. Older shims lack the keywords.
+    for kwargs in ({"mode": "json", "exclude_unset": True, "warnings": False},
+                   {"mode": "json", "exclude_unset": True}, {}):
+        try:
+            return dump(**kwargs)
+        except TypeError:
+            continue
+    return dump()
 
 
 def _is_not_given(value: Any) -> bool:

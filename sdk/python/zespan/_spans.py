@@ -17,7 +17,7 @@ _current_span: contextvars.ContextVar = contextvars.ContextVar("zespan_current_s
 class SpanRecord:
     """One span in flight. Ends exactly once, whichever path gets there first."""
 
-    __slots__ = ("id", "trace_id", "parent_id", "name", "kind", "sampled", "started",
+    __slots__ = ("id", "trace_id", "parent_id", "name", "kind", "sampled", "started", "ended_wall",
                  "user_id", "session_id", "tags", "metadata", "model", "provider", "usage",
                  "status", "error", "input", "output", "_ended", "_lock")
 
@@ -43,6 +43,7 @@ class SpanRecord:
         self.error = None
         self.input = None
         self.output = None
+        self.ended_wall = None
         self._ended = False
         self._lock = threading.Lock()
 
@@ -71,15 +72,19 @@ class SpanRecord:
             if self._ended:
                 return False
             self._ended = True
+        self.ended_wall = self.started.wall_after(ended_mono)
         if self.sampled:
-            _runtime.submit(self._payload(self.started.wall_after(ended_mono)))
+            # The record itself is queued; the exporter thread formats it (to_payload),
+            # which keeps timestamp formatting and dict building off the caller's thread.
+            _runtime.submit(self)
         return True
 
     @property
     def ended(self) -> bool:
         return self._ended
 
-    def _payload(self, end_wall: float) -> Dict[str, Any]:
+    def to_payload(self) -> Dict[str, Any]:
+        end_wall = self.ended_wall if self.ended_wall is not None else self.started.wall
         payload = {
             "id": self.id,
             "traceId": self.trace_id,

@@ -5,15 +5,17 @@ using Zespan.Core.Storage;
 namespace Zespan.Server.Auth;
 
 /// <summary>
-/// Maps a presented API key to its project with a short in-memory cache, so ingestion does not query per request.
-/// Revocation goes through <see cref="Forget"/>, so it takes effect at once in this (single) process.
+/// Maps a presented API key to its project with a short in-memory cache, so ingestion does not look the key up per request.
+/// Revocation takes effect at once, even when another process (the CLI) revokes: every cached entry remembers the
+/// database's revocation counter (<see cref="IApiKeyRevocations"/>) at lookup time, and an entry older than the current
+/// counter is looked up again. Reading the counter costs a few microseconds, far less than a key lookup.
 /// Last-used times are written at most once a minute per key.
 /// </summary>
-public sealed class ApiKeyResolver(IProjectStore projects, TimeProvider clock)
+public sealed class ApiKeyResolver(IProjectStore projects, IApiKeyRevocations revocations, TimeProvider clock)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(1);
-    private readonly ConcurrentDictionary<string, (long KeyId, long ProjectId, DateTimeOffset Until)> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long KeyId, long ProjectId, DateTimeOffset Until, long RevocationVersion)> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, DateTimeOffset> _lastTouched = new();
 
     public async Task<(long KeyId, long ProjectId)?> ResolveAsync(string secret)
@@ -22,7 +24,8 @@ public sealed class ApiKeyResolver(IProjectStore projects, TimeProvider clock)
             return null;
         var now = clock.GetUtcNow();
         var hash = Convert.ToHexString(ApiKeySecret.Hash(secret));
-        if (_live.TryGetValue(hash, out var cached) && cached.Until > now)
+        var revocationVersion = revocations.CurrentVersion();
+        if (_live.TryGetValue(hash, out var cached) && cached.Until > now && cached.RevocationVersion == revocationVersion)
         {
             Touch(cached.KeyId, now);
             return (cached.KeyId, cached.ProjectId);
@@ -33,12 +36,12 @@ public sealed class ApiKeyResolver(IProjectStore projects, TimeProvider clock)
             _live.TryRemove(hash, out _);
             return null;
         }
-        _live[hash] = (found.Value.KeyId, found.Value.ProjectId, now + CacheFor);
+        _live[hash] = (found.Value.KeyId, found.Value.ProjectId, now + CacheFor, revocationVersion);
         Touch(found.Value.KeyId, now);
         return found;
     }
 
-    /// <summary>Drops a key from the cache; call after revoking it.</summary>
+    /// <summary>Drops a key from the cache. Not needed for correctness (the revocation counter covers it), but frees the entry at once.</summary>
     public void Forget(long keyId)
     {
         foreach (var entry in _live.Where(e => e.Value.KeyId == keyId).ToList())

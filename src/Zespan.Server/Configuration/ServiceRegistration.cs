@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Zespan.Core.Ingestion;
 using Zespan.Core.Pricing;
 using Zespan.Core.Storage;
 using Zespan.Server.Auth;
 using Zespan.Server.Ingestion;
+using Zespan.Server.Retention;
 using Zespan.Server.Setup;
 using Zespan.Storage.Sqlite;
 
@@ -25,6 +28,10 @@ public static class ServiceRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Costs);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Projects);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Organizations);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Users);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().KeyRevocations);
+        services.AddRetention();
 
         services.AddSingleton(ModelPriceTable.LoadBuiltIn());
         services.AddSingleton<PriceResolver>();
@@ -37,12 +44,20 @@ public static class ServiceRegistration
         services.AddSingleton<FirstRunSetup>();
 
         services.AddSingleton<ApiKeyResolver>();
-        services.AddAuthentication()
+        services.AddSingleton<ProjectAccess>();
+        services.AddLoginRateLimiting();
+        services.AddAuthentication(UiAuthentication.Scheme)
+            .AddUiCookie()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        var uiPolicy = new AuthorizationPolicyBuilder(UiAuthentication.Scheme).RequireAuthenticatedUser().RequireClaim(ApiKeyAuthenticationHandler.ProjectClaim).Build();
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireClaim(ApiKeyAuthenticationHandler.ProjectClaim));
+                .RequireClaim(ApiKeyAuthenticationHandler.ProjectClaim))
+            .AddPolicy(UiAuthentication.Policy, uiPolicy)
+            // Anything mapped without its own rule needs a logged-in user: a new endpoint is never open by accident.
+            .SetFallbackPolicy(uiPolicy);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         return services;
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Zespan.Core.Accounts;
 using Zespan.Core.Projects;
 using Zespan.Core.Storage;
 using Zespan.Server.Configuration;
@@ -5,14 +7,16 @@ using Zespan.Server.Configuration;
 namespace Zespan.Server.Setup;
 
 /// <summary>What first-run setup created, for the start-up banner. Secrets appear here once and are never stored in clear.</summary>
-public sealed record FirstRunResult(bool CreatedProject, string? NewApiKey, bool ApiKeyFromEnvironment);
+public sealed record FirstRunResult(bool CreatedProject, string? NewApiKey, bool ApiKeyFromEnvironment, string? NewAdminPassword = null, bool AdminPasswordFromEnvironment = false);
 
 /// <summary>
 /// On an empty database: creates the default organisation, project and API key. A preset ZESPAN_API_KEY is used as that key,
 /// so scripts and containers know it in advance; otherwise a random key is generated and shown once.
 /// </summary>
-public sealed class FirstRunSetup(IOrganizationStore organizations, IProjectStore projects, ZespanServerOptions options)
+public sealed class FirstRunSetup(IOrganizationStore organizations, IProjectStore projects, IUserStore users, ZespanServerOptions options)
 {
+    public const string AdminUsername = "admin";
+
     public async Task<FirstRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
         if ((await projects.ListProjectsAsync(cancellationToken)).Count > 0)
@@ -24,6 +28,11 @@ public sealed class FirstRunSetup(IOrganizationStore organizations, IProjectStor
         var organization = await organizations.CreateAsync("Default", Plan.Free, cancellationToken);
         var project = await projects.CreateProjectAsync(organization.Id, "Default", cancellationToken);
         var key = await projects.CreateApiKeyAsync(project.Id, "Default key", options.PresetApiKey, cancellationToken);
-        return new FirstRunResult(true, options.PresetApiKey is null ? key.Secret : null, options.PresetApiKey is not null);
+
+        var password = options.PresetAdminPassword ?? RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20);
+        var admin = await users.CreateAsync(AdminUsername, Auth.UiAuthentication.Hasher.HashPassword(null!, password), isAdmin: true, cancellationToken);
+        await users.AddMembershipAsync(admin.Id, organization.Id, Role.Owner, cancellationToken);
+        return new FirstRunResult(true, options.PresetApiKey is null ? key.Secret : null, options.PresetApiKey is not null,
+            options.PresetAdminPassword is null ? password : null, options.PresetAdminPassword is not null);
     }
 }

@@ -19,6 +19,10 @@ public static class StartupBanner
                 $"  Web UI and API:  {string.Join(", ", addresses)}",
                 $"  Data:            {options.DatabasePath}",
             };
+            if (firstRun.NewAdminPassword is { } password)
+                lines.Add($"  Log in:          user \"{FirstRunSetup.AdminUsername}\", password {password}   (shown once)");
+            else if (firstRun.AdminPasswordFromEnvironment)
+                lines.Add($"  Log in:          user \"{FirstRunSetup.AdminUsername}\", password from ZESPAN_ADMIN_PASSWORD");
             if (firstRun.NewApiKey is { } key)
                 lines.Add($"  API key:         {key}   (shown once; it is stored only as a hash)");
             else if (firstRun.ApiKeyFromEnvironment)

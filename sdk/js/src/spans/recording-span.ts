@@ -34,7 +34,8 @@ export class RecordingSpan {
   readonly id: string;
   readonly traceId: string;
   private readonly parentId: string | null;
-  private readonly startWallMs = Date.now();
+  // One monotonic clock for every span's start and end (as OpenTelemetry does), so a parent
+  // never appears to end before its child because of two separately truncated Date.now() reads.
   private readonly startPerfMs = performance.now();
   private ended = false;
   private input: unknown;
@@ -89,8 +90,8 @@ export class RecordingSpan {
       userId: this.context.userId ?? null,
       name: this.start.name,
       kind: this.start.kind,
-      startTime: new Date(this.startWallMs).toISOString(),
-      endTime: new Date(this.startWallMs + durationMs).toISOString(),
+      startTime: new Date(performance.timeOrigin + this.startPerfMs).toISOString(),
+      endTime: new Date(performance.timeOrigin + this.startPerfMs + durationMs).toISOString(),
       status: outcome.status,
       metadata: this.metadata,
       tags: this.context.tags ?? [],

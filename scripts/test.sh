@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repository (server, storage, web UI in a real browser, the three SDKs)
+# and ends with one line: "N passed, N failed". Exit status is non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+logs=$(mktemp -d)
+passed=0
+failed=0
+
+# add_counts <passed> <failed> <suite>: a suite that crashed before reporting counts as one failure.
+add_counts() {
+  passed=$((passed + $1)); failed=$((failed + $2))
+  echo "== $3: $1 passed, $2 failed"
+}
+
+scripts/setup.sh || { add_counts 0 1 "setup"; }
+
+echo "== Building the solution and the server the SDK suites start"
+if ! dotnet build Zespan.slnx -c Release -nologo -v quiet > "$logs/build.log" 2>&1; then
+  cat "$logs/build.log"; add_counts 0 1 "build"
+fi
+if scripts/build-server.sh > "$logs/server.log" 2>&1; then
+  export ZESPAN_SERVER_DLL="$root/artifacts/server/Zespan.Server.dll"
+else
+  cat "$logs/server.log"; add_counts 0 1 "server build"
+fi
+
+echo "== .NET suites (dotnet test Zespan.slnx)"
+dotnet test Zespan.slnx -c Release --no-build -nologo 2>&1 | tee "$logs/dotnet.log"
+dotnet_status=${PIPESTATUS[0]}
+p=$(grep -E '^(Passed|Failed)!' "$logs/dotnet.log" | sed -E 's/.*Passed: +([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+f=$(grep -E '^(Passed|Failed)!' "$logs/dotnet.log" | sed -E 's/.*Failed: +([0-9]+),.*/\1/' | awk '{s+=$1} END {print s+0}')
+[ -z "$p" ] && p=0; [ -z "$f" ] && f=0
+if [ "$dotnet_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+add_counts "$p" "$f" ".NET"
+
+echo "== TypeScript SDK (cd sdk/js && npm ci && npm test)"
+(cd sdk/js && npm ci --no-audit --no-fund && npm test) 2>&1 | tee "$logs/js.log"
+js_status=${PIPESTATUS[0]}
+p=$(grep -E '^# pass [0-9]+' "$logs/js.log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$logs/js.log" | tail -1 | awk '{print $3}')
+p=${p:-0}; f=${f:-0}
+if [ "$js_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+add_counts "$p" "$f" "TypeScript SDK"
+
+echo "== Python SDK (cd sdk/python && python3 -m unittest discover -s tests -t .)"
+(cd sdk/python && python3 -m unittest discover -s tests -t . -v) 2>&1 | tee "$logs/py.log"
+py_status=${PIPESTATUS[0]}
+total=$(grep -E '^Ran [0-9]+ tests?' "$logs/py.log" | tail -1 | awk '{print $2}'); total=${total:-0}
+f=$(grep -E '^FAILED \(' "$logs/py.log" | tail -1 | grep -oE '(failures|errors)=[0-9]+' | cut -d= -f2 | awk '{s+=$1} END {print s+0}'); f=${f:-0}
+s=$(grep -E '^(OK|FAILED) \(.*skipped=' "$logs/py.log" | tail -1 | grep -oE 'skipped=[0-9]+' | cut -d= -f2); s=${s:-0}
+if [ "$py_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+add_counts $((total - f - s)) "$f" "Python SDK"
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,48 @@
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const DRIVER = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "run-product-sample.js");
+
+export interface SampleRun {
+  sessionId: string;
+  replies: { ok: boolean; content?: string; error?: string; ms: number }[];
+  exitCode: number | null;
+  /** Wall time from spawn to exit. */
+  ms: number;
+  stderr: string;
+}
+
+/** Runs the product sample in its own Node process, which exits by itself. */
+export function runProductSample(
+  env: { ZESPAN_API_KEY: string; ZESPAN_BASE_URL: string; OPENAI_BASE_URL: string },
+  turns: { userId: string; message: string }[],
+  mode: "sequential" | "concurrent" = "sequential",
+  timeoutMs = 60_000,
+): Promise<SampleRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [DRIVER, JSON.stringify(turns), mode], {
+      env: { ...process.env, ...env, OPENAI_API_KEY: "sk-fake-key-for-tests" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`sample did not exit within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on("exit", (exitCode) => {
+      clearTimeout(timer);
+      const line = stdout.trim().split("\n").at(-1) ?? "";
+      try {
+        const parsed = JSON.parse(line) as Pick<SampleRun, "sessionId" | "replies">;
+        resolve({ ...parsed, exitCode, ms: performance.now() - started, stderr });
+      } catch {
+        reject(new Error(`sample printed no result (exit ${exitCode}); stdout: ${stdout}; stderr: ${stderr}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,81 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// Deletes aged-out spans oldest first, one small transaction per batch. Each batch takes the same write gate as ingestion
+/// and gives it back before the next, so a large clean-up delays an ingest write by at most one batch.
+/// </summary>
+public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGate writeGate) : IRetentionStore
+{
+    public async Task<long> DeleteSpansStartedBeforeAsync(long projectId, long cutoffMs, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        long total = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int deleted;
+            using (await writeGate.EnterAsync(cancellationToken))
+                deleted = await DeleteOneBatchAsync(projectId, cutoffMs, batchSize, cancellationToken);
+            total += deleted;
+            if (deleted < batchSize)
+                return total;
+        }
+    }
+
+    private async Task<int> DeleteOneBatchAsync(long projectId, long cutoffMs, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var doomed = ReadOldest(connection, transaction, projectId, cutoffMs, batchSize);
+        if (doomed.Count == 0)
+            return 0;
+
+        using var statements = new SpanWriteStatements(connection, transaction);
+        using var deletePayload = connection.Prepared(transaction, "DELETE FROM span_payloads WHERE span_row_id = $row", "$row");
+        using var deleteSpan = connection.Prepared(transaction, "DELETE FROM spans WHERE id = $row", "$row");
+        var sessions = new HashSet<string>(StringComparer.Ordinal);
+        var traces = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var span in doomed)
+        {
+            if (span.Kind == SpanKind.Llm)
+                statements.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, -1);
+            deletePayload.Set("$row", span.RowId);
+            deletePayload.ExecuteNonQuery();
+            deleteSpan.Set("$row", span.RowId);
+            deleteSpan.ExecuteNonQuery();
+            if (span.SessionId is not null)
+                sessions.Add(span.SessionId);
+            traces.Add(span.TraceId);
+        }
+        foreach (var sessionId in sessions)
+            AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
+        foreach (var traceId in traces)
+            AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
+        using (var emptyDays = connection.Command("DELETE FROM model_usage_daily WHERE project_id = $p AND calls = 0", transaction))
+            emptyDays.With("$p", projectId).ExecuteNonQuery();
+        transaction.Commit();
+        return doomed.Count;
+    }
+
+    private static List<StoredSpanFacts> ReadOldest(SqliteConnection connection, SqliteTransaction transaction, long projectId, long cutoffMs, int batchSize)
+    {
+        using var select = connection.Command("""
+            SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status
+            FROM spans WHERE project_id = $p AND start_ms < $cutoff ORDER BY start_ms LIMIT $limit
+            """, transaction).With("$p", projectId).With("$cutoff", cutoffMs).With("$limit", batchSize);
+        var spans = new List<StoredSpanFacts>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            spans.Add(new StoredSpanFacts(
+                reader.GetInt64(0), (SpanKind)reader.GetInt32(1), reader.GetNullableString(2), reader.GetString(3), reader.GetInt64(4),
+                reader.GetNullableString(5), new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+                reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11)));
+        }
+        return spans;
+    }
+}

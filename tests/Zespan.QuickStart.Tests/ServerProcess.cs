@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Zespan.QuickStart.Tests;
+
+/// <summary>
+/// The real server as a child process on a free port with a fresh data folder, as a new user starts it.
+/// Found through ZESPAN_SERVER_DLL, else artifacts/server/Zespan.Server.dll (scripts/build-server.sh builds it).
+/// </summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, string baseUrl, string dataDirectory)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        DataDirectory = dataDirectory;
+    }
+
+    public string BaseUrl { get; }
+    public string DataDirectory { get; }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? dataDirectory = null)
+    {
+        var port = FreePort();
+        dataDirectory ??= Directory.CreateTempSubdirectory("zespan-quickstart-").FullName;
+        var start = new ProcessStartInfo("dotnet", [ServerDll(), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ZESPAN_DATA"] = dataDirectory;
+        start.Environment.Remove("ZESPAN_API_KEY");
+        start.Environment.Remove("ZESPAN_ADMIN_PASSWORD");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
+
+        var process = Process.Start(start)!;
+        var server = new ServerProcess(process, $"http://127.0.0.1:{port}", dataDirectory);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitUntilReadyAsync();
+        return server;
+    }
+
+    /// <summary>The value printed after a banner label such as "API key:".</summary>
+    public string? BannerValue(string label)
+    {
+        var match = Regex.Match(Output, Regex.Escape(label) + @"\s+(\S+)");
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    public string? PrintedAdminPassword() =>
+        Regex.Match(Output, "user \"admin\", password (\\S+)") is { Success: true } m ? m.Groups[1].Value : null;
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode}:\n{Output}");
+            try
+            {
+                // The banner is printed once the server listens; wait for both.
+                if ((await http.GetAsync(BaseUrl + "/health")).StatusCode == HttpStatusCode.OK && Output.Contains("Zespan is running"))
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The server did not become ready within 60 s:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private static string ServerDll()
+    {
+        var configured = Environment.GetEnvironmentVariable("ZESPAN_SERVER_DLL");
+        if (!string.IsNullOrEmpty(configured))
+            return configured;
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Zespan.slnx")))
+            directory = directory.Parent;
+        var dll = directory is null ? null : Path.Combine(directory.FullName, "artifacts", "server", "Zespan.Server.dll");
+        if (dll is null || !File.Exists(dll))
+            throw new InvalidOperationException("Zespan server not built: run scripts/build-server.sh");
+        return dll;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,96 @@
+using Zespan.Core;
+using Zespan.Core.Spans;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.Conformance;
+
+/// <summary>Cost by model over any range (including ranges that cut through days) and cost over time.</summary>
+public abstract class CostConformance(IStoreFactory factory) : ConformanceSuite(factory)
+{
+    /// <summary>LLM calls every 5 hours and 17 minutes over six days, in three models (one unpriced), with a few errors and no-model calls.</summary>
+    private static List<SpanRecord> Seed()
+    {
+        var spans = new List<SpanRecord>();
+        var models = new[] { "gpt-4o", "gpt-4o-mini", "mystery", null };
+        for (var i = 0; i < 28; i++)
+        {
+            var model = models[i % 4];
+            spans.Add(Llm($"c{i}", $"s{i % 5}", Day0 + i * (5 * Hour + 17 * 60_000), model: model,
+                inputTokens: 100 + i, outputTokens: 10 + i, costPico: model is "mystery" or null ? null : 1_000 + i,
+                status: i % 6 == 0 ? SpanStatus.Error : SpanStatus.Ok) with { Usage = new TokenUsage(100 + i, 10 + i, i, i % 3) });
+        }
+        spans.Add(Work("w", "trace-1", Day0 + Hour)); // plain spans cost nothing and are no calls
+        return spans;
+    }
+
+    public static readonly TheoryData<long?, long?> Ranges = new()
+    {
+        { null, null },
+        { Day0 + 10 * Hour + 123, Day0 + 3 * Day + 15 * Hour }, // cuts through the first and last day
+        { Day0 + Day, Day0 + 4 * Day },                          // whole days only
+        { Day0 + Day, Day0 + 4 * Day + 1 },                      // whole days plus one millisecond
+        { Day0 + 2 * Day + Hour, Day0 + 2 * Day + 20 * Hour },   // inside one day
+        { null, Day0 + 2 * Day + 7 * Hour },                     // open start
+        { Day0 + Day + 1, null },                                // open end
+        { Day0 - 10 * Day, Day0 - Day },                         // before everything
+        { Day0 + 5 * Hour + 17 * 60_000, Day0 + 5 * Hour + 17 * 60_000 + 1 }, // exactly one call's start
+    };
+
+    [Theory]
+    [MemberData(nameof(Ranges))]
+    public async Task ByModel_AnyRange_EqualsASumOverRawSpans(long? from, long? to)
+    {
+        var spans = Seed();
+        await WriteAsync(ProjectId, spans);
+        var actual = await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to));
+        Compare.Models(ReferenceFigures.Models(spans, from, to), actual, $"[{from}, {to})");
+        Assert.Equal(actual.OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).Select(m => m.Model), actual.Select(m => m.Model));
+    }
+
+    [Fact]
+    public async Task ByModel_AfterReplacementsAcrossDaysAndModels_StaysExact()
+    {
+        var spans = Seed();
+        await WriteAsync(ProjectId, spans);
+        // Move some calls to another day and model, make one a plain span, re-send others unchanged.
+        var changed = new List<SpanRecord>
+        {
+            spans[3] with { StartMs = spans[3].StartMs + 2 * Day, EndMs = spans[3].EndMs + 2 * Day, Model = "gpt-4o", CostPico = 50 },
+            spans[8] with { Kind = SpanKind.Span },
+            spans[9] with { Model = "gpt-4o-mini", Status = SpanStatus.Error },
+            spans[10], spans[11],
+        };
+        await WriteAsync(ProjectId, changed);
+        var final = spans.Select(s => changed.LastOrDefault(c => c.Id == s.Id) ?? s).ToList();
+        foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0 + 10 * Hour, Day0 + 3 * Day + 15 * Hour), (Day0 + Day, Day0 + 5 * Day) })
+            Compare.Models(ReferenceFigures.Models(final, from, to), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to)), $"[{from}, {to})");
+    }
+
+    [Theory]
+    [InlineData(Day, 0L, 6 * Day)]
+    [InlineData(Day, 7 * Hour + 5, 4 * Day + 3 * Hour)]
+    [InlineData(Hour, 30 * 60_000, 2 * Day)]
+    [InlineData(Hour, 0L, 6 * Day)]
+    public async Task OverTime_Buckets_EqualSumsOverRawSpans(long bucketMs, long fromOffset, long toOffset)
+    {
+        var spans = Seed();
+        await WriteAsync(ProjectId, spans);
+        var from = Day0 + fromOffset;
+        var to = Day0 + toOffset;
+        var buckets = await Store.Costs.OverTimeAsync(ProjectId, new Zespan.Core.TimeRange(from, to), bucketMs);
+
+        var first = from - (from % bucketMs + bucketMs) % bucketMs;
+        var expectedStarts = new List<long>();
+        for (var start = first; start < to; start += bucketMs)
+            expectedStarts.Add(start);
+        Assert.Equal(expectedStarts, buckets.Select(b => b.StartMs));
+        foreach (var bucket in buckets)
+        {
+            var calls = spans.Where(s => s.Kind == SpanKind.Llm && s.StartMs >= Math.Max(from, bucket.StartMs) && s.StartMs < Math.Min(to, bucket.StartMs + bucketMs)).ToList();
+            Assert.True(calls.Count == bucket.Calls, $"bucket {bucket.StartMs}: calls {bucket.Calls}, expected {calls.Count}");
+            Assert.Equal(calls.Sum(s => s.CostPico ?? 0), bucket.CostPico);
+            Assert.Equal(calls.Sum(s => s.Usage.InputTokens + s.Usage.OutputTokens), bucket.TotalTokens);
+        }
+        Assert.Equal(spans.Count(s => s.Kind == SpanKind.Llm && s.StartMs >= from && s.StartMs < to), buckets.Sum(b => b.Calls));
+    }
+}

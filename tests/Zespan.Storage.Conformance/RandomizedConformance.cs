@@ -1,0 +1,170 @@
+using Zespan.Core;
+using Zespan.Core.Ingestion;
+using Zespan.Core.Pricing;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Traces;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.Conformance;
+
+/// <summary>
+/// Random spans over many sessions and traces, written shuffled, with duplicates, corrections and late arrivals, checked at
+/// several points against figures recomputed here from the spans last written. Costs are computed here from the contract's
+/// formula with this file's own prices; the store receives the spans priced by Zespan's pricer, as ingestion does.
+/// </summary>
+public abstract class RandomizedConformance(IStoreFactory factory) : ConformanceSuite(factory)
+{
+    /// <summary>Picodollars per token (= USD per 1M tokens × 10^6): input, cached input, output.</summary>
+    private static readonly Dictionary<string, (long Input, long Cached, long Output)> PicoPerToken = new()
+    {
+        ["gpt-4o"] = (2_500_000, 1_250_000, 10_000_000),
+        ["gpt-4o-mini"] = (150_000, 75_000, 600_000),
+        ["claude-3-5-sonnet"] = (3_000_000, 300_000, 15_000_000),
+    };
+
+    /// <summary>The models spans name and the family whose price applies (null: no price).</summary>
+    private static readonly (string? Model, string? Family)[] Models =
+    [
+        ("gpt-4o", "gpt-4o"), ("gpt-4o-2024-08-06", "gpt-4o"), ("gpt-4o-mini", "gpt-4o-mini"), ("gpt-4o-mini-2024-07-18", "gpt-4o-mini"),
+        ("claude-3-5-sonnet-20241022", "claude-3-5-sonnet"), ("mystery-model", null), (null, null),
+    ];
+
+    private static readonly ModelPriceTable TestPrices = new(
+    [
+        new ModelPrice("gpt-4o", 2.50m, 1.25m, 10.00m),
+        new ModelPrice("gpt-4o-mini", 0.15m, 0.075m, 0.60m),
+        new ModelPrice("claude-3-5-sonnet", 3.00m, 0.30m, 15.00m),
+    ]);
+
+    private sealed record Version(SpanRecord Expected, double? ClientCostUsd);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(42)]
+    [InlineData(2024)]
+    [InlineData(31337)]
+    public async Task RandomSpans_ShuffledDuplicatedCorrectedAndLate_EveryFigureMatchesRecomputation(int seed)
+    {
+        var random = new Random(seed);
+        var sessions = Enumerable.Range(0, random.Next(25, 40)).Select(i => $"sess-{seed}-{i:00}").ToArray();
+        var traces = Enumerable.Range(0, random.Next(6, 12)).Select(i => $"trace-{i:00}").ToArray();
+        // A few shared start times force ties in start time (first span, earliest user).
+        var sharedStarts = Enumerable.Range(0, 5).Select(_ => Day0 + random.NextInt64(3 * Day)).ToArray();
+        var ids = Enumerable.Range(0, random.Next(200, 320)).Select(i => $"span-{random.Next(0x10000):x4}-{i}").ToList();
+
+        Version NewVersion(string id)
+        {
+            var (model, family) = Models[random.Next(Models.Length)];
+            var isLlm = random.NextDouble() < 0.85;
+            var start = random.NextDouble() < 0.2 ? sharedStarts[random.Next(sharedStarts.Length)] : Day0 + random.NextInt64(3 * Day);
+            var input = random.NextInt64(0, 5_000);
+            var output = random.NextInt64(0, 2_000);
+            var usage = isLlm ? new TokenUsage(input, output, random.NextInt64(0, input + 1), random.NextInt64(0, output + 1)) : default;
+            long? clientMicroUsd = random.NextDouble() < 0.1 ? random.Next(0, 50_000) : null;
+            var status = random.NextDouble() < 0.15 ? SpanStatus.Error : SpanStatus.Ok;
+            var span = new SpanRecord
+            {
+                Id = id,
+                TraceId = traces[random.Next(traces.Length)],
+                ParentId = random.NextDouble() < 0.3 ? null : ids[random.Next(ids.Count)],
+                SessionId = random.NextDouble() < 0.1 ? null : sessions[random.Next(sessions.Length)],
+                UserId = random.NextDouble() < 0.5 ? null : $"user-{random.Next(5)}",
+                Name = isLlm ? "chat.completions.create" : $"step-{random.Next(4)}",
+                Kind = isLlm ? SpanKind.Llm : SpanKind.Span,
+                Model = isLlm ? model : null,
+                StartMs = start,
+                EndMs = start + random.NextInt64(0, 60_000),
+                Usage = usage,
+                Status = status,
+                Error = status == SpanStatus.Error ? "boom" : null,
+                CostPico = ExpectedCostPico(isLlm, isLlm ? family : null, usage, clientMicroUsd),
+            };
+            return new Version(span, clientMicroUsd is { } micro ? micro / 1_000_000.0 : null);
+        }
+
+        // Every id once, a quarter re-sent unchanged, a fifth corrected (once or twice) with new values.
+        var events = new List<Version>();
+        var firstVersions = ids.ToDictionary(id => id, NewVersion);
+        events.AddRange(firstVersions.Values);
+        foreach (var id in ids)
+        {
+            if (random.NextDouble() < 0.25)
+                events.Add(firstVersions[id]);
+            var corrections = random.NextDouble() < 0.2 ? random.Next(1, 3) : 0;
+            for (var c = 0; c < corrections; c++)
+                events.Add(NewVersion(id));
+        }
+        events = events.OrderBy(_ => random.Next()).ToList();
+
+        var pricer = new SpanPricer(new PriceResolver(TestPrices));
+        var written = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
+        var position = 0;
+        // Three checkpoints: after 60 %, after 85 % and at the end; what arrives after a checkpoint is a late arrival.
+        foreach (var checkpoint in new[] { events.Count * 60 / 100, events.Count * 85 / 100, events.Count })
+        {
+            while (position < checkpoint)
+            {
+                var batch = events.Skip(position).Take(Math.Min(random.Next(1, 80), checkpoint - position)).ToList();
+                position += batch.Count;
+                var priced = batch.Select(v => pricer.Price(new ParsedSpan(v.Expected with { CostPico = null }, v.ClientCostUsd), null)).ToList();
+                for (var i = 0; i < batch.Count; i++)
+                    Assert.True(batch[i].Expected.CostPico == priced[i].CostPico,
+                        $"span {batch[i].Expected.Id} ({batch[i].Expected.Model}): priced {priced[i].CostPico}, formula gives {batch[i].Expected.CostPico}");
+                await WriteAsync(ProjectId, priced);
+                foreach (var version in batch)
+                    written[version.Expected.Id] = version.Expected; // the last write wins
+            }
+            await VerifyAsync(written.Values.ToList(), $"seed {seed}, after {position}/{events.Count} writes");
+        }
+    }
+
+    /// <summary>The contract's cost: uncached input, cached input and output tokens at their prices, unless the client sent a cost.</summary>
+    private static long? ExpectedCostPico(bool isLlm, string? family, TokenUsage usage, long? clientMicroUsd)
+    {
+        if (clientMicroUsd is { } micro)
+            return micro * 1_000_000;
+        if (!isLlm || family is null)
+            return null;
+        var price = PicoPerToken[family];
+        return (usage.InputTokens - usage.CachedInputTokens) * price.Input + usage.CachedInputTokens * price.Cached + usage.OutputTokens * price.Output;
+    }
+
+    private async Task VerifyAsync(List<SpanRecord> spans, string context)
+    {
+        var expectedSessions = ReferenceFigures.Sessions(spans);
+        var page = await Store.Sessions.ListAsync(ProjectId, new SessionQuery { Limit = 500, Sort = SessionSort.StartedAt, Descending = false });
+        Assert.Equal(expectedSessions.Count, page.TotalCount);
+        Assert.Equal(expectedSessions.Keys.Order(StringComparer.Ordinal), page.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+        foreach (var row in page.Items)
+            Compare.Session(expectedSessions[row.SessionId], row, context);
+
+        // The detail view agrees with the list and lists the session's calls in order.
+        foreach (var sessionId in expectedSessions.Keys.Take(5))
+        {
+            var detail = (await Store.Sessions.GetAsync(ProjectId, sessionId))!;
+            Compare.Session(expectedSessions[sessionId], detail.Session, context + " (detail)");
+            var calls = spans.Where(s => s.SessionId == sessionId && s.Kind == SpanKind.Llm)
+                .OrderBy(s => s.StartMs).ThenBy(s => s.Id, StringComparer.Ordinal).Select(s => s.Id);
+            Assert.Equal(calls, detail.Timeline.Select(t => t.SpanId));
+        }
+
+        var expectedTraces = ReferenceFigures.Traces(spans);
+        var tracePage = await Store.Traces.ListAsync(ProjectId, new TraceQuery { Limit = 500 });
+        Assert.Equal(expectedTraces.Count, tracePage.TotalCount);
+        Assert.Equal(expectedTraces.Keys.Order(StringComparer.Ordinal), tracePage.Items.Select(t => t.TraceId).Order(StringComparer.Ordinal));
+        foreach (var row in tracePage.Items)
+            Compare.Trace(expectedTraces[row.TraceId], row, context);
+
+        foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0 + 7 * Hour + 3, Day0 + 2 * Day + 5 * Hour), (Day0 + Day, Day0 + 2 * Day) })
+            Compare.Models(ReferenceFigures.Models(spans, from, to), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to)), $"{context} [{from}, {to})");
+
+        var stats = await Store.Sessions.StatsAsync(ProjectId, SessionFilter.None);
+        Assert.Equal(expectedSessions.Values.Sum(s => s.CostPico), stats.TotalCostPico);
+        Assert.Equal(expectedSessions.Values.Sum(s => (long)s.Turns), stats.TotalTurns);
+        var priced = expectedSessions.Values.Where(s => s.UnpricedCalls < s.Turns).Select(s => s.CostPico).Order().ToList();
+        Assert.Equal(ReferenceFigures.Median(priced), stats.MedianCostPico);
+        Assert.Equal(ReferenceFigures.NearestRank(priced, 0.95), stats.P95CostPico);
+    }
+}

@@ -1,0 +1,29 @@
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.Conformance;
+
+/// <summary>Every store interface of one backend over one fresh, empty, migrated database.</summary>
+public sealed class StoreUnderTest(
+    ISpanWriter spanWriter,
+    ISessionReader sessions,
+    ITraceReader traces,
+    ICostReader costs,
+    IProjectStore projects,
+    IOrganizationStore organizations,
+    Func<ValueTask>? cleanUp = null) : IAsyncDisposable
+{
+    public ISpanWriter SpanWriter { get; } = spanWriter;
+    public ISessionReader Sessions { get; } = sessions;
+    public ITraceReader Traces { get; } = traces;
+    public ICostReader Costs { get; } = costs;
+    public IProjectStore Projects { get; } = projects;
+    public IOrganizationStore Organizations { get; } = organizations;
+
+    public ValueTask DisposeAsync() => cleanUp?.Invoke() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>How a backend's test project hands the suites a fresh store; each call must return an empty one.</summary>
+public interface IStoreFactory
+{
+    Task<StoreUnderTest> CreateAsync();
+}

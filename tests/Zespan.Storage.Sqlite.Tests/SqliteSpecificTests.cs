@@ -1,0 +1,62 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Storage;
+using Zespan.Storage.Conformance;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>What only the SQLite backend promises: its file layout, key hashing on disk and survival of a reopen.</summary>
+public sealed class SqliteSpecificTests
+{
+    [Fact]
+    public async Task ApiKey_OnlyItsHashIsStoredInTheFile()
+    {
+        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
+        try
+        {
+            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
+            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
+            var key = await storage.Projects.CreateApiKeyAsync(project.Id, "k");
+
+            await using var connection = await storage.Database.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT key_hash, display_prefix, name FROM api_keys";
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(ApiKeySecret.Hash(key.Secret), (byte[])reader.GetValue(0));
+            Assert.NotEqual(key.Secret, reader.GetString(1));
+            Assert.False(await reader.ReadAsync());
+            await reader.DisposeAsync();
+            SqliteConnection.ClearPool(connection);
+            Assert.False(File.ReadAllText(storage.Database.FilePath, System.Text.Encoding.Latin1).Contains(key.Secret, StringComparison.Ordinal),
+                "the secret appears in the database file");
+        }
+        finally
+        {
+            await SqliteStoreFactory.DeleteAsync(storage, folder);
+        }
+    }
+
+    [Fact]
+    public async Task Spans_SurviveReopeningTheFile_AndMigrationsRunOnce()
+    {
+        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
+        try
+        {
+            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
+            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
+            await storage.SpanWriter.WriteAsync([new ProjectSpan(project.Id, TestSpans.Llm("a", "s", TestSpans.Day0))]);
+
+            var reopened = new SqliteStorage(storage.Database.FilePath, TimeProvider.System);
+            await reopened.Database.MigrateAsync(); // a second start must not re-apply migrations
+            var session = await reopened.Sessions.GetAsync(project.Id, "s");
+            Assert.Equal(1, session!.Session.Turns);
+            Assert.Equal(1, (await reopened.Sessions.ListAsync(project.Id, new SessionQuery())).TotalCount);
+        }
+        finally
+        {
+            await SqliteStoreFactory.DeleteAsync(storage, folder);
+        }
+    }
+}

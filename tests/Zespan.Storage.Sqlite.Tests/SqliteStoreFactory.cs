@@ -1,0 +1,41 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Storage.Conformance;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>A fresh, migrated SQLite database file in its own temporary folder per test, deleted afterwards.</summary>
+public sealed class SqliteStoreFactory : IStoreFactory
+{
+    public static async Task<(SqliteStorage Storage, string Folder)> CreateStorageAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "zespan-sqlite-tests", Guid.NewGuid().ToString("N"));
+        var storage = new SqliteStorage(Path.Combine(folder, "zespan.db"), TimeProvider.System);
+        await storage.Database.MigrateAsync();
+        return (storage, folder);
+    }
+
+    public static async ValueTask DeleteAsync(SqliteStorage storage, string folder)
+    {
+        // Pooled connections keep the file open; release this database's before deleting its folder.
+        await using (var connection = await storage.Database.OpenAsync())
+            SqliteConnection.ClearPool(connection);
+        try { Directory.Delete(folder, recursive: true); }
+        catch (IOException) { /* a leftover temp folder is harmless */ }
+    }
+
+    public async Task<StoreUnderTest> CreateAsync()
+    {
+        var (storage, folder) = await CreateStorageAsync();
+        return new StoreUnderTest(storage.SpanWriter, storage.Sessions, storage.Traces, storage.Costs, storage.Projects, storage.Organizations,
+            () => DeleteAsync(storage, folder));
+    }
+}
+
+// The conformance suites, run over a real SQLite file.
+public sealed class SqliteSpanWriteTests() : SpanWriteConformance(new SqliteStoreFactory());
+public sealed class SqliteSessionListTests() : SessionListConformance(new SqliteStoreFactory());
+public sealed class SqliteSessionAnalyticsTests() : SessionAnalyticsConformance(new SqliteStoreFactory());
+public sealed class SqliteTraceTests() : TraceConformance(new SqliteStoreFactory());
+public sealed class SqliteCostTests() : CostConformance(new SqliteStoreFactory());
+public sealed class SqliteProjectTests() : ProjectConformance(new SqliteStoreFactory());
+public sealed class SqliteRandomizedTests() : RandomizedConformance(new SqliteStoreFactory());
