@@ -99,6 +99,11 @@ internal sealed class PendingAggregates
             if (!tracesToRebuild.Contains((projectId, traceId)))
                 statements.AddToTrace(projectId, traceId, d);
         }
+        FlushDaily(statements);
+    }
+
+    public void FlushDaily(SpanWriteStatements statements)
+    {
         foreach (var ((projectId, day, model), d) in _daily)
             statements.AddToDaily(projectId, day, model, d);
     }

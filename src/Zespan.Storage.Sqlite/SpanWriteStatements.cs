@@ -213,6 +213,14 @@ internal sealed class SpanWriteStatements : IDisposable
         c.ExecuteNonQuery();
     }
 
+    /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's daily row (used by retention deletes).</summary>
+    public void AddToDaily(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
+    {
+        var delta = new PendingAggregates();
+        delta.AddToDaily(projectId, startMs, model, usage, costPico, status, sign);
+        delta.FlushDaily(this);
+    }
+
     /// <summary>Adds a signed delta (new spans minus replaced ones) to one model's daily row.</summary>
     public void AddToDaily(long projectId, long day, string model, DailyDelta d)
     {
