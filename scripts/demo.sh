@@ -15,9 +15,10 @@ dotnet build bench/Zespan.DataGen -c Release -o artifacts/datagen -nologo -v qui
 
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/zespan-demo-XXXXXX")"
 KEY="zsp_demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+PASSWORD="demo-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 URL="http://127.0.0.1:${PORT}"
 
-ZESPAN_DATA="$DATA" ZESPAN_API_KEY="$KEY" dotnet artifacts/server/Zespan.Server.dll --urls "$URL" > "$DATA/server.log" 2>&1 &
+ZESPAN_DATA="$DATA" ZESPAN_API_KEY="$KEY" ZESPAN_ADMIN_PASSWORD="$PASSWORD" dotnet artifacts/server/Zespan.Server.dll --urls "$URL" > "$DATA/server.log" 2>&1 &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true' EXIT INT TERM
 
@@ -33,7 +34,7 @@ dotnet artifacts/datagen/Zespan.DataGen.dll http --url "$URL" --key "$KEY" --ses
 cat <<TEXT
 
 Zespan demo is running.
-  Sessions page:  $URL/sessions
+  Sessions page:  $URL/sessions   (log in as admin / $PASSWORD)
   API:            curl -H "Authorization: Bearer $KEY" "$URL/api/v1/sessions?sort=costUsd&limit=5"
   API key:        $KEY
   Data folder:    $DATA
