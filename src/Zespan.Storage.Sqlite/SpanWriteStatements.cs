@@ -32,7 +32,8 @@ internal sealed class SpanWriteStatements : IDisposable
             "SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status FROM spans WHERE project_id = $p AND span_id = $id",
             "$p", "$id");
         _insertSpan = connection.Prepared(transaction,
-            $"INSERT INTO spans (project_id, span_id, {SpanColumns}) VALUES ({string.Join(", ", SpanParameters)}) RETURNING id",
+            // DO NOTHING + RETURNING: a new span costs one index probe; no row back means the id exists and the caller replaces it.
+            $"INSERT INTO spans (project_id, span_id, {SpanColumns}) VALUES ({string.Join(", ", SpanParameters)}) ON CONFLICT (project_id, span_id) DO NOTHING RETURNING id",
             SpanParameters);
         _updateSpan = connection.Prepared(transaction,
             $"UPDATE spans SET ({SpanColumns}) = ({string.Join(", ", SpanParameters[2..])}) WHERE id = $row",
@@ -44,8 +45,8 @@ internal sealed class SpanWriteStatements : IDisposable
         _addToSession = connection.Prepared(transaction, """
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
                                   cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
-            VALUES ($p, $session, $user, CASE WHEN $user IS NULL THEN NULL ELSE $start END, CASE WHEN $user IS NULL THEN NULL ELSE $id END,
-                    $start, $end, $end - $start, 1, coalesce($cost, 0), $cost IS NULL, $in, $out, $in + $out, $isError, $end - $start)
+            VALUES ($p, $session, $user, $userStart, $userSpan,
+                    $start, $end, $end - $start, $turns, $cost, $unpriced, $in, $out, $in + $out, $errors, $latency)
             ON CONFLICT (project_id, session_id) DO UPDATE SET
                 user_id       = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_id ELSE user_id END,
                 user_start_ms = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_start_ms ELSE user_start_ms END,
@@ -53,7 +54,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 started_ms     = min(started_ms, excluded.started_ms),
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 duration_ms    = max(ended_ms, excluded.ended_ms) - min(started_ms, excluded.started_ms),
-                turns          = turns + 1,
+                turns          = turns + excluded.turns,
                 cost_pico      = cost_pico + excluded.cost_pico,
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens   = input_tokens + excluded.input_tokens,
@@ -61,7 +62,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count,
                 latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms
-            """, "$p", "$session", "$user", "$id", "$start", "$end", "$cost", "$in", "$out", "$isError");
+            """, "$p", "$session", "$user", "$userStart", "$userSpan", "$start", "$end", "$turns", "$cost", "$unpriced", "$in", "$out", "$errors", "$latency");
         _addSessionTag = connection.Prepared(transaction,
             "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $session, $tag)", "$p", "$session", "$tag");
         _addSessionMetadata = connection.Prepared(transaction,
@@ -69,10 +70,9 @@ internal sealed class SpanWriteStatements : IDisposable
         _addToTrace = connection.Prepared(transaction, """
             INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
-            VALUES ($p, $trace, CASE WHEN $isRoot THEN $name END, CASE WHEN $isRoot THEN $start END, CASE WHEN $isRoot THEN $id END,
-                    $start, $end, 1, $isLlm, $llmCost, $unpriced, $tokens, $isError,
-                    $user, CASE WHEN $user IS NULL THEN NULL ELSE $start END, CASE WHEN $user IS NULL THEN NULL ELSE $id END,
-                    $session, CASE WHEN $session IS NULL THEN NULL ELSE $start END, CASE WHEN $session IS NULL THEN NULL ELSE $id END)
+            VALUES ($p, $trace, $rootName, $rootStart, $rootSpan,
+                    $start, $end, $spanCount, $llmCalls, $cost, $unpriced, $tokens, $errors,
+                    $user, $userStart, $userSpan, $session, $sessionStart, $sessionSpan)
             ON CONFLICT (project_id, trace_id) DO UPDATE SET
                 root_name     = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_name ELSE root_name END,
                 root_start_ms = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_start_ms ELSE root_start_ms END,
@@ -85,22 +85,23 @@ internal sealed class SpanWriteStatements : IDisposable
                 session_span_id  = CASE WHEN excluded.session_id IS NOT NULL AND (session_id IS NULL OR (excluded.session_start_ms, excluded.session_span_id) < (session_start_ms, session_span_id)) THEN excluded.session_span_id ELSE session_span_id END,
                 started_ms     = min(started_ms, excluded.started_ms),
                 ended_ms       = max(ended_ms, excluded.ended_ms),
-                span_count     = span_count + 1,
+                span_count     = span_count + excluded.span_count,
                 llm_calls      = llm_calls + excluded.llm_calls,
                 cost_pico      = cost_pico + excluded.cost_pico,
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
-            """, "$p", "$trace", "$isRoot", "$name", "$start", "$end", "$id", "$isLlm", "$llmCost", "$unpriced", "$tokens", "$isError", "$user", "$session");
+            """, "$p", "$trace", "$rootName", "$rootStart", "$rootSpan", "$start", "$end", "$spanCount", "$llmCalls", "$cost", "$unpriced", "$tokens", "$errors",
+            "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
         _addToDaily = connection.Prepared(transaction, """
             INSERT INTO model_usage_daily (project_id, day, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
-            VALUES ($p, $day, $model, $sign, $sign * $cost, $sign * $unpriced, $sign * $in, $sign * $out, $sign * $cached, $sign * $reasoning, $sign * $isError)
+            VALUES ($p, $day, $model, $calls, $cost, $unpriced, $in, $out, $cached, $reasoning, $errors)
             ON CONFLICT (project_id, day, model) DO UPDATE SET
                 calls = calls + excluded.calls, cost_pico = cost_pico + excluded.cost_pico, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
                 cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
                 errors = errors + excluded.errors
-            """, "$p", "$day", "$model", "$sign", "$cost", "$unpriced", "$in", "$out", "$cached", "$reasoning", "$isError");
+            """, "$p", "$day", "$model", "$calls", "$cost", "$unpriced", "$in", "$out", "$cached", "$reasoning", "$errors");
     }
 
     public StoredSpanFacts? FindExisting(long projectId, string spanId)
@@ -117,10 +118,11 @@ internal sealed class SpanWriteStatements : IDisposable
             reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11));
     }
 
-    public long InsertSpan(long projectId, SpanRecord span)
+    /// <summary>Inserts a span whose id is new to the project and returns its row id, or null when the id is already stored.</summary>
+    public long? TryInsertSpan(long projectId, SpanRecord span)
     {
         BindSpan(_insertSpan, projectId, span);
-        return (long)_insertSpan.ExecuteScalar()!;
+        return _insertSpan.ExecuteScalar() is long rowId ? rowId : null;
     }
 
     public void UpdateSpan(long rowId, long projectId, SpanRecord span)
@@ -147,74 +149,93 @@ internal sealed class SpanWriteStatements : IDisposable
         _upsertPayload.ExecuteNonQuery();
     }
 
-    /// <summary>Adds a new LLM span to its session: sums, extremes and the earliest user, plus its tags and metadata values.</summary>
-    public void AddToSession(long projectId, SpanRecord span)
+    /// <summary>Adds the summed new LLM spans of one session (see PendingAggregates): sums, extremes and the earliest user.</summary>
+    public void AddToSession(long projectId, string sessionId, SessionDelta d)
     {
         var c = _addToSession;
         c.Set("$p", projectId);
-        c.Set("$session", span.SessionId);
-        c.Set("$user", span.UserId);
-        c.Set("$id", span.Id);
-        c.Set("$start", span.StartMs);
-        c.Set("$end", span.EndMs);
-        c.Set("$cost", span.CostPico);
-        c.Set("$in", span.Usage.InputTokens);
-        c.Set("$out", span.Usage.OutputTokens);
-        c.Set("$isError", span.Status == SpanStatus.Error ? 1 : 0);
+        c.Set("$session", sessionId);
+        c.Set("$user", d.UserId);
+        c.Set("$userStart", d.UserId is null ? null : d.UserStartMs);
+        c.Set("$userSpan", d.UserSpanId);
+        c.Set("$start", d.StartedMs);
+        c.Set("$end", d.EndedMs);
+        c.Set("$turns", d.Turns);
+        c.Set("$cost", d.CostPico);
+        c.Set("$unpriced", d.Unpriced);
+        c.Set("$in", d.InputTokens);
+        c.Set("$out", d.OutputTokens);
+        c.Set("$errors", d.Errors);
+        c.Set("$latency", d.LatencySumMs);
         c.ExecuteNonQuery();
-        foreach (var tag in span.Tags)
-        {
-            _addSessionTag.Set("$p", projectId);
-            _addSessionTag.Set("$session", span.SessionId);
-            _addSessionTag.Set("$tag", tag);
-            _addSessionTag.ExecuteNonQuery();
-        }
-        foreach (var (key, value) in span.MetadataValues)
-        {
-            _addSessionMetadata.Set("$p", projectId);
-            _addSessionMetadata.Set("$session", span.SessionId);
-            _addSessionMetadata.Set("$key", key);
-            _addSessionMetadata.Set("$value", value);
-            _addSessionMetadata.ExecuteNonQuery();
-        }
     }
 
-    public void AddToTrace(long projectId, SpanRecord span)
+    public void AddSessionTag(long projectId, string sessionId, string tag)
     {
-        var isLlm = span.Kind == SpanKind.Llm;
+        _addSessionTag.Set("$p", projectId);
+        _addSessionTag.Set("$session", sessionId);
+        _addSessionTag.Set("$tag", tag);
+        _addSessionTag.ExecuteNonQuery();
+    }
+
+    public void AddSessionMetadata(long projectId, string sessionId, string key, string value)
+    {
+        _addSessionMetadata.Set("$p", projectId);
+        _addSessionMetadata.Set("$session", sessionId);
+        _addSessionMetadata.Set("$key", key);
+        _addSessionMetadata.Set("$value", value);
+        _addSessionMetadata.ExecuteNonQuery();
+    }
+
+    /// <summary>Adds the summed new spans of one trace.</summary>
+    public void AddToTrace(long projectId, string traceId, TraceDelta d)
+    {
         var c = _addToTrace;
         c.Set("$p", projectId);
-        c.Set("$trace", span.TraceId);
-        c.Set("$isRoot", span.ParentId is null ? 1 : 0);
-        c.Set("$name", span.Name);
-        c.Set("$start", span.StartMs);
-        c.Set("$end", span.EndMs);
-        c.Set("$id", span.Id);
-        c.Set("$isLlm", isLlm ? 1 : 0);
-        c.Set("$llmCost", isLlm ? span.CostPico ?? 0 : 0);
-        c.Set("$unpriced", isLlm && span.CostPico is null ? 1 : 0);
-        c.Set("$tokens", isLlm ? span.Usage.TotalTokens : 0);
-        c.Set("$isError", span.Status == SpanStatus.Error ? 1 : 0);
-        c.Set("$user", span.UserId);
-        c.Set("$session", span.SessionId);
+        c.Set("$trace", traceId);
+        c.Set("$rootName", d.RootName);
+        c.Set("$rootStart", d.RootSpanId is null ? null : d.RootStartMs);
+        c.Set("$rootSpan", d.RootSpanId);
+        c.Set("$start", d.StartedMs);
+        c.Set("$end", d.EndedMs);
+        c.Set("$spanCount", d.SpanCount);
+        c.Set("$llmCalls", d.LlmCalls);
+        c.Set("$cost", d.CostPico);
+        c.Set("$unpriced", d.Unpriced);
+        c.Set("$tokens", d.Tokens);
+        c.Set("$errors", d.Errors);
+        c.Set("$user", d.UserId);
+        c.Set("$userStart", d.UserId is null ? null : d.UserStartMs);
+        c.Set("$userSpan", d.UserSpanId);
+        c.Set("$session", d.SessionId);
+        c.Set("$sessionStart", d.SessionId is null ? null : d.SessionStartMs);
+        c.Set("$sessionSpan", d.SessionSpanId);
         c.ExecuteNonQuery();
     }
 
-    /// <summary>Adds (+1) or removes (−1) an LLM span's usage in its model's daily row.</summary>
+    /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's daily row (used by retention deletes).</summary>
     public void AddToDaily(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
+    {
+        var delta = new PendingAggregates();
+        delta.AddToDaily(projectId, startMs, model, usage, costPico, status, sign);
+        delta.FlushDaily(this);
+    }
+
+    /// <summary>Adds a signed delta (new spans minus replaced ones) to one model's daily row.</summary>
+    public void AddToDaily(long projectId, long day, string model, DailyDelta d)
     {
         var c = _addToDaily;
         c.Set("$p", projectId);
-        c.Set("$day", UtcDay.Start(startMs));
-        c.Set("$model", model ?? "");
-        c.Set("$sign", sign);
-        c.Set("$cost", costPico ?? 0);
-        c.Set("$unpriced", costPico is null ? 1 : 0);
-        c.Set("$in", usage.InputTokens);
-        c.Set("$out", usage.OutputTokens);
-        c.Set("$cached", usage.CachedInputTokens);
-        c.Set("$reasoning", usage.ReasoningTokens);
-        c.Set("$isError", status == SpanStatus.Error ? 1 : 0);
+        c.Set("$day", day);
+        c.Set("$model", model);
+        c.Set("$calls", d.Calls);
+        c.Set("$cost", d.CostPico);
+        c.Set("$unpriced", d.Unpriced);
+        c.Set("$in", d.InputTokens);
+        c.Set("$out", d.OutputTokens);
+        c.Set("$cached", d.CachedInputTokens);
+        c.Set("$reasoning", d.ReasoningTokens);
+        c.Set("$errors", d.Errors);
         c.ExecuteNonQuery();
     }
 

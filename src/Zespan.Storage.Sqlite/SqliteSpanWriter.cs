@@ -23,15 +23,16 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
             using var statements = new SpanWriteStatements(connection, transaction);
             var sessionsToRebuild = new HashSet<(long, string)>();
             var tracesToRebuild = new HashSet<(long, string)>();
+            var aggregates = new PendingAggregates();
 
             foreach (var (projectId, span) in spans)
             {
-                var existing = statements.FindExisting(projectId, span.Id);
-                if (existing is null)
-                    AddNew(statements, projectId, span, sessionsToRebuild, tracesToRebuild);
+                if (statements.TryInsertSpan(projectId, span) is { } rowId)
+                    AddNew(statements, aggregates, rowId, projectId, span);
                 else
-                    Replace(statements, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
+                    Replace(statements, aggregates, projectId, span, statements.FindExisting(projectId, span.Id)!, sessionsToRebuild, tracesToRebuild);
             }
+            aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);
 
             foreach (var (projectId, sessionId) in sessionsToRebuild)
                 AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
@@ -41,29 +42,27 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         }
     }
 
-    private static void AddNew(SpanWriteStatements statements, long projectId, SpanRecord span, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    private static void AddNew(SpanWriteStatements statements, PendingAggregates aggregates, long rowId, long projectId, SpanRecord span)
     {
-        var rowId = statements.InsertSpan(projectId, span);
         statements.WritePayload(rowId, span, replacing: false);
         if (span.Kind == SpanKind.Llm)
         {
-            statements.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
-            // A session already marked for rebuild will be recomputed from all its spans, this one included.
-            if (span.SessionId is not null && !sessionsToRebuild.Contains((projectId, span.SessionId)))
-                statements.AddToSession(projectId, span);
+            aggregates.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
+            // Sessions marked for rebuild are skipped at flush: the rebuild recomputes them from all their spans, this one included.
+            if (span.SessionId is not null)
+                aggregates.AddToSession(projectId, span);
         }
-        if (!tracesToRebuild.Contains((projectId, span.TraceId)))
-            statements.AddToTrace(projectId, span);
+        aggregates.AddToTrace(projectId, span);
     }
 
-    private static void Replace(SpanWriteStatements statements, long projectId, SpanRecord span, StoredSpanFacts existing, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    private static void Replace(SpanWriteStatements statements, PendingAggregates aggregates, long projectId, SpanRecord span, StoredSpanFacts existing, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
     {
         statements.UpdateSpan(existing.RowId, projectId, span);
         statements.WritePayload(existing.RowId, span, replacing: true);
         if (existing.Kind == SpanKind.Llm)
-            statements.AddToDaily(projectId, existing.StartMs, existing.Model, existing.Usage, existing.CostPico, existing.Status, -1);
+            aggregates.AddToDaily(projectId, existing.StartMs, existing.Model, existing.Usage, existing.CostPico, existing.Status, -1);
         if (span.Kind == SpanKind.Llm)
-            statements.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
+            aggregates.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
 
         if (existing.SessionId is not null)
             sessionsToRebuild.Add((projectId, existing.SessionId));

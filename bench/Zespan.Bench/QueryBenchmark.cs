@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Sessions;
+using Zespan.Storage.Sqlite;
+
+namespace Zespan.Bench;
+
+/// <summary>
+/// Read latencies on a loaded data folder (see DataGen sqlite): each API call is timed end to end over HTTP against a real
+/// server (median of runs after warm-up), beside the same answer computed by grouping the raw spans in SQLite — the
+/// query-time approach most peers use — timed in-process on the same file, so the ratio excludes HTTP from the raw side.
+/// Then the server's resident memory and the database's bytes per span.
+/// </summary>
+public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs)
+{
+    private const string LlmSessions = "FROM spans WHERE project_id = 1 AND kind = 1 AND session_id IS NOT NULL";
+    private const string RawGroup = $"""
+        SELECT session_id, min(start_ms) AS started, max(end_ms) AS ended, count(*) AS turns, sum(coalesce(cost_pico, 0)) AS cost,
+               sum(cost_pico IS NULL) AS unpriced, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(status) AS errors,
+               sum(end_ms - start_ms) AS latency, min(user_id) AS user_id
+        {LlmSessions}
+        """;
+
+    public async Task RunAsync()
+    {
+        var dbPath = Path.Combine(dataDirectory, "zespan.db");
+        var database = new SqliteDatabase(dbPath);
+        await using var sql = await database.OpenAsync();
+        long Scalar(string text) => (long)new SqliteCommand(text, sql).ExecuteScalar()!;
+        string Text(string text) => (string)new SqliteCommand(text, sql).ExecuteScalar()!;
+
+        var spanCount = Scalar("SELECT count(*) FROM spans");
+        var llmCount = Scalar("SELECT count(*) FROM spans WHERE kind = 1");
+        var sessionCount = Scalar("SELECT count(*) FROM sessions");
+        var endMs = Scalar("SELECT max(started_ms) FROM sessions") + 3_600_000;
+        var from30 = Format(endMs - 30L * 86_400_000);
+        var from7 = Format(endMs - 7L * 86_400_000);
+        var to = Format(endMs);
+        var heavyUser = Text("SELECT user_id FROM sessions WHERE project_id = 1 GROUP BY user_id ORDER BY count(*) DESC LIMIT 1");
+        var longSession = Text("SELECT session_id FROM sessions WHERE project_id = 1 ORDER BY turns DESC, session_id LIMIT 1");
+        var longTurns = Scalar($"SELECT turns FROM sessions WHERE project_id = 1 AND session_id = '{longSession}'");
+        using (var deep = new SqliteCommand("SELECT cost_pico, session_id FROM sessions WHERE project_id = 1 ORDER BY cost_pico DESC, session_id DESC LIMIT 1 OFFSET $o", sql))
+        {
+            deep.Parameters.AddWithValue("$o", sessionCount / 2);
+            using var r = deep.ExecuteReader();
+            r.Read();
+            _deepCursor = new SessionCursor(SessionSort.CostUsd, true, r.GetInt64(0), r.GetString(1)).Encode();
+            (_deepCost, _deepId) = (r.GetInt64(0), r.GetString(1));
+        }
+        Console.WriteLine($"Data: {spanCount:N0} spans ({llmCount:N0} LLM) in {sessionCount:N0} sessions; longest session {longSession} has {longTurns:N0} turns; runs {runs}");
+
+        var fromMs = endMs - 30L * 86_400_000;
+        var from7Ms = endMs - 7L * 86_400_000;
+        var cases = new List<Case>
+        {
+            new("List, first page by cost", "api/v1/sessions?sort=costUsd&limit=50",
+                $"{RawGroup} GROUP BY session_id ORDER BY cost DESC, session_id DESC LIMIT 51", CountRaw: $"SELECT count(DISTINCT session_id) {LlmSessions}"),
+            new("List, status=error & minTurns=5, by cost", "api/v1/sessions?sort=costUsd&status=error&minTurns=5",
+                $"{RawGroup} GROUP BY session_id HAVING errors > 0 AND turns >= 5 ORDER BY cost DESC, session_id DESC LIMIT 51", CountRaw: $"SELECT count(*) FROM ({RawGroup} GROUP BY session_id HAVING errors > 0 AND turns >= 5)"),
+            new("List, last 7 days & status=ok & minTurns=20, by turns", $"api/v1/sessions?sort=turns&from={from7}&to={to}&status=ok&minTurns=20",
+                $"{RawGroup} GROUP BY session_id HAVING started >= {from7Ms} AND started < {endMs} AND errors = 0 AND turns >= 20 ORDER BY turns DESC, session_id DESC LIMIT 51",
+                CountRaw: $"SELECT count(*) FROM ({RawGroup} GROUP BY session_id HAVING started >= {from7Ms} AND started < {endMs} AND errors = 0 AND turns >= 20)"),
+            new("List, userId & 30 days & status=error, by startedAt", $"api/v1/sessions?userId={heavyUser}&from={from30}&to={to}&status=error",
+                $"{RawGroup} AND user_id = '{heavyUser}' GROUP BY session_id HAVING started >= {fromMs} AND errors > 0 ORDER BY started DESC, session_id DESC LIMIT 51",
+                CountRaw: $"SELECT count(*) FROM ({RawGroup} AND user_id = '{heavyUser}' GROUP BY session_id HAVING started >= {fromMs} AND errors > 0)"),
+            new("List, all filters, by durationMs", $"api/v1/sessions?sort=durationMs&userId={heavyUser}&from={from30}&to={to}&status=ok&minTurns=2",
+                $"{RawGroup} AND user_id = '{heavyUser}' GROUP BY session_id HAVING started >= {fromMs} AND errors = 0 AND turns >= 2 ORDER BY ended - started DESC, session_id DESC LIMIT 51",
+                CountRaw: $"SELECT count(*) FROM ({RawGroup} AND user_id = '{heavyUser}' GROUP BY session_id HAVING started >= {fromMs} AND errors = 0 AND turns >= 2)"),
+            new("List, deep page via cursor (middle of the list)", "api/v1/sessions?sort=costUsd&limit=50&cursor=" + Uri.EscapeDataString(_deepCursor!),
+                $"{RawGroup} GROUP BY session_id HAVING (cost, session_id) < ({_deepCost}, '{_deepId}') ORDER BY cost DESC, session_id DESC LIMIT 51", CountRaw: $"SELECT count(DISTINCT session_id) {LlmSessions}"),
+            new($"Session detail ({longTurns:N0} turns)", $"api/v1/sessions/{longSession}",
+                $"{RawGroup} AND session_id = '{longSession}' GROUP BY session_id", Detail: longSession),
+            new("Stats over 30 days", $"api/v1/sessions/stats?from={from30}&to={to}",
+                $"SELECT cost, turns, unpriced, errors FROM ({RawGroup} GROUP BY session_id HAVING started >= {fromMs} AND started < {endMs})", ReadAll: true),
+            new("Breakdown by metadata.feature over 30 days", $"api/v1/sessions/breakdown?by=metadata.feature&from={from30}&to={to}",
+                $"SELECT json_extract(metadata, '$.feature') AS f, count(DISTINCT session_id), sum(coalesce(cost_pico, 0)), count(*), sum(input_tokens + output_tokens) {LlmSessions} AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY f ORDER BY 3 DESC LIMIT 50"),
+            new("Breakdown by userId over 30 days", $"api/v1/sessions/breakdown?by=userId&from={from30}&to={to}",
+                $"SELECT user_id, count(DISTINCT session_id), sum(coalesce(cost_pico, 0)), count(*), sum(input_tokens + output_tokens) {LlmSessions} AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY user_id ORDER BY 3 DESC LIMIT 50"),
+            new("Cost by model over 30 days", $"api/v1/costs/models?from={from30}&to={to}",
+                $"SELECT model, count(*), sum(coalesce(cost_pico, 0)) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY model"),
+            new("/sessions HTML page", "sessions", null),
+        };
+
+        await using var server = await ServerProcess.StartAsync(dataDirectory, apiKey);
+        using var client = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+
+        Console.WriteLine();
+        Console.WriteLine($"| Query | Zespan over HTTP, median of {runs} | Raw-span GROUP BY, median of {runs} | Raw / Zespan |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var c in cases)
+        {
+            var probe = await client.GetAsync(c.Path);
+            if (!probe.IsSuccessStatusCode)
+            {
+                Console.WriteLine($"| {c.Name} | pending: GET /{c.Path.Split('?')[0]} answered {(int)probe.StatusCode} | | |");
+                continue;
+            }
+            var api = await Stats.TimeAsync(async () =>
+            {
+                using var response = await client.GetAsync(c.Path);
+                response.EnsureSuccessStatusCode();
+                await response.Content.ReadAsByteArrayAsync();
+            }, runs);
+            var rawCell = "n/a";
+            var ratioCell = "";
+            if (c.RawSql is not null)
+            {
+                var raw = await Stats.TimeAsync(() => { RunRaw(sql, c); return Task.CompletedTask; }, runs, warmups: 1);
+                rawCell = $"{raw.MedianMs:N1} ms";
+                ratioCell = $"{raw.MedianMs / api.MedianMs:N1}×";
+            }
+            Console.WriteLine($"| {c.Name} | {api.MedianMs:N1} ms (min {api.MinMs:N1}, max {api.MaxMs:N1}) | {rawCell} | {ratioCell} |");
+        }
+
+        var (rss, peak) = server.Memory();
+        var files = new[] { dbPath, dbPath + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+        Console.WriteLine();
+        Console.WriteLine($"| Server resident memory after the queries | {Stats.Mb(rss)} (peak {Stats.Mb(peak)}) |");
+        Console.WriteLine($"| Database size (db + wal) | {files / 1024.0 / 1024 / 1024:N2} GB |");
+        Console.WriteLine($"| Bytes per span (all spans) | {(double)files / spanCount:N0} |");
+        Console.WriteLine($"| Bytes per LLM span | {(double)files / llmCount:N0} |");
+    }
+
+    private string? _deepCursor;
+    private long _deepCost;
+    private string? _deepId;
+
+    private sealed record Case(string Name, string Path, string? RawSql, string? CountRaw = null, string? Detail = null, bool ReadAll = false);
+
+    /// <summary>Runs the raw-span equivalent and reads every row, as the API would have to.</summary>
+    private static void RunRaw(SqliteConnection connection, Case c)
+    {
+        using (var command = new SqliteCommand(c.RawSql, connection))
+        using (var reader = command.ExecuteReader())
+        {
+            var costs = new List<long>();
+            while (reader.Read())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                    _ = reader.GetValue(i);
+                if (c.ReadAll)
+                    costs.Add(reader.GetInt64(0));
+            }
+            costs.Sort(); // stats need the median and p95 of session costs
+        }
+        if (c.CountRaw is not null)
+        {
+            using var count = new SqliteCommand(c.CountRaw, connection);
+            count.ExecuteScalar();
+        }
+        if (c.Detail is not null)
+        {
+            using var timeline = new SqliteCommand(
+                "SELECT sp.*, pl.input, pl.output FROM spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id WHERE sp.project_id = 1 AND sp.session_id = $s AND sp.kind = 1 ORDER BY sp.start_ms, sp.span_id", connection);
+            timeline.Parameters.AddWithValue("$s", c.Detail);
+            using var reader = timeline.ExecuteReader();
+            while (reader.Read())
+                for (var i = 0; i < reader.FieldCount; i++)
+                    _ = reader.GetValue(i);
+        }
+    }
+
+    private static string Format(long ms) => Uri.EscapeDataString(DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
+}
