@@ -61,6 +61,9 @@ public static class ServiceRegistration
             .AddPolicy(UiAuthentication.Policy, uiPolicy)
             // Anything mapped without its own rule needs a logged-in user: a new endpoint is never open by accident.
             .SetFallbackPolicy(uiPolicy);
+        // A bad request (a missing antiforgery token, an unreadable form) is the client's error: answer 400, not 500.
+        services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(o =>
+            o.StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         return services;
     }
