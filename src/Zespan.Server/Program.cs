@@ -32,7 +32,7 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous();
-app.MapOpenApi().AllowAnonymous();
+app.MapOpenApi().RequireAuthorization(ServiceRegistration.ApiDocumentPolicy);
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapSessionsCsvExport();

@@ -188,9 +188,10 @@ public sealed class IngestApiTests(ZespanApp app) : IClassFixture<ZespanApp>
     }
 
     [Fact]
-    public async Task OpenApiDocument_IsServed()
+    public async Task OpenApiDocument_IsServedToKeyHolders_AndRefusedAnonymously()
     {
-        var response = await app.CreateClient().GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateClient().GetAsync("/openapi/v1.json")).StatusCode);
+        var response = await _client.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = await response.ReadJsonAsync();
         var paths = document["paths"]!.AsObject();

@@ -15,6 +15,8 @@ namespace Zespan.Server.Configuration;
 /// <summary>Wires Zespan's services: the embedded store, ingestion, pricing and API-key authentication.</summary>
 public static class ServiceRegistration
 {
+    public const string ApiDocumentPolicy = "ApiDocument";
+
     public static IServiceCollection AddZespan(this IServiceCollection services, ZespanServerOptions options)
     {
         services.AddSingleton(options);
@@ -59,6 +61,10 @@ public static class ServiceRegistration
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireClaim(ApiKeyAuthenticationHandler.ProjectClaim))
             .AddPolicy(UiAuthentication.Policy, uiPolicy)
+            // The API description: for anyone holding a project key or a UI login, as the issue allows only login and health to be open.
+            .AddPolicy(ApiDocumentPolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName, UiAuthentication.Scheme)
+                .RequireAuthenticatedUser())
             // Anything mapped without its own rule needs a logged-in user: a new endpoint is never open by accident.
             .SetFallbackPolicy(uiPolicy);
         // A bad request (a missing antiforgery token, an unreadable form) is the client's error: answer 400, not 500.
