@@ -190,7 +190,10 @@ public sealed class IngestApiTests(ZespanApp app) : IClassFixture<ZespanApp>
     [Fact]
     public async Task OpenApiDocument_IsServedToKeyHolders_AndRefusedAnonymously()
     {
-        Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateClient().GetAsync("/openapi/v1.json")).StatusCode);
+        var anonymous = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var refused = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode); // to the login page
+        Assert.Contains("/login", refused.Headers.Location!.ToString());
         var response = await _client.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = await response.ReadJsonAsync();

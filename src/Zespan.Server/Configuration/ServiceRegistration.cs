@@ -17,6 +17,9 @@ public static class ServiceRegistration
 {
     public const string ApiDocumentPolicy = "ApiDocument";
 
+    // Picks one scheme per request, so an anonymous caller is challenged once: 401 for API clients, the login page for browsers.
+    private const string KeyOrLoginScheme = "KeyOrLogin";
+
     public static IServiceCollection AddZespan(this IServiceCollection services, ZespanServerOptions options)
     {
         services.AddSingleton(options);
@@ -54,7 +57,9 @@ public static class ServiceRegistration
         services.AddLoginRateLimiting();
         services.AddAuthentication(UiAuthentication.Scheme)
             .AddUiCookie()
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddPolicyScheme(KeyOrLoginScheme, "API key or UI login", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Count > 0 ? ApiKeyAuthenticationHandler.SchemeName : UiAuthentication.Scheme);
         var uiPolicy = new AuthorizationPolicyBuilder(UiAuthentication.Scheme).RequireAuthenticatedUser().RequireClaim(ApiKeyAuthenticationHandler.ProjectClaim).Build();
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, policy => policy
@@ -63,7 +68,7 @@ public static class ServiceRegistration
             .AddPolicy(UiAuthentication.Policy, uiPolicy)
             // The API description: for anyone holding a project key or a UI login, as the issue allows only login and health to be open.
             .AddPolicy(ApiDocumentPolicy, policy => policy
-                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName, UiAuthentication.Scheme)
+                .AddAuthenticationSchemes(KeyOrLoginScheme)
                 .RequireAuthenticatedUser())
             // Anything mapped without its own rule needs a logged-in user: a new endpoint is never open by accident.
             .SetFallbackPolicy(uiPolicy);

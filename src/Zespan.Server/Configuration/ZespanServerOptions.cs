@@ -1,3 +1,5 @@
+using Zespan.Core.Projects;
+
 namespace Zespan.Server.Configuration;
 
 /// <summary>Server settings. Each can be set by the environment variable named in its comment.</summary>
@@ -11,6 +13,9 @@ public sealed class ZespanServerOptions
 
     /// <summary>ZESPAN_ADMIN_PASSWORD: presets the admin's password on an empty database.</summary>
     public string? PresetAdminPassword { get; set; }
+
+    /// <summary>ZESPAN_PLAN: plan of the first organisation on an empty database (free, solo, pro, team, scale). Default free.</summary>
+    public Plan InitialPlan { get; set; } = Plan.Free;
 
     /// <summary>ZESPAN_MAX_BODY_BYTES: largest accepted ingest body; larger bodies get 413. Default 10 MiB.</summary>
     public long MaxIngestBodyBytes { get; set; } = 10 * 1024 * 1024;
@@ -30,6 +35,12 @@ public sealed class ZespanServerOptions
             options.DataDirectory = Path.GetFullPath(data);
         options.PresetApiKey = configuration["ZESPAN_API_KEY"] is { Length: > 0 } key ? key : null;
         options.PresetAdminPassword = configuration["ZESPAN_ADMIN_PASSWORD"] is { Length: > 0 } password ? password : null;
+        if (configuration["ZESPAN_PLAN"] is { Length: > 0 } planText)
+        {
+            if (!PlanRetention.TryParse(planText, out var plan))
+                throw new InvalidOperationException($"ZESPAN_PLAN must be one of free, solo, pro, team, scale; it is \"{planText}\".");
+            options.InitialPlan = plan;
+        }
         options.MaxIngestBodyBytes = PositiveNumber(configuration, "ZESPAN_MAX_BODY_BYTES", options.MaxIngestBodyBytes);
         options.IngestQueueSpans = (int)PositiveNumber(configuration, "ZESPAN_INGEST_QUEUE_SPANS", options.IngestQueueSpans);
         return options;

@@ -25,7 +25,7 @@ public sealed class FirstRunSetup(IOrganizationStore organizations, IProjectStor
             throw new InvalidOperationException(
                 $"ZESPAN_API_KEY must start with \"{ApiKeySecret.Prefix}\" and be at least {ApiKeySecret.MinLength} printable characters long.");
 
-        var organization = await organizations.CreateAsync("Default", Plan.Free, cancellationToken);
+        var organization = await organizations.CreateAsync("Default", options.InitialPlan, cancellationToken);
         var project = await projects.CreateProjectAsync(organization.Id, "Default", cancellationToken);
         var key = await projects.CreateApiKeyAsync(project.Id, "Default key", options.PresetApiKey, cancellationToken);
 

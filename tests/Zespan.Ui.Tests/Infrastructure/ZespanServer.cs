@@ -42,6 +42,8 @@ public sealed class ZespanServer : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         start.Environment["ZESPAN_DATA"] = data;
+        // The seeded sessions span five weeks; on the default Free plan retention would remove the older ones mid-run.
+        start.Environment["ZESPAN_PLAN"] = "scale";
         start.Environment["ZESPAN_API_KEY"] = ApiKey;
         start.Environment["ZESPAN_ADMIN_PASSWORD"] = AdminPassword;
         var server = new ZespanServer(Process.Start(start)!, data, $"http://127.0.0.1:{port}");
