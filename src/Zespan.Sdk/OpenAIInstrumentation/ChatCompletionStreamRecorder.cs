@@ -67,6 +67,23 @@ internal sealed class ChatCompletionStreamRecorder : IStreamRecorder
 
     public void Finish(bool reachedEnd, Exception? failure)
     {
+        try
+        {
+            DescribeOutcome(reachedEnd, failure);
+        }
+        finally
+        {
+            End(failure);
+        }
+    }
+
+    private void DescribeOutcome(bool reachedEnd, Exception? failure)
+    {
+        _span.CallMetadata["stream"] = true;
+        if (!reachedEnd && !_sawDone && failure is null)
+        {
+            _span.CallMetadata["streamCompleted"] = false;
+        }
         if (_span.CaptureContent && _choices.Count > 0)
         {
             var messages = _choices.Values.Select(c => (JsonNode)c.ToMessage()).ToArray();
@@ -77,12 +94,10 @@ internal sealed class ChatCompletionStreamRecorder : IStreamRecorder
         {
             _span.CallMetadata["finishReason"] = finishReasons;
         }
-        _span.CallMetadata["stream"] = true;
-        if (!reachedEnd && !_sawDone && failure is null)
-        {
-            _span.CallMetadata["streamCompleted"] = false;
-        }
+    }
 
+    private void End(Exception? failure)
+    {
         if (failure is not null)
         {
             _span.EndError($"{failure.GetType().Name}: {failure.Message}");

@@ -96,17 +96,27 @@ internal sealed class SseRecordingStream : Stream
         {
             return;
         }
-        try
+        if (reachedEnd && _observing)
         {
-            if (_observing && failure is null)
+            try
             {
+                // Only a stream that really ended may have a final event without its blank line. When the caller
+                // abandons the stream, the last bytes read are often half an event (a read can stop anywhere, and
+                // on a busy machine several events arrive in one read): it never reached the app and is dropped.
                 _parser.Finish();
             }
+            catch
+            {
+                // A malformed tail is not worth losing the span over.
+            }
+        }
+        try
+        {
             _recorder.Finish(reachedEnd, failure);
         }
         catch
         {
-            // Same rule as above: a recording problem stays inside the SDK.
+            // Same rule as above: a recording problem stays inside the SDK (the recorder has ended the span anyway).
         }
     }
 

@@ -17,7 +17,8 @@ namespace ZespanSdk.Tests.Fakes;
 /// with <c>stream_options.include_usage</c>), Responses (JSON and SSE), embeddings, and OpenAI-shaped error bodies.
 /// Behaviour is steered from the prompt text so tests read naturally:
 /// <c>[error:429]</c> answers that status, <c>[flaky]</c> fails with 500 once then succeeds,
-/// <c>[slow:300]</c> waits before answering, <c>[chunkdelay:50]</c> waits between streamed chunks.
+/// <c>[slow:300]</c> waits before answering, <c>[chunkdelay:50]</c> waits between streamed chunks,
+/// <c>[stallmidevent]</c> streams one content chunk and half of the next, then stalls.
 /// Token counts are derived from the prompt, so every test sees different, checkable numbers.
 /// </summary>
 public sealed partial class FakeOpenAIServer : IAsyncDisposable
@@ -129,6 +130,11 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         };
 
         await WriteEventAsync(context, null, Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null));
+        if (prompt.Contains("[stallmidevent]", StringComparison.Ordinal))
+        {
+            await StallMidEventAsync(context, Chunk(new JsonObject { ["content"] = "Echo:" }, null), Chunk(new JsonObject { ["content"] = " more" }, null));
+            return;
+        }
         foreach (string piece in SplitIntoPieces(reply))
         {
             if (chunkDelay > 0)
@@ -326,6 +332,25 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         string text = (eventName is null ? "" : $"event: {eventName}\n") + $"data: {data.ToJsonString()}\n\n";
         await context.Response.WriteAsync(text, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Sends one whole event and the first half of the next in a single write, then goes quiet until the client
+    /// leaves: what a client sees when it stops reading while an event is only partly received.
+    /// </summary>
+    private static async Task StallMidEventAsync(HttpContext context, JsonObject whole, JsonObject cutInHalf)
+    {
+        string next = $"data: {cutInHalf.ToJsonString()}\n\n";
+        await context.Response.WriteAsync($"data: {whole.ToJsonString()}\n\n" + next[..(next.Length / 2)], context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away, as expected.
+        }
     }
 
     /// <summary>Word-sized pieces, each keeping its following space, so the pieces glue back to the exact text.</summary>
