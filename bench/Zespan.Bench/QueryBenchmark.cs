@@ -12,7 +12,7 @@ namespace Zespan.Bench;
 /// query-time approach most peers use — timed in-process on the same file, so the ratio excludes HTTP from the raw side.
 /// Then the server's resident memory and the database's bytes per span.
 /// </summary>
-public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs)
+public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs, bool withRaw = true)
 {
     private const string LlmSessions = "FROM spans WHERE project_id = 1 AND kind = 1 AND session_id IS NOT NULL";
     private const string RawGroup = $"""
@@ -105,7 +105,7 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             }, runs);
             var rawCell = "n/a";
             var ratioCell = "";
-            if (c.RawSql is not null)
+            if (c.RawSql is not null && withRaw)
             {
                 var raw = await Stats.TimeAsync(() => { RunRaw(sql, c); return Task.CompletedTask; }, runs, warmups: 1);
                 rawCell = $"{raw.MedianMs:N1} ms";

@@ -47,6 +47,13 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     private static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var count = connection.CreateCommand();
+        if (filter == SessionFilter.None)
+        {
+            // Kept exact by triggers (migration 030), so the unfiltered list does not count a million index entries.
+            count.CommandText = "SELECT coalesce((SELECT sessions FROM project_session_counts WHERE project_id = $p), 0)";
+            count.With("$p", projectId);
+            return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
         var sql = new StringBuilder("SELECT COUNT(*) FROM sessions s WHERE s.project_id = $p");
         count.With("$p", projectId);
         SessionSql.AppendFilter(sql, count, filter);
