@@ -4,7 +4,8 @@ const string usage = """
     Zespan benchmarks (results go to docs/benchmarks.md). Build the server first: scripts/build-server.sh (or set ZESPAN_SERVER_DLL).
 
       dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]
-      dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7]
+      dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000]   (CPU per stage, in-process)
+      dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw]
     """;
 
 string Option(string name, string fallback)
@@ -19,9 +20,12 @@ switch (args.FirstOrDefault())
         await new IngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
             int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000"))).RunAsync();
         return 0;
+    case "ingest-stages":
+        await new IngestStagesBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")), int.Parse(Option("--batch", "1000"))).RunAsync();
+        return 0;
     case "queries":
         await new QueryBenchmark(Option("--data", ""), Option("--key", Environment.GetEnvironmentVariable("ZESPAN_API_KEY") ?? ""),
-            int.Parse(Option("--runs", "7"))).RunAsync();
+            int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw")).RunAsync();
         return 0;
     default:
         Console.WriteLine(usage);

@@ -12,7 +12,7 @@ namespace Zespan.Bench;
 /// query-time approach most peers use — timed in-process on the same file, so the ratio excludes HTTP from the raw side.
 /// Then the server's resident memory and the database's bytes per span.
 /// </summary>
-public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs)
+public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs, bool withRaw = true)
 {
     private const string LlmSessions = "FROM spans WHERE project_id = 1 AND kind = 1 AND session_id IS NOT NULL";
     private const string RawGroup = $"""
@@ -79,10 +79,12 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
                 $"SELECT user_id, count(DISTINCT session_id), sum(coalesce(cost_pico, 0)), count(*), sum(input_tokens + output_tokens) {LlmSessions} AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY user_id ORDER BY 3 DESC LIMIT 50"),
             new("Cost by model over 30 days", $"api/v1/costs/models?from={from30}&to={to}",
                 $"SELECT model, count(*), sum(coalesce(cost_pico, 0)) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY model"),
-            new("/sessions HTML page", "sessions", null),
+            new("/sessions HTML page (logged in)", "sessions", null, Ui: true),
         };
 
+        await UiSession.EnsureUserAsync(dbPath);
         await using var server = await ServerProcess.StartAsync(dataDirectory, apiKey);
+        using var ui = await UiSession.LogInAsync(server.Url);
         using var client = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
 
@@ -91,7 +93,10 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var c in cases)
         {
-            var probe = await client.GetAsync(c.Path);
+            var http = c.Ui ? ui : client;
+            var probe = await http.GetAsync(c.Path);
+            if (c.Ui && (await probe.Content.ReadAsStringAsync()).Contains("action=\"/account/login\"", StringComparison.Ordinal))
+                throw new InvalidOperationException($"GET /{c.Path} answered the login form, not the page.");
             if (!probe.IsSuccessStatusCode)
             {
                 Console.WriteLine($"| {c.Name} | pending: GET /{c.Path.Split('?')[0]} answered {(int)probe.StatusCode} | | |");
@@ -99,13 +104,13 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             }
             var api = await Stats.TimeAsync(async () =>
             {
-                using var response = await client.GetAsync(c.Path);
+                using var response = await http.GetAsync(c.Path);
                 response.EnsureSuccessStatusCode();
                 await response.Content.ReadAsByteArrayAsync();
             }, runs);
             var rawCell = "n/a";
             var ratioCell = "";
-            if (c.RawSql is not null)
+            if (c.RawSql is not null && withRaw)
             {
                 var raw = await Stats.TimeAsync(() => { RunRaw(sql, c); return Task.CompletedTask; }, runs, warmups: 1);
                 rawCell = $"{raw.MedianMs:N1} ms";
@@ -127,7 +132,7 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
     private long _deepCost;
     private string? _deepId;
 
-    private sealed record Case(string Name, string Path, string? RawSql, string? CountRaw = null, string? Detail = null, bool ReadAll = false);
+    private sealed record Case(string Name, string Path, string? RawSql, string? CountRaw = null, string? Detail = null, bool ReadAll = false, bool Ui = false);
 
     /// <summary>Runs the raw-span equivalent and reads every row, as the API would have to.</summary>
     private static void RunRaw(SqliteConnection connection, Case c)

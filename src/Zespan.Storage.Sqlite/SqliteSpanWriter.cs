@@ -10,6 +10,9 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate) : ISpanWriter
 {
+    /// <summary>Planner statistics are refreshed after this many spans, so they follow the data as it grows.</summary>
+    private const long SpansBetweenOptimize = 250_000;
+    private long _spansSinceOptimize;
 
     public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
@@ -39,6 +42,12 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
             foreach (var (projectId, traceId) in tracesToRebuild)
                 AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
             transaction.Commit();
+            _spansSinceOptimize += spans.Count;
+            if (_spansSinceOptimize >= SpansBetweenOptimize)
+            {
+                _spansSinceOptimize = 0;
+                await SqliteDatabase.OptimizeAsync(connection, cancellationToken);
+            }
         }
     }
 

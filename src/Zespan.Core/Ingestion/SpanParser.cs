@@ -1,4 +1,5 @@
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Zespan.Core.Spans;
 
@@ -10,6 +11,8 @@ namespace Zespan.Core.Ingestion;
 /// </summary>
 public sealed class SpanParser(TimeProvider clock)
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public bool TryParse(JsonElement item, int index, out ParsedSpan? parsed, out ItemError? error)
     {
         parsed = null;
@@ -28,7 +31,7 @@ public sealed class SpanParser(TimeProvider clock)
             error = new ItemError(index, id, invalid.Message);
             return false;
         }
-        catch (InvalidOperationException) // System.Text.Json refuses to transcode invalid UTF-8 when a string is read.
+        catch (Exception ex) when (ex is InvalidOperationException or DecoderFallbackException) // invalid UTF-8 met when a string or payload is read
         {
             error = new ItemError(index, id, "The span contains text that is not valid UTF-8. Send all strings UTF-8 encoded.");
             return false;
@@ -202,14 +205,13 @@ public sealed class SpanParser(TimeProvider clock)
 
     private static string Payload(JsonElement value, string name, int maxBytes)
     {
-        var raw = value.GetRawText();
-        var bytes = Encoding.UTF8.GetByteCount(raw);
-        if (bytes > maxBytes)
-            throw new SpanInvalid($"\"{name}\" is {bytes:N0} bytes; the limit is {maxBytes:N0} bytes per span. Truncate it in the client.");
-        var depth = JsonDepth.Of(raw);
-        if (depth > IngestLimits.MaxPayloadDepth)
+        // The raw UTF-8 bytes of the value inside the request body: sized and depth-checked without copying or re-encoding.
+        var utf8 = JsonMarshal.GetRawUtf8Value(value);
+        if (utf8.Length > maxBytes)
+            throw new SpanInvalid($"\"{name}\" is {utf8.Length:N0} bytes; the limit is {maxBytes:N0} bytes per span. Truncate it in the client.");
+        if (JsonDepth.Exceeds(utf8, IngestLimits.MaxPayloadDepth, out var depth))
             throw new SpanInvalid($"\"{name}\" is nested {depth} levels deep; the limit is {IngestLimits.MaxPayloadDepth}.");
-        return raw;
+        return StrictUtf8.GetString(utf8); // throws on invalid UTF-8, as GetRawText did
     }
 
     private static string Describe(JsonElement value) => value.ValueKind switch

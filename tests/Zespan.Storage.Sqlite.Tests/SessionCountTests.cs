@@ -1,0 +1,59 @@
+using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Storage;
+using Zespan.Storage.Conformance;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>The unfiltered list's totalCount comes from a per-project counter (migration 030); it must equal a real count through every write path.</summary>
+public sealed class SessionCountTests
+{
+    private const long Hour = 3_600_000;
+
+    [Fact]
+    public async Task UnfilteredTotalCount_MatchesCountingTheSessions_AfterInsertsReplacementsAndRetention()
+    {
+        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
+        try
+        {
+            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
+            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
+            var other = await storage.Projects.CreateProjectAsync(organization.Id, "other");
+            var spans = Enumerable.Range(0, 40)
+                .Select(i => new ProjectSpan(i % 4 == 0 ? other.Id : project.Id, TestSpans.Llm($"span-{i}", $"session-{i % 13}", TestSpans.Day0 + i * Hour)))
+                .ToList();
+            await storage.SpanWriter.WriteAsync(spans);
+            await AssertCountsAgreeAsync(storage, project.Id, other.Id);
+
+            // A replaced span moves to another session: the old session is rebuilt (deleted when empty), the new one created.
+            await storage.SpanWriter.WriteAsync([new ProjectSpan(project.Id, TestSpans.Llm("span-1", "moved-here", TestSpans.Day0 + Hour))]);
+            await AssertCountsAgreeAsync(storage, project.Id, other.Id);
+
+            // Retention deletes old spans; sessions left without LLM spans disappear and must leave the count.
+            await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, TestSpans.Day0 + 35 * Hour, batchSize: 7);
+            await AssertCountsAgreeAsync(storage, project.Id, other.Id);
+            Assert.True((await storage.Sessions.ListAsync(project.Id, new SessionQuery())).TotalCount < 11, "retention should have removed whole sessions");
+        }
+        finally
+        {
+            await SqliteStoreFactory.DeleteAsync(storage, folder);
+        }
+    }
+
+    private static async Task AssertCountsAgreeAsync(SqliteStorage storage, params long[] projectIds)
+    {
+        foreach (var projectId in projectIds)
+        {
+            await using var connection = await storage.Database.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM sessions WHERE project_id = $p";
+            command.Parameters.AddWithValue("$p", projectId);
+            var counted = (long)(await command.ExecuteScalarAsync())!;
+            var unfiltered = await storage.Sessions.ListAsync(projectId, new SessionQuery());
+            // A filter that matches everything still takes the COUNT(*) path: both paths must agree.
+            var filtered = await storage.Sessions.ListAsync(projectId, new SessionQuery { Filter = new SessionFilter { FromMs = 0 } });
+            Assert.Equal(counted, unfiltered.TotalCount);
+            Assert.Equal(counted, filtered.TotalCount);
+        }
+    }
+}
