@@ -207,10 +207,11 @@ describe("background export", () => {
     }
   });
 
-  test("sampleRate keeps or drops whole sessions", async () => {
-    const instance = sdk({ sampleRate: 0.5, flushAt: 1000 });
+  test("sampleRate keeps or drops whole sessions, independently even for sequential ids", async () => {
+    const instance = sdk({ sampleRate: 0.5, flushAt: 10_000 });
     const marker = uniqueMarker("sampling");
-    for (let session = 0; session < 40; session++) {
+    const sessions = 200;
+    for (let session = 0; session < sessions; session++) {
       for (let turn = 0; turn < 3; turn++) {
         instance.withContext({ sessionId: `${marker}-${session}` }, () => instance.span(`${marker}-${session}-${turn}`, () => undefined));
       }
@@ -218,8 +219,17 @@ describe("background export", () => {
     await instance.flush();
     const perSession = new Map<string, number>();
     for (const span of ingest.stored.filter((s) => s.name.startsWith(marker))) perSession.set(span.sessionId!, (perSession.get(span.sessionId!) ?? 0) + 1);
-    assert.ok(perSession.size > 5 && perSession.size < 35, `${perSession.size} of 40 sessions kept`);
+    assert.ok(perSession.size > 60 && perSession.size < 140, `${perSession.size} of ${sessions} sessions kept`);
     for (const count of perSession.values()) assert.equal(count, 3, "a kept session has all its turns");
+    // Sequential ids must not be kept or dropped in long runs (a weak hash clusters "id-1", "id-2", ...).
+    let longestRun = 0;
+    for (let session = 0, run = 0; session < sessions; session++) {
+      const same = session > 0 && perSession.has(`${marker}-${session}`) === perSession.has(`${marker}-${session - 1}`);
+      run = same ? run + 1 : 1;
+      longestRun = Math.max(longestRun, run);
+    }
+    assert.ok(longestRun <= 16, `${longestRun} sequential sessions got the same sampling decision`);
     await instance.shutdown();
   });
+});
 });
