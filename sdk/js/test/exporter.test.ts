@@ -232,4 +232,3 @@ describe("background export", () => {
     await instance.shutdown();
   });
 });
-});
