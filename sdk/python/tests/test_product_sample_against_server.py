@@ -23,10 +23,11 @@ class ProductSample(ServerTestCase):
             sample = f.read()
         self.assertIn('zespan.init(api_key="zsp_your_api_key_here")\nzespan.patch_openai()\nimport openai\n', sample)
         self.assertIn("    with with_zespan_context(user_id=user_id, session_id=session_id):\n", sample)
-        # The product page (kept beside the repository) lost its indentation; compare line by line.
+        # The product page lost its indentation; compare line by line. Prefer the shared original beside the
+        # repository; a clean clone (CI) uses the copy committed in docs/product, so this check always runs.
         page = os.path.join(REPO_ROOT, "..", "shared", "product", "sessions-doc.txt")
         if not os.path.isfile(page):
-            self.skipTest("product page not found beside the repository")
+            page = os.path.join(REPO_ROOT, "docs", "product", "sessions-doc.txt")
         with open(page) as f:
             text = f.read()
         start = text.index("import zespan\n")
