@@ -10,7 +10,9 @@ using Zespan.Storage.Sqlite;
 if (CommandLine.IsCommand(args))
     return await CommandLine.RunAsync(args, Console.Out, Console.Error);
 
-var builder = WebApplication.CreateBuilder(args);
+// No config reload on change: its file watcher covers the content root, which holds the default data folder when the
+// server runs from the current directory, and would wake on every SQLite WAL write (~3 % CPU in a profile).
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 // Serve wwwroot from the build output in every environment, not only Development: `dotnet run` and
 // scripts/build-server.sh run unpublished builds in Production, where the assets would otherwise be missing.
 builder.WebHost.UseStaticWebAssets();
