@@ -1,27 +1,14 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { zespan, withZespanContext } from "@zespan/sdk";
-import { FakeOpenAIServer } from "./support/fake-openai/server.js";
-import { FakeIngestServer } from "./support/fake-ingest-server.js";
-import { durationMs, spanMentioning, TEST_API_KEY, uniqueMarker } from "./support/spans.js";
+import { useWrappedOpenAI } from "./support/wrapped-openai.js";
+import { durationMs, spanMentioning, uniqueMarker } from "./support/spans.js";
 
-const fakeOpenAI = new FakeOpenAIServer();
-const ingest = new FakeIngestServer();
 let raw: OpenAI;
 let openai: OpenAI;
-
-before(async () => {
-  await Promise.all([fakeOpenAI.start(), ingest.start()]);
-  zespan.init({ apiKey: TEST_API_KEY, baseUrl: ingest.baseUrl, flushIntervalMs: 20 });
-  raw = new OpenAI({ apiKey: "sk-test", baseURL: fakeOpenAI.baseURL, maxRetries: 0 });
-  openai = zespan.wrapOpenAI(raw);
-});
-
-after(async () => {
-  await zespan.shutdown();
-  await Promise.all([fakeOpenAI.stop(), ingest.stop()]);
-});
+const fixture = useWrappedOpenAI((ready) => ({ raw, openai } = ready));
+const { fakeOpenAI, ingest } = fixture;
 
 /** The parts of a completion that differ between two identical calls. */
 function withoutPerCallIds(completion: OpenAI.Chat.ChatCompletion) {

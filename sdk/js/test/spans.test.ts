@@ -1,25 +1,13 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { withZespanContext, zespan } from "@zespan/sdk";
-import { FakeOpenAIServer } from "./support/fake-openai/server.js";
-import { FakeIngestServer } from "./support/fake-ingest-server.js";
-import { spanMentioning, TEST_API_KEY, uniqueMarker } from "./support/spans.js";
+import { useWrappedOpenAI } from "./support/wrapped-openai.js";
+import { spanMentioning, uniqueMarker } from "./support/spans.js";
 
-const fakeOpenAI = new FakeOpenAIServer();
-const ingest = new FakeIngestServer();
 let openai: OpenAI;
-
-before(async () => {
-  await Promise.all([fakeOpenAI.start(), ingest.start()]);
-  zespan.init({ apiKey: TEST_API_KEY, baseUrl: ingest.baseUrl, flushIntervalMs: 20 });
-  openai = zespan.wrapOpenAI(new OpenAI({ apiKey: "sk-test", baseURL: fakeOpenAI.baseURL, maxRetries: 0 }));
-});
-
-after(async () => {
-  await zespan.shutdown();
-  await Promise.all([fakeOpenAI.stop(), ingest.stop()]);
-});
+const fixture = useWrappedOpenAI((ready) => ({ openai } = ready));
+const { ingest } = fixture;
 
 const ask = (content: string) => openai.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content }] });
 
