@@ -12,10 +12,12 @@ namespace Zespan.Bench;
 /// <summary>
 /// Ingestion over HTTP, end to end: pre-serialised bodies are posted to a fresh server with several requests in flight;
 /// the clock runs from the first request to the last 2xx (every span durable). Then the same rows are inserted raw —
-/// plain prepared INSERTs into spans and span_payloads in one transaction, same schema and pragmas, no aggregates —
-/// as the practical ceiling.
+/// plain prepared INSERTs into spans and span_payloads in one transaction, same schema and pragmas, no aggregates, bound
+/// through the same SQLitePCLRaw statements as the server's writer — as the practical ceiling.
+/// Mix "all" posts every generated span (agent turns, retrieval and tool spans around the LLM calls); mix "llm" posts only
+/// the LLM spans, as the SDKs send them (one span per wrapped OpenAI call).
 /// </summary>
-public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch)
+public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix)
 {
     private const string Key = "zsp_bench_ingest_key_0123456789";
 
@@ -23,14 +25,14 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
     {
         var plan = new GenerationPlan { Seed = 7, Sessions = sessions, Users = Math.Max(100, sessions / 5), Days = 13, End = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero) };
         var generator = new SessionGenerator(plan);
-        var spans = Enumerable.Range(0, sessions).SelectMany(generator.Generate).ToList();
+        var spans = Enumerable.Range(0, sessions).SelectMany(generator.Generate).Where(InMix).Select(Reparent).ToList();
         var llm = spans.Count(s => s.Kind == SpanKind.Llm);
         var bodies = spans.Chunk(batch).Select(IngestJson.Batch).ToList();
         // "Sustained" throughput: the warm-up posts as much as the measured part, so tiered JIT compilation (a third of the
         // server's CPU in the first seconds of a fresh process, per perf) is done before the clock starts.
         var warmup = new SessionGenerator(plan with { Seed = 8 });
-        var warmupBodies = Enumerable.Range(0, sessions).SelectMany(warmup.Generate).Chunk(batch).Select(IngestJson.Batch).ToList();
-        Console.WriteLine($"Ingest: {spans.Count:N0} spans ({llm:N0} LLM) of {sessions:N0} sessions, {bodies.Count} requests of {batch} spans, " +
+        var warmupBodies = Enumerable.Range(0, sessions).SelectMany(warmup.Generate).Where(InMix).Select(Reparent).Chunk(batch).Select(IngestJson.Batch).ToList();
+        Console.WriteLine($"Ingest (mix {mix}): {spans.Count:N0} spans ({llm:N0} LLM) of {sessions:N0} sessions, {bodies.Count} requests of {batch} spans, " +
                           $"{bodies.Sum(b => (long)b.Length) / 1024 / 1024:N0} MB of JSON, concurrency {concurrency}, {runs} runs");
 
         var http = new List<(double Seconds, double CpuSeconds, long PeakRss)>();
@@ -88,6 +90,11 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
         Console.WriteLine($"| Ratio HTTP / raw | {rawSeconds / httpSeconds:N2} (wall clock) | {rawCpu / httpCpu:N2} (CPU per span) | | |");
     }
 
+    private bool InMix(SpanRecord span) => mix != "llm" || span.Kind == SpanKind.Llm;
+
+    // Without their agent-turn parents, LLM spans are roots, as a wrapped call outside any span is.
+    private SpanRecord Reparent(SpanRecord span) => mix == "llm" ? span with { ParentId = null } : span;
+
     private async Task<long> PostAllAsync(HttpClient client, List<byte[]> bodies)
     {
         long accepted = 0;
@@ -118,34 +125,27 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
         var clock = Stopwatch.StartNew();
         using (var transaction = connection.BeginTransaction())
         {
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
+            using var insert = new RawStatement(connection, """
                 INSERT INTO spans (project_id, span_id, trace_id, parent_id, session_id, user_id, name, kind, model, provider, start_ms, end_ms,
                                    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, cost_source, status, error, metadata, tags)
-                VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id
-                """;
-            var p = Enumerable.Range(1, 21).Select(i => insert.Parameters.Add(new SqliteParameter { ParameterName = "$" + i })).ToArray();
-            insert.Prepare();
-            using var payload = connection.CreateCommand();
-            payload.Transaction = transaction;
-            payload.CommandText = "INSERT INTO span_payloads (span_row_id, input, output) VALUES ($row, $in, $out)";
-            var pr = new[] { "$row", "$in", "$out" }.Select(n => payload.Parameters.Add(new SqliteParameter { ParameterName = n })).ToArray();
-            payload.Prepare();
+                VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) RETURNING id
+                """);
+            using var payload = new RawStatement(connection, "INSERT INTO span_payloads (span_row_id, input, output) VALUES (?1, ?2, ?3)");
             foreach (var s in rows)
             {
-                object?[] values = [s.Id, s.TraceId, s.ParentId, s.SessionId, s.UserId, s.Name, (int)s.Kind, s.Model, s.Provider, s.StartMs, s.EndMs,
-                    s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens, s.CostPico, (int)s.CostSource,
-                    (int)s.Status, s.Error, s.MetadataJson, s.Tags.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(s.Tags)];
-                for (var i = 0; i < values.Length; i++)
-                    p[i].Value = values[i] ?? DBNull.Value;
-                var rowId = (long)insert.ExecuteScalar()!;
+                insert.Bind(1, s.Id); insert.Bind(2, s.TraceId); insert.Bind(3, s.ParentId); insert.Bind(4, s.SessionId); insert.Bind(5, s.UserId);
+                insert.Bind(6, s.Name); insert.Bind(7, (long)s.Kind); insert.Bind(8, s.Model); insert.Bind(9, s.Provider); insert.Bind(10, s.StartMs);
+                insert.Bind(11, s.EndMs); insert.Bind(12, s.Usage.InputTokens); insert.Bind(13, s.Usage.OutputTokens);
+                insert.Bind(14, s.Usage.CachedInputTokens); insert.Bind(15, s.Usage.ReasoningTokens); insert.Bind(16, s.CostPico);
+                insert.Bind(17, (long)s.CostSource); insert.Bind(18, (long)s.Status); insert.Bind(19, s.Error); insert.Bind(20, s.MetadataJson);
+                insert.Bind(21, s.Tags.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(s.Tags));
+                var rowId = insert.ExecuteScalarInt64()!.Value;
                 if (s.InputJson is not null || s.OutputJson is not null)
                 {
-                    pr[0].Value = rowId;
-                    pr[1].Value = (object?)s.InputJson ?? DBNull.Value;
-                    pr[2].Value = (object?)s.OutputJson ?? DBNull.Value;
-                    payload.ExecuteNonQuery();
+                    payload.Bind(1, rowId);
+                    payload.Bind(2, s.InputJson);
+                    payload.Bind(3, s.OutputJson);
+                    payload.Execute();
                 }
             }
             transaction.Commit();

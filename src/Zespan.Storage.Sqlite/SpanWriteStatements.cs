@@ -7,6 +7,7 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// The prepared statements of one write transaction. New spans update the aggregates incrementally with upserts
 /// (the common path); a replaced span instead marks its session and trace for a rebuild (see AggregateRebuilder).
+/// They run inside the transaction the caller has open on the connection, through SQLitePCLRaw (see RawStatement).
 /// </summary>
 internal sealed class SpanWriteStatements : IDisposable
 {
@@ -15,34 +16,32 @@ internal sealed class SpanWriteStatements : IDisposable
     private static readonly string[] SpanParameters =
         ["$p", "$id", "$trace", "$parent", "$session", "$user", "$name", "$kind", "$model", "$provider", "$start", "$end", "$in", "$out", "$cached", "$reasoning", "$cost", "$costSource", "$status", "$error", "$metadata", "$tags"];
 
-    private readonly SqliteCommand _findExisting;
-    private readonly SqliteCommand _insertSpan;
-    private readonly SqliteCommand _updateSpan;
-    private readonly SqliteCommand _upsertPayload;
-    private readonly SqliteCommand _deletePayload;
-    private readonly SqliteCommand _addToSession;
-    private readonly SqliteCommand _addSessionTag;
-    private readonly SqliteCommand _addSessionMetadata;
-    private readonly SqliteCommand _addToTrace;
-    private readonly SqliteCommand _addToDaily;
+    private readonly RawStatement _findExisting;
+    private readonly RawStatement _insertSpan;
+    private readonly int[] _insertSpanIndexes;
+    private readonly int[] _updateSpanIndexes;
+    private readonly RawStatement _updateSpan;
+    private readonly RawStatement _upsertPayload;
+    private readonly RawStatement _deletePayload;
+    private readonly RawStatement _addToSession;
+    private readonly RawStatement _addSessionTag;
+    private readonly RawStatement _addSessionMetadata;
+    private readonly RawStatement _addToTrace;
+    private readonly RawStatement _addToDaily;
 
-    public SpanWriteStatements(SqliteConnection connection, SqliteTransaction transaction)
+    public SpanWriteStatements(SqliteConnection connection)
     {
-        _findExisting = connection.Prepared(transaction,
-            "SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status FROM spans WHERE project_id = $p AND span_id = $id",
-            "$p", "$id");
-        _insertSpan = connection.Prepared(transaction,
+        _findExisting = new RawStatement(connection, "SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status FROM spans WHERE project_id = $p AND span_id = $id");
+        _insertSpan = new RawStatement(connection,
             // DO NOTHING + RETURNING: a new span costs one index probe; no row back means the id exists and the caller replaces it.
-            $"INSERT INTO spans (project_id, span_id, {SpanColumns}) VALUES ({string.Join(", ", SpanParameters)}) ON CONFLICT (project_id, span_id) DO NOTHING RETURNING id",
-            SpanParameters);
-        _updateSpan = connection.Prepared(transaction,
-            $"UPDATE spans SET ({SpanColumns}) = ({string.Join(", ", SpanParameters[2..])}) WHERE id = $row",
-            [.. SpanParameters, "$row"]);
-        _upsertPayload = connection.Prepared(transaction,
-            "INSERT INTO span_payloads (span_row_id, input, output) VALUES ($row, $input, $output) ON CONFLICT (span_row_id) DO UPDATE SET input = excluded.input, output = excluded.output",
-            "$row", "$input", "$output");
-        _deletePayload = connection.Prepared(transaction, "DELETE FROM span_payloads WHERE span_row_id = $row", "$row");
-        _addToSession = connection.Prepared(transaction, """
+            $"INSERT INTO spans (project_id, span_id, {SpanColumns}) VALUES ({string.Join(", ", SpanParameters)}) ON CONFLICT (project_id, span_id) DO NOTHING RETURNING id");
+        _insertSpanIndexes = [.. SpanParameters.Select(_insertSpan.IndexOf)];
+        // The update names every span column but the key ($p and $id): those two positions bind nothing.
+        _updateSpan = new RawStatement(connection, $"UPDATE spans SET ({SpanColumns}) = ({string.Join(", ", SpanParameters[2..])}) WHERE id = $row");
+        _updateSpanIndexes = [0, 0, .. SpanParameters[2..].Select(_updateSpan.IndexOf)];
+        _upsertPayload = new RawStatement(connection, "INSERT INTO span_payloads (span_row_id, input, output) VALUES ($row, $input, $output) ON CONFLICT (span_row_id) DO UPDATE SET input = excluded.input, output = excluded.output");
+        _deletePayload = new RawStatement(connection, "DELETE FROM span_payloads WHERE span_row_id = $row");
+        _addToSession = new RawStatement(connection, """
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
                                   cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
             VALUES ($p, $session, $user, $userStart, $userSpan,
@@ -62,12 +61,10 @@ internal sealed class SpanWriteStatements : IDisposable
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count,
                 latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms
-            """, "$p", "$session", "$user", "$userStart", "$userSpan", "$start", "$end", "$turns", "$cost", "$unpriced", "$in", "$out", "$errors", "$latency");
-        _addSessionTag = connection.Prepared(transaction,
-            "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $session, $tag)", "$p", "$session", "$tag");
-        _addSessionMetadata = connection.Prepared(transaction,
-            "INSERT OR IGNORE INTO session_metadata (project_id, session_id, key, value) VALUES ($p, $session, $key, $value)", "$p", "$session", "$key", "$value");
-        _addToTrace = connection.Prepared(transaction, """
+            """);
+        _addSessionTag = new RawStatement(connection, "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $session, $tag)");
+        _addSessionMetadata = new RawStatement(connection, "INSERT OR IGNORE INTO session_metadata (project_id, session_id, key, value) VALUES ($p, $session, $key, $value)");
+        _addToTrace = new RawStatement(connection, """
             INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
             VALUES ($p, $trace, $rootName, $rootStart, $rootSpan,
@@ -91,9 +88,8 @@ internal sealed class SpanWriteStatements : IDisposable
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
-            """, "$p", "$trace", "$rootName", "$rootStart", "$rootSpan", "$start", "$end", "$spanCount", "$llmCalls", "$cost", "$unpriced", "$tokens", "$errors",
-            "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
-        _addToDaily = connection.Prepared(transaction, """
+            """);
+        _addToDaily = new RawStatement(connection, """
             INSERT INTO model_usage_daily (project_id, day, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
             VALUES ($p, $day, $model, $calls, $cost, $unpriced, $in, $out, $cached, $reasoning, $errors)
             ON CONFLICT (project_id, day, model) DO UPDATE SET
@@ -101,35 +97,36 @@ internal sealed class SpanWriteStatements : IDisposable
                 input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
                 cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
                 errors = errors + excluded.errors
-            """, "$p", "$day", "$model", "$calls", "$cost", "$unpriced", "$in", "$out", "$cached", "$reasoning", "$errors");
+            """);
     }
 
     public StoredSpanFacts? FindExisting(long projectId, string spanId)
     {
-        _findExisting.Set("$p", projectId);
-        _findExisting.Set("$id", spanId);
-        using var reader = _findExisting.ExecuteReader();
-        if (!reader.Read())
+        var c = _findExisting;
+        c.Set("$p", projectId);
+        c.Set("$id", spanId);
+        if (!c.Read())
             return null;
-        return new StoredSpanFacts(
-            reader.GetInt64(0), (SpanKind)reader.GetInt32(1), reader.GetNullableString(2), reader.GetString(3), reader.GetInt64(4),
-            reader.GetNullableString(5),
-            new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
-            reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11));
+        var facts = new StoredSpanFacts(
+            c.GetInt64(0), (SpanKind)c.GetInt64(1), c.GetNullableString(2), c.GetString(3), c.GetInt64(4), c.GetNullableString(5),
+            new TokenUsage(c.GetInt64(6), c.GetInt64(7), c.GetInt64(8), c.GetInt64(9)),
+            c.GetNullableInt64(10), (SpanStatus)c.GetInt64(11));
+        c.Reset();
+        return facts;
     }
 
     /// <summary>Inserts a span whose id is new to the project and returns its row id, or null when the id is already stored.</summary>
     public long? TryInsertSpan(long projectId, SpanRecord span)
     {
-        BindSpan(_insertSpan, projectId, span);
-        return _insertSpan.ExecuteScalar() is long rowId ? rowId : null;
+        BindSpan(_insertSpan, _insertSpanIndexes, projectId, span);
+        return _insertSpan.ExecuteScalarInt64();
     }
 
     public void UpdateSpan(long rowId, long projectId, SpanRecord span)
     {
-        BindSpan(_updateSpan, projectId, span);
+        BindSpan(_updateSpan, _updateSpanIndexes, projectId, span);
         _updateSpan.Set("$row", rowId);
-        _updateSpan.ExecuteNonQuery();
+        _updateSpan.Execute();
     }
 
     public void WritePayload(long rowId, SpanRecord span, bool replacing)
@@ -139,14 +136,14 @@ internal sealed class SpanWriteStatements : IDisposable
             if (replacing)
             {
                 _deletePayload.Set("$row", rowId);
-                _deletePayload.ExecuteNonQuery();
+                _deletePayload.Execute();
             }
             return;
         }
         _upsertPayload.Set("$row", rowId);
         _upsertPayload.Set("$input", span.InputJson);
         _upsertPayload.Set("$output", span.OutputJson);
-        _upsertPayload.ExecuteNonQuery();
+        _upsertPayload.Execute();
     }
 
     /// <summary>Adds the summed new LLM spans of one session (see PendingAggregates): sums, extremes and the earliest user.</summary>
@@ -156,7 +153,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$p", projectId);
         c.Set("$session", sessionId);
         c.Set("$user", d.UserId);
-        c.Set("$userStart", d.UserId is null ? null : d.UserStartMs);
+        c.Set("$userStart", d.UserId is null ? null : (long?)d.UserStartMs);
         c.Set("$userSpan", d.UserSpanId);
         c.Set("$start", d.StartedMs);
         c.Set("$end", d.EndedMs);
@@ -167,7 +164,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$out", d.OutputTokens);
         c.Set("$errors", d.Errors);
         c.Set("$latency", d.LatencySumMs);
-        c.ExecuteNonQuery();
+        c.Execute();
     }
 
     public void AddSessionTag(long projectId, string sessionId, string tag)
@@ -175,7 +172,7 @@ internal sealed class SpanWriteStatements : IDisposable
         _addSessionTag.Set("$p", projectId);
         _addSessionTag.Set("$session", sessionId);
         _addSessionTag.Set("$tag", tag);
-        _addSessionTag.ExecuteNonQuery();
+        _addSessionTag.Execute();
     }
 
     public void AddSessionMetadata(long projectId, string sessionId, string key, string value)
@@ -184,7 +181,7 @@ internal sealed class SpanWriteStatements : IDisposable
         _addSessionMetadata.Set("$session", sessionId);
         _addSessionMetadata.Set("$key", key);
         _addSessionMetadata.Set("$value", value);
-        _addSessionMetadata.ExecuteNonQuery();
+        _addSessionMetadata.Execute();
     }
 
     /// <summary>Adds the summed new spans of one trace.</summary>
@@ -194,7 +191,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$p", projectId);
         c.Set("$trace", traceId);
         c.Set("$rootName", d.RootName);
-        c.Set("$rootStart", d.RootSpanId is null ? null : d.RootStartMs);
+        c.Set("$rootStart", d.RootSpanId is null ? null : (long?)d.RootStartMs);
         c.Set("$rootSpan", d.RootSpanId);
         c.Set("$start", d.StartedMs);
         c.Set("$end", d.EndedMs);
@@ -205,12 +202,12 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$tokens", d.Tokens);
         c.Set("$errors", d.Errors);
         c.Set("$user", d.UserId);
-        c.Set("$userStart", d.UserId is null ? null : d.UserStartMs);
+        c.Set("$userStart", d.UserId is null ? null : (long?)d.UserStartMs);
         c.Set("$userSpan", d.UserSpanId);
         c.Set("$session", d.SessionId);
-        c.Set("$sessionStart", d.SessionId is null ? null : d.SessionStartMs);
+        c.Set("$sessionStart", d.SessionId is null ? null : (long?)d.SessionStartMs);
         c.Set("$sessionSpan", d.SessionSpanId);
-        c.ExecuteNonQuery();
+        c.Execute();
     }
 
     /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's daily row (used by retention deletes).</summary>
@@ -236,40 +233,42 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$cached", d.CachedInputTokens);
         c.Set("$reasoning", d.ReasoningTokens);
         c.Set("$errors", d.Errors);
-        c.ExecuteNonQuery();
+        c.Execute();
     }
 
-    // Bound by position (the order of SpanParameters): a name lookup per value was a visible share of the per-span cost.
-    private static void BindSpan(SqliteCommand c, long projectId, SpanRecord span)
+    // Bound by position (the order of SpanParameters), resolved once per statement. Index 0 = not bound (the update's key columns).
+    private static void BindSpan(RawStatement c, int[] i, long projectId, SpanRecord span)
     {
-        var p = c.Parameters;
-        p[0].Value = projectId;
-        p[1].Value = span.Id;
-        p[2].Value = span.TraceId;
-        p[3].Value = (object?)span.ParentId ?? DBNull.Value;
-        p[4].Value = (object?)span.SessionId ?? DBNull.Value;
-        p[5].Value = (object?)span.UserId ?? DBNull.Value;
-        p[6].Value = span.Name;
-        p[7].Value = (int)span.Kind;
-        p[8].Value = (object?)span.Model ?? DBNull.Value;
-        p[9].Value = (object?)span.Provider ?? DBNull.Value;
-        p[10].Value = span.StartMs;
-        p[11].Value = span.EndMs;
-        p[12].Value = span.Usage.InputTokens;
-        p[13].Value = span.Usage.OutputTokens;
-        p[14].Value = span.Usage.CachedInputTokens;
-        p[15].Value = span.Usage.ReasoningTokens;
-        p[16].Value = (object?)span.CostPico ?? DBNull.Value;
-        p[17].Value = (int)span.CostSource;
-        p[18].Value = (int)span.Status;
-        p[19].Value = (object?)span.Error ?? DBNull.Value;
-        p[20].Value = (object?)span.MetadataJson ?? DBNull.Value;
-        p[21].Value = span.Tags.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(span.Tags);
+        if (i[0] != 0)
+        {
+            c.Bind(i[0], projectId);
+            c.Bind(i[1], span.Id);
+        }
+        c.Bind(i[2], span.TraceId);
+        c.Bind(i[3], span.ParentId);
+        c.Bind(i[4], span.SessionId);
+        c.Bind(i[5], span.UserId);
+        c.Bind(i[6], span.Name);
+        c.Bind(i[7], (long)span.Kind);
+        c.Bind(i[8], span.Model);
+        c.Bind(i[9], span.Provider);
+        c.Bind(i[10], span.StartMs);
+        c.Bind(i[11], span.EndMs);
+        c.Bind(i[12], span.Usage.InputTokens);
+        c.Bind(i[13], span.Usage.OutputTokens);
+        c.Bind(i[14], span.Usage.CachedInputTokens);
+        c.Bind(i[15], span.Usage.ReasoningTokens);
+        c.Bind(i[16], span.CostPico);
+        c.Bind(i[17], (long)span.CostSource);
+        c.Bind(i[18], (long)span.Status);
+        c.Bind(i[19], span.Error);
+        c.Bind(i[20], span.MetadataJson);
+        c.Bind(i[21], span.Tags.Count == 0 ? null : JsonSerializer.Serialize(span.Tags));
     }
 
     public void Dispose()
     {
-        foreach (var command in new[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _addToTrace, _addToDaily })
+        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _addToTrace, _addToDaily })
             command.Dispose();
     }
 }

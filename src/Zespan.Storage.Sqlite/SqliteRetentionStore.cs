@@ -34,7 +34,7 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         if (doomed.Count == 0)
             return 0;
 
-        using var statements = new SpanWriteStatements(connection, transaction);
+        using var statements = new SpanWriteStatements(connection);
         using var deletePayload = connection.Prepared(transaction, "DELETE FROM span_payloads WHERE span_row_id = $row", "$row");
         using var deleteSpan = connection.Prepared(transaction, "DELETE FROM spans WHERE id = $row", "$row");
         var sessions = new HashSet<string>(StringComparer.Ordinal);

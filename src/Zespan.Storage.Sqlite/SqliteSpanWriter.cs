@@ -23,7 +23,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             using var transaction = connection.BeginTransaction(deferred: false);
-            using var statements = new SpanWriteStatements(connection, transaction);
+            using var statements = new SpanWriteStatements(connection);
             var sessionsToRebuild = new HashSet<(long, string)>();
             var tracesToRebuild = new HashSet<(long, string)>();
             var aggregates = new PendingAggregates();
