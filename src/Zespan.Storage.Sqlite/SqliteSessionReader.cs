@@ -193,6 +193,9 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (grouping is SessionGrouping.ByUser
+            && await UserBreakdown.TryReadAsync(connection, projectId, filter, await ProjectSessionsAsync(connection, projectId, cancellationToken), limit, cancellationToken) is { } byUser)
+            return byUser;
         await using var command = connection.CreateCommand();
         var (groupColumn, join) = grouping switch
         {

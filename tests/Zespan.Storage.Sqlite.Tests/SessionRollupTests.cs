@@ -34,11 +34,12 @@ public sealed class SessionRollupTests
                 var start = Day0 + random.NextInt64(3 * Day);
                 var turns = random.Next(10) == 0 ? random.Next(20, 60) : random.Next(1, 8);
                 var allUnpriced = random.Next(8) == 0;
+                var user = random.Next(8) == 0 ? null : random.Next(10) == 0 ? "" : $"user-{random.Next(12)}";
                 for (var turn = 0; turn < turns; turn++)
                 {
                     long? cost = allUnpriced || random.Next(10) == 0 ? null : random.Next(6) == 0 ? 0 : random.NextInt64(1, 5_000_000);
                     var span = Llm($"s{session}-t{turn}", $"session-{session}", start + turn * random.NextInt64(1_000, 20 * 60_000),
-                        costPico: cost, status: random.Next(25) == 0 ? SpanStatus.Error : SpanStatus.Ok);
+                        costPico: cost, userId: user, status: random.Next(25) == 0 ? SpanStatus.Error : SpanStatus.Ok);
                     spans.Add(new ProjectSpan(session % 5 == 0 ? other.Id : project.Id, span));
                 }
             }
@@ -97,6 +98,15 @@ public sealed class SessionRollupTests
                 Assert.Equal(expected.Sum(s => (long)s.Turns), stats.TotalTurns);
                 Assert.Equal(expected.Count(s => s.HasErrors), stats.SessionsWithErrors);
                 Assert.Equal(expected.Sum(s => (long)s.UnpricedCalls), stats.UnpricedCalls);
+
+                // The breakdown by user: totals minus sessions outside the range for wide ranges, direct grouping otherwise.
+                var byUser = await storage.Sessions.BreakdownAsync(projectId, new SessionGrouping.ByUser(), filter, limit: 9);
+                var expectedGroups = expected
+                    .GroupBy(s => s.UserId)
+                    .Select(g => new SessionGroupCost(g.Key, g.Count(), g.Sum(s => s.CostPico), g.Sum(s => (long)s.Turns), g.Sum(s => s.TotalTokens)))
+                    .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group is null ? 0 : 1).ThenBy(g => g.Group, StringComparer.Ordinal)
+                    .Take(9);
+                Assert.Equal(expectedGroups, byUser);
             }
         }
     }
@@ -104,6 +114,8 @@ public sealed class SessionRollupTests
     /// <summary>Narrow and wide ranges at arbitrary milliseconds (partial hours at both ends), open ends, every status, some minTurns.</summary>
     private static SessionFilter RandomFilter(Random random, int i)
     {
+        if (i % 4 == 3) // a range only, so the breakdown by user may take the totals path
+            return new SessionFilter { FromMs = random.Next(3) == 0 ? null : Day0 - Day + random.NextInt64(2 * Day), ToMs = random.Next(3) == 0 ? null : Day0 + random.NextInt64(5 * Day) };
         long? from = random.Next(3) == 0 ? null : Day0 - Day + random.NextInt64(5 * Day);
         long? to = random.Next(3) == 0 ? null : (from ?? Day0) + (i % 2 == 0 ? random.NextInt64(3 * Hour) : random.NextInt64(4 * Day));
         return new SessionFilter
