@@ -223,29 +223,42 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s WHERE s.project_id = $p");
-        command.With("$p", projectId);
-        SessionSql.AppendFilter(sql, command, filter);
-        command.CommandText = sql.ToString();
-
-        var sessions = new List<SessionSummary>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        // Two passes so that a month of sessions is never held as objects (1M summaries were ~100 MB): first only tokens
+        // per turn, for the exact median; then SQLite returns just the sessions above the ratio, in order.
+        var perTurn = new List<double>();
+        await using (var command = connection.CreateCommand())
         {
-            while (await reader.ReadAsync(cancellationToken))
-                sessions.Add(SessionSql.Read(reader));
+            var sql = new StringBuilder("SELECT s.total_tokens, s.turns FROM sessions s WHERE s.project_id = $p");
+            command.With("$p", projectId);
+            SessionSql.AppendFilter(sql, command, filter);
+            command.CommandText = sql.ToString();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (reader.Read())
+                perTurn.Add((double)reader.GetInt64(0) / reader.GetInt64(1));
         }
-        if (sessions.Count == 0)
+        if (perTurn.Count == 0)
             return [];
-        var perTurn = sessions.Select(s => (double)s.TotalTokens / s.Turns).Order().ToList();
+        perTurn.Sort();
         var median = perTurn.Count % 2 == 1 ? perTurn[perTurn.Count / 2] : (perTurn[perTurn.Count / 2 - 1] + perTurn[perTurn.Count / 2]) / 2;
         if (median <= 0)
             return [];
-        return sessions
-            .Select(s => new TokenOutlier(s, (double)s.TotalTokens / s.Turns, median))
-            .Where(o => o.Ratio >= minRatio)
-            .OrderByDescending(o => o.Ratio).ThenBy(o => o.Session.SessionId, StringComparer.Ordinal)
-            .Take(limit)
-            .ToList();
+
+        await using var outliers = connection.CreateCommand();
+        // The same double arithmetic as TokenOutlier.Ratio, so the threshold and the order agree with it exactly.
+        var outlierSql = new StringBuilder($"SELECT {SessionSql.Columns}, (CAST(s.total_tokens AS REAL) / s.turns) / $median AS ratio FROM sessions s WHERE s.project_id = $p");
+        outliers.With("$p", projectId).With("$median", median).With("$minRatio", minRatio).With("$limit", limit);
+        SessionSql.AppendFilter(outlierSql, outliers, filter);
+        outlierSql.Append(" AND (CAST(s.total_tokens AS REAL) / s.turns) / $median >= $minRatio ORDER BY ratio DESC, s.session_id LIMIT $limit");
+        outliers.CommandText = outlierSql.ToString();
+        var result = new List<TokenOutlier>();
+        await using (var reader = await outliers.ExecuteReaderAsync(cancellationToken))
+        {
+            while (reader.Read())
+            {
+                var session = SessionSql.Read(reader);
+                result.Add(new TokenOutlier(session, (double)session.TotalTokens / session.Turns, median));
+            }
+        }
+        return result;
     }
 }

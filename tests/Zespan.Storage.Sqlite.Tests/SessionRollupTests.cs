@@ -39,7 +39,7 @@ public sealed class SessionRollupTests
                 {
                     long? cost = allUnpriced || random.Next(10) == 0 ? null : random.Next(6) == 0 ? 0 : random.NextInt64(1, 5_000_000);
                     var span = Llm($"s{session}-t{turn}", $"session-{session}", start + turn * random.NextInt64(1_000, 20 * 60_000),
-                        costPico: cost, userId: user, status: random.Next(25) == 0 ? SpanStatus.Error : SpanStatus.Ok);
+                        inputTokens: random.Next(10, 2_000), costPico: cost, userId: user, status: random.Next(25) == 0 ? SpanStatus.Error : SpanStatus.Ok);
                     spans.Add(new ProjectSpan(session % 5 == 0 ? other.Id : project.Id, span));
                 }
             }
@@ -107,6 +107,16 @@ public sealed class SessionRollupTests
                     .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group is null ? 0 : 1).ThenBy(g => g.Group, StringComparer.Ordinal)
                     .Take(9);
                 Assert.Equal(expectedGroups, byUser);
+
+                // Token outliers: sessions whose tokens per turn are at least minRatio × the median, highest ratio first.
+                var minRatio = new[] { 0.5, 1.0, 1.5, 3.0 }[random.Next(4)];
+                var outliers = await storage.Sessions.TokenOutliersAsync(projectId, filter, minRatio, limit: 6);
+                var perTurn = expected.Select(s => (double)s.TotalTokens / s.Turns).Order().ToList();
+                var median = perTurn.Count == 0 ? 0 : perTurn.Count % 2 == 1 ? perTurn[perTurn.Count / 2] : (perTurn[perTurn.Count / 2 - 1] + perTurn[perTurn.Count / 2]) / 2;
+                var expectedOutliers = median <= 0 ? [] : expected
+                    .Select(s => new TokenOutlier(s, (double)s.TotalTokens / s.Turns, median)).Where(o => o.Ratio >= minRatio)
+                    .OrderByDescending(o => o.Ratio).ThenBy(o => o.Session.SessionId, StringComparer.Ordinal).Take(6).ToList();
+                Assert.Equal(expectedOutliers.Select(o => (o.Session.SessionId, o.Ratio)), outliers.Select(o => (o.Session.SessionId, o.Ratio)));
             }
         }
     }
