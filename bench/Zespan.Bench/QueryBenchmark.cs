@@ -80,6 +80,8 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             new("Cost by model over 30 days", $"api/v1/costs/models?from={from30}&to={to}",
                 $"SELECT model, count(*), sum(coalesce(cost_pico, 0)) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY model"),
             new("/sessions HTML page (logged in)", "sessions", null, Ui: true),
+            new("Traces list, first page (API)", "api/v1/traces?limit=50", null),
+            new("/traces HTML page (logged in)", "traces", null, Ui: true),
         };
 
         if (rawOnly)
