@@ -12,14 +12,6 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class RollupBreakdown
 {
-    private const long HourMs = 3_600_000;
-
-    /// <summary>
-    /// Window bounds are clamped to this many ms either side of 1970 (about 36 million years). Session starts come from
-    /// ISO 8601 dates, far inside; the clamp only keeps the hour arithmetic below from overflowing on absurd bounds.
-    /// </summary>
-    private const long FarMs = 1L << 60;
-
     /// <summary>The rollups hold every session by start hour only, so they answer a time window and nothing else.</summary>
     public static bool Applies(SessionGrouping grouping, SessionFilter filter) =>
         grouping is SessionGrouping.ByTag or SessionGrouping.ByMetadata
@@ -28,11 +20,8 @@ internal static class RollupBreakdown
     public static async Task<IReadOnlyList<SessionGroupCost>> QueryAsync(
         SqliteConnection connection, long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken)
     {
-        var from = Math.Clamp(filter.FromMs ?? -FarMs, -FarMs, FarMs);
-        var to = Math.Clamp(filter.ToMs ?? FarMs, -FarMs, FarMs);
-        var firstWholeHour = CeilingHour(from);
-        var endOfWholeHours = FloorHour(to);
-        if (firstWholeHour >= endOfWholeHours)
+        var range = HourRange.Split(filter.FromMs, filter.ToMs);
+        if (!range.HasWholeHours)
         {
             // No whole hour inside: the window is under two hours, few sessions, the join answers it directly.
             return await SqliteSessionReader.JoinBreakdownAsync(connection, projectId, grouping, filter, limit, cancellationToken);
@@ -41,13 +30,13 @@ internal static class RollupBreakdown
         // One read transaction, so the rollup and the partial hours come from the same snapshot even while spans are written.
         using var snapshot = connection.BeginTransaction(deferred: true);
         var groups = new Dictionary<string, Sums>(StringComparer.Ordinal);
-        var withoutValue = await ReadRollupAsync(snapshot, projectId, grouping, firstWholeHour, endOfWholeHours, groups, cancellationToken);
-        if (from < firstWholeHour)
+        var withoutValue = await ReadRollupAsync(
+            snapshot, projectId, grouping, range.WholeFromMs ?? long.MinValue, range.WholeToMs ?? long.MaxValue, groups, cancellationToken);
+        foreach (var (edgeFrom, edgeTo) in range.Edges)
+        {
             Add(groups, ref withoutValue, await SqliteSessionReader.JoinBreakdownAsync(
-                connection, projectId, grouping, new SessionFilter { FromMs = from, ToMs = firstWholeHour }, limit: null, cancellationToken, snapshot));
-        if (endOfWholeHours < to)
-            Add(groups, ref withoutValue, await SqliteSessionReader.JoinBreakdownAsync(
-                connection, projectId, grouping, new SessionFilter { FromMs = endOfWholeHours, ToMs = to }, limit: null, cancellationToken, snapshot));
+                connection, projectId, grouping, new SessionFilter { FromMs = edgeFrom, ToMs = edgeTo }, limit: null, cancellationToken, snapshot));
+        }
         snapshot.Commit();
 
         var all = groups.Select(g => new SessionGroupCost(g.Key, g.Value.Sessions, g.Value.CostPico, g.Value.Turns, g.Value.TotalTokens));
@@ -117,11 +106,6 @@ internal static class RollupBreakdown
                 groups[g.Group] = groups.TryGetValue(g.Group, out var before) ? before + sums : sums;
         }
     }
-
-    // Same floor as the migration's x - ((x % 3600000) + 3600000) % 3600000: the hour a session is filed under.
-    private static long FloorHour(long ms) => ms - ((ms % HourMs) + HourMs) % HourMs;
-
-    private static long CeilingHour(long ms) => FloorHour(ms) == ms ? ms : FloorHour(ms) + HourMs;
 
     private readonly record struct Sums(long Sessions, long CostPico, long Turns, long TotalTokens)
     {

@@ -13,7 +13,8 @@
 -- Hour: started_ms floored to the hour, x - ((x % 3600000) + 3600000) % 3600000 (a true floor, also below zero; SQLite's
 -- % truncates toward zero). The NULL group of a breakdown (sessions with no value for the key, or no tag) is
 -- sessions_hourly minus session_metadata_keys_hourly (or session_tagged_hourly): the "has at least one" tables count a
--- session once however many values it has, so the difference is exact.
+-- session once however many values it has, so the difference is exact. sessions_hourly repeats part of
+-- session_rollup_hourly (040) because that one, keyed for the status and minTurns filters, holds no token sums.
 
 CREATE TABLE sessions_hourly (
     project_id   INTEGER NOT NULL,
