@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Sessions;
 
@@ -40,7 +39,7 @@ internal static class UserBreakdown
         return groups
             .Where(g => g.Value[0] != 0)
             .Select(g => new SessionGroupCost(g.Key.HasUser ? g.Key.User : null, g.Value[0], g.Value[1], g.Value[2], g.Value[3]))
-            .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group, SqliteBinaryOrder.Instance)
+            .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group, SqliteTextOrder.Instance)
             .Take(limit)
             .ToList();
     }
@@ -61,15 +60,3 @@ internal static class UserBreakdown
     }
 }
 
-/// <summary>SQLite's ORDER BY for text with the BINARY collation: NULL first, then UTF-8 bytes (not UTF-16 code units).</summary>
-internal sealed class SqliteBinaryOrder : IComparer<string?>
-{
-    public static readonly SqliteBinaryOrder Instance = new();
-
-    public int Compare(string? x, string? y)
-    {
-        if (x is null || y is null)
-            return x is null ? (y is null ? 0 : -1) : 1;
-        return Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y));
-    }
-}
