@@ -75,6 +75,8 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
                 $"SELECT cost, turns, unpriced, errors FROM ({RawGroup} GROUP BY session_id HAVING started >= {fromMs} AND started < {endMs})", ReadAll: true),
             new("Breakdown by metadata.feature over 30 days", $"api/v1/sessions/breakdown?by=metadata.feature&from={from30}&to={to}",
                 $"SELECT json_extract(metadata, '$.feature') AS f, count(DISTINCT session_id), sum(coalesce(cost_pico, 0)), count(*), sum(input_tokens + output_tokens) {LlmSessions} AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY f ORDER BY 3 DESC LIMIT 50"),
+            new("Breakdown by tag over 30 days", $"api/v1/sessions/breakdown?by=tag&from={from30}&to={to}",
+                $"SELECT j.value AS tag, count(DISTINCT session_id), sum(coalesce(cost_pico, 0)), count(*), sum(input_tokens + output_tokens) FROM spans, json_each(spans.tags) j WHERE project_id = 1 AND kind = 1 AND session_id IS NOT NULL AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY tag ORDER BY 3 DESC LIMIT 50"),
             new("Breakdown by userId over 30 days", $"api/v1/sessions/breakdown?by=userId&from={from30}&to={to}",
                 $"SELECT user_id, count(DISTINCT session_id), sum(coalesce(cost_pico, 0)), count(*), sum(input_tokens + output_tokens) {LlmSessions} AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY user_id ORDER BY 3 DESC LIMIT 50"),
             new("Cost by model over 30 days", $"api/v1/costs/models?from={from30}&to={to}",
