@@ -79,6 +79,10 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
                 $"SELECT user_id, count(DISTINCT session_id), sum(coalesce(cost_pico, 0)), count(*), sum(input_tokens + output_tokens) {LlmSessions} AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY user_id ORDER BY 3 DESC LIMIT 50"),
             new("Cost by model over 30 days", $"api/v1/costs/models?from={from30}&to={to}",
                 $"SELECT model, count(*), sum(coalesce(cost_pico, 0)) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY model"),
+            new("Cost over time, hourly over 30 days", $"api/v1/costs/timeseries?bucket=hour&from={from30}&to={to}",
+                $"SELECT start_ms / 3600000, count(*), sum(coalesce(cost_pico, 0)), sum(input_tokens + output_tokens) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY 1"),
+            new("Cost over time, daily over 30 days", $"api/v1/costs/timeseries?bucket=day&from={from30}&to={to}",
+                $"SELECT start_ms / 86400000, count(*), sum(coalesce(cost_pico, 0)), sum(input_tokens + output_tokens) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY 1"),
             new("/sessions HTML page (logged in)", "sessions", null, Ui: true),
         };
 
