@@ -138,7 +138,7 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
                 insert.Bind(11, s.EndMs); insert.Bind(12, s.Usage.InputTokens); insert.Bind(13, s.Usage.OutputTokens);
                 insert.Bind(14, s.Usage.CachedInputTokens); insert.Bind(15, s.Usage.ReasoningTokens); insert.Bind(16, s.CostPico);
                 insert.Bind(17, (long)s.CostSource); insert.Bind(18, (long)s.Status); insert.Bind(19, s.Error); insert.Bind(20, s.MetadataJson);
-                insert.Bind(21, s.Tags.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(s.Tags));
+                SpanWriteStatements.BindTags(insert, 21, s.Tags);
                 var rowId = insert.ExecuteScalarInt64()!.Value;
                 if (s.InputJson is not null || s.OutputJson is not null)
                 {

@@ -5,7 +5,7 @@ const string usage = """
 
       dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm]
       dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000]   (CPU per stage, in-process)
-      dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw]
+      dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
     """;
 
 string Option(string name, string fallback)
@@ -25,7 +25,7 @@ switch (args.FirstOrDefault())
         return 0;
     case "queries":
         await new QueryBenchmark(Option("--data", ""), Option("--key", Environment.GetEnvironmentVariable("ZESPAN_API_KEY") ?? ""),
-            int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw")).RunAsync();
+            int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw"), rawOnly: args.Contains("--raw-only")).RunAsync();
         return 0;
     default:
         Console.WriteLine(usage);

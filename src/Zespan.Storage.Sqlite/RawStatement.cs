@@ -41,6 +41,9 @@ internal sealed class RawStatement : IDisposable
     public void Bind(int index, string? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
 
+    /// <summary>Binds text already encoded as UTF-8 (SQLite copies it), sparing a string and its re-encoding.</summary>
+    public void BindUtf8(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+
     /// <summary>Runs the statement; returns column 0 of its first row as an integer, or null when it returned no row.</summary>
     public long? ExecuteScalarInt64()
     {

@@ -25,6 +25,18 @@ internal static class SessionSql
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 
+    /// <summary>The index that holds sessions in this sort order (migrations 001, 030, 040).</summary>
+    public static string SortIndex(SessionSort sort) => sort switch
+    {
+        SessionSort.StartedAt => "sessions_by_started",
+        SessionSort.DurationMs => "sessions_by_duration",
+        SessionSort.Turns => "sessions_by_turns",
+        SessionSort.CostUsd => "sessions_by_cost",
+        SessionSort.TotalTokens => "sessions_by_tokens",
+        SessionSort.ErrorCount => "sessions_by_errors",
+        _ => throw new ArgumentOutOfRangeException(nameof(sort)),
+    };
+
     public static long SortValue(SessionSummary s, SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => s.StartedMs,

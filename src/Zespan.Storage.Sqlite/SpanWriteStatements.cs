@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Spans;
@@ -263,7 +264,30 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Bind(i[18], (long)span.Status);
         c.Bind(i[19], span.Error);
         c.Bind(i[20], span.MetadataJson);
-        c.Bind(i[21], span.Tags.Count == 0 ? null : JsonSerializer.Serialize(span.Tags));
+        BindTags(c, i[21], span.Tags);
+    }
+
+    // The tags column is a JSON array. Written with Utf8JsonWriter straight into a reused buffer: JsonSerializer's
+    // reflection path plus a string and its re-encoding were a visible share of the writer thread (perf, ingest-stages).
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _tagsBuffer;
+
+    internal static void BindTags(RawStatement c, int index, IReadOnlyList<string> tags)
+    {
+        if (tags.Count == 0)
+        {
+            c.Bind(index, (string?)null);
+            return;
+        }
+        var buffer = _tagsBuffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var tag in tags)
+                writer.WriteStringValue(tag);
+            writer.WriteEndArray();
+        }
+        c.BindUtf8(index, buffer.WrittenSpan);
     }
 
     public void Dispose()

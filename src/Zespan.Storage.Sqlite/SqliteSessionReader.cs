@@ -15,8 +15,25 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         var column = SessionSql.SortColumn(query.Sort);
         var direction = query.Descending ? "DESC" : "ASC";
 
+        // Without a user filter the rollup counts the matches exactly and cheaply, and that count picks the index;
+        // with one, SQLite's own plan (the per-user index) and a plain COUNT over the user's sessions are already small.
+        long totalCount;
+        var indexHint = "";
+        if (SessionRollup.Covers(query.Filter))
+        {
+            var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
+            totalCount = query.Filter == SessionFilter.None
+                ? projectSessions
+                : (await SessionRollup.ReadTotalsAsync(connection, projectId, query.Filter, cancellationToken)).Sessions;
+            indexHint = $" INDEXED BY {await SessionPagePlan.ChooseIndexAsync(connection, projectId, query, totalCount, projectSessions, cancellationToken)}";
+        }
+        else
+        {
+            totalCount = await CountAsync(connection, projectId, query.Filter, cancellationToken);
+        }
+
         await using var page = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s WHERE s.project_id = $p");
+        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s{indexHint} WHERE s.project_id = $p");
         page.With("$p", projectId);
         SessionSql.AppendFilter(sql, page, query.Filter);
         if (query.After is { } after)
@@ -41,19 +58,21 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             var last = items[^1];
             next = new SessionCursor(query.Sort, query.Descending, SessionSql.SortValue(last, query.Sort), last.SessionId).Encode();
         }
-        return new Page<SessionSummary>(items, next, await CountAsync(connection, projectId, query.Filter, cancellationToken));
+        return new Page<SessionSummary>(items, next, totalCount);
+    }
+
+    /// <summary>Kept exact by triggers (migration 030), so the unfiltered list does not count a million index entries.</summary>
+    private static async Task<long> ProjectSessionsAsync(SqliteConnection connection, long projectId, CancellationToken cancellationToken)
+    {
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT coalesce((SELECT sessions FROM project_session_counts WHERE project_id = $p), 0)";
+        count.With("$p", projectId);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var count = connection.CreateCommand();
-        if (filter == SessionFilter.None)
-        {
-            // Kept exact by triggers (migration 030), so the unfiltered list does not count a million index entries.
-            count.CommandText = "SELECT coalesce((SELECT sessions FROM project_session_counts WHERE project_id = $p), 0)";
-            count.With("$p", projectId);
-            return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }
         var sql = new StringBuilder("SELECT COUNT(*) FROM sessions s WHERE s.project_id = $p");
         count.With("$p", projectId);
         SessionSql.AppendFilter(sql, count, filter);
@@ -111,49 +130,83 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // Sums in SQLite (one pass over the covering sessions_by_started index, no row reaches .NET), then only the priced
-        // costs come back for the exact median and p95. Reading four columns of every session into .NET was most of the time.
-        long sessions, turns, unpriced, withErrors, totalCost;
-        await using (var totals = connection.CreateCommand())
+        SessionTotals totals;
+        long median, p95;
+        if (SessionRollup.Covers(filter))
         {
-            var sql = new StringBuilder(
-                "SELECT COUNT(*), coalesce(SUM(s.turns), 0), coalesce(SUM(s.unpriced_calls), 0), coalesce(SUM(s.error_count > 0), 0), coalesce(SUM(s.cost_pico), 0) FROM sessions s WHERE s.project_id = $p");
-            totals.With("$p", projectId);
-            SessionSql.AppendFilter(sql, totals, filter);
-            totals.CommandText = sql.ToString();
-            await using var reader = await totals.ExecuteReaderAsync(cancellationToken);
-            reader.Read();
-            (sessions, turns, unpriced, withErrors, totalCost) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
-        }
-
-        var pricedCosts = new List<long>((int)Math.Min(sessions, int.MaxValue));
-        long pricedSum = 0;
-        await using (var costs = connection.CreateCommand())
-        {
-            // A session none of whose calls could be priced has an unknown cost, not a cost of zero.
-            var sql = new StringBuilder("SELECT s.cost_pico FROM sessions s WHERE s.project_id = $p AND s.unpriced_calls < s.turns");
-            costs.With("$p", projectId);
-            SessionSql.AppendFilter(sql, costs, filter);
-            costs.CommandText = sql.ToString();
-            await using var reader = await costs.ExecuteReaderAsync(cancellationToken);
-            while (reader.Read()) // synchronous: Microsoft.Data.Sqlite reads are synchronous anyway, and this loop runs per session
+            // Sums from the hourly rollup; median and p95 by counting along the cost index, or — for a narrow date range,
+            // where that walk would pass many sessions outside the range — from the range's priced costs read into memory.
+            totals = await SessionRollup.ReadTotalsAsync(connection, projectId, filter, cancellationToken);
+            var walkCost = SessionCostPercentiles.WalkCost(totals, await ProjectSessionsAsync(connection, projectId, cancellationToken));
+            var readCost = double.PositiveInfinity;
+            if (filter.FromMs is not null || filter.ToMs is not null)
             {
-                var cost = reader.GetInt64(0);
-                pricedCosts.Add(cost);
-                pricedSum += cost;
+                var window = filter.Status == SessionStatusFilter.Any && filter.MinTurns is null
+                    ? totals
+                    : await SessionRollup.ReadTotalsAsync(connection, projectId, new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs }, cancellationToken);
+                readCost = window.Sessions + 3.0 * totals.PricedSessions;
             }
+            (median, p95) = readCost < walkCost
+                ? Percentiles(await ReadPricedCostsAsync(connection, projectId, filter, cancellationToken))
+                : await SessionCostPercentiles.WalkAsync(connection, projectId, filter, totals, cancellationToken);
+        }
+        else
+        {
+            totals = await SumSessionsAsync(connection, projectId, filter, cancellationToken);
+            (median, p95) = Percentiles(await ReadPricedCostsAsync(connection, projectId, filter, cancellationToken));
+        }
+        return new SessionStats(
+            totals.Sessions, totals.CostPico,
+            // A session none of whose calls could be priced has an unknown cost (and cost_pico 0): averaged over priced sessions only.
+            totals.PricedSessions == 0 ? 0 : (double)totals.CostPico / totals.PricedSessions,
+            median, p95,
+            totals.Sessions == 0 ? 0 : (double)totals.Turns / totals.Sessions, totals.Turns, totals.SessionsWithErrors, totals.UnpricedCalls);
+    }
+
+    private static (long Median, long P95) Percentiles(List<long> sortedCosts) =>
+        (Core.Sessions.Percentiles.Median(sortedCosts), Core.Sessions.Percentiles.NearestRank(sortedCosts, 0.95));
+
+    /// <summary>Totals by aggregating the matching session rows (for filters the rollup cannot answer: by user).</summary>
+    private static async Task<SessionTotals> SumSessionsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    {
+        await using var totals = connection.CreateCommand();
+        var sql = new StringBuilder("""
+            SELECT COUNT(*), coalesce(SUM(s.unpriced_calls < s.turns), 0), coalesce(SUM(s.cost_pico), 0), coalesce(SUM(s.unpriced_calls), 0),
+                   coalesce(SUM(s.turns), 0), coalesce(SUM(s.error_count > 0), 0)
+            FROM sessions s WHERE s.project_id = $p
+            """);
+        totals.With("$p", projectId);
+        SessionSql.AppendFilter(sql, totals, filter);
+        totals.CommandText = sql.ToString();
+        await using var reader = await totals.ExecuteReaderAsync(cancellationToken);
+        reader.Read();
+        return new SessionTotals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+    }
+
+    /// <summary>The costs of the matching sessions that have at least one priced call, sorted.</summary>
+    private static async Task<List<long>> ReadPricedCostsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    {
+        var pricedCosts = new List<long>();
+        await using var costs = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT s.cost_pico FROM sessions s WHERE s.project_id = $p AND s.unpriced_calls < s.turns");
+        costs.With("$p", projectId);
+        SessionSql.AppendFilter(sql, costs, filter);
+        costs.CommandText = sql.ToString();
+        await using (var reader = await costs.ExecuteReaderAsync(cancellationToken))
+        {
+            while (reader.Read()) // synchronous: Microsoft.Data.Sqlite reads are synchronous anyway, and this loop runs per session
+                pricedCosts.Add(reader.GetInt64(0));
         }
         pricedCosts.Sort();
-        return new SessionStats(
-            sessions, totalCost,
-            pricedCosts.Count == 0 ? 0 : (double)pricedSum / pricedCosts.Count,
-            Percentiles.Median(pricedCosts), Percentiles.NearestRank(pricedCosts, 0.95),
-            sessions == 0 ? 0 : (double)turns / sessions, turns, withErrors, unpriced);
+        return pricedCosts;
     }
 
     public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (grouping is SessionGrouping.ByUser
+            && await UserBreakdown.TryReadAsync(connection, projectId, filter, await ProjectSessionsAsync(connection, projectId, cancellationToken), limit, cancellationToken) is { } byUser)
+            return byUser;
         await using var command = connection.CreateCommand();
         var (groupColumn, join) = grouping switch
         {
@@ -181,29 +234,42 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s WHERE s.project_id = $p");
-        command.With("$p", projectId);
-        SessionSql.AppendFilter(sql, command, filter);
-        command.CommandText = sql.ToString();
-
-        var sessions = new List<SessionSummary>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        // Two passes so that a month of sessions is never held as objects (1M summaries were ~100 MB): first only tokens
+        // per turn, for the exact median; then SQLite returns just the sessions above the ratio, in order.
+        var perTurn = new List<double>();
+        await using (var command = connection.CreateCommand())
         {
-            while (await reader.ReadAsync(cancellationToken))
-                sessions.Add(SessionSql.Read(reader));
+            var sql = new StringBuilder("SELECT s.total_tokens, s.turns FROM sessions s WHERE s.project_id = $p");
+            command.With("$p", projectId);
+            SessionSql.AppendFilter(sql, command, filter);
+            command.CommandText = sql.ToString();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (reader.Read())
+                perTurn.Add((double)reader.GetInt64(0) / reader.GetInt64(1));
         }
-        if (sessions.Count == 0)
+        if (perTurn.Count == 0)
             return [];
-        var perTurn = sessions.Select(s => (double)s.TotalTokens / s.Turns).Order().ToList();
+        perTurn.Sort();
         var median = perTurn.Count % 2 == 1 ? perTurn[perTurn.Count / 2] : (perTurn[perTurn.Count / 2 - 1] + perTurn[perTurn.Count / 2]) / 2;
         if (median <= 0)
             return [];
-        return sessions
-            .Select(s => new TokenOutlier(s, (double)s.TotalTokens / s.Turns, median))
-            .Where(o => o.Ratio >= minRatio)
-            .OrderByDescending(o => o.Ratio).ThenBy(o => o.Session.SessionId, StringComparer.Ordinal)
-            .Take(limit)
-            .ToList();
+
+        await using var outliers = connection.CreateCommand();
+        // The same double arithmetic as TokenOutlier.Ratio, so the threshold and the order agree with it exactly.
+        var outlierSql = new StringBuilder($"SELECT {SessionSql.Columns}, (CAST(s.total_tokens AS REAL) / s.turns) / $median AS ratio FROM sessions s WHERE s.project_id = $p");
+        outliers.With("$p", projectId).With("$median", median).With("$minRatio", minRatio).With("$limit", limit);
+        SessionSql.AppendFilter(outlierSql, outliers, filter);
+        outlierSql.Append(" AND (CAST(s.total_tokens AS REAL) / s.turns) / $median >= $minRatio ORDER BY ratio DESC, s.session_id LIMIT $limit");
+        outliers.CommandText = outlierSql.ToString();
+        var result = new List<TokenOutlier>();
+        await using (var reader = await outliers.ExecuteReaderAsync(cancellationToken))
+        {
+            while (reader.Read())
+            {
+                var session = SessionSql.Read(reader);
+                result.Add(new TokenOutlier(session, (double)session.TotalTokens / session.Turns, median));
+            }
+        }
+        return result;
     }
 }

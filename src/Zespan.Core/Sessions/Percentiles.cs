@@ -8,14 +8,19 @@ public static class Percentiles
         if (sorted.Count == 0)
             return 0;
         var middle = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[middle] : (long)Math.Round((sorted[middle - 1] + (decimal)sorted[middle]) / 2, MidpointRounding.AwayFromZero);
+        return sorted.Count % 2 == 1 ? sorted[middle] : MeanOfTwo(sorted[middle - 1], sorted[middle]);
     }
+
+    /// <summary>The median of an even count: the mean of the two middle values, rounded half away from zero.</summary>
+    public static long MeanOfTwo(long lower, long upper) => (long)Math.Round((lower + (decimal)upper) / 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>The 1-based rank whose value is the nearest-rank percentile of a count of values.</summary>
+    public static long NearestRankOf(long count, double percentile) => Math.Clamp((long)Math.Ceiling(percentile * count), 1, Math.Max(count, 1));
 
     public static long NearestRank(IReadOnlyList<long> sorted, double percentile)
     {
         if (sorted.Count == 0)
             return 0;
-        var rank = (int)Math.Ceiling(percentile * sorted.Count);
-        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+        return sorted[(int)NearestRankOf(sorted.Count, percentile) - 1];
     }
 }

@@ -1,0 +1,44 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Sessions;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// Chooses the index a filtered sessions page is read through, from exact match counts (the hourly rollup) instead of
+/// SQLite's guesses. Why: without per-value statistics SQLite cannot tell "7 days of a month" from "7 days of a decade"
+/// and picked a date-range scan plus sort (~230k entries at 1M sessions) where walking the sort index would stop after
+/// a few thousand. Costs are in index entries visited; a table lookup (needed for every row a range scan sorts) counts
+/// as <see cref="LookupCost"/> entries. Every sort index carries the filter columns (migration 040), so a walk checks
+/// filters from the index alone.
+/// </summary>
+internal static class SessionPagePlan
+{
+    private const double LookupCost = 15;
+    /// <summary>Below this many entries the walk in sort order is cheap enough that counting alternatives is not worth it.</summary>
+    private const double GoodEnough = 20_000;
+
+    public static async Task<string> ChooseIndexAsync(SqliteConnection connection, long projectId, SessionQuery query, long matching, long projectSessions, CancellationToken cancellationToken)
+    {
+        var filter = query.Filter;
+        var sortIndex = SessionSql.SortIndex(query.Sort);
+        // Walking in sort order visits about (rows wanted) / (fraction of sessions that match) entries, at most all of them.
+        var best = (Index: sortIndex, Cost: Math.Min(projectSessions, (query.Limit + 1.0) * projectSessions / Math.Max(matching, 1)));
+        if (best.Cost <= GoodEnough)
+            return best.Index;
+
+        async Task Consider(string index, SessionFilter rangeOnly)
+        {
+            var inRange = (await SessionRollup.ReadTotalsAsync(connection, projectId, rangeOnly, cancellationToken)).Sessions;
+            var cost = inRange + LookupCost * matching;
+            if (cost < best.Cost)
+                best = (index, cost);
+        }
+        if ((filter.FromMs is not null || filter.ToMs is not null) && query.Sort != SessionSort.StartedAt)
+            await Consider("sessions_by_started", new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs });
+        if (filter.MinTurns is { } minTurns && query.Sort != SessionSort.Turns)
+            await Consider("sessions_by_turns", new SessionFilter { MinTurns = minTurns });
+        if (filter.Status == SessionStatusFilter.Error && query.Sort != SessionSort.ErrorCount)
+            await Consider("sessions_by_errors", new SessionFilter { Status = SessionStatusFilter.Error });
+        return best.Index;
+    }
+}
