@@ -63,7 +63,7 @@ internal sealed class PendingAggregates
 
     public void AddToHourly(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
     {
-        var key = (projectId, UtcHour.Start(startMs), model ?? "");
+        var key = (projectId, HourRange.Floor(startMs), model ?? "");
         if (!_hourly.TryGetValue(key, out var d))
             _hourly[key] = d = new HourlyDelta();
         d.Calls += sign;

@@ -299,11 +299,3 @@ internal sealed class SpanWriteStatements : IDisposable
 
 /// <summary>What the writer needs to know of a span already stored, to replace it without double counting.</summary>
 internal sealed record StoredSpanFacts(long RowId, SpanKind Kind, string? SessionId, string TraceId, long StartMs, string? Model, TokenUsage Usage, long? CostPico, SpanStatus Status);
-
-/// <summary>UTC hour boundaries for the hourly model-usage rollup (Unix time has no leap seconds, so hours are fixed 3,600,000 ms).</summary>
-internal static class UtcHour
-{
-    public const long Ms = 3_600_000;
-
-    public static long Start(long unixMs) => unixMs - (((unixMs % Ms) + Ms) % Ms);
-}

@@ -70,7 +70,7 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
         }
         // Buckets start at multiples of bucketMs since the epoch, so a bucket of whole hours is made of whole UTC hours and
         // can be summed from the rollup (only the partial hours at the range's ends read spans); any other size reads spans.
-        var ranges = bucketMs % UtcHour.Ms == 0 ? Split(range).ToList() : [(string.Empty, from, to)];
+        var ranges = bucketMs % HourRange.HourMs == 0 ? Split(range).ToList() : [(string.Empty, from, to)];
         foreach (var (sql, rangeFrom, rangeTo) in ranges)
         {
             var isRollup = ReferenceEquals(sql, RollupByModel);
@@ -92,8 +92,8 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
         var to = range.ToMs ?? long.MaxValue / 2;
         if (to <= from)
             yield break;
-        var firstWholeHour = range.FromMs is null ? from : UtcHour.Start(from + UtcHour.Ms - 1);
-        var endWholeHours = range.ToMs is null ? to : UtcHour.Start(to);
+        var firstWholeHour = range.FromMs is null ? from : HourRange.Ceiling(from);
+        var endWholeHours = range.ToMs is null ? to : HourRange.Floor(to);
         if (firstWholeHour >= endWholeHours)
         {
             yield return (RawByModel, from, to);

@@ -59,7 +59,7 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         // already, so this range is short, where a project-wide sweep read every hourly row of the project once per batch;
         // it also clears hours emptied earlier by replacements that moved spans away.
         using (var emptyHours = connection.Command("DELETE FROM model_usage_hourly WHERE project_id = $p AND hour <= $last AND calls = 0", transaction))
-            emptyHours.With("$p", projectId).With("$last", UtcHour.Start(doomed[^1].StartMs)).ExecuteNonQuery();
+            emptyHours.With("$p", projectId).With("$last", HourRange.Floor(doomed[^1].StartMs)).ExecuteNonQuery();
         transaction.Commit();
         return doomed.Count;
     }

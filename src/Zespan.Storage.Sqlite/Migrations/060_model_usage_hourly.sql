@@ -18,7 +18,7 @@ CREATE TABLE model_usage_hourly (
 ) WITHOUT ROWID;
 
 -- Rebuilt from the spans themselves (one pass) rather than split from the daily rows, which cannot be split by hour.
--- The floor works for negative times too, matching UtcHour.Start in the writer.
+-- The floor works for negative times too, matching HourRange.Floor in the writer.
 INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
 SELECT project_id, start_ms - ((start_ms % 3600000) + 3600000) % 3600000, coalesce(model, ''),
        COUNT(*), SUM(coalesce(cost_pico, 0)), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
