@@ -84,6 +84,8 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             new("Cost over time, daily over 30 days", $"api/v1/costs/timeseries?bucket=day&from={from30}&to={to}",
                 $"SELECT start_ms / 86400000, count(*), sum(coalesce(cost_pico, 0)), sum(input_tokens + output_tokens) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY 1"),
             new("/sessions HTML page (logged in)", "sessions", null, Ui: true),
+            new("Traces list, first page (API)", "api/v1/traces?limit=50", null),
+            new("/traces HTML page (logged in)", "traces", null, Ui: true),
         };
 
         if (rawOnly)

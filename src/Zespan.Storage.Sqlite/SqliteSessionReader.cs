@@ -207,7 +207,20 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         if (grouping is SessionGrouping.ByUser
             && await UserBreakdown.TryReadAsync(connection, projectId, filter, await ProjectSessionsAsync(connection, projectId, cancellationToken), limit, cancellationToken) is { } byUser)
             return byUser;
+        // Tags and metadata values over a time window come from the hourly rollups (migration 050); the other filters
+        // are not in those rollups, so those breakdowns join the sessions as before.
+        if (RollupBreakdown.Applies(grouping, filter))
+            return await RollupBreakdown.QueryAsync(connection, projectId, grouping, filter, limit, cancellationToken);
+        return await JoinBreakdownAsync(connection, projectId, grouping, filter, limit, cancellationToken);
+    }
+
+    /// <summary>The breakdown joined from the sessions of the filter, one row per group; every group when limit is null.</summary>
+    internal static async Task<List<SessionGroupCost>> JoinBreakdownAsync(
+        SqliteConnection connection, long projectId, SessionGrouping grouping, SessionFilter filter, int? limit, CancellationToken cancellationToken,
+        SqliteTransaction? transaction = null)
+    {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         var (groupColumn, join) = grouping switch
         {
             SessionGrouping.ByUser => ("s.user_id", ""),
@@ -220,8 +233,12 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens) FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
-        sql.Append($" GROUP BY {groupColumn} ORDER BY SUM(s.cost_pico) DESC, {groupColumn} LIMIT $limit");
-        command.With("$limit", limit);
+        sql.Append($" GROUP BY {groupColumn}");
+        if (limit is { } max)
+        {
+            sql.Append($" ORDER BY SUM(s.cost_pico) DESC, {groupColumn} LIMIT $limit");
+            command.With("$limit", max);
+        }
         command.CommandText = sql.ToString();
 
         var groups = new List<SessionGroupCost>();

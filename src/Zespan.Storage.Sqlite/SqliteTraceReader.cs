@@ -29,7 +29,11 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             where.Append(" AND EXISTS (SELECT 1 FROM spans m WHERE m.project_id = t.project_id AND m.trace_id = t.trace_id AND m.model = $model)");
             command.With("$model", model);
         }
-        var countSql = "SELECT COUNT(*) FROM traces t" + where;
+        var unfiltered = query is { FromMs: null, ToMs: null, UserId: null, SessionId: null, Model: null, Status: null };
+        // Unfiltered (the Traces view's default): the exact counter kept by triggers (migration 047) instead of walking every trace.
+        var countSql = unfiltered
+            ? "SELECT coalesce((SELECT traces FROM project_trace_counts WHERE project_id = $p), 0)"
+            : "SELECT COUNT(*) FROM traces t" + where;
         if (query.After is { } after)
         {
             where.Append(" AND (t.started_ms, t.trace_id) < ($afterStart, $afterId)");

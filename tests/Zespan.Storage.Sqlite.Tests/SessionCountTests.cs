@@ -1,6 +1,7 @@
 using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
 using Zespan.Core.Storage;
+using Zespan.Core.Traces;
 using Zespan.Storage.Conformance;
 
 namespace Zespan.Storage.Sqlite.Tests;
@@ -20,13 +21,13 @@ public sealed class SessionCountTests
             var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
             var other = await storage.Projects.CreateProjectAsync(organization.Id, "other");
             var spans = Enumerable.Range(0, 40)
-                .Select(i => new ProjectSpan(i % 4 == 0 ? other.Id : project.Id, TestSpans.Llm($"span-{i}", $"session-{i % 13}", TestSpans.Day0 + i * Hour)))
+                .Select(i => new ProjectSpan(i % 4 == 0 ? other.Id : project.Id, TestSpans.Llm($"span-{i}", $"session-{i % 13}", TestSpans.Day0 + i * Hour, traceId: $"trace-{i % 9}")))
                 .ToList();
             await storage.SpanWriter.WriteAsync(spans);
             await AssertCountsAgreeAsync(storage, project.Id, other.Id);
 
-            // A replaced span moves to another session: the old session is rebuilt (deleted when empty), the new one created.
-            await storage.SpanWriter.WriteAsync([new ProjectSpan(project.Id, TestSpans.Llm("span-1", "moved-here", TestSpans.Day0 + Hour))]);
+            // A replaced span moves to another session (and trace): the old session is rebuilt (deleted when empty), the new one created.
+            await storage.SpanWriter.WriteAsync([new ProjectSpan(project.Id, TestSpans.Llm("span-1", "moved-here", TestSpans.Day0 + Hour, traceId: "trace-new"))]);
             await AssertCountsAgreeAsync(storage, project.Id, other.Id);
 
             // Retention deletes old spans; sessions left without LLM spans disappear and must leave the count.
@@ -54,6 +55,14 @@ public sealed class SessionCountTests
             var filtered = await storage.Sessions.ListAsync(projectId, new SessionQuery { Filter = new SessionFilter { FromMs = 0 } });
             Assert.Equal(counted, unfiltered.TotalCount);
             Assert.Equal(counted, filtered.TotalCount);
+
+            // Traces: the unfiltered count comes from project_trace_counts (migration 047), a filtered one from COUNT(*).
+            await using var traces = connection.CreateCommand();
+            traces.CommandText = "SELECT COUNT(*) FROM traces WHERE project_id = $p";
+            traces.Parameters.AddWithValue("$p", projectId);
+            var tracesCounted = (long)(await traces.ExecuteScalarAsync())!;
+            Assert.Equal(tracesCounted, (await storage.Traces.ListAsync(projectId, new TraceQuery())).TotalCount);
+            Assert.Equal(tracesCounted, (await storage.Traces.ListAsync(projectId, new TraceQuery { FromMs = 0 })).TotalCount);
         }
     }
 }
