@@ -3,7 +3,7 @@ using Zespan.Core.Spans;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// The aggregate changes of one write transaction, summed in memory and written once per session, trace, day/model
+/// The aggregate changes of one write transaction, summed in memory and written once per session, trace, hour/model
 /// and tag at commit time. Why: a group commit holds thousands of spans, mostly several per session and trace; one
 /// upsert per span rewrote the same session row (and its seven sort indexes) again and again, which was most of the
 /// writer's cost (bench/Zespan.Bench ingest). Sums add and extremes take min/max, so the result is the same as
@@ -13,7 +13,7 @@ internal sealed class PendingAggregates
 {
     private readonly Dictionary<(long, string), SessionDelta> _sessions = [];
     private readonly Dictionary<(long, string), TraceDelta> _traces = [];
-    private readonly Dictionary<(long, long, string), DailyDelta> _daily = [];
+    private readonly Dictionary<(long, long, string), HourlyDelta> _hourly = [];
     private readonly HashSet<(long, string, string)> _tags = [];
     private readonly HashSet<(long, string, string, string)> _metadata = [];
 
@@ -61,11 +61,11 @@ internal sealed class PendingAggregates
             (d.SessionId, d.SessionStartMs, d.SessionSpanId) = (span.SessionId, span.StartMs, span.Id);
     }
 
-    public void AddToDaily(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
+    public void AddToHourly(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
     {
-        var key = (projectId, UtcDay.Start(startMs), model ?? "");
-        if (!_daily.TryGetValue(key, out var d))
-            _daily[key] = d = new DailyDelta();
+        var key = (projectId, HourRange.Floor(startMs), model ?? "");
+        if (!_hourly.TryGetValue(key, out var d))
+            _hourly[key] = d = new HourlyDelta();
         d.Calls += sign;
         d.CostPico += sign * (costPico ?? 0);
         d.Unpriced += sign * (costPico is null ? 1 : 0);
@@ -99,13 +99,13 @@ internal sealed class PendingAggregates
             if (!tracesToRebuild.Contains((projectId, traceId)))
                 statements.AddToTrace(projectId, traceId, d);
         }
-        FlushDaily(statements);
+        FlushHourly(statements);
     }
 
-    public void FlushDaily(SpanWriteStatements statements)
+    public void FlushHourly(SpanWriteStatements statements)
     {
-        foreach (var ((projectId, day, model), d) in _daily)
-            statements.AddToDaily(projectId, day, model, d);
+        foreach (var ((projectId, hour, model), d) in _hourly)
+            statements.AddToHourly(projectId, hour, model, d);
     }
 
     // Same order as SQLite's row-value comparison (start_ms, span_id) on the stored rows.
@@ -125,7 +125,7 @@ internal sealed class TraceDelta
     public long RootStartMs, UserStartMs, SessionStartMs, StartedMs, EndedMs, SpanCount, LlmCalls, CostPico, Unpriced, Tokens, Errors;
 }
 
-internal sealed class DailyDelta
+internal sealed class HourlyDelta
 {
     public long Calls, CostPico, Unpriced, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, Errors;
 }

@@ -28,7 +28,7 @@ internal sealed class SpanWriteStatements : IDisposable
     private readonly RawStatement _addSessionTag;
     private readonly RawStatement _addSessionMetadata;
     private readonly RawStatement _addToTrace;
-    private readonly RawStatement _addToDaily;
+    private readonly RawStatement _addToHourly;
 
     public SpanWriteStatements(SqliteConnection connection)
     {
@@ -90,10 +90,10 @@ internal sealed class SpanWriteStatements : IDisposable
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
             """);
-        _addToDaily = new RawStatement(connection, """
-            INSERT INTO model_usage_daily (project_id, day, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
-            VALUES ($p, $day, $model, $calls, $cost, $unpriced, $in, $out, $cached, $reasoning, $errors)
-            ON CONFLICT (project_id, day, model) DO UPDATE SET
+        _addToHourly = new RawStatement(connection, """
+            INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
+            VALUES ($p, $hour, $model, $calls, $cost, $unpriced, $in, $out, $cached, $reasoning, $errors)
+            ON CONFLICT (project_id, hour, model) DO UPDATE SET
                 calls = calls + excluded.calls, cost_pico = cost_pico + excluded.cost_pico, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
                 cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
@@ -211,20 +211,20 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Execute();
     }
 
-    /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's daily row (used by retention deletes).</summary>
-    public void AddToDaily(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
+    /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's hourly row (used by retention deletes).</summary>
+    public void AddToHourly(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
     {
         var delta = new PendingAggregates();
-        delta.AddToDaily(projectId, startMs, model, usage, costPico, status, sign);
-        delta.FlushDaily(this);
+        delta.AddToHourly(projectId, startMs, model, usage, costPico, status, sign);
+        delta.FlushHourly(this);
     }
 
-    /// <summary>Adds a signed delta (new spans minus replaced ones) to one model's daily row.</summary>
-    public void AddToDaily(long projectId, long day, string model, DailyDelta d)
+    /// <summary>Adds a signed delta (new spans minus replaced ones) to one model's hourly row.</summary>
+    public void AddToHourly(long projectId, long hour, string model, HourlyDelta d)
     {
-        var c = _addToDaily;
+        var c = _addToHourly;
         c.Set("$p", projectId);
-        c.Set("$day", day);
+        c.Set("$hour", hour);
         c.Set("$model", model);
         c.Set("$calls", d.Calls);
         c.Set("$cost", d.CostPico);
@@ -292,18 +292,10 @@ internal sealed class SpanWriteStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _addToTrace, _addToDaily })
+        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _addToTrace, _addToHourly })
             command.Dispose();
     }
 }
 
 /// <summary>What the writer needs to know of a span already stored, to replace it without double counting.</summary>
 internal sealed record StoredSpanFacts(long RowId, SpanKind Kind, string? SessionId, string TraceId, long StartMs, string? Model, TokenUsage Usage, long? CostPico, SpanStatus Status);
-
-/// <summary>UTC day boundaries for the daily rollups.</summary>
-internal static class UtcDay
-{
-    public const long Ms = 86_400_000;
-
-    public static long Start(long unixMs) => unixMs - (((unixMs % Ms) + Ms) % Ms);
-}

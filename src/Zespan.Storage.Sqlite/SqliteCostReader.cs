@@ -6,8 +6,8 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// Cost by model and over time. Whole UTC days come from the daily rollup; the partial days at either end of the range
-/// are read from the raw spans, so any range is exact without scanning every span in it.
+/// Cost by model and over time. Whole UTC hours come from the hourly rollup; the partial hours at either end of the range
+/// are read from the raw spans, so any range is exact while reading at most two hours of spans.
 /// </summary>
 public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
 {
@@ -20,7 +20,7 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
     private const string RollupByModel = """
         SELECT model, SUM(calls), SUM(cost_pico), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens),
                SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors)
-        FROM model_usage_daily WHERE project_id = $p AND day >= $from AND day < $to GROUP BY 1
+        FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1
         """;
 
     public async Task<IReadOnlyList<ModelCost>> ByModelAsync(long projectId, TimeRange range, CancellationToken cancellationToken = default)
@@ -68,13 +68,14 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
             sums[1] += cost;
             sums[2] += tokens;
         }
-        // Day buckets aligned to UTC midnight can use the rollup for whole days; everything else reads raw spans.
-        var ranges = bucketMs == UtcDay.Ms ? Split(range).ToList() : [(string.Empty, from, to)];
+        // Buckets start at multiples of bucketMs since the epoch, so a bucket of whole hours is made of whole UTC hours and
+        // can be summed from the rollup (only the partial hours at the range's ends read spans); any other size reads spans.
+        var ranges = bucketMs % HourRange.HourMs == 0 ? Split(range).ToList() : [(string.Empty, from, to)];
         foreach (var (sql, rangeFrom, rangeTo) in ranges)
         {
             var isRollup = ReferenceEquals(sql, RollupByModel);
             await using var command = connection.Command(isRollup
-                ? "SELECT day, SUM(calls), SUM(cost_pico), SUM(input_tokens + output_tokens) FROM model_usage_daily WHERE project_id = $p AND day >= $from AND day < $to GROUP BY day"
+                ? "SELECT ($first + (hour - $first) / $bucket * $bucket), SUM(calls), SUM(cost_pico), SUM(input_tokens + output_tokens) FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1"
                 : "SELECT ($first + (start_ms - $first) / $bucket * $bucket), COUNT(*), SUM(coalesce(cost_pico, 0)), SUM(input_tokens + output_tokens) FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1");
             command.With("$p", projectId).With("$from", rangeFrom).With("$to", rangeTo).With("$first", first).With("$bucket", bucketMs);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -84,24 +85,24 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
         return buckets.Select(b => new CostBucket(b.Key, b.Value[0], b.Value[1], b.Value[2])).ToList();
     }
 
-    /// <summary>Splits [from, to) into raw-span edges and the whole UTC days between them.</summary>
+    /// <summary>Splits [from, to) into raw-span edges and the whole UTC hours between them.</summary>
     private static IEnumerable<(string Sql, long From, long To)> Split(TimeRange range)
     {
         var from = range.FromMs ?? long.MinValue / 2;
         var to = range.ToMs ?? long.MaxValue / 2;
         if (to <= from)
             yield break;
-        var firstWholeDay = range.FromMs is null ? from : UtcDay.Start(from + UtcDay.Ms - 1);
-        var endWholeDays = range.ToMs is null ? to : UtcDay.Start(to);
-        if (firstWholeDay >= endWholeDays)
+        var firstWholeHour = range.FromMs is null ? from : HourRange.Ceiling(from);
+        var endWholeHours = range.ToMs is null ? to : HourRange.Floor(to);
+        if (firstWholeHour >= endWholeHours)
         {
             yield return (RawByModel, from, to);
             yield break;
         }
-        if (from < firstWholeDay)
-            yield return (RawByModel, from, firstWholeDay);
-        yield return (RollupByModel, firstWholeDay, endWholeDays);
-        if (endWholeDays < to)
-            yield return (RawByModel, endWholeDays, to);
+        if (from < firstWholeHour)
+            yield return (RawByModel, from, firstWholeHour);
+        yield return (RollupByModel, firstWholeHour, endWholeHours);
+        if (endWholeHours < to)
+            yield return (RawByModel, endWholeHours, to);
     }
 }

@@ -42,7 +42,7 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         foreach (var span in doomed)
         {
             if (span.Kind == SpanKind.Llm)
-                statements.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, -1);
+                statements.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, -1);
             deletePayload.Set("$row", span.RowId);
             deletePayload.ExecuteNonQuery();
             deleteSpan.Set("$row", span.RowId);
@@ -55,8 +55,11 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
             AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
         foreach (var traceId in traces)
             AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
-        using (var emptyDays = connection.Command("DELETE FROM model_usage_daily WHERE project_id = $p AND calls = 0", transaction))
-            emptyDays.With("$p", projectId).ExecuteNonQuery();
+        // Rows emptied by this batch lie at or before the hour of its last (latest) span. Rows before it are nearly all gone
+        // already, so this range is short, where a project-wide sweep read every hourly row of the project once per batch;
+        // it also clears hours emptied earlier by replacements that moved spans away.
+        using (var emptyHours = connection.Command("DELETE FROM model_usage_hourly WHERE project_id = $p AND hour <= $last AND calls = 0", transaction))
+            emptyHours.With("$p", projectId).With("$last", HourRange.Floor(doomed[^1].StartMs)).ExecuteNonQuery();
         transaction.Commit();
         return doomed.Count;
     }

@@ -80,7 +80,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, CancellationToken cancellationToken = default)
+    public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         SessionSummary? summary = null;
@@ -95,26 +95,37 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             return null;
 
         var timeline = new List<TimelineEntry>(summary.Turns);
-        await using var calls = connection.Command("""
-            SELECT sp.span_id, sp.trace_id, sp.name, sp.model, sp.start_ms, sp.end_ms, sp.input_tokens, sp.output_tokens, sp.cached_input_tokens,
-                   sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error, pl.input, pl.output
-            FROM spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id
-            WHERE sp.project_id = $p AND sp.session_id = $s AND sp.kind = 1
-            ORDER BY sp.start_ms, sp.span_id
-            """);
+        await using var calls = connection.Command(withPayloads ? TimelineWithPayloads : TimelineWithoutPayloads);
         calls.With("$p", projectId).With("$s", sessionId);
         await using (var reader = await calls.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            // Synchronous: Microsoft.Data.Sqlite's ReadAsync steps synchronously anyway and only adds a task per row.
+            while (reader.Read())
             {
                 timeline.Add(new TimelineEntry(
                     reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetInt64(4), reader.GetInt64(5),
                     new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
-                    reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11), reader.GetNullableString(12), reader.GetNullableString(13), reader.GetNullableString(14)));
+                    reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11), reader.GetNullableString(12),
+                    withPayloads ? reader.GetNullableString(13) : null, withPayloads ? reader.GetNullableString(14) : null));
             }
         }
         return new SessionDetail(summary, timeline);
     }
+
+    private const string TimelineColumns = """
+        SELECT sp.span_id, sp.trace_id, sp.name, sp.model, sp.start_ms, sp.end_ms, sp.input_tokens, sp.output_tokens, sp.cached_input_tokens,
+               sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error
+        """;
+
+    private const string TimelineOrder = """
+        WHERE sp.project_id = $p AND sp.session_id = $s AND sp.kind = 1
+        ORDER BY sp.start_ms, sp.span_id
+        """;
+
+    private const string TimelineWithPayloads = TimelineColumns + ", pl.input, pl.output FROM spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id " + TimelineOrder;
+
+    // No payload join: a payload row lookup and two decoded strings per call that the caller would throw away.
+    private const string TimelineWithoutPayloads = TimelineColumns + " FROM spans sp " + TimelineOrder;
 
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {

@@ -4,8 +4,8 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// Writes spans in one transaction per call and keeps sessions, traces and daily model usage exact.
-/// A span id seen before replaces the stored span: its old usage is subtracted from the daily rollup and its old and new
+/// Writes spans in one transaction per call and keeps sessions, traces and hourly model usage exact.
+/// A span id seen before replaces the stored span: its old usage is subtracted from the hourly rollup and its old and new
 /// session and trace are rebuilt from the remaining spans, so duplicates, retries and corrections never double count.
 /// </summary>
 public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate) : ISpanWriter
@@ -56,7 +56,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         statements.WritePayload(rowId, span, replacing: false);
         if (span.Kind == SpanKind.Llm)
         {
-            aggregates.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
+            aggregates.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
             // Sessions marked for rebuild are skipped at flush: the rebuild recomputes them from all their spans, this one included.
             if (span.SessionId is not null)
                 aggregates.AddToSession(projectId, span);
@@ -69,9 +69,9 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         statements.UpdateSpan(existing.RowId, projectId, span);
         statements.WritePayload(existing.RowId, span, replacing: true);
         if (existing.Kind == SpanKind.Llm)
-            aggregates.AddToDaily(projectId, existing.StartMs, existing.Model, existing.Usage, existing.CostPico, existing.Status, -1);
+            aggregates.AddToHourly(projectId, existing.StartMs, existing.Model, existing.Usage, existing.CostPico, existing.Status, -1);
         if (span.Kind == SpanKind.Llm)
-            aggregates.AddToDaily(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
+            aggregates.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
 
         if (existing.SessionId is not null)
             sessionsToRebuild.Add((projectId, existing.SessionId));

@@ -169,4 +169,22 @@ public abstract class SpanWriteConformance(IStoreFactory factory) : ConformanceS
         Assert.Null(span.InputJson);
         Assert.Null(span.OutputJson);
     }
+
+    [Fact]
+    public async Task SessionDetail_WithoutPayloads_IsTheSameTimelineWithoutPromptsAndCompletions()
+    {
+        await WriteAsync(
+            Llm("b", "s", Day0 + 2_000, model: "gpt-4o-mini", status: SpanStatus.Error) with { InputJson = "[{\"role\":\"user\",\"content\":\"2\"}]" },
+            Llm("a", "s", Day0 + 1_000, costPico: null) with { InputJson = "[{\"role\":\"user\",\"content\":\"1\"}]", OutputJson = "{\"content\":\"one\"}" },
+            Llm("c", "s", Day0 + 3_000));
+
+        var full = (await Store.Sessions.GetAsync(ProjectId, "s", withPayloads: true))!;
+        var light = (await Store.Sessions.GetAsync(ProjectId, "s", withPayloads: false))!;
+        Assert.Equal(["a", "b", "c"], full.Timeline.Select(t => t.SpanId));
+        Assert.Equal("{\"content\":\"one\"}", full.Timeline[0].OutputJson);
+        Assert.Equal("[{\"role\":\"user\",\"content\":\"2\"}]", full.Timeline[1].InputJson);
+        Assert.Equal(full.Session, light.Session);
+        Assert.Equal(full.Timeline.Select(t => t with { InputJson = null, OutputJson = null }), light.Timeline);
+        Assert.All(light.Timeline, t => Assert.True(t.InputJson is null && t.OutputJson is null));
+    }
 }

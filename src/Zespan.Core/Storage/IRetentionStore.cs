@@ -2,7 +2,7 @@ namespace Zespan.Core.Storage;
 
 /// <summary>
 /// Removes spans that have aged out of a plan's retention window, keeping every derived figure exact:
-/// daily model usage is reduced by what is removed, sessions and traces are recomputed from what remains,
+/// the model usage rollup is reduced by what is removed, sessions and traces are recomputed from what remains,
 /// and a session or trace with nothing left disappears.
 /// </summary>
 public interface IRetentionStore

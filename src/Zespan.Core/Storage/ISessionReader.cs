@@ -8,7 +8,11 @@ public interface ISessionReader
     Task<Page<SessionSummary>> ListAsync(long projectId, SessionQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>The session and its LLM calls in chronological order, or null if the project has no such session.</summary>
-    Task<SessionDetail?> GetAsync(long projectId, string sessionId, CancellationToken cancellationToken = default);
+    /// <param name="withPayloads">
+    /// False leaves each call's InputJson and OutputJson null: the API's timeline does not return them, and reading them
+    /// was half the time of a 1,000-turn session's detail.
+    /// </param>
+    Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default);
 
     /// <summary>Count, cost per conversation (average, median, p95) and turns of the sessions matching the filter.</summary>
     Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default);

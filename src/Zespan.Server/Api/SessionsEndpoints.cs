@@ -33,7 +33,8 @@ public static class SessionsEndpoints
 
     public static async Task<IResult> GetAsync(string sessionId, HttpContext context, ISessionReader reader)
     {
-        var detail = await reader.GetAsync(context.User.ProjectId(), sessionId, context.RequestAborted);
+        // The API's timeline carries no prompts or completions (those are on GET /traces/{id}), so they are not read.
+        var detail = await reader.GetAsync(context.User.ProjectId(), sessionId, withPayloads: false, context.RequestAborted);
         if (detail is null)
             return ApiProblems.NotFound("Session", sessionId);
         return TypedResults.Ok(new SessionDetailResponse(SessionDetailItem.From(detail.Session), detail.Timeline.Select(TimelineItem.From).ToList()));
