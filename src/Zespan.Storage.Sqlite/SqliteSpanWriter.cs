@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 
@@ -13,6 +14,13 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
     /// <summary>Planner statistics are refreshed after this many spans, so they follow the data as it grows.</summary>
     private const long SpansBetweenOptimize = 250_000;
     private long _spansSinceOptimize;
+    private readonly WalCheckpointer _checkpointer = new(database);
+
+    /// <summary>
+    /// WAL pages after which the writer checkpoints inside its own commit (SQLite's default is 1,000): normally the
+    /// background checkpointer copies the frames first; this only bounds the WAL (~80 MB) if it falls behind.
+    /// </summary>
+    private const int WriterAutoCheckpointPages = 20_000;
 
     public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
@@ -22,26 +30,16 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         using (await writeGate.EnterAsync(cancellationToken))
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            using var transaction = connection.BeginTransaction(deferred: false);
-            using var statements = new SpanWriteStatements(connection);
-            var sessionsToRebuild = new HashSet<(long, string)>();
-            var tracesToRebuild = new HashSet<(long, string)>();
-            var aggregates = new PendingAggregates();
-
-            foreach (var (projectId, span) in spans)
+            SetAutoCheckpoint(connection, WriterAutoCheckpointPages);
+            try
             {
-                if (statements.TryInsertSpan(projectId, span) is { } rowId)
-                    AddNew(statements, aggregates, rowId, projectId, span);
-                else
-                    Replace(statements, aggregates, projectId, span, statements.FindExisting(projectId, span.Id)!, sessionsToRebuild, tracesToRebuild);
+                WriteInTransaction(connection, spans);
             }
-            aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);
-
-            foreach (var (projectId, sessionId) in sessionsToRebuild)
-                AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
-            foreach (var (projectId, traceId) in tracesToRebuild)
-                AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
-            transaction.Commit();
+            finally
+            {
+                SetAutoCheckpoint(connection, 1_000); // the pooled connection goes back with SQLite's default
+            }
+            _checkpointer.AfterCommit(); // the commit is durable already; copying its pages into the file can happen beside us
             _spansSinceOptimize += spans.Count;
             if (_spansSinceOptimize >= SpansBetweenOptimize)
             {
@@ -49,6 +47,40 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
                 await SqliteDatabase.OptimizeAsync(connection, cancellationToken);
             }
         }
+    }
+
+    /// <summary>The background checkpointer of this writer's WAL (see WalCheckpointer).</summary>
+    internal WalCheckpointer Checkpointer => _checkpointer;
+
+    private static void WriteInTransaction(SqliteConnection connection, IReadOnlyList<ProjectSpan> spans)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var statements = new SpanWriteStatements(connection);
+        var sessionsToRebuild = new HashSet<(long, string)>();
+        var tracesToRebuild = new HashSet<(long, string)>();
+        var aggregates = new PendingAggregates();
+
+        foreach (var (projectId, span) in spans)
+        {
+            if (statements.TryInsertSpan(projectId, span) is { } rowId)
+                AddNew(statements, aggregates, rowId, projectId, span);
+            else
+                Replace(statements, aggregates, projectId, span, statements.FindExisting(projectId, span.Id)!, sessionsToRebuild, tracesToRebuild);
+        }
+        aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);
+
+        foreach (var (projectId, sessionId) in sessionsToRebuild)
+            AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
+        foreach (var (projectId, traceId) in tracesToRebuild)
+            AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
+        transaction.Commit();
+    }
+
+    private static void SetAutoCheckpoint(SqliteConnection connection, int pages)
+    {
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA wal_autocheckpoint = {pages};"; // a constant of ours, not input: PRAGMA takes no parameters
+        pragma.ExecuteNonQuery();
     }
 
     private static void AddNew(SpanWriteStatements statements, PendingAggregates aggregates, long rowId, long projectId, SpanRecord span)
