@@ -46,7 +46,25 @@ public sealed class SqliteDatabase
             wal.CommandText = "PRAGMA journal_mode = WAL;";
             await wal.ExecuteNonQueryAsync(cancellationToken);
         }
-        await SqliteMigrator.ApplyAsync(connection, cancellationToken);
+        // Migrations that build indexes or backfill rollups on a large file sort millions of rows; with the connection's
+        // temp_store = MEMORY those sorts lived in RAM (server peak 1.06 GB while upgrading a 1M-session file). On disk
+        // they cost a little time once and keep the server's memory bounded.
+        await SetTempStoreAsync(connection, "FILE", cancellationToken);
+        try
+        {
+            await SqliteMigrator.ApplyAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            await SetTempStoreAsync(connection, "MEMORY", cancellationToken);
+        }
+    }
+
+    private static async Task SetTempStoreAsync(SqliteConnection connection, string mode, CancellationToken cancellationToken)
+    {
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA temp_store = {mode};"; // one of two constants above; PRAGMA takes no parameters
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
