@@ -30,9 +30,10 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch)
         for (var run = 0; run < runs; run++)
         {
             var data = Directory.CreateTempSubdirectory("zespan-bench-stages-").FullName;
+            SqliteStorage? storage = null;
             try
             {
-                var storage = new SqliteStorage(Path.Combine(data, "zespan.db"), TimeProvider.System);
+                storage = new SqliteStorage(Path.Combine(data, "zespan.db"), TimeProvider.System);
                 await storage.Database.MigrateAsync();
                 double parse = 0, price = 0, write = 0, respond = 0;
                 foreach (var group in bodies.Chunk(8))
@@ -59,6 +60,12 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch)
             }
             finally
             {
+                // The writer's background checkpoint may still be copying the WAL; let it finish before the folder goes.
+                if (storage?.SpanWriter is SqliteSpanWriter writer)
+                {
+                    while (writer.Checkpointer.Running)
+                        await Task.Delay(10);
+                }
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 Directory.Delete(data, recursive: true);
             }
