@@ -61,6 +61,8 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             new("List, last 7 days & status=ok & minTurns=20, by turns", $"api/v1/sessions?sort=turns&from={from7}&to={to}&status=ok&minTurns=20",
                 $"{RawGroup} GROUP BY session_id HAVING started >= {from7Ms} AND started < {endMs} AND errors = 0 AND turns >= 20 ORDER BY turns DESC, session_id DESC LIMIT 51",
                 CountRaw: $"SELECT count(*) FROM ({RawGroup} GROUP BY session_id HAVING started >= {from7Ms} AND started < {endMs} AND errors = 0 AND turns >= 20)"),
+            new("List, 45 minutes & status=error, by startedAt", $"api/v1/sessions?from={Format(endMs - 5 * 3_600_000 - 30 * 60_000)}&to={Format(endMs - 5 * 3_600_000 + 15 * 60_000)}&status=error",
+                $"{RawGroup} GROUP BY session_id HAVING started >= {endMs - 5 * 3_600_000 - 30 * 60_000} AND started < {endMs - 5 * 3_600_000 + 15 * 60_000} AND errors > 0 ORDER BY started DESC, session_id DESC LIMIT 51"),
             new("List, userId & 30 days & status=error, by startedAt", $"api/v1/sessions?userId={heavyUser}&from={from30}&to={to}&status=error",
                 $"{RawGroup} AND user_id = '{heavyUser}' GROUP BY session_id HAVING started >= {fromMs} AND errors > 0 ORDER BY started DESC, session_id DESC LIMIT 51",
                 CountRaw: $"SELECT count(*) FROM ({RawGroup} AND user_id = '{heavyUser}' GROUP BY session_id HAVING started >= {fromMs} AND errors > 0)"),

@@ -29,15 +29,17 @@ internal static class SessionPagePlan
         async Task Consider(string index, SessionFilter rangeOnly)
         {
             var inRange = (await SessionRollup.ReadTotalsAsync(connection, projectId, rangeOnly, cancellationToken)).Sessions;
-            var cost = inRange + LookupCost * matching;
+            // A range on the sort index itself bounds the walk and needs no sort (e.g. a 45-minute window sorted by start,
+            // which the estimate above takes for a walk through the whole index); on another index every match is looked up and sorted.
+            var cost = index == sortIndex ? Math.Min(best.Cost, inRange) : inRange + LookupCost * matching;
             if (cost < best.Cost)
                 best = (index, cost);
         }
-        if ((filter.FromMs is not null || filter.ToMs is not null) && query.Sort != SessionSort.StartedAt)
+        if (filter.FromMs is not null || filter.ToMs is not null)
             await Consider("sessions_by_started", new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs });
-        if (filter.MinTurns is { } minTurns && query.Sort != SessionSort.Turns)
+        if (filter.MinTurns is { } minTurns)
             await Consider("sessions_by_turns", new SessionFilter { MinTurns = minTurns });
-        if (filter.Status == SessionStatusFilter.Error && query.Sort != SessionSort.ErrorCount)
+        if (filter.Status == SessionStatusFilter.Error)
             await Consider("sessions_by_errors", new SessionFilter { Status = SessionStatusFilter.Error });
         return best.Index;
     }
