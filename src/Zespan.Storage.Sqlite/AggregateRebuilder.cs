@@ -34,7 +34,7 @@ internal static class AggregateRebuilder
         if (spans.Count == 0)
             return;
 
-        var userSource = spans.Where(s => s.User is not null).OrderBy(s => s.Start).ThenBy(s => s.Id, StringComparer.Ordinal).FirstOrDefault();
+        var userSource = spans.Where(s => s.User is not null).OrderBy(s => s.Start).ThenBy(s => s.Id, CodePointOrder.Instance).FirstOrDefault();
         var started = spans.Min(s => s.Start);
         var ended = spans.Max(s => s.End);
         using (var insert = connection.Command("""
@@ -61,7 +61,10 @@ internal static class AggregateRebuilder
         }
         using var addMetadata = connection.Command("INSERT OR IGNORE INTO session_metadata (project_id, session_id, key, value) VALUES ($p, $s, $key, $value)", transaction);
         addMetadata.With("$p", projectId).With("$s", sessionId).With("$key", null).With("$value", null);
-        foreach (var (key, value) in spans.Where(s => s.Metadata is not null).SelectMany(s => MetadataValues.Flatten(s.Metadata)).Distinct())
+        // Pairs as value tuples: KeyValuePair's default hash is its key's alone, which put every value of a key in one hash
+        // bucket (quadratic in a session's calls when a key holds a per-call value).
+        var pairs = spans.Where(s => s.Metadata is not null).SelectMany(s => MetadataValues.Flatten(s.Metadata).Select(p => (p.Key, p.Value)));
+        foreach (var (key, value) in MetadataValues.SessionGrouping(pairs))
         {
             addMetadata.Parameters["$key"].Value = key;
             addMetadata.Parameters["$value"].Value = value;
@@ -88,7 +91,7 @@ internal static class AggregateRebuilder
         if (spans.Count == 0)
             return;
 
-        var ordered = spans.OrderBy(s => s.Start).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var ordered = spans.OrderBy(s => s.Start).ThenBy(s => s.Id, CodePointOrder.Instance).ToList();
         var root = ordered.FirstOrDefault(s => s.Parent is null);
         var userSource = ordered.FirstOrDefault(s => s.User is not null);
         var sessionSource = ordered.FirstOrDefault(s => s.Session is not null);

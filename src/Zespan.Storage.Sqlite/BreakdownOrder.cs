@@ -1,4 +1,5 @@
 using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
 
 namespace Zespan.Storage.Sqlite;
 
@@ -8,7 +9,7 @@ internal static class BreakdownOrder
     /// <summary>The first limit groups; a negative limit means all (as SQLite reads LIMIT -1).</summary>
     public static List<SessionGroupCost> Top(IEnumerable<SessionGroupCost> groups, int limit)
     {
-        var ordered = groups.OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group, SqliteTextOrder.Instance);
+        var ordered = groups.OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group, CodePointOrder.Instance);
         return limit < 0 ? ordered.ToList() : ordered.Take(limit).ToList();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Zespan.Core;
 using Zespan.Core.Costs;
+using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 
 namespace Zespan.Storage.Sqlite;
@@ -47,7 +48,7 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
         return totals
             .Where(t => t.Value[0] != 0)
             .Select(t => new ModelCost(t.Key.Length == 0 ? null : t.Key, (long)t.Value[0], t.Value[7], (long)t.Value[1], (long)t.Value[2], (long)t.Value[3], (long)t.Value[4], (long)t.Value[5], (long)t.Value[6]))
-            .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, StringComparer.Ordinal)
+            .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, CodePointOrder.Instance)
             .ToList();
     }
 
