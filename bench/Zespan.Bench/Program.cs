@@ -5,6 +5,7 @@ const string usage = """
 
       dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm]
       dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000]   (CPU per stage, in-process)
+      dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5]   (writer hold time in a long session, in-process)
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
     """;
 
@@ -22,6 +23,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "ingest-stages":
         await new IngestStagesBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")), int.Parse(Option("--batch", "1000"))).RunAsync();
+        return 0;
+    case "long-session":
+        await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5"))).RunAsync();
         return 0;
     case "queries":
         await new QueryBenchmark(Option("--data", ""), Option("--key", Environment.GetEnvironmentVariable("ZESPAN_API_KEY") ?? ""),

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Spans;
 
@@ -11,6 +10,10 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class AggregateRebuilder
 {
+    /// <summary>
+    /// Figures, user and tags are computed by SQLite over the session's index range and metadata by a byte-level scan
+    /// (SessionMetadataScan): no object per call, so a rebuild in a 20,000-turn session stays a few tens of ms.
+    /// </summary>
     public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
     {
         using (var delete = connection.Command(
@@ -20,48 +23,50 @@ internal static class AggregateRebuilder
             delete.With("$p", projectId).With("$s", sessionId).ExecuteNonQuery();
         }
 
-        var spans = new List<(string Id, string? User, long Start, long End, long In, long Out, long? Cost, bool Error, string? Tags, string? Metadata)>();
-        using (var select = connection.Command(
-            "SELECT span_id, user_id, start_ms, end_ms, input_tokens, output_tokens, cost_pico, status, tags, metadata FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1",
+        // The earliest call with a user: BINARY collation orders span ids by code point, as EarliestSpan does.
+        string? user = null, userSpan = null;
+        long? userStart = null;
+        using (var earliest = connection.Command(
+            "SELECT user_id, start_ms, span_id FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1 AND user_id IS NOT NULL ORDER BY start_ms, span_id LIMIT 1",
             transaction))
         {
-            select.With("$p", projectId).With("$s", sessionId);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-                spans.Add((reader.GetString(0), reader.GetNullableString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
-                    reader.GetNullableInt64(6), reader.GetInt32(7) == 1, reader.GetNullableString(8), reader.GetNullableString(9)));
+            earliest.With("$p", projectId).With("$s", sessionId);
+            using var reader = earliest.ExecuteReader();
+            if (reader.Read())
+                (user, userStart, userSpan) = (reader.GetString(0), reader.GetInt64(1), reader.GetString(2));
         }
-        if (spans.Count == 0)
-            return;
 
-        var userSource = spans.Where(s => s.User is not null).OrderBy(s => s.Start).ThenBy(s => s.Id, StringComparer.Ordinal).FirstOrDefault();
-        var started = spans.Min(s => s.Start);
-        var ended = spans.Max(s => s.End);
+        // Exact cost from the two parts of ExactSum (hi carries lo's overflow, lo keeps 32 bits); past 2^63 - 1 picodollars,
+        // the per-row bound of docs/api.md, it saturates rather than failing the write.
         using (var insert = connection.Command("""
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
                                   cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
-            VALUES ($p, $s, $user, $userStart, $userSpan, $started, $ended, $duration, $turns, $cost, $unpriced, $in, $out, $total, $errors, $latency)
+            SELECT $p, $s, $user, $userStart, $userSpan, started, ended, ended - started, turns,
+                   CASE WHEN hi + (lo >> 32) >= 2147483648 THEN 9223372036854775807 ELSE (hi + (lo >> 32)) * 4294967296 + (lo & 4294967295) END,
+                   unpriced, input, output, input + output, errors, latency
+            FROM (SELECT MIN(start_ms) AS started, MAX(end_ms) AS ended, COUNT(*) AS turns,
+                         SUM(coalesce(cost_pico, 0) >> 32) AS hi, SUM(coalesce(cost_pico, 0) & 4294967295) AS lo, SUM(cost_pico IS NULL) AS unpriced,
+                         SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(status = 1) AS errors, SUM(end_ms - start_ms) AS latency
+                  FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1)
+            WHERE turns > 0
             """, transaction))
         {
-            insert.With("$p", projectId).With("$s", sessionId)
-                .With("$user", userSource.User).With("$userStart", userSource.User is null ? null : userSource.Start).With("$userSpan", userSource.User is null ? null : userSource.Id)
-                .With("$started", started).With("$ended", ended).With("$duration", ended - started).With("$turns", spans.Count)
-                .With("$cost", spans.Sum(s => s.Cost ?? 0)).With("$unpriced", spans.Count(s => s.Cost is null))
-                .With("$in", spans.Sum(s => s.In)).With("$out", spans.Sum(s => s.Out)).With("$total", spans.Sum(s => s.In + s.Out))
-                .With("$errors", spans.Count(s => s.Error)).With("$latency", spans.Sum(s => s.End - s.Start))
-                .ExecuteNonQuery();
+            insert.With("$p", projectId).With("$s", sessionId).With("$user", user).With("$userStart", userStart).With("$userSpan", userSpan);
+            if (insert.ExecuteNonQuery() == 0)
+                return; // no call left: the session is gone
         }
 
-        using var addTag = connection.Command("INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $s, $tag)", transaction);
-        addTag.With("$p", projectId).With("$s", sessionId).With("$tag", null);
-        foreach (var tag in spans.Where(s => s.Tags is not null).SelectMany(s => JsonSerializer.Deserialize<string[]>(s.Tags!)!).Distinct(StringComparer.Ordinal))
+        using (var tags = connection.Command("""
+            INSERT OR IGNORE INTO session_tags (project_id, session_id, tag)
+            SELECT DISTINCT $p, $s, t.value FROM spans sp, json_each(sp.tags) t
+            WHERE sp.project_id = $p AND sp.session_id = $s AND sp.kind = 1 AND sp.tags IS NOT NULL
+            """, transaction))
         {
-            addTag.Parameters["$tag"].Value = tag;
-            addTag.ExecuteNonQuery();
+            tags.With("$p", projectId).With("$s", sessionId).ExecuteNonQuery();
         }
         using var addMetadata = connection.Command("INSERT OR IGNORE INTO session_metadata (project_id, session_id, key, value) VALUES ($p, $s, $key, $value)", transaction);
         addMetadata.With("$p", projectId).With("$s", sessionId).With("$key", null).With("$value", null);
-        foreach (var (key, value) in spans.Where(s => s.Metadata is not null).SelectMany(s => MetadataValues.Flatten(s.Metadata)).Distinct())
+        foreach (var (key, value) in SessionMetadataScan.Read(connection, projectId, sessionId))
         {
             addMetadata.Parameters["$key"].Value = key;
             addMetadata.Parameters["$value"].Value = value;
@@ -88,7 +93,7 @@ internal static class AggregateRebuilder
         if (spans.Count == 0)
             return;
 
-        var ordered = spans.OrderBy(s => s.Start).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var ordered = spans.OrderBy(s => s.Start).ThenBy(s => s.Id, CodePointOrder.Instance).ToList();
         var root = ordered.FirstOrDefault(s => s.Parent is null);
         var userSource = ordered.FirstOrDefault(s => s.User is not null);
         var sessionSource = ordered.FirstOrDefault(s => s.Session is not null);

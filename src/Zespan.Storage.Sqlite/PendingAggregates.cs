@@ -31,7 +31,7 @@ internal sealed class PendingAggregates
         d.OutputTokens += span.Usage.OutputTokens;
         d.Errors += span.Status == SpanStatus.Error ? 1 : 0;
         d.LatencySumMs += span.EndMs - span.StartMs;
-        if (span.UserId is not null && (d.UserId is null || Earlier(span.StartMs, span.Id, d.UserStartMs, d.UserSpanId!)))
+        if (span.UserId is not null && (d.UserId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.UserStartMs, d.UserSpanId!)))
             (d.UserId, d.UserStartMs, d.UserSpanId) = (span.UserId, span.StartMs, span.Id);
         foreach (var tag in span.Tags)
             _tags.Add((projectId, span.SessionId!, tag));
@@ -53,11 +53,11 @@ internal sealed class PendingAggregates
         d.Unpriced += isLlm && span.CostPico is null ? 1 : 0;
         d.Tokens += isLlm ? span.Usage.TotalTokens : 0;
         d.Errors += span.Status == SpanStatus.Error ? 1 : 0;
-        if (span.ParentId is null && (d.RootSpanId is null || Earlier(span.StartMs, span.Id, d.RootStartMs, d.RootSpanId)))
+        if (span.ParentId is null && (d.RootSpanId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.RootStartMs, d.RootSpanId)))
             (d.RootName, d.RootStartMs, d.RootSpanId) = (span.Name, span.StartMs, span.Id);
-        if (span.UserId is not null && (d.UserId is null || Earlier(span.StartMs, span.Id, d.UserStartMs, d.UserSpanId!)))
+        if (span.UserId is not null && (d.UserId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.UserStartMs, d.UserSpanId!)))
             (d.UserId, d.UserStartMs, d.UserSpanId) = (span.UserId, span.StartMs, span.Id);
-        if (span.SessionId is not null && (d.SessionId is null || Earlier(span.StartMs, span.Id, d.SessionStartMs, d.SessionSpanId!)))
+        if (span.SessionId is not null && (d.SessionId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.SessionStartMs, d.SessionSpanId!)))
             (d.SessionId, d.SessionStartMs, d.SessionSpanId) = (span.SessionId, span.StartMs, span.Id);
     }
 
@@ -89,10 +89,19 @@ internal sealed class PendingAggregates
             if (!sessionsToRebuild.Contains((projectId, sessionId)))
                 statements.AddSessionTag(projectId, sessionId, tag);
         }
-        foreach (var (projectId, sessionId, key, value) in _metadata)
+        // At most MaxValuesPerKeyPerSession values per key and session: this batch's smallest, then the stored rows are trimmed
+        // back to the smallest of old and new together.
+        foreach (var session in _metadata.GroupBy(m => (m.Item1, m.Item2)))
         {
-            if (!sessionsToRebuild.Contains((projectId, sessionId)))
-                statements.AddSessionMetadata(projectId, sessionId, key, value);
+            var (projectId, sessionId) = session.Key;
+            if (sessionsToRebuild.Contains((projectId, sessionId)))
+                continue;
+            foreach (var key in MetadataValues.SessionGrouping(session.Select(m => (m.Item3, m.Item4))).GroupBy(p => p.Key, StringComparer.Ordinal))
+            {
+                foreach (var (_, value) in key)
+                    statements.AddSessionMetadata(projectId, sessionId, key.Key, value);
+                statements.TrimSessionMetadata(projectId, sessionId, key.Key);
+            }
         }
         foreach (var ((projectId, traceId), d) in _traces)
         {
@@ -107,10 +116,6 @@ internal sealed class PendingAggregates
         foreach (var ((projectId, hour, model), d) in _hourly)
             statements.AddToHourly(projectId, hour, model, d);
     }
-
-    // Same order as SQLite's row-value comparison (start_ms, span_id) on the stored rows.
-    private static bool Earlier(long start, string id, long otherStart, string otherId) =>
-        start < otherStart || (start == otherStart && string.CompareOrdinal(id, otherId) < 0);
 }
 
 internal sealed class SessionDelta

@@ -83,6 +83,9 @@ internal sealed class RawStatement : IDisposable
     public string? GetNullableString(int column) =>
         raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(_statement, column).utf8_to_string();
 
+    /// <summary>The column's UTF-8 bytes as SQLite holds them, valid until the next step; no string is made.</summary>
+    public ReadOnlySpan<byte> GetUtf8(int column) => raw.sqlite3_column_blob(_statement, column);
+
     public string GetString(int column) => GetNullableString(column) ?? throw new InvalidOperationException($"Column {column} is NULL.");
 
     public void Execute()

@@ -42,10 +42,7 @@ internal static class RollupBreakdown
         var all = groups.Select(g => new SessionGroupCost(g.Key, g.Value.Sessions, g.Value.CostPico, g.Value.Turns, g.Value.TotalTokens));
         if (withoutValue.Sessions > 0)
             all = all.Append(new SessionGroupCost(null, withoutValue.Sessions, withoutValue.CostPico, withoutValue.Turns, withoutValue.TotalTokens));
-        // The join's ORDER BY SUM(cost) DESC, value LIMIT n; SQLite reads a negative LIMIT as no limit.
-        var ordered = all.Where(g => g.Sessions > 0)
-            .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group, SqliteTextOrder.Instance);
-        return limit < 0 ? ordered.ToList() : ordered.Take(limit).ToList();
+        return BreakdownOrder.Top(all.Where(g => g.Sessions > 0), limit);
     }
 
     /// <summary>Adds each value's rollup sums over [fromHour, toHour) to groups; returns the sums of the sessions without any value.</summary>
@@ -55,11 +52,11 @@ internal static class RollupBreakdown
         var (valuesSql, withValueSql) = grouping switch
         {
             SessionGrouping.ByMetadata => (
-                "SELECT value, SUM(sessions), SUM(cost_pico), SUM(turns), SUM(total_tokens) FROM session_metadata_hourly WHERE project_id = $p AND key = $key AND hour >= $from AND hour < $to GROUP BY value",
-                "SELECT coalesce(SUM(sessions), 0), coalesce(SUM(cost_pico), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0) FROM session_metadata_keys_hourly WHERE project_id = $p AND key = $key AND hour >= $from AND hour < $to"),
+                $"SELECT value, {SumsColumns} FROM session_metadata_hourly WHERE project_id = $p AND key = $key AND hour >= $from AND hour < $to GROUP BY value",
+                $"SELECT {SumsColumns} FROM session_metadata_keys_hourly WHERE project_id = $p AND key = $key AND hour >= $from AND hour < $to"),
             SessionGrouping.ByTag => (
-                "SELECT tag, SUM(sessions), SUM(cost_pico), SUM(turns), SUM(total_tokens) FROM session_tags_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY tag",
-                "SELECT coalesce(SUM(sessions), 0), coalesce(SUM(cost_pico), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0) FROM session_tagged_hourly WHERE project_id = $p AND hour >= $from AND hour < $to"),
+                $"SELECT tag, {SumsColumns} FROM session_tags_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY tag",
+                $"SELECT {SumsColumns} FROM session_tagged_hourly WHERE project_id = $p AND hour >= $from AND hour < $to"),
             _ => throw new ArgumentOutOfRangeException(nameof(grouping)),
         };
         var key = (grouping as SessionGrouping.ByMetadata)?.Key;
@@ -68,14 +65,20 @@ internal static class RollupBreakdown
         await using (var reader = await values.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                groups[reader.GetString(0)] = new Sums(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+                groups[reader.GetString(0)] = ReadSums(reader, 1);
         }
         var all = await ReadSumsAsync(Bound(snapshot.Connection!.Command(
-            "SELECT coalesce(SUM(sessions), 0), coalesce(SUM(cost_pico), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0) FROM sessions_hourly WHERE project_id = $p AND hour >= $from AND hour < $to", snapshot),
+            $"SELECT {SumsColumns} FROM sessions_hourly WHERE project_id = $p AND hour >= $from AND hour < $to", snapshot),
             projectId, null, fromHour, toHour), cancellationToken);
         var withValue = await ReadSumsAsync(Bound(snapshot.Connection!.Command(withValueSql, snapshot), projectId, key, fromHour, toHour), cancellationToken);
         return all - withValue;
     }
+
+    // Sessions, turns, tokens, then the cost as the two parts of ExactSum.
+    private static readonly string SumsColumns = $"coalesce(SUM(sessions), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0), {ExactSum.Of("cost_pico")}";
+
+    private static Sums ReadSums(SqliteDataReader reader, int first) =>
+        new(reader.GetInt64(first), ExactSum.Read(reader, first + 3), reader.GetInt64(first + 1), reader.GetInt64(first + 2));
 
     private static SqliteCommand Bound(SqliteCommand command, long projectId, string? key, long fromHour, long toHour)
     {
@@ -91,7 +94,7 @@ internal static class RollupBreakdown
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            return new Sums(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            return ReadSums(reader, 0);
         }
     }
 
@@ -107,7 +110,7 @@ internal static class RollupBreakdown
         }
     }
 
-    private readonly record struct Sums(long Sessions, long CostPico, long Turns, long TotalTokens)
+    private readonly record struct Sums(long Sessions, Int128 CostPico, long Turns, long TotalTokens)
     {
         public static Sums operator +(Sums a, Sums b) => new(a.Sessions + b.Sessions, a.CostPico + b.CostPico, a.Turns + b.Turns, a.TotalTokens + b.TotalTokens);
         public static Sums operator -(Sums a, Sums b) => new(a.Sessions - b.Sessions, a.CostPico - b.CostPico, a.Turns - b.Turns, a.TotalTokens - b.TotalTokens);

@@ -5,7 +5,7 @@ using Zespan.Core.Sessions;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>Counts and sums over the sessions matching a filter (see session_rollup_hourly in migration 040).</summary>
-internal readonly record struct SessionTotals(long Sessions, long PricedSessions, long CostPico, long UnpricedCalls, long Turns, long SessionsWithErrors)
+internal readonly record struct SessionTotals(long Sessions, long PricedSessions, Int128 CostPico, long UnpricedCalls, long Turns, long SessionsWithErrors)
 {
     public static SessionTotals operator +(SessionTotals a, SessionTotals b) => new(
         a.Sessions + b.Sessions, a.PricedSessions + b.PricedSessions, a.CostPico + b.CostPico,
@@ -37,9 +37,9 @@ internal static class SessionRollup
     private static async Task<SessionTotals> FromRollupAsync(SqliteConnection connection, long projectId, SessionFilter filter, long? fromHour, long? toHour, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT coalesce(SUM(sessions), 0), coalesce(SUM(priced_sessions), 0), coalesce(SUM(cost_pico), 0), coalesce(SUM(unpriced_calls), 0),
-                   coalesce(SUM(turns * sessions), 0), coalesce(SUM(errored * sessions), 0)
+        var sql = new StringBuilder($"""
+            SELECT coalesce(SUM(sessions), 0), coalesce(SUM(priced_sessions), 0), coalesce(SUM(unpriced_calls), 0),
+                   coalesce(SUM(turns * sessions), 0), coalesce(SUM(errored * sessions), 0), {ExactSum.Of("cost_pico")}
             FROM session_rollup_hourly WHERE project_id = $p
             """);
         command.With("$p", projectId);
@@ -67,21 +67,24 @@ internal static class SessionRollup
     private static async Task<SessionTotals> FromSessionsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT COUNT(*), coalesce(SUM(s.unpriced_calls < s.turns), 0), coalesce(SUM(s.cost_pico), 0), coalesce(SUM(s.unpriced_calls), 0),
-                   coalesce(SUM(s.turns), 0), coalesce(SUM(s.error_count > 0), 0)
-            FROM sessions s WHERE s.project_id = $p
-            """);
+        var sql = new StringBuilder(SessionTotalsSql);
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         command.CommandText = sql.ToString();
         return await ReadOneAsync(command, cancellationToken);
     }
 
-    private static async Task<SessionTotals> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
+    /// <summary>The totals of the session rows matching a WHERE clause on alias s (append the filter); read with ReadOneAsync.</summary>
+    public static readonly string SessionTotalsSql = $"""
+        SELECT COUNT(*), coalesce(SUM(s.unpriced_calls < s.turns), 0), coalesce(SUM(s.unpriced_calls), 0),
+               coalesce(SUM(s.turns), 0), coalesce(SUM(s.error_count > 0), 0), {ExactSum.Of("s.cost_pico")}
+        FROM sessions s WHERE s.project_id = $p
+        """;
+
+    public static async Task<SessionTotals> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         reader.Read();
-        return new SessionTotals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+        return new SessionTotals(reader.GetInt64(0), reader.GetInt64(1), ExactSum.Read(reader, 5), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 }

@@ -27,6 +27,9 @@ internal sealed class SpanWriteStatements : IDisposable
     private readonly RawStatement _addToSession;
     private readonly RawStatement _addSessionTag;
     private readonly RawStatement _addSessionMetadata;
+    private readonly RawStatement _trimSessionMetadata;
+    private readonly RawStatement _unchanged;
+    private readonly int[] _unchangedIndexes;
     private readonly RawStatement _addToTrace;
     private readonly RawStatement _addToHourly;
 
@@ -65,6 +68,19 @@ internal sealed class SpanWriteStatements : IDisposable
             """);
         _addSessionTag = new RawStatement(connection, "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $session, $tag)");
         _addSessionMetadata = new RawStatement(connection, "INSERT OR IGNORE INTO session_metadata (project_id, session_id, key, value) VALUES ($p, $session, $key, $value)");
+        // BINARY collation orders values by code point, the order of MetadataValues.SessionGrouping. Fewer rows than the cap:
+        // the subquery is NULL and nothing is deleted.
+        _trimSessionMetadata = new RawStatement(connection, $"""
+            DELETE FROM session_metadata WHERE project_id = $p AND session_id = $session AND key = $key AND value >
+                (SELECT value FROM session_metadata WHERE project_id = $p AND session_id = $session AND key = $key ORDER BY value LIMIT 1 OFFSET {MetadataValues.MaxValuesPerKeyPerSession - 1})
+            """);
+        // A re-sent span equal to the stored one in every column and payload (an SDK retry) changes nothing; IS compares NULLs too.
+        _unchanged = new RawStatement(connection, $"""
+            SELECT 1 FROM spans s LEFT JOIN span_payloads pl ON pl.span_row_id = s.id
+            WHERE s.project_id = $p AND s.span_id = $id AND ({SpanColumns.Replace(", ", ", s.").Insert(0, "s.")}) IS ({string.Join(", ", SpanParameters[2..])})
+              AND pl.input IS $input AND pl.output IS $output
+            """);
+        _unchangedIndexes = [.. SpanParameters.Select(_unchanged.IndexOf)];
         _addToTrace = new RawStatement(connection, """
             INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
@@ -114,6 +130,16 @@ internal sealed class SpanWriteStatements : IDisposable
             c.GetNullableInt64(10), (SpanStatus)c.GetInt64(11));
         c.Reset();
         return facts;
+    }
+
+    /// <summary>True when the project holds this span id with exactly these columns and payload.</summary>
+    public bool IsUnchanged(long projectId, SpanRecord span)
+    {
+        var c = _unchanged;
+        BindSpan(c, _unchangedIndexes, projectId, span);
+        c.Set("$input", span.InputJson);
+        c.Set("$output", span.OutputJson);
+        return c.ExecuteScalarInt64() is not null;
     }
 
     /// <summary>Inserts a span whose id is new to the project and returns its row id, or null when the id is already stored.</summary>
@@ -183,6 +209,15 @@ internal sealed class SpanWriteStatements : IDisposable
         _addSessionMetadata.Set("$key", key);
         _addSessionMetadata.Set("$value", value);
         _addSessionMetadata.Execute();
+    }
+
+    /// <summary>Keeps the session's MaxValuesPerKeyPerSession smallest values of the key, deleting the rest.</summary>
+    public void TrimSessionMetadata(long projectId, string sessionId, string key)
+    {
+        _trimSessionMetadata.Set("$p", projectId);
+        _trimSessionMetadata.Set("$session", sessionId);
+        _trimSessionMetadata.Set("$key", key);
+        _trimSessionMetadata.Execute();
     }
 
     /// <summary>Adds the summed new spans of one trace.</summary>
@@ -292,7 +327,7 @@ internal sealed class SpanWriteStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _addToTrace, _addToHourly })
+        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _addToHourly })
             command.Dispose();
     }
 }

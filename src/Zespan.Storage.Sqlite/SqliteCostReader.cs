@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Zespan.Core;
 using Zespan.Core.Costs;
+using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 
 namespace Zespan.Storage.Sqlite;
@@ -11,22 +12,24 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
 {
-    private const string RawByModel = """
-        SELECT coalesce(model, ''), COUNT(*), SUM(coalesce(cost_pico, 0)), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
-               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status)
+    // Calls, unpriced calls, tokens and errors, then the cost in the two parts of ExactSum (columns 8 and 9).
+    private static readonly string RawByModel = $"""
+        SELECT coalesce(model, ''), COUNT(*), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
+               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status), {ExactSum.Of("coalesce(cost_pico, 0)")}
         FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1
         """;
 
-    private const string RollupByModel = """
-        SELECT model, SUM(calls), SUM(cost_pico), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens),
-               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors)
+    private static readonly string RollupByModel = $"""
+        SELECT model, SUM(calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens),
+               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors), {ExactSum.Of("cost_pico")}
         FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1
         """;
 
     public async Task<IReadOnlyList<ModelCost>> ByModelAsync(long projectId, TimeRange range, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var totals = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        // Calls, unpriced, input, output, cached, reasoning, errors, cost: Int128, so no sum across hours can overflow.
+        var totals = new Dictionary<string, Int128[]>(StringComparer.Ordinal);
         foreach (var (sql, from, to) in Split(range))
         {
             await using var command = connection.Command(sql);
@@ -36,15 +39,16 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
             {
                 var model = reader.GetString(0);
                 if (!totals.TryGetValue(model, out var sums))
-                    totals[model] = sums = new long[8];
-                for (var i = 0; i < 8; i++)
+                    totals[model] = sums = new Int128[8];
+                for (var i = 0; i < 7; i++)
                     sums[i] += reader.IsDBNull(i + 1) ? 0 : reader.GetInt64(i + 1);
+                sums[7] += ExactSum.Read(reader, 8);
             }
         }
         return totals
             .Where(t => t.Value[0] != 0)
-            .Select(t => new ModelCost(t.Key.Length == 0 ? null : t.Key, t.Value[0], t.Value[1], t.Value[2], t.Value[3], t.Value[4], t.Value[5], t.Value[6], t.Value[7]))
-            .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, StringComparer.Ordinal)
+            .Select(t => new ModelCost(t.Key.Length == 0 ? null : t.Key, (long)t.Value[0], t.Value[7], (long)t.Value[1], (long)t.Value[2], (long)t.Value[3], (long)t.Value[4], (long)t.Value[5], (long)t.Value[6]))
+            .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, CodePointOrder.Instance)
             .ToList();
     }
 
@@ -56,17 +60,19 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
             throw new ArgumentException("Choose a bucket that gives at most 10,000 points.", nameof(bucketMs));
 
         var first = from - ((from % bucketMs) + bucketMs) % bucketMs;
-        var buckets = new SortedDictionary<long, long[]>();
+        // Calls, cost, tokens, unpriced calls.
+        var buckets = new SortedDictionary<long, Int128[]>();
         for (var start = first; start < to; start += bucketMs)
-            buckets[start] = new long[3];
+            buckets[start] = new Int128[4];
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        void Add(long bucketStart, long calls, long cost, long tokens)
+        void Add(long bucketStart, long calls, Int128 cost, long tokens, long unpriced)
         {
             var sums = buckets[bucketStart];
             sums[0] += calls;
             sums[1] += cost;
             sums[2] += tokens;
+            sums[3] += unpriced;
         }
         // Buckets start at multiples of bucketMs since the epoch, so a bucket of whole hours is made of whole UTC hours and
         // can be summed from the rollup (only the partial hours at the range's ends read spans); any other size reads spans.
@@ -75,14 +81,14 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
         {
             var isRollup = ReferenceEquals(sql, RollupByModel);
             await using var command = connection.Command(isRollup
-                ? "SELECT ($first + (hour - $first) / $bucket * $bucket), SUM(calls), SUM(cost_pico), SUM(input_tokens + output_tokens) FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1"
-                : "SELECT ($first + (start_ms - $first) / $bucket * $bucket), COUNT(*), SUM(coalesce(cost_pico, 0)), SUM(input_tokens + output_tokens) FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1");
+                ? $"SELECT ($first + (hour - $first) / $bucket * $bucket), SUM(calls), SUM(input_tokens + output_tokens), SUM(unpriced_calls), {ExactSum.Of("cost_pico")} FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1"
+                : $"SELECT ($first + (start_ms - $first) / $bucket * $bucket), COUNT(*), SUM(input_tokens + output_tokens), SUM(cost_pico IS NULL), {ExactSum.Of("coalesce(cost_pico, 0)")} FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1");
             command.With("$p", projectId).With("$from", rangeFrom).With("$to", rangeTo).With("$first", first).With("$bucket", bucketMs);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                Add(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+                Add(reader.GetInt64(0), reader.GetInt64(1), ExactSum.Read(reader, 4), reader.GetInt64(2), reader.GetInt64(3));
         }
-        return buckets.Select(b => new CostBucket(b.Key, b.Value[0], b.Value[1], b.Value[2])).ToList();
+        return buckets.Select(b => new CostBucket(b.Key, (long)b.Value[0], b.Value[1], (long)b.Value[2], (long)b.Value[3])).ToList();
     }
 
     /// <summary>Splits [from, to) into raw-span edges and the whole UTC hours between them.</summary>

@@ -158,9 +158,10 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         return new SessionStats(
             totals.Sessions, totals.CostPico,
             // A session none of whose calls could be priced has an unknown cost (and cost_pico 0): averaged over priced sessions only.
-            totals.PricedSessions == 0 ? 0 : (double)totals.CostPico / totals.PricedSessions,
+            totals.PricedSessions == 0 ? 0 : (double)((decimal)totals.CostPico / totals.PricedSessions),
             median, p95,
-            totals.Sessions == 0 ? 0 : (double)totals.Turns / totals.Sessions, totals.Turns, totals.SessionsWithErrors, totals.UnpricedCalls);
+            totals.Sessions == 0 ? 0 : (double)totals.Turns / totals.Sessions, totals.Turns, totals.SessionsWithErrors, totals.UnpricedCalls,
+            totals.PricedSessions);
     }
 
     private static (long Median, long P95) Percentiles(List<long> sortedCosts) =>
@@ -170,17 +171,11 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     private static async Task<SessionTotals> SumSessionsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
         await using var totals = connection.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT COUNT(*), coalesce(SUM(s.unpriced_calls < s.turns), 0), coalesce(SUM(s.cost_pico), 0), coalesce(SUM(s.unpriced_calls), 0),
-                   coalesce(SUM(s.turns), 0), coalesce(SUM(s.error_count > 0), 0)
-            FROM sessions s WHERE s.project_id = $p
-            """);
+        var sql = new StringBuilder(SessionRollup.SessionTotalsSql);
         totals.With("$p", projectId);
         SessionSql.AppendFilter(sql, totals, filter);
         totals.CommandText = sql.ToString();
-        await using var reader = await totals.ExecuteReaderAsync(cancellationToken);
-        reader.Read();
-        return new SessionTotals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+        return await SessionRollup.ReadOneAsync(totals, cancellationToken);
     }
 
     /// <summary>The costs of the matching sessions that have at least one priced call, sorted.</summary>
@@ -230,22 +225,20 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         };
         if (grouping is SessionGrouping.ByMetadata byMetadata)
             command.With("$key", byMetadata.Key);
-        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens) FROM sessions s {join} WHERE s.project_id = $p");
+        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.Of("s.cost_pico")} FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         sql.Append($" GROUP BY {groupColumn}");
-        if (limit is { } max)
-        {
-            sql.Append($" ORDER BY SUM(s.cost_pico) DESC, {groupColumn} LIMIT $limit");
-            command.With("$limit", max);
-        }
         command.CommandText = sql.ToString();
 
         var groups = new List<SessionGroupCost>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            groups.Add(new SessionGroupCost(reader.GetNullableString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
-        return groups;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                groups.Add(new SessionGroupCost(reader.GetNullableString(0), reader.GetInt64(1), ExactSum.Read(reader, 4), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+        // Ordered here, not by SQL: an ORDER BY SUM(cost) would overflow past 2^63 picodollars (see ExactSum).
+        return limit is { } max ? BreakdownOrder.Top(groups, max) : groups;
     }
 
     public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)

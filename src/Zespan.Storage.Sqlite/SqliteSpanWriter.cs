@@ -8,6 +8,7 @@ namespace Zespan.Storage.Sqlite;
 /// Writes spans in one transaction per call and keeps sessions, traces and hourly model usage exact.
 /// A span id seen before replaces the stored span: its old usage is subtracted from the hourly rollup and its old and new
 /// session and trace are rebuilt from the remaining spans, so duplicates, retries and corrections never double count.
+/// A re-sent span identical to the stored one changes nothing and costs one lookup, however long its session.
 /// </summary>
 public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate) : ISpanWriter
 {
@@ -64,7 +65,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         {
             if (statements.TryInsertSpan(projectId, span) is { } rowId)
                 AddNew(statements, aggregates, rowId, projectId, span);
-            else
+            else if (!statements.IsUnchanged(projectId, span)) // an unchanged re-send (an SDK retry) is already counted
                 Replace(statements, aggregates, projectId, span, statements.FindExisting(projectId, span.Id)!, sessionsToRebuild, tracesToRebuild);
         }
         aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);

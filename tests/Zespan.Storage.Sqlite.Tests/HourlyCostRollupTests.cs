@@ -232,20 +232,20 @@ public sealed class HourlyCostRollupTests
     /// <summary>Buckets start at multiples of the bucket size since the epoch (the API's alignment); each sums the calls inside both it and the range.</summary>
     private static List<CostBucket> RawOverTime(SqliteConnection connection, long projectId, long from, long to, long bucketMs)
     {
-        var calls = new List<(long Start, long Cost, long Tokens)>();
+        var calls = new List<(long Start, long Cost, long Tokens, bool Unpriced)>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT start_ms, coalesce(cost_pico, 0), input_tokens + output_tokens FROM spans WHERE project_id = $p AND kind = 1";
+            command.CommandText = "SELECT start_ms, coalesce(cost_pico, 0), input_tokens + output_tokens, cost_pico IS NULL FROM spans WHERE project_id = $p AND kind = 1";
             command.Parameters.AddWithValue("$p", projectId);
             using var reader = command.ExecuteReader();
             while (reader.Read())
-                calls.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+                calls.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetBoolean(3)));
         }
         var buckets = new List<CostBucket>();
         for (var start = from - ((from % bucketMs) + bucketMs) % bucketMs; start < to; start += bucketMs)
         {
             var inside = calls.Where(c => c.Start >= Math.Max(from, start) && c.Start < Math.Min(to, start + bucketMs)).ToList();
-            buckets.Add(new CostBucket(start, inside.Count, inside.Sum(c => c.Cost), inside.Sum(c => c.Tokens)));
+            buckets.Add(new CostBucket(start, inside.Count, inside.Sum(c => c.Cost), inside.Sum(c => c.Tokens), inside.Count(c => c.Unpriced)));
         }
         return buckets;
     }
@@ -254,7 +254,7 @@ public sealed class HourlyCostRollupTests
     {
         Assert.True(expected.OrderBy(m => m.Model, StringComparer.Ordinal).SequenceEqual(actual.OrderBy(m => m.Model, StringComparer.Ordinal)),
             $"{context}\nexpected: {string.Join("; ", expected.OrderBy(m => m.Model, StringComparer.Ordinal))}\nactual:   {string.Join("; ", actual.OrderBy(m => m.Model, StringComparer.Ordinal))}");
-        Assert.Equal(actual.OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, StringComparer.Ordinal), actual);
+        Assert.Equal(actual.OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, Zespan.Core.Spans.CodePointOrder.Instance), actual);
     }
 
     private static void AssertBucketsEqual(List<CostBucket> expected, IReadOnlyList<CostBucket> actual, string context)

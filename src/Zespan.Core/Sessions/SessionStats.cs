@@ -1,16 +1,27 @@
 namespace Zespan.Core.Sessions;
 
-/// <summary>Cost per conversation over a set of sessions ("What is my average cost per conversation?").</summary>
+/// <summary>
+/// Cost per conversation over a set of sessions ("What is my average cost per conversation?"). The average, median and
+/// p95 are over the priced sessions (at least one priced call): a session with no priced call has an unknown cost.
+/// </summary>
 public sealed record SessionStats(
     long Sessions,
-    long TotalCostPico,
+    Int128 TotalCostPico,
     double AvgCostPico,
     long MedianCostPico,
     long P95CostPico,
     double AvgTurns,
     long TotalTurns,
     long SessionsWithErrors,
-    long UnpricedCalls);
+    long UnpricedCalls,
+    long PricedSessions)
+{
+    /// <summary>Sessions exist and none has a priced call: the total is unknown, not zero.</summary>
+    public bool TotalUnknown => Sessions > 0 && PricedSessions == 0;
+
+    /// <summary>No priced session to take an average, median or p95 over.</summary>
+    public bool PerSessionUnknown => PricedSessions == 0;
+}
 
 /// <summary>How sessions are grouped for cost attribution.</summary>
 public abstract record SessionGrouping
@@ -21,7 +32,7 @@ public abstract record SessionGrouping
 }
 
 /// <summary>Sessions and their cost for one group (a user, a tag or a metadata value).</summary>
-public sealed record SessionGroupCost(string? Group, long Sessions, long TotalCostPico, long Turns, long TotalTokens)
+public sealed record SessionGroupCost(string? Group, long Sessions, Int128 TotalCostPico, long Turns, long TotalTokens)
 {
     public double AvgCostPico => Sessions == 0 ? 0 : (double)TotalCostPico / Sessions;
 }

@@ -12,6 +12,23 @@ public static class MetadataValues
     public const int MaxKeyLength = 128;
     public const int MaxValueLength = 256;
 
+    /// <summary>
+    /// A session is grouped under at most this many values of one key: the smallest in code point order. Why: a key whose
+    /// value changes on every call (timeToFirstTokenMs, a request id) is a per-call measurement, not a kind of
+    /// conversation; unbounded, it made a session's grouping rows as many as its calls, and every change to the session
+    /// rewrote them all (a re-sent span in a 20,000-turn session held the writer for seconds). The smallest values are a
+    /// function of the session's calls alone, so adding calls one by one (keep the smallest) and rebuilding from all of
+    /// them give the same rows.
+    /// </summary>
+    public const int MaxValuesPerKeyPerSession = 16;
+
+    /// <summary>The (key, value) pairs a session is grouped by: distinct, at most MaxValuesPerKeyPerSession per key.</summary>
+    public static IEnumerable<(string Key, string Value)> SessionGrouping(IEnumerable<(string Key, string Value)> pairs) =>
+        pairs.GroupBy(p => p.Key, StringComparer.Ordinal)
+            .SelectMany(key => key.Select(p => p.Value).Distinct(StringComparer.Ordinal)
+                .Order(CodePointOrder.Instance).Take(MaxValuesPerKeyPerSession)
+                .Select(value => (key.Key, value!)));
+
     public static Dictionary<string, string> Flatten(JsonElement metadata)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -1,6 +1,10 @@
 namespace Zespan.Core.Spans;
 
-/// <summary>Conversions between US dollars and the picodollar integers the store sums exactly.</summary>
+/// <summary>
+/// Conversions between US dollars and the picodollar integers the store sums exactly. One call's cost and one aggregate
+/// row (a session, a trace, an hour of a rollup) fit in 64 bits (up to $9,223,372.03); sums across rows are Int128
+/// (up to about $1.7 × 10^26), so no total a customer can reach overflows.
+/// </summary>
 public static class Money
 {
     public const long PicoPerUsd = 1_000_000_000_000L;
@@ -12,4 +16,9 @@ public static class Money
     public static double PicoToUsd(long pico) => (double)((decimal)pico / PicoPerUsd);
 
     public static double? PicoToUsd(long? pico) => pico is { } p ? PicoToUsd(p) : null;
+
+    /// <summary>A sum across rows. Decimal holds 28 digits, dollars with 12 decimals up to $7.9 × 10^16 exactly.</summary>
+    public static double PicoToUsd(Int128 pico) => (double)((decimal)pico / PicoPerUsd);
+
+    public static double? PicoToUsd(Int128? pico) => pico is { } p ? PicoToUsd(p) : null;
 }

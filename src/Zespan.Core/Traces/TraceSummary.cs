@@ -18,6 +18,8 @@ public sealed record TraceSummary(
     string? SessionId)
 {
     public long DurationMs => EndedMs - StartedMs;
+    /// <summary>True when the trace has LLM calls and none could be priced: its cost is unknown, not zero.</summary>
+    public bool CostUnknown => LlmCalls > 0 && UnpricedCalls == LlmCalls;
     public SpanStatus Status => ErrorCount > 0 ? SpanStatus.Error : SpanStatus.Ok;
 }
 

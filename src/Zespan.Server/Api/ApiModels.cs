@@ -46,19 +46,23 @@ public sealed record TimelineItem(
 
 public sealed record SessionDetailResponse(SessionDetailItem Session, IReadOnlyList<TimelineItem> Timeline);
 
+/// <summary>Average, median and p95 are over the priced sessions (pricedSessions); null when there is none, like the total when no session is priced.</summary>
 public sealed record SessionStatsResponse(
-    long Sessions, double TotalCostUsd, double AvgCostUsd, double MedianCostUsd, double P95CostUsd, double AvgTurns,
-    long TotalTurns, long SessionsWithErrors, long UnpricedCalls)
+    long Sessions, double? TotalCostUsd, double? AvgCostUsd, double? MedianCostUsd, double? P95CostUsd, double AvgTurns,
+    long TotalTurns, long SessionsWithErrors, long UnpricedCalls, long PricedSessions)
 {
     public static SessionStatsResponse From(SessionStats s) => new(
-        s.Sessions, Money.PicoToUsd(s.TotalCostPico), Money.PicoToUsd((long)Math.Round(s.AvgCostPico)), Money.PicoToUsd(s.MedianCostPico),
-        Money.PicoToUsd(s.P95CostPico), s.AvgTurns, s.TotalTurns, s.SessionsWithErrors, s.UnpricedCalls);
+        s.Sessions, s.TotalUnknown ? null : Money.PicoToUsd(s.TotalCostPico),
+        s.PerSessionUnknown ? null : Money.PicoToUsd((long)Math.Round(s.AvgCostPico)),
+        s.PerSessionUnknown ? null : Money.PicoToUsd(s.MedianCostPico),
+        s.PerSessionUnknown ? null : Money.PicoToUsd(s.P95CostPico),
+        s.AvgTurns, s.TotalTurns, s.SessionsWithErrors, s.UnpricedCalls, s.PricedSessions);
 }
 
 public sealed record BreakdownItem(string? Group, long Sessions, double TotalCostUsd, double AvgCostUsd, long Turns, long TotalTokens)
 {
     public static BreakdownItem From(SessionGroupCost g) => new(
-        g.Group, g.Sessions, Money.PicoToUsd(g.TotalCostPico), Money.PicoToUsd((long)Math.Round(g.AvgCostPico)), g.Turns, g.TotalTokens);
+        g.Group, g.Sessions, Money.PicoToUsd(g.TotalCostPico), Money.PicoToUsd(Int128.CreateTruncating(Math.Round(g.AvgCostPico))), g.Turns, g.TotalTokens);
 }
 
 public sealed record BreakdownResponse(string By, IReadOnlyList<BreakdownItem> Data);
@@ -66,12 +70,12 @@ public sealed record BreakdownResponse(string By, IReadOnlyList<BreakdownItem> D
 public sealed record TokenOutlierItem(SessionItem Session, double TokensPerTurn, double ProjectMedianTokensPerTurn, double Ratio);
 
 public sealed record TraceItem(
-    string TraceId, string? Name, string StartedAt, string EndedAt, long DurationMs, int Spans, int LlmCalls, double CostUsd,
+    string TraceId, string? Name, string StartedAt, string EndedAt, long DurationMs, int Spans, int LlmCalls, double? CostUsd,
     int UnpricedCalls, long TotalTokens, int ErrorCount, string Status, string? UserId, string? SessionId)
 {
     public static TraceItem From(TraceSummary t) => new(
         t.TraceId, t.RootName, Timestamps.Format(t.StartedMs), Timestamps.Format(t.EndedMs), t.DurationMs, t.SpanCount, t.LlmCalls,
-        Money.PicoToUsd(t.CostPico), t.UnpricedCalls, t.TotalTokens, t.ErrorCount, TimelineItem.StatusText(t.Status), t.UserId, t.SessionId);
+        t.CostUnknown ? null : Money.PicoToUsd(t.CostPico), t.UnpricedCalls, t.TotalTokens, t.ErrorCount, TimelineItem.StatusText(t.Status), t.UserId, t.SessionId);
 }
 
 public sealed record TraceListResponse(IReadOnlyList<TraceItem> Data, string? NextCursor, long TotalCount);
@@ -107,15 +111,25 @@ public sealed record SpanItem(
 public sealed record TraceDetailResponse(string TraceId, IReadOnlyList<SpanItem> Spans);
 
 public sealed record ModelCostItem(
-    string? Model, long Calls, double CostUsd, long UnpricedCalls, long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long Errors)
+    string? Model, long Calls, double? CostUsd, long UnpricedCalls, long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long Errors)
 {
     public static ModelCostItem From(ModelCost m) => new(
-        m.Model, m.Calls, Money.PicoToUsd(m.CostPico), m.UnpricedCalls, m.InputTokens, m.OutputTokens, m.CachedInputTokens, m.ReasoningTokens, m.Errors);
+        m.Model, m.Calls, m.CostUnknown ? null : Money.PicoToUsd(m.CostPico), m.UnpricedCalls, m.InputTokens, m.OutputTokens, m.CachedInputTokens, m.ReasoningTokens, m.Errors);
 }
 
-public sealed record ModelCostResponse(string? From, string? To, double TotalCostUsd, IReadOnlyList<ModelCostItem> Data);
+/// <summary>totalCostUsd is null when there are calls and none of them could be priced.</summary>
+public sealed record ModelCostResponse(string? From, string? To, double? TotalCostUsd, IReadOnlyList<ModelCostItem> Data)
+{
+    public static ModelCostResponse Of(string? from, string? to, IReadOnlyList<ModelCost> models) => new(
+        from, to, ModelCostTotal.Unknown(models) ? null : Money.PicoToUsd(ModelCostTotal.Of(models)), models.Select(ModelCostItem.From).ToList());
+}
 
-public sealed record CostBucketItem(string Start, long Calls, double CostUsd, long TotalTokens);
+/// <summary>costUsd is null when the bucket has calls and none could be priced; an empty bucket is $0.</summary>
+public sealed record CostBucketItem(string Start, long Calls, double? CostUsd, long TotalTokens, long UnpricedCalls)
+{
+    public static CostBucketItem From(CostBucket b) =>
+        new(Timestamps.Format(b.StartMs), b.Calls, b.CostUnknown ? null : Money.PicoToUsd(b.CostPico), b.TotalTokens, b.UnpricedCalls);
+}
 
 public sealed record PriceItem(string Model, decimal InputPerMillion, decimal? CachedInputPerMillion, decimal OutputPerMillion, string Source);
 

@@ -20,9 +20,8 @@ public static class CostsEndpoints
         if (!QueryParameters.TryReadRange(context.Request.Query, out var range, out var error))
             return ApiProblems.BadParameter(error!);
         var models = await reader.ByModelAsync(context.User.ProjectId(), range, context.RequestAborted);
-        return TypedResults.Ok(new ModelCostResponse(
-            range.FromMs is { } f ? Timestamps.Format(f) : null, range.ToMs is { } t ? Timestamps.Format(t) : null,
-            Money.PicoToUsd(models.Sum(m => m.CostPico)), models.Select(ModelCostItem.From).ToList()));
+        return TypedResults.Ok(ModelCostResponse.Of(
+            range.FromMs is { } f ? Timestamps.Format(f) : null, range.ToMs is { } t ? Timestamps.Format(t) : null, models));
     }
 
     public static async Task<IResult> OverTimeAsync(HttpContext context, ICostReader reader)
@@ -42,6 +41,6 @@ public static class CostsEndpoints
         if ((range.ToMs.Value - range.FromMs.Value) / bucketMs > 10_000)
             return ApiProblems.BadParameter("That range has more than 10,000 buckets; use bucket=day or a shorter range.");
         var buckets = await reader.OverTimeAsync(context.User.ProjectId(), range, bucketMs, context.RequestAborted);
-        return TypedResults.Ok(buckets.Select(b => new CostBucketItem(Timestamps.Format(b.StartMs), b.Calls, Money.PicoToUsd(b.CostPico), b.TotalTokens)).ToList());
+        return TypedResults.Ok(buckets.Select(CostBucketItem.From).ToList());
     }
 }

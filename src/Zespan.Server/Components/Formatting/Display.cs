@@ -12,7 +12,10 @@ public static class Display
     /// Dollars with enough significant digits for sub-cent LLM costs: $12.34, $0.25, $0.0048, $0.000123.
     /// Under a dollar we keep three significant digits, because two-decimal rounding would show most calls as $0.00.
     /// </summary>
-    public static string Money(long pico)
+    public static string Money(long pico) => Money((Int128)pico);
+
+    /// <summary>A sum across rows (see Core's Money).</summary>
+    public static string Money(Int128 pico)
     {
         var usd = (decimal)pico / Zespan.Core.Spans.Money.PicoPerUsd;
         if (usd == 0)
@@ -34,10 +37,15 @@ public static class Display
 
     public static string Money(long? pico) => pico is { } p ? Money(p) : "—";
 
-    public static string Money(double picoAverage) => Money((long)Math.Round(picoAverage, MidpointRounding.AwayFromZero));
+    public static string Money(double picoAverage) => Money(Int128.CreateTruncating(Math.Round(picoAverage, MidpointRounding.AwayFromZero)));
+
+    /// <summary>"unpriced" where no call could be priced: an unknown cost is never shown as $0.</summary>
+    public static string MoneyOrUnpriced(Int128 pico, bool unknown) => unknown ? "unpriced" : Money(pico);
 
     /// <summary>Exact dollars for machine-readable attributes and CSV (invariant, no rounding).</summary>
-    public static string UsdExact(long pico) => ((decimal)pico / Zespan.Core.Spans.Money.PicoPerUsd).ToString("0.############", Invariant);
+    public static string UsdExact(long pico) => UsdExact((Int128)pico);
+
+    public static string UsdExact(Int128 pico) => ((decimal)pico / Zespan.Core.Spans.Money.PicoPerUsd).ToString("0.############", Invariant);
 
     /// <summary>850 ms, 1.25 s, 3 m 20 s, 2 h 5 m, 3 d 4 h.</summary>
     public static string Duration(double ms)

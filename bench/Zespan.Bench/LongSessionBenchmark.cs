@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Storage.Sqlite;
+
+namespace Zespan.Bench;
+
+/// <summary>
+/// How long one write holds the single writer in a long session whose calls carry per-call metadata values
+/// (timeToFirstTokenMs and a request id, as SDKs send them): the 1,000-span batches that build the session, a re-sent
+/// unchanged span (an SDK retry), a changed span (the session is rebuilt) and one retention batch of 1,000 spans.
+/// In-process against the real SqliteSpanWriter and SqliteRetentionStore. Each figure is the process CPU time of the
+/// call (wall clock too, in brackets): on a loaded machine the wall clock mostly measures waiting for a core.
+/// </summary>
+public sealed class LongSessionBenchmark(int turns, int runs)
+{
+    private const long Start = 1_795_000_000_000; // 2026-11-18, a fixed past time
+
+    public async Task RunAsync()
+    {
+        var data = Directory.CreateTempSubdirectory("zespan-bench-long-session-").FullName;
+        try
+        {
+            var storage = new SqliteStorage(Path.Combine(data, "zespan.db"), TimeProvider.System);
+            await storage.Database.MigrateAsync();
+            Console.WriteLine($"Long session: {turns:N0} turns, per-call metadata (timeToFirstTokenMs, requestId), {runs} runs per figure");
+
+            var batches = new List<(double, double)>();
+            foreach (var chunk in Enumerable.Range(0, turns).Chunk(1_000))
+                batches.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([.. chunk.Select(i => new ProjectSpan(1, Call(i)))])));
+            Report("1,000-span batches building it", batches);
+
+            var resend = new List<(double, double)>();
+            var changed = new List<(double, double)>();
+            var stored = Call(turns / 2);
+            for (var run = 0; run < runs; run++)
+            {
+                var current = stored;
+                resend.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([new ProjectSpan(1, current)])));
+                stored = current with { Usage = new TokenUsage(900, 101 + run, 0, 0) };
+                var next = stored;
+                changed.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([new ProjectSpan(1, next)])));
+            }
+            Report("re-send of an unchanged span", resend);
+            Report("re-send of a changed span (rebuild)", changed);
+
+            var retention = new List<(double, double)>();
+            for (var run = 0; run < runs; run++)
+            {
+                var cutoff = Start + (run + 1) * 1_000L * 1_000; // the next 1,000 calls, one batch
+                retention.Add(await TimeAsync(() => storage.Retention.DeleteSpansStartedBeforeAsync(1, cutoff, batchSize: 1_000)));
+            }
+            Report("retention batch of 1,000 spans", retention);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>(process CPU ms, wall ms) of one call.</summary>
+    private static async Task<(double Cpu, double Wall)> TimeAsync(Func<Task> write)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await write();
+        process.Refresh();
+        return ((process.TotalProcessorTime - cpu).TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private static void Report(string what, List<(double Cpu, double Wall)> times) =>
+        Console.WriteLine($"  {what}: CPU median {Stats.Median(times.Select(t => t.Cpu)):N1} ms, worst {times.Max(t => t.Cpu):N1} ms " +
+            $"(wall median {Stats.Median(times.Select(t => t.Wall)):N1} ms, worst {times.Max(t => t.Wall):N1} ms)");
+
+    private static SpanRecord Call(int i)
+    {
+        var metadata = $"{{\"feature\":\"support\",\"timeToFirstTokenMs\":{200 + i * 37 % 5_000},\"requestId\":\"req-{i:x8}\"}}";
+        return new SpanRecord
+        {
+            Id = $"call-{i:D6}",
+            TraceId = $"trace-{i:D6}",
+            SessionId = "long-session",
+            UserId = "user-1",
+            Name = "chat.completions.create",
+            Kind = SpanKind.Llm,
+            Model = "gpt-4o",
+            Provider = "openai",
+            StartMs = Start + i * 1_000L,
+            EndMs = Start + i * 1_000L + 800,
+            Usage = new TokenUsage(900, 100, 0, 0),
+            CostPico = 3_250_000_000,
+            CostSource = CostSource.BuiltInTable,
+            MetadataJson = metadata,
+            MetadataValues = MetadataValues.Flatten(metadata),
+        };
+    }
+}

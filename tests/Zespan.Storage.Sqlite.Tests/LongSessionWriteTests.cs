@@ -1,0 +1,104 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Storage.Conformance;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>
+/// What a write costs in a long session whose calls carry a per-call metadata value (issue 12: one re-sent span held the
+/// writer 11–18 s at 20,000 turns). Counted in rows touched, through counting triggers in the real file, not timed:
+/// the timings are in docs/benchmarks.md.
+/// </summary>
+public sealed class LongSessionWriteTests : IAsyncLifetime
+{
+    private const int Turns = 400;
+    private SqliteStorage _storage = null!;
+    private string _folder = null!;
+    private long _project;
+
+    public async Task InitializeAsync()
+    {
+        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
+        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
+        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+        // Two batches, so the cap on grouping values also holds across writes (the stored rows are trimmed).
+        await WriteAsync(Enumerable.Range(0, Turns / 2).Select(Call));
+        await WriteAsync(Enumerable.Range(Turns / 2, Turns / 2).Select(Call));
+        await ExecuteAsync("""
+            CREATE TABLE touched (what TEXT NOT NULL);
+            CREATE TRIGGER count_span_updates AFTER UPDATE ON spans BEGIN INSERT INTO touched VALUES ('span'); END;
+            CREATE TRIGGER count_session_deletes AFTER DELETE ON sessions BEGIN INSERT INTO touched VALUES ('session'); END;
+            CREATE TRIGGER count_metadata_inserts AFTER INSERT ON session_metadata BEGIN INSERT INTO touched VALUES ('metadata'); END;
+            CREATE TRIGGER count_metadata_deletes AFTER DELETE ON session_metadata BEGIN INSERT INTO touched VALUES ('metadata'); END;
+            """);
+    }
+
+    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+
+    private static SpanRecord Call(int i) =>
+        TestSpans.Llm($"call-{i:D5}", "long", TestSpans.Day0 + i * 1_000L, outputTokens: 50)
+            .WithMetadata(("feature", "support"), ("timeToFirstTokenMs", (1_000 + i * 7).ToString()));
+
+    [Fact]
+    public async Task ResendingAnUnchangedSpan_TouchesNoRow()
+    {
+        await WriteAsync([Call(Turns / 2)]);
+
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM touched"));
+        var session = (await _storage.Sessions.GetAsync(_project, "long"))!.Session;
+        Assert.Equal((Turns, Turns * 50L), (session.Turns, session.OutputTokens));
+    }
+
+    [Fact]
+    public async Task PerCallMetadata_KeepsOnlyTheSmallestValues_AndAReplacementRewritesOnlyThose()
+    {
+        // Recomputed here: the values as text in code point order (ASCII digits: ordinal order), the 16 smallest.
+        var expected = Enumerable.Range(0, Turns).Select(i => (1_000 + i * 7).ToString()).Order(StringComparer.Ordinal)
+            .Take(MetadataValues.MaxValuesPerKeyPerSession).ToList();
+        Assert.Equal(expected, await ValuesAsync());
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM session_metadata WHERE key = 'feature'"));
+
+        // A changed span rebuilds the session: its grouping rows are rewritten (16 + 1 values, deleted and inserted), not 400.
+        await WriteAsync([Call(Turns / 2) with { Usage = new TokenUsage(100, 80, 0, 0) }]);
+
+        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM touched WHERE what = 'metadata'") <= 2 * (MetadataValues.MaxValuesPerKeyPerSession + 1));
+        Assert.Equal(expected, await ValuesAsync());
+        var session = (await _storage.Sessions.GetAsync(_project, "long"))!.Session;
+        Assert.Equal((Turns, Turns * 50L + 30), (session.Turns, session.OutputTokens));
+        var groups = await _storage.Sessions.BreakdownAsync(_project, new SessionGrouping.ByMetadata("timeToFirstTokenMs"), SessionFilter.None, 100);
+        Assert.Equal(expected.Order(CodePointOrder.Instance), groups.Select(g => g.Group!).Order(CodePointOrder.Instance));
+    }
+
+    private Task WriteAsync(IEnumerable<SpanRecord> spans) => _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
+
+    private async Task<List<string>> ValuesAsync()
+    {
+        await using var connection = await _storage.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM session_metadata WHERE key = 'timeToFirstTokenMs' ORDER BY value";
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            values.Add(reader.GetString(0));
+        return values;
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = await _storage.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await _storage.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
