@@ -26,6 +26,7 @@ builder.Services.AddZespan(options);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddRazorComponents();
+builder.Services.AddSecureAntiforgeryCookie();
 
 var app = builder.Build();
 app.UseExceptionHandler();
