@@ -4,7 +4,9 @@ using Zespan.Server.Cli;
 using Zespan.Server.Components.Export;
 using Zespan.Server.Configuration;
 using Zespan.Server.Ingestion;
+using Zespan.Server.Routing;
 using Zespan.Server.Setup;
+using Zespan.Server.Web;
 using Zespan.Storage.Sqlite;
 
 if (CommandLine.IsCommand(args))
@@ -24,14 +26,17 @@ builder.Services.AddZespan(options);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddRazorComponents();
+builder.Services.AddSecureAntiforgeryCookie();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseSecurityHeaders();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseAntiforgery();
+app.UseEncodedIdSegments();
 
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous();
 app.MapOpenApi().RequireAuthorization(ServiceRegistration.ApiDocumentPolicy);

@@ -108,7 +108,7 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
             {
                 var batch = events.Skip(position).Take(Math.Min(random.Next(1, 80), checkpoint - position)).ToList();
                 position += batch.Count;
-                var priced = batch.Select(v => pricer.Price(new ParsedSpan(v.Expected with { CostPico = null }, v.ClientCostUsd), null)).ToList();
+                var priced = batch.Select(v => pricer.Price(new ParsedSpan(v.Expected with { CostPico = null }, v.ClientCostUsd), null).Span!).ToList();
                 for (var i = 0; i < batch.Count; i++)
                     Assert.True(batch[i].Expected.CostPico == priced[i].CostPico,
                         $"span {batch[i].Expected.Id} ({batch[i].Expected.Model}): priced {priced[i].CostPico}, formula gives {batch[i].Expected.CostPico}");

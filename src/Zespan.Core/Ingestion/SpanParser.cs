@@ -21,8 +21,14 @@ public sealed class SpanParser(TimeProvider clock)
         {
             if (item.ValueKind != JsonValueKind.Object)
                 throw new SpanInvalid($"Each batch item must be a JSON object (a span), not {Describe(item.ValueKind)}.");
+            if (JsonTextCheck.Problem(item) is { } textProblem)
+            {
+                id = SoundId(item);
+                throw new SpanInvalid(textProblem);
+            }
             id = RequiredString(item, "id", IngestLimits.MaxIdLength);
-            parsed = Parse(item, id);
+            CheckId("id", id);
+            parsed = Parse(item, id) with { Index = index };
             error = null;
             return true;
         }
@@ -60,10 +66,10 @@ public sealed class SpanParser(TimeProvider clock)
         var span = new SpanRecord
         {
             Id = id,
-            TraceId = RequiredString(item, "traceId", IngestLimits.MaxIdLength),
-            ParentId = OptionalString(item, "parentId", IngestLimits.MaxIdLength),
-            SessionId = OptionalString(item, "sessionId", IngestLimits.MaxIdLength),
-            UserId = OptionalString(item, "userId", IngestLimits.MaxIdLength),
+            TraceId = RequiredId(item, "traceId"),
+            ParentId = OptionalId(item, "parentId"),
+            SessionId = OptionalId(item, "sessionId"),
+            UserId = OptionalId(item, "userId"),
             Name = RequiredString(item, "name", IngestLimits.MaxNameLength),
             Kind = kind,
             Model = OptionalString(item, "model", IngestLimits.MaxIdLength),
@@ -166,6 +172,26 @@ public sealed class SpanParser(TimeProvider clock)
                 throw new SpanInvalid($"Metadata keys are at most {MetadataValues.MaxKeyLength} characters long; \"{Clip(property.Name)}\" is longer.");
         }
         return MetadataValues.Flatten(metadata);
+    }
+
+    private static string RequiredId(JsonElement item, string name) => CheckId(name, RequiredString(item, name, IngestLimits.MaxIdLength));
+
+    private static string? OptionalId(JsonElement item, string name) =>
+        OptionalString(item, name, IngestLimits.MaxIdLength) is { } id ? CheckId(name, id) : null;
+
+    private static string CheckId(string name, string id) => IdRules.Problem(name, id) is { } problem ? throw new SpanInvalid(problem) : id;
+
+    /// <summary>The item's id for its error entry, when that id itself is sound text.</summary>
+    private static string? SoundId(JsonElement item)
+    {
+        try
+        {
+            return item.TryGetProperty("id", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static string RequiredString(JsonElement item, string name, int maxLength)

@@ -3,15 +3,26 @@ using Zespan.Core.Spans;
 
 namespace Zespan.Core.Ingestion;
 
+/// <summary>A priced span ready to store, or why its cost cannot be one (then the item is refused by index, like a parse error).</summary>
+public sealed record PricedSpan(SpanRecord? Span, ItemError? Error);
+
 /// <summary>Applies the contract's cost rules to parsed spans: only LLM calls have a cost.</summary>
 public sealed class SpanPricer(PriceResolver resolver)
 {
-    public SpanRecord Price(ParsedSpan parsed, ModelPriceTable? projectPrices)
+    public PricedSpan Price(ParsedSpan parsed, ModelPriceTable? projectPrices)
     {
         var span = parsed.Span;
         if (span.Kind != SpanKind.Llm)
-            return parsed.ClientCostUsd is { } cost ? span with { CostPico = Money.UsdToPico(cost), CostSource = CostSource.Client } : span;
-        var (costPico, source) = resolver.Price(span.Model, span.Usage, parsed.ClientCostUsd, projectPrices);
-        return span with { CostPico = costPico, CostSource = source };
+            return new(parsed.ClientCostUsd is { } cost ? span with { CostPico = Money.UsdToPico(cost), CostSource = CostSource.Client } : span, null);
+        var (costUsd, source) = resolver.PriceUsd(span.Model, span.Usage, parsed.ClientCostUsd, projectPrices);
+        // A computed cost obeys the bound a client-sent cost does: no real call costs more, and the bound keeps every
+        // per-span figure far inside the store's integer picodollars (1e12 output tokens of gpt-4o would be $10M).
+        if (costUsd > (decimal)IngestLimits.MaxCostUsd)
+        {
+            return new(null, new ItemError(parsed.Index, span.Id,
+                $"\"usage\" ({span.Usage.InputTokens} input, {span.Usage.OutputTokens} output tokens) at the price of \"{span.Model}\" costs ${costUsd:0.##}, " +
+                $"more than the per-span limit of ${IngestLimits.MaxCostUsd:0}; check the token counts, or send \"costUsd\"."));
+        }
+        return new(span with { CostPico = costUsd is { } usd ? Money.UsdToPico(usd) : null, CostSource = source }, null);
     }
 }

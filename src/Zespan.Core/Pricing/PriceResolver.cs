@@ -9,12 +9,19 @@ public sealed class PriceResolver(ModelPriceTable builtIn)
 
     public (long? CostPico, CostSource Source) Price(string? model, TokenUsage usage, double? clientCostUsd, ModelPriceTable? projectPrices)
     {
+        var (usd, source) = PriceUsd(model, usage, clientCostUsd, projectPrices);
+        return (usd is { } u ? Money.UsdToPico(u) : null, source);
+    }
+
+    /// <summary>The cost in dollars (decimal, which holds any token count times any price), before it is bounded and stored as picodollars.</summary>
+    public (decimal? CostUsd, CostSource Source) PriceUsd(string? model, TokenUsage usage, double? clientCostUsd, ModelPriceTable? projectPrices)
+    {
         if (clientCostUsd is { } clientCost)
-            return (Money.UsdToPico(clientCost), CostSource.Client);
+            return ((decimal)clientCost, CostSource.Client);
         if (projectPrices?.Find(model) is { } projectPrice)
-            return (CostCalculator.CostPico(usage, projectPrice), CostSource.ProjectPrice);
+            return (CostCalculator.CostUsd(usage, projectPrice), CostSource.ProjectPrice);
         if (BuiltIn.Find(model) is { } builtInPrice)
-            return (CostCalculator.CostPico(usage, builtInPrice), CostSource.BuiltInTable);
+            return (CostCalculator.CostUsd(usage, builtInPrice), CostSource.BuiltInTable);
         return (null, CostSource.None);
     }
 }

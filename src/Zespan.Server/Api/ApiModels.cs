@@ -97,7 +97,8 @@ public sealed record SpanItem(
     // Ingestion accepts payloads nested up to IngestLimits.MaxPayloadDepth; the parser's default limit (64) must not refuse them on the way out.
     private static readonly JsonDocumentOptions StoredPayload = new() { MaxDepth = Zespan.Core.Ingestion.IngestLimits.MaxPayloadDepth + 1 };
 
-    private static JsonElement? Json(string? raw) => raw is null ? null : JsonDocument.Parse(raw, StoredPayload).RootElement.Clone();
+    private static JsonElement? Json(string? raw) =>
+        raw is null ? null : JsonDocument.Parse(Zespan.Core.Ingestion.StoredJson.Readable(raw), StoredPayload).RootElement.Clone();
 
     private static string CostSourceText(CostSource source) => source switch
     {

@@ -74,7 +74,7 @@ public static class SessionsEndpoints
             return ApiProblems.BadParameter(error!);
         var minRatio = 3.0;
         if (context.Request.Query["minRatio"].ToString() is { Length: > 0 } ratioText
-            && (!double.TryParse(ratioText, System.Globalization.CultureInfo.InvariantCulture, out minRatio) || minRatio <= 1))
+            && (!double.TryParse(ratioText, System.Globalization.CultureInfo.InvariantCulture, out minRatio) || !double.IsFinite(minRatio) || minRatio <= 1))
             return ApiProblems.BadParameter($"\"minRatio\" must be a number above 1 (how many times the project's median tokens per turn); got \"{ratioText}\".");
         var outliers = await reader.TokenOutliersAsync(context.User.ProjectId(), filter, minRatio, limit, context.RequestAborted);
         return TypedResults.Ok(outliers.Select(o => new TokenOutlierItem(SessionItem.From(o.Session), o.TokensPerTurn, o.ProjectMedianTokensPerTurn, o.Ratio)).ToList());

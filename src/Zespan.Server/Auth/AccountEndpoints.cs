@@ -49,6 +49,5 @@ public static class AccountEndpoints
     }
 
     // Only same-site paths, so the forms cannot be used to bounce users to another site.
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+    private static bool IsLocal(string? url) => ReturnUrls.IsLocal(url);
 }

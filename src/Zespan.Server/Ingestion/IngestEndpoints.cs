@@ -42,7 +42,9 @@ public static class IngestEndpoints
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a batch of spans", detail: batch.BodyError);
 
             var prices = await projectPrices.GetAsync(projectId);
-            var spans = batch.Spans.Select(s => new ProjectSpan(projectId, pricer.Price(s, prices))).ToList();
+            var priced = batch.Spans.Select(s => pricer.Price(s, prices)).ToList();
+            var spans = priced.Where(p => p.Span is not null).Select(p => new ProjectSpan(projectId, p.Span!)).ToList();
+            var errors = batch.Errors.Concat(priced.Where(p => p.Error is not null).Select(p => p.Error!)).OrderBy(e => e.Index).ToList();
             switch (await pipeline.WriteAsync(spans))
             {
                 case WriteOutcome.Overloaded:
@@ -54,8 +56,8 @@ public static class IngestEndpoints
                     return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable",
                         detail: "The spans could not be written. Retry after the Retry-After delay; nothing of this request was stored.");
             }
-            var response = new IngestResponse(spans.Count, batch.Errors.Select(e => new IngestItemError(e.Index, e.Id, e.Message)).ToList());
-            return batch.Errors.Count == 0 ? TypedResults.Ok(response) : TypedResults.Json(response, statusCode: StatusCodes.Status207MultiStatus);
+            var response = new IngestResponse(spans.Count, errors.Select(e => new IngestItemError(e.Index, e.Id, e.Message)).ToList());
+            return errors.Count == 0 ? TypedResults.Ok(response) : TypedResults.Json(response, statusCode: StatusCodes.Status207MultiStatus);
         }
         finally
         {

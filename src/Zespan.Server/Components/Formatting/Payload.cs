@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Zespan.Core.Ingestion;
 
 namespace Zespan.Server.Components.Formatting;
 
@@ -21,7 +22,7 @@ public static class Payload
             return "";
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(StoredJson.Readable(json));
             return JsonSerializer.Serialize(document.RootElement, Indented);
         }
         catch (JsonException)
@@ -37,7 +38,7 @@ public static class Payload
             return null;
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(StoredJson.Readable(json));
             return MessagesOf(document.RootElement);
         }
         catch (JsonException)

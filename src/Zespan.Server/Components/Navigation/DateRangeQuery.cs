@@ -40,7 +40,14 @@ public static class DateRangeQuery
             if (CalendarDay(query["from"]) is { } fromDay)
                 values["from"] = Timestamps.Format(new DateTimeOffset(fromDay, TimeSpan.Zero).ToUnixTimeMilliseconds());
             if (CalendarDay(query["to"]) is { } toDay)
+            {
+                if (toDay == DateTime.MaxValue.Date)
+                {
+                    error = "\"to\" must be a day before 9999-12-31 (the day is included, so its end is past the last date there is).";
+                    return false;
+                }
                 values["to"] = Timestamps.Format(new DateTimeOffset(toDay.AddDays(1), TimeSpan.Zero).ToUnixTimeMilliseconds());
+            }
         }
         normalized = new QueryCollection(values);
         return true;
