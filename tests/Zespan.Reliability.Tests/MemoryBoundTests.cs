@@ -59,6 +59,6 @@ public sealed class MemoryBoundTests(MemoryBoundTests.Server fixture, ITestOutpu
         if (sample is not null)
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/v1/sessions/{sample}-s0")).StatusCode);
         var stored = await http.GetJsonAsync($"/api/v1/sessions/{accepted[0].Code}-s0");
-        Assert.Equal(body.SpanCount / body.SessionCount, (int)stored["session"]!["turns"]!);
+        Assert.Equal((body.SpanCount + body.SessionCount - 1) / body.SessionCount, (int)stored["session"]!["turns"]!);
     }
 }

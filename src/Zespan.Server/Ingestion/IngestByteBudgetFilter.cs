@@ -5,8 +5,9 @@ namespace Zespan.Server.Ingestion;
 /// <summary>
 /// Holds an ingest request's body bytes in the IngestByteBudget from before the body is read until the handler has
 /// answered (which, for ingestion, is after its spans are committed). A body with a Content-Length reserves it whole
-/// up front; a chunked body reserves as it is read. Past the budget the request gets 429 with Retry-After and nothing
-/// of it is stored. Put it on every endpoint that reads an ingest body: <c>.RequireIngestByteBudget()</c>.
+/// up front; a chunked body reserves the largest body allowed and gives back the rest once read. Past the budget the
+/// request gets 429 with Retry-After and nothing of it is stored. Put it on every endpoint that reads an ingest body:
+/// <c>.RequireIngestByteBudget()</c>.
 /// </summary>
 public sealed class IngestByteBudgetFilter(IngestByteBudget budget, ZespanServerOptions options) : IEndpointFilter
 {
@@ -21,7 +22,7 @@ public sealed class IngestByteBudgetFilter(IngestByteBudget budget, ZespanServer
             // A body over the size limit is refused by the handler without being read: it needs no budget.
             var bytes = length > options.MaxIngestBodyBytes ? 0 : length;
             if (!budget.TryReserve(bytes))
-                return Busy(context);
+                return await BusyAsync(context);
             try
             {
                 return await next(invocation);
@@ -32,16 +33,16 @@ public sealed class IngestByteBudgetFilter(IngestByteBudget budget, ZespanServer
             }
         }
 
+        // A chunked body's size is known only at its end: it reserves the largest body allowed, and gives back what it
+        // did not use once it has been read. Reserving as it streams would let many bodies each hold a part and none finish.
+        if (!budget.TryReserve(options.MaxIngestBodyBytes))
+            return await BusyAsync(context);
         var original = context.Request.Body;
-        await using var metered = new BudgetedRequestStream(original, budget);
+        var metered = new MeteredRequestStream(original, budget, options.MaxIngestBodyBytes);
         context.Request.Body = metered;
         try
         {
             return await next(invocation);
-        }
-        catch (IngestBudgetExhaustedException) when (!context.Response.HasStarted)
-        {
-            return Busy(context);
         }
         finally
         {
@@ -50,45 +51,68 @@ public sealed class IngestByteBudgetFilter(IngestByteBudget budget, ZespanServer
         }
     }
 
-    private IResult Busy(HttpContext context)
+    private async Task<IResult> BusyAsync(HttpContext context)
     {
+        await DrainAsync(context);
         context.Response.Headers.RetryAfter = RetryAfterSeconds;
         return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Ingestion is busy",
             detail: $"The server is already reading or writing {budget.Capacity:N0} bytes of ingest bodies (ZESPAN_INGEST_BUDGET_BYTES). " +
                 "Retry after the Retry-After delay; nothing of this request was stored.");
     }
+
+    /// <summary>
+    /// Reads the rest of a refused body through a small buffer, holding no more of it, so that the client (which sends the
+    /// whole body before it reads an answer, as most HTTP/1.1 clients do) gets the 429 and not a reset connection.
+    /// </summary>
+    private async Task DrainAsync(HttpContext context)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            long drained = 0;
+            int read;
+            while (drained <= options.MaxIngestBodyBytes
+                && (read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+                drained += read;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }
 
-/// <summary>Thrown by BudgetedRequestStream when the next bytes of a chunked body do not fit in the budget.</summary>
-public sealed class IngestBudgetExhaustedException() : Exception("The ingest byte budget is exhausted.");
-
-/// <summary>A request body that reserves each read's bytes in the budget before handing them on.</summary>
-internal sealed class BudgetedRequestStream(Stream inner, IngestByteBudget budget) : Stream
+/// <summary>
+/// A chunked request body holding a reservation of the largest body allowed; at its end it gives back the bytes it
+/// did not use, so a small chunked body holds the large reservation only while it is being received.
+/// </summary>
+internal sealed class MeteredRequestStream(Stream inner, IngestByteBudget budget, long reserved) : Stream
 {
-    public long Reserved { get; private set; }
+    private long _read;
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var read = await inner.ReadAsync(buffer, cancellationToken);
-        Reserve(read);
-        return read;
-    }
+    public long Reserved { get; private set; } = reserved;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken), buffer.Length);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        var read = inner.Read(buffer, offset, count);
-        Reserve(read);
-        return read;
-    }
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count), count);
 
-    private void Reserve(int bytes)
+    private int Count(int read, int requested)
     {
-        if (!budget.TryReserve(bytes))
-            throw new IngestBudgetExhaustedException();
-        Reserved += bytes;
+        _read += read;
+        if (read == 0 && requested > 0 && Reserved > _read)
+        {
+            budget.Release(Reserved - _read);
+            Reserved = _read;
+        }
+        return read;
     }
 
     public override bool CanRead => true;
