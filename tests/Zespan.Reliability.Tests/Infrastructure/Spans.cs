@@ -61,5 +61,6 @@ public static class Spans
         catch (JsonException) { return null; }
     }
 
-    public static string Escape(string id) => Uri.EscapeDataString(id);
+    /// <summary>A path segment for an id; dots are escaped too, so that "." and ".." stay ids and not path steps.</summary>
+    public static string Escape(string id) => Uri.EscapeDataString(id).Replace(".", "%2E", StringComparison.Ordinal);
 }
