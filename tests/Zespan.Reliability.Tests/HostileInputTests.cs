@@ -35,7 +35,7 @@ public sealed class HostileInputTests(HostileInputTests.Server fixture) : IClass
         Assert.True(total >= 200, $"only {total} cases");
         var fields = HostileInputCorpus.ItemCases.Values.Select(c => c.Field.Split('.')[0]).ToHashSet();
         var spanFields = Spans.Llm("x", sessionId: "s", userId: "u").Select(p => p.Key).Concat(["parentId", "error", "metadata", "tags"]);
-        Assert.Empty(spanFields.Where(f => !fields.Contains(f)));
+        Assert.DoesNotContain(spanFields, f => !fields.Contains(f));
     }
 
     [Theory]
