@@ -51,7 +51,7 @@ public static class Spans
         var response = await client.GetAsync(path);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
+        return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 1_000 })!;
     }
 
     public static async Task<JsonNode?> ReadJsonAsync(this HttpResponseMessage response)
