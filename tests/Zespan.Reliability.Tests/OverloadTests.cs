@@ -13,7 +13,7 @@ namespace Zespan.Reliability.Tests;
 public sealed class OverloadTests(OverloadTests.Server fixture, ITestOutputHelper output) : IClassFixture<OverloadTests.Server>
 {
     public const int QueueSpans = 2_000;
-    public const int TotalSpans = 60_000;
+    public const int TotalSpans = 40_000;
     private const int SpansPerRequest = 500;
     private const int Clients = 16;
     private const int Sessions = 40;
