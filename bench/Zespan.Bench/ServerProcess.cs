@@ -29,7 +29,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new InvalidOperationException("Zespan server not built: run scripts/build-server.sh");
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, string apiKey)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, string apiKey, IDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -39,6 +39,8 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["ZESPAN_DATA"] = dataDirectory;
         info.Environment["ZESPAN_API_KEY"] = apiKey;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[server] " + e.Data); };

@@ -45,6 +45,7 @@ public static class ServiceRegistration
         services.AddSingleton<SpanParser>();
         services.AddSingleton<BatchParser>();
         services.AddSingleton<IngestionPipeline>();
+        services.AddSingleton(new IngestByteBudget(options.IngestBudgetBytes));
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
         services.AddSingleton<FirstRunSetup>();
 

@@ -23,6 +23,17 @@ public sealed class ZespanServerOptions
     /// <summary>ZESPAN_INGEST_QUEUE_SPANS: spans accepted but not yet written before ingestion answers 429. Default 200,000.</summary>
     public int IngestQueueSpans { get; set; } = 200_000;
 
+    /// <summary>
+    /// ZESPAN_INGEST_BUDGET_BYTES: ingest body bytes read, queued and not yet committed, over all requests, before ingestion
+    /// answers 429. Bounds the server's memory whatever the number of clients. Never less than the body limit. Default 64 MiB.
+    /// </summary>
+    public long IngestBudgetBytes
+    {
+        get => Math.Max(_ingestBudgetBytes, MaxIngestBodyBytes);
+        set => _ingestBudgetBytes = value;
+    }
+    private long _ingestBudgetBytes = 64 * 1024 * 1024;
+
     /// <summary>Most spans the writer commits in one transaction (group commit of many requests).</summary>
     public int MaxSpansPerTransaction { get; set; } = 20_000;
 
@@ -43,6 +54,7 @@ public sealed class ZespanServerOptions
         }
         options.MaxIngestBodyBytes = PositiveNumber(configuration, "ZESPAN_MAX_BODY_BYTES", options.MaxIngestBodyBytes);
         options.IngestQueueSpans = (int)PositiveNumber(configuration, "ZESPAN_INGEST_QUEUE_SPANS", options.IngestQueueSpans);
+        options.IngestBudgetBytes = PositiveNumber(configuration, "ZESPAN_INGEST_BUDGET_BYTES", options._ingestBudgetBytes);
         return options;
     }
 

@@ -17,6 +17,7 @@ public static class IngestEndpoints
         api.MapPost("/ingest", IngestAsync)
             .WithName("Ingest")
             .WithSummary("Store a batch of spans")
+            .RequireIngestByteBudget()
             .Produces<IngestResponse>(StatusCodes.Status200OK)
             .Produces<IngestResponse>(StatusCodes.Status207MultiStatus)
             .ProducesProblem(StatusCodes.Status400BadRequest)
