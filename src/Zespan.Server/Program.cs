@@ -4,6 +4,7 @@ using Zespan.Server.Cli;
 using Zespan.Server.Components.Export;
 using Zespan.Server.Configuration;
 using Zespan.Server.Ingestion;
+using Zespan.Server.Otlp;
 using Zespan.Server.Setup;
 using Zespan.Storage.Sqlite;
 
@@ -28,6 +29,8 @@ builder.Services.AddRazorComponents();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRouting();
+app.UseMachineNotFound();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -46,6 +49,7 @@ api.MapSessionsEndpoints();
 api.MapTracesEndpoints();
 api.MapCostsEndpoints();
 api.MapPricesEndpoints();
+app.MapOtlpEndpoints();
 
 await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync();
 await app.Services.GetRequiredService<SqliteDatabase>().OptimizeAsync();

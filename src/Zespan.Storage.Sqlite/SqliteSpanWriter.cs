@@ -68,6 +68,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
                 Replace(statements, aggregates, projectId, span, statements.FindExisting(projectId, span.Id)!, sessionsToRebuild, tracesToRebuild);
         }
         aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);
+        SpanContentStatements.FillWritten(connection, transaction, spans);
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
             AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
