@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Zespan.Server.Otlp.Proto.Common;
 
@@ -17,6 +18,9 @@ public sealed record OtlpEvent(string Name, OtlpAttributes Attributes, AnyValue?
 /// </summary>
 public static class OtlpContent
 {
+    /// <summary>Stored content is JSON read back by the API and escaped by the UI when shown; no need to escape +, &lt; or non-ASCII here.</summary>
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public const string DetailsEvent = "gen_ai.client.inference.operation.details";
     private static readonly Dictionary<string, string> MessageEvents = new(StringComparer.Ordinal)
     {
@@ -80,7 +84,7 @@ public static class OtlpContent
             var text = value.StringValue;
             if (parseJson && LooksLikeJson(text))
                 return text;
-            return JsonSerializer.Serialize(text);
+            return JsonSerializer.Serialize(text, Relaxed);
         }
         return Write(writer => OtlpAttributes.WriteJson(writer, value));
     }
@@ -274,7 +278,7 @@ public static class OtlpContent
     private static string Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = 256 }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = 256, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             write(writer);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }

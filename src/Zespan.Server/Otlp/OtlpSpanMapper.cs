@@ -51,7 +51,7 @@ public static class OtlpSpanMapper
         var context = new SpanContextResolver(spans);
         var buffer = new ArrayBufferWriter<byte>(Math.Max(1024, spans.Count * 768));
         var labels = new List<string>(spans.Count);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("batch");
