@@ -241,6 +241,34 @@ public sealed class OtlpMappingTests(ZespanApp app) : IClassFixture<ZespanApp>
         Assert.Equal(["span", "span", "llm", "span"], spans.Select(x => (string)x!["kind"]!));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SessionAndUser_FromAnAncestorInAnotherRequest_InEitherOrder(bool childrenFirst)
+    {
+        var trace = NewTraceId();
+        var session = $"order-{childrenFirst}-" + trace[..8];
+        var root = Traces([], Span(trace, 1, null, "POST /chat", 0, 2_000, ("session.id", session), ("enduser.id", "late-user")));
+        var agent = Traces([], Span(trace, 2, 1, "invoke_agent", 10, 1_900, ("gen_ai.operation.name", "invoke_agent")));
+        var calls = Traces([],
+            Span(trace, 3, 2, "chat", 20, 500, ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "gpt-4o-mini"),
+                ("gen_ai.usage.input_tokens", 100L), ("gen_ai.usage.output_tokens", 10L)),
+            Span(trace, 4, 2, "chat", 600, 900, ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "gpt-4o-mini"),
+                ("gen_ai.usage.input_tokens", 200L), ("gen_ai.usage.output_tokens", 20L)));
+        // Each level in its own request, as a simple span processor exports them: leaves first, or root first.
+        var order = childrenFirst ? new[] { calls, agent, root } : [root, agent, calls];
+        foreach (var request in order)
+            Assert.Null((await (await _client.PostAsync("/v1/traces", request)).TraceResponseAsync()).PartialSuccess);
+
+        var s = (await _client.GetJsonAsync($"/api/v1/sessions/{session}"))["session"]!;
+        Assert.Equal(2, (int)s["turns"]!);
+        Assert.Equal("late-user", (string)s["userId"]!);
+        Assert.Equal(300, (long)s["inputTokens"]!);
+        Assert.Equal(MiniCost(100, 0, 10) + MiniCost(200, 0, 20), (double)s["costUsd"]!, 12);
+        var user = await _client.GetJsonAsync("/api/v1/users/late-user/sessions");
+        Assert.Contains(user["data"]!.AsArray(), x => (string)x!["sessionId"]! == session);
+    }
+
     [Fact]
     public async Task ReSend_ReplacesAndNeverDoubleCounts()
     {

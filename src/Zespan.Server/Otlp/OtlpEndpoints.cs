@@ -42,7 +42,9 @@ public static class OtlpEndpoints
             var batch = parser.Parse(mapped.BatchJson);
             if (batch.BodyError is not null)
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not an acceptable batch of spans", detail: batch.BodyError);
-            var result = await ingest.StoreAsync(context.User.ProjectId(), batch.Spans);
+            // OTLP spans take session and user along their trace, also across requests (see TraceContextInheritance).
+            var spans = batch.Spans.Select(p => p with { Span = p.Span with { InheritsTraceContext = true } }).ToList();
+            var result = await ingest.StoreAsync(context.User.ProjectId(), spans);
             if (IngestService.Refusal(context, result.Status) is { } refusal)
                 return refusal;
             var messages = mapped.Refusals.Concat(batch.Errors.Select(e => $"{mapped.Labels[e.Index]}: {e.Message}")).ToList();
