@@ -61,14 +61,22 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         var tracesToRebuild = new HashSet<(long, string)>();
         var aggregates = new PendingAggregates();
 
-        foreach (var (projectId, span) in spans)
+        foreach (var (projectId, sent) in spans)
         {
+            var span = TraceContextInheritance.FromStoredParent(connection, transaction, projectId, sent);
             if (statements.TryInsertSpan(projectId, span) is { } rowId)
                 AddNew(statements, aggregates, rowId, projectId, span);
-            else if (!statements.IsUnchanged(projectId, span)) // an unchanged re-send (an SDK retry) is already counted
-                Replace(statements, aggregates, projectId, span, statements.FindExisting(projectId, span.Id)!, sessionsToRebuild, tracesToRebuild);
+            else
+            {
+                var existing = statements.FindExisting(projectId, span.Id)!;
+                if (!statements.IsUnchanged(projectId, span)) // an unchanged re-send (an SDK retry) is already counted
+                    Replace(statements, aggregates, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
+                rowId = existing.RowId;
+            }
+            TraceContextInheritance.AfterWrite(connection, transaction, projectId, rowId, span, sessionsToRebuild, tracesToRebuild);
         }
         aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);
+        SpanContentStatements.FillWritten(connection, transaction, spans);
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
             AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);

@@ -18,6 +18,7 @@ public sealed class SqliteStorage
         Projects = new SqliteProjectStore(Database, clock);
         Organizations = new SqliteOrganizationStore(Database, clock);
         Users = new SqliteUserStore(Database, clock);
+        SpanContent = new SqliteSpanContentStore(Database, WriteGate, clock);
     }
 
     public SqliteDatabase Database { get; }
@@ -32,4 +33,5 @@ public sealed class SqliteStorage
     public IProjectStore Projects { get; }
     public IOrganizationStore Organizations { get; }
     public IUserStore Users { get; }
+    public ISpanContentStore SpanContent { get; }
 }

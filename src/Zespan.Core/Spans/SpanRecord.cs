@@ -42,6 +42,11 @@ public sealed record SpanRecord
     /// <summary>Metadata values flattened to strings, used for grouping ("which kinds of conversations cost the most").</summary>
     public IReadOnlyDictionary<string, string> MetadataValues { get; init; } = EmptyMetadata;
     public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>
+    /// Session and user flow along the trace (OTLP spans): a span without them takes its nearest stored ancestor's, and
+    /// passes its own to stored descendants without them, so figures do not depend on the order spans arrive in.
+    /// </summary>
+    public bool InheritsTraceContext { get; init; }
 
     public long LatencyMs => EndMs - StartMs;
 

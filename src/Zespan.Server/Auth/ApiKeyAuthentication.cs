@@ -19,14 +19,35 @@ public sealed class ApiKeyAuthenticationHandler(
         var header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
             return AuthenticateResult.NoResult();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return AuthenticateResult.Fail("Use \"Authorization: Bearer zsp_...\".");
-        var key = await resolver.ResolveAsync(header["Bearer ".Length..].Trim());
+        var secret = BasicAuthPassword(header);
+        if (secret is null && !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return AuthenticateResult.Fail("Use \"Authorization: Bearer zsp_...\" (or HTTP Basic with the key as password, as Langfuse's SDKs send it).");
+        var key = await resolver.ResolveAsync(secret ?? header["Bearer ".Length..].Trim());
         if (key is null)
             return AuthenticateResult.Fail("The API key is unknown or revoked.");
         var identity = new ClaimsIdentity(
             [new Claim(ProjectClaim, key.Value.ProjectId.ToString()), new Claim(KeyClaim, key.Value.KeyId.ToString())], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>
+    /// The password of "Authorization: Basic base64(public:secret)": apps on Langfuse's OpenTelemetry SDKs send their keys so,
+    /// and move to Zespan by putting the Zespan key in as the secret key (the public key is not needed and ignored).
+    /// </summary>
+    private static string? BasicAuthPassword(string header)
+    {
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            return null;
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var colon = decoded.IndexOf(':');
+            return colon >= 0 ? decoded[(colon + 1)..] : decoded;
+        }
+        catch (FormatException)
+        {
+            return "";
+        }
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -36,6 +36,7 @@ public static class ServiceRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Users);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().KeyRevocations);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanContent);
         services.AddRetention();
 
         services.AddSingleton(ModelPriceTable.LoadBuiltIn());
@@ -44,6 +45,8 @@ public static class ServiceRegistration
         services.AddSingleton<SpanPricer>();
         services.AddSingleton<SpanParser>();
         services.AddSingleton<BatchParser>();
+        services.AddSingleton<IngestService>();
+        services.AddSingleton<Zespan.Server.Otlp.OtlpLogContent>();
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton(new IngestByteBudget(options.IngestBudgetBytes));
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());

@@ -1,9 +1,5 @@
-using System.Buffers;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Zespan.Core.Ingestion;
-using Zespan.Core.Pricing;
-using Zespan.Core.Storage;
 using Zespan.Server.Auth;
 using Zespan.Server.Configuration;
 
@@ -26,83 +22,23 @@ public static class IngestEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    public static async Task<IResult> IngestAsync(
-        HttpContext context, BatchParser parser, SpanPricer pricer, ProjectPriceCache projectPrices, IngestionPipeline pipeline, ZespanServerOptions options)
+    public static async Task<IResult> IngestAsync(HttpContext context, BatchParser parser, IngestService ingest, ZespanServerOptions options)
     {
-        var projectId = context.User.ProjectId();
-        var body = await ReadBodyAsync(context, options.MaxIngestBodyBytes);
-        if (body is null)
+        var read = await RequestBody.ReadAsync(context, options.MaxIngestBodyBytes);
+        if (read.Body is not { } body)
+            return IngestService.BodyRefusal(read);
+        using (body)
         {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
-                detail: $"An ingest body may be at most {options.MaxIngestBodyBytes:N0} bytes. Split the batch into smaller requests.");
-        }
-        try
-        {
-            var batch = parser.Parse(body.Value.Memory);
+            var batch = parser.Parse(body.Memory);
             if (batch.BodyError is not null)
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a batch of spans", detail: batch.BodyError);
-
-            var prices = await projectPrices.GetAsync(projectId);
-            var priced = batch.Spans.Select(s => pricer.Price(s, prices)).ToList();
-            var spans = priced.Where(p => p.Span is not null).Select(p => new ProjectSpan(projectId, p.Span!)).ToList();
-            var errors = batch.Errors.Concat(priced.Where(p => p.Error is not null).Select(p => p.Error!)).OrderBy(e => e.Index).ToList();
-            switch (await pipeline.WriteAsync(spans))
-            {
-                case WriteOutcome.Overloaded:
-                    context.Response.Headers.RetryAfter = "1";
-                    return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Ingestion is busy",
-                        detail: "The server has more spans waiting to be written than it accepts. Retry after the Retry-After delay; nothing of this request was stored.");
-                case WriteOutcome.StorageFailed:
-                    context.Response.Headers.RetryAfter = "5";
-                    return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable",
-                        detail: "The spans could not be written. Retry after the Retry-After delay; nothing of this request was stored.");
-            }
-            var response = new IngestResponse(spans.Count, errors.Select(e => new IngestItemError(e.Index, e.Id, e.Message)).ToList());
+            var result = await ingest.StoreAsync(context.User.ProjectId(), batch.Spans);
+            if (IngestService.Refusal(context, result.Status) is { } refusal)
+                return refusal;
+            var errors = batch.Errors.Concat(result.Refused).OrderBy(e => e.Index).ToList();
+            var response = new IngestResponse(result.Accepted, errors.Select(e => new IngestItemError(e.Index, e.Id, e.Message)).ToList());
             return errors.Count == 0 ? TypedResults.Ok(response) : TypedResults.Json(response, statusCode: StatusCodes.Status207MultiStatus);
         }
-        finally
-        {
-            body.Value.Dispose();
-        }
-    }
-
-    /// <summary>Reads the body into a pooled buffer, or returns null as soon as it exceeds the limit.</summary>
-    private static async Task<PooledBody?> ReadBodyAsync(HttpContext context, long limit)
-    {
-        if (context.Request.ContentLength > limit)
-            return null;
-        // Our own limit replaces Kestrel's default (30 MB), so the 413 carries our message.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = null;
-        var initial = (int)Math.Min(context.Request.ContentLength ?? 64 * 1024, limit + 1);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 4096));
-        var length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
-                buffer.AsSpan(0, length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = larger;
-            }
-            var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length, buffer.Length - length), context.RequestAborted);
-            if (read == 0)
-                break;
-            length += read;
-            if (length > limit)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                return null;
-            }
-        }
-        return new PooledBody(buffer, length);
-    }
-
-    private readonly record struct PooledBody(byte[] Buffer, int Length) : IDisposable
-    {
-        public ReadOnlyMemory<byte> Memory => Buffer.AsMemory(0, Length);
-        public void Dispose() => ArrayPool<byte>.Shared.Return(Buffer);
     }
 }
 

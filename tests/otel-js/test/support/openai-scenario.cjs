@@ -1,0 +1,74 @@
+// The official @opentelemetry/instrumentation-openai over the real `openai` package, exported with the OTLP exporter
+// given (protobuf or JSON) to a real Zespan server; session and user travel as W3C baggage copied onto spans by
+// BaggageSpanProcessor; prompts and completions come as OTLP log records (this instrumentation's only way to send them).
+const assert = require("node:assert/strict");
+const { startFakeOpenAI, usageFor } = require("./fake-openai.cjs");
+const { startZespan, miniCost } = require("./zespan-server.cjs");
+
+async function runOpenAIInstrumentationScenario(OTLPTraceExporter) {
+  const zespan = await startZespan();
+  const fake = await startFakeOpenAI();
+  try {
+    // Processors from sdk-node's own re-exports, so they match the SDK's internal versions.
+    const { NodeSDK, logs, tracing } = require("@opentelemetry/sdk-node");
+    const { OpenAIInstrumentation } = require("@opentelemetry/instrumentation-openai");
+    const { OTLPLogExporter } = require("@opentelemetry/exporter-logs-otlp-proto");
+    const { BatchLogRecordProcessor } = logs;
+    const { BatchSpanProcessor } = tracing;
+    const { BaggageSpanProcessor, ALLOW_ALL_BAGGAGE_KEYS } = require("@opentelemetry/baggage-span-processor");
+    const { context, propagation } = require("@opentelemetry/api");
+
+    const headers = { Authorization: `Bearer ${zespan.apiKey}` };
+    const sdk = new NodeSDK({
+      serviceName: "node-shop",
+      spanProcessors: [
+        new BaggageSpanProcessor(ALLOW_ALL_BAGGAGE_KEYS),
+        new BatchSpanProcessor(new OTLPTraceExporter({ url: `${zespan.baseUrl}/v1/traces`, headers })),
+      ],
+      logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${zespan.baseUrl}/v1/logs`, headers }) })],
+      instrumentations: [new OpenAIInstrumentation({ captureMessageContent: true })],
+    });
+    sdk.start();
+    const OpenAI = require("openai"); // after start, so the instrumentation patches it
+    const client = new OpenAI({ baseURL: fake.baseURL, apiKey: "sk-test" });
+
+    const session = `node-openai-${Math.random().toString(36).slice(2, 10)}`;
+    const questions = ["Where is my order?", "When does it arrive?"];
+    const baggage = propagation.createBaggage({ "session.id": { value: session }, "user.id": { value: "node-user" } });
+    await context.with(propagation.setBaggage(context.active(), baggage), async () => {
+      for (const q of questions)
+        await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: q }] });
+    });
+    await sdk.shutdown(); // flushes spans and logs
+
+    const detail = await zespan.waitForTurns(session, 2);
+    const usage = questions.map((q) => usageFor(q, "Echo: " + q));
+    const s = detail.session;
+    assert.equal(s.userId, "node-user");
+    assert.equal(s.inputTokens, usage.reduce((n, u) => n + u.prompt_tokens, 0));
+    assert.equal(s.outputTokens, usage.reduce((n, u) => n + u.completion_tokens, 0));
+    assert.equal(s.status, "ok");
+    // The instrumentation (semconv 1.36) reports no cached tokens, so the whole input is priced as uncached input.
+    const expected = usage.reduce((n, u) => n + miniCost({ ...u, prompt_tokens_details: { cached_tokens: 0 } }), 0);
+    assert.ok(Math.abs(s.costUsd - expected) < 1e-12, `cost ${s.costUsd} != ${expected}`);
+    const first = detail.timeline[0];
+    assert.equal(first.model, "gpt-4o-mini-2024-07-18");
+
+    // Content arrives as logs, possibly after the spans: poll until the span shows it.
+    const until = Date.now() + 20_000;
+    let span;
+    do {
+      span = (await zespan.trace(first.traceId)).spans.find((x) => x.id === first.spanId);
+      if (span.input && span.output) break;
+      await new Promise((r) => setTimeout(r, 200));
+    } while (Date.now() < until);
+    assert.deepEqual(span.input, [{ role: "user", content: "Where is my order?" }]);
+    assert.equal(span.output[0].role, "assistant");
+    assert.equal(span.output[0].content, "Echo: Where is my order?");
+  } finally {
+    await fake.close();
+    await zespan.stop();
+  }
+}
+
+module.exports = { runOpenAIInstrumentationScenario };
