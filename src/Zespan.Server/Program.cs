@@ -5,7 +5,6 @@ using Zespan.Server.Components.Export;
 using Zespan.Server.Configuration;
 using Zespan.Server.Ingestion;
 using Zespan.Server.Setup;
-using Zespan.Storage.Sqlite;
 
 if (CommandLine.IsCommand(args))
     return await CommandLine.RunAsync(args, Console.Out, Console.Error);
@@ -47,8 +46,7 @@ api.MapTracesEndpoints();
 api.MapCostsEndpoints();
 api.MapPricesEndpoints();
 
-await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync();
-await app.Services.GetRequiredService<SqliteDatabase>().OptimizeAsync();
+await app.Services.InitializeStorageAsync();
 var firstRun = await app.Services.GetRequiredService<FirstRunSetup>().RunAsync();
 StartupBanner.PrintWhenStarted(app, firstRun, options);
 await app.RunAsync();
