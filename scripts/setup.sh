@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suites need beyond the .NET SDK, Node and Python: Debian's Chromium for the browser tests and
-# PostgreSQL for the shared control plane's tests (they start a private cluster of their own; no service is enabled).
+# PostgreSQL for the shared control plane's tests (they start a private cluster of their own on a free port).
 # Playwright never downloads its own browser here; it drives /usr/bin/chromium.
 set -euo pipefail
 missing=()

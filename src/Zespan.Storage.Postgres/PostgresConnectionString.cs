@@ -33,4 +33,11 @@ public static class PostgresConnectionString
         }
         return builder.ConnectionString;
     }
+
+    /// <summary>Where the control plane lives, for the start-up banner: host, port and database, never the password.</summary>
+    public static string Describe(string value)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Normalize(value));
+        return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+    }
 }
