@@ -15,6 +15,10 @@ public sealed class PostgresControlPlaneVersions(NpgsqlDataSource dataSource) : 
     private readonly Lock _lock = new();
     private Task<ControlPlaneVersion>? _inFlight;
     private long _inFlightStarted;
+    private long _queries;
+
+    /// <summary>Queries sent so far (reads shared by concurrent callers count once); for measurements.</summary>
+    public long QueriesIssued => Interlocked.Read(ref _queries);
 
     public async ValueTask<ControlPlaneVersion> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -43,6 +47,7 @@ public sealed class PostgresControlPlaneVersions(NpgsqlDataSource dataSource) : 
 
     private async Task<ControlPlaneVersion> QueryAsync()
     {
+        Interlocked.Increment(ref _queries);
         await using var command = dataSource.CreateCommand(
             "SELECT (SELECT version FROM control_versions WHERE name = 'key_revocations'), (SELECT version FROM control_versions WHERE name = 'prices')");
         await using var reader = await command.ExecuteReaderAsync();
