@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the test suites need beyond the .NET SDK, Node and Python: Debian's Chromium for the browser tests.
+# Installs what the test suites need beyond the .NET SDK, Node and Python: Debian's Chromium for the browser tests and
+# PostgreSQL for the shared control plane's tests (they start a private cluster of their own on a free port).
 # Playwright never downloads its own browser here; it drives /usr/bin/chromium.
 set -euo pipefail
-if [ ! -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
-    echo "Installing Debian's chromium for the browser tests..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "Installing Debian's ${missing[*]} for the tests..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'." >&2
+    echo "The tests need ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}'." >&2
     exit 1
   fi
 fi

@@ -8,7 +8,6 @@ using Zespan.Server.Routing;
 using Zespan.Server.Otlp;
 using Zespan.Server.Setup;
 using Zespan.Server.Web;
-using Zespan.Storage.Sqlite;
 
 if (CommandLine.IsCommand(args))
     return await CommandLine.RunAsync(args, Console.Out, Console.Error);
@@ -56,8 +55,7 @@ api.MapCostsEndpoints();
 api.MapPricesEndpoints();
 app.MapOtlpEndpoints();
 
-await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync();
-await app.Services.GetRequiredService<SqliteDatabase>().OptimizeAsync();
+await app.Services.InitializeStorageAsync();
 var firstRun = await app.Services.GetRequiredService<FirstRunSetup>().RunAsync();
 StartupBanner.PrintWhenStarted(app, firstRun, options);
 await app.RunAsync();

@@ -10,6 +10,14 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGate writeGate) : IRetentionStore
 {
+    /// <summary>The file's random identity (070_control_plane_sharing.sql): each SQLite file holds spans of its own.</summary>
+    public async Task<string> DataScopeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT scope FROM store_identity WHERE id = 1");
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<long> DeleteSpansStartedBeforeAsync(long projectId, long cutoffMs, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

@@ -11,7 +11,8 @@ public sealed class SqliteStorage
         WriteGate = new SqliteWriteGate();
         SpanWriter = new SqliteSpanWriter(Database, WriteGate);
         Retention = new SqliteRetentionStore(Database, WriteGate);
-        KeyRevocations = new SqliteApiKeyRevocations(Database);
+        Versions = new SqliteControlPlaneVersions(Database);
+        Leases = new SqliteLeaseStore(Database, clock);
         Sessions = new SqliteSessionReader(Database);
         Traces = new SqliteTraceReader(Database);
         Costs = new SqliteCostReader(Database);
@@ -25,7 +26,8 @@ public sealed class SqliteStorage
     /// <summary>The one turn-taking gate of every write transaction (ingestion and retention).</summary>
     public SqliteWriteGate WriteGate { get; }
     public IRetentionStore Retention { get; }
-    public IApiKeyRevocations KeyRevocations { get; }
+    public IControlPlaneVersions Versions { get; }
+    public ILeaseStore Leases { get; }
     public ISpanWriter SpanWriter { get; }
     public ISessionReader Sessions { get; }
     public ITraceReader Traces { get; }

@@ -7,7 +7,7 @@ using static Zespan.Storage.Conformance.TestSpans;
 
 namespace Zespan.Storage.Conformance;
 
-/// <summary>Project isolation, per-project prices, API keys and organisations.</summary>
+/// <summary>Project isolation of telemetry. Prices, keys and organisations: <see cref="ControlPlaneConformance"/>.</summary>
 public abstract class ProjectConformance(IStoreFactory factory) : ConformanceSuite(factory)
 {
     [Fact]
@@ -42,79 +42,5 @@ public abstract class ProjectConformance(IStoreFactory factory) : ConformanceSui
         // And the other project still has its own figures.
         Assert.Equal(9_999, (await Store.Sessions.GetAsync(other, "s"))!.Session.CostPico);
         Assert.Equal(2, (await Store.Costs.ByModelAsync(other, TimeRange.All)).Sum(m => m.Calls));
-    }
-
-    [Fact]
-    public async Task ProjectPrices_AreStoredPerProject_AndFoundByFamily()
-    {
-        var other = await NewProjectAsync("Other");
-        await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("gpt-4o", 2.125m, 1.0625m, 8.5m));
-        await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("in-house-llm", 0.3m, null, 0.9m));
-
-        var table = await Store.Projects.GetProjectPricesAsync(ProjectId);
-        Assert.Equal(2, table.All.Count);
-        var found = table.Find("gpt-4o-2024-08-06")!;
-        Assert.Equal((2.125m, (decimal?)1.0625m, 8.5m), (found.InputPerMillion, found.CachedInputPerMillion, found.OutputPerMillion));
-        Assert.Null(table.Find("in-house-llm")!.CachedInputPerMillion);
-        Assert.Empty((await Store.Projects.GetProjectPricesAsync(other)).All);
-
-        // Setting again overwrites; deleting removes only that project's price.
-        await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("gpt-4o", 3m, null, 9m));
-        Assert.Equal(3m, (await Store.Projects.GetProjectPricesAsync(ProjectId)).Find("gpt-4o")!.InputPerMillion);
-        Assert.False(await Store.Projects.DeleteProjectPriceAsync(other, "gpt-4o"));
-        Assert.True(await Store.Projects.DeleteProjectPriceAsync(ProjectId, "gpt-4o"));
-        Assert.Null((await Store.Projects.GetProjectPricesAsync(ProjectId)).Find("gpt-4o"));
-        Assert.False(await Store.Projects.DeleteProjectPriceAsync(ProjectId, "gpt-4o"));
-    }
-
-    [Fact]
-    public async Task ApiKeys_AreFoundByHash_ListedWithoutSecret_AndRevocable()
-    {
-        var other = await NewProjectAsync("Other");
-        var generated = await Store.Projects.CreateApiKeyAsync(ProjectId, "ci");
-        var preset = await Store.Projects.CreateApiKeyAsync(ProjectId, "preset", "zsp_preset_key_0123456789");
-        Assert.True(ApiKeySecret.LooksValid(generated.Secret));
-        Assert.Equal("zsp_preset_key_0123456789", preset.Secret);
-
-        Assert.Equal((generated.Info.Id, ProjectId), await Store.Projects.FindLiveKeyAsync(ApiKeySecret.Hash(generated.Secret)));
-        Assert.Equal((preset.Info.Id, ProjectId), await Store.Projects.FindLiveKeyAsync(ApiKeySecret.Hash(preset.Secret)));
-        Assert.Null(await Store.Projects.FindLiveKeyAsync(ApiKeySecret.Hash("zsp_never_issued_0000000")));
-
-        var keys = await Store.Projects.ListApiKeysAsync(ProjectId);
-        Assert.Equal(["ci", "preset"], keys.Select(k => k.Name));
-        Assert.Equal("zsp_pres…", keys[1].DisplayPrefix);
-        Assert.All(keys, k => Assert.DoesNotContain(k.DisplayPrefix, new[] { generated.Secret, preset.Secret }));
-        Assert.Empty(await Store.Projects.ListApiKeysAsync(other));
-
-        // Another project cannot revoke the key; its own project can, and the key stops working at once.
-        Assert.False(await Store.Projects.RevokeApiKeyAsync(other, generated.Info.Id));
-        Assert.NotNull(await Store.Projects.FindLiveKeyAsync(ApiKeySecret.Hash(generated.Secret)));
-        Assert.True(await Store.Projects.RevokeApiKeyAsync(ProjectId, generated.Info.Id));
-        Assert.Null(await Store.Projects.FindLiveKeyAsync(ApiKeySecret.Hash(generated.Secret)));
-        Assert.NotNull(await Store.Projects.FindLiveKeyAsync(ApiKeySecret.Hash(preset.Secret)));
-        Assert.True((await Store.Projects.ListApiKeysAsync(ProjectId))[0].IsRevoked);
-
-        await Store.Projects.TouchApiKeyAsync(preset.Info.Id, Day0);
-        Assert.Equal(Day0, (await Store.Projects.ListApiKeysAsync(ProjectId))[1].LastUsedMs);
-    }
-
-    [Fact]
-    public async Task ApiKey_PresetSecretThatLooksInvalid_IsRefused()
-    {
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Projects.CreateApiKeyAsync(ProjectId, "bad", "not-a-zespan-key"));
-    }
-
-    [Fact]
-    public async Task Organizations_AndProjects_AreListedAndFound()
-    {
-        var organization = await Store.Organizations.CreateAsync("Acme", Plan.Pro);
-        var project = await Store.Projects.CreateProjectAsync(organization.Id, "Support bot");
-        Assert.Equal(Plan.Pro, (await Store.Organizations.FindAsync(organization.Id))!.Plan);
-        Assert.True(await Store.Organizations.SetPlanAsync(organization.Id, Plan.Team));
-        Assert.Equal(Plan.Team, (await Store.Organizations.FindAsync(organization.Id))!.Plan);
-        Assert.Equal(project, await Store.Projects.FindProjectAsync(project.Id));
-        Assert.Contains(project, await Store.Projects.ListProjectsAsync());
-        Assert.Contains(await Store.Organizations.ListAsync(), o => o.Name == "Acme");
-        Assert.Null(await Store.Projects.FindProjectAsync(987_654));
     }
 }

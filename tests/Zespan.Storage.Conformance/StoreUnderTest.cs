@@ -10,6 +10,7 @@ public sealed class StoreUnderTest(
     ICostReader costs,
     IProjectStore projects,
     IOrganizationStore organizations,
+    IRetentionStore retention,
     Func<ValueTask>? cleanUp = null) : IAsyncDisposable
 {
     public ISpanWriter SpanWriter { get; } = spanWriter;
@@ -18,6 +19,7 @@ public sealed class StoreUnderTest(
     public ICostReader Costs { get; } = costs;
     public IProjectStore Projects { get; } = projects;
     public IOrganizationStore Organizations { get; } = organizations;
+    public IRetentionStore Retention { get; } = retention;
 
     public ValueTask DisposeAsync() => cleanUp?.Invoke() ?? ValueTask.CompletedTask;
 }

@@ -6,12 +6,13 @@ namespace Zespan.Server.Auth;
 
 /// <summary>
 /// Maps a presented API key to its project with a short in-memory cache, so ingestion does not look the key up per request.
-/// Revocation takes effect at once, even when another process (the CLI) revokes: every cached entry remembers the
-/// database's revocation counter (<see cref="IApiKeyRevocations"/>) at lookup time, and an entry older than the current
-/// counter is looked up again. Reading the counter costs a few microseconds, far less than a key lookup.
+/// Revocation takes effect at once, even when another process (the CLI, another server on the same PostgreSQL) revokes: every cached entry remembers the
+/// control plane's revocation counter (<see cref="IControlPlaneVersions"/>) at lookup time, and an entry older than the current
+/// counter is looked up again. Reading the counter costs a few microseconds on SQLite and one small shared round trip on
+/// PostgreSQL, less than a key lookup.
 /// Last-used times are written at most once a minute per key.
 /// </summary>
-public sealed class ApiKeyResolver(IProjectStore projects, IApiKeyRevocations revocations, TimeProvider clock)
+public sealed class ApiKeyResolver(IProjectStore projects, IControlPlaneVersions versions, TimeProvider clock)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(1);
@@ -24,7 +25,7 @@ public sealed class ApiKeyResolver(IProjectStore projects, IApiKeyRevocations re
             return null;
         var now = clock.GetUtcNow();
         var hash = Convert.ToHexString(ApiKeySecret.Hash(secret));
-        var revocationVersion = revocations.CurrentVersion();
+        var revocationVersion = (await versions.ReadAsync()).KeyRevocations;
         if (_live.TryGetValue(hash, out var cached) && cached.Until > now && cached.RevocationVersion == revocationVersion)
         {
             Touch(cached.KeyId, now);

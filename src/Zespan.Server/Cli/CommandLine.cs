@@ -1,11 +1,11 @@
 using Zespan.Server.Configuration;
-using Zespan.Storage.Sqlite;
+using Zespan.Core.Storage;
 
 namespace Zespan.Server.Cli;
 
 /// <summary>
 /// The administrative commands of the server binary (`zespan keys ...`). They work on the same database as the server
-/// (ZESPAN_DATA, or --data &lt;dir&gt;), whether or not a server is running on it.
+/// (ZESPAN_DATA, or --data &lt;dir&gt;; ZESPAN_CONTROL_DB when the control plane is on PostgreSQL), whether or not a server is running on it.
 /// </summary>
 public static class CommandLine
 {
@@ -24,14 +24,10 @@ public static class CommandLine
         var options = ZespanServerOptions.FromConfiguration(configuration);
         if (dataDirectory is not null)
             options.DataDirectory = Path.GetFullPath(dataDirectory);
-        if (!File.Exists(options.DatabasePath))
-        {
-            error.WriteLine($"No Zespan database at {options.DatabasePath}. Start the server once, or set ZESPAN_DATA to its data folder.");
+        await using var storage = await CliStorage.OpenAsync(options, error);
+        if (storage is null)
             return 1;
-        }
-        var storage = new SqliteStorage(options.DatabasePath, TimeProvider.System);
-        await storage.Database.MigrateAsync();
-        return await KeysCommand.RunAsync(rest.Skip(1).ToArray(), storage.Projects, output, error);
+        return await KeysCommand.RunAsync(rest.Skip(1).ToArray(), storage.GetRequiredService<IProjectStore>(), output, error);
     }
 
     /// <summary>Removes "--name value" from the arguments and returns the value, or null when the option is absent.</summary>

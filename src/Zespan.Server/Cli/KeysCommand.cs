@@ -13,7 +13,7 @@ public static class KeysCommand
           zespan keys create [--project <id>] --name <name>   create a key; its secret is printed once
           zespan keys list [--project <id>]                   list keys (never their secrets)
           zespan keys revoke <key id>                         revoke a key; it stops working at once, also on a running server
-        The database is the one in ZESPAN_DATA (or pass --data <dir>). --project may be left out when there is only one project.
+        The database is the one in ZESPAN_DATA (or pass --data <dir>), or PostgreSQL when ZESPAN_CONTROL_DB is set. --project may be left out when there is only one project.
         """;
 
     public static async Task<int> RunAsync(string[] args, IProjectStore projects, TextWriter output, TextWriter error)

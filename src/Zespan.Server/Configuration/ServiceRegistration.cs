@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using Zespan.Core.Ingestion;
 using Zespan.Core.Pricing;
 using Zespan.Core.Storage;
@@ -8,11 +7,10 @@ using Zespan.Server.Auth;
 using Zespan.Server.Ingestion;
 using Zespan.Server.Retention;
 using Zespan.Server.Setup;
-using Zespan.Storage.Sqlite;
 
 namespace Zespan.Server.Configuration;
 
-/// <summary>Wires Zespan's services: the embedded store, ingestion, pricing and API-key authentication.</summary>
+/// <summary>Wires Zespan's services: storage (see <see cref="StorageRegistration"/>), ingestion, pricing and API-key authentication.</summary>
 public static class ServiceRegistration
 {
     public const string ApiDocumentPolicy = "ApiDocument";
@@ -25,18 +23,7 @@ public static class ServiceRegistration
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton(sp => new SqliteStorage(options.DatabasePath, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Database);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanWriter);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Sessions);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Traces);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Costs);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Projects);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Organizations);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Users);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().KeyRevocations);
-        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanContent);
+        services.AddZespanStorage(options);
         services.AddRetention();
 
         services.AddSingleton(ModelPriceTable.LoadBuiltIn());
@@ -79,7 +66,6 @@ public static class ServiceRegistration
         // A bad request (a missing antiforgery token, an unreadable form) is the client's error: answer 400, not 500.
         services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(o =>
             o.StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         return services;
     }
 }

@@ -37,6 +37,12 @@ public sealed class ZespanServerOptions
     /// <summary>Most spans the writer commits in one transaction (group commit of many requests).</summary>
     public int MaxSpansPerTransaction { get; set; } = 20_000;
 
+    /// <summary>ZESPAN_CONTROL_DB: PostgreSQL (connection string or postgres:// URL) for the control plane; null: the SQLite file.</summary>
+    public string? ControlDatabase { get; set; }
+
+    /// <summary>ZESPAN_STORAGE: the telemetry backend (spans, sessions, traces, costs). Default sqlite.</summary>
+    public string TelemetryStorage { get; set; } = "sqlite";
+
     public string DatabasePath => Path.Combine(DataDirectory, "zespan.db");
 
     public static ZespanServerOptions FromConfiguration(IConfiguration configuration)
@@ -45,6 +51,9 @@ public sealed class ZespanServerOptions
         if (configuration["ZESPAN_DATA"] is { Length: > 0 } data)
             options.DataDirectory = Path.GetFullPath(data);
         options.PresetApiKey = configuration["ZESPAN_API_KEY"] is { Length: > 0 } key ? key : null;
+        options.ControlDatabase = configuration["ZESPAN_CONTROL_DB"] is { Length: > 0 } control ? control : null;
+        if (configuration["ZESPAN_STORAGE"] is { Length: > 0 } storage)
+            options.TelemetryStorage = storage.Trim();
         options.PresetAdminPassword = configuration["ZESPAN_ADMIN_PASSWORD"] is { Length: > 0 } password ? password : null;
         if (configuration["ZESPAN_PLAN"] is { Length: > 0 } planText)
         {

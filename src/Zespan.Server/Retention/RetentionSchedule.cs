@@ -16,11 +16,14 @@ public sealed class RetentionSchedule
     {
         var schedule = new RetentionSchedule();
         var minutes = Positive(configuration, "ZESPAN_RETENTION_INTERVAL_MINUTES");
+        // ZESPAN_RETENTION_INTERVAL_SECONDS: the same in seconds, wins over minutes; for demos and the multi-server test.
+        var seconds = Positive(configuration, "ZESPAN_RETENTION_INTERVAL_SECONDS");
+        TimeSpan? interval = seconds is { } s ? TimeSpan.FromSeconds(s) : minutes is { } m ? TimeSpan.FromMinutes(m) : null;
         var batch = Positive(configuration, "ZESPAN_RETENTION_BATCH_SPANS");
         return new RetentionSchedule
         {
-            Interval = minutes is { } m ? TimeSpan.FromMinutes(m) : schedule.Interval,
-            FirstRunAfter = minutes is { } f ? TimeSpan.FromMinutes(Math.Min(f, 1)) : schedule.FirstRunAfter,
+            Interval = interval ?? schedule.Interval,
+            FirstRunAfter = interval is { } i ? TimeSpan.FromTicks(Math.Min(i.Ticks, TimeSpan.TicksPerMinute)) : schedule.FirstRunAfter,
             BatchSize = batch is { } b ? (int)Math.Min(b, 1_000_000) : schedule.BatchSize,
         };
     }

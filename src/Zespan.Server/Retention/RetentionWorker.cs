@@ -3,19 +3,29 @@ using Zespan.Core.Storage;
 
 namespace Zespan.Server.Retention;
 
-/// <summary>What one retention run removed.</summary>
-public sealed record RetentionRunResult(DateTimeOffset RanAt, long SpansDeleted, int ProjectsChecked);
+/// <summary>What one retention run removed. <paramref name="Skipped"/>: another server holds the lease over this data.</summary>
+public sealed record RetentionRunResult(DateTimeOffset RanAt, long SpansDeleted, int ProjectsChecked, bool Skipped = false);
 
 /// <summary>
 /// Removes spans older than their organisation's plan window (Free 14 days … Scale 365), every hour and shortly after start.
 /// The plan is read on each run, so a shorter plan applies at the next run and a longer one keeps whatever still exists.
 /// Deletion happens in small transactions (see <see cref="IRetentionStore"/>) so ingestion is never blocked for long.
+/// Several servers over the same spans (one shared telemetry store, or one SQLite folder) never delete twice: a run
+/// needs the control plane's lease on that data (<see cref="IRetentionStore.DataScopeAsync"/>), which the holder renews
+/// each run and gives up when it stops; a server that dies loses it after two intervals.
 /// </summary>
 public sealed class RetentionWorker(
-    IOrganizationStore organizations, IProjectStore projects, IRetentionStore retention, TimeProvider clock,
+    IOrganizationStore organizations, IProjectStore projects, IRetentionStore retention, ILeaseStore leases, TimeProvider clock,
     RetentionSchedule schedule, ILogger<RetentionWorker> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+    private string? _leaseName;
+    private bool _holding;
+
+    /// <summary>This server's name in the lease table: machine and process, unique among running servers.</summary>
+    public string Holder { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..^24];
+
+    private TimeSpan LeaseDuration => schedule.Interval * 2;
 
     /// <summary>Runs retention once for every project, against the clock's current time. Runs never overlap.</summary>
     public async Task<RetentionRunResult> RunOnceAsync(CancellationToken cancellationToken = default)
@@ -24,6 +34,9 @@ public sealed class RetentionWorker(
         try
         {
             var now = clock.GetUtcNow();
+            _leaseName ??= "retention:" + await retention.DataScopeAsync(cancellationToken);
+            if (!await RenewLeaseAsync(cancellationToken))
+                return new RetentionRunResult(now, 0, 0, Skipped: true);
             var plans = (await organizations.ListAsync(cancellationToken)).ToDictionary(o => o.Id, o => o.Plan);
             long deleted = 0;
             var checkedProjects = 0;
@@ -31,6 +44,9 @@ public sealed class RetentionWorker(
             {
                 if (!plans.TryGetValue(project.OrganizationId, out var plan))
                     continue;
+                // A long run keeps the lease alive between projects, so nobody takes over half-way.
+                if (checkedProjects > 0 && !await RenewLeaseAsync(cancellationToken))
+                    break;
                 var cutoff = now - PlanRetention.Window(plan);
                 deleted += await retention.DeleteSpansStartedBeforeAsync(project.Id, cutoff.ToUnixTimeMilliseconds(), schedule.BatchSize, cancellationToken);
                 checkedProjects++;
@@ -43,6 +59,18 @@ public sealed class RetentionWorker(
         {
             _oneRunAtATime.Release();
         }
+    }
+
+    private async Task<bool> RenewLeaseAsync(CancellationToken cancellationToken)
+    {
+        var held = await leases.TryAcquireAsync(_leaseName!, Holder, LeaseDuration, cancellationToken);
+        if (held != _holding)
+        {
+            logger.LogInformation(held ? "Retention: this server ({Holder}) now holds the lease on {Lease}." : "Retention: this server ({Holder}) lost the lease on {Lease}.",
+                Holder, _leaseName);
+            _holding = held;
+        }
+        return held;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,6 +94,17 @@ public sealed class RetentionWorker(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Gives the lease up on shutdown, so another server takes retention over at its next run instead of waiting for expiry.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_leaseName is not null && _holding)
+        {
+            try { await leases.ReleaseAsync(_leaseName, Holder, cancellationToken); }
+            catch (Exception error) { logger.LogWarning(error, "Retention lease not released; it expires by itself."); }
         }
     }
 }

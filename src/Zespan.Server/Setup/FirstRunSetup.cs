@@ -10,15 +10,18 @@ namespace Zespan.Server.Setup;
 public sealed record FirstRunResult(bool CreatedProject, string? NewApiKey, bool ApiKeyFromEnvironment, string? NewAdminPassword = null, bool AdminPasswordFromEnvironment = false);
 
 /// <summary>
-/// On an empty database: creates the default organisation, project and API key. A preset ZESPAN_API_KEY is used as that key,
+/// On an empty control plane: creates the default organisation, project and API key. A preset ZESPAN_API_KEY is used as that key,
 /// so scripts and containers know it in advance; otherwise a random key is generated and shown once.
 /// </summary>
-public sealed class FirstRunSetup(IOrganizationStore organizations, IProjectStore projects, IUserStore users, ZespanServerOptions options)
+public sealed class FirstRunSetup(
+    IOrganizationStore organizations, IProjectStore projects, IUserStore users, ISetupLock setupLock, ZespanServerOptions options)
 {
     public const string AdminUsername = "admin";
 
     public async Task<FirstRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
+        // Servers starting together on one empty PostgreSQL take turns, so only the first creates (and prints) these.
+        await using var _ = await setupLock.AcquireAsync(cancellationToken);
         if ((await projects.ListProjectsAsync(cancellationToken)).Count > 0)
             return new FirstRunResult(false, null, false);
         if (options.PresetApiKey is { } preset && !ApiKeySecret.LooksValid(preset))

@@ -19,6 +19,8 @@ public static class StartupBanner
                 $"  Web UI and API:  {string.Join(", ", addresses)}",
                 $"  Data:            {options.DatabasePath}",
             };
+            if (options.ControlDatabase is { } controlDatabase)
+                lines.Add($"  Control plane:   {Zespan.Storage.Postgres.PostgresConnectionString.Describe(controlDatabase)}");
             if (firstRun.NewAdminPassword is { } password)
                 lines.Add($"  Log in:          user \"{FirstRunSetup.AdminUsername}\", password {password}   (shown once)");
             else if (firstRun.AdminPasswordFromEnvironment)

@@ -1,0 +1,26 @@
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// The set-up lock of the embedded file: an exclusively opened file beside it, so two processes on one data folder
+/// (servers started together) take turns. The operating system drops it if the process dies.
+/// </summary>
+public sealed class SqliteSetupLock(SqliteDatabase database) : ISetupLock
+{
+    public async Task<IAsyncDisposable> AcquireAsync(CancellationToken cancellationToken = default)
+    {
+        var path = database.FilePath + ".setup-lock";
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+    }
+}
