@@ -44,6 +44,7 @@ public static class ServiceRegistration
         services.AddSingleton<SpanPricer>();
         services.AddSingleton<SpanParser>();
         services.AddSingleton<BatchParser>();
+        services.AddSingleton<ProjectPlans>();
         services.AddSingleton<IngestionPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
         services.AddSingleton<FirstRunSetup>();

@@ -26,7 +26,8 @@ public static class IngestEndpoints
     }
 
     public static async Task<IResult> IngestAsync(
-        HttpContext context, BatchParser parser, SpanPricer pricer, ProjectPriceCache projectPrices, IngestionPipeline pipeline, ZespanServerOptions options)
+        HttpContext context, BatchParser parser, SpanPricer pricer, ProjectPriceCache projectPrices, IngestionPipeline pipeline, ZespanServerOptions options,
+        ProjectPlans plans, TimeProvider clock)
     {
         var projectId = context.User.ProjectId();
         var body = await ReadBodyAsync(context, options.MaxIngestBodyBytes);
@@ -40,6 +41,7 @@ public static class IngestEndpoints
             var batch = parser.Parse(body.Value.Memory);
             if (batch.BodyError is not null)
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a batch of spans", detail: batch.BodyError);
+            batch = RetentionWindowCheck.Apply(batch, await plans.GetAsync(projectId, context.RequestAborted), clock.GetUtcNow());
 
             var prices = await projectPrices.GetAsync(projectId);
             var spans = batch.Spans.Select(s => new ProjectSpan(projectId, pricer.Price(s, prices))).ToList();

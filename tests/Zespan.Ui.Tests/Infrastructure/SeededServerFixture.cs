@@ -20,7 +20,7 @@ public sealed class SeededServerFixture : IAsyncLifetime
         Browser = await BrowserSession.LogInAsync(Server);
     }
 
-    public Task<IPage> NewPageAsync() => Browser.NewPageAsync(Server.BaseUrl);
+    public Task<IPage> NewPageAsync(int width = 1280, bool loggedIn = true) => Browser.NewPageAsync(Server.BaseUrl, width, loggedIn);
 
     public async Task DisposeAsync()
     {
