@@ -38,12 +38,13 @@ public sealed class BrowserSession : IAsyncDisposable
     }
 
     /// <summary>A fresh tab with the logged-in cookie, 1280 px wide unless another width is asked for.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, bool loggedIn = true)
+    /// <param name="bypassCsp">Lets a test inject a tool's script (axe-core) despite the page's Content-Security-Policy.</param>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, bool loggedIn = true, bool bypassCsp = false)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl, StorageState = loggedIn ? storageState : null, ViewportSize = new ViewportSize { Width = width, Height = 900 },
-            AcceptDownloads = true,
+            AcceptDownloads = true, BypassCSP = bypassCsp,
         });
         return await context.NewPageAsync();
     }
