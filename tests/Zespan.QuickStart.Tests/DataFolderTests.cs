@@ -16,9 +16,13 @@ public sealed class DataFolderTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_root, "Zespan.slnx"), "<Solution />");
         var serverFolder = Path.Combine(_root, "artifacts", "server");
-        Directory.CreateDirectory(serverFolder);
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(ServerProcess.ServerDll())!))
-            File.Copy(file, Path.Combine(serverFolder, Path.GetFileName(file)));
+        var built = Path.GetDirectoryName(ServerProcess.ServerDll())!;
+        foreach (var file in Directory.GetFiles(built, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(serverFolder, Path.GetRelativePath(built, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
         var dll = Path.Combine(serverFolder, "Zespan.Server.dll");
         var subfolder = Directory.CreateDirectory(Path.Combine(_root, "src", "Zespan.Server")).FullName;
         var expected = Path.Combine(_root, ".zespan-data");

@@ -106,7 +106,8 @@ public sealed class LayoutAndAccessTests(SeededServerFixture fixture)
           for (const el of document.querySelectorAll('main *, header *')) {
             if (!el.childNodes.length || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
             const s = getComputedStyle(el);
-            if (s.visibility === 'hidden' || s.display === 'none') continue;
+            // Disabled controls are exempt from the contrast minimum (WCAG 1.4.3).
+            if (s.visibility === 'hidden' || s.display === 'none' || el.closest('[aria-disabled=true]')) continue;
             const [a, b] = [lum(rgb(s.color)), lum(background(el))];
             const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
             const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && parseInt(s.fontWeight) >= 700);
