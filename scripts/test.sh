@@ -61,6 +61,12 @@ s=$(grep -E '^(OK|FAILED) \(.*skipped=' "$logs/py.log" | tail -1 | grep -oE 'ski
 if [ "$py_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 add_counts $((total - f - s)) "$f" "Python SDK"
 
+# The suites must leave the tree as they found it (screenshots and data go to temporary folders).
+dirty=$(git status --porcelain 2>/dev/null)
+if [ -n "$dirty" ]; then
+  echo "$dirty"; add_counts 0 1 "clean tree (the files above were changed or left by the tests)"
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

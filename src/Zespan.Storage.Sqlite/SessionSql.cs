@@ -37,16 +37,7 @@ internal static class SessionSql
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 
-    public static long SortValue(SessionSummary s, SessionSort sort) => sort switch
-    {
-        SessionSort.StartedAt => s.StartedMs,
-        SessionSort.DurationMs => s.DurationMs,
-        SessionSort.Turns => s.Turns,
-        SessionSort.CostUsd => s.CostPico,
-        SessionSort.TotalTokens => s.TotalTokens,
-        SessionSort.ErrorCount => s.ErrorCount,
-        _ => throw new ArgumentOutOfRangeException(nameof(sort)),
-    };
+    public static long SortValue(SessionSummary s, SessionSort sort) => SessionCursor.ValueOf(s, sort);
 
     /// <summary>Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.</summary>
     public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter)

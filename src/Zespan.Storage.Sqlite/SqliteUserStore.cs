@@ -31,6 +31,13 @@ public sealed class SqliteUserStore(SqliteDatabase database, TimeProvider clock)
             : null;
     }
 
+    public async Task<bool> SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("UPDATE users SET password_hash = $h WHERE id = $u").With("$h", passwordHash).With("$u", userId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     public async Task AddMembershipAsync(long userId, long organizationId, Role role, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -30,17 +30,26 @@ public sealed partial class ServerProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? dataDirectory = null)
+    /// <summary>
+    /// Starts the server on a fresh data folder, or <paramref name="dataDirectory"/>; with <paramref name="defaultDataFolder"/>
+    /// ZESPAN_DATA is left unset, so the server picks its default folder as it does for a new user.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? dataDirectory = null,
+        string? serverDll = null, string? workingDirectory = null, bool defaultDataFolder = false)
     {
         var port = FreePort();
-        dataDirectory ??= Directory.CreateTempSubdirectory("zespan-quickstart-").FullName;
-        var start = new ProcessStartInfo("dotnet", [ServerDll(), "--urls", $"http://127.0.0.1:{port}"])
+        dataDirectory ??= defaultDataFolder ? "" : Directory.CreateTempSubdirectory("zespan-quickstart-").FullName;
+        var start = new ProcessStartInfo("dotnet", [serverDll ?? ServerDll(), "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        start.Environment["ZESPAN_DATA"] = dataDirectory;
+        if (defaultDataFolder)
+            start.Environment.Remove("ZESPAN_DATA");
+        else
+            start.Environment["ZESPAN_DATA"] = dataDirectory;
         start.Environment.Remove("ZESPAN_API_KEY");
         start.Environment.Remove("ZESPAN_ADMIN_PASSWORD");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -94,7 +103,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    private static string ServerDll()
+    public static string ServerDll()
     {
         var configured = Environment.GetEnvironmentVariable("ZESPAN_SERVER_DLL");
         if (!string.IsNullOrEmpty(configured))

@@ -93,8 +93,34 @@ public sealed class RetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SpanOlderThanThePlanKeeps_IsRefusedWithTheReason_AndItsNeighbourStored()
+    {
+        var now = _app.Clock.GetUtcNow();   // organisation B is on the Free plan: 14 days
+        var response = await _app.ApiClient(_app.KeyB).PostAsJsonAsync("/api/v1/ingest", new
+        {
+            batch = new[] { Spans.Llm("too-old", "t-old", "s-window", now.AddDays(-15)), Spans.Llm("recent", "t-new", "s-window", now.AddDays(-13)) },
+        });
+        Assert.Equal((HttpStatusCode)207, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, body.GetProperty("accepted").GetInt32());
+        var error = Assert.Single(body.GetProperty("errors").EnumerateArray());
+        Assert.Equal(0, error.GetProperty("index").GetInt32());
+        Assert.Equal("too-old", error.GetProperty("id").GetString());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.Contains("\"startTime\"", message);
+        Assert.Contains("Free plan keeps data (14 days", message);
+
+        var session = await _app.ApiClient(_app.KeyB).GetFromJsonAsync<JsonElement>("/api/v1/sessions/s-window");
+        Assert.Equal(1, session.GetProperty("session").GetProperty("turns").GetInt32());
+        // Nothing for the retention worker to remove later: what was answered as stored stays stored.
+        Assert.Equal(0, (await _app.Get<RetentionWorker>().RunOnceAsync()).SpansDeleted);
+    }
+
+    [Fact]
     public async Task LargeCleanUp_InSmallBatches_RunsBesideIngestion_AndLeavesExactFigures()
     {
+        // Ingestion refuses spans older than the plan keeps; 30-day-old spans need a longer plan to be stored at all.
+        await _app.Get<IOrganizationStore>().SetPlanAsync(_app.ProjectA.OrganizationId, Plan.Scale);
         var now = _app.Clock.GetUtcNow();
         var old = Enumerable.Range(0, 3000).Select(i => Spans.Llm($"old-{i}", $"old-trace-{i % 50}", $"old-session-{i % 100}", now.AddDays(-30).AddSeconds(i))).ToArray();
         foreach (var chunk in old.Chunk(1000))

@@ -31,6 +31,8 @@ public class ZespanApp : WebApplicationFactory<Program>
     {
         builder.UseSetting("ZESPAN_DATA", DataDirectory);
         builder.UseSetting("ZESPAN_API_KEY", ApiKey);
+        // These tests send spans with fixed dates; the longest plan keeps them inside its window (ingestion refuses older ones).
+        builder.UseSetting("ZESPAN_PLAN", "scale");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
         if (ConfigureServices is { } configure)
@@ -50,7 +52,7 @@ public class ZespanApp : WebApplicationFactory<Program>
     {
         var organizations = Services.GetRequiredService<IOrganizationStore>();
         var projects = Services.GetRequiredService<IProjectStore>();
-        var organization = await organizations.CreateAsync(name, Plan.Free);
+        var organization = await organizations.CreateAsync(name, Plan.Scale);
         var project = await projects.CreateProjectAsync(organization.Id, name);
         return (project.Id, (await projects.CreateApiKeyAsync(project.Id, "test")).Secret);
     }

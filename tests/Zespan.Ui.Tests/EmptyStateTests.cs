@@ -20,6 +20,10 @@ public sealed class EmptyStateTests
         Assert.Contains("with with_zespan_context(user_id=user_id, session_id=session_id):", python);
         Assert.Contains("Settings", await page.InnerTextAsync("[data-testid=getting-started]"));
         Directory.CreateDirectory(Screenshots.Folder);
+        await page.GotoAsync("/costs");
+        // No cost at all: the chart's scale is not labelled with the 1-picodollar floor that avoids dividing by zero.
+        Assert.Equal("", (await page.TextContentAsync("[data-testid=cost-axis-top]") ?? "").Trim());
+        await page.GotoAsync("/sessions");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Folder, "empty-state.png"), FullPage = true });
     }
 }

@@ -2,11 +2,16 @@ using Zespan.Ui.Tests.Infrastructure;
 
 namespace Zespan.Ui.Tests;
 
-/// <summary>Saves a screenshot of every page into docs/screenshots (listed in docs/ui.md) from the seeded data set.</summary>
+/// <summary>
+/// Takes a screenshot of every page from the seeded data set. They go to a temporary folder, so the test command leaves
+/// the tree clean; ZESPAN_UPDATE_SCREENSHOTS=1 writes them into docs/screenshots (listed in docs/ui.md) instead.
+/// </summary>
 [Collection(SeededServerCollection.Name)]
 public sealed class Screenshots(SeededServerFixture fixture)
 {
-    public static string Folder => Path.GetFullPath(Path.Combine(ZespanServer.Metadata("RepositoryRoot"), "docs", "screenshots"));
+    public static string Folder { get; } = Environment.GetEnvironmentVariable("ZESPAN_UPDATE_SCREENSHOTS") == "1"
+        ? Path.GetFullPath(Path.Combine(ZespanServer.Metadata("RepositoryRoot"), "docs", "screenshots"))
+        : Directory.CreateTempSubdirectory("zespan-screenshots-").FullName;
 
     [Fact]
     public async Task EveryPage_RendersAndIsCaptured()

@@ -4,6 +4,7 @@ import { Zespan } from "@zespan/sdk";
 import { FakeIngestServer } from "./support/fake-ingest-server.js";
 import { freePort } from "./support/zespan-server.js";
 import { TEST_API_KEY, uniqueMarker } from "./support/spans.js";
+import { eventually } from "./support/eventually.js";
 
 const ingest = new FakeIngestServer();
 before(() => ingest.start());
@@ -33,9 +34,13 @@ describe("background export", () => {
     const requests = requestsFor(marker);
     assert.equal(requests[0]!.headers.authorization, `Bearer ${TEST_API_KEY}`);
     assert.match(String(requests[0]!.headers["user-agent"]), /^zespan-sdk-js\//);
+    // The first batch stays counted as queued until its answer is handled.
+    await eventually(() => instance.stats().sent === 5, "the SDK handled the answer to the first batch");
     recordSpans(instance, `${marker}-more`, 2);
+    // Proving that nothing is sent needs a window in which a wrong SDK would send; it cannot fail a right one.
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(instance.stats().queued, 2, "fewer than flushAt wait for the timer or a flush");
+    assert.equal(requestsFor(`${marker}-more`).length, 0);
     await instance.shutdown();
     assert.deepEqual(instance.stats(), { queued: 0, sent: 7, dropped: 0, rejected: 0, failed: 0, retries: 0 });
   });
@@ -71,6 +76,8 @@ describe("background export", () => {
       const instance = sdk({ flushAt: 4 });
       recordSpans(instance, marker, 4);
       await ingest.waitForStored((spans) => spans.filter((span) => span.name.startsWith(marker)).length === 4, 10_000);
+      // The server stored the spans before its answer reached the SDK: flush() waits until the SDK has handled it.
+      await instance.flush();
       const attempts = requestsFor(marker);
       assert.equal(attempts.length, 4);
       const ids = attempts.map((request) => request.batch.map((span) => span.id).join(","));
@@ -159,7 +166,7 @@ describe("background export", () => {
     const instance = new Zespan();
     instance.init({ apiKey: TEST_API_KEY, baseUrl: `http://127.0.0.1:${port}`, maxQueueSize: 5, flushAt: 2, flushIntervalMs: 20 });
     recordSpans(instance, uniqueMarker("bounded"), 25);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(() => instance.stats().retries >= 1, "the SDK retried the unreachable server once");
     const stats = instance.stats();
     assert.equal(stats.queued, 5);
     assert.equal(stats.dropped, 20);

@@ -8,6 +8,28 @@ public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortV
 {
     private const string Version = "s1";
 
+    /// <summary>The position of one listed session in the given ordering.</summary>
+    public static SessionCursor Of(SessionSummary session, SessionSort sort, bool descending) =>
+        new(sort, descending, ValueOf(session, sort), session.SessionId);
+
+    /// <summary>The value a session is sorted by; the one rule the stores and the cursors share.</summary>
+    public static long ValueOf(SessionSummary s, SessionSort sort) => sort switch
+    {
+        SessionSort.StartedAt => s.StartedMs,
+        SessionSort.DurationMs => s.DurationMs,
+        SessionSort.Turns => s.Turns,
+        SessionSort.CostUsd => s.CostPico,
+        SessionSort.TotalTokens => s.TotalTokens,
+        SessionSort.ErrorCount => s.ErrorCount,
+        _ => throw new ArgumentOutOfRangeException(nameof(sort)),
+    };
+
+    /// <summary>
+    /// The same position in the opposite order: listing "after" it then yields the rows before it, nearest first.
+    /// That is how a page goes back without carrying the cursors of every earlier page.
+    /// </summary>
+    public SessionCursor Reversed() => this with { Descending = !Descending };
+
     public string Encode()
     {
         return Base64Url.Encode(string.Join('\n', Version, Sort, Descending ? "d" : "a", SortValue, SessionId));

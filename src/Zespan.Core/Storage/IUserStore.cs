@@ -12,6 +12,9 @@ public interface IUserStore
 
     Task<UserAccount?> FindAsync(long userId, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the user's password hash; false when there is no such user.</summary>
+    Task<bool> SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default);
+
     Task AddMembershipAsync(long userId, long organizationId, Role role, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<Membership>> MembershipsAsync(long userId, CancellationToken cancellationToken = default);

@@ -27,11 +27,11 @@ public static class PricesEndpoints
     public static async Task<IResult> SetAsync(string model, PriceRequest request, HttpContext context, IProjectStore projects, ProjectPriceCache cache)
     {
         if (model.Length is 0 or > 256)
-            return ApiProblems.BadParameter("The model name must be 1 to 256 characters long.");
+            return ApiProblems.BadParameter(PriceRules.Problem(model, 0, null, 0)!);
         if (request.InputPerMillion is not { } input || request.OutputPerMillion is not { } output)
             return ApiProblems.BadParameter("Send {\"inputPerMillion\": 2.5, \"outputPerMillion\": 10, \"cachedInputPerMillion\": 1.25} (USD per 1M tokens; cached is optional).");
-        if (input < 0 || output < 0 || request.CachedInputPerMillion < 0 || input > 100_000 || output > 100_000)
-            return ApiProblems.BadParameter("Prices are US dollars per one million tokens, between 0 and 100,000.");
+        if (PriceRules.Problem(model, input, request.CachedInputPerMillion, output) is { } problem)
+            return ApiProblems.BadParameter(problem);
         var price = new ModelPrice(model, input, request.CachedInputPerMillion, output);
         var projectId = context.User.ProjectId();
         await projects.SetProjectPriceAsync(projectId, price, context.RequestAborted);

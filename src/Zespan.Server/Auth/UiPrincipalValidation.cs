@@ -7,6 +7,7 @@ namespace Zespan.Server.Auth;
 /// <summary>
 /// Re-checks every cookie against the database on each request: a deleted user is logged out, and a user who left the
 /// organisation of the project they were viewing is moved to another project of theirs (or logged out if none is left).
+/// A changed or reset password logs out every older cookie (its password stamp no longer matches).
 /// A cookie stays valid for days, so without this a removed member would keep access until it expired.
 /// </summary>
 public static class UiPrincipalValidation
@@ -21,7 +22,7 @@ public static class UiPrincipalValidation
         }
         var services = context.HttpContext.RequestServices;
         var user = await services.GetRequiredService<IUserStore>().FindAsync(userId, context.HttpContext.RequestAborted);
-        if (user is null)
+        if (user is null || principal.FindFirst(UiPrincipal.PasswordStampClaim)?.Value != UiPrincipal.PasswordStamp(user))
         {
             await RejectAsync(context);
             return;

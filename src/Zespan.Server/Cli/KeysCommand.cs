@@ -9,11 +9,10 @@ namespace Zespan.Server.Cli;
 public static class KeysCommand
 {
     public const string Usage = """
-        Usage:
-          zespan keys create [--project <id>] --name <name>   create a key; its secret is printed once
-          zespan keys list [--project <id>]                   list keys (never their secrets)
-          zespan keys revoke <key id>                         revoke a key; it stops working at once, also on a running server
-        The database is the one in ZESPAN_DATA (or pass --data <dir>), or PostgreSQL when ZESPAN_CONTROL_DB is set. --project may be left out when there is only one project.
+          zespan keys create [--project <id>] --name <name>     create an API key; its secret is printed once
+          zespan keys list [--project <id>]                     list API keys (never their secrets)
+          zespan keys revoke <key id>                           revoke a key; refused at once, also by a running server
+                                                                (--project may be left out when there is one project)
         """;
 
     public static async Task<int> RunAsync(string[] args, IProjectStore projects, TextWriter output, TextWriter error)
@@ -28,14 +27,14 @@ public static class KeysCommand
                 "create" => await CreateAsync(rest, projects, output),
                 "list" => await ListAsync(rest, projects, output),
                 "revoke" => await RevokeAsync(rest, projects, output, error),
-                _ => throw new UsageException(verb.Length == 0 ? "Say what to do with keys." : $"Unknown keys command \"{verb}\"."),
+                _ => throw new UsageException(verb.Length == 0
+                    ? "Say what to do with keys: create, list or revoke."
+                    : $"Unknown keys command \"{verb}\"; it is one of create, list, revoke."),
             };
         }
         catch (UsageException usage)
         {
-            error.WriteLine(usage.Message);
-            error.WriteLine(Usage);
-            return 2;
+            return CommandLine.Refuse(usage.Message, "Usage:\n" + Usage, error);
         }
     }
 
@@ -43,7 +42,7 @@ public static class KeysCommand
     {
         var projectText = CommandLine.TakeOption(args, "--project");
         var name = CommandLine.TakeOption(args, "--name") ?? throw new UsageException("Give the key a name with --name, for example --name \"production\".");
-        RefuseLeftovers(args);
+        CommandLine.RefuseLeftovers(args);
         if (name.Trim().Length is 0 or > 100)
             throw new UsageException("The key name must be 1 to 100 characters long.");
         var project = await ProjectAsync(projectText, projects);
@@ -57,7 +56,7 @@ public static class KeysCommand
     private static async Task<int> ListAsync(List<string> args, IProjectStore projects, TextWriter output)
     {
         var projectText = CommandLine.TakeOption(args, "--project");
-        RefuseLeftovers(args);
+        CommandLine.RefuseLeftovers(args);
         var chosen = projectText is null ? await projects.ListProjectsAsync() : [await ProjectAsync(projectText, projects)];
         output.WriteLine($"{"ID",-6} {"PROJECT",-8} {"NAME",-24} {"KEY",-14} {"CREATED",-25} {"LAST USED",-25} STATUS");
         foreach (var project in chosen)
@@ -101,9 +100,4 @@ public static class KeysCommand
         return await projects.FindProjectAsync(projectId) ?? throw new UsageException($"There is no project with id {projectId}.");
     }
 
-    private static void RefuseLeftovers(List<string> args)
-    {
-        if (args.Count > 0)
-            throw new UsageException($"Unexpected argument \"{args[0]}\".");
-    }
 }

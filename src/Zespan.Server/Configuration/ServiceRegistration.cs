@@ -34,6 +34,7 @@ public static class ServiceRegistration
         services.AddSingleton<BatchParser>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<Zespan.Server.Otlp.OtlpLogContent>();
+        services.AddSingleton<ProjectPlans>();
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton(new IngestByteBudget(options.IngestBudgetBytes));
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());

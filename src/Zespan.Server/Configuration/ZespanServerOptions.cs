@@ -5,8 +5,8 @@ namespace Zespan.Server.Configuration;
 /// <summary>Server settings. Each can be set by the environment variable named in its comment.</summary>
 public sealed class ZespanServerOptions
 {
-    /// <summary>ZESPAN_DATA: folder of the SQLite database. Default: .zespan-data under the current directory.</summary>
-    public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, ".zespan-data");
+    /// <summary>ZESPAN_DATA: folder of the SQLite database. Default: .zespan-data at the repository root (see DefaultDataFolder).</summary>
+    public string DataDirectory { get; set; } = DefaultDataFolder.Resolve();
 
     /// <summary>ZESPAN_API_KEY: presets the first project's API key on an empty database.</summary>
     public string? PresetApiKey { get; set; }

@@ -7,7 +7,7 @@ namespace Zespan.Server.Ingestion;
 /// <summary>What became of a validated batch: stored durably, or refused whole for a reason the client should retry.</summary>
 public enum IngestStatus { Stored, Overloaded, StorageFailed }
 
-/// <param name="Refused">Items the pricer refused (a computed cost past the per-span limit), by their batch index.</param>
+/// <param name="Refused">Items refused after validation (older than the plan keeps; a computed cost past the per-span limit), by batch index.</param>
 public sealed record IngestResult(IngestStatus Status, int Accepted, IReadOnlyList<ItemError> Refused);
 
 /// <summary>
@@ -15,15 +15,23 @@ public sealed record IngestResult(IngestStatus Status, int Accepted, IReadOnlyLi
 /// validator (BatchParser/SpanParser) accepted, and hands them to the pipeline, which answers only once they are durable.
 /// Re-sent spans replace their earlier version in the writer, so a retry never double counts.
 /// </summary>
-public sealed class IngestService(SpanPricer pricer, ProjectPriceCache projectPrices, IngestionPipeline pipeline)
+public sealed class IngestService(SpanPricer pricer, ProjectPriceCache projectPrices, ProjectPlans plans, TimeProvider clock, IngestionPipeline pipeline)
 {
     public async Task<IngestResult> StoreAsync(long projectId, IReadOnlyList<ParsedSpan> parsed)
     {
         var prices = await projectPrices.GetAsync(projectId);
+        var plan = await plans.GetAsync(projectId);
+        var now = clock.GetUtcNow();
         var spans = new List<ProjectSpan>(parsed.Count);
         var refused = new List<ItemError>();
         foreach (var span in parsed)
         {
+            // Retention would delete a span older than the plan's window within the hour: refuse it with the reason.
+            if (RetentionWindowCheck.Refusal(span, plan, now) is { } tooOld)
+            {
+                refused.Add(tooOld);
+                continue;
+            }
             var priced = pricer.Price(span, prices);
             if (priced.Span is { } record)
                 spans.Add(new ProjectSpan(projectId, record));

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Zespan.Core.Accounts;
 using Zespan.Core.Projects;
 using Zespan.Core.Storage;
@@ -32,8 +31,8 @@ public sealed class FirstRunSetup(
         var project = await projects.CreateProjectAsync(organization.Id, "Default", cancellationToken);
         var key = await projects.CreateApiKeyAsync(project.Id, "Default key", options.PresetApiKey, cancellationToken);
 
-        var password = options.PresetAdminPassword ?? RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20);
-        var admin = await users.CreateAsync(AdminUsername, Auth.UiAuthentication.Hasher.HashPassword(null!, password), isAdmin: true, cancellationToken);
+        var password = options.PresetAdminPassword ?? Auth.Passwords.Generate();
+        var admin = await users.CreateAsync(AdminUsername, Auth.Passwords.Hash(password), isAdmin: true, cancellationToken);
         await users.AddMembershipAsync(admin.Id, organization.Id, Role.Owner, cancellationToken);
         return new FirstRunResult(true, options.PresetApiKey is null ? key.Secret : null, options.PresetApiKey is not null,
             options.PresetAdminPassword is null ? password : null, options.PresetAdminPassword is not null);

@@ -37,13 +37,14 @@ public sealed class BrowserSession : IAsyncDisposable
         return new BrowserSession(playwright, browser, state);
     }
 
-    /// <summary>A fresh tab with the logged-in cookie, 1280 px wide like the smallest screen the UI is made for.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl)
+    /// <summary>A fresh tab with the logged-in cookie, 1280 px wide unless another width is asked for.</summary>
+    /// <param name="bypassCsp">Lets a test inject a tool's script (axe-core) despite the page's Content-Security-Policy.</param>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, bool loggedIn = true, bool bypassCsp = false)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = baseUrl, StorageState = storageState, ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            AcceptDownloads = true,
+            BaseURL = baseUrl, StorageState = loggedIn ? storageState : null, ViewportSize = new ViewportSize { Width = width, Height = 900 },
+            AcceptDownloads = true, BypassCSP = bypassCsp,
         });
         return await context.NewPageAsync();
     }

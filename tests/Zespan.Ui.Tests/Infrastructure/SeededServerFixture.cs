@@ -20,7 +20,8 @@ public sealed class SeededServerFixture : IAsyncLifetime
         Browser = await BrowserSession.LogInAsync(Server);
     }
 
-    public Task<IPage> NewPageAsync() => Browser.NewPageAsync(Server.BaseUrl);
+    public Task<IPage> NewPageAsync(int width = 1280, bool loggedIn = true, bool bypassCsp = false) =>
+        Browser.NewPageAsync(Server.BaseUrl, width, loggedIn, bypassCsp);
 
     public async Task DisposeAsync()
     {

@@ -29,5 +29,5 @@ public static class PageUrl
 
     /// <summary>The same view from its first page: used whenever sort or filters change, since cursors belong to one ordering.</summary>
     public static string FirstPage(string path, IQueryCollection query, params (string Key, string? Value)[] changes) =>
-        With(path, query, [.. changes, ("cursor", null), ("prev", null)]);
+        With(path, query, [.. changes, ("cursor", null), ("prev", null), ("before", null), ("page", null)]);
 }
