@@ -4,18 +4,14 @@ import type { RecordingSpan } from "../spans/recording-span.js";
 import type { StreamAccumulator } from "./call-adapter.js";
 
 interface OpenAIStreamLike {
-  iterator?: (...args: unknown[]) => AsyncIterator<unknown>;
+  [Symbol.asyncIterator](): AsyncIterator<unknown>;
+  tee?: () => unknown[];
   controller?: AbortController;
 }
 
-/** True for the `Stream` object the OpenAI client returns for `stream: true`. */
-export function isOpenAIStream(value: unknown): value is OpenAIStreamLike {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    typeof (value as OpenAIStreamLike).iterator === "function" &&
-    typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === "function"
-  );
+/** True for what `stream: true` resolves to: the client documents it as an async iterable `Stream`. */
+export function isAsyncIterable(value: unknown): value is OpenAIStreamLike {
+  return value !== null && typeof value === "object" && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === "function";
 }
 
 /**
@@ -24,7 +20,8 @@ export function isOpenAIStream(value: unknown): value is OpenAIStreamLike {
  * the stream completes, fails, is left early (`break` calls the iterator's `return()`), or is
  * aborted through its controller, whichever happens first.
  */
-export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, accumulator: StreamAccumulator, logger: Logger): void {
+export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, startAccumulator: () => StreamAccumulator, logger: Logger): void {
+  const accumulator = startAccumulator();
   let timeToFirstTokenMs: number | undefined;
   let chunkCount = 0;
 
@@ -55,9 +52,11 @@ export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, 
     }
   };
 
-  const originalIterator = stream.iterator!;
-  stream.iterator = function (this: unknown, ...args: unknown[]): AsyncIterator<unknown> {
-    const inner = originalIterator.apply(this, args);
+  // Async iteration is the stream's public contract (`toReadableStream()` reads through it too); the
+  // method is replaced on this one object only.
+  const originalIterate = stream[Symbol.asyncIterator];
+  const iterate = function (this: unknown): AsyncIterator<unknown> {
+    const inner = originalIterate.call(this);
     const observed: AsyncIterableIterator<unknown> = {
       next(...nextArgs: [] | [unknown]) {
         return inner.next(...nextArgs).then(
@@ -86,6 +85,23 @@ export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, 
     };
     return observed;
   };
+  Object.defineProperty(stream, Symbol.asyncIterator, { value: iterate, configurable: true, writable: true });
+
+  // `tee()` gives two new streams over the same chunks: the first one to end records the call.
+  const originalTee = stream.tee;
+  if (typeof originalTee === "function") {
+    Object.defineProperty(stream, "tee", {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown) {
+        const branches = originalTee.call(this);
+        if (Array.isArray(branches)) {
+          for (const branch of branches) if (isAsyncIterable(branch)) instrumentStream(branch, span, startAccumulator, logger);
+        }
+        return branches;
+      },
+    });
+  }
 
   // controller.abort() while nobody is awaiting the next chunk would otherwise leave the span
   // open. The client also aborts from its own cleanup when the stream fails; deferring lets
