@@ -26,6 +26,8 @@ cp -r "$repo/sdk/spec" "$work/sdk/spec"
 cd "$work/sdk/js"
 export PATH="$node_bin:$PATH"
 npm ci --no-audit --no-fund > /dev/null
-npm install --no-save --no-audit --no-fund openai@latest > /dev/null
-echo "TypeScript SDK on Node $(node --version) with openai $(node -p "JSON.parse(require(\"fs\").readFileSync(\"node_modules/openai/package.json\")).version")"
+# The libraries the suite tests on top of openai move with it: newest versions of all of them.
+npm install --no-save --no-audit --no-fund openai@latest @langchain/openai@latest @langchain/core@latest @openai/agents@latest zod@latest > /dev/null
+version_of() { node -p "JSON.parse(require('fs').readFileSync('node_modules/$1/package.json', 'utf8')).version"; }
+echo "TypeScript SDK on Node $(node --version) with openai $(version_of openai), @langchain/openai $(version_of @langchain/openai), @openai/agents $(version_of @openai/agents)"
 npm test

@@ -38,11 +38,13 @@ describe("sampling rule of docs/sdk-spec.md (sdk/spec/fixtures/sampling.json)", 
 describe("span payloads match the golden fixtures (sdk/spec/fixtures/*.json)", () => {
   const openaiServer = new FixtureOpenAIServer();
   const ingest = new FakeIngestServer();
-  let client: OpenAI;
+  // Both recorders must send the same payload: the wrapped client, and the recording fetch given to a plain client.
+  const clients: Record<string, OpenAI> = {};
   before(async () => {
     await Promise.all([openaiServer.start(), ingest.start()]);
     zespan.init({ apiKey: TEST_API_KEY, baseUrl: ingest.baseUrl, flushIntervalMs: 20 });
-    client = zespan.wrapOpenAI(new OpenAI({ apiKey: "sk-test", baseURL: openaiServer.baseURL, maxRetries: 0 }));
+    clients.wrapOpenAI = zespan.wrapOpenAI(new OpenAI({ apiKey: "sk-test", baseURL: openaiServer.baseURL, maxRetries: 0 }));
+    clients.wrapFetch = new OpenAI({ apiKey: "sk-test", baseURL: openaiServer.baseURL, maxRetries: 0, fetch: zespan.wrapFetch() });
   });
   after(async () => {
     await zespan.shutdown();
@@ -54,8 +56,9 @@ describe("span payloads match the golden fixtures (sdk/spec/fixtures/*.json)", (
     assert.deepEqual(fixtures.map((f) => f.file), ["chat.json", "embeddings.json", "error.json", "stream-without-usage.json"]);
   });
 
-  for (const fixture of fixtures) {
-    test(`${fixture.file}: ${fixture.description.split(":")[0]}`, async () => {
+  for (const fixture of fixtures) for (const recorder of ["wrapOpenAI", "wrapFetch"]) {
+    test(`${fixture.file} through ${recorder}: ${fixture.description.split(":")[0]}`, async () => {
+      const client = clients[recorder]!;
       openaiServer.response = fixture.response;
       const before = ingest.stored.length;
       const { sessionId, userId, tags, metadata } = fixture.context;
@@ -72,7 +75,7 @@ describe("span payloads match the golden fixtures (sdk/spec/fixtures/*.json)", (
       await zespan.flush();
       const spans = ingest.stored.slice(before);
       assert.equal(spans.length, 1, `${fixture.file}: one span recorded`);
-      assertMatchesFixture(spans[0] as unknown as Record<string, unknown>, fixture.expectedSpan, fixture.file);
+      assertMatchesFixture(spans[0] as unknown as Record<string, unknown>, fixture.expectedSpan, `${fixture.file} through ${recorder}`);
     });
   }
 });

@@ -1,7 +1,7 @@
 import type { Logger } from "../logger.js";
-import { describeError } from "../spans/describe-error.js";
 import type { RecordingSpan } from "../spans/recording-span.js";
 import type { StreamAccumulator } from "./call-adapter.js";
+import { endStreamSpan, observeChunk, type StreamProgress } from "./end-stream-span.js";
 
 /**
  * The documented surface of the client's stream helpers (`chat.completions.stream()` returns a
@@ -32,41 +32,14 @@ const OBSERVED_EVENTS = ["chunk", "event"];
 
 /** Records a helper stream from its events; the caller's stream object is returned untouched. */
 export function instrumentHelperStream(stream: HelperStreamLike, span: RecordingSpan, accumulator: StreamAccumulator, logger: Logger): void {
-  let timeToFirstTokenMs: number | undefined;
-  let chunks = 0;
-  for (const event of OBSERVED_EVENTS) {
-    stream.on(event, (payload: unknown) => {
-      chunks++;
-      try {
-        if (accumulator.add(payload) && timeToFirstTokenMs === undefined) timeToFirstTokenMs = span.elapsedMs();
-      } catch (failure) {
-        logger.debug("could not read stream event", failure);
-      }
-    });
-  }
-
-  const finish = (error?: unknown): void => {
-    if (span.isEnded) return;
-    try {
-      const result = accumulator.finish();
-      const metadata: Record<string, unknown> = { ...result.metadata };
-      metadata.chunks = chunks;
-      if (timeToFirstTokenMs !== undefined) metadata.timeToFirstTokenMs = Math.round(timeToFirstTokenMs);
-      if (stream.aborted === true) {
-        // Left early (a `break` out of `for await`, or `abort()`): what arrived so far, status ok, as for `stream: true`.
-        span.end({ ...result, status: "ok", metadata: { ...metadata, streamEndedEarly: true } });
-      } else if (error !== undefined) {
-        const described = describeError(error);
-        span.end({ ...result, status: "error", error: described.message, metadata: { ...metadata, ...described.metadata } });
-      } else {
-        span.end({ ...result, status: result.error === undefined ? "ok" : "error", error: result.error, metadata });
-      }
-    } catch (failure) {
-      logger.debug("could not record stream", failure);
-    }
-  };
+  const progress: StreamProgress = { chunks: 0 };
+  for (const event of OBSERVED_EVENTS) stream.on(event, (payload: unknown) => observeChunk(span, accumulator, progress, payload, logger));
   // `done()` is called only once the stream has ended, so it cannot change whether a failure counts as handled.
+  // Left early (a `break` out of `for await`, or `abort()`): what arrived so far, status ok, as for `stream: true`.
   stream.on("end", () => {
-    stream.done().then(() => finish(), finish);
+    stream.done().then(
+      () => endStreamSpan(span, accumulator, progress, {}, logger),
+      (error: unknown) => endStreamSpan(span, accumulator, progress, stream.aborted === true ? { endedEarly: true } : { error }, logger),
+    );
   });
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "../logger.js";
-import { describeError } from "../spans/describe-error.js";
 import type { RecordingSpan } from "../spans/recording-span.js";
 import type { StreamAccumulator } from "./call-adapter.js";
+import { endStreamSpan, observeChunk, type StreamProgress } from "./end-stream-span.js";
 
 interface OpenAIStreamLike {
   [Symbol.asyncIterator](): AsyncIterator<unknown>;
@@ -22,35 +22,8 @@ export function isAsyncIterable(value: unknown): value is OpenAIStreamLike {
  */
 export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, startAccumulator: () => StreamAccumulator, logger: Logger): void {
   const accumulator = startAccumulator();
-  let timeToFirstTokenMs: number | undefined;
-  let chunkCount = 0;
-
-  const finish = (endedEarly: boolean, error?: unknown): void => {
-    if (span.isEnded) return;
-    try {
-      const result = accumulator.finish();
-      const metadata: Record<string, unknown> = { ...result.metadata, chunks: chunkCount };
-      if (timeToFirstTokenMs !== undefined) metadata.timeToFirstTokenMs = Math.round(timeToFirstTokenMs);
-      if (endedEarly) metadata.streamEndedEarly = true;
-      if (error !== undefined) {
-        const described = describeError(error);
-        span.end({ ...result, status: "error", error: described.message, metadata: { ...metadata, ...described.metadata } });
-      } else {
-        span.end({ ...result, status: result.error === undefined ? "ok" : "error", error: result.error, metadata });
-      }
-    } catch (failure) {
-      logger.debug("could not record stream", failure);
-    }
-  };
-
-  const observeChunk = (chunk: unknown): void => {
-    chunkCount++;
-    try {
-      if (accumulator.add(chunk) && timeToFirstTokenMs === undefined) timeToFirstTokenMs = span.elapsedMs();
-    } catch (failure) {
-      logger.debug("could not read stream chunk", failure);
-    }
-  };
+  const progress: StreamProgress = { chunks: 0 };
+  const finish = (endedEarly: boolean, error?: unknown): void => endStreamSpan(span, accumulator, progress, { endedEarly, error }, logger);
 
   // Async iteration is the stream's public contract (`toReadableStream()` reads through it too); the
   // method is replaced on this one object only.
@@ -62,7 +35,7 @@ export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, 
         return inner.next(...nextArgs).then(
           (step) => {
             if (step.done) finish(stream.controller?.signal.aborted === true);
-            else observeChunk(step.value);
+            else observeChunk(span, accumulator, progress, step.value, logger);
             return step;
           },
           (error: unknown) => {
