@@ -42,7 +42,7 @@ export class Zespan {
       }
       const transport = new HttpTransport(`zespan-sdk-js/${SDK_VERSION} node/${process.version}`);
       this.exporter = new BatchExporter(config, config.apiKey, transport, this.logger);
-      this.tracer = new Tracer(this.exporter, config.sampleRate);
+      this.tracer = new Tracer(this.exporter, config.sampleRate, config.captureContent);
       process.off("beforeExit", this.onBeforeExit);
       process.on("beforeExit", this.onBeforeExit);
       this.logger.debug(`recording to ${config.ingestUrl.href}`);
