@@ -19,8 +19,9 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/sdk"
-cp -r "$repo/sdk/spec" "$work/sdk/spec"
+mkdir -p "$work/sdk" "$work/docs"
+cp -r "$repo/sdk/spec" "$work/sdk/spec"                # the golden fixtures of docs/sdk-spec.md
+cp "$repo/docs/sdk-js.md" "$work/docs/sdk-js.md"       # the guide whose first example is run
 (cd "$here" && tar --exclude=./node_modules --exclude=./build --exclude=./dist -cf - .) | (mkdir -p "$work/sdk/js" && cd "$work/sdk/js" && tar -xf -)
 
 cd "$work/sdk/js"
