@@ -44,6 +44,14 @@ p=${p:-0}; f=${f:-0}
 if [ "$js_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 add_counts "$p" "$f" "TypeScript SDK"
 
+echo "== TypeScript SDK on the newest Node LTS with openai@latest (sdk/js/scripts/test-newest.sh)"
+sdk/js/scripts/test-newest.sh 2>&1 | tee "$logs/js-newest.log"
+js_status=${PIPESTATUS[0]}
+p=$(grep -E '^# pass [0-9]+' "$logs/js-newest.log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$logs/js-newest.log" | tail -1 | awk '{print $3}')
+p=${p:-0}; f=${f:-0}
+if [ "$js_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+add_counts "$p" "$f" "TypeScript SDK (newest Node LTS, openai@latest)"
+
 echo "== OpenTelemetry JS clients into the server (cd tests/otel-js && npm ci && npm test)"
 (cd tests/otel-js && npm ci --no-audit --no-fund && npm test) 2>&1 | tee "$logs/oteljs.log"
 oteljs_status=${PIPESTATUS[0]}

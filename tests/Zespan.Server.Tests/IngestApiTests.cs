@@ -134,6 +134,35 @@ public sealed class IngestApiTests(ZespanApp app) : IClassFixture<ZespanApp>
     }
 
     [Fact]
+    public async Task Ingest_LlmCallWithoutUsage_HasNullCostAndCountsAsUnpriced_NeverZero()
+    {
+        // A priced model, so only the missing usage can make the cost unknown: a stream without include_usage.
+        var noUsage = Api.Span("no-usage-1", sessionId: "no-usage-conv", traceId: "no-usage-trace", model: "gpt-4o");
+        var nullUsage = Api.Span("no-usage-2", sessionId: "no-usage-conv", traceId: "no-usage-trace", model: "gpt-4o", extra: "\"usage\":null");
+        var priced = Api.Span("no-usage-3", sessionId: "no-usage-conv", traceId: "no-usage-trace", model: "gpt-4o", input: 1_000, output: 0);
+        var failed = Api.Span("no-usage-4", sessionId: "no-usage-conv", traceId: "no-usage-trace", model: "gpt-4o", extra: "\"usage\":null,\"status\":\"error\",\"error\":\"429 Rate limit\"");
+        var batch = Api.Batch(WithoutUsage(noUsage), nullUsage, priced, failed);
+        Assert.Equal(HttpStatusCode.OK, (await _client.IngestAsync(batch)).StatusCode);
+
+        var spans = (await _client.GetJsonAsync("/api/v1/traces/no-usage-trace"))["spans"]!.AsArray();
+        JsonNode SpanById(string id) => spans.First(s => (string)s!["id"]! == id)!;
+        Assert.Null(SpanById("no-usage-1")["costUsd"]);
+        Assert.Null(SpanById("no-usage-2")["costUsd"]);
+        Assert.Equal(0.0025, (double)SpanById("no-usage-3")["costUsd"]!, 12);
+        Assert.Equal(0.0, (double)SpanById("no-usage-4")["costUsd"]!); // a refused request is not billed
+        var session = (await _client.GetJsonAsync("/api/v1/sessions/no-usage-conv"))["session"]!;
+        Assert.Equal(2, (int)session["unpricedCalls"]!);
+        Assert.Equal(4, (int)session["turns"]!);
+    }
+
+    private static string WithoutUsage(string span)
+    {
+        var node = JsonNode.Parse(span)!.AsObject();
+        node.Remove("usage");
+        return node.ToJsonString();
+    }
+
+    [Fact]
     public async Task Ingest_NoKey_Gets401_AndNothingIsWritten()
     {
         var anonymous = app.ClientWithKey(null);

@@ -14,12 +14,14 @@ export interface ZespanOptions {
   maxQueueSize?: number;
   /** Most spans in one ingest request (default 100). */
   maxBatchSize?: number;
-  /** `false` turns the SDK into a pass-through: nothing is recorded or sent (default true). */
+  /** `false` turns the SDK into a pass-through: nothing is recorded or sent (default true). `ZESPAN_ENABLED=false` also does. */
   enabled?: boolean;
-  /** Log export problems and decisions to the console (default false). */
+  /** Log export problems and decisions to the console (default false). `ZESPAN_DEBUG=true` also does. */
   debug?: boolean;
-  /** Fraction of sessions (or of traces without a session) to record, 0..1 (default 1). */
+  /** Fraction of sessions (or of traces without a session) to record, 0..1 (default `ZESPAN_SAMPLE_RATE`, else 1). */
   sampleRate?: number;
+  /** `false` sends no `input`/`output` (prompts, completions) (default `ZESPAN_CAPTURE_CONTENT`, else true). */
+  captureContent?: boolean;
   /** Give up on one ingest request after this many ms (default 10000). */
   requestTimeoutMs?: number;
   /** Retries of one batch after 429/5xx/network errors before it is dropped (default 10). */
@@ -40,6 +42,7 @@ export interface ResolvedConfig {
   enabled: boolean;
   debug: boolean;
   sampleRate: number;
+  captureContent: boolean;
   requestTimeoutMs: number;
   maxRetries: number;
   exitFlushTimeoutMs: number;
@@ -92,11 +95,12 @@ export function resolveConfig(
   }
 
   let sampleRate = 1;
-  if (options.sampleRate !== undefined) {
-    if (typeof options.sampleRate === "number" && options.sampleRate >= 0 && options.sampleRate <= 1) {
-      sampleRate = options.sampleRate;
+  const givenRate = options.sampleRate ?? (nonEmpty(env.ZESPAN_SAMPLE_RATE) === undefined ? undefined : Number(env.ZESPAN_SAMPLE_RATE));
+  if (givenRate !== undefined) {
+    if (typeof givenRate === "number" && givenRate >= 0 && givenRate <= 1) {
+      sampleRate = givenRate;
     } else {
-      logger.warn("sampleRate must be a number between 0 and 1; using 1");
+      logger.warn("sampleRate (or ZESPAN_SAMPLE_RATE) must be a number between 0 and 1; using 1");
     }
   }
 
@@ -105,10 +109,19 @@ export function resolveConfig(
     baseUrl: usableBaseUrl,
     ingestUrl,
     ...integers,
-    enabled: options.enabled !== false,
-    debug: options.debug === true,
+    // The environment's switches are an operator's: they turn recording off and logging on whatever the code says.
+    enabled: options.enabled !== false && envFlag(env.ZESPAN_ENABLED) !== false,
+    debug: options.debug === true || envFlag(env.ZESPAN_DEBUG) === true,
     sampleRate,
+    captureContent: options.captureContent ?? envFlag(env.ZESPAN_CAPTURE_CONTENT) ?? true,
   };
+}
+
+/** `0`, `false`, `no`, `off` (any case) are false, anything else non-empty true; unset or empty is undefined. */
+function envFlag(value: string | undefined): boolean | undefined {
+  const text = nonEmpty(value);
+  if (text === undefined) return undefined;
+  return !["0", "false", "no", "off"].includes(text.toLowerCase());
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -3,6 +3,7 @@ import { withZespanContext } from "./context.js";
 import { BatchExporter, type ExportStats } from "./export/batch-exporter.js";
 import { HttpTransport } from "./export/http-transport.js";
 import { createLogger } from "./logger.js";
+import { wrapFetch, type FetchFunction } from "./openai/wrap-fetch.js";
 import { wrapOpenAI } from "./openai/wrap-openai.js";
 import { runInSpan, type SpanHandle, type SpanOptions } from "./spans/run-in-span.js";
 import { Tracer } from "./spans/tracer.js";
@@ -41,7 +42,7 @@ export class Zespan {
       }
       const transport = new HttpTransport(`zespan-sdk-js/${SDK_VERSION} node/${process.version}`);
       this.exporter = new BatchExporter(config, config.apiKey, transport, this.logger);
-      this.tracer = new Tracer(this.exporter, config.sampleRate);
+      this.tracer = new Tracer(this.exporter, config.sampleRate, config.captureContent);
       process.off("beforeExit", this.onBeforeExit);
       process.on("beforeExit", this.onBeforeExit);
       this.logger.debug(`recording to ${config.ingestUrl.href}`);
@@ -62,6 +63,12 @@ export class Zespan {
       return client;
     }
   };
+
+  /**
+   * Returns a `fetch` that records the OpenAI API calls made through it (default: the global `fetch`). For
+   * libraries that create their own OpenAI client: `new ChatOpenAI({ configuration: { fetch: zespan.wrapFetch() } })`.
+   */
+  readonly wrapFetch = (fetch?: FetchFunction): FetchFunction => wrapFetch(fetch, () => this.tracer, this.logger);
 
   /** Runs `fn` inside a span named `name`; LLM calls inside become its children. */
   readonly span = <T>(name: string, fn: (span: SpanHandle) => T, options?: SpanOptions): T =>

@@ -85,7 +85,7 @@ public sealed class SpanParser(TimeProvider clock)
             MetadataValues = metadata is { } md ? FlattenMetadata(md) : new Dictionary<string, string>(),
             Tags = ParseTags(item),
         };
-        return new ParsedSpan(span, ParseCost(item));
+        return new ParsedSpan(span, ParseCost(item), UsageReported(item));
     }
 
     private long RequiredTime(JsonElement item, string name)
@@ -100,6 +100,9 @@ public sealed class SpanParser(TimeProvider clock)
             throw new SpanInvalid($"\"{name}\" ({text}) is more than a day in the future; check the client's clock.");
         return ms;
     }
+
+    private static bool UsageReported(JsonElement item) =>
+        item.TryGetProperty("usage", out var usage) && usage.ValueKind != JsonValueKind.Null;
 
     private static TokenUsage ParseUsage(JsonElement item)
     {

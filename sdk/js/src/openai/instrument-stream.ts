@@ -1,21 +1,17 @@
 import type { Logger } from "../logger.js";
-import { describeError } from "../spans/describe-error.js";
 import type { RecordingSpan } from "../spans/recording-span.js";
 import type { StreamAccumulator } from "./call-adapter.js";
+import { endStreamSpan, observeChunk, type StreamProgress } from "./end-stream-span.js";
 
 interface OpenAIStreamLike {
-  iterator?: (...args: unknown[]) => AsyncIterator<unknown>;
+  [Symbol.asyncIterator](): AsyncIterator<unknown>;
+  tee?: () => unknown[];
   controller?: AbortController;
 }
 
-/** True for the `Stream` object the OpenAI client returns for `stream: true`. */
-export function isOpenAIStream(value: unknown): value is OpenAIStreamLike {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    typeof (value as OpenAIStreamLike).iterator === "function" &&
-    typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === "function"
-  );
+/** True for what `stream: true` resolves to: the client documents it as an async iterable `Stream`. */
+export function isAsyncIterable(value: unknown): value is OpenAIStreamLike {
+  return value !== null && typeof value === "object" && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === "function";
 }
 
 /**
@@ -24,46 +20,22 @@ export function isOpenAIStream(value: unknown): value is OpenAIStreamLike {
  * the stream completes, fails, is left early (`break` calls the iterator's `return()`), or is
  * aborted through its controller, whichever happens first.
  */
-export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, accumulator: StreamAccumulator, logger: Logger): void {
-  let timeToFirstTokenMs: number | undefined;
-  let chunkCount = 0;
+export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, startAccumulator: () => StreamAccumulator, logger: Logger): void {
+  const accumulator = startAccumulator();
+  const progress: StreamProgress = { chunks: 0 };
+  const finish = (endedEarly: boolean, error?: unknown): void => endStreamSpan(span, accumulator, progress, { endedEarly, error }, logger);
 
-  const finish = (endedEarly: boolean, error?: unknown): void => {
-    if (span.isEnded) return;
-    try {
-      const result = accumulator.finish();
-      const metadata: Record<string, unknown> = { ...result.metadata, chunks: chunkCount };
-      if (timeToFirstTokenMs !== undefined) metadata.timeToFirstTokenMs = Math.round(timeToFirstTokenMs);
-      if (endedEarly) metadata.streamEndedEarly = true;
-      if (error !== undefined) {
-        const described = describeError(error);
-        span.end({ ...result, status: "error", error: described.message, metadata: { ...metadata, ...described.metadata } });
-      } else {
-        span.end({ ...result, status: result.error === undefined ? "ok" : "error", error: result.error, metadata });
-      }
-    } catch (failure) {
-      logger.debug("could not record stream", failure);
-    }
-  };
-
-  const observeChunk = (chunk: unknown): void => {
-    chunkCount++;
-    try {
-      if (accumulator.add(chunk) && timeToFirstTokenMs === undefined) timeToFirstTokenMs = span.elapsedMs();
-    } catch (failure) {
-      logger.debug("could not read stream chunk", failure);
-    }
-  };
-
-  const originalIterator = stream.iterator!;
-  stream.iterator = function (this: unknown, ...args: unknown[]): AsyncIterator<unknown> {
-    const inner = originalIterator.apply(this, args);
+  // Async iteration is the stream's public contract (`toReadableStream()` reads through it too); the
+  // method is replaced on this one object only.
+  const originalIterate = stream[Symbol.asyncIterator];
+  const iterate = function (this: unknown): AsyncIterator<unknown> {
+    const inner = originalIterate.call(this);
     const observed: AsyncIterableIterator<unknown> = {
       next(...nextArgs: [] | [unknown]) {
         return inner.next(...nextArgs).then(
           (step) => {
             if (step.done) finish(stream.controller?.signal.aborted === true);
-            else observeChunk(step.value);
+            else observeChunk(span, accumulator, progress, step.value, logger);
             return step;
           },
           (error: unknown) => {
@@ -86,6 +58,23 @@ export function instrumentStream(stream: OpenAIStreamLike, span: RecordingSpan, 
     };
     return observed;
   };
+  Object.defineProperty(stream, Symbol.asyncIterator, { value: iterate, configurable: true, writable: true });
+
+  // `tee()` gives two new streams over the same chunks: the first one to end records the call.
+  const originalTee = stream.tee;
+  if (typeof originalTee === "function") {
+    Object.defineProperty(stream, "tee", {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown) {
+        const branches = originalTee.call(this);
+        if (Array.isArray(branches)) {
+          for (const branch of branches) if (isAsyncIterable(branch)) instrumentStream(branch, span, startAccumulator, logger);
+        }
+        return branches;
+      },
+    });
+  }
 
   // controller.abort() while nobody is awaiting the next chunk would otherwise leave the span
   // open. The client also aborts from its own cleanup when the stream fails; deferring lets

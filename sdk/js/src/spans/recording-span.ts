@@ -47,6 +47,8 @@ export class RecordingSpan {
     private readonly context: ActiveContext,
     ids: { id: string; traceId: string; parentId: string | null },
     private readonly sink: SpanSink,
+    /** False: prompts and completions never leave the process (`captureContent: false`). */
+    private readonly captureContent = true,
   ) {
     this.id = ids.id;
     this.traceId = ids.traceId;
@@ -102,9 +104,11 @@ export class RecordingSpan {
       record.usage = outcome.usage ?? null;
     }
     if (outcome.status === "error") record.error = outcome.error ?? "unknown error";
-    if (this.input !== undefined) record.input = this.input;
-    const output = outcome.output !== undefined ? outcome.output : this.output;
-    if (output !== undefined) record.output = output;
+    if (this.captureContent) {
+      if (this.input !== undefined) record.input = this.input;
+      const output = outcome.output !== undefined ? outcome.output : this.output;
+      if (output !== undefined) record.output = output;
+    }
     this.sink.enqueue(serializeSpan(record));
   }
 }

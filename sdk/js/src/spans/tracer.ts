@@ -8,6 +8,7 @@ export class Tracer {
   constructor(
     private readonly sink: SpanSink,
     private readonly sampleRate: number,
+    private readonly captureContent = true,
   ) {}
 
   /**
@@ -22,7 +23,7 @@ export class Tracer {
     const sampled = isRoot ? isSampled(outer.sessionId ?? traceId, this.sampleRate) : outer.sampled !== false;
     if (!sampled) return { span: undefined, context: { ...outer, traceId, sampled } };
     const id = newSpanId();
-    const span = new RecordingSpan(start, outer, { id, traceId, parentId: outer.spanId ?? null }, this.sink);
+    const span = new RecordingSpan(start, outer, { id, traceId, parentId: outer.spanId ?? null }, this.sink, this.captureContent);
     return { span, context: { ...outer, traceId, spanId: id, sampled } };
   }
 }

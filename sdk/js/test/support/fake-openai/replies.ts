@@ -29,3 +29,14 @@ export function countTokens(text: string): number {
 export function randomId(prefix: string): string {
   return `${prefix}${createHash("sha1").update(String(Math.random())).digest("hex").slice(0, 24)}`;
 }
+
+/**
+ * The reply text: the words, or with structured outputs (`response_format` / `text.format` of type
+ * `json_schema` or `json_object`) a JSON object `{"answer": "<words>"}`, which `parse()` helpers accept.
+ */
+export function replyText(request: Record<string, unknown>, words: string[]): string {
+  const format =
+    (request.response_format as { type?: string } | undefined)?.type ?? (request.text as { format?: { type?: string } } | undefined)?.format?.type;
+  const text = words.join(" ");
+  return format === "json_schema" || format === "json_object" ? JSON.stringify({ answer: text }) : text;
+}

