@@ -10,4 +10,5 @@ dotnet build "$project" -c Release -nologo -v quiet -p:ZespanClientVersions=late
 grep -oE '"(OpenAI|Microsoft\.Extensions\.AI|Microsoft\.Extensions\.AI\.OpenAI|Microsoft\.Extensions\.AI\.Abstractions)/[^"]+": \{' \
   "$project/obj/project.assets.json" | sed -E 's/"([^"]+)".*/resolved \1/' | sort -u
 # The next build without the property restores the pinned versions again (restore inputs differ).
-dotnet test "$project" -c Release --no-build -nologo
+# The install-from-repository test does not depend on the client versions; the pinned run covers it.
+dotnet test "$project" -c Release --no-build -nologo --filter "Category!=Install"
