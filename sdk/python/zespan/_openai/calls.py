@@ -71,10 +71,18 @@ def _begin(operation: Operation, args, kwargs: Dict[str, Any]) -> Optional[SpanR
 
 def _fail(record: SpanRecord, error: BaseException) -> None:
     try:
+        # openai's APIError carries the API's error object: its type and code say more than the class name.
+        for key, value in (("errorType", getattr(error, "type", None)), ("errorCode", getattr(error, "code", None))):
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                record.metadata[key] = value
         record.record_error(error)
         status_code = getattr(error, "status_code", None)
         if isinstance(status_code, int):
             record.metadata["httpStatus"] = status_code
+            body = getattr(error, "body", None)
+            message = body.get("message") if isinstance(body, dict) else None
+            if isinstance(message, str) and message:
+                record.error = "%d %s" % (status_code, message)   # as docs/sdk-spec.md words API errors
         record.end()
     except Exception:
         logger.debug("zespan: could not record an error", exc_info=True)

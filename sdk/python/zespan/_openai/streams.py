@@ -25,10 +25,12 @@ class StreamObserver:
         self._accumulator = accumulator
         self._first_chunk_at: Optional[float] = None
         self._first_token_at: Optional[float] = None
+        self._chunks = 0
         self._finished = False
         self._lock = threading.Lock()
 
     def observe(self, chunk: Any) -> None:
+        self._chunks += 1
         try:
             now = None
             if self._first_token_at is None:
@@ -53,6 +55,7 @@ class StreamObserver:
             if first is not None:
                 record.metadata["timeToFirstTokenMs"] = round((first - record.started.mono) * 1000, 1)
             record.metadata["streamCompleted"] = bool(exhausted or self._accumulator.ended)
+            record.metadata["chunks"] = self._chunks
             if error is not None:
                 record.record_error(error)
         except Exception:
