@@ -91,7 +91,7 @@ internal sealed class LlmSpan
             Input = _tracer.CaptureContent ? Input : null,
             Output = _tracer.CaptureContent ? Output : null,
             Metadata = SpanMetadata.Merge(_context.Metadata, CallMetadata),
-            Tags = _context.Tags.Length > 0 ? _context.Tags : null,
+            Tags = _context.Tags,   // [] when none, as docs/sdk-spec.md says
         });
     }
 }

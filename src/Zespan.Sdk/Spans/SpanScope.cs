@@ -87,7 +87,7 @@ public sealed class SpanScope : IDisposable
             Status = _error is null ? SpanStatuses.Ok : SpanStatuses.Error,
             Error = _error,
             Metadata = SpanMetadata.Merge(_context.Metadata, _metadata ?? EmptyMetadata),
-            Tags = _context.Tags.Length > 0 ? _context.Tags : null,
+            Tags = _context.Tags,   // [] when none, as docs/sdk-spec.md says
         });
     }
 
