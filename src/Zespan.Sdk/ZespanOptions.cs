@@ -23,6 +23,13 @@ public sealed class ZespanOptions
     /// <summary>Record prompts and completions. Turn off when they hold data that must not leave the app.</summary>
     public bool CaptureContent { get; set; } = true;
 
+    /// <summary>
+    /// Fraction of sessions recorded, 0 to 1. Decided once per root span by the rule all Zespan SDKs share
+    /// (<c>zespan-fnv1a32-fmix32</c> over the session id, else the trace id; docs/sdk-spec.md), so every trace of a
+    /// session gets the same decision here and in the JS and Python SDKs.
+    /// </summary>
+    public double SampleRate { get; set; } = 1.0;
+
     public int MaxBatchSize { get; set; } = 100;
 
     /// <summary>Spans waiting for export; when full, new spans are dropped and counted rather than blocking the app.</summary>

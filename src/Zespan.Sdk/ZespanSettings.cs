@@ -6,6 +6,7 @@ internal sealed record ZespanSettings(
     Uri IngestUri,
     bool Enabled,
     bool CaptureContent,
+    double SampleRate,
     int MaxBatchSize,
     int MaxQueueSize,
     TimeSpan FlushInterval,
@@ -39,6 +40,10 @@ internal sealed record ZespanSettings(
         RequirePositive(options.InitialRetryDelay, "InitialRetryDelay");
         RequirePositive(options.MaxRetryDelay, "MaxRetryDelay");
         RequirePositive(options.RequestTimeout, "RequestTimeout");
+        if (!(options.SampleRate >= 0 && options.SampleRate <= 1))
+        {
+            throw new ArgumentException($"Zespan:SampleRate must be between 0 and 1 (was {options.SampleRate}).", nameof(options));
+        }
         if (options.MaxRetries < 0)
         {
             throw new ArgumentException("Zespan:MaxRetries must be zero or more.", nameof(options));
@@ -57,6 +62,7 @@ internal sealed record ZespanSettings(
             new Uri(baseUri, "api/v1/ingest"),
             options.Enabled,
             options.CaptureContent,
+            options.SampleRate,
             options.MaxBatchSize,
             options.MaxQueueSize,
             options.FlushInterval,

@@ -44,6 +44,9 @@ public sealed class ZespanTracer : IAsyncDisposable, IDisposable
 
     internal bool CaptureContent => _settings?.CaptureContent ?? false;
 
+    /// <summary>The sampling decision for a new root span keyed by its session id, else its trace id.</summary>
+    internal bool Samples(string key) => Sampling.IsSampled(key, _settings?.SampleRate ?? 1);
+
     public ExportStatistics Statistics => _exporter?.Statistics ?? new ExportStatistics(0, 0, 0, 0, 0);
 
     internal void Record(SpanRecord span) => _exporter?.Enqueue(span);

@@ -16,12 +16,33 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = "zespan"
 
 
+def _section(text, name):
+    """The lines of one TOML table, e.g. [project] or [project.urls]."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            inside = stripped == "[" + name + "]"
+            continue
+        if inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def _project():
-    """Reads the flat `key = "value"` lines of [project] (no tomllib on Python 3.9/3.10)."""
+    """Reads the strings and string arrays of [project] and the [project.urls] table.
+
+    A deliberately small reader of the TOML this file uses (no tomllib on Python 3.9/3.10):
+    `key = "value"` and `key = ["a", "b"]` (arrays may span lines).
+    """
     with open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8") as f:
         text = f.read()
-    section = text.split("[project]", 1)[1].split("\n[", 1)[0]
-    return dict(re.findall(r'^([\w-]+)\s*=\s*"([^"]*)"', section, re.M))
+    section = _section(text, "project")
+    project = dict(re.findall(r'^([\w-]+)\s*=\s*"([^"]*)"', section, re.M))
+    for key, body in re.findall(r'^([\w-]+)\s*=\s*\[(.*?)\]', section, re.M | re.S):
+        project[key] = re.findall(r'"([^"]*)"', body)
+    project["urls"] = re.findall(r'^([\w-]+)\s*=\s*"([^"]*)"', _section(text, "project.urls"), re.M)
+    return project
 
 
 def _metadata():
@@ -29,6 +50,10 @@ def _metadata():
     lines = ["Metadata-Version: 2.1", "Name: " + project["name"], "Version: " + project["version"],
              "Summary: " + project.get("description", ""), "Requires-Python: " + project.get("requires-python", ""),
              "License: " + project.get("license", "")]
+    if project.get("keywords"):
+        lines.append("Keywords: " + ",".join(project["keywords"]))
+    lines += ["Classifier: " + classifier for classifier in project.get("classifiers", [])]
+    lines += ["Project-URL: %s, %s" % pair for pair in project.get("urls", [])]
     readme = os.path.join(ROOT, project.get("readme", "README.md"))
     body = ""
     if os.path.isfile(readme):

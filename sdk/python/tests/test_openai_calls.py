@@ -52,7 +52,8 @@ class ChatCompletionSpans(SdkTestCase):
                          (error.status_code, str(error), error.body))
         span = self.only_span()
         self.assertEqual("error", span["status"])
-        self.assertEqual(str(error), span["error"])
+        self.assertEqual("429 " + error.body["message"], span["error"])
+        self.assertEqual(("requests", "rate_limit_exceeded"), (span["metadata"]["errorType"], span["metadata"]["errorCode"]))
         self.assertEqual(429, span["metadata"]["httpStatus"])
         self.assertEqual("gpt-4o", span["model"])               # falls back to the requested model
         self.assertIsNone(span["usage"])

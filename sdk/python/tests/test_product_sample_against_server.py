@@ -70,6 +70,6 @@ class ProductSample(ServerTestCase):
         session, timeline = detail["session"], detail["timeline"]
         self.assertEqual((2, 1, "error"), (session["turns"], session["errorCount"], session["status"]))
         self.assertEqual(["ok", "error"], [t["status"] for t in timeline])
-        self.assertIn("Error code: 400", timeline[1]["error"])
+        self.assertEqual("400 Invalid value for 'messages'.", timeline[1]["error"])
         ok_call = self.served_calls(marker)[0]
         self.assertMoney(expected_cost(ok_call["model"], ok_call["usage"]), session["costUsd"])

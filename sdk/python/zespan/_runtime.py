@@ -6,13 +6,13 @@ Everything the instrumentation asks of it is cheap and never raises: before
 import atexit
 import logging
 import os
-import random
 import threading
 from typing import Any, Dict, Optional
 
 from ._config import Settings
 from ._exporter import BatchExporter
 from ._transport import IngestTransport
+from ._sampling import is_sampled
 
 logger = logging.getLogger("zespan")
 
@@ -55,12 +55,12 @@ def is_recording() -> bool:
     return client is not None and client.exporter is not None
 
 
-def sample() -> bool:
+def sample(key: str) -> bool:
+    """The shared sampling rule (see _sampling); `key` is the session id, else the trace id."""
     client = _client
     if client is None or client.exporter is None:
         return False
-    rate = client.settings.sample_rate
-    return rate >= 1.0 or random.random() < rate
+    return is_sampled(key, client.settings.sample_rate)
 
 
 def submit(span: Any) -> None:

@@ -28,7 +28,10 @@ class SpanRecord:
         if parent is not None:
             self.trace_id, self.parent_id, self.sampled = parent.trace_id, parent.id, parent.sampled
         else:
-            self.trace_id, self.parent_id, self.sampled = new_trace_id(), None, _runtime.sample()
+            self.trace_id, self.parent_id = new_trace_id(), None
+            # One decision per root, keyed by session so a session is recorded whole or not at all.
+            key = attributes.session_id if attributes.session_id is not None else self.trace_id
+            self.sampled = _runtime.sample(str(key))
         self.name = name
         self.kind = kind
         self.started = Instant()

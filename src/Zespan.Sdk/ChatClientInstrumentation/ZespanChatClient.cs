@@ -173,7 +173,8 @@ public sealed class ZespanChatClient : DelegatingChatClient
             if (response is not null)
             {
                 span.ResponseModel = response.ModelId;
-                if (response.Usage is { } usage)
+                // Usage without counts is unknown (unpriced), never zero tokens ($0).
+                if (response.Usage is { } usage && (usage.InputTokenCount is not null || usage.OutputTokenCount is not null))
                 {
                     span.Usage = new TokenUsage(
                         usage.InputTokenCount ?? 0,

@@ -9,7 +9,7 @@ namespace ZespanSdk.Context;
 internal sealed class ContextState
 {
     public static readonly ContextState Empty = new(
-        null, null, [], FrozenDictionary<string, object?>.Empty, null, null);
+        null, null, [], FrozenDictionary<string, object?>.Empty, null, null, null);
 
     public ContextState(
         string? userId,
@@ -17,7 +17,8 @@ internal sealed class ContextState
         string[] tags,
         IReadOnlyDictionary<string, object?> metadata,
         string? traceId,
-        string? spanId)
+        string? spanId,
+        bool? sampled)
     {
         UserId = userId;
         SessionId = sessionId;
@@ -25,6 +26,7 @@ internal sealed class ContextState
         Metadata = metadata;
         TraceId = traceId;
         SpanId = spanId;
+        Sampled = sampled;
     }
 
     public string? UserId { get; }
@@ -37,6 +39,9 @@ internal sealed class ContextState
 
     /// <summary>The enclosing span, parent of whatever is recorded inside it.</summary>
     public string? SpanId { get; }
+
+    /// <summary>The enclosing trace's sampling decision (taken once at its root); null outside any span.</summary>
+    public bool? Sampled { get; }
 
     /// <summary>Inner values win; tags are united and metadata merged key by key.</summary>
     public ContextState MergeWith(
@@ -64,9 +69,10 @@ internal sealed class ContextState
             mergedTags,
             mergedMetadata,
             TraceId,
-            SpanId);
+            SpanId,
+            Sampled);
     }
 
-    public ContextState WithSpan(string traceId, string spanId) =>
-        new(UserId, SessionId, Tags, Metadata, traceId, spanId);
+    public ContextState WithSpan(string traceId, string spanId, bool sampled) =>
+        new(UserId, SessionId, Tags, Metadata, traceId, spanId, sampled);
 }

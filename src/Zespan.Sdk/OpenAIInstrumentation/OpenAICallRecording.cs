@@ -132,8 +132,20 @@ internal sealed class OpenAICallRecording
         recorder.Finish(reachedEnd: true, failure: null);
     }
 
-    private void EndWithError(PipelineResponse response) =>
-        _span.EndError(OpenAIResponseReader.DescribeError(response.Status, response.ReasonPhrase, response.Content));
+    private void EndWithError(PipelineResponse response)
+    {
+        ApiError error = OpenAIResponseReader.DescribeError(response.Status, response.ReasonPhrase, response.Content);
+        _span.CallMetadata["httpStatus"] = response.Status;
+        if (error.Type is { } type)
+        {
+            _span.CallMetadata["errorType"] = type;
+        }
+        if (error.Code is { } code)
+        {
+            _span.CallMetadata["errorCode"] = code;
+        }
+        _span.EndError(error.Message);
+    }
 
     private static bool IsError(PipelineResponse response) => response.IsError || response.Status >= 400;
 

@@ -102,28 +102,40 @@ internal static class OpenAIResponseReader
     }
 
     /// <summary>OpenAI error bodies are <c>{"error": {"message": ...}}</c>; anything else is shown as text.</summary>
-    public static string DescribeError(int status, string? reasonPhrase, BinaryData? body)
+    /// <summary>
+    /// An error answer as docs/sdk-spec.md records it: <c>"&lt;status&gt; &lt;error.message&gt;"</c> when the body is
+    /// OpenAI's error object (with its <c>type</c> and <c>code</c>), else the status line and the start of the body.
+    /// </summary>
+    public static ApiError DescribeError(int status, string? reasonPhrase, BinaryData? body)
     {
         string prefix = string.IsNullOrEmpty(reasonPhrase) ? $"HTTP {status}" : $"HTTP {status} {reasonPhrase}";
         if (body is null)
         {
-            return prefix;
+            return new ApiError(prefix, null, null);
         }
         try
         {
             using JsonDocument document = JsonDocument.Parse(body.ToMemory());
-            if (document.RootElement.TryGetProperty("error", out JsonElement error))
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out JsonElement error))
             {
-                string? message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out JsonElement m)
-                    ? m.GetString()
-                    : error.ToString();
-                return $"{prefix}: {message}";
+                if (error.ValueKind != JsonValueKind.Object)
+                {
+                    return new ApiError($"{prefix}: {error}", null, null);
+                }
+                string? message = Text(error, "message");
+                return new ApiError(message is null ? prefix : $"{status} {message}", Text(error, "type"), Text(error, "code"));
             }
         }
         catch (JsonException)
         {
         }
         string text = body.ToString();
-        return text.Length == 0 ? prefix : $"{prefix}: {(text.Length > 500 ? text[..500] : text)}";
+        return new ApiError(text.Length == 0 ? prefix : $"{prefix}: {(text.Length > 500 ? text[..500] : text)}", null, null);
     }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
+
+/// <summary>An API error answer: the span's error text and OpenAI's error <c>type</c> and <c>code</c> when given.</summary>
+internal sealed record ApiError(string Message, string? Type, string? Code);

@@ -13,13 +13,17 @@ internal static class OpenAIUsage
             return null;
         }
 
-        long input = Number(usage, "prompt_tokens") ?? Number(usage, "input_tokens") ?? 0;
-        long output = Number(usage, "completion_tokens") ?? Number(usage, "output_tokens") ?? 0;
+        long? input = Number(usage, "prompt_tokens") ?? Number(usage, "input_tokens");
+        long? output = Number(usage, "completion_tokens") ?? Number(usage, "output_tokens");
+        if (input is null && output is null)
+        {
+            return null;   // no counts is unknown usage (unpriced), never zero tokens ($0)
+        }
         long cached = Nested(usage, "prompt_tokens_details", "cached_tokens")
             ?? Nested(usage, "input_tokens_details", "cached_tokens") ?? 0;
         long reasoning = Nested(usage, "completion_tokens_details", "reasoning_tokens")
             ?? Nested(usage, "output_tokens_details", "reasoning_tokens") ?? 0;
-        return new TokenUsage(input, output, cached, reasoning);
+        return new TokenUsage(input ?? 0, output ?? 0, cached, reasoning);
     }
 
     private static long? Nested(JsonElement usage, string detailsName, string countName) =>

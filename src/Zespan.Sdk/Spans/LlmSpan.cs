@@ -14,21 +14,33 @@ internal sealed class LlmSpan
     private readonly SpanTiming _timing;
     private readonly string _name;
     private readonly string? _provider;
+    private readonly string _traceId;
     private TimeSpan? _timeToFirstToken;
     private int _ended;
 
-    private LlmSpan(ZespanTracer tracer, string name, string? provider)
+    private LlmSpan(ZespanTracer tracer, ContextState context, string traceId, string name, string? provider)
     {
         _tracer = tracer;
-        _context = AmbientContext.Current;
+        _context = context;
+        _traceId = traceId;
         _timing = SpanTiming.Start();
         _name = name;
         _provider = provider;
     }
 
-    /// <summary>Null when the tracer is not recording, so callers skip all capture work.</summary>
-    public static LlmSpan? Start(ZespanTracer tracer, string name, string? provider) =>
-        tracer.IsRecording ? new LlmSpan(tracer, name, provider) : null;
+    /// <summary>Null when the tracer is not recording or the trace is not sampled, so callers skip all capture work.</summary>
+    public static LlmSpan? Start(ZespanTracer tracer, string name, string? provider)
+    {
+        if (!tracer.IsRecording)
+        {
+            return null;
+        }
+        ContextState context = AmbientContext.Current;
+        string traceId = context.TraceId ?? SpanIds.NewTraceId();
+        // Inside a span the trace's decision holds; a call outside any span is a root and decides by session.
+        bool sampled = context.Sampled ?? tracer.Samples(context.SessionId ?? traceId);
+        return sampled ? new LlmSpan(tracer, context, traceId, name, provider) : null;
+    }
 
     public bool CaptureContent => _tracer.CaptureContent;
 
@@ -63,7 +75,7 @@ internal sealed class LlmSpan
         _tracer.Record(new SpanRecord
         {
             Id = SpanIds.NewSpanId(),
-            TraceId = _context.TraceId ?? SpanIds.NewTraceId(),
+            TraceId = _traceId,
             ParentId = _context.SpanId,
             SessionId = _context.SessionId,
             UserId = _context.UserId,
@@ -79,7 +91,7 @@ internal sealed class LlmSpan
             Input = _tracer.CaptureContent ? Input : null,
             Output = _tracer.CaptureContent ? Output : null,
             Metadata = SpanMetadata.Merge(_context.Metadata, CallMetadata),
-            Tags = _context.Tags.Length > 0 ? _context.Tags : null,
+            Tags = _context.Tags,   // [] when none, as docs/sdk-spec.md says
         });
     }
 }

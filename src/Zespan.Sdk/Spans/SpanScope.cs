@@ -25,7 +25,8 @@ public sealed class SpanScope : IDisposable
         ParentId = outer.SpanId;
         TraceId = outer.TraceId ?? SpanIds.NewTraceId();
         Id = SpanIds.NewSpanId();
-        _context = outer.WithSpan(TraceId, Id);
+        IsSampled = outer.Sampled ?? tracer.Samples(outer.SessionId ?? TraceId);
+        _context = outer.WithSpan(TraceId, Id, IsSampled);
         _timing = SpanTiming.Start();
         _ambient = AmbientContext.Push(_context);
     }
@@ -34,6 +35,9 @@ public sealed class SpanScope : IDisposable
     public string Id { get; }
     public string TraceId { get; }
     public string? ParentId { get; }
+
+    /// <summary>Whether this span's trace is recorded (decided at its root, see <see cref="ZespanOptions.SampleRate"/>).</summary>
+    internal bool IsSampled { get; }
 
     /// <summary>Adds a key to this span's metadata (on top of the context's).</summary>
     public SpanScope SetMetadata(string key, object? value)
@@ -64,7 +68,7 @@ public sealed class SpanScope : IDisposable
         }
 
         _ambient.Dispose();
-        if (!_tracer.IsRecording)
+        if (!_tracer.IsRecording || !IsSampled)
         {
             return;
         }
@@ -83,7 +87,7 @@ public sealed class SpanScope : IDisposable
             Status = _error is null ? SpanStatuses.Ok : SpanStatuses.Error,
             Error = _error,
             Metadata = SpanMetadata.Merge(_context.Metadata, _metadata ?? EmptyMetadata),
-            Tags = _context.Tags.Length > 0 ? _context.Tags : null,
+            Tags = _context.Tags,   // [] when none, as docs/sdk-spec.md says
         });
     }
 

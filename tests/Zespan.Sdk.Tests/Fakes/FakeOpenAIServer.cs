@@ -18,7 +18,8 @@ namespace ZespanSdk.Tests.Fakes;
 /// Behaviour is steered from the prompt text so tests read naturally:
 /// <c>[error:429]</c> answers that status, <c>[flaky]</c> fails with 500 once then succeeds,
 /// <c>[slow:300]</c> waits before answering, <c>[chunkdelay:50]</c> waits between streamed chunks,
-/// <c>[stallmidevent]</c> streams one content chunk and half of the next, then stalls.
+/// <c>[stallmidevent]</c> streams one content chunk and half of the next, then stalls,
+/// <c>[nousage]</c> answers like a proxy that strips usage (no <c>usage</c> in bodies, no usage chunk in streams).
 /// Token counts are derived from the prompt, so every test sees different, checkable numbers.
 /// </summary>
 public sealed partial class FakeOpenAIServer : IAsyncDisposable
@@ -103,13 +104,13 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
                     ["logprobs"] = null,
                     ["finish_reason"] = "stop",
                 }),
-                ["usage"] = usage.ToChatJson(),
+                ["usage"] = prompt.Contains("[nousage]") ? null : usage.ToChatJson(),
                 ["system_fingerprint"] = "fp_fake",
             });
             return;
         }
 
-        bool includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+        bool includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true && !prompt.Contains("[nousage]");
         int chunkDelay = Directive(prompt, "chunkdelay") ?? 0;
         await StartSseAsync(context);
 
@@ -200,7 +201,7 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
                     }),
                 })
                 : new JsonArray(),
-            ["usage"] = withOutput ? usage.ToResponsesJson() : null,
+            ["usage"] = withOutput && !prompt.Contains("[nousage]") ? usage.ToResponsesJson() : null,
         };
 
         if (body["stream"]?.GetValue<bool>() != true)

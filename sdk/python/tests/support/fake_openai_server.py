@@ -1,15 +1,19 @@
 """A local OpenAI-compatible HTTP server speaking the real wire format.
 
 Covers chat.completions (JSON and SSE, incl. stream_options.include_usage),
-responses (JSON and typed SSE events), embeddings, and OpenAI-style error bodies.
+responses (JSON and typed SSE events; every response is kept, and
+`GET /v1/responses/{id}?stream=true&starting_after=N` replays its events as a resumed
+stream), embeddings, and OpenAI-style error bodies.
 Behaviour is steered from the prompt text with directives such as
 `[[status:429]]`, `[[delay:0.5]]`, `[[chunkdelay:0.05]]`, `[[cached:64]]`,
-`[[reasoning:12]]`, `[[streamerror]]`, `[[tool]]`, so a test states its scenario
+`[[reasoning:12]]`, `[[streamerror]]`, `[[tool]]`, `[[nousage]]` (a proxy that strips
+usage from bodies and streams), so a test states its scenario
 in the request itself. Every served call is recorded in `calls` (what was asked,
 what usage was returned), which tests use as the independent source of truth.
 """
 import json
 import re
+import urllib.parse
 import threading
 import time
 import uuid
@@ -61,6 +65,7 @@ class FakeOpenAIServer:
     def __init__(self, api_key="sk-test-fake-openai"):
         self.api_key = api_key
         self.calls = []
+        self.responses = {}   # response id -> (body, scenario) to replay on a resumed stream
         self._lock = threading.Lock()
         self._server = None
 
@@ -95,12 +100,24 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        path, _, query = self.path.partition("?")
+        params = dict(urllib.parse.parse_qsl(query))
+        if self.headers.get("Authorization") != "Bearer " + self.owner.api_key:
+            return self._error(401, Scenario([]), {})
+        stored = self.owner.responses.get(path[len("/v1/responses/"):]) if path.startswith("/v1/responses/") else None
+        if stored is None:
+            return self._error(404, Scenario([]), {})
+        body, scenario, response_id = stored
+        starting_after = int(params["starting_after"]) if "starting_after" in params else -1
+        self._responses({**body, "stream": params.get("stream") == "true"}, scenario, response_id, starting_after)
+
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         if self.headers.get("Authorization") != "Bearer " + self.owner.api_key:
             return self._error(401, Scenario([]), body)
         route = {"/v1/chat/completions": self._chat, "/v1/responses": self._responses,
-                 "/v1/embeddings": self._embeddings}.get(self.path)
+                 "/v1/embeddings": self._embeddings}.get(self.path.partition("?")[0])
         if route is None:
             return self._error(404, Scenario([]), body)
         source = body.get("messages") if self.path.endswith("completions") else body.get("input")
@@ -130,10 +147,12 @@ class _Handler(BaseHTTPRequestHandler):
         if scenario.has("tool"):
             tool_call = {"id": "call_" + uuid.uuid4().hex[:12], "type": "function",
                          "function": {"name": "lookup", "arguments": json.dumps({"q": scenario.prompt})}}
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage")) and not scenario.has("nousage")
         self.owner.record({"endpoint": "chat.completions", "request": body, "model": model, "reply": reply,
-                           "usage": usage, "stream": bool(body.get("stream")), "usage_sent": not body.get("stream")
-                           or include_usage})
+                           "usage": usage, "stream": bool(body.get("stream")),
+                           "usage_sent": not scenario.has("nousage") and (not body.get("stream") or include_usage)})
+        if scenario.has("nousage"):
+            usage = None
         base = {"id": "chatcmpl-" + uuid.uuid4().hex[:20], "created": int(time.time()), "model": model,
                 "system_fingerprint": "fp_fake"}
         if not body.get("stream"):
@@ -171,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._sse({**chunk, "choices": [], "usage": usage})
         self._sse_raw("data: [DONE]\n\n")
 
-    def _responses(self, body, scenario):
+    def _responses(self, body, scenario, response_id=None, starting_after=-1):
         model = _SNAPSHOTS.get(body.get("model"), body.get("model"))
         reply = "Echo: " + scenario.prompt
         prompt, completion, cached, reasoning = self._usage_numbers(body, scenario, reply)
@@ -179,8 +198,13 @@ class _Handler(BaseHTTPRequestHandler):
                  "output_tokens": completion, "output_tokens_details": {"reasoning_tokens": reasoning},
                  "total_tokens": prompt + completion}
         self.owner.record({"endpoint": "responses", "request": body, "model": model, "reply": reply,
-                           "usage": usage, "stream": bool(body.get("stream")), "usage_sent": True})
-        response_id = "resp_" + uuid.uuid4().hex[:24]
+                           "usage": usage, "stream": bool(body.get("stream")), "usage_sent": not scenario.has("nousage"),
+                           "resumed": response_id is not None})
+        if scenario.has("nousage"):
+            usage = None
+        if response_id is None:
+            response_id = "resp_" + uuid.uuid4().hex[:24]
+            self.owner.responses[response_id] = (body, scenario, response_id)
         message_id = "msg_" + uuid.uuid4().hex[:24]
         item = {"id": message_id, "type": "message", "status": "completed", "role": "assistant",
                 "content": [{"type": "output_text", "text": reply, "annotations": []}]}
@@ -195,7 +219,8 @@ class _Handler(BaseHTTPRequestHandler):
         def event(kind, **fields):
             payload = {"type": kind, "sequence_number": sequence[0], **fields}
             sequence[0] += 1
-            self._sse_raw("event: %s\ndata: %s\n\n" % (kind, json.dumps(payload)))
+            if payload["sequence_number"] > starting_after:
+                self._sse_raw("event: %s\ndata: %s\n\n" % (kind, json.dumps(payload)))
 
         pending = {**done, "status": "in_progress", "output": [], "usage": None}
         event("response.created", response=pending)

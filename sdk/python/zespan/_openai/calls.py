@@ -26,26 +26,43 @@ ORIGINAL_ATTRIBUTE = "__zespan_original__"
 
 
 class Operation:
-    """What one patched method is called in spans and how to read its payloads."""
+    """What one patched method is called in spans and how to read its payloads.
 
-    def __init__(self, span_name: str, reader, stream_accumulator) -> None:
+    `positional` names the method's positional parameters after `self` (openai passes most
+    arguments by keyword; `retrieve(response_id, ...)` is the exception). `records` decides
+    from the arguments whether this call is an LLM call at all.
+    """
+
+    def __init__(self, span_name: str, reader, stream_accumulator, positional=(), records=None) -> None:
         self.span_name = span_name
         self.reader = reader
         self.stream_accumulator = stream_accumulator
+        self.positional = positional
+        self.records = records or (lambda arguments: True)
 
 
-def _begin(operation: Operation, kwargs: Dict[str, Any]) -> Optional[SpanRecord]:
+def _arguments(operation: Operation, args, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    if len(args) <= 1:
+        return kwargs
+    return {**dict(zip(operation.positional, args[1:])), **kwargs}
+
+
+def _begin(operation: Operation, args, kwargs: Dict[str, Any]) -> Optional[SpanRecord]:
     if _inside_call.get() or not _runtime.is_recording():
         return None
     try:
+        arguments = _arguments(operation, args, kwargs)
+        if not operation.records(arguments):
+            return None
         record = SpanRecord(operation.span_name, "llm")
         if not record.sampled:
             return None
         record.provider = "openai"
-        model = kwargs.get("model")
+        model = arguments.get("model")
         record.model = None if is_absent(model) else str(model)
-        record.input = operation.reader.input_of(kwargs)
-        record.metadata = {**request_params(kwargs), **record.metadata}
+        record.input = operation.reader.input_of(arguments)
+        record.metadata = {**request_params(arguments), **operation.reader.call_metadata(arguments),
+                           **record.metadata}
         return record
     except Exception:
         logger.debug("zespan: could not start a span", exc_info=True)
@@ -54,10 +71,18 @@ def _begin(operation: Operation, kwargs: Dict[str, Any]) -> Optional[SpanRecord]
 
 def _fail(record: SpanRecord, error: BaseException) -> None:
     try:
+        # openai's APIError carries the API's error object: its type and code say more than the class name.
+        for key, value in (("errorType", getattr(error, "type", None)), ("errorCode", getattr(error, "code", None))):
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                record.metadata[key] = value
         record.record_error(error)
         status_code = getattr(error, "status_code", None)
         if isinstance(status_code, int):
             record.metadata["httpStatus"] = status_code
+            body = getattr(error, "body", None)
+            message = body.get("message") if isinstance(body, dict) else None
+            if isinstance(message, str) and message:
+                record.error = "%d %s" % (status_code, message)   # as docs/sdk-spec.md words API errors
         record.end()
     except Exception:
         logger.debug("zespan: could not record an error", exc_info=True)
@@ -79,7 +104,7 @@ def _settle(record: SpanRecord, operation: Operation, kwargs: Dict[str, Any], re
 def wrap_sync(original: Callable, operation: Operation) -> Callable:
     @functools.wraps(original)
     def zespan_observed(*args, **kwargs):
-        record = _begin(operation, kwargs)
+        record = _begin(operation, args, kwargs)
         if record is None:
             return original(*args, **kwargs)
         token = _inside_call.set(True)
@@ -99,7 +124,7 @@ def wrap_sync(original: Callable, operation: Operation) -> Callable:
 def wrap_async(original: Callable, operation: Operation) -> Callable:
     @functools.wraps(original)
     async def zespan_observed(*args, **kwargs):
-        record = _begin(operation, kwargs)
+        record = _begin(operation, args, kwargs)
         if record is None:
             return await original(*args, **kwargs)
         token = _inside_call.set(True)
@@ -124,6 +149,12 @@ def chat_operation(span_name: str) -> Operation:
 def responses_operation(span_name: str) -> Operation:
     from .reading import Responses
     return Operation(span_name, Responses, ResponseEvents)
+
+
+def resumed_responses_operation(span_name: str) -> Operation:
+    from .reading import ResumedResponse
+    return Operation(span_name, ResumedResponse, ResponseEvents, positional=("response_id",),
+                     records=lambda arguments: arguments.get("stream") is True)
 
 
 def embeddings_operation(span_name: str) -> Operation:

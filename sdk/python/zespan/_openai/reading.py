@@ -11,7 +11,7 @@ from .._serialize import is_absent, to_jsonable
 _REQUEST_PARAMS = (
     "temperature", "top_p", "max_tokens", "max_completion_tokens", "max_output_tokens", "n", "seed",
     "presence_penalty", "frequency_penalty", "stream", "reasoning_effort", "service_tier", "user",
-    "dimensions", "encoding_format", "tool_choice", "parallel_tool_calls", "store",
+    "dimensions", "encoding_format", "tool_choice", "parallel_tool_calls", "store", "background",
 )
 
 
@@ -64,7 +64,13 @@ def request_params(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     return params
 
 
-class Chat:
+class _Reader:
+    @staticmethod
+    def call_metadata(arguments: Dict[str, Any]) -> Dict[str, Any]:
+        return {}
+
+
+class Chat(_Reader):
     @staticmethod
     def input_of(kwargs: Dict[str, Any]) -> Any:
         return to_jsonable(kwargs.get("messages"))
@@ -82,7 +88,7 @@ class Chat:
                 record.metadata["finishReason"] = finish_reason
 
 
-class Responses:
+class Responses(_Reader):
     @staticmethod
     def input_of(kwargs: Dict[str, Any]) -> Any:
         instructions = kwargs.get("instructions")
@@ -103,7 +109,23 @@ class Responses:
             record.error = str(field(error, "message") or "response failed")
 
 
-class Embeddings:
+class ResumedResponse(Responses):
+    """retrieve(stream=True): the events of a response started earlier (e.g. with background=True)."""
+
+    @staticmethod
+    def input_of(arguments: Dict[str, Any]) -> Any:
+        return None   # the prompt went with the call that started the response
+
+    @staticmethod
+    def call_metadata(arguments: Dict[str, Any]) -> Dict[str, Any]:
+        metadata = {"resumedResponseId": str(arguments.get("response_id"))}
+        starting_after = arguments.get("starting_after")
+        if isinstance(starting_after, int) and not isinstance(starting_after, bool):
+            metadata["startingAfter"] = starting_after
+        return metadata
+
+
+class Embeddings(_Reader):
     @staticmethod
     def input_of(kwargs: Dict[str, Any]) -> Any:
         return to_jsonable(kwargs.get("input"))

@@ -6,6 +6,9 @@ same object (isinstance checks, `.response`, the `.stream()` helpers keep workin
 Objects without `_iterator` are wrapped in a transparent proxy instead.
 
 The span ends once: on exhaustion, error, close(), context exit or garbage collection.
+openai's `.stream()` helpers close the HTTP response (`stream.response.close()`), not the
+Stream, so closing that response ends the span too: a helper left early ends its span when
+its `with` block exits, not when the garbage collector gets to it.
 """
 import logging
 import threading
@@ -22,10 +25,12 @@ class StreamObserver:
         self._accumulator = accumulator
         self._first_chunk_at: Optional[float] = None
         self._first_token_at: Optional[float] = None
+        self._chunks = 0
         self._finished = False
         self._lock = threading.Lock()
 
     def observe(self, chunk: Any) -> None:
+        self._chunks += 1
         try:
             now = None
             if self._first_token_at is None:
@@ -50,6 +55,7 @@ class StreamObserver:
             if first is not None:
                 record.metadata["timeToFirstTokenMs"] = round((first - record.started.mono) * 1000, 1)
             record.metadata["streamCompleted"] = bool(exhausted or self._accumulator.ended)
+            record.metadata["chunks"] = self._chunks
             if error is not None:
                 record.record_error(error)
         except Exception:
@@ -63,6 +69,7 @@ def observe_sync_stream(stream: Any, observer: StreamObserver) -> Any:
         try:
             stream._iterator = _watch_sync(inner, observer)
             _hook_close(stream, observer, is_async=False)
+            _hook_response_close(getattr(stream, "response", None), observer)
             weakref.finalize(stream, observer.finish)
             return stream
         except Exception:
@@ -76,6 +83,7 @@ def observe_async_stream(stream: Any, observer: StreamObserver) -> Any:
         try:
             stream._iterator = _watch_async(inner, observer)
             _hook_close(stream, observer, is_async=True)
+            _hook_response_close(getattr(stream, "response", None), observer)
             weakref.finalize(stream, observer.finish)
             return stream
         except Exception:
@@ -136,6 +144,32 @@ def _hook_close(stream: Any, observer: StreamObserver, is_async: bool) -> None:
             if target is not None:
                 return class_close(target, *args, **kwargs)
     stream.close = close
+
+
+def _hook_response_close(response: Any, observer: StreamObserver) -> None:
+    # httpx.Response: close() for sync clients, aclose() for async ones; shadowed per instance.
+    if response is None:
+        return
+    response_ref = weakref.ref(response)
+    class_close = getattr(type(response), "close", None)
+    class_aclose = getattr(type(response), "aclose", None)
+    try:
+        if class_close is not None:
+            def close(*args, **kwargs):
+                observer.finish()
+                target = response_ref()
+                if target is not None:
+                    return class_close(target, *args, **kwargs)
+            response.close = close
+        if class_aclose is not None:
+            async def aclose(*args, **kwargs):
+                observer.finish()
+                target = response_ref()
+                if target is not None:
+                    return await class_aclose(target, *args, **kwargs)
+            response.aclose = aclose
+    except Exception:
+        logger.debug("zespan: could not observe the stream's response", exc_info=True)
 
 
 class ObservedStream:

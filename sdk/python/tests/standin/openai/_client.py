@@ -40,11 +40,11 @@ class OpenAI:
         self.max_retries = max_retries
         self._http = SyncHttp(self.base_url, self.api_key, timeout)
 
-    def _post(self, path, payload, stream):
+    def _post(self, path, payload, stream, method="POST", query=None):
         attempt = 0
         while True:
             try:
-                return self._http.post(path, payload, stream)
+                return self._http.request(method, path, payload, stream, query)
             except (APIStatusError, APIConnectionError) as error:
                 if attempt >= self.max_retries or not _should_retry(error):
                     raise
@@ -66,6 +66,11 @@ class OpenAI:
         from .resources.embeddings import Embeddings
         return Embeddings(self)
 
+    @functools.cached_property
+    def beta(self):
+        from .resources.beta import Beta
+        return Beta(self)
+
 
 class AsyncOpenAI:
     def __init__(self, *, api_key=None, base_url=None, timeout=30.0, max_retries=2):
@@ -73,11 +78,11 @@ class AsyncOpenAI:
         self.max_retries = max_retries
         self._http = AsyncHttp(self.base_url, self.api_key, timeout)
 
-    async def _post(self, path, payload, stream):
+    async def _post(self, path, payload, stream, method="POST", query=None):
         attempt = 0
         while True:
             try:
-                return await self._http.post(path, payload, stream)
+                return await self._http.request(method, path, payload, stream, query)
             except (APIStatusError, APIConnectionError) as error:
                 if attempt >= self.max_retries or not _should_retry(error):
                     raise
@@ -98,3 +103,8 @@ class AsyncOpenAI:
     def embeddings(self):
         from .resources.embeddings import AsyncEmbeddings
         return AsyncEmbeddings(self)
+
+    @functools.cached_property
+    def beta(self):
+        from .resources.beta import AsyncBeta
+        return AsyncBeta(self)

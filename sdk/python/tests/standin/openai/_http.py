@@ -12,17 +12,33 @@ from ._exceptions import APIConnectionError, APITimeoutError, status_error
 
 
 class HttpResponse:
-    """What errors keep as `.response`: status and headers (lower-cased names)."""
+    """What errors and streams keep as `.response`: status and headers (lower-cased names).
+
+    Like httpx.Response, closing it releases the connection; openai's `.stream()` helpers
+    close a stream this way (`self._response.close()`), not through `Stream.close()`.
+    """
 
     def __init__(self, status, headers):
         self.status = status
         self.status_code = status
         self.headers = {k.lower(): v for k, v in headers}
+        self.is_closed = False
+        self._on_close = None
+
+    def close(self):
+        if not self.is_closed:
+            self.is_closed = True
+            if self._on_close is not None:
+                self._on_close()
+
+    async def aclose(self):
+        self.close()
 
 
-def _target(base_url, path):
+def _target(base_url, path, query=None):
     url = urllib.parse.urlsplit(base_url.rstrip("/") + path)
-    return url.hostname, url.port or (443 if url.scheme == "https" else 80), url.path, url.scheme
+    full_path = url.path + ("?" + urllib.parse.urlencode(query) if query else "")
+    return url.hostname, url.port or (443 if url.scheme == "https" else 80), full_path, url.scheme
 
 
 def _headers(api_key, body, stream):
@@ -40,14 +56,14 @@ class SyncHttp:
     def __init__(self, base_url, api_key, timeout):
         self.base_url, self.api_key, self.timeout = base_url, api_key, timeout
 
-    def post(self, path, payload, stream):
+    def request(self, method, path, payload, stream, query=None):
         """Returns (HttpResponse, line iterator) when streaming, else (HttpResponse, parsed JSON)."""
-        host, port, full_path, scheme = _target(self.base_url, path)
-        body = json.dumps(payload).encode("utf-8")
+        host, port, full_path, scheme = _target(self.base_url, path, query)
+        body = json.dumps(payload).encode("utf-8") if method == "POST" else b""
         cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
         conn = cls(host, port, timeout=self.timeout)
         try:
-            conn.request("POST", full_path, body=body, headers=_headers(self.api_key, body, stream))
+            conn.request(method, full_path, body=body, headers=_headers(self.api_key, body, stream))
             raw = conn.getresponse()
         except TimeoutError:
             conn.close()
@@ -61,7 +77,9 @@ class SyncHttp:
             conn.close()
             raise status_error(response, text)
         if stream:
-            return response, _SyncLines(raw, conn)
+            lines = _SyncLines(raw, conn)
+            response._on_close = lines.close
+            return response, lines
         data = json.loads(raw.read().decode("utf-8"))
         conn.close()
         return response, data
@@ -87,12 +105,12 @@ class AsyncHttp:
     def __init__(self, base_url, api_key, timeout):
         self.base_url, self.api_key, self.timeout = base_url, api_key, timeout
 
-    async def post(self, path, payload, stream):
-        host, port, full_path, _ = _target(self.base_url, path)
-        body = json.dumps(payload).encode("utf-8")
+    async def request(self, method, path, payload, stream, query=None):
+        host, port, full_path, _ = _target(self.base_url, path, query)
+        body = json.dumps(payload).encode("utf-8") if method == "POST" else b""
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), self.timeout)
-            head = "POST %s HTTP/1.1\r\nHost: %s:%d\r\n" % (full_path, host, port)
+            head = method + " %s HTTP/1.1\r\nHost: %s:%d\r\n" % (full_path, host, port)
             head += "".join("%s: %s\r\n" % kv for kv in _headers(self.api_key, body, stream).items())
             writer.write(head.encode("latin-1") + b"\r\n" + body)
             await writer.drain()
@@ -115,7 +133,9 @@ class AsyncHttp:
             if response.status >= 400:
                 raise status_error(response, text)
             return response, json.loads(text)
-        return response, _AsyncLines(reader, writer)
+        lines = _AsyncLines(reader, writer)
+        response._on_close = writer.close
+        return response, lines
 
 
 async def _read_body(reader, response):

@@ -27,9 +27,9 @@ class SyncAPIResource:
     def __init__(self, client):
         self._client = client
 
-    def _request(self, path, body, cast_to, stream_cls=None):
-        stream = bool(body.get("stream"))
-        response, data = self._client._post(path, body, stream)
+    def _request(self, path, body, cast_to, stream_cls=None, method="POST", query=None):
+        stream = bool(body.get("stream")) or (query or {}).get("stream") == "true"
+        response, data = self._client._post(path, body, stream, method, query)
         if stream:
             return Stream(cast_to=stream_cls, response=response, lines=data)
         return cast_to.construct(data)
@@ -39,9 +39,9 @@ class AsyncAPIResource:
     def __init__(self, client):
         self._client = client
 
-    async def _request(self, path, body, cast_to, stream_cls=None):
-        stream = bool(body.get("stream"))
-        response, data = await self._client._post(path, body, stream)
+    async def _request(self, path, body, cast_to, stream_cls=None, method="POST", query=None):
+        stream = bool(body.get("stream")) or (query or {}).get("stream") == "true"
+        response, data = await self._client._post(path, body, stream, method, query)
         if stream:
             return AsyncStream(cast_to=stream_cls, response=response, lines=data)
         return cast_to.construct(data)

@@ -2,6 +2,7 @@ import json
 
 from ...._resource import AsyncAPIResource, SyncAPIResource, body_of, required_args
 from ...._types import NOT_GIVEN
+from ....lib.streaming.chat import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
 from ....types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 
 
@@ -38,6 +39,11 @@ class Completions(SyncAPIResource):
         body = _parse_body(response_format, body_of({"messages": messages, "model": model, **extra}))
         return _attach_parsed(self._request("/chat/completions", body, ParsedChatCompletion))
 
+    def stream(self, *, messages, model, **extra):
+        # Like openai's stream(): a manager that calls create(stream=True) when entered.
+        return ChatCompletionStreamManager(
+            lambda: self.create(messages=messages, model=model, stream=True, **extra))
+
 
 class AsyncCompletions(AsyncAPIResource):
     @required_args("messages", "model")
@@ -49,3 +55,6 @@ class AsyncCompletions(AsyncAPIResource):
     async def parse(self, *, messages, model, response_format=NOT_GIVEN, **extra):
         body = _parse_body(response_format, body_of({"messages": messages, "model": model, **extra}))
         return _attach_parsed(await self._request("/chat/completions", body, ParsedChatCompletion))
+
+    def stream(self, *, messages, model, **extra):
+        return AsyncChatCompletionStreamManager(self.create(messages=messages, model=model, stream=True, **extra))

@@ -1,5 +1,5 @@
 using ZespanSdk;
-using ZespanSdk.Hosting;
+using ZespanSdk.AspNetCore;
 
 namespace Microsoft.AspNetCore.Builder;
 

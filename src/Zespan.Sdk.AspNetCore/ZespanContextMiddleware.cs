@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace ZespanSdk.Hosting;
+namespace ZespanSdk.AspNetCore;
 
 /// <summary>Opens a <see cref="Zespan.Context"/> for each request from its headers, or failing that its user's claims.</summary>
 internal sealed class ZespanContextMiddleware

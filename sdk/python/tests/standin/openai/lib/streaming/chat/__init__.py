@@ -1,0 +1,2 @@
+from ._completions import (AsyncChatCompletionStream, AsyncChatCompletionStreamManager, ChatCompletionStream,
+                           ChatCompletionStreamManager)

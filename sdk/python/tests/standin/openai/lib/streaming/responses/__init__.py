@@ -1,0 +1,1 @@
+from ._responses import AsyncResponseStream, AsyncResponseStreamManager, ResponseStream, ResponseStreamManager

@@ -1,0 +1,1 @@
+from .beta import AsyncBeta, Beta

@@ -1,0 +1,1 @@
+from .responses import AsyncResponses, Responses
