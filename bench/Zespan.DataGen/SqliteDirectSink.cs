@@ -48,7 +48,7 @@ public sealed class SqliteDirectSink(string dataDirectory)
                 var result = parser.Parse(IngestJson.Batch(batch.Spans));
                 if (result.BodyError is not null || result.Errors.Count > 0)
                     throw new InvalidOperationException($"Generated spans were refused: {result.BodyError ?? result.Errors[0].Message}");
-                await parsed.Writer.WriteAsync((result.Spans.Select(s => new ProjectSpan(projectId, pricer.Price(s, prices))).ToList(), batch.SessionsCompleted));
+                await parsed.Writer.WriteAsync((result.Spans.Select(s => new ProjectSpan(projectId, pricer.Price(s, prices).Span ?? throw new InvalidOperationException($"Generated span {s.Span.Id} was refused by the pricer."))).ToList(), batch.SessionsCompleted));
             }
             parsed.Writer.Complete();
           }

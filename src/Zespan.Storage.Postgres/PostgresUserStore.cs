@@ -35,6 +35,12 @@ public sealed class PostgresUserStore(NpgsqlDataSource dataSource, TimeProvider 
         return await command.ReadAllAsync(ReadUser, cancellationToken);
     }
 
+    public async Task<bool> SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE users SET password_hash = @h WHERE id = @u").With("h", passwordHash).With("u", userId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     public async Task AddMembershipAsync(long userId, long organizationId, Role role, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""

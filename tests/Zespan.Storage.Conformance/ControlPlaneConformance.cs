@@ -122,6 +122,17 @@ public abstract class ControlPlaneConformance(IControlPlaneFactory factory) : IA
     }
 
     [Fact]
+    public async Task PasswordHash_IsReplacedForThatUserOnly()
+    {
+        var alice = await Store.Users.CreateAsync("alice", "hash-a", isAdmin: false);
+        var bob = await Store.Users.CreateAsync("bob", "hash-b", isAdmin: false);
+        Assert.True(await Store.Users.SetPasswordHashAsync(alice.Id, "hash-a2"));
+        Assert.Equal("hash-a2", (await Store.Users.FindAsync(alice.Id))!.PasswordHash);
+        Assert.Equal("hash-b", (await Store.Users.FindAsync(bob.Id))!.PasswordHash);
+        Assert.False(await Store.Users.SetPasswordHashAsync(987_654, "hash-x"));
+    }
+
+    [Fact]
     public async Task Memberships_GiveExactlyTheOrganisationsProjects_AndRolesCanChange()
     {
         var user = await Store.Users.CreateAsync("member", "hash", isAdmin: false);
