@@ -113,7 +113,7 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
     {
         var parser = new BatchParser(new SpanParser(TimeProvider.System));
         var pricer = new SpanPricer(new PriceResolver(ModelPriceTable.LoadBuiltIn()));
-        return Task.FromResult(bodies.SelectMany(b => parser.Parse(b).Spans).Select(p => pricer.Price(p, null)).ToList());
+        return Task.FromResult(bodies.SelectMany(b => parser.Parse(b).Spans).Select(p => pricer.Price(p, null).Span!).ToList());
     }
 
     private static async Task<(double Seconds, double CpuSeconds)> RawInsertAsync(string path, List<SpanRecord> rows)

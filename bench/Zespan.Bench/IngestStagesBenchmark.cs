@@ -44,7 +44,7 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch)
                         var t0 = ThreadCpu.Now();
                         var parsed = parser.Parse(body);
                         var t1 = ThreadCpu.Now();
-                        spans.AddRange(parsed.Spans.Select(s => new ProjectSpan(1, pricer.Price(s, null))));
+                        spans.AddRange(parsed.Spans.Select(s => new ProjectSpan(1, pricer.Price(s, null).Span!)));
                         var t2 = ThreadCpu.Now();
                         JsonSerializer.SerializeToUtf8Bytes(new { accepted = parsed.Spans.Count, errors = Array.Empty<object>() });
                         var t3 = ThreadCpu.Now();
