@@ -15,7 +15,8 @@ public sealed class SqliteSetupLock(SqliteDatabase database) : ISetupLock
         {
             try
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                // Left in place when released: deleting it could let two waiters lock two different files.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             }
             catch (IOException)
             {
