@@ -57,13 +57,14 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
     {
         using var transaction = connection.BeginTransaction(deferred: false);
         using var statements = new SpanWriteStatements(connection);
+        using var inheritance = new TraceContextInheritance(connection, transaction);
         var sessionsToRebuild = new HashSet<(long, string)>();
         var tracesToRebuild = new HashSet<(long, string)>();
         var aggregates = new PendingAggregates();
 
         foreach (var (projectId, sent) in spans)
         {
-            var span = TraceContextInheritance.FromStoredParent(connection, transaction, projectId, sent);
+            var span = inheritance.FromStoredParent(projectId, sent);
             if (statements.TryInsertSpan(projectId, span) is { } rowId)
                 AddNew(statements, aggregates, rowId, projectId, span);
             else
@@ -73,7 +74,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
                     Replace(statements, aggregates, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
                 rowId = existing.RowId;
             }
-            TraceContextInheritance.AfterWrite(connection, transaction, projectId, rowId, span, sessionsToRebuild, tracesToRebuild);
+            inheritance.AfterWrite(projectId, rowId, span, sessionsToRebuild, tracesToRebuild);
         }
         aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);
         SpanContentStatements.FillWritten(connection, transaction, spans);

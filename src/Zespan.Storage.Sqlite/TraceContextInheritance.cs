@@ -9,18 +9,39 @@ namespace Zespan.Storage.Sqlite;
 /// arrives after it; when an ancestor arrives after its children, it passes its session/user down to the stored
 /// descendants that lack them, and their sessions are rebuilt. Either order gives the same figures.
 /// </summary>
-internal static class TraceContextInheritance
+internal sealed class TraceContextInheritance(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
 {
+    // Prepared once per transaction and reused: this runs for every OTLP span on the single writer's path.
+    private SqliteCommand? _findParent, _mark, _hasWaitingChildren;
+
+    public void Dispose()
+    {
+        _findParent?.Dispose();
+        _mark?.Dispose();
+        _hasWaitingChildren?.Dispose();
+    }
+
+    private SqliteCommand Prepared(ref SqliteCommand? command, string sql, params string[] parameters)
+    {
+        if (command is null)
+        {
+            command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            foreach (var name in parameters)
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        return command;
+    }
+
     /// <summary>The span with session/user taken from its stored parent where it has none.</summary>
-    public static SpanRecord FromStoredParent(SqliteConnection connection, SqliteTransaction transaction, long projectId, SpanRecord span)
+    public SpanRecord FromStoredParent(long projectId, SpanRecord span)
     {
         if (!span.InheritsTraceContext || span.ParentId is null || (span.SessionId is not null && span.UserId is not null))
             return span;
-        using var find = connection.CreateCommand();
-        find.Transaction = transaction;
-        find.CommandText = "SELECT session_id, user_id FROM spans WHERE project_id = $p AND span_id = $id";
-        find.Parameters.AddWithValue("$p", projectId);
-        find.Parameters.AddWithValue("$id", span.ParentId);
+        var find = Prepared(ref _findParent, "SELECT session_id, user_id FROM spans WHERE project_id = $p AND span_id = $id", "$p", "$id");
+        find.Parameters["$p"].Value = projectId;
+        find.Parameters["$id"].Value = span.ParentId;
         using var reader = find.ExecuteReader();
         if (!reader.Read())
             return span;
@@ -32,31 +53,36 @@ internal static class TraceContextInheritance
     }
 
     /// <summary>After the span is stored: marks it if it still lacks context, and passes its context to waiting descendants.</summary>
-    public static void AfterWrite(SqliteConnection connection, SqliteTransaction transaction, long projectId, long rowId, SpanRecord span,
-        HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    public void AfterWrite(long projectId, long rowId, SpanRecord span, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
     {
         if (!span.InheritsTraceContext)
             return;
         if (span.SessionId is null || span.UserId is null)
         {
-            using var mark = connection.CreateCommand();
-            mark.Transaction = transaction;
-            mark.CommandText = "UPDATE spans SET context_from_trace = 1 WHERE id = $row";
-            mark.Parameters.AddWithValue("$row", rowId);
+            var mark = Prepared(ref _mark, "UPDATE spans SET context_from_trace = 1 WHERE id = $row", "$row");
+            mark.Parameters["$row"].Value = rowId;
             mark.ExecuteNonQuery();
         }
+        if (span.SessionId is null && span.UserId is null)
+            return;
+        // An index probe (spans_awaiting_context); the recursive update runs only for the rare span whose children came first.
+        var probe = Prepared(ref _hasWaitingChildren,
+            "SELECT EXISTS (SELECT 1 FROM spans WHERE project_id = $p AND parent_id = $id AND context_from_trace = 1)", "$p", "$id");
+        probe.Parameters["$p"].Value = projectId;
+        probe.Parameters["$id"].Value = span.Id;
+        if (Convert.ToInt64(probe.ExecuteScalar()) == 0)
+            return;
         var changed = false;
         if (span.SessionId is not null)
-            changed |= PassDown(connection, transaction, projectId, span.Id, "session_id", span.SessionId, sessionsToRebuild);
+            changed |= PassDown(projectId, span.Id, "session_id", span.SessionId, sessionsToRebuild);
         if (span.UserId is not null)
-            changed |= PassDown(connection, transaction, projectId, span.Id, "user_id", span.UserId, sessionsToRebuild);
+            changed |= PassDown(projectId, span.Id, "user_id", span.UserId, sessionsToRebuild);
         if (changed)
             tracesToRebuild.Add((projectId, span.TraceId));
     }
 
     /// <summary>Sets the column on every marked descendant reached through marked spans that lack it; their sessions are rebuilt.</summary>
-    private static bool PassDown(SqliteConnection connection, SqliteTransaction transaction, long projectId, string spanId, string column, string value,
-        HashSet<(long, string)> sessionsToRebuild)
+    private bool PassDown(long projectId, string spanId, string column, string value, HashSet<(long, string)> sessionsToRebuild)
     {
         using var update = connection.CreateCommand();
         update.Transaction = transaction;
