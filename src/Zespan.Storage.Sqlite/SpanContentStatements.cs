@@ -4,7 +4,7 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// The SQL of span_content (migration 070): content kept by span id, copied into span_payloads where the span's own
+/// The SQL of span_content (migration 073): content kept by span id, copied into span_payloads where the span's own
 /// payload lacks it. Used by the content store when content arrives and by the writer when spans arrive.
 /// </summary>
 internal static class SpanContentStatements

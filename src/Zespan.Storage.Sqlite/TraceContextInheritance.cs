@@ -4,7 +4,7 @@ using Zespan.Core.Spans;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// Session and user along a trace for spans marked InheritsTraceContext (migration 070), resolved at write time in the
+/// Session and user along a trace for spans marked InheritsTraceContext (migration 073), resolved at write time in the
 /// writer's transaction. Stored spans are always resolved, so looking at the stored parent is enough when a child
 /// arrives after it; when an ancestor arrives after its children, it passes its session/user down to the stored
 /// descendants that lack them, and their sessions are rebuilt. Either order gives the same figures.

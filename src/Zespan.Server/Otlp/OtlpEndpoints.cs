@@ -19,7 +19,8 @@ public static class OtlpEndpoints
 
     public static void MapOtlpEndpoints(this IEndpointRouteBuilder app)
     {
-        var otlp = app.MapGroup("").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).DisableAntiforgery().ExcludeFromDescription();
+        var otlp = app.MapGroup("").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).DisableAntiforgery().ExcludeFromDescription()
+            .RequireIngestByteBudget();
         otlp.MapPost("/v1/traces", TracesAsync);
         otlp.MapPost("/api/public/otel/v1/traces", TracesAsync);
         otlp.MapPost("/v1/logs", LogsAsync);
