@@ -27,6 +27,13 @@ else
   cat "$logs/server.log"; add_counts 0 1 "server build"
 fi
 
+echo "== C# style (scripts/format.sh --check, the .editorconfig rules)"
+if scripts/format.sh --check > "$logs/format.log" 2>&1; then
+  add_counts 1 0 "C# style"
+else
+  tail -20 "$logs/format.log"; add_counts 0 1 "C# style (run scripts/format.sh)"
+fi
+
 echo "== .NET suites (dotnet test Zespan.slnx)"
 dotnet test Zespan.slnx -c Release --no-build -nologo 2>&1 | tee "$logs/dotnet.log"
 dotnet_status=${PIPESTATUS[0]}

@@ -41,21 +41,21 @@ public sealed class SqliteDirectSink(string dataDirectory)
         var parsed = Channel.CreateBounded<(List<ProjectSpan> Spans, int Sessions)>(4);
         var parsing = Task.Run(async () =>
         {
-          try
-          {
-            await foreach (var batch in batches.ReadAllAsync())
+            try
             {
-                var result = parser.Parse(IngestJson.Batch(batch.Spans));
-                if (result.BodyError is not null || result.Errors.Count > 0)
-                    throw new InvalidOperationException($"Generated spans were refused: {result.BodyError ?? result.Errors[0].Message}");
-                await parsed.Writer.WriteAsync((result.Spans.Select(s => new ProjectSpan(projectId, pricer.Price(s, prices).Span ?? throw new InvalidOperationException($"Generated span {s.Span.Id} was refused by the pricer."))).ToList(), batch.SessionsCompleted));
+                await foreach (var batch in batches.ReadAllAsync())
+                {
+                    var result = parser.Parse(IngestJson.Batch(batch.Spans));
+                    if (result.BodyError is not null || result.Errors.Count > 0)
+                        throw new InvalidOperationException($"Generated spans were refused: {result.BodyError ?? result.Errors[0].Message}");
+                    await parsed.Writer.WriteAsync((result.Spans.Select(s => new ProjectSpan(projectId, pricer.Price(s, prices).Span ?? throw new InvalidOperationException($"Generated span {s.Span.Id} was refused by the pricer."))).ToList(), batch.SessionsCompleted));
+                }
+                parsed.Writer.Complete();
             }
-            parsed.Writer.Complete();
-          }
-          catch (Exception ex)
-          {
-            parsed.Writer.Complete(ex);
-          }
+            catch (Exception ex)
+            {
+                parsed.Writer.Complete(ex);
+            }
         });
         long written = 0;
         await foreach (var (spans, sessions) in parsed.Reader.ReadAllAsync())

@@ -34,8 +34,11 @@ public sealed class RetentionTests : IAsyncLifetime
             Spans.Llm("mixed-old", "trace-mixed-old", "mixed", oldestKept, "early-user", inputTokens: 5000, outputTokens: 100),
             Spans.Llm("mixed-new", "trace-mixed-new", "mixed", recent, "late-user", inputTokens: 700, outputTokens: 300, status: "error"),
             Spans.Llm("gone-1", "trace-gone", "gone", soonGone, inputTokens: 100, outputTokens: 10),
-            new { id = "gone-child", traceId = "trace-gone", parentId = "gone-1", name = "tool", kind = "span",
-                  startTime = Iso(soonGone.AddMilliseconds(10)), endTime = Iso(soonGone.AddMilliseconds(20)) });
+            new
+            {
+                id = "gone-child", traceId = "trace-gone", parentId = "gone-1", name = "tool", kind = "span",
+                startTime = Iso(soonGone.AddMilliseconds(10)), endTime = Iso(soonGone.AddMilliseconds(20))
+            });
         var worker = _app.Get<RetentionWorker>();
 
         Assert.Equal(0, (await worker.RunOnceAsync()).SpansDeleted);

@@ -17,7 +17,8 @@ public abstract class CostConformance(IStoreFactory factory) : ConformanceSuite(
             var model = models[i % 4];
             spans.Add(Llm($"c{i}", $"s{i % 5}", Day0 + i * (5 * Hour + 17 * 60_000), model: model,
                 inputTokens: 100 + i, outputTokens: 10 + i, costPico: model is "mystery" or null ? null : 1_000 + i,
-                status: i % 6 == 0 ? SpanStatus.Error : SpanStatus.Ok) with { Usage = new TokenUsage(100 + i, 10 + i, i, i % 3) });
+                status: i % 6 == 0 ? SpanStatus.Error : SpanStatus.Ok) with
+            { Usage = new TokenUsage(100 + i, 10 + i, i, i % 3) });
         }
         spans.Add(Work("w", "trace-1", Day0 + Hour)); // plain spans cost nothing and are no calls
         return spans;

@@ -153,8 +153,12 @@ public abstract class SpanWriteConformance(IStoreFactory factory) : ConformanceS
         var prompt = "[{\"role\":\"user\",\"content\":\"" + new string('x', 1_000_000) + "\"}]";
         await WriteAsync(Llm("a", "s", Day0) with
         {
-            InputJson = prompt, OutputJson = "{\"role\":\"assistant\",\"content\":\"hi ✓\"}", MetadataJson = "{\"feature\":\"chat\",\"n\":3}",
-            Tags = ["beta", "eu"], Provider = "openai", ParentId = "root",
+            InputJson = prompt,
+            OutputJson = "{\"role\":\"assistant\",\"content\":\"hi ✓\"}",
+            MetadataJson = "{\"feature\":\"chat\",\"n\":3}",
+            Tags = ["beta", "eu"],
+            Provider = "openai",
+            ParentId = "root",
         });
         var span = Assert.Single((await Store.Traces.GetAsync(ProjectId, "trace-1"))!.Spans);
         Assert.Equal(prompt, span.InputJson);

@@ -13,23 +13,23 @@ public static class Spans
 
     public static JsonObject Llm(string id, string? sessionId = null, string? traceId = null, string? userId = null,
         long inputTokens = 100, long outputTokens = 20, decimal? costUsd = 0.001m, int offsetMs = 0, string status = "ok") => new()
-    {
-        ["id"] = id,
-        ["traceId"] = traceId ?? "t-" + id,
-        ["sessionId"] = sessionId,
-        ["userId"] = userId,
-        ["name"] = "chat.completions.create",
-        ["kind"] = "llm",
-        ["model"] = "gpt-4o",
-        ["provider"] = "openai",
-        ["startTime"] = Time(offsetMs),
-        ["endTime"] = Time(offsetMs + 250),
-        ["usage"] = new JsonObject { ["inputTokens"] = inputTokens, ["outputTokens"] = outputTokens },
-        ["costUsd"] = costUsd,
-        ["status"] = status,
-        ["input"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "hello " + id }),
-        ["output"] = new JsonObject { ["role"] = "assistant", ["content"] = "hi" },
-    };
+        {
+            ["id"] = id,
+            ["traceId"] = traceId ?? "t-" + id,
+            ["sessionId"] = sessionId,
+            ["userId"] = userId,
+            ["name"] = "chat.completions.create",
+            ["kind"] = "llm",
+            ["model"] = "gpt-4o",
+            ["provider"] = "openai",
+            ["startTime"] = Time(offsetMs),
+            ["endTime"] = Time(offsetMs + 250),
+            ["usage"] = new JsonObject { ["inputTokens"] = inputTokens, ["outputTokens"] = outputTokens },
+            ["costUsd"] = costUsd,
+            ["status"] = status,
+            ["input"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "hello " + id }),
+            ["output"] = new JsonObject { ["role"] = "assistant", ["content"] = "hi" },
+        };
 
     public static string Time(int offsetMs) => Start.AddMilliseconds(offsetMs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
 
