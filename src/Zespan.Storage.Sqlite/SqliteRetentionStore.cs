@@ -30,8 +30,23 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
                 deleted = await DeleteOneBatchAsync(projectId, cutoffMs, batchSize, cancellationToken);
             total += deleted;
             if (deleted < batchSize)
-                return total;
+                break;
         }
+        using (await writeGate.EnterAsync(cancellationToken))
+            await DeleteOrphanContentAsync(projectId, cutoffMs, cancellationToken);
+        return total;
+    }
+
+    /// <summary>
+    /// Content that arrived apart from its span (OTLP logs) before the cut and whose span never came: its span, which
+    /// started before the content arrived, would be outside the window too.
+    /// </summary>
+    private async Task DeleteOrphanContentAsync(long projectId, long cutoffMs, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("DELETE FROM span_content WHERE project_id = $p AND received_ms < $cutoff")
+            .With("$p", projectId).With("$cutoff", cutoffMs);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<int> DeleteOneBatchAsync(long projectId, long cutoffMs, int batchSize, CancellationToken cancellationToken)
@@ -45,6 +60,8 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         using var statements = new SpanWriteStatements(connection);
         using var deletePayload = connection.Prepared(transaction, "DELETE FROM span_payloads WHERE span_row_id = $row", "$row");
         using var deleteSpan = connection.Prepared(transaction, "DELETE FROM spans WHERE id = $row", "$row");
+        using var deleteContent = connection.Prepared(transaction,
+            "DELETE FROM span_content WHERE (project_id, span_id) IN (SELECT project_id, span_id FROM spans WHERE id = $row)", "$row");
         var sessions = new HashSet<string>(StringComparer.Ordinal);
         var traces = new HashSet<string>(StringComparer.Ordinal);
         foreach (var span in doomed)
@@ -53,6 +70,8 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
                 statements.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, -1);
             deletePayload.Set("$row", span.RowId);
             deletePayload.ExecuteNonQuery();
+            deleteContent.Set("$row", span.RowId);
+            deleteContent.ExecuteNonQuery();
             deleteSpan.Set("$row", span.RowId);
             deleteSpan.ExecuteNonQuery();
             if (span.SessionId is not null)

@@ -59,4 +59,41 @@ public sealed class SqliteSpecificTests
             await SqliteStoreFactory.DeleteAsync(storage, folder);
         }
     }
+
+    [Fact]
+    public async Task Retention_DeletesContentKeptApartFromSpans_WithTheSpan_AndOrphansByArrival()
+    {
+        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
+        try
+        {
+            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
+            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
+            await storage.SpanWriter.WriteAsync([new ProjectSpan(project.Id, TestSpans.Llm("old", "s", TestSpans.Day0))]);
+            await storage.SpanContent.AttachAsync([
+                new SpanContent(project.Id, "old", "{\"role\":\"user\",\"content\":\"hi\"}", null),
+                new SpanContent(project.Id, "never-arrived", "{\"role\":\"user\",\"content\":\"secret\"}", null),
+            ]);
+            Assert.Equal(2, await CountContentAsync(storage));
+
+            // The cut passes the old span but not the arrival of the orphan's content (just now): only the span's goes.
+            Assert.Equal(1, await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, TestSpans.Day0 + 1, 100));
+            Assert.Equal(1, await CountContentAsync(storage));
+
+            var afterArrival = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeMilliseconds();
+            await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, afterArrival, 100);
+            Assert.Equal(0, await CountContentAsync(storage));
+        }
+        finally
+        {
+            await SqliteStoreFactory.DeleteAsync(storage, folder);
+        }
+    }
+
+    private static async Task<long> CountContentAsync(SqliteStorage storage)
+    {
+        await using var connection = await storage.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM span_content";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 }
