@@ -107,10 +107,22 @@ internal static class AggregateRebuilder
         insert.With("$p", projectId).With("$t", traceId)
             .With("$rootName", root.Id is null ? null : root.Name).With("$rootStart", root.Id is null ? null : root.Start).With("$rootSpan", root.Id)
             .With("$started", spans.Min(s => s.Start)).With("$ended", spans.Max(s => s.End)).With("$spans", spans.Count).With("$llm", llm.Count)
-            .With("$cost", llm.Sum(s => s.Cost ?? 0)).With("$unpriced", llm.Count(s => s.Cost is null)).With("$tokens", llm.Sum(s => s.Tokens))
+            .With("$cost", SaturatedSum(llm.Select(s => s.Cost ?? 0))).With("$unpriced", llm.Count(s => s.Cost is null)).With("$tokens", llm.Sum(s => s.Tokens))
             .With("$errors", spans.Count(s => s.Error))
             .With("$user", userSource.User).With("$userStart", userSource.User is null ? null : userSource.Start).With("$userSpan", userSource.User is null ? null : userSource.Id)
             .With("$session", sessionSource.Session).With("$sessionStart", sessionSource.Session is null ? null : sessionSource.Start).With("$sessionSpan", sessionSource.Session is null ? null : sessionSource.Id)
             .ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// A trace row's cost: summed as Int128 (LINQ's checked long Sum threw past $9.2M and failed the whole write), then
+    /// saturated at the per-row bound of docs/api.md, as the session rebuild does in SQL.
+    /// </summary>
+    internal static long SaturatedSum(IEnumerable<long> picos)
+    {
+        Int128 sum = 0;
+        foreach (var pico in picos)
+            sum += pico;
+        return (long)Int128.Clamp(sum, long.MinValue, long.MaxValue);
     }
 }

@@ -7,9 +7,8 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// The exact median and p95 of session cost over the priced sessions matching a filter, found by counting along the
 /// cost index (LIMIT 1 OFFSET k, from whichever end is nearer) instead of reading every cost into memory and sorting.
-/// Why it is exact: a session none of whose calls was priced has cost 0, so among the matching sessions in cost order
-/// the unpriced ones all come first (tied with any priced session costing 0, which has the same value); the k-th
-/// priced cost is therefore the (unpriced + k)-th matching cost. The matching and priced counts come from the rollup.
+/// Why it is exact: the cost index leads with cost_unknown (migration 072), so the priced sessions are one run of it in
+/// cost order and the k-th priced cost is the k-th entry of that run. The matching and priced counts come from the rollup.
 /// </summary>
 internal static class SessionCostPercentiles
 {
@@ -21,8 +20,7 @@ internal static class SessionCostPercentiles
     {
         if (matching.PricedSessions == 0)
             return 0;
-        var unpriced = matching.Sessions - matching.PricedSessions;
-        double Nearer(long k) => Math.Min(unpriced + k, matching.Sessions - 1 - (unpriced + k));
+        double Nearer(long k) => Math.Min(k, matching.PricedSessions - 1 - k);
         var median = Nearer(matching.PricedSessions / 2);
         var p95 = Nearer(Percentiles.NearestRankOf(matching.PricedSessions, 0.95) - 1);
         return (median + p95) * projectSessions / matching.Sessions;
@@ -33,20 +31,19 @@ internal static class SessionCostPercentiles
         var priced = matching.PricedSessions;
         if (priced == 0)
             return (0, 0);
-        var unpriced = matching.Sessions - priced;
-        var middle = await ValuesAtAsync(connection, projectId, filter, matching.Sessions, unpriced + (priced - 1) / 2, priced % 2 == 1 ? 1 : 2, cancellationToken);
+        var middle = await ValuesAtAsync(connection, projectId, filter, priced, (priced - 1) / 2, priced % 2 == 1 ? 1 : 2, cancellationToken);
         var median = middle.Count == 1 ? middle[0] : Percentiles.MeanOfTwo(middle[0], middle[1]);
-        var p95 = (await ValuesAtAsync(connection, projectId, filter, matching.Sessions, unpriced + Percentiles.NearestRankOf(priced, 0.95) - 1, 1, cancellationToken))[0];
+        var p95 = (await ValuesAtAsync(connection, projectId, filter, priced, Percentiles.NearestRankOf(priced, 0.95) - 1, 1, cancellationToken))[0];
         return (median, p95);
     }
 
-    /// <summary>Costs at ascending positions [position, position + count) among the matching sessions.</summary>
+    /// <summary>Costs at ascending positions [position, position + count) among the matching priced sessions.</summary>
     private static async Task<List<long>> ValuesAtAsync(SqliteConnection connection, long projectId, SessionFilter filter, long matchingCount, long position, int count, CancellationToken cancellationToken)
     {
         var fromTop = matchingCount - (position + count);
         var descending = fromTop < position;
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT s.cost_pico FROM sessions s INDEXED BY sessions_by_cost WHERE s.project_id = $p");
+        var sql = new StringBuilder("SELECT s.cost_pico FROM sessions s INDEXED BY sessions_by_cost WHERE s.project_id = $p AND s.cost_unknown = 0");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         sql.Append(descending ? " ORDER BY s.cost_pico DESC" : " ORDER BY s.cost_pico ASC").Append(" LIMIT $count OFFSET $offset");

@@ -14,16 +14,35 @@ internal static class SessionSql
         r.GetString(offset), r.GetNullableString(offset + 1), r.GetInt64(offset + 2), r.GetInt64(offset + 3), r.GetInt32(offset + 4),
         r.GetInt64(offset + 5), r.GetInt32(offset + 6), r.GetInt64(offset + 7), r.GetInt64(offset + 8), r.GetInt32(offset + 9), r.GetInt64(offset + 10));
 
-    public static string SortColumn(SessionSort sort) => sort switch
+    /// <summary>
+    /// The columns of the sort key on alias s, before the session id. Cost sorts by (cost_unknown, cost_pico) (migration
+    /// 072): a session none of whose calls was priced is above every known cost, not among the $0 ones.
+    /// </summary>
+    public static string[] SortKey(SessionSort sort) => sort switch
     {
-        SessionSort.StartedAt => "started_ms",
-        SessionSort.DurationMs => "duration_ms",
-        SessionSort.Turns => "turns",
-        SessionSort.CostUsd => "cost_pico",
-        SessionSort.TotalTokens => "total_tokens",
-        SessionSort.ErrorCount => "error_count",
+        SessionSort.StartedAt => ["s.started_ms"],
+        SessionSort.DurationMs => ["s.duration_ms"],
+        SessionSort.Turns => ["s.turns"],
+        SessionSort.CostUsd => ["s.cost_unknown", "s.cost_pico"],
+        SessionSort.TotalTokens => ["s.total_tokens"],
+        SessionSort.ErrorCount => ["s.error_count"],
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
+
+    /// <summary>The cursor's sort value as the parameters of <see cref="SortKey"/>, each bound to the command; costs are
+    /// never negative, so an unknown cost travels as <see cref="UnknownCost"/>.</summary>
+    public static string[] BindSortKey(SqliteCommand command, SessionSort sort, long value)
+    {
+        if (sort != SessionSort.CostUsd)
+        {
+            command.With("$afterValue", value);
+            return ["$afterValue"];
+        }
+        command.With("$afterUnknown", value == UnknownCost ? 1 : 0).With("$afterValue", value == UnknownCost ? 0 : value);
+        return ["$afterUnknown", "$afterValue"];
+    }
+
+    public const long UnknownCost = SessionCursor.UnknownCost;
 
     /// <summary>The index that holds sessions in this sort order (migrations 001, 030, 040).</summary>
     public static string SortIndex(SessionSort sort) => sort switch

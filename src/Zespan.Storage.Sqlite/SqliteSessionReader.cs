@@ -12,7 +12,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     public async Task<Page<SessionSummary>> ListAsync(long projectId, SessionQuery query, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var column = SessionSql.SortColumn(query.Sort);
+        var key = SessionSql.SortKey(query.Sort);
         var direction = query.Descending ? "DESC" : "ASC";
 
         // Without a user filter the rollup counts the matches exactly and cheaply, and that count picks the index;
@@ -38,10 +38,11 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         SessionSql.AppendFilter(sql, page, query.Filter);
         if (query.After is { } after)
         {
-            sql.Append($" AND (s.{column}, s.session_id) {(query.Descending ? "<" : ">")} ($afterValue, $afterId)");
-            page.With("$afterValue", after.SortValue).With("$afterId", after.SessionId);
+            var values = SessionSql.BindSortKey(page, query.Sort, after.SortValue);
+            sql.Append($" AND ({string.Join(", ", key)}, s.session_id) {(query.Descending ? "<" : ">")} ({string.Join(", ", values)}, $afterId)");
+            page.With("$afterId", after.SessionId);
         }
-        sql.Append($" ORDER BY s.{column} {direction}, s.session_id {direction} LIMIT $limit");
+        sql.Append($" ORDER BY {string.Join(", ", key.Select(k => $"{k} {direction}"))}, s.session_id {direction} LIMIT $limit");
         page.With("$limit", query.Limit + 1);
         page.CommandText = sql.ToString();
 

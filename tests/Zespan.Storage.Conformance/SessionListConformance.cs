@@ -45,12 +45,12 @@ public abstract class SessionListConformance(IStoreFactory factory) : Conformanc
         return ReferenceFigures.Sessions(spans);
     }
 
-    private static long SortValue(ExpectedSession s, SessionSort sort) => sort switch
+    private static Int128 SortValue(ExpectedSession s, SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => s.StartedMs,
         SessionSort.DurationMs => s.DurationMs,
         SessionSort.Turns => s.Turns,
-        SessionSort.CostUsd => s.CostPico,
+        SessionSort.CostUsd => s.UnpricedCalls == s.Turns ? (Int128)1 << 64 : s.CostPico, // an unknown cost sorts above every known one
         SessionSort.TotalTokens => s.TotalTokens,
         SessionSort.ErrorCount => s.ErrorCount,
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),

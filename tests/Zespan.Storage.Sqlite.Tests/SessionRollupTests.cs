@@ -142,12 +142,12 @@ public sealed class SessionRollupTests
         && (f.Status != SessionStatusFilter.Error || s.HasErrors) && (f.Status != SessionStatusFilter.Ok || !s.HasErrors)
         && (f.MinTurns is not { } min || s.Turns >= min);
 
-    private static long SortValue(SessionSummary s, SessionSort sort) => sort switch
+    private static Int128 SortValue(SessionSummary s, SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => s.StartedMs,
         SessionSort.DurationMs => s.DurationMs,
         SessionSort.Turns => s.Turns,
-        SessionSort.CostUsd => s.CostPico,
+        SessionSort.CostUsd => s.CostUnknown ? (Int128)1 << 64 : s.CostPico, // an unknown cost sorts above every known one
         SessionSort.TotalTokens => s.TotalTokens,
         _ => s.ErrorCount,
     };

@@ -12,13 +12,19 @@ public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortV
     public static SessionCursor Of(SessionSummary session, SessionSort sort, bool descending) =>
         new(sort, descending, ValueOf(session, sort), session.SessionId);
 
+    /// <summary>
+    /// The sort value of a session whose cost is unknown (no call priced): costs are never negative, so -1 cannot be a
+    /// real cost, and the stores sort it above every known cost (last ascending, first descending).
+    /// </summary>
+    public const long UnknownCost = -1;
+
     /// <summary>The value a session is sorted by; the one rule the stores and the cursors share.</summary>
     public static long ValueOf(SessionSummary s, SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => s.StartedMs,
         SessionSort.DurationMs => s.DurationMs,
         SessionSort.Turns => s.Turns,
-        SessionSort.CostUsd => s.CostPico,
+        SessionSort.CostUsd => s.CostUnknown ? UnknownCost : s.CostPico,
         SessionSort.TotalTokens => s.TotalTokens,
         SessionSort.ErrorCount => s.ErrorCount,
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
