@@ -36,10 +36,10 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             : "SELECT COUNT(*) FROM traces t" + where;
         if (query.After is { } after)
         {
-            where.Append(" AND (t.started_ms, t.trace_id) < ($afterStart, $afterId)");
+            where.Append(query.OldestFirst ? " AND (t.started_ms, t.trace_id) > ($afterStart, $afterId)" : " AND (t.started_ms, t.trace_id) < ($afterStart, $afterId)");
             command.With("$afterStart", after.StartedMs).With("$afterId", after.TraceId);
         }
-        command.CommandText = $"SELECT {Columns} FROM traces t{where} ORDER BY t.started_ms DESC, t.trace_id DESC LIMIT $limit";
+        command.CommandText = $"SELECT {Columns} FROM traces t{where} ORDER BY {(query.OldestFirst ? "t.started_ms, t.trace_id" : "t.started_ms DESC, t.trace_id DESC")} LIMIT $limit";
         command.With("$limit", query.Limit + 1);
 
         var items = new List<TraceSummary>();

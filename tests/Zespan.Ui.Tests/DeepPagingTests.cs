@@ -1,11 +1,15 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Playwright;
 using Zespan.Ui.Tests.Infrastructure;
 
 namespace Zespan.Ui.Tests;
 
-/// <summary>300 pages forward and all the way back: every page the same rows both ways, and the URL never grows.</summary>
+/// <summary>
+/// 300 pages forward and all the way back, on the Sessions and the Traces page: every page the same rows both ways, and
+/// the URL never grows.
+/// </summary>
 public sealed class DeepPagingTests
 {
     private const int Pages = 301;
@@ -27,12 +31,24 @@ public sealed class DeepPagingTests
         await using var browser = await BrowserSession.LogInAsync(server);
         var page = await browser.NewPageAsync(server.BaseUrl);
 
-        // Newest first: page n shows session deep-(301 - n).
-        await page.GotoAsync("/sessions?limit=1&sort=startedAt&order=desc");
+        // Newest first: page n shows session deep-(301 - n), and on the Traces page trace deep-trace-(301 - n).
+        var sessionsUrl = await WalkThereAndBackAsync(page, "/sessions?limit=1&sort=startedAt&order=desc",
+            TablePage.SessionIdsAsync, n => $"deep-{Pages - n:D3}");
+        var tracesUrl = await WalkThereAndBackAsync(page, "/traces?limit=1",
+            async p => [.. await p.Locator("[data-testid=traces-table] tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.traceId)")],
+            n => $"deep-trace-{Pages - n}");
+        Assert.True(sessionsUrl < 300, $"the longest sessions paging URL was {sessionsUrl} characters");
+        Assert.True(tracesUrl < 300, $"the longest traces paging URL was {tracesUrl} characters");
+    }
+
+    /// <summary>Follows Next to the last page and Previous back to the first, checking every page; the longest URL seen.</summary>
+    private static async Task<int> WalkThereAndBackAsync(IPage page, string firstUrl, Func<IPage, Task<List<string>>> rows, Func<int, string> expected)
+    {
+        await page.GotoAsync(firstUrl);
         var longestUrl = 0;
         for (var n = 1; n <= Pages; n++)
         {
-            Assert.Equal([$"deep-{Pages - n:D3}"], await TablePage.SessionIdsAsync(page));
+            Assert.Equal([expected(n)], await rows(page));
             Assert.Equal(n.ToString(CultureInfo.InvariantCulture), await page.InnerTextAsync("[data-testid=page-number]"));
             longestUrl = Math.Max(longestUrl, page.Url.Length);
             if (n < Pages)
@@ -42,12 +58,12 @@ public sealed class DeepPagingTests
         for (var n = Pages - 1; n >= 1; n--)
         {
             await page.GotoAsync((await page.GetAttributeAsync("a[rel=prev]", "href"))!);
-            Assert.Equal([$"deep-{Pages - n:D3}"], await TablePage.SessionIdsAsync(page));
+            Assert.Equal([expected(n)], await rows(page));
             Assert.Equal(n.ToString(CultureInfo.InvariantCulture), await page.InnerTextAsync("[data-testid=page-number]"));
             longestUrl = Math.Max(longestUrl, page.Url.Length);
         }
         Assert.Equal(0, await page.Locator("a[rel=prev]").CountAsync());
-        Assert.True(longestUrl < 300, $"the longest paging URL was {longestUrl} characters");
+        return longestUrl;
     }
 
     private static async Task WaitForSessionsAsync(ZespanServer server, int count)

@@ -35,6 +35,11 @@ public sealed record TraceQuery
     public int Limit { get; init; } = 50;
     /// <summary>Keyset position: start time and trace id of the last row of the previous page.</summary>
     public (long StartedMs, string TraceId)? After { get; init; }
+    /// <summary>
+    /// Oldest first instead of newest first; "After" then means after in that order. Listing oldest first after a row
+    /// yields the rows before it, nearest first: how the Traces view goes back a page without a list of earlier cursors.
+    /// </summary>
+    public bool OldestFirst { get; init; }
 }
 
 /// <summary>Every span of a trace, enough to draw its flame graph.</summary>
