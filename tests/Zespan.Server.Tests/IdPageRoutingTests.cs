@@ -39,11 +39,12 @@ public sealed partial class IdPageRoutingTests : IAsyncLifetime
         _browser = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = server! });
         var login = await _browser.GetStringAsync("/login");
         var token = WebUtility.HtmlDecode(TokenInput().Match(login).Groups[1].Value);
-        var posted = await _browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        await _browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["username"] = "admin", ["password"] = Password, ["__RequestVerificationToken"] = token,
         }));
-        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        // The Kestrel client follows the redirect after login whatever the options say: check the session instead.
+        Assert.Contains("Log out", await _browser.GetStringAsync("/sessions"));
     }
 
     public Task DisposeAsync()
@@ -78,9 +79,9 @@ public sealed partial class IdPageRoutingTests : IAsyncLifetime
         var fields = HiddenInput().Matches(form.Groups[2].Value).Select(m => $"{Uri.EscapeDataString(Decode(m.Groups[1].Value))}={Uri.EscapeDataString(Decode(m.Groups[2].Value))}");
         var filtered = await PageAsync($"{Decode(form.Groups[1].Value)}?{string.Join('&', [.. fields, "minTurns=1"])}");
         Assert.Equal(user, Element(filtered, "user-id"));
-        Assert.Contains(session, filtered);
+        Assert.Contains(session, Decode(filtered));
 
-        var csvLink = Hrefs(userPage.Html).Single(h => h.EndsWith("/sessions.csv", StringComparison.Ordinal));
+        var csvLink = Hrefs(userPage.Html).Single(h => h.Contains("/sessions.csv", StringComparison.Ordinal));
         Assert.Contains(session, await _browser.GetStringAsync(csvLink));
     }
 
