@@ -15,8 +15,10 @@ public sealed class AuthenticationRequiredTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
+    // The framework's fallback for static files: its pattern, /{**path:file}, matches only paths with a file extension,
+    // which are the UI's public CSS/JS (checked separately below); any other path falls through to the 404 for machines.
     private static bool IsStaticAsset(AppEndpoint endpoint) =>
-        endpoint.Endpoint.Metadata.Any(m => m.GetType().Name == "StaticAssetDescriptor");
+        endpoint.Endpoint.Metadata.Any(m => m.GetType().Name == "StaticAssetDescriptor") || endpoint.Pattern == "/{**path:file}";
 
     [Fact]
     public void EndpointList_OnlyLoginHealthAndStaticFiles_AllowAnonymous()

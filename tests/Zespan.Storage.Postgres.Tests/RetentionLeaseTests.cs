@@ -24,8 +24,12 @@ public sealed partial class RetentionLeaseTests(PostgresCluster cluster)
         var running = new List<ServerProcess> { first, second };
         try
         {
-            var old = DateTimeOffset.UtcNow.AddDays(-20);   // beyond the Free plan's 14 days
+            // Ingestion refuses spans older than the plan keeps, so they are sent on Scale (365 days), and the
+            // organisation then moves to Free (14 days), whose window they are beyond.
+            var old = DateTimeOffset.UtcNow.AddDays(-20);
+            await SetPlanAsync(controlDb, "scale");
             Assert.Equal(HttpStatusCode.OK, await IngestAsync(first, PresetKey, Enumerable.Range(0, 7).Select(i => Llm($"old-{i}", $"old-{i}", old)).ToArray()));
+            await SetPlanAsync(controlDb, "free");
             Assert.True(await EventuallyAsync(() => Task.FromResult(Removed(first) + Removed(second) == 7)));
             await Task.Delay(3_000);   // several more runs on both servers: nothing may be removed twice
 
@@ -42,7 +46,9 @@ public sealed partial class RetentionLeaseTests(PostgresCluster cluster)
             // The holder dies without giving the lease back; the other takes over once it expires (two intervals).
             await holder.DisposeAsync();
             running.Remove(holder);
+            await SetPlanAsync(controlDb, "scale");
             Assert.Equal(HttpStatusCode.OK, await IngestAsync(other, PresetKey, Enumerable.Range(0, 3).Select(i => Llm($"later-{i}", $"later-{i}", old)).ToArray()));
+            await SetPlanAsync(controlDb, "free");
             Assert.True(await EventuallyAsync(() => Task.FromResult(Removed(other) == 3)), other.Output);
             Assert.Equal(1, TookLease(other));
         }
@@ -54,6 +60,14 @@ public sealed partial class RetentionLeaseTests(PostgresCluster cluster)
             try { Directory.Delete(folder, recursive: true); }
             catch (IOException) { /* a leftover temp folder is harmless */ }
         }
+    }
+
+    private static async Task SetPlanAsync(string controlDb, string plan)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(controlDb);
+        await using var update = dataSource.CreateCommand("UPDATE organizations SET plan = @plan");
+        update.Parameters.AddWithValue("plan", plan);
+        await update.ExecuteNonQueryAsync();
     }
 
     private static int Removed(ServerProcess server) =>

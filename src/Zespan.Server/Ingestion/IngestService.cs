@@ -21,12 +21,19 @@ public sealed class IngestService(SpanPricer pricer, ProjectPriceCache projectPr
     {
         var prices = await projectPrices.GetAsync(projectId);
         var plan = await plans.GetAsync(projectId);
+        var planIsFresh = false;
         var now = clock.GetUtcNow();
         var spans = new List<ProjectSpan>(parsed.Count);
         var refused = new List<ItemError>();
         foreach (var span in parsed)
         {
-            // Retention would delete a span older than the plan's window within the hour: refuse it with the reason.
+            // Retention would delete a span older than the plan's window within the hour: refuse it with the reason,
+            // but only on the plan as it is now (it may just have been upgraded, on this server or another).
+            if (RetentionWindowCheck.Refusal(span, plan, now) is not null && !planIsFresh)
+            {
+                plan = await plans.GetAsync(projectId, fresh: true);
+                planIsFresh = true;
+            }
             if (RetentionWindowCheck.Refusal(span, plan, now) is { } tooOld)
             {
                 refused.Add(tooOld);
