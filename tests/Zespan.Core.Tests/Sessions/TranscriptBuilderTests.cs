@@ -154,6 +154,24 @@ public sealed class TranscriptBuilderTests
     }
 
     [Fact]
+    public void SlidingWindowHistory_OnlyTheNewMessagesShown()
+    {
+        // The application keeps the system prompt and the last two messages: the start of the conversation is not re-sent.
+        var calls = new[]
+        {
+            Call(1, """[{"role":"system","content":"S"},{"role":"user","content":"u1"}]""", """{"role":"assistant","content":"a1"}"""),
+            Call(2, """[{"role":"system","content":"S"},{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"user","content":"u2"}]""", """{"role":"assistant","content":"a2"}"""),
+            Call(3, """[{"role":"system","content":"S"},{"role":"user","content":"u2"},{"role":"assistant","content":"a2"},{"role":"user","content":"u3"}]""", """{"role":"assistant","content":"a3"}"""),
+        };
+
+        var turn = TranscriptBuilder.Build(calls).Turns[2];
+
+        Assert.Equal("user:u3 | assistant:a3", Texts(turn));
+        Assert.Equal(3, turn.RepeatedMessages);
+        Assert.True(turn.HistoryRewritten);
+    }
+
+    [Fact]
     public void InterleavedThreads_EachTurnMatchedToItsOwnThread()
     {
         var calls = new[]

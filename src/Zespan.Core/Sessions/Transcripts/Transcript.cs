@@ -17,9 +17,9 @@ public sealed record Transcript(IReadOnlyList<TranscriptTurn> Turns)
 /// <param name="Call">The call's figures (model, latency, tokens, cost, status), as in the timeline.</param>
 /// <param name="RepeatedMessages">Messages at the start of this call's input already shown by an earlier turn, not shown again.</param>
 /// <param name="HistoryRewritten">
-/// True when the input does not begin with the whole conversation so far: earlier messages were dropped, edited or
-/// summarised, or the call belongs to another thread (a sub-agent with its own system prompt). Its new messages are
-/// shown from the first one that differs.
+/// True when the input does not begin with the whole conversation so far: earlier messages were dropped (a sliding
+/// window: then only what follows the re-sent window is new), edited or summarised, or the call belongs to another
+/// thread (a sub-agent with its own system prompt). Its new messages are shown from the first one that differs.
 /// </param>
 /// <param name="ContentRecorded">False when the call was sent without a prompt or completion (content capture off).</param>
 public sealed record TranscriptTurn(

@@ -3,7 +3,8 @@ namespace Zespan.Core.Sessions.Transcripts;
 /// <summary>
 /// Builds a session's transcript from its calls in timeline order. Every call re-sends the conversation so far, so a
 /// turn shows only what its input adds after the longest prefix already in the conversation (the previous call's input
-/// and output, or, for interleaved threads, one of the few calls before it), then its output. Pure: the page and
+/// and output, or, for interleaved threads, one of the few calls before it; for a sliding-window history, after its copy
+/// of the conversation's last messages), then its output. Pure: the page and
 /// GET /api/v1/sessions/{id}/transcript both call it.
 /// </summary>
 public static class TranscriptBuilder
@@ -59,7 +60,34 @@ public static class TranscriptBuilder
             if (common > best.Repeated)
                 best = (common, true);
         }
-        return best;
+        // A sliding window (the system prompt and the last N messages) re-sends the end of the conversation, not its start.
+        var window = WindowEnd(input, recent[^1]);
+        return window > best.Repeated ? (window, true) : best;
+    }
+
+    /// <summary>
+    /// The end of the input's copy of the conversation's last messages: the largest j such that input[..j] ends with the
+    /// conversation's last message and, before the overlap, holds only system or developer messages; 0 when there is none.
+    /// </summary>
+    private static int WindowEnd(IReadOnlyList<TranscriptMessage> input, IReadOnlyList<TranscriptMessage> context)
+    {
+        if (context.Count == 0)
+            return 0;
+        for (var j = input.Count; j >= 1; j--)
+        {
+            var overlap = 0;
+            while (overlap < j && overlap < context.Count && input[j - 1 - overlap].SameAs(context[context.Count - 1 - overlap]))
+                overlap++;
+            if (overlap == 0)
+                continue;
+            var start = j - overlap;
+            var onlyInstructions = true;
+            for (var k = 0; k < start && onlyInstructions; k++)
+                onlyInstructions = input[k].Role is "system" or "developer";
+            if (onlyInstructions)
+                return j;
+        }
+        return 0;
     }
 
     private static int CommonPrefix(IReadOnlyList<TranscriptMessage> a, IReadOnlyList<TranscriptMessage> b)
