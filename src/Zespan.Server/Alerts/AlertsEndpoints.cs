@@ -41,49 +41,49 @@ public static class AlertsEndpoints
         if (request is null)
             return Refusal("body", "Send a JSON rule, e.g. {\"kind\":\"session_cost\",\"thresholdUsd\":5,\"webhookUrl\":\"https://example.com/hook\"}.");
         var projectId = context.User.ProjectId();
-        var (rule, problem) = await ValidateAsync(request, projectId, targets, services.GetService<ISessionAnomalySource>() is not null, context.RequestAborted);
+        var (rule, field, problem) = await ValidateAsync(request, projectId, targets, services.GetService<ISessionAnomalySource>() is not null, context.RequestAborted);
         if (problem is not null)
-            return problem;
+            return Refusal(field!, problem);
         if ((await alerts.ListRulesAsync(projectId, context.RequestAborted)).Count >= MaxRulesPerProject)
             return Refusal("kind", $"A project has at most {MaxRulesPerProject} rules; delete one first (DELETE /api/v1/alerts/rules/{{id}}).");
         var created = await alerts.CreateRuleAsync(rule!, context.RequestAborted);
         return TypedResults.Created($"/api/v1/alerts/rules/{created.Id}", new CreatedAlertRule(AlertRuleItem.From(created), rule!.Secret));
     }
 
-    /// <summary>The rule to create, or a 400 naming the field at fault and how to fix it. Shared with the settings page.</summary>
-    public static async Task<(NewAlertRule? Rule, IResult? Problem)> ValidateAsync(AlertRuleRequest request, long projectId, WebhookTargets targets,
+    /// <summary>The rule to create, or the field at fault and how to fix it. Shared with the settings page.</summary>
+    public static async Task<(NewAlertRule? Rule, string? Field, string? Problem)> ValidateAsync(AlertRuleRequest request, long projectId, WebhookTargets targets,
         bool anomaliesAvailable, CancellationToken cancellationToken)
     {
         if (!AlertKinds.TryParse(request.Kind, out var kind))
-            return (null, Refusal("kind", $"kind must be one of {string.Join(", ", AlertKinds.All)}; it is \"{request.Kind}\"."));
+            return (null, "kind", $"kind must be one of {string.Join(", ", AlertKinds.All)}; it is \"{request.Kind}\".");
         if (kind == AlertKind.SessionAnomalous && !anomaliesAvailable)
-            return (null, Refusal("kind", "kind session_anomalous needs the anomaly detector, which this server does not have yet; use session_cost, session_turns or user_cost."));
+            return (null, "kind", "kind session_anomalous needs the anomaly detector, which this server does not have yet; use session_cost, session_turns or user_cost.");
         long? threshold = null;
         long? window = null;
         if (AlertKinds.IsCost(kind))
         {
             if (request.ThresholdUsd is not { } usd || usd <= 0 || usd > MaxThresholdUsd)
-                return (null, Refusal("thresholdUsd", $"thresholdUsd must be a dollar amount above 0 and at most {MaxThresholdUsd:0}, e.g. 5 or 0.25."));
+                return (null, "thresholdUsd", $"thresholdUsd must be a dollar amount above 0 and at most {MaxThresholdUsd:0}, e.g. 5 or 0.25.");
             threshold = Money.UsdToPico(usd);
         }
         if (kind == AlertKind.SessionTurns)
         {
             if (request.ThresholdTurns is not { } turns || turns < 1 || turns > int.MaxValue)
-                return (null, Refusal("thresholdTurns", "thresholdTurns must be a whole number of turns of at least 1, e.g. 200."));
+                return (null, "thresholdTurns", "thresholdTurns must be a whole number of turns of at least 1, e.g. 200.");
             threshold = turns;
         }
         if (kind == AlertKind.UserCost)
         {
             if (!AlertKinds.TryParseWindow(request.Window, out var windowMs))
-                return (null, Refusal("window", $"window must be 24h or 30d for a user_cost rule; it is \"{request.Window}\"."));
+                return (null, "window", $"window must be 24h or 30d for a user_cost rule; it is \"{request.Window}\".");
             window = windowMs;
         }
         var name = string.IsNullOrWhiteSpace(request.Name) ? DefaultName(kind, request) : request.Name.Trim();
         if (name.Length > MaxNameLength)
-            return (null, Refusal("name", $"name must be at most {MaxNameLength} characters."));
+            return (null, "name", $"name must be at most {MaxNameLength} characters.");
         if (await targets.ProblemAsync(request.WebhookUrl, cancellationToken) is { } urlProblem)
-            return (null, Refusal("webhookUrl", urlProblem));
-        return (new NewAlertRule(projectId, name, kind, threshold, window, request.WebhookUrl!.Trim(), WebhookSignature.NewSecret()), null);
+            return (null, "webhookUrl", urlProblem);
+        return (new NewAlertRule(projectId, name, kind, threshold, window, request.WebhookUrl!.Trim(), WebhookSignature.NewSecret()), null, null);
     }
 
     public static async Task<IResult> ListRulesAsync(HttpContext context, IAlertStore alerts)
