@@ -55,6 +55,7 @@ internal static class AggregateRebuilder
             if (insert.ExecuteNonQuery() == 0)
                 return; // no call left: the session is gone
         }
+        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId));
 
         using (var tags = connection.Command("""
             INSERT OR IGNORE INTO session_tags (project_id, session_id, tag)

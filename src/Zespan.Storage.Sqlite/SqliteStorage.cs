@@ -20,6 +20,8 @@ public sealed class SqliteStorage
         Organizations = new SqliteOrganizationStore(Database, clock);
         Users = new SqliteUserStore(Database, clock);
         SpanContent = new SqliteSpanContentStore(Database, WriteGate, clock);
+        SessionActivity = new SqliteSessionActivityStore(Database, WriteGate);
+        SessionSettings = new SqliteProjectSessionSettingsStore(Database);
     }
 
     public SqliteDatabase Database { get; }
@@ -36,4 +38,6 @@ public sealed class SqliteStorage
     public IOrganizationStore Organizations { get; }
     public IUserStore Users { get; }
     public ISpanContentStore SpanContent { get; }
+    public ISessionActivityStore SessionActivity { get; }
+    public IProjectSessionSettingsStore SessionSettings { get; }
 }
