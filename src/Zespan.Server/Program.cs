@@ -53,6 +53,7 @@ api.MapSessionsEndpoints();
 api.MapTracesEndpoints();
 api.MapCostsEndpoints();
 api.MapPricesEndpoints();
+api.MapSessionSettingsEndpoints();
 app.MapOtlpEndpoints();
 
 await app.Services.InitializeStorageAsync();

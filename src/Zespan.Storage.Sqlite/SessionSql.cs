@@ -94,6 +94,11 @@ internal static class SessionSql
             sql.Append(" AND s.turns >= $minTurns");
             command.With("$minTurns", minTurns);
         }
+        if (filter.MaxTurns is { } maxTurns)
+        {
+            sql.Append(" AND s.turns <= $maxTurns");
+            command.With("$maxTurns", maxTurns);
+        }
         if (filter.MinActiveMs is { } minActive)
         {
             sql.Append(" AND s.active_ms >= $minActive");

@@ -22,6 +22,7 @@ public static class SqliteRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanContent);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionActivity);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionOverview);
         return services;
     }
 

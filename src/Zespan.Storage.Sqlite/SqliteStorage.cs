@@ -22,6 +22,7 @@ public sealed class SqliteStorage
         SpanContent = new SqliteSpanContentStore(Database, WriteGate, clock);
         SessionActivity = new SqliteSessionActivityStore(Database, WriteGate);
         SessionSettings = new SqliteProjectSessionSettingsStore(Database);
+        SessionOverview = new SqliteSessionOverviewReader(Database);
     }
 
     public SqliteDatabase Database { get; }
@@ -40,4 +41,5 @@ public sealed class SqliteStorage
     public ISpanContentStore SpanContent { get; }
     public ISessionActivityStore SessionActivity { get; }
     public IProjectSessionSettingsStore SessionSettings { get; }
+    public ISessionOverviewReader SessionOverview { get; }
 }

@@ -26,3 +26,9 @@ public interface ISessionActivityStore
     /// </summary>
     Task<long> ApplyIdleGapAsync(long projectId, long idleGapMs, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The sessions list's overview charts for a filter (see <see cref="SessionOverview"/>).</summary>
+public interface ISessionOverviewReader
+{
+    Task<SessionOverview> OverviewAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default);
+}
