@@ -14,35 +14,16 @@ public abstract class SessionActivityConformance(IStoreFactory factory) : Confor
 {
     private sealed record Expected(long ActiveMs, int IdleGaps, string? Name, long StartedMs, int Turns);
 
-    /// <summary>Merged [start, end] intervals; a gap between two merged intervals longer than the threshold is idle.</summary>
+    /// <summary>Active time (ReferenceFigures.Activity: merged intervals) and the name, from the raw spans.</summary>
     private static Dictionary<string, Expected> Reference(IEnumerable<SpanRecord> spans, long threshold, Func<SpanRecord, string?> userText)
     {
         var result = new Dictionary<string, Expected>(StringComparer.Ordinal);
         foreach (var session in spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).GroupBy(s => s.SessionId!))
         {
-            var merged = new List<(long Start, long End)>();
-            foreach (var call in session.OrderBy(s => s.StartMs))
-            {
-                if (merged.Count > 0 && call.StartMs <= merged[^1].End)
-                    merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, call.EndMs));
-                else
-                    merged.Add((call.StartMs, call.EndMs));
-            }
-            long idle = 0;
-            var gaps = 0;
-            for (var i = 1; i < merged.Count; i++)
-            {
-                var gap = merged[i].Start - merged[i - 1].End;
-                if (gap > threshold)
-                {
-                    idle += gap;
-                    gaps++;
-                }
-            }
-            var wall = merged[^1].End - merged[0].Start;
+            var (active, gaps) = ReferenceFigures.Activity(session.Select(c => (c.StartMs, c.EndMs)), threshold);
             var ordered = session.OrderBy(s => s.StartMs).ThenBy(s => s.Id, CodePointOrder.Instance).ToList();
             var name = ordered.FirstOrDefault(s => s.SessionName is not null)?.SessionName ?? ordered.Select(userText).FirstOrDefault(t => t is not null);
-            result[session.Key] = new Expected(wall - idle, gaps, name, merged[0].Start, session.Count());
+            result[session.Key] = new Expected(active, gaps, name, session.Min(c => c.StartMs), session.Count());
         }
         return result;
     }
