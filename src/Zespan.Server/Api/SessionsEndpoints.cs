@@ -37,7 +37,7 @@ public static class SessionsEndpoints
         var detail = await reader.GetAsync(context.User.ProjectId(), sessionId, withPayloads: false, context.RequestAborted);
         if (detail is null)
             return ApiProblems.NotFound("Session", sessionId);
-        return TypedResults.Ok(new SessionDetailResponse(SessionDetailItem.From(detail.Session), detail.Timeline.Select(TimelineItem.From).ToList()));
+        return TypedResults.Ok(new SessionDetailResponse(SessionDetailItem.From(detail), detail.Timeline.Select(TimelineItem.From).ToList()));
     }
 
     public static async Task<IResult> StatsAsync(HttpContext context, ISessionReader reader)
