@@ -49,6 +49,7 @@ class EventStreamRecorder {
   private readonly decoder = new TextDecoder();
   private buffered = "";
   private streamError: string | undefined;
+  private sawDone = false;
   private ended = false;
 
   constructor(
@@ -73,6 +74,8 @@ class EventStreamRecorder {
   finish(outcome: { endedEarly?: boolean; error?: unknown }): void {
     if (this.ended) return;
     this.ended = true;
+    // A client may cancel the body once it has read `[DONE]` (openai 7 does): that stream was read to its end.
+    if (outcome.endedEarly && this.sawDone) outcome = {};
     if (!outcome.endedEarly && outcome.error === undefined && this.buffered.trim() !== "") this.handleEvent(this.buffered);
     const ending = outcome.endedEarly || outcome.error !== undefined || this.streamError === undefined ? outcome : { error: new Error(this.streamError) };
     endStreamSpan(this.span, this.accumulator, this.progress, ending, this.logger);
@@ -84,6 +87,7 @@ class EventStreamRecorder {
       .filter((line) => line.startsWith("data:"))
       .map((line) => line.slice(5).replace(/^ /, ""))
       .join("\n");
+    if (data === "[DONE]") this.sawDone = true;
     if (data === "" || data === "[DONE]") return;
     let event: unknown;
     try {
