@@ -27,9 +27,11 @@ public abstract class SessionInsightConformance(IStoreFactory factory) : Conform
         SpanRecord NewVersion(string id)
         {
             var start = Day0 + random.NextInt64(9 * Day); // more than a week, so weekly buckets hold several days
-            var span = Llm(id, sessions[random.Next(sessions.Length)], start, latencyMs: random.Next(100, 5_000),
+            var session = random.Next(sessions.Length);
+            // Every sixth session uses only models with no price: whole sessions of unknown cost, never $0.
+            var span = Llm(id, sessions[session], start, latencyMs: random.Next(100, 5_000),
                 inputTokens: random.Next(0, 4_000), outputTokens: random.Next(0, 1_000),
-                costPico: random.NextDouble() < 0.15 ? null : random.NextInt64(0, 5_000_000),
+                costPico: session % 6 == 0 || random.NextDouble() < 0.15 ? null : random.NextInt64(0, 5_000_000),
                 status: random.NextDouble() < 0.1 ? SpanStatus.Error : SpanStatus.Ok);
             if (random.NextDouble() < 0.6)
                 span = span.WithTags(TagPool.Where(_ => random.NextDouble() < 0.5).ToArray());
