@@ -40,7 +40,9 @@ public sealed class AnomalyPagesTests
         await page.ClickAsync("[data-testid=filter-apply]");
         Assert.Contains("anomalous=1", page.Url);
         Assert.Equal(["runaway-loop"], await page.Locator("[data-testid=sessions-table] tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.sessionId)"));
-        Assert.Contains("runaway-loop: 60 turns", await page.InnerTextAsync("[data-testid=anomaly-reasons]"));
+        var reasons = await page.InnerTextAsync("[data-testid=anomaly-reasons]");
+        Assert.Contains("runaway-loop: cost $", reasons); // 20 times the calls, so 20 times the cost too
+        Assert.Contains("60 turns = 20× the median (3)", reasons);
         Directory.CreateDirectory(Screenshots.Folder);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Folder, "sessions-anomalous.png"), FullPage = true });
 
