@@ -30,7 +30,7 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
         var rows = new List<KindedSession>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (reader.Read()) // synchronous: Microsoft.Data.Sqlite steps synchronously anyway; this loop runs per session
-            rows.Add(new KindedSession(SessionSql.Read(reader), reader.GetNullableString(11)));
+            rows.Add(new KindedSession(SessionSql.Read(reader), reader.GetNullableString(SessionSql.ColumnCount)));
         return rows;
     }
 
