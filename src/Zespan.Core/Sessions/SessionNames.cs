@@ -93,7 +93,7 @@ public static class SessionNames
     private static string? Text(JsonElement content)
     {
         if (content.ValueKind == JsonValueKind.String)
-            return string.IsNullOrWhiteSpace(content.GetString()) ? null : content.GetString();
+            return content.GetString() is { } whole && !string.IsNullOrWhiteSpace(whole) ? whole : null;
         if (content.ValueKind != JsonValueKind.Array)
             return null;
         var parts = new StringBuilder();
