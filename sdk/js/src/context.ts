@@ -4,6 +4,11 @@ import { AsyncLocalStorage } from "node:async_hooks";
 export interface ZespanContext {
   userId?: string;
   sessionId?: string;
+  /**
+   * A readable name for the session (shown instead of its id in Zespan's lists), sent as `sessionName` on every span.
+   * Without one the server names the session after its first user message.
+   */
+  sessionName?: string;
   tags?: string[];
   metadata?: Record<string, unknown>;
 }
@@ -33,7 +38,7 @@ export function runWithContext<T>(context: ActiveContext, fn: () => T): T {
 
 /**
  * Runs `fn` so every wrapped LLM call inside it, across awaits and timers, carries `context`.
- * Nested calls merge: inner `userId`/`sessionId` win, `tags` are combined, `metadata` is merged
+ * Nested calls merge: inner `userId`/`sessionId`/`sessionName` win, `tags` are combined, `metadata` is merged
  * key by key. Returns whatever `fn` returns.
  */
 export function withZespanContext<T>(context: ZespanContext, fn: () => T): T {
@@ -50,6 +55,7 @@ export function getZespanContext(): ZespanContext {
   const copy: ZespanContext = {};
   if (active.userId !== undefined) copy.userId = active.userId;
   if (active.sessionId !== undefined) copy.sessionId = active.sessionId;
+  if (active.sessionName !== undefined) copy.sessionName = active.sessionName;
   if (active.tags) copy.tags = [...active.tags];
   if (active.metadata) copy.metadata = { ...active.metadata };
   return copy;
@@ -60,6 +66,7 @@ export function mergeContext(outer: ActiveContext | undefined, inner: ZespanCont
   if (!inner || typeof inner !== "object") return merged;
   if (inner.userId !== undefined) merged.userId = inner.userId === null ? undefined : String(inner.userId);
   if (inner.sessionId !== undefined) merged.sessionId = inner.sessionId === null ? undefined : String(inner.sessionId);
+  if (inner.sessionName !== undefined) merged.sessionName = inner.sessionName === null ? undefined : String(inner.sessionName);
   if (Array.isArray(inner.tags)) {
     merged.tags = outer?.tags ? [...new Set([...outer.tags, ...inner.tags.map(String)])] : inner.tags.map(String);
   }

@@ -52,8 +52,8 @@ describe("span payloads match the golden fixtures (sdk/spec/fixtures/*.json)", (
   });
 
   const fixtures = payloadFixtures();
-  test("there are fixtures for chat, a stream without usage, a stream left early, an error and embeddings", () => {
-    assert.deepEqual(fixtures.map((f) => f.file), ["chat.json", "embeddings.json", "error.json", "stream-ended-early.json", "stream-without-usage.json"]);
+  test("there are fixtures for chat, a named session, a stream without usage, a stream left early, an error and embeddings", () => {
+    assert.deepEqual(fixtures.map((f) => f.file), ["chat.json", "embeddings.json", "error.json", "session-name.json", "stream-ended-early.json", "stream-without-usage.json"]);
   });
 
   for (const fixture of fixtures) for (const recorder of ["wrapOpenAI", "wrapFetch"]) {
@@ -61,8 +61,8 @@ describe("span payloads match the golden fixtures (sdk/spec/fixtures/*.json)", (
       const client = clients[recorder]!;
       openaiServer.response = fixture.response;
       const before = ingest.stored.length;
-      const { sessionId, userId, tags, metadata } = fixture.context;
-      await withZespanContext({ sessionId: sessionId ?? undefined, userId: userId ?? undefined, tags, metadata }, async () => {
+      const { sessionId, sessionName, userId, tags, metadata } = fixture.context;
+      await withZespanContext({ sessionId: sessionId ?? undefined, sessionName, userId: userId ?? undefined, tags, metadata }, async () => {
         try {
           const result = await call(client, fixture.call.api, fixture.call.params);
           if (result && typeof result === "object" && Symbol.asyncIterator in result) {

@@ -98,6 +98,7 @@ export class RecordingSpan {
       metadata: this.metadata,
       tags: this.context.tags ?? [],
     };
+    if (this.context.sessionName !== undefined) record.sessionName = this.context.sessionName;
     if (this.start.kind === "llm") {
       record.provider = this.start.provider ?? null;
       record.model = outcome.model ?? this.start.model ?? null;

@@ -15,6 +15,8 @@ export interface SpanRecord {
   traceId: string;
   parentId: string | null;
   sessionId: string | null;
+  /** The context's session name; absent when it has none (the server then derives one). */
+  sessionName?: string;
   userId: string | null;
   name: string;
   kind: SpanKind;

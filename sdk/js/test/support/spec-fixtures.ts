@@ -9,7 +9,7 @@ export const SPEC_FIXTURES_DIR = new URL("../../../../spec/fixtures/", import.me
 export interface PayloadFixture {
   file: string;
   description: string;
-  context: { sessionId: string | null; userId: string | null; tags: string[]; metadata: Record<string, unknown> };
+  context: { sessionId: string | null; sessionName?: string; userId: string | null; tags: string[]; metadata: Record<string, unknown> };
   call: { api: "chat.completions.create" | "embeddings.create" | "responses.create"; params: Record<string, unknown>; leaveAfterEvents?: number };
   response: { status: number; json?: unknown; sse?: unknown[]; holdOpen?: boolean };
   expectedSpan: Record<string, unknown>;
