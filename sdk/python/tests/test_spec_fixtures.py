@@ -14,7 +14,7 @@ from zespan._sampling import RULE, hash32
 from zespan._spans import SpanRecord
 
 FIXTURES = os.path.join(SDK_ROOT, "..", "spec", "fixtures")
-PAYLOADS = ("chat.json", "stream-without-usage.json", "stream-ended-early.json", "error.json", "embeddings.json")
+PAYLOADS = ("chat.json", "session-name.json", "stream-without-usage.json", "stream-ended-early.json", "error.json", "embeddings.json")
 PLACEHOLDERS = {
     "<span-id>": re.compile(r"^[0-9a-f]{16}$"),
     "<trace-id>": re.compile(r"^[0-9a-f]{32}$"),
@@ -122,7 +122,8 @@ class PayloadFixtures(SdkTestCase):
         resource = {"chat.completions.create": client.chat.completions,
                     "embeddings.create": client.embeddings}[call]
         with with_zespan_context(session_id=context.get("sessionId"), user_id=context.get("userId"),
-                                 tags=context.get("tags"), metadata=context.get("metadata")):
+                                 tags=context.get("tags"), metadata=context.get("metadata"),
+                                 session_name=context.get("sessionName")):
             if fixture["response"]["status"] >= 400:
                 with self.assertRaises(openai.APIStatusError):
                     resource.create(**params)
@@ -168,6 +169,9 @@ class PayloadFixtures(SdkTestCase):
 
     def test_stream_ended_early(self):
         self.assertSpan(*self.run_fixture("stream-ended-early.json"))
+
+    def test_session_name(self):
+        self.assertSpan(*self.run_fixture("session-name.json"))
 
     def test_error(self):
         self.assertSpan(*self.run_fixture("error.json"))

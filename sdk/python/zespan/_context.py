@@ -10,18 +10,20 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 
 class Attributes:
-    """Immutable user/session/tags/metadata in force for the current code."""
+    """Immutable user/session/session name/tags/metadata in force for the current code."""
 
-    __slots__ = ("user_id", "session_id", "tags", "metadata")
+    __slots__ = ("user_id", "session_id", "tags", "metadata", "session_name")
 
     def __init__(self, user_id: Optional[str] = None, session_id: Optional[str] = None,
-                 tags: Tuple[str, ...] = (), metadata: Optional[Mapping[str, Any]] = None) -> None:
+                 tags: Tuple[str, ...] = (), metadata: Optional[Mapping[str, Any]] = None,
+                 session_name: Optional[str] = None) -> None:
         self.user_id = user_id
         self.session_id = session_id
         self.tags = tags
         self.metadata = dict(metadata) if metadata else {}
+        self.session_name = session_name
 
-    def merged_with(self, user_id, session_id, tags, metadata) -> "Attributes":
+    def merged_with(self, user_id, session_id, tags, metadata, session_name=None) -> "Attributes":
         # Inner scopes override ids they name, add tags, and overlay metadata keys.
         merged_tags = self.tags
         if tags:
@@ -34,6 +36,7 @@ class Attributes:
             session_id=str(session_id) if session_id is not None else self.session_id,
             tags=merged_tags,
             metadata=merged_metadata,
+            session_name=str(session_name) if session_name is not None else self.session_name,
         )
 
 
@@ -59,20 +62,25 @@ def current_attributes() -> Attributes:
 class with_zespan_context:  # noqa: N801 - lower-case name is the documented public API
     """Sets user, session, tags and metadata for every span recorded inside it.
 
+    `session_name` gives the session a readable name (sent as `sessionName` on every span); without one the
+    server names the session after its first user message.
     Use it as `with`, `async with`, or as a decorator on sync or async functions.
     Nested scopes merge with the enclosing one.
     """
 
     def __init__(self, user_id: Optional[str] = None, session_id: Optional[str] = None,
-                 tags: Optional[Iterable[str]] = None, metadata: Optional[Dict[str, Any]] = None) -> None:
+                 tags: Optional[Iterable[str]] = None, metadata: Optional[Dict[str, Any]] = None,
+                 session_name: Optional[str] = None) -> None:
         self._user_id = user_id
         self._session_id = session_id
+        self._session_name = session_name
         self._tags = _as_tags(tags) if tags else ()
         self._metadata = dict(metadata) if metadata else None
         self._tokens = []
 
     def _enter(self) -> None:
-        merged = _attributes.get().merged_with(self._user_id, self._session_id, self._tags, self._metadata)
+        merged = _attributes.get().merged_with(self._user_id, self._session_id, self._tags, self._metadata,
+                                               self._session_name)
         self._tokens.append(_attributes.set(merged))
 
     def _exit(self) -> None:
@@ -99,7 +107,7 @@ class with_zespan_context:  # noqa: N801 - lower-case name is the documented pub
 
     def _fresh(self) -> "with_zespan_context":
         # Each decorated call gets its own scope object, so concurrent calls never share tokens.
-        return with_zespan_context(self._user_id, self._session_id, self._tags, self._metadata)
+        return with_zespan_context(self._user_id, self._session_id, self._tags, self._metadata, self._session_name)
 
     def __call__(self, func):
         if inspect.iscoroutinefunction(func):

@@ -18,7 +18,7 @@ class SpanRecord:
     """One span in flight. Ends exactly once, whichever path gets there first."""
 
     __slots__ = ("id", "trace_id", "parent_id", "name", "kind", "sampled", "started", "ended_wall",
-                 "user_id", "session_id", "tags", "metadata", "model", "provider", "usage",
+                 "user_id", "session_id", "session_name", "tags", "metadata", "model", "provider", "usage",
                  "status", "error", "input", "output", "_ended", "_lock")
 
     def __init__(self, name: str, kind: str) -> None:
@@ -37,6 +37,7 @@ class SpanRecord:
         self.started = Instant()
         self.user_id = attributes.user_id
         self.session_id = attributes.session_id
+        self.session_name = attributes.session_name
         self.tags = list(attributes.tags)
         self.metadata: Dict[str, Any] = dict(attributes.metadata)
         self.model = None
@@ -107,6 +108,8 @@ class SpanRecord:
             "metadata": self.metadata,
             "tags": self.tags,
         }
+        if self.session_name is not None:
+            payload["sessionName"] = self.session_name
         if self.kind == "llm" or self.model is not None:
             payload["model"] = self.model
             payload["provider"] = self.provider
