@@ -38,13 +38,16 @@ public static class Zespan
     /// <summary>
     /// Attaches a user, a session, tags and metadata to every span recorded in this async flow until the scope
     /// is disposed. Nested contexts merge: inner values win, tags are united, metadata is merged by key.
+    /// <paramref name="sessionName"/> gives the session a readable name (sent as <c>sessionName</c> on every span);
+    /// without one the server names the session after its first user message.
     /// </summary>
     public static ContextScope Context(
         string? userId = null,
         string? sessionId = null,
         IEnumerable<string>? tags = null,
-        IReadOnlyDictionary<string, object?>? metadata = null) =>
-        AmbientContext.Push(AmbientContext.Current.MergeWith(userId, sessionId, tags, metadata));
+        IReadOnlyDictionary<string, object?>? metadata = null,
+        string? sessionName = null) =>
+        AmbientContext.Push(AmbientContext.Current.MergeWith(userId, sessionId, tags, metadata, sessionName));
 
     /// <summary>The session's guard state from the process-wide tracer; see <see cref="ZespanTracer.GetGuardStateAsync"/>.</summary>
     public static Task<Guard.GuardState> GetGuardStateAsync(string sessionId, CancellationToken cancellationToken = default) =>

@@ -96,7 +96,7 @@ public sealed class PayloadFixtureTests : IAsyncLifetime
     [Fact]
     public void EveryPayloadFixture_IsRunByThisSuite() =>
         Assert.Equal(
-            ["chat.json", "embeddings.json", "error.json", "stream-ended-early.json", "stream-without-usage.json"],
+            ["chat.json", "embeddings.json", "error.json", "session-name.json", "stream-ended-early.json", "stream-without-usage.json"],
             PayloadFixtureNames());
 
     [Theory]
@@ -115,7 +115,8 @@ public sealed class PayloadFixtureTests : IAsyncLifetime
                 userId: context["userId"]?.GetValue<string>(),
                 sessionId: context["sessionId"]?.GetValue<string>(),
                 tags: context["tags"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray(),
-                metadata: context["metadata"]!.AsObject().ToDictionary(p => p.Key, p => (object?)p.Value!.GetValue<string>())))
+                metadata: context["metadata"]!.AsObject().ToDictionary(p => p.Key, p => (object?)p.Value!.GetValue<string>()),
+                sessionName: context["sessionName"]?.GetValue<string>()))
             {
                 Task making = MakeCallAsync(call, tracer);
                 if (refused)

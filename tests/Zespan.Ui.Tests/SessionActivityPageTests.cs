@@ -13,7 +13,7 @@ public sealed class SessionActivityPageTests
 {
     private static readonly DateTime Day = DateTime.UtcNow.Date.AddDays(-2);
 
-    private static JsonObject Call(string id, string session, DateTime start, double seconds, string? userText = null, string? sessionName = null)
+    private static JsonObject Call(string id, string session, DateTime start, double seconds, string? userText = null, string? sessionName = null, string? userId = null)
     {
         var span = new JsonObject
         {
@@ -26,6 +26,8 @@ public sealed class SessionActivityPageTests
             span["input"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = userText });
         if (sessionName is not null)
             span["sessionName"] = sessionName;
+        if (userId is not null)
+            span["userId"] = userId;
         return span;
     }
 
@@ -37,9 +39,9 @@ public sealed class SessionActivityPageTests
         // walk: 0–1 min, 4–5 min, 25–26 min: one idle gap (20 min), active 6 min of a 26-minute wall.
         // script: one call on the next day, named by an HTML/script first message.
         var spans = new JsonArray(
-            Call("w1", "conv-walk", at, 60, "Where is my parcel?"),
-            Call("w2", "conv-walk", at.AddMinutes(4), 60),
-            Call("w3", "conv-walk", at.AddMinutes(25), 60),
+            Call("w1", "conv-walk", at, 60, "Where is my parcel?", userId: "walker"),
+            Call("w2", "conv-walk", at.AddMinutes(4), 60, userId: "walker"),
+            Call("w3", "conv-walk", at.AddMinutes(25), 60, userId: "walker"),
             Call("b1", "conv-billing", at.AddMinutes(1), 30, "ignored", sessionName: "Billing dispute"),
             Call("b2", "conv-billing", at.AddMinutes(2), 30),
             Call("s1", "conv-script", at.AddDays(1), 5, "<img src=x onerror=\"window.__pwned=1\">Hello"));
@@ -82,6 +84,27 @@ public sealed class SessionActivityPageTests
         Assert.Equal(["1200000"], await page.Locator("[data-testid=idle-gap-marker]").EvaluateAllAsync<string[]>("m => m.map(x => x.dataset.value)"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Folder, "session-idle-gaps.png"), FullPage = true });
 
+        // The conversation view marks the same gap, before the third turn; the transcript API carries it on that turn.
+        await page.GotoAsync("/sessions/conv-walk?view=transcript");
+        var transcriptGap = page.Locator("[data-testid=transcript-idle-gap]");
+        Assert.Equal(["1200000"], await transcriptGap.EvaluateAllAsync<string[]>("m => m.map(x => x.dataset.value)"));
+        Assert.StartsWith("idle 20 m", (await transcriptGap.TextContentAsync())!.Trim());
+        Assert.Equal("3", await page.Locator("[data-testid=transcript-idle-gap] + [data-testid=transcript-turn]").GetAttributeAsync("data-turn"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Folder, "session-transcript-idle-gap.png"), FullPage = true });
+        var transcript = (await server.Api.GetFromJsonAsync<JsonObject>("/api/v1/sessions/conv-walk/transcript"))!;
+        Assert.Equal([null, null, 1_200_000L], transcript["turns"]!.AsArray().Select(t => (long?)t!["idleGapBeforeMs"]));
+
+        // The CSV exports gain the name, active time and idle gaps as their last columns.
+        string[] appended = ["name", "activeDurationMs", "idleGapCount"];
+        var csv = await CsvAsync(page, "/sessions.csv?range=30d&sort=activeDurationMs&order=desc");
+        Assert.Equal(appended, csv[0][^3..]);
+        Assert.Equal("unpricedCalls", csv[0][^4]); // existing columns keep their positions
+        Assert.Equal(
+            [["conv-walk", "Where is my parcel?", "360000", "1"], ["conv-billing", "Billing dispute", "90000", "0"], ["conv-script", "<img src=x onerror=\"window.__pwned=1\">Hello", "5000", "0"]],
+            csv.Skip(1).Select(r => new[] { r[0], r[^3], r[^2], r[^1] }));
+        var userCsv = await CsvAsync(page, "/users/walker/sessions.csv?range=30d");
+        Assert.Equal(["conv-walk", "Where is my parcel?", "360000", "1"], userCsv.Skip(1).Select(r => new[] { r[0], r[^3], r[^2], r[^1] }).Single());
+
         // A 30-minute threshold in Settings: the gap is no longer idle, on the list and the session page.
         await page.GotoAsync("/settings/sessions");
         await page.FillAsync("[data-testid=idle-gap-minutes]", "30");
@@ -91,5 +114,14 @@ public sealed class SessionActivityPageTests
         await page.GotoAsync("/sessions/conv-walk");
         Assert.Equal("1560000", await page.GetAttributeAsync("[data-testid=metric-active]", "data-value"));
         Assert.Equal(0, await page.Locator("[data-testid=idle-gap-marker]").CountAsync());
+        var after = (await CsvAsync(page, "/users/walker/sessions.csv?range=30d"))[1];
+        Assert.Equal(["1560000", "0"], after[^2..]);
+    }
+
+    private static async Task<List<string[]>> CsvAsync(Microsoft.Playwright.IPage page, string url)
+    {
+        var response = await page.APIRequest.GetAsync(url);
+        Assert.Equal(200, response.Status);
+        return Csv.Parse(await response.TextAsync());
     }
 }

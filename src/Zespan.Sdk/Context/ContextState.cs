@@ -3,13 +3,13 @@ using System.Collections.Frozen;
 namespace ZespanSdk.Context;
 
 /// <summary>
-/// The user, session, tags, metadata and enclosing span in effect for the current async flow.
+/// The user, session (id and name), tags, metadata and enclosing span in effect for the current async flow.
 /// Immutable: nesting creates a new state, so a child task can never change what its parent sees.
 /// </summary>
 internal sealed class ContextState
 {
     public static readonly ContextState Empty = new(
-        null, null, [], FrozenDictionary<string, object?>.Empty, null, null, null);
+        null, null, [], FrozenDictionary<string, object?>.Empty, null, null, null, null);
 
     public ContextState(
         string? userId,
@@ -18,7 +18,8 @@ internal sealed class ContextState
         IReadOnlyDictionary<string, object?> metadata,
         string? traceId,
         string? spanId,
-        bool? sampled)
+        bool? sampled,
+        string? sessionName)
     {
         UserId = userId;
         SessionId = sessionId;
@@ -27,10 +28,14 @@ internal sealed class ContextState
         TraceId = traceId;
         SpanId = spanId;
         Sampled = sampled;
+        SessionName = sessionName;
     }
 
     public string? UserId { get; }
     public string? SessionId { get; }
+
+    /// <summary>The session's readable name, sent as <c>sessionName</c>; null lets the server name it after its first user message.</summary>
+    public string? SessionName { get; }
     public string[] Tags { get; }
     public IReadOnlyDictionary<string, object?> Metadata { get; }
 
@@ -48,7 +53,8 @@ internal sealed class ContextState
         string? userId,
         string? sessionId,
         IEnumerable<string>? tags,
-        IReadOnlyDictionary<string, object?>? metadata)
+        IReadOnlyDictionary<string, object?>? metadata,
+        string? sessionName = null)
     {
         string[] mergedTags = tags is null ? Tags : Tags.Union(tags).ToArray();
 
@@ -70,9 +76,10 @@ internal sealed class ContextState
             mergedMetadata,
             TraceId,
             SpanId,
-            Sampled);
+            Sampled,
+            sessionName ?? SessionName);
     }
 
     public ContextState WithSpan(string traceId, string spanId, bool sampled) =>
-        new(UserId, SessionId, Tags, Metadata, traceId, spanId, sampled);
+        new(UserId, SessionId, Tags, Metadata, traceId, spanId, sampled, SessionName);
 }

@@ -85,6 +85,7 @@ internal sealed class LlmSpan
             TraceId = _traceId,
             ParentId = _context.SpanId,
             SessionId = _context.SessionId,
+            SessionName = _context.SessionName,
             UserId = _context.UserId,
             Name = _name,
             Kind = SpanKinds.Llm,

@@ -10,6 +10,7 @@ internal sealed class SpanRecord
     public required string TraceId { get; init; }
     public string? ParentId { get; init; }
     public string? SessionId { get; init; }
+    public string? SessionName { get; init; }
     public string? UserId { get; init; }
     public required string Name { get; init; }
     public required string Kind { get; init; }

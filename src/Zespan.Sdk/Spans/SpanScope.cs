@@ -79,6 +79,7 @@ public sealed class SpanScope : IDisposable
             TraceId = TraceId,
             ParentId = ParentId,
             SessionId = _context.SessionId,
+            SessionName = _context.SessionName,
             UserId = _context.UserId,
             Name = Name,
             Kind = SpanKinds.Span,

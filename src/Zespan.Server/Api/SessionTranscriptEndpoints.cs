@@ -28,12 +28,14 @@ public static class SessionTranscriptEndpoints
     }
 
     public static async Task<IResult> TranscriptAsync(
-        [Description("The session id, as one percent-encoded path segment.")] string sessionId, HttpContext context, ISessionReader reader)
+        [Description("The session id, as one percent-encoded path segment.")] string sessionId, HttpContext context, ISessionReader reader,
+        Zespan.Server.Sessions.SessionActivitySync sync)
     {
+        var idleGapMs = await sync.EnsureAsync(context.User.ProjectId(), context.RequestAborted);
         var detail = await reader.GetAsync(context.User.ProjectId(), sessionId, withPayloads: true, context.RequestAborted);
         if (detail is null)
             return ApiProblems.NotFound("Session", sessionId);
-        return TypedResults.Ok(TranscriptResponse.From(detail.Session.SessionId, TranscriptBuilder.Build(detail.Timeline)));
+        return TypedResults.Ok(TranscriptResponse.From(detail.Session.SessionId, TranscriptBuilder.Build(detail.Timeline, idleGapMs)));
     }
 
     public static async Task<IResult> CompareAsync(
@@ -43,16 +45,16 @@ public static class SessionTranscriptEndpoints
     {
         if (!CompareIds.TryRead(ids ?? [], id ?? [], out var wanted, out var error))
             return ApiProblems.BadParameter(error!);
-        var (compared, missing) = await LoadAsync(reader, context.User.ProjectId(), wanted, context.RequestAborted);
+        var idleGapMs = await sync.EnsureAsync(context.User.ProjectId(), context.RequestAborted);
+        var (compared, missing) = await LoadAsync(reader, context.User.ProjectId(), wanted, idleGapMs, context.RequestAborted);
         if (missing.Count > 0)
             return NotFound(missing);
-        var idleGapMs = await sync.EnsureAsync(context.User.ProjectId(), context.RequestAborted);
         return TypedResults.Ok(new SessionCompareResponse(compared.Select(c => ComparedSessionItem.From(c, idleGapMs)).ToList(), compared.Max(c => c.Transcript.Turns.Count)));
     }
 
     /// <summary>The sessions compared, in the order asked, and the ids the project has no session for.</summary>
     public static async Task<(IReadOnlyList<ComparedSession> Compared, IReadOnlyList<string> Missing)> LoadAsync(
-        ISessionReader reader, long projectId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+        ISessionReader reader, long projectId, IReadOnlyList<string> ids, long idleGapMs, CancellationToken cancellationToken)
     {
         var compared = new List<ComparedSession>(ids.Count);
         var missing = new List<string>();
@@ -62,7 +64,7 @@ public static class SessionTranscriptEndpoints
             if (detail is null)
                 missing.Add(id);
             else
-                compared.Add(SessionComparison.Compare(detail));
+                compared.Add(SessionComparison.Compare(detail, idleGapMs));
         }
         return (compared, missing);
     }

@@ -14,12 +14,14 @@ public sealed record TranscriptMessageItem(string Role, string? Text, string Ori
         m.ToolCalls.Select(c => new ToolCallItem(c.Id, c.Name, c.Arguments)).ToList(), m.ToolCallId, m.Name);
 }
 
-/// <summary>One LLM call: its timeline figures and the messages it added.</summary>
+/// <summary>One LLM call: its timeline figures and the messages it added; idleGapBeforeMs when it ends an idle gap, else null.</summary>
 public sealed record TranscriptTurnItem(
-    int Turn, TimelineItem Call, int RepeatedMessages, bool HistoryRewritten, bool ContentRecorded, IReadOnlyList<TranscriptMessageItem> Messages)
+    int Turn, TimelineItem Call, int RepeatedMessages, bool HistoryRewritten, bool ContentRecorded, IReadOnlyList<TranscriptMessageItem> Messages,
+    long? IdleGapBeforeMs)
 {
     public static TranscriptTurnItem From(TranscriptTurn t) => new(
-        t.Number, TimelineItem.From(t.Call), t.RepeatedMessages, t.HistoryRewritten, t.ContentRecorded, t.Messages.Select(TranscriptMessageItem.From).ToList());
+        t.Number, TimelineItem.From(t.Call), t.RepeatedMessages, t.HistoryRewritten, t.ContentRecorded, t.Messages.Select(TranscriptMessageItem.From).ToList(),
+        t.IdleGapBeforeMs);
 }
 
 public sealed record TranscriptResponse(string SessionId, int MessageCount, int ToolCallCount, IReadOnlyList<TranscriptTurnItem> Turns)

@@ -32,7 +32,8 @@ public static class SessionComparison
     public const int MinSessions = 2;
     public const int MaxSessions = 4;
 
-    public static ComparedSession Compare(SessionDetail detail)
+    /// <param name="idleGapMs">The project's idle gap threshold, for the transcript's idle gap markers (null: none).</param>
+    public static ComparedSession Compare(SessionDetail detail, long? idleGapMs = null)
     {
         var calls = detail.Timeline;
         var latencies = calls.Select(c => c.LatencyMs).Order().ToList();
@@ -51,7 +52,7 @@ public static class SessionComparison
                 running = (running ?? 0) + cost;
             cumulative.Add(running);
         }
-        var transcript = TranscriptBuilder.Build(calls);
+        var transcript = TranscriptBuilder.Build(calls, idleGapMs);
         return new ComparedSession(detail.Session, byModel, Percentiles.Median(latencies), Percentiles.NearestRank(latencies, 0.95),
             transcript.ToolCallCount, cumulative, transcript, detail.UnknownUsageCalls);
     }

@@ -28,7 +28,14 @@ public sealed record TranscriptTurn(
     int RepeatedMessages,
     bool HistoryRewritten,
     bool ContentRecorded,
-    IReadOnlyList<TranscriptMessage> Messages);
+    IReadOnlyList<TranscriptMessage> Messages)
+{
+    /// <summary>
+    /// When this call ends an idle gap (see <see cref="SessionActivity"/>): how long nothing ran before it; null otherwise,
+    /// and always null when the transcript was built without a threshold.
+    /// </summary>
+    public long? IdleGapBeforeMs { get; init; }
+}
 
 /// <summary>Whether a message was part of the call's prompt or of its completion.</summary>
 public enum MessageOrigin { Input = 0, Output = 1 }

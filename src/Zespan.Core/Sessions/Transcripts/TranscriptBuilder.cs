@@ -12,9 +12,15 @@ public static class TranscriptBuilder
     /// <summary>How many earlier calls a rewritten history is also compared with (interleaved sub-agents); bounds the work per turn.</summary>
     public const int ThreadLookback = 8;
 
-    public static Transcript Build(IReadOnlyList<TimelineEntry> calls)
+    /// <param name="calls">The session's LLM calls in timeline order (start time, then span id).</param>
+    /// <param name="idleGapMs">The project's idle gap threshold: turns that end an idle gap say so; null leaves them unmarked.</param>
+    public static Transcript Build(IReadOnlyList<TimelineEntry> calls, long? idleGapMs = null)
     {
         var turns = new List<TranscriptTurn>(calls.Count);
+        // Idle gaps by the start of the call that ends them; the first call starting then carries the marker, as on the timeline.
+        var gapsByEnd = idleGapMs is { } threshold
+            ? SessionActivity.Gaps(calls.Select(c => (c.StartMs, c.EndMs)), threshold).ToDictionary(g => g.ToMs)
+            : [];
         // The conversation each recent call left behind (its input then its output), newest last.
         var recent = new List<IReadOnlyList<TranscriptMessage>>();
         for (var i = 0; i < calls.Count; i++)
@@ -32,7 +38,10 @@ public static class TranscriptBuilder
                     shown.Add(input[m]);
             }
             shown.AddRange(output);
-            turns.Add(new TranscriptTurn(i + 1, call, repeated, rewritten, call.InputJson is not null || call.OutputJson is not null, shown));
+            turns.Add(new TranscriptTurn(i + 1, call, repeated, rewritten, call.InputJson is not null || call.OutputJson is not null, shown)
+            {
+                IdleGapBeforeMs = gapsByEnd.Remove(call.StartMs, out var gap) ? gap.DurationMs : null,
+            });
 
             // A call without a recorded prompt still answered: its output joins the conversation the next call re-sends.
             IReadOnlyList<TranscriptMessage> context = input is null
