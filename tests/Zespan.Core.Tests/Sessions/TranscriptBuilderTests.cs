@@ -211,4 +211,18 @@ public sealed class TranscriptBuilderTests
         var transcript = TranscriptBuilder.Build([Call(1, """[{"role":"user","content":"<script>alert(1)</script>"}]""", null)]);
         Assert.Equal("<script>alert(1)</script>", transcript.Turns[0].Messages[0].Text);
     }
+
+    [Fact]
+    public void IdleGaps_MarkTheTurnThatEndsThem_OnlyWithAThreshold()
+    {
+        // Calls at 0–1 s, 2–3 s, two at 4 s (1 s gaps), then 30.1 s: a 26 s gap after the covered end (4.1 s).
+        TimelineEntry At(int n, long startMs, long endMs) =>
+            new($"s{n}", "t", "chat", "gpt-4o", startMs, endMs, new TokenUsage(10, 5, 0, 0), 1_000, SpanStatus.Ok, null, null, null);
+        var calls = new[] { At(1, 0, 1_000), At(2, 2_000, 3_000), At(3, 4_000, 4_100), At(4, 4_000, 4_050), At(5, 30_100, 31_000) };
+
+        Assert.All(TranscriptBuilder.Build(calls).Turns, t => Assert.Null(t.IdleGapBeforeMs));
+        Assert.Equal([null, null, null, null, 26_000L], TranscriptBuilder.Build(calls, idleGapMs: 5_000).Turns.Select(t => t.IdleGapBeforeMs));
+        // A lower threshold: the 1 s gaps are idle too; of the two calls starting at 4 s only the first carries the marker.
+        Assert.Equal([null, 1_000L, 1_000L, null, 26_000L], TranscriptBuilder.Build(calls, idleGapMs: 999).Turns.Select(t => t.IdleGapBeforeMs));
+    }
 }
