@@ -143,6 +143,6 @@ internal static class AggregateRebuilder
         Int128 sum = 0;
         foreach (var pico in picos)
             sum += pico;
-        return (long)Int128.Clamp(sum, long.MinValue, long.MaxValue);
+        return ExactSum.Saturate(sum);
     }
 }

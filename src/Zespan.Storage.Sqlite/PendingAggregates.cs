@@ -129,7 +129,9 @@ internal sealed class PendingAggregates
 internal sealed class SessionDelta
 {
     public string? UserId, UserSpanId, ExplicitName, ExplicitNameSpanId;
-    public long UserStartMs, StartedMs, EndedMs, Turns, CostPico, Unpriced, InputTokens, OutputTokens, Errors, LatencySumMs, ExplicitNameStartMs;
+    /// <summary>Exact (Int128): one batch of one session can carry more than 2^63 picodollars.</summary>
+    public Int128 CostPico;
+    public long UserStartMs, StartedMs, EndedMs, Turns, Unpriced, InputTokens, OutputTokens, Errors, LatencySumMs, ExplicitNameStartMs;
     /// <summary>This batch's calls of the session, for active time and the name from the first user message.</summary>
     public List<PendingCall> Calls { get; } = [];
 }
@@ -139,10 +141,12 @@ internal readonly record struct PendingCall(long StartMs, long EndMs, string Spa
 internal sealed class TraceDelta
 {
     public string? RootName, RootSpanId, UserId, UserSpanId, SessionId, SessionSpanId;
-    public long RootStartMs, UserStartMs, SessionStartMs, StartedMs, EndedMs, SpanCount, LlmCalls, CostPico, Unpriced, Tokens, Errors;
+    public Int128 CostPico;
+    public long RootStartMs, UserStartMs, SessionStartMs, StartedMs, EndedMs, SpanCount, LlmCalls, Unpriced, Tokens, Errors;
 }
 
 internal sealed class HourlyDelta
 {
-    public long Calls, CostPico, Unpriced, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, Errors;
+    public Int128 CostPico;
+    public long Calls, Unpriced, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, Errors;
 }

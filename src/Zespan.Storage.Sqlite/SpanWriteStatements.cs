@@ -71,7 +71,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 duration_ms    = max(ended_ms, excluded.ended_ms) - min(started_ms, excluded.started_ms),
                 turns          = turns + excluded.turns,
-                cost_pico      = cost_pico + excluded.cost_pico,
+                cost_pico      = CASE WHEN cost_pico > 9223372036854775807 - excluded.cost_pico THEN 9223372036854775807 ELSE cost_pico + excluded.cost_pico END, -- the row's bound (docs/api.md)
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens   = input_tokens + excluded.input_tokens,
                 output_tokens  = output_tokens + excluded.output_tokens,
@@ -114,7 +114,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 span_count     = span_count + excluded.span_count,
                 llm_calls      = llm_calls + excluded.llm_calls,
-                cost_pico      = cost_pico + excluded.cost_pico,
+                cost_pico      = CASE WHEN cost_pico > 9223372036854775807 - excluded.cost_pico THEN 9223372036854775807 ELSE cost_pico + excluded.cost_pico END, -- the row's bound (docs/api.md)
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
@@ -123,10 +123,13 @@ internal sealed class SpanWriteStatements : IDisposable
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
         _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
         _addToHourly = new RawStatement(connection, """
-            INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
-            VALUES ($p, $hour, $model, $calls, $cost, $unpriced, $in, $out, $cached, $reasoning, $errors)
+            INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_high, cost_low, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
+            VALUES ($p, $hour, $model, $calls, $costHigh, $costLow, $unpriced, $in, $out, $cached, $reasoning, $errors)
             ON CONFLICT (project_id, hour, model) DO UPDATE SET
-                calls = calls + excluded.calls, cost_pico = cost_pico + excluded.cost_pico, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                -- Two parts (migration 120): the carry of the lower 32 bits moves into the upper part, so neither overflows.
+                cost_high = cost_high + excluded.cost_high + ((cost_low + excluded.cost_low) >> 32),
+                cost_low = (cost_low + excluded.cost_low) & 4294967295,
+                calls = calls + excluded.calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
                 cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
                 errors = errors + excluded.errors
@@ -226,7 +229,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$start", d.StartedMs);
         c.Set("$end", d.EndedMs);
         c.Set("$turns", d.Turns);
-        c.Set("$cost", d.CostPico);
+        c.Set("$cost", ExactSum.Saturate(d.CostPico));
         c.Set("$unpriced", d.Unpriced);
         c.Set("$in", d.InputTokens);
         c.Set("$out", d.OutputTokens);
@@ -281,7 +284,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$end", d.EndedMs);
         c.Set("$spanCount", d.SpanCount);
         c.Set("$llmCalls", d.LlmCalls);
-        c.Set("$cost", d.CostPico);
+        c.Set("$cost", ExactSum.Saturate(d.CostPico));
         c.Set("$unpriced", d.Unpriced);
         c.Set("$tokens", d.Tokens);
         c.Set("$errors", d.Errors);
@@ -310,7 +313,8 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$hour", hour);
         c.Set("$model", model);
         c.Set("$calls", d.Calls);
-        c.Set("$cost", d.CostPico);
+        c.Set("$costHigh", ExactSum.High(d.CostPico));
+        c.Set("$costLow", ExactSum.Low(d.CostPico));
         c.Set("$unpriced", d.Unpriced);
         c.Set("$in", d.InputTokens);
         c.Set("$out", d.OutputTokens);
