@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Spans;
+using Zespan.Core.Traces;
 
 namespace Zespan.Storage.Sqlite;
 
@@ -217,24 +218,29 @@ internal sealed class SpanWriteStatements : IDisposable
         _upsertPayload.Execute();
     }
 
-    /// <summary>Adds the summed new LLM spans of one session (see PendingAggregates): sums, extremes and the earliest user.</summary>
+    /// <summary>
+    /// Merges the fold of one session's new calls (see PendingAggregates) into its row. The upsert is
+    /// <see cref="Zespan.Core.Sessions.SessionFigures.Merge"/> written in SQL (sums, min/max, the earliest (start, span
+    /// id) by BINARY collation, which is code point order); SessionFoldTests checks the two agree.
+    /// </summary>
     public void AddToSession(long projectId, string sessionId, SessionDelta d, FoldedSession folded)
     {
         var c = _addToSession;
+        var f = d.Figures;
         c.Set("$p", projectId);
         c.Set("$session", sessionId);
-        c.Set("$user", d.UserId);
-        c.Set("$userStart", d.UserId is null ? null : (long?)d.UserStartMs);
-        c.Set("$userSpan", d.UserSpanId);
-        c.Set("$start", d.StartedMs);
-        c.Set("$end", d.EndedMs);
-        c.Set("$turns", d.Turns);
-        c.Set("$cost", ExactSum.Saturate(d.CostPico));
-        c.Set("$unpriced", d.Unpriced);
-        c.Set("$in", d.InputTokens);
-        c.Set("$out", d.OutputTokens);
-        c.Set("$errors", d.Errors);
-        c.Set("$latency", d.LatencySumMs);
+        c.Set("$user", f.User.Value);
+        c.Set("$userStart", f.User.HasValue ? f.User.StartMs : (long?)null);
+        c.Set("$userSpan", f.User.SpanId);
+        c.Set("$start", f.StartedMs);
+        c.Set("$end", f.EndedMs);
+        c.Set("$turns", f.Turns);
+        c.Set("$cost", ExactSum.Saturate(f.CostPico));
+        c.Set("$unpriced", f.UnpricedCalls);
+        c.Set("$in", f.InputTokens);
+        c.Set("$out", f.OutputTokens);
+        c.Set("$errors", f.Errors);
+        c.Set("$latency", f.LatencySumMs);
         c.Set("$idle", folded.IdleMs);
         c.Set("$gaps", folded.IdleGaps);
         c.Set("$lastStart", folded.LastStartMs);
@@ -271,29 +277,29 @@ internal sealed class SpanWriteStatements : IDisposable
         _trimSessionMetadata.Execute();
     }
 
-    /// <summary>Adds the summed new spans of one trace.</summary>
-    public void AddToTrace(long projectId, string traceId, TraceDelta d)
+    /// <summary>Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).</summary>
+    public void AddToTrace(long projectId, string traceId, TraceFigures d)
     {
         var c = _addToTrace;
         c.Set("$p", projectId);
         c.Set("$trace", traceId);
-        c.Set("$rootName", d.RootName);
-        c.Set("$rootStart", d.RootSpanId is null ? null : (long?)d.RootStartMs);
-        c.Set("$rootSpan", d.RootSpanId);
+        c.Set("$rootName", d.Root.Value);
+        c.Set("$rootStart", d.Root.HasValue ? d.Root.StartMs : (long?)null);
+        c.Set("$rootSpan", d.Root.SpanId);
         c.Set("$start", d.StartedMs);
         c.Set("$end", d.EndedMs);
         c.Set("$spanCount", d.SpanCount);
         c.Set("$llmCalls", d.LlmCalls);
         c.Set("$cost", ExactSum.Saturate(d.CostPico));
-        c.Set("$unpriced", d.Unpriced);
-        c.Set("$tokens", d.Tokens);
+        c.Set("$unpriced", d.UnpricedCalls);
+        c.Set("$tokens", d.TotalTokens);
         c.Set("$errors", d.Errors);
-        c.Set("$user", d.UserId);
-        c.Set("$userStart", d.UserId is null ? null : (long?)d.UserStartMs);
-        c.Set("$userSpan", d.UserSpanId);
-        c.Set("$session", d.SessionId);
-        c.Set("$sessionStart", d.SessionId is null ? null : (long?)d.SessionStartMs);
-        c.Set("$sessionSpan", d.SessionSpanId);
+        c.Set("$user", d.User.Value);
+        c.Set("$userStart", d.User.HasValue ? d.User.StartMs : (long?)null);
+        c.Set("$userSpan", d.User.SpanId);
+        c.Set("$session", d.Session.Value);
+        c.Set("$sessionStart", d.Session.HasValue ? d.Session.StartMs : (long?)null);
+        c.Set("$sessionSpan", d.Session.SpanId);
         c.Execute();
     }
 
