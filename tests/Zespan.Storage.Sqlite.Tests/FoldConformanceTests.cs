@@ -40,7 +40,7 @@ public sealed class FoldConformanceTests
                 {
                     var id = ids[random.Next(ids.Length)];
                     // An exact re-send (an SDK retry) half the time, else a new version of the span.
-                    spans[id] = stored.TryGetValue(id, out var old) && random.Next(2) == 0 ? old : RandomSpan(random, id, late: batch > 6 && random.Next(3) == 0);
+                    spans[id] = stored.TryGetValue(id, out var old) && random.Next(2) == 0 ? old : RandomSpan(random, id, batch, late: batch > 6 && random.Next(3) == 0);
                 }
                 await storage.SpanWriter.WriteAsync([.. spans.Values.Select(s => new ProjectSpan(project, s))]);
                 foreach (var (id, span) in spans)
@@ -57,11 +57,13 @@ public sealed class FoldConformanceTests
         }
     }
 
-    private static SpanRecord RandomSpan(Random random, string id, bool late)
+    private static SpanRecord RandomSpan(Random random, string id, int batch, bool late)
     {
         var llm = random.Next(4) != 0;
-        // Few distinct seconds, so ties on the start are common; a late span starts before everything else.
-        var start = Day0 + (late ? -random.Next(1, 5) * 1_000L : random.Next(0, 12) * 1_000L);
+        // Time moves on a little per batch, and a batch's seconds overlap the previous one's: most batches extend the
+        // stored rows (the upsert merges), some reach back before a stored call (the rebuild), and ties on the start are
+        // common. A late span starts before everything else.
+        var start = Day0 + (late ? -random.Next(1, 5) * 1_000L : (batch * 3 + random.Next(0, 5)) * 1_000L);
         return new SpanRecord
         {
             Id = id,
