@@ -1,18 +1,20 @@
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Spans;
+using Zespan.Core.Traces;
 
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// Rebuilds a session's or a trace's aggregate row from the spans that remain. Used when a span is replaced or deleted:
-/// sums could be subtracted, but extremes (first start, earliest user) cannot, so the row is recomputed instead.
+/// Rebuilds a session's or a trace's aggregate row from the spans that remain, by folding them with SessionFigures /
+/// TraceFigures (the definitions the writer's upserts merge by). Used when a span is replaced or deleted: sums could be
+/// subtracted, but extremes (first start, earliest user) cannot, so the row is recomputed instead.
 /// A session or trace with no spans left disappears.
 /// </summary>
 internal static class AggregateRebuilder
 {
     /// <summary>
-    /// The user by SQLite from the session's index (one seek), figures, tags and metadata in one pass over its calls
-    /// (SessionScan): no object per call, so a rebuild in a 20,000-turn session stays a few tens of ms.
+    /// The figures (the SessionFigures fold, user included), tags and metadata in one pass over its calls (SessionScan): no
+    /// object per call, so a rebuild in a 20,000-turn session stays a few tens of ms.
     /// </summary>
     public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
     {
@@ -23,22 +25,9 @@ internal static class AggregateRebuilder
             delete.With("$p", projectId).With("$s", sessionId).ExecuteNonQuery();
         }
 
-        // The earliest call with a user: BINARY collation orders span ids by code point, as EarliestSpan does.
-        string? user = null, userSpan = null;
-        long? userStart = null;
-        using (var earliest = connection.Command(
-            "SELECT user_id, start_ms, span_id FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1 AND user_id IS NOT NULL ORDER BY start_ms, span_id LIMIT 1",
-            transaction))
-        {
-            earliest.With("$p", projectId).With("$s", sessionId);
-            using var reader = earliest.ExecuteReader();
-            if (reader.Read())
-                (user, userStart, userSpan) = (reader.GetString(0), reader.GetInt64(1), reader.GetString(2));
-        }
-
-        var figures = SessionScan.Read(connection, projectId, sessionId);
-        if (figures is null)
+        if (SessionScan.Read(connection, projectId, sessionId) is not { } figures)
             return; // no call left: the session is gone
+        var f = figures.Fold;
 
         using (var insert = connection.Command("""
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
@@ -47,13 +36,14 @@ internal static class AggregateRebuilder
                     $cost, $unpriced, $input, $output, $input + $output, $errors, $latency)
             """, transaction))
         {
-            insert.With("$p", projectId).With("$s", sessionId).With("$user", user).With("$userStart", userStart).With("$userSpan", userSpan)
-                .With("$started", figures.StartedMs).With("$ended", figures.EndedMs).With("$turns", figures.Turns).With("$cost", figures.CostPico)
-                .With("$unpriced", figures.UnpricedCalls).With("$input", figures.InputTokens).With("$output", figures.OutputTokens)
-                .With("$errors", figures.Errors).With("$latency", figures.LatencySumMs)
+            insert.With("$p", projectId).With("$s", sessionId).With("$user", f.User.Value)
+                .With("$userStart", f.User.HasValue ? f.User.StartMs : null).With("$userSpan", f.User.SpanId)
+                .With("$started", f.StartedMs).With("$ended", f.EndedMs).With("$turns", f.Turns).With("$cost", ExactSum.Saturate(f.CostPico))
+                .With("$unpriced", f.UnpricedCalls).With("$input", f.InputTokens).With("$output", f.OutputTokens)
+                .With("$errors", f.Errors).With("$latency", f.LatencySumMs)
                 .ExecuteNonQuery();
         }
-        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId));
+        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId), f);
 
         using var addTag = connection.Prepared(transaction, "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $s, $tag)", "$p", "$s", "$tag");
         addTag.Set("$p", projectId);
@@ -102,33 +92,26 @@ internal static class AggregateRebuilder
         delete.Set("$t", traceId);
         delete.ExecuteNonQuery();
 
-        var spans = new List<(string Id, string? Parent, string Name, bool Llm, long Start, long End, long Tokens, long? Cost, bool Error, string? User, string? Session)>();
+        var f = new TraceFigures();
         select.Set("$p", projectId);
         select.Set("$t", traceId);
         using (var reader = select.ExecuteReader())
         {
             while (reader.Read())
-                spans.Add((reader.GetString(0), reader.GetNullableString(1), reader.GetString(2), reader.GetInt32(3) == 1, reader.GetInt64(4), reader.GetInt64(5),
-                    reader.GetInt64(6), reader.GetNullableInt64(7), reader.GetInt32(8) == 1, reader.GetNullableString(9), reader.GetNullableString(10)));
+                f.Add(reader.GetString(0), reader.GetNullableString(1), reader.GetString(2), (SpanKind)reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5),
+                    reader.GetInt64(6), reader.GetNullableInt64(7), (SpanStatus)reader.GetInt32(8), reader.GetNullableString(9), reader.GetNullableString(10));
         }
-        if (spans.Count == 0)
+        if (f.IsEmpty)
             return;
 
-        var ordered = spans.OrderBy(s => s.Start).ThenBy(s => s.Id, CodePointOrder.Instance).ToList();
-        var root = ordered.FirstOrDefault(s => s.Parent is null);
-        var userSource = ordered.FirstOrDefault(s => s.User is not null);
-        var sessionSource = ordered.FirstOrDefault(s => s.Session is not null);
-        var llm = spans.Where(s => s.Llm).ToList();
         foreach (var (name, value) in new (string, object?)[]
         {
             ("$p", projectId), ("$t", traceId),
-            ("$rootName", root.Id is null ? null : root.Name), ("$rootStart", root.Id is null ? null : root.Start), ("$rootSpan", root.Id),
-            ("$started", spans.Min(s => s.Start)), ("$ended", spans.Max(s => s.End)), ("$spans", spans.Count), ("$llm", llm.Count),
-            ("$cost", SaturatedSum(llm.Select(s => s.Cost ?? 0))), ("$unpriced", llm.Count(s => s.Cost is null)), ("$tokens", llm.Sum(s => s.Tokens)),
-            ("$errors", spans.Count(s => s.Error)),
-            ("$user", userSource.User), ("$userStart", userSource.User is null ? null : userSource.Start), ("$userSpan", userSource.User is null ? null : userSource.Id),
-            ("$session", sessionSource.Session), ("$sessionStart", sessionSource.Session is null ? null : sessionSource.Start),
-            ("$sessionSpan", sessionSource.Session is null ? null : sessionSource.Id),
+            ("$rootName", f.Root.Value), ("$rootStart", f.Root.HasValue ? f.Root.StartMs : null), ("$rootSpan", f.Root.SpanId),
+            ("$started", f.StartedMs), ("$ended", f.EndedMs), ("$spans", f.SpanCount), ("$llm", f.LlmCalls),
+            ("$cost", ExactSum.Saturate(f.CostPico)), ("$unpriced", f.UnpricedCalls), ("$tokens", f.TotalTokens), ("$errors", f.Errors),
+            ("$user", f.User.Value), ("$userStart", f.User.HasValue ? f.User.StartMs : null), ("$userSpan", f.User.SpanId),
+            ("$session", f.Session.Value), ("$sessionStart", f.Session.HasValue ? f.Session.StartMs : null), ("$sessionSpan", f.Session.SpanId),
         })
             insert.Set(name, value);
         insert.ExecuteNonQuery();
@@ -143,6 +126,6 @@ internal static class AggregateRebuilder
         Int128 sum = 0;
         foreach (var pico in picos)
             sum += pico;
-        return (long)Int128.Clamp(sum, long.MinValue, long.MaxValue);
+        return ExactSum.Saturate(sum);
     }
 }

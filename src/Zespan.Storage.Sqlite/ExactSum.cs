@@ -17,4 +17,13 @@ internal static class ExactSum
     public static Int128 Read(SqliteDataReader reader, int ordinal) => Join(reader.GetInt64(ordinal), reader.GetInt64(ordinal + 1));
 
     public static Int128 Join(long high, long low) => ((Int128)high << 32) + low;
+
+    /// <summary>The upper part of a value written in two parts (x &gt;&gt; 32); with <see cref="Low"/>, x = High · 2^32 + Low.</summary>
+    public static long High(Int128 value) => (long)(value >> 32);
+
+    /// <summary>The lower 32 bits of a value written in two parts, in [0, 2^32).</summary>
+    public static long Low(Int128 value) => (long)(value & 0xFFFFFFFF);
+
+    /// <summary>A sum stored in one 64-bit row (a session, a trace): clamped at the row's bound of docs/api.md rather than wrapped.</summary>
+    public static long Saturate(Int128 value) => (long)Int128.Clamp(value, long.MinValue, long.MaxValue);
 }

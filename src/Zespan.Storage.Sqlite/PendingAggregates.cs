@@ -1,4 +1,6 @@
+using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
+using Zespan.Core.Traces;
 
 namespace Zespan.Storage.Sqlite;
 
@@ -12,56 +14,32 @@ namespace Zespan.Storage.Sqlite;
 internal sealed class PendingAggregates
 {
     private readonly Dictionary<(long, string), SessionDelta> _sessions = [];
-    private readonly Dictionary<(long, string), TraceDelta> _traces = [];
+    private readonly Dictionary<(long, string), TraceFigures> _traces = [];
     private readonly Dictionary<(long, long, string), HourlyDelta> _hourly = [];
     private readonly HashSet<(long, string, string)> _tags = [];
     private readonly HashSet<(long, string, string, string)> _metadata = [];
 
+    /// <summary>Folds one LLM call into its session's delta (the rules are those of <see cref="SessionFigures"/>).</summary>
     public void AddToSession(long projectId, SpanRecord span)
     {
         var key = (projectId, span.SessionId!);
         if (!_sessions.TryGetValue(key, out var d))
-            _sessions[key] = d = new SessionDelta { StartedMs = span.StartMs, EndedMs = span.EndMs };
-        d.StartedMs = Math.Min(d.StartedMs, span.StartMs);
-        d.EndedMs = Math.Max(d.EndedMs, span.EndMs);
-        d.Turns++;
-        d.CostPico += span.CostPico ?? 0;
-        d.Unpriced += span.CostPico is null ? 1 : 0;
-        d.InputTokens += span.Usage.InputTokens;
-        d.OutputTokens += span.Usage.OutputTokens;
-        d.Errors += span.Status == SpanStatus.Error ? 1 : 0;
-        d.LatencySumMs += span.EndMs - span.StartMs;
+            _sessions[key] = d = new SessionDelta();
+        d.Figures.Add(span);
         d.Calls.Add(new PendingCall(span.StartMs, span.EndMs, span.Id, span.InputJson));
-        if (span.SessionName is not null && (d.ExplicitName is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.ExplicitNameStartMs, d.ExplicitNameSpanId!)))
-            (d.ExplicitName, d.ExplicitNameStartMs, d.ExplicitNameSpanId) = (span.SessionName, span.StartMs, span.Id);
-        if (span.UserId is not null && (d.UserId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.UserStartMs, d.UserSpanId!)))
-            (d.UserId, d.UserStartMs, d.UserSpanId) = (span.UserId, span.StartMs, span.Id);
         foreach (var tag in span.Tags)
             _tags.Add((projectId, span.SessionId!, tag));
         foreach (var (k, v) in span.MetadataValues)
             _metadata.Add((projectId, span.SessionId!, k, v));
     }
 
+    /// <summary>Folds one span into its trace's delta (the rules are those of <see cref="TraceFigures"/>).</summary>
     public void AddToTrace(long projectId, SpanRecord span)
     {
         var key = (projectId, span.TraceId);
         if (!_traces.TryGetValue(key, out var d))
-            _traces[key] = d = new TraceDelta { StartedMs = span.StartMs, EndedMs = span.EndMs };
-        var isLlm = span.Kind == SpanKind.Llm;
-        d.StartedMs = Math.Min(d.StartedMs, span.StartMs);
-        d.EndedMs = Math.Max(d.EndedMs, span.EndMs);
-        d.SpanCount++;
-        d.LlmCalls += isLlm ? 1 : 0;
-        d.CostPico += isLlm ? span.CostPico ?? 0 : 0;
-        d.Unpriced += isLlm && span.CostPico is null ? 1 : 0;
-        d.Tokens += isLlm ? span.Usage.TotalTokens : 0;
-        d.Errors += span.Status == SpanStatus.Error ? 1 : 0;
-        if (span.ParentId is null && (d.RootSpanId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.RootStartMs, d.RootSpanId)))
-            (d.RootName, d.RootStartMs, d.RootSpanId) = (span.Name, span.StartMs, span.Id);
-        if (span.UserId is not null && (d.UserId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.UserStartMs, d.UserSpanId!)))
-            (d.UserId, d.UserStartMs, d.UserSpanId) = (span.UserId, span.StartMs, span.Id);
-        if (span.SessionId is not null && (d.SessionId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.SessionStartMs, d.SessionSpanId!)))
-            (d.SessionId, d.SessionStartMs, d.SessionSpanId) = (span.SessionId, span.StartMs, span.Id);
+            _traces[key] = d = new TraceFigures();
+        d.Add(span);
     }
 
     public void AddToHourly(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
@@ -126,23 +104,18 @@ internal sealed class PendingAggregates
     }
 }
 
+/// <summary>One session's new calls in this write: their fold, merged into the stored row by the session upsert.</summary>
 internal sealed class SessionDelta
 {
-    public string? UserId, UserSpanId, ExplicitName, ExplicitNameSpanId;
-    public long UserStartMs, StartedMs, EndedMs, Turns, CostPico, Unpriced, InputTokens, OutputTokens, Errors, LatencySumMs, ExplicitNameStartMs;
+    public SessionFigures Figures { get; } = new();
     /// <summary>This batch's calls of the session, for active time and the name from the first user message.</summary>
     public List<PendingCall> Calls { get; } = [];
 }
 
 internal readonly record struct PendingCall(long StartMs, long EndMs, string SpanId, string? InputJson);
 
-internal sealed class TraceDelta
-{
-    public string? RootName, RootSpanId, UserId, UserSpanId, SessionId, SessionSpanId;
-    public long RootStartMs, UserStartMs, SessionStartMs, StartedMs, EndedMs, SpanCount, LlmCalls, CostPico, Unpriced, Tokens, Errors;
-}
-
 internal sealed class HourlyDelta
 {
-    public long Calls, CostPico, Unpriced, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, Errors;
+    public Int128 CostPico;
+    public long Calls, Unpriced, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, Errors;
 }

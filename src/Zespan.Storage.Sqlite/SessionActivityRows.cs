@@ -38,8 +38,8 @@ internal static class SessionActivityRows
             state = SessionActivity.Of(calls.Select(c => (c.StartMs, c.EndMs)), threshold)!.Value;
         }
 
-        if (d.ExplicitName is not null)
-            return new FoldedSession(state.IdleMs, state.IdleGaps, state.LastStartMs, d.ExplicitName, true, d.ExplicitNameStartMs, d.ExplicitNameSpanId);
+        if (d.Figures.ExplicitName is { HasValue: true } named)
+            return new FoldedSession(state.IdleMs, state.IdleGaps, state.LastStartMs, named.Value, true, named.StartMs, named.SpanId);
         if (stored is { NameExplicit: false } || stored is null)
         {
             foreach (var call in calls)
@@ -62,8 +62,11 @@ internal static class SessionActivityRows
         return command.ExecuteScalar() is long ms ? ms : SessionActivity.DefaultIdleGapMs;
     }
 
-    /// <summary>Recomputes active time (and, unless <paramref name="activityOnly"/>, the name) of a session row from its calls.</summary>
-    public static void Recompute(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs, bool activityOnly = false)
+    /// <summary>
+    /// Recomputes active time of a session row from its calls and, given the session's fold (a rebuild), its name: the
+    /// fold's earliest explicit name, else the first user message in call order.
+    /// </summary>
+    public static void Recompute(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs, SessionFigures? rebuilt = null)
     {
         var calls = new List<(long, long)>();
         using (var select = connection.Command(
@@ -81,29 +84,19 @@ internal static class SessionActivityRows
         {
             update.With("$p", projectId).With("$s", sessionId).With("$idle", state.IdleMs).With("$gaps", state.IdleGaps).With("$last", state.LastStartMs).ExecuteNonQuery();
         }
-        if (activityOnly)
+        if (rebuilt is null)
             return;
 
         string? name = null, span = null;
         long? start = null;
         var isExplicit = false;
-        if (ExplicitName(connection, transaction, projectId, sessionId) is { } named)
-            (name, isExplicit, start, span) = (named.Name, true, named.Start, named.Span);
+        if (rebuilt.ExplicitName is { HasValue: true } named)
+            (name, isExplicit, start, span) = (named.Value, true, named.StartMs, named.SpanId);
         else if (DerivedName(connection, transaction, projectId, sessionId) is { } derived)
             (name, start, span) = (derived.Name, derived.Start, derived.Span);
         using var setName = connection.Command(
             "UPDATE sessions SET name = $name, name_explicit = $explicit, name_start_ms = $start, name_span_id = $span WHERE project_id = $p AND session_id = $s", transaction);
         setName.With("$p", projectId).With("$s", sessionId).With("$name", name).With("$explicit", isExplicit ? 1 : 0).With("$start", start).With("$span", span).ExecuteNonQuery();
-    }
-
-    private static (string Name, long Start, string Span)? ExplicitName(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
-    {
-        using var select = connection.Command(
-            "SELECT session_name, start_ms, span_id FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1 AND session_name IS NOT NULL ORDER BY start_ms, span_id LIMIT 1",
-            transaction);
-        select.With("$p", projectId).With("$s", sessionId);
-        using var reader = select.ExecuteReader();
-        return reader.Read() ? (reader.GetString(0), reader.GetInt64(1), reader.GetString(2)) : null;
     }
 
     private static (string Name, long Start, string Span)? DerivedName(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)

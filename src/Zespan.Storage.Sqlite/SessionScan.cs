@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 
 namespace Zespan.Storage.Sqlite;
@@ -17,20 +18,18 @@ internal static class SessionScan
 {
     private const int Cap = MetadataValues.MaxValuesPerKeyPerSession;
 
-    /// <summary>A session's figures; Cost saturates at the per-row bound of docs/api.md rather than failing the write.</summary>
-    public sealed record Figures(long StartedMs, long EndedMs, long Turns, long CostPico, long UnpricedCalls, long InputTokens, long OutputTokens,
-        long Errors, long LatencySumMs, IReadOnlyCollection<string> Tags, IReadOnlyList<(string Key, string Value)> Metadata);
+    /// <summary>A session's figures (the fold of <see cref="SessionFigures"/>), tags and grouping values.</summary>
+    public sealed record Figures(SessionFigures Fold, IReadOnlyCollection<string> Tags, IReadOnlyList<(string Key, string Value)> Metadata);
 
     /// <summary>The session's figures, tags and grouping values; null when it has no call left.</summary>
     public static Figures? Read(SqliteConnection connection, long projectId, string sessionId)
     {
-        long started = long.MaxValue, ended = long.MinValue, turns = 0, unpriced = 0, input = 0, output = 0, errors = 0, latency = 0;
-        Int128 cost = 0;
+        var fold = new SessionFigures();
         var tags = new HashSet<string>(StringComparer.Ordinal);
         var smallest = new Dictionary<string, List<byte[]>>(StringComparer.Ordinal);
         var call = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using (var select = new RawStatement(connection, """
-            SELECT start_ms, end_ms, cost_pico, input_tokens, output_tokens, status, tags, metadata
+            SELECT start_ms, end_ms, cost_pico, input_tokens, output_tokens, status, tags, metadata, span_id, user_id, session_name
             FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1
             """))
         {
@@ -38,19 +37,8 @@ internal static class SessionScan
             select.Set("$s", sessionId);
             while (select.Read())
             {
-                long start = select.GetInt64(0), end = select.GetInt64(1);
-                started = Math.Min(started, start);
-                ended = Math.Max(ended, end);
-                turns++;
-                if (select.GetNullableInt64(2) is { } pico)
-                    cost += pico;
-                else
-                    unpriced++;
-                input += select.GetInt64(3);
-                output += select.GetInt64(4);
-                if (select.GetInt64(5) == (long)SpanStatus.Error)
-                    errors++;
-                latency += end - start;
+                fold.Add(select.GetString(8), select.GetInt64(0), select.GetInt64(1), select.GetNullableInt64(2), select.GetInt64(3), select.GetInt64(4),
+                    (SpanStatus)select.GetInt64(5), select.GetNullableString(9), select.GetNullableString(10));
                 if (select.GetUtf8(6) is { Length: > 0 } tagsJson)
                     ReadTags(tagsJson, tags);
                 if (select.GetUtf8(7) is { Length: > 0 } metadata)
@@ -62,10 +50,9 @@ internal static class SessionScan
                 }
             }
         }
-        if (turns == 0)
+        if (fold.IsEmpty)
             return null;
-        return new Figures(started, ended, turns, (long)Int128.Min(cost, long.MaxValue), unpriced, input, output, errors, latency, tags,
-            [.. smallest.SelectMany(k => k.Value.Select(v => (k.Key, Encoding.UTF8.GetString(v))))]);
+        return new Figures(fold, tags, [.. smallest.SelectMany(k => k.Value.Select(v => (k.Key, Encoding.UTF8.GetString(v))))]);
     }
 
     /// <summary>The strings of a call's tags column, a JSON array (see SpanWriteStatements).</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Spans;
+using Zespan.Core.Traces;
 
 namespace Zespan.Storage.Sqlite;
 
@@ -71,7 +72,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 duration_ms    = max(ended_ms, excluded.ended_ms) - min(started_ms, excluded.started_ms),
                 turns          = turns + excluded.turns,
-                cost_pico      = cost_pico + excluded.cost_pico,
+                cost_pico      = CASE WHEN cost_pico > 9223372036854775807 - excluded.cost_pico THEN 9223372036854775807 ELSE cost_pico + excluded.cost_pico END, -- the row's bound (docs/api.md)
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens   = input_tokens + excluded.input_tokens,
                 output_tokens  = output_tokens + excluded.output_tokens,
@@ -114,7 +115,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 span_count     = span_count + excluded.span_count,
                 llm_calls      = llm_calls + excluded.llm_calls,
-                cost_pico      = cost_pico + excluded.cost_pico,
+                cost_pico      = CASE WHEN cost_pico > 9223372036854775807 - excluded.cost_pico THEN 9223372036854775807 ELSE cost_pico + excluded.cost_pico END, -- the row's bound (docs/api.md)
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
@@ -123,10 +124,13 @@ internal sealed class SpanWriteStatements : IDisposable
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
         _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
         _addToHourly = new RawStatement(connection, """
-            INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
-            VALUES ($p, $hour, $model, $calls, $cost, $unpriced, $in, $out, $cached, $reasoning, $errors)
+            INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_high, cost_low, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
+            VALUES ($p, $hour, $model, $calls, $costHigh, $costLow, $unpriced, $in, $out, $cached, $reasoning, $errors)
             ON CONFLICT (project_id, hour, model) DO UPDATE SET
-                calls = calls + excluded.calls, cost_pico = cost_pico + excluded.cost_pico, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                -- Two parts (migration 120): the carry of the lower 32 bits moves into the upper part, so neither overflows.
+                cost_high = cost_high + excluded.cost_high + ((cost_low + excluded.cost_low) >> 32),
+                cost_low = (cost_low + excluded.cost_low) & 4294967295,
+                calls = calls + excluded.calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
                 cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
                 errors = errors + excluded.errors
@@ -214,24 +218,29 @@ internal sealed class SpanWriteStatements : IDisposable
         _upsertPayload.Execute();
     }
 
-    /// <summary>Adds the summed new LLM spans of one session (see PendingAggregates): sums, extremes and the earliest user.</summary>
+    /// <summary>
+    /// Merges the fold of one session's new calls (see PendingAggregates) into its row. The upsert is
+    /// <see cref="Zespan.Core.Sessions.SessionFigures.Merge"/> written in SQL (sums, min/max, the earliest (start, span
+    /// id) by BINARY collation, which is code point order); SessionFoldTests checks the two agree.
+    /// </summary>
     public void AddToSession(long projectId, string sessionId, SessionDelta d, FoldedSession folded)
     {
         var c = _addToSession;
+        var f = d.Figures;
         c.Set("$p", projectId);
         c.Set("$session", sessionId);
-        c.Set("$user", d.UserId);
-        c.Set("$userStart", d.UserId is null ? null : (long?)d.UserStartMs);
-        c.Set("$userSpan", d.UserSpanId);
-        c.Set("$start", d.StartedMs);
-        c.Set("$end", d.EndedMs);
-        c.Set("$turns", d.Turns);
-        c.Set("$cost", d.CostPico);
-        c.Set("$unpriced", d.Unpriced);
-        c.Set("$in", d.InputTokens);
-        c.Set("$out", d.OutputTokens);
-        c.Set("$errors", d.Errors);
-        c.Set("$latency", d.LatencySumMs);
+        c.Set("$user", f.User.Value);
+        c.Set("$userStart", f.User.HasValue ? f.User.StartMs : (long?)null);
+        c.Set("$userSpan", f.User.SpanId);
+        c.Set("$start", f.StartedMs);
+        c.Set("$end", f.EndedMs);
+        c.Set("$turns", f.Turns);
+        c.Set("$cost", ExactSum.Saturate(f.CostPico));
+        c.Set("$unpriced", f.UnpricedCalls);
+        c.Set("$in", f.InputTokens);
+        c.Set("$out", f.OutputTokens);
+        c.Set("$errors", f.Errors);
+        c.Set("$latency", f.LatencySumMs);
         c.Set("$idle", folded.IdleMs);
         c.Set("$gaps", folded.IdleGaps);
         c.Set("$lastStart", folded.LastStartMs);
@@ -268,29 +277,29 @@ internal sealed class SpanWriteStatements : IDisposable
         _trimSessionMetadata.Execute();
     }
 
-    /// <summary>Adds the summed new spans of one trace.</summary>
-    public void AddToTrace(long projectId, string traceId, TraceDelta d)
+    /// <summary>Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).</summary>
+    public void AddToTrace(long projectId, string traceId, TraceFigures d)
     {
         var c = _addToTrace;
         c.Set("$p", projectId);
         c.Set("$trace", traceId);
-        c.Set("$rootName", d.RootName);
-        c.Set("$rootStart", d.RootSpanId is null ? null : (long?)d.RootStartMs);
-        c.Set("$rootSpan", d.RootSpanId);
+        c.Set("$rootName", d.Root.Value);
+        c.Set("$rootStart", d.Root.HasValue ? d.Root.StartMs : (long?)null);
+        c.Set("$rootSpan", d.Root.SpanId);
         c.Set("$start", d.StartedMs);
         c.Set("$end", d.EndedMs);
         c.Set("$spanCount", d.SpanCount);
         c.Set("$llmCalls", d.LlmCalls);
-        c.Set("$cost", d.CostPico);
-        c.Set("$unpriced", d.Unpriced);
-        c.Set("$tokens", d.Tokens);
+        c.Set("$cost", ExactSum.Saturate(d.CostPico));
+        c.Set("$unpriced", d.UnpricedCalls);
+        c.Set("$tokens", d.TotalTokens);
         c.Set("$errors", d.Errors);
-        c.Set("$user", d.UserId);
-        c.Set("$userStart", d.UserId is null ? null : (long?)d.UserStartMs);
-        c.Set("$userSpan", d.UserSpanId);
-        c.Set("$session", d.SessionId);
-        c.Set("$sessionStart", d.SessionId is null ? null : (long?)d.SessionStartMs);
-        c.Set("$sessionSpan", d.SessionSpanId);
+        c.Set("$user", d.User.Value);
+        c.Set("$userStart", d.User.HasValue ? d.User.StartMs : (long?)null);
+        c.Set("$userSpan", d.User.SpanId);
+        c.Set("$session", d.Session.Value);
+        c.Set("$sessionStart", d.Session.HasValue ? d.Session.StartMs : (long?)null);
+        c.Set("$sessionSpan", d.Session.SpanId);
         c.Execute();
     }
 
@@ -310,7 +319,8 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$hour", hour);
         c.Set("$model", model);
         c.Set("$calls", d.Calls);
-        c.Set("$cost", d.CostPico);
+        c.Set("$costHigh", ExactSum.High(d.CostPico));
+        c.Set("$costLow", ExactSum.Low(d.CostPico));
         c.Set("$unpriced", d.Unpriced);
         c.Set("$in", d.InputTokens);
         c.Set("$out", d.OutputTokens);

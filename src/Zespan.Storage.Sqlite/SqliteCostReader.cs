@@ -12,6 +12,9 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
 {
+    // An hour's cost is kept in two parts (migration 120), summed like ExactSum.Of: cost_low < 2^32 per row.
+    private const string HourlyCost = "coalesce(SUM(cost_high), 0), coalesce(SUM(cost_low), 0)";
+
     // Calls, unpriced calls, tokens and errors, then the cost in the two parts of ExactSum (columns 8 and 9).
     private static readonly string RawByModel = $"""
         SELECT coalesce(model, ''), COUNT(*), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
@@ -21,7 +24,7 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
 
     private static readonly string RollupByModel = $"""
         SELECT model, SUM(calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens),
-               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors), {ExactSum.Of("cost_pico")}
+               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors), {HourlyCost}
         FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1
         """;
 
@@ -81,7 +84,7 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
         {
             var isRollup = ReferenceEquals(sql, RollupByModel);
             await using var command = connection.Command(isRollup
-                ? $"SELECT ($first + (hour - $first) / $bucket * $bucket), SUM(calls), SUM(input_tokens + output_tokens), SUM(unpriced_calls), {ExactSum.Of("cost_pico")} FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1"
+                ? $"SELECT ($first + (hour - $first) / $bucket * $bucket), SUM(calls), SUM(input_tokens + output_tokens), SUM(unpriced_calls), {HourlyCost} FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1"
                 : $"SELECT ($first + (start_ms - $first) / $bucket * $bucket), COUNT(*), SUM(input_tokens + output_tokens), SUM(cost_pico IS NULL), {ExactSum.Of("coalesce(cost_pico, 0)")} FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1");
             command.With("$p", projectId).With("$from", rangeFrom).With("$to", rangeTo).With("$first", first).With("$bucket", bucketMs);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -94,4 +94,33 @@ public abstract class CostConformance(IStoreFactory factory) : ConformanceSuite(
         }
         Assert.Equal(spans.Count(s => s.Kind == SpanKind.Llm && s.StartMs >= from && s.StartMs < to), buckets.Sum(b => b.Calls));
     }
+
+    /// <summary>
+    /// Ten $1 M calls and one of $0.3 M, in one session, one model and one hour, sent in one batch: the writer's delta for that
+    /// hour (and that session) is $10.3 M, past 2^63 picodollars. It wrapped to −$8.1 M in the hourly rollup; cost by model
+    /// and cost over time must equal the recomputation from the raw spans exactly.
+    /// </summary>
+    [Fact]
+    public async Task OneBatchPastTheSixtyFourBitBound_InOneHourAndModel_StaysExact()
+    {
+        const long MillionDollars = 1_000_000 * Money.PicoPerUsd;
+        var spans = Enumerable.Range(0, 11)
+            .Select(i => Llm($"whale-{i}", "whale-session", Day0 + 2 * Hour + i * 1_000L, model: "gpt-4o", costPico: i < 10 ? MillionDollars : 300_000 * Money.PicoPerUsd + 7))
+            .ToList();
+        await WriteAsync(ProjectId, spans);
+
+        var total = ReferenceFigures.Models(spans)["gpt-4o"].CostPico;
+        Assert.Equal((Int128)10_300_000 * Money.PicoPerUsd + 7, total);
+        // Whole hours come from the hourly rollup, a cut hour from the raw spans: both paths.
+        foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0, Day0 + Day), (Day0 + 2 * Hour + 500, Day0 + 3 * Hour) })
+            Compare.Models(ReferenceFigures.Models(spans, from, to), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to)), $"[{from}, {to})");
+        var bucket = Assert.Single(await Store.Costs.OverTimeAsync(ProjectId, new TimeRange(Day0 + 2 * Hour, Day0 + 3 * Hour), Hour));
+        Assert.Equal((11L, total), (bucket.Calls, bucket.CostPico));
+
+        // A changed re-send of one call takes its old cost out of the hour and puts the new one in, still exactly.
+        var changed = spans[3] with { CostPico = MillionDollars + 1 };
+        await WriteAsync(ProjectId, [changed]);
+        var final = spans.Select(s => s.Id == changed.Id ? changed : s).ToList();
+        Compare.Models(ReferenceFigures.Models(final, Day0, Day0 + Day), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(Day0, Day0 + Day)), "after the re-send");
+    }
 }

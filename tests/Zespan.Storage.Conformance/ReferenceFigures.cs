@@ -20,7 +20,7 @@ public sealed record ExpectedTrace(
     long TotalTokens, int ErrorCount, string? UserId, string? SessionId);
 
 /// <summary>A model's calls, tokens and cost recomputed from raw spans.</summary>
-public sealed record ExpectedModel(string? Model, long Calls, long CostPico, long UnpricedCalls, long InputTokens, long OutputTokens,
+public sealed record ExpectedModel(string? Model, long Calls, Int128 CostPico, long UnpricedCalls, long InputTokens, long OutputTokens,
     long CachedInputTokens, long ReasoningTokens, long Errors);
 
 /// <summary>A breakdown group recomputed from raw spans; the cost is unknown when every session of the group is unpriced.</summary>
@@ -128,7 +128,7 @@ public static class ReferenceFigures
         foreach (var group in inRange.GroupBy(s => s.Model ?? ""))
         {
             var calls = group.ToList();
-            result[group.Key] = new ExpectedModel(group.Key.Length == 0 ? null : group.Key, calls.Count, calls.Sum(s => s.CostPico ?? 0),
+            result[group.Key] = new ExpectedModel(group.Key.Length == 0 ? null : group.Key, calls.Count, calls.Aggregate(Int128.Zero, (sum, s) => sum + (s.CostPico ?? 0)),
                 calls.Count(s => s.CostPico is null), calls.Sum(s => s.Usage.InputTokens), calls.Sum(s => s.Usage.OutputTokens),
                 calls.Sum(s => s.Usage.CachedInputTokens), calls.Sum(s => s.Usage.ReasoningTokens), calls.Count(s => s.Status == SpanStatus.Error));
         }

@@ -110,7 +110,7 @@ public sealed class HourlyCostRollupTests
                 Execute(connection, """
                     DROP TABLE model_usage_hourly;
                     CREATE TABLE model_usage_daily (project_id INTEGER NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY (project_id, day, model)) WITHOUT ROWID;
-                    DELETE FROM schema_migrations WHERE version = 60;
+                    DELETE FROM schema_migrations WHERE version IN (60, 120);
                     """);
                 SqliteConnection.ClearPool(connection);
             }
@@ -193,7 +193,7 @@ public sealed class HourlyCostRollupTests
 
     private static void AssertRollupEqualsRecomputation(SqliteConnection connection, string context)
     {
-        const string sums = "calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors";
+        const string sums = "calls, cost_high * 4294967296 + cost_low, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors";
         // Rows whose calls all moved away or were deleted may stay behind as all-zero rows; they add nothing to any answer.
         var rollup = Rows(connection, $"SELECT project_id, hour, model, {sums} FROM model_usage_hourly WHERE calls != 0 ORDER BY 1, 2, 3");
         var recomputed = Rows(connection, """
@@ -203,7 +203,7 @@ public sealed class HourlyCostRollupTests
             """);
         Assert.True(recomputed.Count > 0, $"{context}: no LLM spans to check");
         Assert.Equal(recomputed, rollup);
-        Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM model_usage_hourly WHERE calls = 0 AND (cost_pico | unpriced_calls | input_tokens | output_tokens | cached_input_tokens | reasoning_tokens | errors) != 0"));
+        Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM model_usage_hourly WHERE calls = 0 AND (cost_high | cost_low | unpriced_calls | input_tokens | output_tokens | cached_input_tokens | reasoning_tokens | errors) != 0"));
         Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM model_usage_hourly WHERE hour % 3600000 != 0"));
     }
 

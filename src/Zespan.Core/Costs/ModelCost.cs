@@ -1,3 +1,5 @@
+using Zespan.Core.Spans;
+
 namespace Zespan.Core.Costs;
 
 /// <summary>Calls, tokens and cost of one model over a period.</summary>
@@ -13,14 +15,14 @@ public sealed record ModelCost(
     long Errors)
 {
     /// <summary>True when no call could be priced: the cost is unknown, not zero.</summary>
-    public bool CostUnknown => Calls > 0 && UnpricedCalls == Calls;
+    public bool CostUnknown => Money.IsUnknown(Calls, UnpricedCalls);
 }
 
 /// <summary>Cost and calls in one time bucket of the cost-over-time chart.</summary>
 public sealed record CostBucket(long StartMs, long Calls, Int128 CostPico, long TotalTokens, long UnpricedCalls)
 {
     /// <summary>True when the bucket has calls and none could be priced; an empty bucket costs $0.</summary>
-    public bool CostUnknown => Calls > 0 && UnpricedCalls == Calls;
+    public bool CostUnknown => Money.IsUnknown(Calls, UnpricedCalls);
 }
 
 /// <summary>The total of a cost-by-model answer, written once for the API and the Costs page.</summary>

@@ -1,3 +1,5 @@
+using Zespan.Core.Spans;
+
 namespace Zespan.Core.Sessions;
 
 /// <summary>One row of the sessions list: the contract's session figures, kept exact by the store as spans arrive.</summary>
@@ -20,7 +22,7 @@ public sealed record SessionSummary(
     /// <summary>Mean of (endTime − startTime) over the session's calls.</summary>
     public double AvgLatencyMs => Turns == 0 ? 0 : (double)LatencySumMs / Turns;
     /// <summary>True when no call of the session could be priced: its cost is unknown, not zero.</summary>
-    public bool CostUnknown => Turns > 0 && UnpricedCalls == Turns;
+    public bool CostUnknown => Money.IsUnknown(Turns, UnpricedCalls);
     /// <summary>Total of the idle gaps (see SessionActivity), under the project's threshold when the row was last computed.</summary>
     public long IdleMs { get; init; }
     public int IdleGaps { get; init; }

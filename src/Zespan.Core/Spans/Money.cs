@@ -1,9 +1,9 @@
 namespace Zespan.Core.Spans;
 
 /// <summary>
-/// Conversions between US dollars and the picodollar integers the store sums exactly. One call's cost and one aggregate
-/// row (a session, a trace, an hour of a rollup) fit in 64 bits (up to $9,223,372.03); sums across rows are Int128
-/// (up to about $1.7 × 10^26), so no total a customer can reach overflows.
+/// Conversions between US dollars and the picodollar integers the store sums exactly. One call's cost and one session or
+/// trace row fit in 64 bits (up to $9,223,372.03); an hour of one model, the per-user totals and sums across rows are
+/// Int128 (up to about $1.7 × 10^26), so no total a customer can reach overflows.
 /// </summary>
 public static class Money
 {
@@ -21,4 +21,10 @@ public static class Money
     public static double PicoToUsd(Int128 pico) => (double)((decimal)pico / PicoPerUsd);
 
     public static double? PicoToUsd(Int128? pico) => pico is { } p ? PicoToUsd(p) : null;
+
+    /// <summary>
+    /// The one rule for an aggregate's cost (a session, a trace, a model, a bucket): unknown — null in the API, "unpriced"
+    /// on pages, never $0 — when it has calls and none of them was priced.
+    /// </summary>
+    public static bool IsUnknown(long calls, long unpricedCalls) => calls > 0 && unpricedCalls == calls;
 }

@@ -19,7 +19,7 @@ public sealed record TraceSummary(
 {
     public long DurationMs => EndedMs - StartedMs;
     /// <summary>True when the trace has LLM calls and none could be priced: its cost is unknown, not zero.</summary>
-    public bool CostUnknown => LlmCalls > 0 && UnpricedCalls == LlmCalls;
+    public bool CostUnknown => Money.IsUnknown(LlmCalls, UnpricedCalls);
     public SpanStatus Status => ErrorCount > 0 ? SpanStatus.Error : SpanStatus.Ok;
 }
 

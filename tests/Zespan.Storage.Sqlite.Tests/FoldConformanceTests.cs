@@ -1,0 +1,145 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Core.Traces;
+using Zespan.Storage.Conformance;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>
+/// The session and trace rows the writer keeps — merged batch by batch by SQL upserts, or rebuilt after a replaced span —
+/// must equal <see cref="SessionFigures"/> / <see cref="TraceFigures"/> folded over the spans stored at that moment, in
+/// every column: random spans, exact re-sends, changed re-sends that move a span to another session, trace, time or
+/// user, late spans earlier than everything stored, ties on the millisecond with span ids that code point order and
+/// UTF-16 order sort differently.
+/// </summary>
+public sealed class FoldConformanceTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(2026)]
+    public async Task StoredRows_EqualTheFoldOfTheStoredSpans_AfterEveryBatch(int seed)
+    {
+        var random = new Random(seed);
+        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
+        try
+        {
+            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
+            var project = (await storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+            // "x\uE000…" sorts before "x\U0001F600…" by code point, after it by UTF-16 code unit.
+            var ids = Enumerable.Range(0, 90).Select(i => (i % 3) switch { 0 => $"x\uE000{i / 3}", 1 => $"x\U0001F600{i / 3}", _ => $"x{i / 3}" }).ToArray();
+            var stored = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
+            for (var batch = 0; batch < 14; batch++)
+            {
+                var spans = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
+                for (var n = random.Next(1, 30); n > 0; n--)
+                {
+                    var id = ids[random.Next(ids.Length)];
+                    // An exact re-send (an SDK retry) half the time, else a new version of the span.
+                    spans[id] = stored.TryGetValue(id, out var old) && random.Next(2) == 0 ? old : RandomSpan(random, id, batch, late: batch > 6 && random.Next(3) == 0);
+                }
+                await storage.SpanWriter.WriteAsync([.. spans.Values.Select(s => new ProjectSpan(project, s))]);
+                foreach (var (id, span) in spans)
+                    stored[id] = span;
+
+                await using var connection = await storage.Database.OpenAsync();
+                AssertSessions(connection, project, stored.Values, $"seed {seed}, batch {batch}");
+                AssertTraces(connection, project, stored.Values, $"seed {seed}, batch {batch}");
+            }
+        }
+        finally
+        {
+            await SqliteStoreFactory.DeleteAsync(storage, folder);
+        }
+    }
+
+    private static SpanRecord RandomSpan(Random random, string id, int batch, bool late)
+    {
+        var llm = random.Next(4) != 0;
+        // Time moves on a little per batch, and a batch's seconds overlap the previous one's: most batches extend the
+        // stored rows (the upsert merges), some reach back before a stored call (the rebuild), and ties on the start are
+        // common. A late span starts before everything else.
+        var start = Day0 + (late ? -random.Next(1, 5) * 1_000L : (batch * 3 + random.Next(0, 5)) * 1_000L);
+        return new SpanRecord
+        {
+            Id = id,
+            TraceId = $"t{random.Next(5)}",
+            ParentId = random.Next(3) == 0 ? null : "parent",
+            SessionId = random.Next(6) == 0 ? null : $"s{random.Next(4)}",
+            UserId = random.Next(3) == 0 ? null : random.Next(2) == 0 ? $"u\uE000{random.Next(2)}" : $"u\U0001F600{random.Next(2)}",
+            SessionName = llm && random.Next(5) == 0 ? $"name-{random.Next(3)}" : null,
+            Name = $"step-{random.Next(3)}",
+            Kind = llm ? SpanKind.Llm : SpanKind.Span,
+            Model = llm ? "gpt-4o" : null,
+            StartMs = start,
+            EndMs = start + random.Next(0, 400_000),
+            Usage = llm ? new TokenUsage(random.Next(1, 2_000), random.Next(0, 800), 0, 0) : default,
+            CostPico = llm && random.Next(4) != 0 ? random.NextInt64(0, 3_000_000_000) : null,
+            Status = random.Next(5) == 0 ? SpanStatus.Error : SpanStatus.Ok,
+        };
+    }
+
+    private static void AssertSessions(SqliteConnection connection, long project, IEnumerable<SpanRecord> spans, string context)
+    {
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var session in spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).GroupBy(s => s.SessionId!, StringComparer.Ordinal))
+        {
+            var f = SessionFigures.Of(session);
+            var calls = session.OrderBy(s => s.StartMs).ThenBy(s => s.Id, CodePointOrder.Instance).Select(s => (s.StartMs, s.EndMs));
+            var activity = SessionActivity.Of(calls, SessionActivity.DefaultIdleGapMs)!.Value;
+            var name = f.ExplicitName;
+            expected[session.Key] = Row(f.User.Value, f.User.HasValue ? f.User.StartMs : null, f.User.SpanId, f.StartedMs, f.EndedMs, f.DurationMs, f.Turns,
+                (long)f.CostPico, f.UnpricedCalls, f.InputTokens, f.OutputTokens, f.TotalTokens, f.Errors, f.LatencySumMs,
+                activity.IdleMs, activity.IdleGaps, activity.LastStartMs, name.Value, name.HasValue ? 1 : 0, name.HasValue ? name.StartMs : null, name.SpanId);
+        }
+        var actual = Read(connection, project, """
+            SELECT session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns, cost_pico, unpriced_calls, input_tokens,
+                   output_tokens, total_tokens, error_count, latency_sum_ms, idle_ms, idle_gaps, last_start_ms, name, name_explicit, name_start_ms, name_span_id
+            FROM sessions WHERE project_id = $p
+            """);
+        AssertEqual(expected, actual, context + " sessions");
+    }
+
+    private static void AssertTraces(SqliteConnection connection, long project, IEnumerable<SpanRecord> spans, string context)
+    {
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var trace in spans.GroupBy(s => s.TraceId, StringComparer.Ordinal))
+        {
+            var f = TraceFigures.Of(trace);
+            expected[trace.Key] = Row(f.Root.Value, f.Root.HasValue ? f.Root.StartMs : null, f.Root.SpanId, f.StartedMs, f.EndedMs, f.SpanCount, f.LlmCalls,
+                (long)f.CostPico, f.UnpricedCalls, f.TotalTokens, f.Errors, f.User.Value, f.User.HasValue ? f.User.StartMs : null, f.User.SpanId,
+                f.Session.Value, f.Session.HasValue ? f.Session.StartMs : null, f.Session.SpanId);
+        }
+        var actual = Read(connection, project, """
+            SELECT trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico, unpriced_calls, total_tokens,
+                   error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id
+            FROM traces WHERE project_id = $p
+            """);
+        AssertEqual(expected, actual, context + " traces");
+    }
+
+    private static string Row(params object?[] values) => string.Join(" | ", values.Select(v => v?.ToString() ?? "null"));
+
+    private static Dictionary<string, string> Read(SqliteConnection connection, long project, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$p", project);
+        using var reader = command.ExecuteReader();
+        var rows = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+            rows[reader.GetString(0)] = Row([.. Enumerable.Range(1, reader.FieldCount - 1).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i))]);
+        return rows;
+    }
+
+    private static void AssertEqual(Dictionary<string, string> expected, Dictionary<string, string> actual, string context)
+    {
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, row) in expected)
+            Assert.True(row == actual[id], $"{context} '{id}':\n expected {row}\n   stored {actual[id]}");
+    }
+}
