@@ -235,6 +235,15 @@ public abstract class SessionInsightConformance(IStoreFactory factory) : Conform
         Assert.NotNull(await detector.JudgeAsync(ProjectId, "chat-runaway", new SessionGrouping.ByTag(), Day0 + 3 * Day));
         Assert.Null(await detector.JudgeAsync(ProjectId, "chat-01", new SessionGrouping.ByTag(), Day0 + 3 * Day));
         Assert.Null(await detector.JudgeAsync(ProjectId, "no-such-session", null, Day0 + 3 * Day));
+
+        // The list's badges (its page's rows against a remembered whole-project baseline) are FindAsync's flags and reasons.
+        var listFilter = new SessionFilter { ToMs = Day0 + 3 * Day };
+        var listed = (await reader.SessionsAsync(ProjectId, SessionFilter.None, null)).Select(k => k.Session).ToList();
+        var exact = await detector.FindAsync(ProjectId, new AnomalyQuery { Filter = listFilter, Limit = 500 });
+        var badges = await new AnomalyDetector(reader, TimeProvider.System).JudgeListedAsync(ProjectId, listFilter, listed);
+        Assert.NotEmpty(exact.Items);
+        Assert.Equal(exact.Items.Select(a => (a.Session.SessionId, a.Reason)).Order(),
+            badges.Select(b => (b.Key, b.Value.Reason)).Order());
     }
 
     /// <summary>The documented rule applied to sessions recomputed from the spans, written out again here.</summary>
