@@ -37,17 +37,20 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
     public async Task<SessionTimeseries> TimeseriesAsync(
         long projectId, SessionFilter filter, SessionGrouping? by, TimeBuckets buckets, int maxKinds, CancellationToken cancellationToken = default)
     {
+        var bounded = filter with
+        {
+            FromMs = Math.Max(filter.FromMs ?? long.MinValue, buckets.FromMs),
+            ToMs = Math.Min(filter.ToMs ?? long.MaxValue, buckets.ToMs),
+        };
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (DailyTrendRollup.Covers(bounded, by, buckets))
+            return await DailyTrendRollup.ReadAsync(connection, projectId, buckets, cancellationToken);
         await using var command = connection.CreateCommand();
         var (kindColumn, join) = KindJoin(command, by);
         // Only the five numbers a trend needs, read through the covering start-time index (migration 040) without a grouping.
         var sql = new StringBuilder($"SELECT s.started_ms, s.cost_pico, s.unpriced_calls, s.turns, s.error_count, {kindColumn} FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
-        SessionSql.AppendFilter(sql, command, filter with
-        {
-            FromMs = Math.Max(filter.FromMs ?? long.MinValue, buckets.FromMs),
-            ToMs = Math.Min(filter.ToMs ?? long.MaxValue, buckets.ToMs),
-        });
+        SessionSql.AppendFilter(sql, command, bounded);
         command.CommandText = sql.ToString();
         var builder = new SessionTimeseriesBuilder(buckets);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Zespan.Core.Alerts;
+using Zespan.Server.Alerts;
 
 namespace Zespan.Server.Tests;
 
@@ -302,6 +303,60 @@ public sealed class AlertWebhookTests : IAsyncLifetime
                 delivery = Assert.Single((await again.GetJsonAsync("/api/v1/alerts/deliveries"))["data"]!.AsArray())!;
             }
             Assert.Equal([503, 200], delivery["attemptLog"]!.AsArray().Select(a => (int)a!["status"]!));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// The process stops after committing a crossing but before evaluating it (its guard loop is stopped first, so the
+    /// commit is never evaluated, as after a crash): the next start evaluates the pending session and sends exactly one
+    /// event; a third start, and a re-sent span, send nothing more.
+    /// </summary>
+    [Fact]
+    public async Task ACrossingCommittedBeforeACrash_IsEvaluatedAtTheNextStart_AndSentOnce()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "zespan-server-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var first = GuardedApp(data))
+            {
+                var client = first.ClientWithKey();
+                await PriceGuardModelAsync(client);
+                await CreateRuleAsync(client, $$"""{"kind":"session_cost","thresholdUsd":5,"webhookUrl":"{{_receiver.Url()}}"}""");
+                await first.Services.GetRequiredService<GuardEvaluator>().StopAsync(default);
+                var ingested = await client.IngestAsync(Api.Batch(Spend("c1", "conv-crash", 6)));
+                Assert.True(ingested.IsSuccessStatusCode, await ingested.Content.ReadAsStringAsync());
+                for (var i = 0; i < 100 && (await client.GetAsync("/api/v1/sessions/conv-crash")).StatusCode != HttpStatusCode.OK; i++)
+                    await Task.Delay(50);
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/sessions/conv-crash")).StatusCode);
+                await Task.Delay(500);
+                Assert.Empty(_receiver.Calls); // committed, never evaluated
+            }
+
+            using (var second = GuardedApp(data))
+            {
+                second.ClientWithKey();
+                var call = Assert.Single(await _receiver.WaitForCallsAsync(1));
+                Assert.Equal("conv-crash", SessionOf(call));
+                Assert.Equal(6.0, (double)JsonNode.Parse(call.Body)!["figure"]!["costUsd"]!, 9);
+                await Task.Delay(1_000);
+                Assert.Single(_receiver.Calls);
+            }
+
+            using (var third = GuardedApp(data))
+            {
+                var client = third.ClientWithKey();
+                var resent = await client.IngestAsync(Api.Batch(Spend("c1", "conv-crash", 6)));
+                Assert.True(resent.IsSuccessStatusCode);
+                await Task.Delay(1_500);
+                Assert.Single(_receiver.Calls); // recorded once per rule and session, whatever evaluates it again
+                var delivery = Assert.Single((await client.GetJsonAsync("/api/v1/alerts/deliveries"))["data"]!.AsArray())!;
+                Assert.Equal("conv-crash", (string)delivery["sessionId"]!);
+            }
         }
         finally
         {

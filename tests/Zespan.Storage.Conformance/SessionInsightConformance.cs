@@ -65,6 +65,53 @@ public abstract class SessionInsightConformance(IStoreFactory factory) : Conform
         }
     }
 
+    /// <summary>
+    /// Daily and weekly buckets are answered from rollups (cost bands, hourly counts): sessions on either side of midnight,
+    /// sessions with no priced call, equal costs, costs across band edges (99, 100, 999, 1,000 …) and late spans that move
+    /// a session's start into another day or make an unpriced session priced must all agree with the raw spans.
+    /// </summary>
+    [Fact]
+    public async Task Timeseries_BucketEdges_UnpricedSessions_Ties_AndLateSpansMovingTheStart()
+    {
+        var spans = new List<SpanRecord>();
+        var n = 0;
+        async Task Write(params SpanRecord[] batch)
+        {
+            await WriteAsync(ProjectId, batch);
+            foreach (var span in batch)
+            {
+                spans.RemoveAll(s => s.Id == span.Id);
+                spans.Add(span);
+            }
+        }
+        SpanRecord Call(string session, long startMs, long? costPico) => Llm($"e{n++}", session, startMs, costPico: costPico, traceId: $"t-{session}");
+
+        await Write(
+            Call("last-ms-of-day-0", Day0 + Day - 1, 1_000),
+            Call("first-ms-of-day-1", Day0 + Day, 1_000),
+            Call("first-ms-of-day-0", Day0, 1_000),
+            Call("unpriced", Day0 + 2 * Day + Hour, null),
+            Call("unpriced", Day0 + 2 * Day + 2 * Hour, null),
+            Call("half-priced", Day0 + 2 * Day + 3 * Hour, null),
+            Call("half-priced", Day0 + 2 * Day + 4 * Hour, 7_000),
+            Call("mover", Day0 + 4 * Day + 10 * Hour, 123_456));
+        long[] bandEdges = [0, 5, 99, 99, 100, 101, 109, 110, 999, 1_000, 1_000, 1_000, 9_999, 10_000, 12_345_678, 12_399_999, 12_400_000, 5_000_000_000_000];
+        for (var i = 0; i < bandEdges.Length; i++)
+            await Write(Call($"band-{i}", Day0 + 3 * Day + i * Hour, bandEdges[i]));
+        await VerifyTimeseriesAsync(spans, "before the late spans");
+
+        // Late spans: "mover" now starts the day before; "unpriced" gets a priced call; a re-send changes nothing.
+        await Write(Call("mover", Day0 + 3 * Day + 23 * Hour, 10));
+        await Write(Call("unpriced", Day0 + 2 * Day + 5 * Hour, 42));
+        await Write(spans.First(s => s.SessionId == "band-3"));
+        await VerifyTimeseriesAsync(spans, "after the late spans");
+
+        // A correction moves the last session of day 0 across midnight into day 1 (same span id, new start).
+        var last = spans.First(s => s.SessionId == "last-ms-of-day-0");
+        await Write(last with { StartMs = Day0 + Day + 1, EndMs = Day0 + Day + 1_001 });
+        await VerifyTimeseriesAsync(spans, "after the correction");
+    }
+
     private async Task VerifyTimeseriesAsync(List<SpanRecord> spans, string context)
     {
         var reader = Store.SessionKinds ?? throw new InvalidOperationException("This backend has no session kind reader.");
@@ -188,6 +235,15 @@ public abstract class SessionInsightConformance(IStoreFactory factory) : Conform
         Assert.NotNull(await detector.JudgeAsync(ProjectId, "chat-runaway", new SessionGrouping.ByTag(), Day0 + 3 * Day));
         Assert.Null(await detector.JudgeAsync(ProjectId, "chat-01", new SessionGrouping.ByTag(), Day0 + 3 * Day));
         Assert.Null(await detector.JudgeAsync(ProjectId, "no-such-session", null, Day0 + 3 * Day));
+
+        // The list's badges (its page's rows against a remembered whole-project baseline) are FindAsync's flags and reasons.
+        var listFilter = new SessionFilter { ToMs = Day0 + 3 * Day };
+        var listed = (await reader.SessionsAsync(ProjectId, SessionFilter.None, null)).Select(k => k.Session).ToList();
+        var exact = await detector.FindAsync(ProjectId, new AnomalyQuery { Filter = listFilter, Limit = 500 });
+        var badges = await new AnomalyDetector(reader, TimeProvider.System).JudgeListedAsync(ProjectId, listFilter, listed);
+        Assert.NotEmpty(exact.Items);
+        Assert.Equal(exact.Items.Select(a => (a.Session.SessionId, a.Reason)).Order(),
+            badges.Select(b => (b.Key, b.Value.Reason)).Order());
     }
 
     /// <summary>The documented rule applied to sessions recomputed from the spans, written out again here.</summary>

@@ -10,11 +10,18 @@ namespace Zespan.Server.Alerts;
 /// sessions list and stats show), so re-sent spans count once and a late span counts where it belongs. A rule fires when
 /// the figure is strictly above its threshold; the firing is recorded in the control plane, unique per rule and subject,
 /// which is what keeps re-evaluations, restarts and other servers from firing it again.
+/// Which sessions to evaluate comes from the telemetry store's <see cref="IGuardQueue"/> when it has one: written in the
+/// spans' own transaction and emptied only after evaluation, so a crossing committed just before a crash (or whose
+/// evaluation failed) is evaluated at the next start, or at the next sweep (<see cref="SweepInterval"/>). Without one,
+/// from the commits this process saw.
 /// </summary>
 public sealed class GuardEvaluator(
     IAlertStore alerts, ISessionReader sessions, IServiceProvider services, TimeProvider clock, DeliveryWakeUp wakeUp, ILogger<GuardEvaluator> logger)
     : BackgroundService, ICommitListener
 {
+    /// <summary>How often the pending sessions are read when no commit woke the guard (after a failed evaluation, say).</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+    private const int SweepBatch = 500;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
     private HashSet<(long ProjectId, string SessionId)> _touched = [];
@@ -37,6 +44,11 @@ public sealed class GuardEvaluator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (services.GetService<IGuardQueue>() is { } queue)
+        {
+            await SweepLoopAsync(queue, stoppingToken);
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try { await _signal.WaitAsync(stoppingToken); }
@@ -59,6 +71,52 @@ public sealed class GuardEvaluator(
                     logger.LogError(ex, "Evaluating guard rules of project {ProjectId} failed.", project.Key);
                 }
             }
+        }
+    }
+
+    /// <summary>Evaluates the pending sessions at start, after every commit and every <see cref="SweepInterval"/>.</summary>
+    private async Task SweepLoopAsync(IGuardQueue queue, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepAsync(queue, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Reading the sessions pending guard evaluation failed.");
+            }
+            lock (_lock)
+                _touched.Clear(); // the queue holds them too
+            try { await _signal.WaitAsync(SweepInterval, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>Evaluates every pending session, a batch at a time; an entry is removed only once its project was evaluated.</summary>
+    public async Task SweepAsync(IGuardQueue queue, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var pending = await queue.PendingAsync(SweepBatch, cancellationToken);
+            var done = new List<PendingGuardCheck>(pending.Count);
+            foreach (var project in pending.GroupBy(p => p.ProjectId))
+            {
+                try
+                {
+                    await EvaluateProjectAsync(project.Key, project.Select(p => p.SessionId).Distinct().ToList(), cancellationToken);
+                    done.AddRange(project);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Left pending: the next sweep evaluates them again. A firing is recorded once whatever happens.
+                    logger.LogError(ex, "Evaluating guard rules of project {ProjectId} failed.", project.Key);
+                }
+            }
+            await queue.DoneAsync(done, cancellationToken);
+            if (pending.Count < SweepBatch || done.Count == 0)
+                return;
         }
     }
 

@@ -37,7 +37,7 @@ public static class SessionSettingsEndpoints
             return ApiProblems.BadParameter("\"idleGapMs\": " + problem);
         var projectId = context.User.ProjectId();
         await store.SetAsync(projectId, new ProjectSessionSettings(ms), context.RequestAborted);
-        await sync.EnsureAsync(projectId, context.RequestAborted);
+        await sync.EnsureAsync(projectId, context.RequestAborted, fresh: true);
         return TypedResults.Ok(new SessionSettingsResponse(ms));
     }
 }

@@ -8,6 +8,25 @@ namespace Zespan.Core.Sessions.Anomalies;
 /// </summary>
 public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider clock) : IAnomalyDetector
 {
+    private readonly BaselineCache _baselines = new(clock);
+
+    public async Task<IReadOnlyDictionary<string, SessionAnomaly>> JudgeListedAsync(
+        long projectId, SessionFilter filter, IReadOnlyList<SessionSummary> sessions, CancellationToken cancellationToken = default)
+    {
+        var window = AnomalyQuery.DefaultWindow;
+        var baselines = await _baselines.GetAsync(projectId, null, window, filter.ToMs, async endMs =>
+        {
+            // Not the request's token: other requests may wait on this read.
+            var rows = await reader.SessionsAsync(projectId, new SessionFilter { FromMs = endMs - (long)window.TotalMilliseconds, ToMs = endMs }, null, null, CancellationToken.None);
+            return new BaselineCache.Computed(endMs, Baselines(rows));
+        }).WaitAsync(cancellationToken);
+        // The sessions FindAsync would judge for this filter: from its start (or the window's), to the window's end.
+        var end = filter.ToMs ?? clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var from = filter.FromMs ?? end - (long)window.TotalMilliseconds;
+        var rows = sessions.Where(s => s.StartedMs >= from && s.StartedMs < end).Select(s => new KindedSession(s, null)).ToList();
+        return Judge(rows, baselines.Baselines, null, window, baselines.WindowEndMs).ToDictionary(a => a.Session.SessionId, StringComparer.Ordinal);
+    }
+
     public async Task<AnomalyReport> FindAsync(long projectId, AnomalyQuery query, CancellationToken cancellationToken = default)
     {
         var end = query.Filter.ToMs ?? clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -16,5 +16,13 @@ public interface IAnomalyDetector
     Task<SessionAnomaly?> JudgeAsync(
         long projectId, string sessionId, SessionGrouping? by = null, long? atMs = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The listed sessions (a page of the sessions list under <paramref name="filter"/>) judged against the whole
+    /// project's baseline of the default window, as <see cref="FindAsync"/> would judge them, but against a remembered
+    /// baseline (<see cref="BaselineCache"/>: at most a minute old while the list is viewed, never more than ten).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, SessionAnomaly>> JudgeListedAsync(
+        long projectId, SessionFilter filter, IReadOnlyList<SessionSummary> sessions, CancellationToken cancellationToken = default);
+
     Task<bool> IsAnomalousAsync(long projectId, string sessionId, CancellationToken cancellationToken = default);
 }
