@@ -7,7 +7,7 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// A session's row rebuilt from its calls in one pass over them: the figures (as the contract defines them), the tags,
-/// and per metadata key the MaxValuesPerKeyPerSession smallest values — the same pairs as MetadataValues.SessionGrouping
+/// the calls' times and the explicit name (for active time and the name, SessionActivityRows), and per metadata key the MaxValuesPerKeyPerSession smallest values — the same pairs as MetadataValues.SessionGrouping
 /// over MetadataValues.Flatten of every call. Why one pass: the rebuild read the session's calls three times (figures,
 /// tags, metadata), each a B-tree lookup per call; in a 20,000-turn session that was most of a retention batch. Metadata
 /// is read as SQLite's UTF-8 bytes with Utf8JsonReader and values compared as bytes (UTF-8 byte order is code point
@@ -19,7 +19,14 @@ internal static class SessionScan
 
     /// <summary>A session's figures; Cost saturates at the per-row bound of docs/api.md rather than failing the write.</summary>
     public sealed record Figures(long StartedMs, long EndedMs, long Turns, long CostPico, long UnpricedCalls, long InputTokens, long OutputTokens,
-        long Errors, long LatencySumMs, IReadOnlyCollection<string> Tags, IReadOnlyList<(string Key, string Value)> Metadata);
+        long Errors, long LatencySumMs, IReadOnlyCollection<string> Tags, IReadOnlyList<(string Key, string Value)> Metadata,
+        IReadOnlyList<Call> Calls, ExplicitName? Name);
+
+    /// <summary>A call's times and row id, in (start, span id) order: what active time and the derived name are computed from.</summary>
+    public readonly record struct Call(long StartMs, long EndMs, long RowId);
+
+    /// <summary>The explicit name of the earliest call, by (start, span id), that carries one.</summary>
+    public sealed record ExplicitName(string Name, long StartMs, string SpanId);
 
     /// <summary>The session's figures, tags and grouping values; null when it has no call left.</summary>
     public static Figures? Read(SqliteConnection connection, long projectId, string sessionId)
@@ -29,9 +36,13 @@ internal static class SessionScan
         var tags = new HashSet<string>(StringComparer.Ordinal);
         var smallest = new Dictionary<string, List<byte[]>>(StringComparer.Ordinal);
         var call = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var calls = new List<Call>();
+        ExplicitName? name = null;
+        // In (start, span id) order, the order of SessionActivity and SessionNames: the index gives the start order, SQLite
+        // sorts only calls with equal starts by span id (BINARY: code point order).
         using (var select = new RawStatement(connection, """
-            SELECT start_ms, end_ms, cost_pico, input_tokens, output_tokens, status, tags, metadata
-            FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1
+            SELECT start_ms, end_ms, cost_pico, input_tokens, output_tokens, status, tags, metadata, id, session_name, span_id
+            FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1 ORDER BY start_ms, span_id
             """))
         {
             select.Set("$p", projectId);
@@ -51,6 +62,9 @@ internal static class SessionScan
                 if (select.GetInt64(5) == (long)SpanStatus.Error)
                     errors++;
                 latency += end - start;
+                calls.Add(new Call(start, end, select.GetInt64(8)));
+                if (name is null && select.GetNullableString(9) is { } explicitName)
+                    name = new ExplicitName(explicitName, start, select.GetString(10));
                 if (select.GetUtf8(6) is { Length: > 0 } tagsJson)
                     ReadTags(tagsJson, tags);
                 if (select.GetUtf8(7) is { Length: > 0 } metadata)
@@ -65,7 +79,7 @@ internal static class SessionScan
         if (turns == 0)
             return null;
         return new Figures(started, ended, turns, (long)Int128.Min(cost, long.MaxValue), unpriced, input, output, errors, latency, tags,
-            [.. smallest.SelectMany(k => k.Value.Select(v => (k.Key, Encoding.UTF8.GetString(v))))]);
+            [.. smallest.SelectMany(k => k.Value.Select(v => (k.Key, Encoding.UTF8.GetString(v))))], calls, name);
     }
 
     /// <summary>The strings of a call's tags column, a JSON array (see SpanWriteStatements).</summary>
