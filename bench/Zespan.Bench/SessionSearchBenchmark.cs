@@ -79,8 +79,6 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
             """, connection) { CommandTimeout = 0 }.ExecuteNonQuery();
         Console.WriteLine($"Building the search index over {sessions:N0} sessions (migration 100's statements): {clock.Elapsed.TotalSeconds:N1} s wall, {(Cpu() - cpuBefore) / 1000:N1} s CPU; load average {Load1()}");
         new SqliteCommand("DROP TABLE search_probe; DROP TABLE search_probe_docs;", connection).ExecuteNonQuery();
-        var bytes = (long)new SqliteCommand("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'session_search%'", connection).ExecuteScalar()!;
-        Console.WriteLine($"Search index size: {bytes / 1024.0 / 1024.0:N1} MB");
     }
 
     private static string Load1() => File.ReadAllText("/proc/loadavg").Split(' ')[0];

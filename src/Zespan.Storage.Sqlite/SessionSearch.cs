@@ -12,6 +12,7 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class SessionSearch
 {
+    /// <summary>Appends the condition on alias s; every session query binds its project as $p (s.project_id = $p).</summary>
     public static void Append(StringBuilder sql, SqliteCommand command, string text)
     {
         command.With("$q", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
@@ -21,8 +22,8 @@ internal static class SessionSearch
             return;
         }
         sql.Append("""
-             AND (s.project_id, s.session_id) IN (SELECT d.project_id, d.session_id FROM session_search f CROSS JOIN session_search_docs d ON d.id = f.rowid
-                 WHERE f.session_search MATCH $qTrigrams AND (d.name LIKE $q ESCAPE '\' OR d.session_id LIKE $q ESCAPE '\'))
+             AND s.session_id IN (SELECT d.session_id FROM session_search f CROSS JOIN session_search_docs d ON d.id = f.rowid
+                 WHERE f.session_search MATCH $qTrigrams AND d.project_id = $p AND (d.name LIKE $q ESCAPE '\' OR d.session_id LIKE $q ESCAPE '\'))
             """);
         command.With("$qTrigrams", match);
     }
