@@ -10,6 +10,7 @@ const string usage = """
       dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
       dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
+      dotnet Zespan.Bench.dll session-search [--data /tmp/zespan-search] [--sessions 1000000] [--runs 7]   (issue-18 list columns and q=, in-process)
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
     """;
 
@@ -34,6 +35,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "long-session":
         await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5"))).RunAsync();
+        return 0;
+    case "session-search":
+        await new SessionSearchBenchmark(Option("--data", "/tmp/zespan-search"), int.Parse(Option("--sessions", "1000000")), int.Parse(Option("--runs", "7"))).RunAsync();
         return 0;
     case "compare":
         await new CompareBenchmark(int.Parse(Option("--turns", "1000")), int.Parse(Option("--window", "20")), int.Parse(Option("--runs", "7"))).RunAsync();

@@ -39,6 +39,7 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
         var to = Format(endMs);
         var heavyUser = Text("SELECT user_id FROM sessions WHERE project_id = 1 GROUP BY user_id ORDER BY count(*) DESC LIMIT 1");
         var longSession = Text("SELECT session_id FROM sessions WHERE project_id = 1 ORDER BY turns DESC, session_id LIMIT 1");
+        var idFragment = longSession[^6..]; // a few sessions' ids contain it, no name does
         var longTurns = Scalar($"SELECT turns FROM sessions WHERE project_id = 1 AND session_id = '{longSession}'");
         using (var deep = new SqliteCommand("SELECT cost_pico, session_id FROM sessions WHERE project_id = 1 ORDER BY cost_pico DESC, session_id DESC LIMIT 1 OFFSET $o", sql))
         {
@@ -87,6 +88,14 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
                 $"SELECT start_ms / 3600000, count(*), sum(coalesce(cost_pico, 0)), sum(input_tokens + output_tokens) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY 1"),
             new("Cost over time, daily over 30 days", $"api/v1/costs/timeseries?bucket=day&from={from30}&to={to}",
                 $"SELECT start_ms / 86400000, count(*), sum(coalesce(cost_pico, 0)), sum(input_tokens + output_tokens) FROM spans WHERE project_id = 1 AND kind = 1 AND start_ms >= {fromMs} AND start_ms < {endMs} GROUP BY 1"),
+            // Issue 18: active time, idle gaps, names and q= (no raw side: the raw spans carry no active time or name).
+            new("List, first page by activeDurationMs", "api/v1/sessions?sort=activeDurationMs&limit=50", null),
+            new("List, first page by idleGapCount", "api/v1/sessions?sort=idleGapCount&limit=50", null),
+            new("List, minActiveMs=300000, by startedAt", "api/v1/sessions?minActiveMs=300000", null),
+            new("List, q= a name word (refund), by startedAt", "api/v1/sessions?q=refund", null),
+            new($"List, q= an id fragment ({idFragment})", $"api/v1/sessions?q={idFragment}", null),
+            new("List, q= an id fragment & status=error, by costUsd", $"api/v1/sessions?sort=costUsd&status=error&q={idFragment[..4]}", null),
+            new("Sessions overview over 30 days", $"api/v1/sessions/overview?from={from30}&to={to}", null),
             new("/sessions HTML page (logged in)", "sessions", null, Ui: true),
             new("Traces list, first page (API)", "api/v1/traces?limit=50", null),
             new("/traces HTML page (logged in)", "traces", null, Ui: true),

@@ -43,7 +43,7 @@ internal static class AggregateRebuilder
                 .With("$errors", f.Errors).With("$latency", f.LatencySumMs)
                 .ExecuteNonQuery();
         }
-        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId), f);
+        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId), figures);
 
         using var addTag = connection.Prepared(transaction, "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $s, $tag)", "$p", "$s", "$tag");
         addTag.Set("$p", projectId);

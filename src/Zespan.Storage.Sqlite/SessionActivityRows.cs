@@ -62,11 +62,8 @@ internal static class SessionActivityRows
         return command.ExecuteScalar() is long ms ? ms : SessionActivity.DefaultIdleGapMs;
     }
 
-    /// <summary>
-    /// Recomputes active time of a session row from its calls and, given the session's fold (a rebuild), its name: the
-    /// fold's earliest explicit name, else the first user message in call order.
-    /// </summary>
-    public static void Recompute(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs, SessionFigures? rebuilt = null)
+    /// <summary>Recomputes active time of a session row from its calls (a threshold change: the name does not depend on it).</summary>
+    public static void RecomputeActivity(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs)
     {
         var calls = new List<(long, long)>();
         using (var select = connection.Command(
@@ -79,38 +76,50 @@ internal static class SessionActivityRows
         }
         if (SessionActivity.Of(calls, idleGapMs) is not { } state)
             return;
-        using (var update = connection.Command(
-            "UPDATE sessions SET idle_ms = $idle, idle_gaps = $gaps, last_start_ms = $last WHERE project_id = $p AND session_id = $s", transaction))
-        {
-            update.With("$p", projectId).With("$s", sessionId).With("$idle", state.IdleMs).With("$gaps", state.IdleGaps).With("$last", state.LastStartMs).ExecuteNonQuery();
-        }
-        if (rebuilt is null)
-            return;
+        using var update = connection.Command(
+            "UPDATE sessions SET idle_ms = $idle, idle_gaps = $gaps, last_start_ms = $last WHERE project_id = $p AND session_id = $s", transaction);
+        update.With("$p", projectId).With("$s", sessionId).With("$idle", state.IdleMs).With("$gaps", state.IdleGaps).With("$last", state.LastStartMs).ExecuteNonQuery();
+    }
 
+    /// <summary>
+    /// Active time and name of a rebuilt session row, from the calls its one pass read (SessionScan): no second and third
+    /// pass over a long session's calls; a derived name reads only the payloads of the calls before the first user message.
+    /// </summary>
+    public static void Recompute(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs, SessionScan.Figures figures)
+    {
+        if (SessionActivity.Of(figures.Calls.Select(c => (c.StartMs, c.EndMs)), idleGapMs) is not { } state)
+            return;
         string? name = null, span = null;
         long? start = null;
         var isExplicit = false;
-        if (rebuilt.ExplicitName is { HasValue: true } named)
+        if (figures.Fold.ExplicitName is { HasValue: true } named)
             (name, isExplicit, start, span) = (named.Value, true, named.StartMs, named.SpanId);
-        else if (DerivedName(connection, transaction, projectId, sessionId) is { } derived)
+        else if (DerivedName(connection, figures.Calls) is { } derived)
             (name, start, span) = (derived.Name, derived.Start, derived.Span);
-        using var setName = connection.Command(
-            "UPDATE sessions SET name = $name, name_explicit = $explicit, name_start_ms = $start, name_span_id = $span WHERE project_id = $p AND session_id = $s", transaction);
-        setName.With("$p", projectId).With("$s", sessionId).With("$name", name).With("$explicit", isExplicit ? 1 : 0).With("$start", start).With("$span", span).ExecuteNonQuery();
+        using var update = connection.Command("""
+            UPDATE sessions SET idle_ms = $idle, idle_gaps = $gaps, last_start_ms = $last,
+                                name = $name, name_explicit = $explicit, name_start_ms = $start, name_span_id = $span
+            WHERE project_id = $p AND session_id = $s
+            """, transaction);
+        update.With("$p", projectId).With("$s", sessionId).With("$idle", state.IdleMs).With("$gaps", state.IdleGaps).With("$last", state.LastStartMs)
+            .With("$name", name).With("$explicit", isExplicit ? 1 : 0).With("$start", start).With("$span", span).ExecuteNonQuery();
     }
 
-    private static (string Name, long Start, string Span)? DerivedName(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
+    /// <summary>The first user message of the earliest call that has one, probing each call's payload by row id in call order.</summary>
+    private static (string Name, long Start, string Span)? DerivedName(SqliteConnection connection, IReadOnlyList<SessionScan.Call> calls)
     {
-        using var select = connection.Command("""
-            SELECT pl.input, sp.start_ms, sp.span_id FROM spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id
-            WHERE sp.project_id = $p AND sp.session_id = $s AND sp.kind = 1 ORDER BY sp.start_ms, sp.span_id
-            """, transaction);
-        select.With("$p", projectId).With("$s", sessionId);
-        using var reader = select.ExecuteReader();
-        while (reader.Read())
+        using var payload = new RawStatement(connection, "SELECT input FROM span_payloads WHERE span_row_id = $id");
+        foreach (var call in calls)
         {
-            if (SessionNames.FirstUserMessage(reader.GetNullableString(0)) is { } text)
-                return (text, reader.GetInt64(1), reader.GetString(2));
+            payload.Reset();
+            payload.Set("$id", call.RowId);
+            var input = payload.Read() ? payload.GetNullableString(0) : null;
+            if (SessionNames.FirstUserMessage(input) is not { } text)
+                continue;
+            using var spanId = new RawStatement(connection, "SELECT span_id FROM spans WHERE id = $id");
+            spanId.Set("$id", call.RowId);
+            spanId.Read();
+            return (text, call.StartMs, spanId.GetString(0));
         }
         return null;
     }

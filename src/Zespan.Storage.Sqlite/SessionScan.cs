@@ -8,7 +8,7 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// A session's row rebuilt from its calls in one pass over them: the figures (as the contract defines them), the tags,
-/// and per metadata key the MaxValuesPerKeyPerSession smallest values — the same pairs as MetadataValues.SessionGrouping
+/// the calls' times and the explicit name (for active time and the name, SessionActivityRows), and per metadata key the MaxValuesPerKeyPerSession smallest values — the same pairs as MetadataValues.SessionGrouping
 /// over MetadataValues.Flatten of every call. Why one pass: the rebuild read the session's calls three times (figures,
 /// tags, metadata), each a B-tree lookup per call; in a 20,000-turn session that was most of a retention batch. Metadata
 /// is read as SQLite's UTF-8 bytes with Utf8JsonReader and values compared as bytes (UTF-8 byte order is code point
@@ -18,8 +18,15 @@ internal static class SessionScan
 {
     private const int Cap = MetadataValues.MaxValuesPerKeyPerSession;
 
-    /// <summary>A session's figures (the fold of <see cref="SessionFigures"/>), tags and grouping values.</summary>
-    public sealed record Figures(SessionFigures Fold, IReadOnlyCollection<string> Tags, IReadOnlyList<(string Key, string Value)> Metadata);
+    /// <summary>
+    /// A session's figures (the fold of <see cref="SessionFigures"/>), tags, grouping values and its calls in (start, span id)
+    /// order: what active time and the derived name are computed from, so a rebuild reads a long session once.
+    /// </summary>
+    public sealed record Figures(SessionFigures Fold, IReadOnlyCollection<string> Tags, IReadOnlyList<(string Key, string Value)> Metadata,
+        IReadOnlyList<Call> Calls);
+
+    /// <summary>A call's times and row id, in (start, span id) order.</summary>
+    public readonly record struct Call(long StartMs, long EndMs, long RowId);
 
     /// <summary>The session's figures, tags and grouping values; null when it has no call left.</summary>
     public static Figures? Read(SqliteConnection connection, long projectId, string sessionId)
@@ -28,17 +35,22 @@ internal static class SessionScan
         var tags = new HashSet<string>(StringComparer.Ordinal);
         var smallest = new Dictionary<string, List<byte[]>>(StringComparer.Ordinal);
         var call = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var calls = new List<Call>();
+        // In (start, span id) order, the order of SessionActivity and SessionNames: the index gives the start order, SQLite
+        // sorts only calls with equal starts by span id (BINARY: code point order).
         using (var select = new RawStatement(connection, """
-            SELECT start_ms, end_ms, cost_pico, input_tokens, output_tokens, status, tags, metadata, span_id, user_id, session_name
-            FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1
+            SELECT start_ms, end_ms, cost_pico, input_tokens, output_tokens, status, tags, metadata, span_id, user_id, session_name, id
+            FROM spans WHERE project_id = $p AND session_id = $s AND kind = 1 ORDER BY start_ms, span_id
             """))
         {
             select.Set("$p", projectId);
             select.Set("$s", sessionId);
             while (select.Read())
             {
-                fold.Add(select.GetString(8), select.GetInt64(0), select.GetInt64(1), select.GetNullableInt64(2), select.GetInt64(3), select.GetInt64(4),
+                long start = select.GetInt64(0), end = select.GetInt64(1);
+                fold.Add(select.GetString(8), start, end, select.GetNullableInt64(2), select.GetInt64(3), select.GetInt64(4),
                     (SpanStatus)select.GetInt64(5), select.GetNullableString(9), select.GetNullableString(10));
+                calls.Add(new Call(start, end, select.GetInt64(11)));
                 if (select.GetUtf8(6) is { Length: > 0 } tagsJson)
                     ReadTags(tagsJson, tags);
                 if (select.GetUtf8(7) is { Length: > 0 } metadata)
@@ -52,7 +64,7 @@ internal static class SessionScan
         }
         if (fold.IsEmpty)
             return null;
-        return new Figures(fold, tags, [.. smallest.SelectMany(k => k.Value.Select(v => (k.Key, Encoding.UTF8.GetString(v))))]);
+        return new Figures(fold, tags, [.. smallest.SelectMany(k => k.Value.Select(v => (k.Key, Encoding.UTF8.GetString(v))))], calls);
     }
 
     /// <summary>The strings of a call's tags column, a JSON array (see SpanWriteStatements).</summary>

@@ -113,10 +113,6 @@ internal static class SessionSql
             command.With("$maxActive", maxActive);
         }
         if (filter.Query is { } text)
-        {
-            // A substring of the name or the id, ASCII case-insensitive (SQLite's LIKE); % _ and \ are matched literally.
-            sql.Append(" AND (s.name LIKE $q ESCAPE '\\' OR s.session_id LIKE $q ESCAPE '\\')");
-            command.With("$q", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
-        }
+            SessionSearch.Append(sql, command, text);
     }
 }

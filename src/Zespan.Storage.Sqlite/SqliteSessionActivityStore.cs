@@ -79,7 +79,7 @@ public sealed class SqliteSessionActivityStore(SqliteDatabase database, SqliteWr
                 sessions.Add(reader.GetString(0));
         }
         foreach (var sessionId in sessions)
-            SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, idleGapMs);
+            SessionActivityRows.RecomputeActivity(connection, transaction, projectId, sessionId, idleGapMs);
         var done = sessions.Count < SessionsPerBatch;
         using (var progress = connection.Command("UPDATE session_idle_thresholds SET recompute_after = $after WHERE project_id = $p", transaction)
             .With("$p", projectId).With("$after", done ? null : sessions[^1]))

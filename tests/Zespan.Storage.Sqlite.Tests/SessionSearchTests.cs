@@ -1,0 +1,127 @@
+using System.Text;
+using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Storage.Conformance;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>
+/// q= through the trigram index (migration 100) answers exactly what the LIKE scan answered: a substring of the stored
+/// name or id, ASCII case-insensitive, with LIKE's metacharacters, quotes and non-ASCII text matched literally. The
+/// reference is recomputed here from the stored names and ids over random texts, after inserts, renames and deletions.
+/// </summary>
+public sealed class SessionSearchTests : IAsyncLifetime
+{
+    // LIKE and FTS5 syntax characters, quotes, case pairs and non-ASCII letters whose case LIKE does not fold but the
+    // index does (É/é, the Kelvin sign that folds to k), an emoji outside the BMP.
+    private static readonly string[] Alphabet = ["a", "A", "b", "B", "k", "K", "\u212A", "é", "É", "%", "_", "\\", "'", "\"", " ", "*", "-", "😀", "ß", "x"];
+
+    private SqliteStorage _storage = null!;
+    private string _folder = null!;
+    private long _project, _otherProject;
+    private readonly Random _random = new(18);
+
+    public async Task InitializeAsync()
+    {
+        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
+        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
+        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
+    }
+
+    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+
+    private string RandomText(int min, int max)
+    {
+        var text = new StringBuilder();
+        for (int i = 0, n = _random.Next(min, max + 1); i < n; i++)
+            text.Append(Alphabet[_random.Next(Alphabet.Length)]);
+        return text.ToString();
+    }
+
+    private static SpanRecord Named(string id, string session, long start, string? name) =>
+        TestSpans.Llm(id, session, start, traceId: "t-" + id) with { SessionName = name };
+
+    [Fact]
+    public async Task Search_EqualsLikeRecomputation_OverRandomNamesAndIds_ThroughRenamesAndDeletions()
+    {
+        var spans = new List<ProjectSpan>();
+        for (var i = 0; i < 240; i++)
+        {
+            var session = $"s{i:D3}-{RandomText(0, 6)}";
+            var name = i % 5 == 0 ? null : RandomText(1, 14);
+            spans.Add(new ProjectSpan(_project, Named($"c{i}", session, TestSpans.Day0 + i * 60_000L, name)));
+            // The same ids and names in another project must never be found from this one.
+            spans.Add(new ProjectSpan(_otherProject, Named($"o{i}", session, TestSpans.Day0 + i * 60_000L, name)));
+        }
+        await _storage.SpanWriter.WriteAsync(spans);
+        await VerifyAsync("after the first write");
+
+        // Renames: an earlier call with another explicit name takes over; deletions: retention removes the oldest sessions.
+        var renames = spans.Where(s => s.ProjectId == _project).Take(60)
+            .Select((s, i) => new ProjectSpan(_project, Named($"r{i}", s.Span.SessionId!, s.Span.StartMs - 1_000, RandomText(2, 10)))).ToList();
+        await _storage.SpanWriter.WriteAsync(renames);
+        await VerifyAsync("after renames");
+        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, TestSpans.Day0 + 30 * 60_000L, 50);
+        await VerifyAsync("after retention");
+    }
+
+    private async Task VerifyAsync(string context)
+    {
+        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        Assert.True(stored.Count < SessionQuery.MaxLimit);
+        var texts = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            // Substrings of stored names and ids with their ASCII case flipped at random, and random texts of 1 to 5 characters.
+            var source = stored[_random.Next(stored.Count)];
+            var whole = (i % 2 == 0 && source.Name is { Length: > 0 } n ? n : source.SessionId).EnumerateRunes().Select(r => r.ToString()).ToArray();
+            var from = _random.Next(whole.Length); // whole characters: a query never carries half a surrogate pair
+            var piece = string.Concat(whole.Skip(from).Take(_random.Next(0, Math.Min(6, whole.Length - from)) + 1));
+            texts.Add(i % 3 == 0 ? RandomText(1, 5) : new string(piece.Select(c => c < 128 && _random.Next(2) == 0 ? (char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)) : c).ToArray()));
+        }
+        texts.AddRange(["%", "_", "\\", "'", "\"", "%%%", "__", "\"\"\"", "a%b", "É", "ÉÉ", "kkk", "KKK", "s00"]);
+        foreach (var text in texts)
+        {
+            var expected = stored.Where(s => AsciiContains(s.SessionId, text) || (s.Name is { } name && AsciiContains(name, text)))
+                .OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
+            var filter = new SessionFilter { Query = text };
+            var (listed, totalCount) = await PageThroughAsync(filter, pageSize: 7);
+            Assert.True(expected.SequenceEqual(listed), $"{context}, q=\"{text}\": expected [{string.Join(", ", expected)}], listed [{string.Join(", ", listed)}]");
+            Assert.Equal(expected.Count, totalCount);
+            Assert.Equal(expected.Count, (await _storage.Sessions.StatsAsync(_project, filter)).Sessions);
+        }
+    }
+
+    /// <summary>SQLite's LIKE without wildcards: ordinal, with only A–Z folded to a–z.</summary>
+    private static bool AsciiContains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
+
+    private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
+
+    private async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(SessionFilter filter, int pageSize)
+    {
+        var ids = new List<string>();
+        SessionCursor? after = null;
+        long total = -1;
+        while (true)
+        {
+            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = SessionSort.StartedAt, Descending = false, Limit = pageSize, After = after });
+            total = total < 0 ? page.TotalCount : total;
+            ids.AddRange(page.Items.Select(s => s.SessionId));
+            if (page.NextCursor is null)
+                return (ids, total);
+            Assert.True(SessionCursor.TryDecode(page.NextCursor, SessionSort.StartedAt, false, out after, out _));
+        }
+    }
+
+    [Fact]
+    public void MatchExpression_QuotesEveryTrigram_AndLeavesShortTextsToTheScan()
+    {
+        Assert.Null(SessionSearch.MatchExpression("ab"));
+        Assert.Null(SessionSearch.MatchExpression("a😀"));
+        Assert.Equal("\"a\"\"b\" AND \"\"\"b%\"", SessionSearch.MatchExpression("a\"b%"));
+        Assert.Equal("\"aaa\"", SessionSearch.MatchExpression("aaaaa"));
+    }
+}
