@@ -19,12 +19,15 @@ internal readonly record struct SessionTotals(long Sessions, long PricedSessions
 /// </summary>
 internal static class SessionRollup
 {
-    public static bool Covers(SessionFilter filter) => filter.UserId is null;
+    /// <summary>The rollup is keyed by start hour, error state and turn count: it holds these dimensions and no other.</summary>
+    public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns;
+
+    public static bool Covers(SessionFilter filter) => Supported.Supports(filter);
 
     public static async Task<SessionTotals> ReadTotalsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
         if (!Covers(filter))
-            throw new ArgumentException("The rollup has no user dimension; filter by user on the sessions themselves.", nameof(filter));
+            throw new ArgumentException($"The rollup holds only {Supported}; filter by {filter.ActiveDimensions & ~Supported} on the sessions themselves.", nameof(filter));
         var range = HourRange.Split(filter.FromMs, filter.ToMs);
         var totals = default(SessionTotals);
         if (range.HasWholeHours)
