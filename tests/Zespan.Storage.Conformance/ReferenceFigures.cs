@@ -1,3 +1,4 @@
+using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 
 namespace Zespan.Storage.Conformance;
@@ -92,6 +93,34 @@ public static class ReferenceFigures
                 calls.Sum(s => s.Usage.CachedInputTokens), calls.Sum(s => s.Usage.ReasoningTokens), calls.Count(s => s.Status == SpanStatus.Error));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The breakdown of the given sessions by user, tag or metadata value: a session counts once in each of its groups
+    /// (tags and metadata values of its LLM calls), or in the null group when it has none; cost descending, then the
+    /// group in code point order with the null group first.
+    /// </summary>
+    public static List<SessionGroupCost> Breakdown(IReadOnlyCollection<SpanRecord> spans, IEnumerable<ExpectedSession> sessions, SessionGrouping grouping)
+    {
+        var calls = spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).ToLookup(s => s.SessionId!);
+        IEnumerable<string?> GroupsOf(ExpectedSession session)
+        {
+            var values = grouping switch
+            {
+                SessionGrouping.ByUser => [session.UserId],
+                SessionGrouping.ByTag => calls[session.SessionId].SelectMany(c => c.Tags).Distinct().Cast<string?>().ToList(),
+                SessionGrouping.ByMetadata m => calls[session.SessionId]
+                    .Select(c => c.MetadataValues.TryGetValue(m.Key, out var v) ? v : null).OfType<string>().Distinct().Cast<string?>().ToList(),
+                _ => throw new ArgumentOutOfRangeException(nameof(grouping)),
+            };
+            return values.Count == 0 ? [null] : values;
+        }
+        return sessions
+            .SelectMany(s => GroupsOf(s).Select(g => (Group: g, Session: s)))
+            .GroupBy(p => (p.Group is null, p.Group ?? ""))
+            .Select(g => new SessionGroupCost(g.First().Group, g.Count(), g.Aggregate(Int128.Zero, (sum, p) => sum + p.Session.CostPico), g.Sum(p => (long)p.Session.Turns), g.Sum(p => p.Session.TotalTokens)))
+            .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group is null ? 0 : 1).ThenBy(g => g.Group, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>Median averaging the two middle values (rounded half away from zero) and nearest-rank percentile, as documented.</summary>
