@@ -24,7 +24,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
 builder.Services.AddZespan(options);
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(ApiDocs.Configure);
 builder.Services.AddRazorComponents();
 builder.Services.AddSecureAntiforgeryCookie();
 
@@ -40,14 +40,14 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 app.UseEncodedIdSegments();
 
-app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous();
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous().DescribeHealth();
 app.MapOpenApi().RequireAuthorization(ServiceRegistration.ApiDocumentPolicy);
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapSessionsCsvExport();
 app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zespan.Server.Auth.UiAuthentication.Policy);
 
-var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName);
+var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName).Refuses(401, ApiDocs.MissingKey);
 api.MapIngestEndpoints();
 api.MapSessionsEndpoints();
 api.MapTracesEndpoints();
