@@ -7,7 +7,9 @@ const string usage = """
       dotnet Zespan.Bench.dll otlp    [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]   (OTLP protobuf vs /api/v1/ingest, LLM spans)
       dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000]   (CPU per stage, in-process)
       dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5]   (writer hold time in a long session, in-process)
+      dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
+      dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
     """;
 
@@ -33,6 +35,9 @@ switch (args.FirstOrDefault())
     case "long-session":
         await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5"))).RunAsync();
         return 0;
+    case "compare":
+        await new CompareBenchmark(int.Parse(Option("--turns", "1000")), int.Parse(Option("--window", "20")), int.Parse(Option("--runs", "7"))).RunAsync();
+        return 0;
     case "ingest-memory":
         await new MemoryBoundBenchmark(int.Parse(Option("--clients", "200")), double.Parse(Option("--body-mb", "10")), int.Parse(Option("--runs", "3")),
             int.Parse(Option("--seconds", "60")), Option("--budget-bytes", "") is { Length: > 0 } b ? long.Parse(b) : null).RunAsync();
@@ -40,6 +45,10 @@ switch (args.FirstOrDefault())
     case "queries":
         await new QueryBenchmark(Option("--data", ""), Option("--key", Environment.GetEnvironmentVariable("ZESPAN_API_KEY") ?? ""),
             int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw"), rawOnly: args.Contains("--raw-only")).RunAsync();
+        return 0;
+    case "session-trends":
+        await new SessionTrendsBenchmark(Option("--data", "/tmp/zespan-trends"), int.Parse(Option("--sessions", "1000000")),
+            int.Parse(Option("--days", "90")), int.Parse(Option("--runs", "7"))).RunAsync();
         return 0;
     default:
         Console.WriteLine(usage);

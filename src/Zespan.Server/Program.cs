@@ -1,3 +1,4 @@
+using Zespan.Server.Alerts;
 using Zespan.Server.Api;
 using Zespan.Server.Auth;
 using Zespan.Server.Cli;
@@ -23,6 +24,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 
 var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
 builder.Services.AddZespan(options);
+builder.Services.AddZespanAlerts(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi(ApiDocs.Configure);
 builder.Services.AddRazorComponents();
@@ -32,6 +34,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseSecurityHeaders();
 app.UseStatusCodePages();
+app.UsePageIdRedirect();
 app.UseRouting();
 app.UseMachineNotFound();
 app.UseAuthentication();
@@ -49,10 +52,13 @@ app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zesp
 
 var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName).Refuses(401, ApiDocs.MissingKey);
 api.MapIngestEndpoints();
+api.MapSessionInsightsEndpoints();
 api.MapSessionsEndpoints();
 api.MapTracesEndpoints();
 api.MapCostsEndpoints();
 api.MapPricesEndpoints();
+api.MapAlertsEndpoints();
+api.MapSessionSettingsEndpoints();
 app.MapOtlpEndpoints();
 
 await app.Services.InitializeStorageAsync();

@@ -22,11 +22,13 @@ public static class PostgresRegistration
         services.AddSingleton<IStorageInitializer, PostgresMigrator>();
         services.AddSingleton<IStorageInitializer, PostgresKeyRingInitializer>();
         services.AddSingleton<IProjectStore, PostgresProjectStore>();
+        services.AddSingleton<IProjectSessionSettingsStore, PostgresProjectSessionSettingsStore>();
         services.AddSingleton<IOrganizationStore, PostgresOrganizationStore>();
         services.AddSingleton<IUserStore, PostgresUserStore>();
         services.AddSingleton<IControlPlaneVersions, PostgresControlPlaneVersions>();
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
         services.AddSingleton<ISetupLock, PostgresSetupLock>();
+        services.AddSingleton<Zespan.Core.Alerts.IAlertStore, PostgresAlertStore>();
         // The key ring in the database, and one application name: by default it is the content root path, which differs
         // between servers installed in different folders and would make their cookies unreadable to each other.
         services.AddDataProtection().SetApplicationName(ApplicationName);

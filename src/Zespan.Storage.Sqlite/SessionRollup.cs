@@ -19,8 +19,11 @@ internal readonly record struct SessionTotals(long Sessions, long PricedSessions
 /// </summary>
 internal static class SessionRollup
 {
-    /// <summary>The rollup is keyed by start hour, error state and turn count: it holds these dimensions and no other.</summary>
-    public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns;
+    /// <summary>
+    /// The rollup is keyed by start hour, error state and turn count: it holds these dimensions and no other (not the user,
+    /// the active time or the name, which only the session rows have).
+    /// </summary>
+    public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns | SessionDimensions.MaxTurns;
 
     public static bool Covers(SessionFilter filter) => Supported.Supports(filter);
 
@@ -62,6 +65,11 @@ internal static class SessionRollup
         {
             sql.Append(" AND turns >= $minTurns");
             command.With("$minTurns", minTurns);
+        }
+        if (filter.MaxTurns is { } maxTurns)
+        {
+            sql.Append(" AND turns <= $maxTurns");
+            command.With("$maxTurns", maxTurns);
         }
         command.CommandText = sql.ToString();
         return await ReadOneAsync(command, cancellationToken);

@@ -17,10 +17,13 @@ public static class SqliteRegistration
         services.AddSqliteFile(databasePath);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanWriter);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Sessions);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionKinds);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Traces);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Costs);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanContent);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionActivity);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionOverview);
         return services;
     }
 
@@ -32,11 +35,13 @@ public static class SqliteRegistration
     {
         services.AddSqliteFile(databasePath);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Projects);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionSettings);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Organizations);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Users);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Versions);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Leases);
         services.AddSingleton<ISetupLock>(sp => new SqliteSetupLock(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<Zespan.Core.Alerts.IAlertStore>(sp => new SqliteAlertStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
         return services;
     }

@@ -108,7 +108,8 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
                     reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetInt64(4), reader.GetInt64(5),
                     new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
                     reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11), reader.GetNullableString(12),
-                    withPayloads ? reader.GetNullableString(13) : null, withPayloads ? reader.GetNullableString(14) : null));
+                    withPayloads ? reader.GetNullableString(14) : null, withPayloads ? reader.GetNullableString(15) : null,
+                    UsageReported: reader.GetInt64(13) != 0));
             }
         }
         return new SessionDetail(summary, timeline);
@@ -116,7 +117,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
 
     private const string TimelineColumns = """
         SELECT sp.span_id, sp.trace_id, sp.name, sp.model, sp.start_ms, sp.end_ms, sp.input_tokens, sp.output_tokens, sp.cached_input_tokens,
-               sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error
+               sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error, sp.usage_reported
         """;
 
     private const string TimelineOrder = """
@@ -227,7 +228,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         };
         if (grouping is SessionGrouping.ByMetadata byMetadata)
             command.With("$key", byMetadata.Key);
-        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.Of("s.cost_pico")} FROM sessions s {join} WHERE s.project_id = $p");
+        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.Of("s.cost_pico")}, SUM(s.cost_unknown) FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         sql.Append($" GROUP BY {groupColumn}");
@@ -237,7 +238,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                groups.Add(new SessionGroupCost(reader.GetNullableString(0), reader.GetInt64(1), ExactSum.Read(reader, 4), reader.GetInt64(2), reader.GetInt64(3)));
+                groups.Add(new SessionGroupCost(reader.GetNullableString(0), reader.GetInt64(1), ExactSum.Read(reader, 4), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(6)));
         }
         // Ordered here, not by SQL: an ORDER BY SUM(cost) would overflow past 2^63 picodollars (see ExactSum).
         return limit is { } max ? BreakdownOrder.Top(groups, max) : groups;

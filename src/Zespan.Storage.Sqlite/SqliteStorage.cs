@@ -14,12 +14,16 @@ public sealed class SqliteStorage
         Versions = new SqliteControlPlaneVersions(Database);
         Leases = new SqliteLeaseStore(Database, clock);
         Sessions = new SqliteSessionReader(Database);
+        SessionKinds = new SqliteSessionKindReader(Database);
         Traces = new SqliteTraceReader(Database);
         Costs = new SqliteCostReader(Database);
         Projects = new SqliteProjectStore(Database, clock);
         Organizations = new SqliteOrganizationStore(Database, clock);
         Users = new SqliteUserStore(Database, clock);
         SpanContent = new SqliteSpanContentStore(Database, WriteGate, clock);
+        SessionActivity = new SqliteSessionActivityStore(Database, WriteGate);
+        SessionSettings = new SqliteProjectSessionSettingsStore(Database);
+        SessionOverview = new SqliteSessionOverviewReader(Database);
     }
 
     public SqliteDatabase Database { get; }
@@ -30,10 +34,14 @@ public sealed class SqliteStorage
     public ILeaseStore Leases { get; }
     public ISpanWriter SpanWriter { get; }
     public ISessionReader Sessions { get; }
+    public ISessionKindReader SessionKinds { get; }
     public ITraceReader Traces { get; }
     public ICostReader Costs { get; }
     public IProjectStore Projects { get; }
     public IOrganizationStore Organizations { get; }
     public IUserStore Users { get; }
     public ISpanContentStore SpanContent { get; }
+    public ISessionActivityStore SessionActivity { get; }
+    public IProjectSessionSettingsStore SessionSettings { get; }
+    public ISessionOverviewReader SessionOverview { get; }
 }

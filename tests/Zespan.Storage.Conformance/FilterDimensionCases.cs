@@ -34,6 +34,28 @@ public static class FilterDimensionCases
         [SessionDimensions.MinTurns] = new(
             (random, data, f) => f with { MinTurns = random.Next(0, data.Sessions.Select(s => s.Turns).DefaultIfEmpty(0).Max() + 2) },
             (f, s) => s.Turns >= f.MinTurns),
+        [SessionDimensions.MaxTurns] = new(
+            (random, data, f) => f with { MaxTurns = random.Next(0, data.Sessions.Select(s => s.Turns).DefaultIfEmpty(0).Max() + 2) },
+            (f, s) => s.Turns <= f.MaxTurns),
+        [SessionDimensions.ActiveTime] = new(
+            (random, data, f) =>
+            {
+                // Bounds at stored values (inclusive ends are hit) or between them; one end or both.
+                var actives = data.Sessions.Select(s => s.ActiveMs).Append(0).ToList();
+                long Bound() => random.Next(3) == 0 ? random.NextInt64(0, actives.Max() + 2) : Pick(random, actives);
+                var (a, b) = (Bound(), Bound());
+                return random.Next(3) switch
+                {
+                    0 => f with { MinActiveMs = a },
+                    1 => f with { MaxActiveMs = a },
+                    _ => f with { MinActiveMs = Math.Min(a, b), MaxActiveMs = Math.Max(a, b) },
+                };
+            },
+            (f, s) => (f.MinActiveMs is not { } min || s.ActiveMs >= min) && (f.MaxActiveMs is not { } max || s.ActiveMs <= max)),
+        [SessionDimensions.Text] = new(
+            (random, data, f) => f with { Query = RandomSearch(random, data) },
+            // ASCII case-insensitive substring of the name or the id (the suite's names and ids are ASCII).
+            (f, s) => s.SessionId.Contains(f.Query!, StringComparison.OrdinalIgnoreCase) || (s.Name?.Contains(f.Query!, StringComparison.OrdinalIgnoreCase) ?? false)),
     };
 
     public static readonly IReadOnlyDictionary<TraceDimensions, TraceCase> Traces = new Dictionary<TraceDimensions, TraceCase>
@@ -104,6 +126,26 @@ public static class FilterDimensionCases
         long? to = random.Next(4) == 0 && from is not null ? null
             : (from ?? Day0) + (random.Next(4) == 0 ? random.NextInt64(1, 2 * Hour) : random.NextInt64(Hour, 3 * Day + 6 * Hour));
         return (from, to);
+    }
+
+    /// <summary>
+    /// A piece of a session's name or id in random letter case, sometimes a wildcard character (% or _, which must match
+    /// itself) or text no session has.
+    /// </summary>
+    private static string RandomSearch(Random random, Data data)
+    {
+        switch (random.Next(8))
+        {
+            case 0: return "no such text";
+            case 1: return random.Next(2) == 0 ? "%" : "_";
+        }
+        var texts = data.Sessions.SelectMany(s => new[] { s.SessionId, s.Name }).OfType<string>().ToList();
+        if (texts.Count == 0)
+            return "sess";
+        var text = Pick(random, texts);
+        var start = random.Next(text.Length);
+        var piece = text.Substring(start, random.Next(1, Math.Min(text.Length - start, 8) + 1));
+        return new string(piece.Select(c => random.Next(2) == 0 ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c)).ToArray());
     }
 
     private static T Pick<T>(Random random, IEnumerable<T> values)

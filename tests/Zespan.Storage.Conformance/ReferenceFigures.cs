@@ -10,6 +10,11 @@ public sealed record ExpectedSession(
 {
     public long DurationMs => EndedMs - StartedMs;
     public long TotalTokens => InputTokens + OutputTokens;
+    /// <summary>Under the default 5-minute threshold (ReferenceFigures.Activity).</summary>
+    public long ActiveMs { get; init; }
+    public int IdleGaps { get; init; }
+    /// <summary>The session name of its earliest call that carries one (by start, then span id); null when none does.</summary>
+    public string? Name { get; init; }
 }
 
 /// <summary>A trace's figures recomputed from raw spans.</summary>
@@ -20,6 +25,12 @@ public sealed record ExpectedTrace(
 /// <summary>A model's calls, tokens and cost recomputed from raw spans.</summary>
 public sealed record ExpectedModel(string? Model, long Calls, long CostPico, long UnpricedCalls, long InputTokens, long OutputTokens,
     long CachedInputTokens, long ReasoningTokens, long Errors);
+
+/// <summary>A breakdown group recomputed from raw spans; the cost is unknown when every session of the group is unpriced.</summary>
+public sealed record ExpectedGroup(string? Group, long Sessions, long CostPico, long Turns, long TotalTokens, long UnpricedSessions)
+{
+    public bool CostUnknown => UnpricedSessions == Sessions;
+}
 
 /// <summary>
 /// The contract's definitions applied directly to a set of raw spans, written independently of any store's aggregation code,
@@ -54,9 +65,43 @@ public static class ReferenceFigures
                 latency += span.EndMs - span.StartMs;
                 if (span.Status == SpanStatus.Error) errors++;
             }
-            result[group.Key] = new ExpectedSession(group.Key, user, start, end, calls.Count, cost, unpriced, input, output, errors, (double)latency / calls.Count);
+            var (active, gaps) = Activity(calls.Select(c => (c.StartMs, c.EndMs)), 300_000);
+            result[group.Key] = new ExpectedSession(group.Key, user, start, end, calls.Count, cost, unpriced, input, output, errors, (double)latency / calls.Count)
+            {
+                ActiveMs = active,
+                IdleGaps = gaps,
+                // Only the explicit name (one taken from a prompt is SessionActivityConformance's): the randomized suite writes no prompts.
+                Name = calls.Where(c => c.SessionName is not null).OrderBy(c => c.StartMs).ThenBy(c => c.Id, CodePointOrder.Instance).FirstOrDefault()?.SessionName,
+            };
         }
         return result;
+    }
+
+    /// <summary>
+    /// Active time and idle gaps as issue 18 defines them, by merging the calls' [start, end] intervals: a gap between two
+    /// merged intervals longer than the threshold is idle; active = wall duration − idle gaps.
+    /// </summary>
+    public static (long ActiveMs, int IdleGaps) Activity(IEnumerable<(long Start, long End)> calls, long threshold)
+    {
+        var merged = new List<(long Start, long End)>();
+        foreach (var call in calls.OrderBy(c => c.Start))
+        {
+            if (merged.Count > 0 && call.Start <= merged[^1].End)
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, call.End));
+            else
+                merged.Add(call);
+        }
+        long idle = 0;
+        var gaps = 0;
+        for (var i = 1; i < merged.Count; i++)
+        {
+            if (merged[i].Start - merged[i - 1].End is var gap && gap > threshold)
+            {
+                idle += gap;
+                gaps++;
+            }
+        }
+        return (merged[^1].End - merged[0].Start - idle, gaps);
     }
 
     public static Dictionary<string, ExpectedTrace> Traces(IEnumerable<SpanRecord> spans)
@@ -96,32 +141,61 @@ public static class ReferenceFigures
     }
 
     /// <summary>
-    /// The breakdown of the given sessions by user, tag or metadata value: a session counts once in each of its groups
-    /// (tags and metadata values of its LLM calls), or in the null group when it has none; cost descending, then the
+    /// The breakdown of the sessions started in [from, to) by user, by tag or by the values of one metadata key: a session
+    /// counts in every tag and value any of its LLM calls carried (the null group: none), and is unpriced when none of its
+    /// calls was priced. Values per key stay under the per-session cap in the tests that use this.
+    /// </summary>
+    public static Dictionary<string, ExpectedGroup> Breakdown(IEnumerable<SpanRecord> spans, string by, long? fromMs = null, long? toMs = null)
+    {
+        var calls = spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).ToList();
+        var sessions = Sessions(calls).Values.Where(s => (fromMs is null || s.StartedMs >= fromMs) && (toMs is null || s.StartedMs < toMs));
+        return Breakdown(calls, sessions, by);
+    }
+
+    /// <summary>The breakdown of the given sessions (any filter applied by the caller); by is userId, tag or a metadata key.</summary>
+    public static Dictionary<string, ExpectedGroup> Breakdown(IEnumerable<SpanRecord> spans, IEnumerable<ExpectedSession> sessions, string by)
+    {
+        var groupsOf = spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).GroupBy(s => s.SessionId!).ToDictionary(g => g.Key, g => g.ToList());
+        var result = new Dictionary<string, ExpectedGroup>(StringComparer.Ordinal);
+        foreach (var session in sessions)
+        {
+            var ofSession = groupsOf[session.SessionId];
+            IEnumerable<string?> groups = by switch
+            {
+                "userId" => new[] { session.UserId },
+                "tag" => ofSession.SelectMany(s => s.Tags).Distinct(StringComparer.Ordinal).Select(t => (string?)t),
+                _ => ofSession.Where(s => s.MetadataValues.ContainsKey(by)).Select(s => (string?)s.MetadataValues[by]).Distinct(StringComparer.Ordinal),
+            };
+            var list = groups.ToList();
+            if (list.Count == 0)
+                list.Add(null);
+            foreach (var group in list)
+            {
+                var key = group is null ? "\0(null)" : "=" + group;
+                var before = result.TryGetValue(key, out var b) ? b : new ExpectedGroup(group, 0, 0, 0, 0, 0);
+                result[key] = before with
+                {
+                    Sessions = before.Sessions + 1,
+                    CostPico = before.CostPico + session.CostPico,
+                    Turns = before.Turns + session.Turns,
+                    TotalTokens = before.TotalTokens + session.TotalTokens,
+                    UnpricedSessions = before.UnpricedSessions + (session.UnpricedCalls == session.Turns ? 1 : 0),
+                };
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The first <paramref name="limit"/> groups in the documented order: known costs first, most expensive first, then the
     /// group in code point order with the null group first.
     /// </summary>
-    public static List<SessionGroupCost> Breakdown(IReadOnlyCollection<SpanRecord> spans, IEnumerable<ExpectedSession> sessions, SessionGrouping grouping)
-    {
-        var calls = spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).ToLookup(s => s.SessionId!);
-        IEnumerable<string?> GroupsOf(ExpectedSession session)
-        {
-            var values = grouping switch
-            {
-                SessionGrouping.ByUser => [session.UserId],
-                SessionGrouping.ByTag => calls[session.SessionId].SelectMany(c => c.Tags).Distinct().Cast<string?>().ToList(),
-                SessionGrouping.ByMetadata m => calls[session.SessionId]
-                    .Select(c => c.MetadataValues.TryGetValue(m.Key, out var v) ? v : null).OfType<string>().Distinct().Cast<string?>().ToList(),
-                _ => throw new ArgumentOutOfRangeException(nameof(grouping)),
-            };
-            return values.Count == 0 ? [null] : values;
-        }
-        return sessions
-            .SelectMany(s => GroupsOf(s).Select(g => (Group: g, Session: s)))
-            .GroupBy(p => (p.Group is null, p.Group ?? ""))
-            .Select(g => new SessionGroupCost(g.First().Group, g.Count(), g.Aggregate(Int128.Zero, (sum, p) => sum + p.Session.CostPico), g.Sum(p => (long)p.Session.Turns), g.Sum(p => p.Session.TotalTokens)))
-            .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group is null ? 0 : 1).ThenBy(g => g.Group, StringComparer.Ordinal)
-            .ToList();
-    }
+    public static List<SessionGroupCost> Top(Dictionary<string, ExpectedGroup> groups, int limit) => groups.Values
+        .OrderBy(g => g.CostUnknown).ThenByDescending(g => g.CostPico).ThenBy(g => g.Group is null ? 0 : 1)
+        .ThenBy(g => g.Group ?? "", CodePointOrder.Instance)
+        .Take(limit)
+        .Select(g => new SessionGroupCost(g.Group, g.Sessions, g.CostPico, g.Turns, g.TotalTokens, g.UnpricedSessions))
+        .ToList();
 
     /// <summary>Median averaging the two middle values (rounded half away from zero) and nearest-rank percentile, as documented.</summary>
     public static long Median(List<long> sorted) =>

@@ -11,7 +11,10 @@ public sealed class StoreUnderTest(
     IProjectStore projects,
     IOrganizationStore organizations,
     IRetentionStore retention,
-    Func<ValueTask>? cleanUp = null) : IAsyncDisposable
+    Func<ValueTask>? cleanUp = null,
+    ISessionKindReader? sessionKinds = null,
+    ISessionActivityStore? sessionActivity = null,
+    ISessionOverviewReader? sessionOverview = null) : IAsyncDisposable
 {
     public ISpanWriter SpanWriter { get; } = spanWriter;
     public ISessionReader Sessions { get; } = sessions;
@@ -20,6 +23,10 @@ public sealed class StoreUnderTest(
     public IProjectStore Projects { get; } = projects;
     public IOrganizationStore Organizations { get; } = organizations;
     public IRetentionStore Retention { get; } = retention;
+    /// <summary>Sessions by kind of conversation and session-grain trends; null for a backend without them.</summary>
+    public ISessionKindReader? SessionKinds { get; } = sessionKinds;
+    public ISessionActivityStore SessionActivity { get; } = sessionActivity ?? throw new ArgumentNullException(nameof(sessionActivity));
+    public ISessionOverviewReader SessionOverview { get; } = sessionOverview ?? throw new ArgumentNullException(nameof(sessionOverview));
 
     public ValueTask DisposeAsync() => cleanUp?.Invoke() ?? ValueTask.CompletedTask;
 }

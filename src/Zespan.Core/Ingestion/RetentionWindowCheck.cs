@@ -10,23 +10,6 @@ namespace Zespan.Core.Ingestion;
 /// </summary>
 public static class RetentionWindowCheck
 {
-    /// <summary>The batch with every span older than the window moved to the errors, each error at its item's index.</summary>
-    public static ParsedBatch Apply(ParsedBatch batch, Plan plan, DateTimeOffset now)
-    {
-        if (batch.BodyError is not null)
-            return batch;
-        var kept = new List<ParsedSpan>(batch.Spans.Count);
-        var errors = batch.Errors.ToList();
-        foreach (var parsed in batch.Spans)
-        {
-            if (Refusal(parsed, plan, now) is { } error)
-                errors.Add(error);
-            else
-                kept.Add(parsed);
-        }
-        return errors.Count == batch.Errors.Count ? batch : batch with { Spans = kept, Errors = errors.OrderBy(e => e.Index).ToList() };
-    }
-
     /// <summary>Why this span is refused (it starts before the plan's window), or null when the plan keeps it.</summary>
     public static ItemError? Refusal(ParsedSpan parsed, Plan plan, DateTimeOffset now)
     {

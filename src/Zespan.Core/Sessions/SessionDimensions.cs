@@ -19,6 +19,12 @@ public enum SessionDimensions
     Status = 1 << 2,
     /// <summary>At least this many turns.</summary>
     MinTurns = 1 << 3,
+    /// <summary>At most this many turns.</summary>
+    MaxTurns = 1 << 4,
+    /// <summary>Active time (the session's calls' merged intervals) within [MinActiveMs, MaxActiveMs].</summary>
+    ActiveTime = 1 << 5,
+    /// <summary>A case-insensitive substring of the session's name or id (q=).</summary>
+    Text = 1 << 6,
 }
 
 public static class SessionDimensionsExtensions

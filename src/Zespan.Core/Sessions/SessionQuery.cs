@@ -1,7 +1,7 @@
 namespace Zespan.Core.Sessions;
 
 /// <summary>The columns the sessions list can be ordered by.</summary>
-public enum SessionSort { StartedAt, DurationMs, Turns, CostUsd, TotalTokens, ErrorCount }
+public enum SessionSort { StartedAt, DurationMs, Turns, CostUsd, TotalTokens, ErrorCount, ActiveDurationMs, IdleGapCount }
 
 /// <summary>Which sessions to show by their status.</summary>
 public enum SessionStatusFilter { Any, Ok, Error }
@@ -18,6 +18,13 @@ public sealed record SessionFilter
     [FilterDimension(SessionDimensions.User)] public string? UserId { get; init; }
     [FilterDimension(SessionDimensions.Status)] public SessionStatusFilter Status { get; init; }
     [FilterDimension(SessionDimensions.MinTurns)] public int? MinTurns { get; init; }
+    /// <summary>At most this many turns (inclusive); with MinTurns, a bar of the turns histogram.</summary>
+    [FilterDimension(SessionDimensions.MaxTurns)] public int? MaxTurns { get; init; }
+    /// <summary>Active time (SessionActivity) at least / at most this many milliseconds, both inclusive.</summary>
+    [FilterDimension(SessionDimensions.ActiveTime)] public long? MinActiveMs { get; init; }
+    [FilterDimension(SessionDimensions.ActiveTime)] public long? MaxActiveMs { get; init; }
+    /// <summary>Case-insensitive substring of the session's name or id (q=).</summary>
+    [FilterDimension(SessionDimensions.Text)] public string? Query { get; init; }
 
     public static SessionFilter None { get; } = new();
 
@@ -26,7 +33,10 @@ public sealed record SessionFilter
         (FromMs is not null || ToMs is not null ? SessionDimensions.Time : 0)
         | (UserId is not null ? SessionDimensions.User : 0)
         | (Status != SessionStatusFilter.Any ? SessionDimensions.Status : 0)
-        | (MinTurns is not null ? SessionDimensions.MinTurns : 0);
+        | (MinTurns is not null ? SessionDimensions.MinTurns : 0)
+        | (MaxTurns is not null ? SessionDimensions.MaxTurns : 0)
+        | (MinActiveMs is not null || MaxActiveMs is not null ? SessionDimensions.ActiveTime : 0)
+        | (Query is not null ? SessionDimensions.Text : 0);
 }
 
 /// <summary>One page request of the sessions list.</summary>

@@ -10,41 +10,75 @@ namespace Zespan.Server.Api;
 
 public sealed record SessionItem(
     string SessionId, string? UserId, string StartedAt, string EndedAt, long DurationMs, int Turns, double? CostUsd,
-    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls)
+    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls,
+    long ActiveDurationMs, int IdleGapCount, string? Name)
 {
     public static SessionItem From(SessionSummary s) => new(
         s.SessionId, s.UserId, Timestamps.Format(s.StartedMs), Timestamps.Format(s.EndedMs), s.DurationMs, s.Turns,
         s.CostUnknown ? null : Money.PicoToUsd(s.CostPico), s.InputTokens, s.OutputTokens, s.TotalTokens, s.ErrorCount,
-        s.HasErrors ? "error" : "ok", s.UnpricedCalls);
+        s.HasErrors ? "error" : "ok", s.UnpricedCalls, s.ActiveMs, s.IdleGaps, s.Name);
 }
 
+/// <param name="UnknownUsageCalls">
+/// Calls whose response carried no usage: their tokens are unknown and not in the token sums, which cover the other calls.
+/// </param>
 public sealed record SessionDetailItem(
     string SessionId, string? UserId, string StartedAt, string EndedAt, long DurationMs, int Turns, double? CostUsd,
-    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls, double AvgLatencyMs)
+    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls, double AvgLatencyMs,
+    int UnknownUsageCalls, long ActiveDurationMs, int IdleGapCount, string? Name, long IdleGapThresholdMs)
 {
-    public static SessionDetailItem From(SessionSummary s)
+    public static SessionDetailItem From(SessionDetail detail, long idleGapMs) => From(detail.Session, detail.UnknownUsageCalls, idleGapMs);
+
+    public static SessionDetailItem From(SessionSummary s, int unknownUsageCalls, long idleGapMs)
     {
         var item = SessionItem.From(s);
         return new(item.SessionId, item.UserId, item.StartedAt, item.EndedAt, item.DurationMs, item.Turns, item.CostUsd, item.InputTokens,
-            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs);
+            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs, unknownUsageCalls,
+            s.ActiveMs, s.IdleGaps, s.Name, idleGapMs);
     }
+}
+
+/// <summary>An idle gap of a session: nothing ran from "from" until the next call started at "to".</summary>
+public sealed record IdleGapItem(string From, string To, long DurationMs)
+{
+    public static IdleGapItem Of(IdleGap g) => new(Timestamps.Format(g.FromMs), Timestamps.Format(g.ToMs), g.DurationMs);
 }
 
 public sealed record SessionListResponse(IReadOnlyList<SessionItem> Data, string? NextCursor, long TotalCount);
 
 public sealed record TimelineItem(
     string SpanId, string TraceId, string Name, string? Model, string StartTime, string EndTime, long LatencyMs,
-    long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long TotalTokens, double? CostUsd, string Status, string? Error)
+    long? InputTokens, long? OutputTokens, long? CachedInputTokens, long? ReasoningTokens, long? TotalTokens, double? CostUsd, string Status, string? Error)
 {
-    public static TimelineItem From(TimelineEntry e) => new(
-        e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
-        e.Usage.InputTokens, e.Usage.OutputTokens, e.Usage.CachedInputTokens, e.Usage.ReasoningTokens, e.Usage.TotalTokens,
-        Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error);
+    /// <summary>A call whose response carried no usage has null token counts: unknown, not zero.</summary>
+    public static TimelineItem From(TimelineEntry e) => e.UsageReported
+        ? new(e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
+            e.Usage.InputTokens, e.Usage.OutputTokens, e.Usage.CachedInputTokens, e.Usage.ReasoningTokens, e.Usage.TotalTokens,
+            Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error)
+        : new(e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
+            null, null, null, null, null, Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error);
 
     public static string StatusText(SpanStatus status) => status == SpanStatus.Error ? "error" : "ok";
 }
 
-public sealed record SessionDetailResponse(SessionDetailItem Session, IReadOnlyList<TimelineItem> Timeline);
+public sealed record SessionDetailResponse(SessionDetailItem Session, IReadOnlyList<TimelineItem> Timeline, IReadOnlyList<IdleGapItem> IdleGaps);
+
+public sealed record SessionDayItem(string Day, long Sessions, long PricedSessions, double? MedianCostUsd, double? P95CostUsd);
+
+public sealed record TurnBucketItem(int MinTurns, int? MaxTurns, long Sessions);
+
+public sealed record SessionOverviewResponse(IReadOnlyList<SessionDayItem> Days, IReadOnlyList<TurnBucketItem> Turns)
+{
+    public static SessionOverviewResponse From(SessionOverview o) => new(
+        o.Days.Select(d => new SessionDayItem(Timestamps.Format(d.DayMs), d.Sessions, d.PricedSessions, Money.PicoToUsd(d.MedianCostPico), Money.PicoToUsd(d.P95CostPico))).ToList(),
+        o.Turns.Select(t => new TurnBucketItem(t.MinTurns, t.MaxTurns, t.Sessions)).ToList());
+}
+
+/// <summary>A project's session settings: the idle gap threshold of active time, in milliseconds.</summary>
+public sealed record SessionSettingsResponse(long IdleGapMs);
+
+/// <summary>The body of PUT /api/v1/settings/sessions.</summary>
+public sealed record SessionSettingsRequest(long? IdleGapMs);
 
 /// <summary>Average, median and p95 are over the priced sessions (pricedSessions); null when there is none, like the total when no session is priced.</summary>
 public sealed record SessionStatsResponse(
@@ -59,10 +93,14 @@ public sealed record SessionStatsResponse(
         s.AvgTurns, s.TotalTurns, s.SessionsWithErrors, s.UnpricedCalls, s.PricedSessions);
 }
 
-public sealed record BreakdownItem(string? Group, long Sessions, double TotalCostUsd, double AvgCostUsd, long Turns, long TotalTokens)
+/// <summary>totalCostUsd and avgCostUsd are null when every session of the group is unpriced (unpricedSessions = sessions).</summary>
+public sealed record BreakdownItem(string? Group, long Sessions, double? TotalCostUsd, double? AvgCostUsd, long Turns, long TotalTokens, long UnpricedSessions)
 {
     public static BreakdownItem From(SessionGroupCost g) => new(
-        g.Group, g.Sessions, Money.PicoToUsd(g.TotalCostPico), Money.PicoToUsd(Int128.CreateTruncating(Math.Round(g.AvgCostPico))), g.Turns, g.TotalTokens);
+        g.Group, g.Sessions,
+        g.CostUnknown ? null : Money.PicoToUsd(g.TotalCostPico),
+        g.CostUnknown ? null : Money.PicoToUsd(Int128.CreateTruncating(Math.Round(g.AvgCostPico))),
+        g.Turns, g.TotalTokens, g.UnpricedSessions);
 }
 
 public sealed record BreakdownResponse(string By, IReadOnlyList<BreakdownItem> Data);
@@ -84,13 +122,13 @@ public sealed record UsageItem(long InputTokens, long OutputTokens, long CachedI
 
 public sealed record SpanItem(
     string Id, string? ParentId, string Name, string Kind, string? Model, string? Provider, string StartTime, string EndTime, long LatencyMs,
-    string? SessionId, string? UserId, UsageItem Usage, double? CostUsd, string CostSource, string Status, string? Error,
+    string? SessionId, string? UserId, UsageItem? Usage, double? CostUsd, string CostSource, string Status, string? Error,
     JsonElement? Input, JsonElement? Output, JsonElement? Metadata, IReadOnlyList<string> Tags)
 {
     public static SpanItem From(SpanRecord s) => new(
         s.Id, s.ParentId, s.Name, s.Kind == SpanKind.Llm ? "llm" : "span", s.Model, s.Provider, Timestamps.Format(s.StartMs), Timestamps.Format(s.EndMs),
         s.LatencyMs, s.SessionId, s.UserId,
-        new UsageItem(s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens),
+        s.UsageUnknown ? null : new UsageItem(s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens),
         Money.PicoToUsd(s.CostPico), CostSourceText(s.CostSource), TimelineItem.StatusText(s.Status), s.Error,
         Json(s.InputJson), Json(s.OutputJson), Json(s.MetadataJson), s.Tags);
 

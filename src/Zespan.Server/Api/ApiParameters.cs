@@ -24,7 +24,7 @@ public record RangeParameters
     public bool TryReadRange(out TimeRange range, out string? error) => QueryParameters.TryReadRange(From, To, out range, out error);
 }
 
-/// <summary>The session filters that apply within one user's sessions too (window, status, minimum turns).</summary>
+/// <summary>The session filters that apply within one user's sessions too (window, status, turns, active time, search).</summary>
 public record SessionConditionParameters : RangeParameters
 {
     [FromQuery(Name = "status"), Description("error: sessions with at least one failed call; ok: sessions without any.")]
@@ -32,6 +32,18 @@ public record SessionConditionParameters : RangeParameters
 
     [FromQuery(Name = "minTurns"), Description("Only sessions with at least this many LLM calls (a whole number of 0 or more).")]
     public string? MinTurns { get; init; }
+
+    [FromQuery(Name = "maxTurns"), Description("Only sessions with at most this many LLM calls (a whole number of 0 or more); with minTurns, one bar of the turns histogram.")]
+    public string? MaxTurns { get; init; }
+
+    [FromQuery(Name = "minActiveMs"), Description("Only sessions whose active time (the union of their calls' intervals) is at least this many milliseconds; 300000 is 5 minutes.")]
+    public string? MinActiveMs { get; init; }
+
+    [FromQuery(Name = "maxActiveMs"), Description("Only sessions whose active time is at most this many milliseconds (inclusive); not below minActiveMs.")]
+    public string? MaxActiveMs { get; init; }
+
+    [FromQuery(Name = "q"), Description("Only sessions whose name or id contains this text, case-insensitive; at most 256 characters, surrounding spaces ignored.")]
+    public string? Q { get; init; }
 
     /// <summary>The filter; <paramref name="userId"/> (from the path, or the query's userId) restricts it to one user.</summary>
     public bool TryReadFilter(string? userId, out SessionFilter filter, out string? error)
@@ -47,14 +59,21 @@ public record SessionConditionParameters : RangeParameters
             case "ok": status = SessionStatusFilter.Ok; break;
             case var other: return QueryParameters.Fail($"\"status\" must be \"error\" or \"ok\"; got \"{other}\".", out error);
         }
-        int? minTurns = null;
-        if (MinTurns is { Length: > 0 } minText)
+        if (!QueryParameters.TryReadTurns("minTurns", MinTurns, out var minTurns, out error)
+            || !QueryParameters.TryReadTurns("maxTurns", MaxTurns, out var maxTurns, out error)
+            || !QueryParameters.TryReadMilliseconds("minActiveMs", MinActiveMs, out var minActive, out error)
+            || !QueryParameters.TryReadMilliseconds("maxActiveMs", MaxActiveMs, out var maxActive, out error))
+            return false;
+        if (minActive is not null && maxActive is not null && maxActive < minActive)
+            return QueryParameters.Fail($"\"maxActiveMs\" ({maxActive}) is below \"minActiveMs\" ({minActive}).", out error);
+        string? text = Q?.Trim() is { Length: > 0 } q ? q : null;
+        if (text is { Length: > QueryParameters.MaxSearchLength })
+            return QueryParameters.Fail($"\"q\" is {text.Length} characters long; search with at most {QueryParameters.MaxSearchLength}.", out error);
+        filter = new SessionFilter
         {
-            if (!int.TryParse(minText, out var min) || min < 0)
-                return QueryParameters.Fail($"\"minTurns\" must be a whole number of 0 or more; got \"{minText}\".", out error);
-            minTurns = min;
-        }
-        filter = new SessionFilter { FromMs = range.FromMs, ToMs = range.ToMs, UserId = userId, Status = status, MinTurns = minTurns };
+            FromMs = range.FromMs, ToMs = range.ToMs, UserId = userId, Status = status, MinTurns = minTurns,
+            MaxTurns = maxTurns, MinActiveMs = minActive, MaxActiveMs = maxActive, Query = text,
+        };
         return true;
     }
 }
@@ -80,7 +99,7 @@ public record LimitParameters
 /// <summary>Which page of the sessions list, in which order.</summary>
 public sealed record SessionPageParameters : LimitParameters
 {
-    [FromQuery(Name = "sort"), Description("startedAt (default), durationMs, turns, costUsd, totalTokens or errorCount.")]
+    [FromQuery(Name = "sort"), Description("startedAt (default), durationMs, turns, costUsd, totalTokens, errorCount, activeDurationMs or idleGapCount.")]
     public string? Sort { get; init; }
 
     [FromQuery(Name = "order"), Description("desc (default) or asc.")]

@@ -19,7 +19,12 @@ public static class QueryParameters
         ["costUsd"] = SessionSort.CostUsd,
         ["totalTokens"] = SessionSort.TotalTokens,
         ["errorCount"] = SessionSort.ErrorCount,
+        ["activeDurationMs"] = SessionSort.ActiveDurationMs,
+        ["idleGapCount"] = SessionSort.IdleGapCount,
     };
+
+    /// <summary>The longest q= accepted (the longest id is 256 characters).</summary>
+    public const int MaxSearchLength = 256;
 
     public static string SortName(SessionSort sort) => SessionSorts.First(s => s.Value == sort).Key;
 
@@ -64,6 +69,32 @@ public static class QueryParameters
 
     public static bool TryReadLimit(IQueryCollection query, out int limit, out string? error) =>
         QueryRecord.Bind<LimitParameters>(query).TryReadLimit(out limit, out error);
+
+    /// <summary>A whole number of milliseconds, 0 or more; absent reads as null.</summary>
+    public static bool TryReadMilliseconds(string name, string? text, out long? value, out string? error)
+    {
+        value = null;
+        error = null;
+        if (text is not { Length: > 0 })
+            return true;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms))
+            return Fail($"\"{name}\" must be a whole number of milliseconds, 0 or more (300000 is 5 minutes); got \"{text}\".", out error);
+        value = ms;
+        return true;
+    }
+
+    /// <summary>A whole number of turns, 0 or more; absent reads as null.</summary>
+    public static bool TryReadTurns(string name, string? text, out int? value, out string? error)
+    {
+        value = null;
+        error = null;
+        if (text is not { Length: > 0 })
+            return true;
+        if (!int.TryParse(text, out var turns) || turns < 0)
+            return Fail($"\"{name}\" must be a whole number of 0 or more; got \"{text}\".", out error);
+        value = turns;
+        return true;
+    }
 
     public static bool TryReadLimit(string? text, out int limit, out string? error)
     {

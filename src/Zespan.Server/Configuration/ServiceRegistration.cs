@@ -30,11 +30,13 @@ public static class ServiceRegistration
         services.AddSingleton<PriceResolver>();
         services.AddSingleton<ProjectPriceCache>();
         services.AddSingleton<SpanPricer>();
+        services.AddSingleton<Zespan.Core.Sessions.Anomalies.IAnomalyDetector, Zespan.Core.Sessions.Anomalies.AnomalyDetector>();
         services.AddSingleton<SpanParser>();
         services.AddSingleton<BatchParser>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<Zespan.Server.Otlp.OtlpLogContent>();
         services.AddSingleton<ProjectPlans>();
+        services.AddSingleton<Zespan.Server.Sessions.SessionActivitySync>();
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton(new IngestByteBudget(options.IngestBudgetBytes));
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());

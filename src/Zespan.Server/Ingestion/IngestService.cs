@@ -29,12 +29,14 @@ public sealed class IngestService(SpanPricer pricer, ProjectPriceCache projectPr
         {
             // Retention would delete a span older than the plan's window within the hour: refuse it with the reason,
             // but only on the plan as it is now (it may just have been upgraded, on this server or another).
-            if (RetentionWindowCheck.Refusal(span, plan, now) is not null && !planIsFresh)
+            var tooOld = RetentionWindowCheck.Refusal(span, plan, now);
+            if (tooOld is not null && !planIsFresh)
             {
                 plan = await plans.GetAsync(projectId, fresh: true);
                 planIsFresh = true;
+                tooOld = RetentionWindowCheck.Refusal(span, plan, now);
             }
-            if (RetentionWindowCheck.Refusal(span, plan, now) is { } tooOld)
+            if (tooOld is not null)
             {
                 refused.Add(tooOld);
                 continue;

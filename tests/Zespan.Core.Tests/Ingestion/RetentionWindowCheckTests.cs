@@ -20,7 +20,7 @@ public sealed class RetentionWindowCheckTests
         new BatchParser(new SpanParser(new FixedClock(Now))).Parse(Encoding.UTF8.GetBytes("{\"batch\":[" + string.Join(",", items) + "]}"));
 
     [Fact]
-    public void OldSpans_BecomeErrorsAtTheirOwnIndex_BesideEarlierRefusals()
+    public void OldSpans_AreRefusedAtTheirOwnIndex_WithTheReason()
     {
         var batch = Parse(
             Item("old-0", Now.AddDays(-20)),
@@ -29,14 +29,13 @@ public sealed class RetentionWindowCheckTests
             Item("old-3", new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero)),
             Item("kept-4", Now.AddMinutes(-1)));
 
-        var checkedBatch = RetentionWindowCheck.Apply(batch, Plan.Free, Now);
+        var refusals = batch.Spans.Select(s => RetentionWindowCheck.Refusal(s, Plan.Free, Now)).OfType<ItemError>().ToList();
 
-        Assert.Equal(["kept-2", "kept-4"], checkedBatch.Spans.Select(s => s.Span.Id));
-        Assert.Equal([(0, "old-0"), (1, "broken-1"), (3, "old-3")], checkedBatch.Errors.Select(e => (e.Index, e.Id)));
+        Assert.Equal([(0, "old-0"), (3, "old-3")], refusals.Select(e => (e.Index, e.Id)));
         Assert.Equal(
             "\"startTime\" (2020-01-01T00:00:00.000Z) is older than the Free plan keeps data (14 days, so nothing before 2026-11-17T12:00:00.000Z); " +
             "it would be deleted at once. Send a recent start time, or move the organisation to a plan with a longer window.",
-            checkedBatch.Errors[2].Message);
+            refusals[1].Message);
     }
 
     [Theory]
@@ -45,8 +44,8 @@ public sealed class RetentionWindowCheckTests
     public void TheBoundary_IsTheRetentionWorkersOne(Plan plan, int days)
     {
         var edge = Now.AddDays(-days);
-        var batch = RetentionWindowCheck.Apply(Parse(Item("at-edge", edge), Item("just-before", edge.AddMilliseconds(-1))), plan, Now);
-        Assert.Equal(["at-edge"], batch.Spans.Select(s => s.Span.Id));
-        Assert.Equal("just-before", Assert.Single(batch.Errors).Id);
+        var batch = Parse(Item("at-edge", edge), Item("just-before", edge.AddMilliseconds(-1)));
+        var refused = batch.Spans.Where(s => RetentionWindowCheck.Refusal(s, plan, Now) is not null).Select(s => s.Span.Id);
+        Assert.Equal(["just-before"], refused);
     }
 }
