@@ -26,7 +26,7 @@ var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
 builder.Services.AddZespan(options);
 builder.Services.AddZespanAlerts(builder.Configuration);
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(ApiDocs.Configure);
 builder.Services.AddRazorComponents();
 builder.Services.AddSecureAntiforgeryCookie();
 
@@ -43,14 +43,14 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 app.UseEncodedIdSegments();
 
-app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous();
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithName("Health").AllowAnonymous().DescribeHealth();
 app.MapOpenApi().RequireAuthorization(ServiceRegistration.ApiDocumentPolicy);
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapSessionsCsvExport();
 app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zespan.Server.Auth.UiAuthentication.Policy);
 
-var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName);
+var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName).Refuses(401, ApiDocs.MissingKey);
 api.MapIngestEndpoints();
 api.MapSessionInsightsEndpoints();
 api.MapSessionsEndpoints();

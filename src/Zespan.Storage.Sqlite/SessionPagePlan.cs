@@ -13,6 +13,14 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class SessionPagePlan
 {
+    /// <summary>
+    /// The dimensions whose match counts the estimate can read (it counts through <see cref="SessionRollup"/>) and for which
+    /// it knows the index to consider. For any other, the caller leaves the choice to SQLite.
+    /// </summary>
+    public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns;
+
+    public static bool Covers(SessionFilter filter) => Supported.Supports(filter) && SessionRollup.Covers(filter);
+
     private const double LookupCost = 15;
     /// <summary>Below this many entries the walk in sort order is cheap enough that counting alternatives is not worth it.</summary>
     private const double GoodEnough = 20_000;
@@ -20,6 +28,8 @@ internal static class SessionPagePlan
     public static async Task<string> ChooseIndexAsync(SqliteConnection connection, long projectId, SessionQuery query, long matching, long projectSessions, CancellationToken cancellationToken)
     {
         var filter = query.Filter;
+        if (!Covers(filter))
+            throw new ArgumentException($"The page planner holds only {Supported}; leave the index to SQLite for {filter.ActiveDimensions & ~Supported}.", nameof(query));
         var sortIndex = SessionSql.SortIndex(query.Sort);
         // Walking in sort order visits about (rows wanted) / (fraction of sessions that match) entries, at most all of them.
         var best = (Index: sortIndex, Cost: Math.Min(projectSessions, (query.Limit + 1.0) * projectSessions / Math.Max(matching, 1)));

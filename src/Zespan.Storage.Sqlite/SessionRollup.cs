@@ -19,12 +19,18 @@ internal readonly record struct SessionTotals(long Sessions, long PricedSessions
 /// </summary>
 internal static class SessionRollup
 {
-    public static bool Covers(SessionFilter filter) => filter.UserId is null && !filter.NeedsSessionRows;
+    /// <summary>
+    /// The rollup is keyed by start hour, error state and turn count: it holds these dimensions and no other (not the user,
+    /// the active time or the name, which only the session rows have).
+    /// </summary>
+    public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns | SessionDimensions.MaxTurns;
+
+    public static bool Covers(SessionFilter filter) => Supported.Supports(filter);
 
     public static async Task<SessionTotals> ReadTotalsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
         if (!Covers(filter))
-            throw new ArgumentException("The rollup has no user, active-time or text dimension; filter those on the sessions themselves.", nameof(filter));
+            throw new ArgumentException($"The rollup holds only {Supported}; filter by {filter.ActiveDimensions & ~Supported} on the sessions themselves.", nameof(filter));
         var range = HourRange.Split(filter.FromMs, filter.ToMs);
         var totals = default(SessionTotals);
         if (range.HasWholeHours)
@@ -59,6 +65,11 @@ internal static class SessionRollup
         {
             sql.Append(" AND turns >= $minTurns");
             command.With("$minTurns", minTurns);
+        }
+        if (filter.MaxTurns is { } maxTurns)
+        {
+            sql.Append(" AND turns <= $maxTurns");
+            command.With("$maxTurns", maxTurns);
         }
         command.CommandText = sql.ToString();
         return await ReadOneAsync(command, cancellationToken);

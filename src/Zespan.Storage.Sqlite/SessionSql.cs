@@ -70,9 +70,15 @@ internal static class SessionSql
 
     public static long SortValue(SessionSummary s, SessionSort sort) => SessionCursor.ValueOf(s, sort);
 
+    /// <summary>Every dimension has its condition below; a filter with another one is refused rather than half applied.</summary>
+    public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.User | SessionDimensions.Status
+        | SessionDimensions.MinTurns | SessionDimensions.MaxTurns | SessionDimensions.ActiveTime | SessionDimensions.Text;
+
     /// <summary>Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.</summary>
     public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter)
     {
+        if (!Supported.Supports(filter))
+            throw new NotSupportedException($"The session filter has {filter.ActiveDimensions & ~Supported}, which {nameof(AppendFilter)} does not write as SQL.");
         if (filter.FromMs is { } from)
         {
             sql.Append(" AND s.started_ms >= $from");

@@ -22,10 +22,11 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         if (SessionRollup.Covers(query.Filter))
         {
             var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
-            totalCount = query.Filter == SessionFilter.None
+            totalCount = query.Filter.ActiveDimensions == SessionDimensions.None
                 ? projectSessions
                 : (await SessionRollup.ReadTotalsAsync(connection, projectId, query.Filter, cancellationToken)).Sessions;
-            indexHint = $" INDEXED BY {await SessionPagePlan.ChooseIndexAsync(connection, projectId, query, totalCount, projectSessions, cancellationToken)}";
+            if (SessionPagePlan.Covers(query.Filter))
+                indexHint = $" INDEXED BY {await SessionPagePlan.ChooseIndexAsync(connection, projectId, query, totalCount, projectSessions, cancellationToken)}";
         }
         else
         {
@@ -143,7 +144,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             var readCost = double.PositiveInfinity;
             if (filter.FromMs is not null || filter.ToMs is not null)
             {
-                var window = filter.Status == SessionStatusFilter.Any && filter.MinTurns is null
+                var window = filter.ActiveDimensions == SessionDimensions.Time
                     ? totals
                     : await SessionRollup.ReadTotalsAsync(connection, projectId, new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs }, cancellationToken);
                 readCost = window.Sessions + 3.0 * totals.PricedSessions;

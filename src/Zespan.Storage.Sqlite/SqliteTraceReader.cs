@@ -9,11 +9,19 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>Trace queries: the list reads the trace aggregates, the detail reads every span of one trace.</summary>
 public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
 {
+    /// <summary>The per-project trace counter is one number: it answers the count only when no dimension is set.</summary>
+    private const TraceDimensions TraceCounter = TraceDimensions.None;
+
+    /// <summary>The conditions written below; a query with another dimension is refused rather than half applied.</summary>
+    private const TraceDimensions Filtered = TraceDimensions.Time | TraceDimensions.User | TraceDimensions.Session | TraceDimensions.Status | TraceDimensions.Model;
+
     private const string Columns =
         "t.trace_id, t.root_name, t.started_ms, t.ended_ms, t.span_count, t.llm_calls, t.cost_pico, t.unpriced_calls, t.total_tokens, t.error_count, t.user_id, t.session_id";
 
     public async Task<Page<TraceSummary>> ListAsync(long projectId, TraceQuery query, CancellationToken cancellationToken = default)
     {
+        if (!Filtered.Supports(query))
+            throw new NotSupportedException($"The traces query has {query.ActiveDimensions & ~Filtered}, which the SQL below does not filter by.");
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new StringBuilder(" WHERE t.project_id = $p");
@@ -29,9 +37,9 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             where.Append(" AND EXISTS (SELECT 1 FROM spans m WHERE m.project_id = t.project_id AND m.trace_id = t.trace_id AND m.model = $model)");
             command.With("$model", model);
         }
-        var unfiltered = query is { FromMs: null, ToMs: null, UserId: null, SessionId: null, Model: null, Status: null };
         // Unfiltered (the Traces view's default): the exact counter kept by triggers (migration 047) instead of walking every trace.
-        var countSql = unfiltered
+        // The counter holds no dimension, so any filter, including one added later, counts the matching rows.
+        var countSql = TraceCounter.Supports(query)
             ? "SELECT coalesce((SELECT traces FROM project_trace_counts WHERE project_id = $p), 0)"
             : "SELECT COUNT(*) FROM traces t" + where;
         if (query.After is { } after)

@@ -12,9 +12,12 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class UserBreakdown
 {
+    /// <summary>All-time totals per user, corrected by the sessions outside a start range: time is the only dimension held.</summary>
+    public const SessionDimensions Supported = SessionDimensions.Time;
+
     public static async Task<IReadOnlyList<SessionGroupCost>?> TryReadAsync(SqliteConnection connection, long projectId, SessionFilter filter, long projectSessions, int limit, CancellationToken cancellationToken)
     {
-        if (filter.UserId is not null || filter.Status != SessionStatusFilter.Any || filter.MinTurns is not null || filter.NeedsSessionRows)
+        if (!Supported.Supports(filter))
             return null;
         var inRange = filter.FromMs is null && filter.ToMs is null
             ? projectSessions

@@ -89,14 +89,22 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
                 Status = status,
                 Error = status == SpanStatus.Error ? "boom" : null,
                 CostPico = ExpectedCostPico(isLlm, isLlm ? family : null, usage, clientMicroUsd),
+                // Names in mixed case with the characters LIKE treats as wildcards, for the q= search.
+                SessionName = isLlm && random.NextDouble() < 0.1 ? $"Refund {random.Next(100)}% Off_{(char)('a' + random.Next(26))}Order" : null,
             };
-            // Tags and one metadata key, the unpriced-only sessions with values of their own ("u…") and shared ones.
+            // Tags and two metadata keys, the unpriced-only sessions with values of their own ("u…") and shared ones; a few
+            // values each, so the 16-values-per-key cap is never reached.
             var tags = GroupTags.Where(_ => random.NextDouble() < 0.3).ToList();
             if (onlyUnpriced && random.NextDouble() < 0.5)
                 tags.Add("unpriced-only");
             span = span.WithTags([.. tags]);
+            var metadata = new List<(string, string)>();
             if (random.NextDouble() < 0.6)
-                span = span.WithMetadata(("feature", onlyUnpriced && random.NextDouble() < 0.5 ? $"u{random.Next(2)}" : $"f{random.Next(3)}"));
+                metadata.Add(("feature", onlyUnpriced && random.NextDouble() < 0.5 ? $"u{random.Next(2)}" : $"f{random.Next(3)}"));
+            if (random.NextDouble() < 0.3)
+                metadata.Add(("plan", random.Next(2) == 0 ? "free" : "pro"));
+            if (metadata.Count > 0)
+                span = span.WithMetadata([.. metadata]);
             return new Version(span, clientMicroUsd is { } micro ? micro / 1_000_000.0 : null);
         }
 
@@ -133,6 +141,7 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
                     written[version.Expected.Id] = version.Expected; // the last write wins
             }
             await VerifyAsync(written.Values.ToList(), $"seed {seed}, after {position}/{events.Count} writes");
+            await VerifyEveryFilterDimensionAsync(random, written.Values.ToList(), $"seed {seed}, after {position}/{events.Count} writes");
         }
     }
 
@@ -191,4 +200,74 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
         Assert.Equal(ReferenceFigures.Median(priced), stats.MedianCostPico);
         Assert.Equal(ReferenceFigures.NearestRank(priced, 0.95), stats.P95CostPico);
     }
+
+    /// <summary>
+    /// Every combination of the filter dimensions (enumerated from the enums, so a new dimension is included by itself),
+    /// each with random values: the list (count, rows, a first page in a random order), the stats, the breakdowns by user,
+    /// tag and metadata and the traces list, all against the same filter applied to figures recomputed from the spans.
+    /// </summary>
+    private async Task VerifyEveryFilterDimensionAsync(Random random, List<SpanRecord> spans, string context)
+    {
+        var sessions = ReferenceFigures.Sessions(spans);
+        var traces = ReferenceFigures.Traces(spans);
+        var data = new FilterDimensionCases.Data(sessions.Values, traces.Values, spans);
+        foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
+        {
+            var filter = FilterDimensionCases.RandomSessionFilter(random, data, dimensions);
+            var where = $"{context}, {dimensions}: {filter}";
+            var expected = sessions.Values.Where(s => FilterDimensionCases.Keeps(filter, s)).ToList();
+
+            var all = await Store.Sessions.ListAsync(ProjectId, new SessionQuery { Filter = filter, Limit = SessionQuery.MaxLimit, Descending = false });
+            Assert.True(expected.Count == all.TotalCount, $"{where}: totalCount {all.TotalCount}, recomputed {expected.Count}");
+            Assert.Equal(expected.Select(s => s.SessionId).Order(StringComparer.Ordinal), all.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+
+            var sort = (SessionSort)random.Next(Enum.GetValues<SessionSort>().Length);
+            var descending = random.Next(2) == 0;
+            var first = await Store.Sessions.ListAsync(ProjectId, new SessionQuery { Filter = filter, Sort = sort, Descending = descending, Limit = 5 });
+            var ordered = descending
+                ? expected.OrderByDescending(s => SortValue(s, sort)).ThenByDescending(s => s.SessionId, StringComparer.Ordinal)
+                : expected.OrderBy(s => SortValue(s, sort)).ThenBy(s => s.SessionId, StringComparer.Ordinal);
+            Assert.True(ordered.Take(5).Select(s => s.SessionId).SequenceEqual(first.Items.Select(s => s.SessionId)),
+                $"{where}, sort {sort} {(descending ? "desc" : "asc")}: first page differs");
+
+            var stats = await Store.Sessions.StatsAsync(ProjectId, filter);
+            var priced = expected.Where(s => s.UnpricedCalls < s.Turns).Select(s => s.CostPico).Order().ToList();
+            Assert.True((expected.Count, expected.Aggregate(Int128.Zero, (sum, s) => sum + s.CostPico), expected.Sum(s => (long)s.Turns), expected.Count(s => s.ErrorCount > 0),
+                    expected.Sum(s => (long)s.UnpricedCalls), ReferenceFigures.Median(priced), ReferenceFigures.NearestRank(priced, 0.95))
+                == (stats.Sessions, stats.TotalCostPico, stats.TotalTurns, stats.SessionsWithErrors, stats.UnpricedCalls, stats.MedianCostPico, stats.P95CostPico),
+                $"{where}: stats {stats}");
+
+            foreach (var (by, grouping) in new (string, SessionGrouping)[] { ("userId", new SessionGrouping.ByUser()), ("tag", new SessionGrouping.ByTag()), ("plan", new SessionGrouping.ByMetadata("plan")) })
+            {
+                var limit = random.Next(1, 8);
+                var groups = await Store.Sessions.BreakdownAsync(ProjectId, grouping, filter, limit);
+                var recomputed = ReferenceFigures.Top(ReferenceFigures.Breakdown(spans, expected, by), limit);
+                Assert.True(recomputed.SequenceEqual(groups),
+                    $"{where}, breakdown {grouping} limit {limit}:\n  store      {string.Join("; ", groups)}\n  recomputed {string.Join("; ", recomputed)}");
+            }
+        }
+
+        foreach (var dimensions in FilterDimensionCases.Combinations<TraceDimensions>())
+        {
+            var query = FilterDimensionCases.RandomTraceQuery(random, data, dimensions);
+            var expected = traces.Values.Where(t => FilterDimensionCases.Keeps(query, t, spans.Where(s => s.TraceId == t.TraceId).ToList())).ToList();
+            var page = await Store.Traces.ListAsync(ProjectId, query);
+            Assert.True(expected.Count == page.TotalCount, $"{context}, {dimensions}: {query}: totalCount {page.TotalCount}, recomputed {expected.Count}");
+            Assert.Equal(expected.OrderByDescending(t => t.StartedMs).ThenByDescending(t => t.TraceId, StringComparer.Ordinal).Select(t => t.TraceId),
+                page.Items.Select(t => t.TraceId));
+        }
+    }
+
+    private static Int128 SortValue(ExpectedSession s, SessionSort sort) => sort switch
+    {
+        SessionSort.StartedAt => s.StartedMs,
+        SessionSort.DurationMs => s.DurationMs,
+        SessionSort.Turns => s.Turns,
+        SessionSort.CostUsd => s.UnpricedCalls == s.Turns ? (Int128)1 << 64 : s.CostPico, // an unknown cost sorts above every known one
+        SessionSort.TotalTokens => s.TotalTokens,
+        SessionSort.ErrorCount => s.ErrorCount,
+        SessionSort.ActiveDurationMs => s.ActiveMs,
+        SessionSort.IdleGapCount => s.IdleGaps,
+        _ => throw new ArgumentOutOfRangeException(nameof(sort), $"No reference order for {sort}: add it here."),
+    };
 }

@@ -1,3 +1,4 @@
+using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 
 namespace Zespan.Storage.Conformance;
@@ -12,6 +13,8 @@ public sealed record ExpectedSession(
     /// <summary>Under the default 5-minute threshold (ReferenceFigures.Activity).</summary>
     public long ActiveMs { get; init; }
     public int IdleGaps { get; init; }
+    /// <summary>The session name of its earliest call that carries one (by start, then span id); null when none does.</summary>
+    public string? Name { get; init; }
 }
 
 /// <summary>A trace's figures recomputed from raw spans.</summary>
@@ -67,6 +70,8 @@ public static class ReferenceFigures
             {
                 ActiveMs = active,
                 IdleGaps = gaps,
+                // Only the explicit name (one taken from a prompt is SessionActivityConformance's): the randomized suite writes no prompts.
+                Name = calls.Where(c => c.SessionName is not null).OrderBy(c => c.StartMs).ThenBy(c => c.Id, CodePointOrder.Instance).FirstOrDefault()?.SessionName,
             };
         }
         return result;
@@ -144,7 +149,13 @@ public static class ReferenceFigures
     {
         var calls = spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).ToList();
         var sessions = Sessions(calls).Values.Where(s => (fromMs is null || s.StartedMs >= fromMs) && (toMs is null || s.StartedMs < toMs));
-        var groupsOf = calls.GroupBy(s => s.SessionId!).ToDictionary(g => g.Key, g => g.ToList());
+        return Breakdown(calls, sessions, by);
+    }
+
+    /// <summary>The breakdown of the given sessions (any filter applied by the caller); by is userId, tag or a metadata key.</summary>
+    public static Dictionary<string, ExpectedGroup> Breakdown(IEnumerable<SpanRecord> spans, IEnumerable<ExpectedSession> sessions, string by)
+    {
+        var groupsOf = spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).GroupBy(s => s.SessionId!).ToDictionary(g => g.Key, g => g.ToList());
         var result = new Dictionary<string, ExpectedGroup>(StringComparer.Ordinal);
         foreach (var session in sessions)
         {
@@ -174,6 +185,17 @@ public static class ReferenceFigures
         }
         return result;
     }
+
+    /// <summary>
+    /// The first <paramref name="limit"/> groups in the documented order: known costs first, most expensive first, then the
+    /// group in code point order with the null group first.
+    /// </summary>
+    public static List<SessionGroupCost> Top(Dictionary<string, ExpectedGroup> groups, int limit) => groups.Values
+        .OrderBy(g => g.CostUnknown).ThenByDescending(g => g.CostPico).ThenBy(g => g.Group is null ? 0 : 1)
+        .ThenBy(g => g.Group ?? "", CodePointOrder.Instance)
+        .Take(limit)
+        .Select(g => new SessionGroupCost(g.Group, g.Sessions, g.CostPico, g.Turns, g.TotalTokens, g.UnpricedSessions))
+        .ToList();
 
     /// <summary>Median averaging the two middle values (rounded half away from zero) and nearest-rank percentile, as documented.</summary>
     public static long Median(List<long> sorted) =>

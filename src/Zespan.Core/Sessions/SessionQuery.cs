@@ -6,29 +6,37 @@ public enum SessionSort { StartedAt, DurationMs, Turns, CostUsd, TotalTokens, Er
 /// <summary>Which sessions to show by their status.</summary>
 public enum SessionStatusFilter { Any, Ok, Error }
 
-/// <summary>Filters of the sessions list; all optional and combinable. From/To bound the session start, To exclusive.</summary>
+/// <summary>
+/// Filters of the sessions list; all optional and combinable. From/To bound the session start, To exclusive.
+/// A new property needs its <see cref="FilterDimensionAttribute"/> and its case in <see cref="ActiveDimensions"/>
+/// (a reflection test checks both), so every fast path that does not hold it stops answering.
+/// </summary>
 public sealed record SessionFilter
 {
-    public long? FromMs { get; init; }
-    public long? ToMs { get; init; }
-    public string? UserId { get; init; }
-    public SessionStatusFilter Status { get; init; }
-    public int? MinTurns { get; init; }
-    /// <summary>Active time (SessionActivity) at least / at most this many milliseconds, both inclusive.</summary>
-    public long? MinActiveMs { get; init; }
+    [FilterDimension(SessionDimensions.Time)] public long? FromMs { get; init; }
+    [FilterDimension(SessionDimensions.Time)] public long? ToMs { get; init; }
+    [FilterDimension(SessionDimensions.User)] public string? UserId { get; init; }
+    [FilterDimension(SessionDimensions.Status)] public SessionStatusFilter Status { get; init; }
+    [FilterDimension(SessionDimensions.MinTurns)] public int? MinTurns { get; init; }
     /// <summary>At most this many turns (inclusive); with MinTurns, a bar of the turns histogram.</summary>
-    public int? MaxTurns { get; init; }
-    public long? MaxActiveMs { get; init; }
+    [FilterDimension(SessionDimensions.MaxTurns)] public int? MaxTurns { get; init; }
+    /// <summary>Active time (SessionActivity) at least / at most this many milliseconds, both inclusive.</summary>
+    [FilterDimension(SessionDimensions.ActiveTime)] public long? MinActiveMs { get; init; }
+    [FilterDimension(SessionDimensions.ActiveTime)] public long? MaxActiveMs { get; init; }
     /// <summary>Case-insensitive substring of the session's name or id (q=).</summary>
-    public string? Query { get; init; }
-
-    /// <summary>
-    /// True when a filter is set that the hourly rollups and their fast paths do not hold (active time, text search):
-    /// those paths must not answer then, and the sessions themselves are read.
-    /// </summary>
-    public bool NeedsSessionRows => MinActiveMs is not null || MaxActiveMs is not null || Query is not null || MaxTurns is not null;
+    [FilterDimension(SessionDimensions.Text)] public string? Query { get; init; }
 
     public static SessionFilter None { get; } = new();
+
+    /// <summary>The dimensions this filter restricts: the one place that says which properties are set.</summary>
+    public SessionDimensions ActiveDimensions =>
+        (FromMs is not null || ToMs is not null ? SessionDimensions.Time : 0)
+        | (UserId is not null ? SessionDimensions.User : 0)
+        | (Status != SessionStatusFilter.Any ? SessionDimensions.Status : 0)
+        | (MinTurns is not null ? SessionDimensions.MinTurns : 0)
+        | (MaxTurns is not null ? SessionDimensions.MaxTurns : 0)
+        | (MinActiveMs is not null || MaxActiveMs is not null ? SessionDimensions.ActiveTime : 0)
+        | (Query is not null ? SessionDimensions.Text : 0);
 }
 
 /// <summary>One page request of the sessions list.</summary>

@@ -23,23 +23,34 @@ public sealed record TraceSummary(
     public SpanStatus Status => ErrorCount > 0 ? SpanStatus.Error : SpanStatus.Ok;
 }
 
-/// <summary>Filters of the traces list; all optional and combinable.</summary>
+/// <summary>
+/// Filters of the traces list; all optional and combinable. A new filter property needs its
+/// <see cref="FilterDimensionAttribute"/> and its case in <see cref="ActiveDimensions"/> (a reflection test checks both).
+/// </summary>
 public sealed record TraceQuery
 {
-    public long? FromMs { get; init; }
-    public long? ToMs { get; init; }
-    public string? UserId { get; init; }
-    public string? SessionId { get; init; }
-    public string? Model { get; init; }
-    public SpanStatus? Status { get; init; }
-    public int Limit { get; init; } = 50;
+    [FilterDimension(TraceDimensions.Time)] public long? FromMs { get; init; }
+    [FilterDimension(TraceDimensions.Time)] public long? ToMs { get; init; }
+    [FilterDimension(TraceDimensions.User)] public string? UserId { get; init; }
+    [FilterDimension(TraceDimensions.Session)] public string? SessionId { get; init; }
+    [FilterDimension(TraceDimensions.Model)] public string? Model { get; init; }
+    [FilterDimension(TraceDimensions.Status)] public SpanStatus? Status { get; init; }
+    [NotAFilter] public int Limit { get; init; } = 50;
     /// <summary>Keyset position: start time and trace id of the last row of the previous page.</summary>
-    public (long StartedMs, string TraceId)? After { get; init; }
+    [NotAFilter] public (long StartedMs, string TraceId)? After { get; init; }
     /// <summary>
     /// Oldest first instead of newest first; "After" then means after in that order. Listing oldest first after a row
     /// yields the rows before it, nearest first: how the Traces view goes back a page without a list of earlier cursors.
     /// </summary>
-    public bool OldestFirst { get; init; }
+    [NotAFilter] public bool OldestFirst { get; init; }
+
+    /// <summary>The dimensions this query restricts: the one place that says which filter properties are set.</summary>
+    public TraceDimensions ActiveDimensions =>
+        (FromMs is not null || ToMs is not null ? TraceDimensions.Time : 0)
+        | (UserId is not null ? TraceDimensions.User : 0)
+        | (SessionId is not null ? TraceDimensions.Session : 0)
+        | (Model is not null ? TraceDimensions.Model : 0)
+        | (Status is not null ? TraceDimensions.Status : 0);
 }
 
 /// <summary>Every span of a trace, enough to draw its flame graph.</summary>

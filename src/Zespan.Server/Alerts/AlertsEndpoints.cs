@@ -20,20 +20,22 @@ public static class AlertsEndpoints
         var alerts = api.MapGroup("/alerts").WithTags("Alerts");
         alerts.MapPost("/rules", CreateRuleAsync).WithName("CreateAlertRule").WithSummary("Create a guard rule")
             .WithDescription("Creates a per-project rule whose crossing POSTs a signed event to webhookUrl. The answer holds the signing secret, shown this once.")
-            .Accepts<AlertRuleRequest>("application/json")
-            .Produces<CreatedAlertRule>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
+            .DescribesBody("The rule: kind (session_cost, session_turns, user_cost, session_anomalous), thresholdUsd or thresholdTurns, window (user_cost: 24h or 30d), webhookUrl and an optional name.")
+            .Returns<CreatedAlertRule>("The rule as stored, and its webhook signing secret (shown this once).", StatusCodes.Status201Created)
+            .Refuses(400, "A field is missing or invalid: the problem's field names it and its detail says the fix.");
         alerts.MapGet("/rules", ListRulesAsync).WithName("ListAlertRules").WithSummary("The project's guard rules")
             .WithDescription("Every rule of the project, oldest first, without secrets.")
-            .Produces<AlertRuleListResponse>();
+            .Returns<AlertRuleListResponse>("The rules, oldest first.");
         alerts.MapDelete("/rules/{ruleId}", DeleteRuleAsync).WithName("DeleteAlertRule").WithSummary("Delete a guard rule")
             .WithDescription("Deletes the rule with its firings and deliveries; pending deliveries are not sent.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Returns(StatusCodes.Status204NoContent, "Deleted, with its firings and deliveries.")
+            .Refuses(400, "ruleId is not a number.").Refuses(404, ApiDocs.NotFound("alert rule"));
         alerts.MapGet("/deliveries", ListDeliveriesAsync).WithName("ListAlertDeliveries").WithSummary("Webhook deliveries and their answers")
             .WithDescription("Deliveries newest first, each with its state (pending, delivered, failed) and every attempt: time, HTTP status or error, duration.")
-            .Produces<DeliveryListResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
+            .Returns<DeliveryListResponse>("The deliveries, newest first, at most limit of them.").Refuses(400, ApiDocs.BadParameter);
         api.MapGet("/sessions/{sessionId}/guard", GuardAsync).WithTags("Alerts").WithName("GetSessionGuard").WithSummary("A session's guard state")
             .WithDescription("The rules the session crossed (and user-cost rules its user crossed in the current window); stop is true when any did.")
-            .Produces<GuardStateResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Returns<GuardStateResponse>("The crossed rules and whether the session should stop.").Refuses(404, ApiDocs.NotFound("session"));
     }
 
     public static async Task<IResult> CreateRuleAsync(AlertRuleRequest? request, HttpContext context, IAlertStore alerts, WebhookTargets targets, IServiceProvider services)

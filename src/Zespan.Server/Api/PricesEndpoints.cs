@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Zespan.Core.Pricing;
 using Zespan.Core.Storage;
 using Zespan.Server.Auth;
@@ -10,10 +11,21 @@ public static class PricesEndpoints
     public static void MapPricesEndpoints(this RouteGroupBuilder api)
     {
         var prices = api.MapGroup("/prices").WithTags("Prices");
-        prices.MapGet("/", ListAsync).WithName("ListPrices").WithSummary("Built-in and project prices").Produces<PriceListResponse>();
-        prices.MapPut("/{model}", SetAsync).WithName("SetPrice").WithSummary("Set the project's price for a model").Produces<PriceItem>();
-        prices.MapDelete("/{model}", DeleteAsync).WithName("DeletePrice").WithSummary("Remove the project's price for a model");
+        prices.MapGet("/", ListAsync).WithName("ListPrices").WithSummary("Built-in and project prices")
+            .WithDescription("The project's own prices and the built-in table (USD per 1M tokens), with the date the built-in prices were taken.")
+            .Returns<PriceListResponse>("Both price lists, by model.");
+        prices.MapPut("/{model}", SetAsync).WithName("SetPrice").WithSummary("Set the project's price for a model")
+            .WithDescription("Sets the project's price for a model (matched as the built-in table matches); it applies to spans ingested afterwards.")
+            .DescribesBody("{\"inputPerMillion\": 2.5, \"outputPerMillion\": 10, \"cachedInputPerMillion\": 1.25}: USD per 1M tokens; cached is optional.")
+            .Returns<PriceItem>("The price as stored.")
+            .Refuses(StatusCodes.Status400BadRequest, "The model name or a price is missing or out of range: the detail says which and what is accepted.");
+        prices.MapDelete("/{model}", DeleteAsync).WithName("DeletePrice").WithSummary("Remove the project's price for a model")
+            .WithDescription("Removes the project's price; the built-in price (if any) applies to spans ingested afterwards.")
+            .Returns(StatusCodes.Status204NoContent, "Removed.")
+            .Refuses(StatusCodes.Status404NotFound, "The project has no price of its own for that model.");
     }
+
+    private const string ModelDescription = "The model name, percent-encoded as one path segment (at most 256 characters).";
 
     public static async Task<IResult> ListAsync(HttpContext context, IProjectStore projects, PriceResolver resolver)
     {
@@ -24,7 +36,7 @@ public static class PricesEndpoints
             resolver.BuiltIn.All.OrderBy(p => p.Model).Select(p => Item(p, "built-in")).ToList()));
     }
 
-    public static async Task<IResult> SetAsync(string model, PriceRequest request, HttpContext context, IProjectStore projects, ProjectPriceCache cache)
+    public static async Task<IResult> SetAsync([Description(ModelDescription)] string model, PriceRequest request, HttpContext context, IProjectStore projects, ProjectPriceCache cache)
     {
         if (model.Length is 0 or > 256)
             return ApiProblems.BadParameter(PriceRules.Problem(model, 0, null, 0)!);
@@ -39,7 +51,7 @@ public static class PricesEndpoints
         return TypedResults.Ok(Item(price, "project"));
     }
 
-    public static async Task<IResult> DeleteAsync(string model, HttpContext context, IProjectStore projects, ProjectPriceCache cache)
+    public static async Task<IResult> DeleteAsync([Description(ModelDescription)] string model, HttpContext context, IProjectStore projects, ProjectPriceCache cache)
     {
         var projectId = context.User.ProjectId();
         if (!await projects.DeleteProjectPriceAsync(projectId, model, context.RequestAborted))

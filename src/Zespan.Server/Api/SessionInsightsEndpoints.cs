@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
 using Zespan.Core.Sessions;
 using Zespan.Core.Sessions.Anomalies;
 using Zespan.Core.Sessions.Trends;
@@ -15,12 +16,6 @@ public static class SessionInsightsEndpoints
     public const int DefaultKinds = 10;
     public const int MaxWindowDays = 90;
 
-    private const string FromText = "Sessions that started at or after this time (ISO 8601 with a zone, e.g. 2026-11-24T00:00:00Z).";
-    private const string ToText = "Sessions that started before this time (ISO 8601 with a zone).";
-    private const string UserText = "Only the sessions of this user id.";
-    private const string StatusText = "\"error\": sessions with at least one failed call; \"ok\": sessions without.";
-    private const string MinTurnsText = "Only sessions with at least this many turns (LLM calls).";
-
     public static void MapSessionInsightsEndpoints(this RouteGroupBuilder api)
     {
         var sessions = api.MapGroup("/sessions").WithTags("Sessions");
@@ -29,33 +24,30 @@ public static class SessionInsightsEndpoints
             .WithDescription("Judges the filtered sessions (by default those of the baseline window) against a baseline per kind of "
                 + "conversation over the trailing window ending at \"to\" (or now): cost per session (priced sessions only), turns and tokens "
                 + "per turn. A figure is anomalous when the kind has at least 20 sessions, the figure is at least 3× the median and "
-                + "(x − median) / (1.4826 × MAD) ≥ 3.5. See docs/api.md.")
-            .Produces<AnomalyListResponse>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+                + "(x − median) / (1.4826 × MAD) ≥ 3.5. Takes the sessions list's filters; \"from\" defaults to the start of the baseline "
+                + "window and \"to\" (also the end of that window) to now. See docs/api.md.")
+            .Returns<AnomalyListResponse>("The anomalous sessions, most extreme first, with each reason, and how many sessions were judged.")
+            .Refuses(400, ApiDocs.BadParameter);
         sessions.MapGet("/timeseries", TimeseriesAsync).WithName("SessionTimeseries")
             .WithSummary("Sessions started, cost per session, turns and error share per hour, day or week")
             .WithDescription("Per bucket of session start time (UTC) and per kind of conversation: sessions started, cost (sum, mean, "
                 + "median and p95 per priced session), turns (sum, mean, p95), sessions with errors and their share, and unpriced sessions. "
-                + "From the same session figures as the sessions list; percentiles as in /sessions/stats.")
-            .Produces<SessionTimeseriesResponse>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+                + "From the same session figures as the sessions list, with its filters; percentiles as in /sessions/stats. \"from\" is floored "
+                + "to the bucket (default: 30 days before \"to\"), \"to\" ceiled to it (default: now).")
+            .Returns<SessionTimeseriesResponse>("One series per kind of conversation (one for the whole project without \"by\"), a point per bucket.")
+            .Refuses(400, ApiDocs.BadParameter);
     }
 
     public static async Task<IResult> AnomaliesAsync(
-        HttpContext context, IAnomalyDetector detector,
-        [Description(FromText + " Default: the start of the baseline window.")] string? from = null,
-        [Description(ToText + " Also the end of the baseline window. Default: now.")] string? to = null,
-        [Description(UserText)] string? userId = null,
-        [Description(StatusText)] string? status = null,
-        [Description(MinTurnsText)] string? minTurns = null,
-        [Description(SessionKindParameter.Description)] string? by = null,
-        [Description("Length of the trailing baseline window in days, 1 to 90. Default 7.")] string? windowDays = null,
-        [Description("How many anomalies to return, 1 to 500. Default 50.")] string? limit = null)
+        HttpContext context, IAnomalyDetector detector, [AsParameters] SessionFilterParameters filters,
+        [FromQuery(Name = "by"), Description(SessionKindParameter.Description)] string? by = null,
+        [FromQuery(Name = "windowDays"), Description("Length of the trailing baseline window in days, 1 to 90. Default 7.")] string? windowDays = null,
+        [FromQuery(Name = "limit"), Description("How many anomalies to return, 1 to 500. Default 50.")] string? limit = null)
     {
         var query = context.Request.Query;
-        if (!QueryParameters.TryReadSessionFilter(query, null, out var filter, out var error)
+        if (!filters.TryReadFilter(out var filter, out var error)
             || !SessionKindParameter.TryRead(query, out var grouping, out error)
-            || !QueryParameters.TryReadLimit(query, out var max, out error)
+            || !QueryParameters.TryReadLimit(limit, out var max, out error)
             || !TryReadWindow(query, out var window, out error))
             return ApiProblems.BadParameter(error!);
         var report = await detector.FindAsync(context.User.ProjectId(),
@@ -64,18 +56,13 @@ public static class SessionInsightsEndpoints
     }
 
     public static async Task<IResult> TimeseriesAsync(
-        HttpContext context, ISessionKindReader reader, TimeProvider clock,
-        [Description(FromText + " Floored to the bucket. Default: 30 days before \"to\".")] string? from = null,
-        [Description(ToText + " Ceiled to the bucket. Default: now.")] string? to = null,
-        [Description("Bucket width: hour, day (default) or week (Monday to Sunday). Buckets are UTC; at most 5,000 per answer.")] string? bucket = null,
-        [Description(SessionKindParameter.Description)] string? by = null,
-        [Description(UserText)] string? userId = null,
-        [Description(StatusText)] string? status = null,
-        [Description(MinTurnsText)] string? minTurns = null,
-        [Description("With \"by\": how many kinds to return (those with the most sessions), 1 to 50. Default 10.")] string? limit = null)
+        HttpContext context, ISessionKindReader reader, TimeProvider clock, [AsParameters] SessionFilterParameters filters,
+        [FromQuery(Name = "bucket"), Description("Bucket width: hour, day (default) or week (Monday to Sunday). Buckets are UTC; at most 5,000 per answer.")] string? bucket = null,
+        [FromQuery(Name = "by"), Description(SessionKindParameter.Description)] string? by = null,
+        [FromQuery(Name = "limit"), Description("With \"by\": how many kinds to return (those with the most sessions), 1 to 50. Default 10.")] string? limit = null)
     {
         var query = context.Request.Query;
-        if (!QueryParameters.TryReadSessionFilter(query, null, out var filter, out var error)
+        if (!filters.TryReadFilter(out var filter, out var error)
             || !SessionKindParameter.TryRead(query, out var grouping, out error))
             return ApiProblems.BadParameter(error!);
         BucketSize size;

@@ -14,13 +14,13 @@ public static class SessionSettingsEndpoints
         settings.MapGet("/", GetAsync).WithName("GetSessionSettings")
             .WithSummary("The project's session settings")
             .WithDescription("idleGapMs: a gap between a session's calls longer than this is idle; it is left out of activeDurationMs and counted in idleGapCount. 300000 (5 minutes) unless set.")
-            .Produces<SessionSettingsResponse>();
+            .Returns<SessionSettingsResponse>("The project's idle gap threshold in milliseconds.");
         settings.MapPut("/", SetAsync).WithName("SetSessionSettings")
             .WithSummary("Set the project's idle gap threshold")
             .WithDescription("Body {\"idleGapMs\": 600000}, from 1000 (1 second) to 86400000 (24 hours). Every session's activeDurationMs and idleGapCount is recomputed under the new threshold before the response.")
-            .Accepts<SessionSettingsRequest>("application/json")
-            .Produces<SessionSettingsResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .DescribesBody("The new threshold: {\"idleGapMs\": 600000}, whole milliseconds from 1000 to 86400000.")
+            .Returns<SessionSettingsResponse>("The threshold now applied; every session's active time already follows it.")
+            .Refuses(400, "idleGapMs is missing or outside 1000 to 86400000: the problem's detail says which and the accepted range.");
     }
 
     public static async Task<IResult> GetAsync(HttpContext context, IProjectSessionSettingsStore store)

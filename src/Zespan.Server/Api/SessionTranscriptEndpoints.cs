@@ -15,16 +15,16 @@ public static class SessionTranscriptEndpoints
             .WithSummary("2 to 4 sessions side by side")
             .WithDescription("Cost, tokens by model, turns, duration, latency p50/p95, errors, tool calls, cumulative cost per turn and the transcripts "
                 + "of each session, in the order asked. Name the sessions as ids=a,b (comma-separated) or id=a&id=b (repeated, for ids containing a comma).")
-            .Produces<SessionCompareResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Returns<SessionCompareResponse>("The sessions in the order asked, each with its figures and transcript, and the longest transcript's turn count.")
+            .Refuses(400, "Fewer than 2 or more than 4 ids, an empty id or one named twice: the problem's detail says which.")
+            .Refuses(404, "At least one id has no session in this project; the problem's detail names every missing id.");
         sessions.MapGet("/{sessionId}/transcript", TranscriptAsync).WithName("GetSessionTranscript")
             .WithSummary("A session's conversation, each message once")
             .WithDescription("One turn per LLM call in timeline order, holding only the messages that call added (what its input adds to the "
                 + "conversation so far, then its output), with tool calls, tool results and the call's model, latency, tokens and cost. "
                 + "Content that is not a list of messages is one message with role \"raw\", as stored.")
-            .Produces<TranscriptResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Returns<TranscriptResponse>("The session id and its turns in timeline order.")
+            .Refuses(404, ApiDocs.NotFound("session"));
     }
 
     public static async Task<IResult> TranscriptAsync(

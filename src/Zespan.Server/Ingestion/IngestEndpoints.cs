@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Zespan.Core.Ingestion;
+using Zespan.Server.Api;
 using Zespan.Server.Auth;
 using Zespan.Server.Configuration;
 
@@ -13,13 +14,16 @@ public static class IngestEndpoints
         api.MapPost("/ingest", IngestAsync)
             .WithName("Ingest")
             .WithSummary("Store a batch of spans")
+            .WithDescription("Validates each span on its own, prices the valid ones and answers once they are durable; refused spans are named with the field and the fix.")
             .RequireIngestByteBudget()
-            .Produces<IngestResponse>(StatusCodes.Status200OK)
-            .Produces<IngestResponse>(StatusCodes.Status207MultiStatus)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .Takes<IngestRequest>("The batch: {\"batch\": [span, ...]}, at most 10 MiB (gzip accepted).")
+            .Returns<IngestResponse>("Every span was stored.")
+            .Returns<IngestResponse>("Some spans were refused (errors names each by index, id and message); the others were stored.", StatusCodes.Status207MultiStatus)
+            .Refuses(StatusCodes.Status400BadRequest, "The body is not a batch at all: not JSON, no batch array, or too many items or levels.")
+            .Refuses(StatusCodes.Status413PayloadTooLarge, "The body is larger than 10 MiB (compressed or not): split the batch.")
+            .Refuses(StatusCodes.Status415UnsupportedMediaType, "A Content-Encoding other than gzip.")
+            .Refuses(StatusCodes.Status429TooManyRequests, "Too many spans or bytes are waiting to be written; nothing was stored. Retry after Retry-After.")
+            .Refuses(StatusCodes.Status503ServiceUnavailable, "The database could not be written; nothing was stored. Retry after Retry-After.");
     }
 
     public static async Task<IResult> IngestAsync(HttpContext context, BatchParser parser, IngestService ingest, ZespanServerOptions options)
@@ -41,9 +45,6 @@ public static class IngestEndpoints
         }
     }
 }
-
-/// <summary>The ingest body, for the OpenAPI document; the server reads it with BatchParser.</summary>
-public sealed record IngestRequest(IReadOnlyList<object> Batch);
 
 public sealed record IngestResponse(int Accepted, IReadOnlyList<IngestItemError> Errors);
 

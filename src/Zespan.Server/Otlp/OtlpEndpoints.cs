@@ -1,4 +1,5 @@
 using Zespan.Core.Ingestion;
+using Zespan.Server.Api;
 using Zespan.Server.Auth;
 using Zespan.Server.Configuration;
 using Zespan.Server.Ingestion;
@@ -19,12 +20,35 @@ public static class OtlpEndpoints
 
     public static void MapOtlpEndpoints(this IEndpointRouteBuilder app)
     {
-        var otlp = app.MapGroup("").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).DisableAntiforgery().ExcludeFromDescription()
-            .RequireIngestByteBudget();
-        otlp.MapPost("/v1/traces", TracesAsync);
-        otlp.MapPost("/api/public/otel/v1/traces", TracesAsync);
-        otlp.MapPost("/v1/logs", LogsAsync);
-        otlp.MapPost("/api/public/otel/v1/logs", LogsAsync);
+        var otlp = app.MapGroup("").WithTags("OTLP").RequireAuthorization(ApiKeyAuthenticationHandler.SchemeName).DisableAntiforgery()
+            .RequireIngestByteBudget()
+            .Refuses(StatusCodes.Status401Unauthorized, ApiDocs.MissingKey)
+            .Refuses(StatusCodes.Status413PayloadTooLarge, "The body is larger than 10 MiB (compressed or not): export smaller batches.")
+            .Refuses(StatusCodes.Status415UnsupportedMediaType, $"A Content-Type other than {OtlpEncoding.Protobuf} or {OtlpEncoding.Json}, or an unknown Content-Encoding.")
+            .Refuses(StatusCodes.Status429TooManyRequests, "Too many spans or bytes are waiting to be written; nothing was stored. Retry after Retry-After.")
+            .Refuses(StatusCodes.Status503ServiceUnavailable, "The database could not be written; nothing was stored. Retry after Retry-After.");
+        foreach (var path in new[] { "/v1/traces", "/api/public/otel/v1/traces" })
+        {
+            otlp.MapPost(path, TracesAsync).WithName(path.Length > 10 ? "OtlpTracesLangfusePath" : "OtlpTraces")
+                .WithSummary("Store an OTLP/HTTP trace export")
+                .WithDescription("OpenTelemetry spans mapped by the conventions of docs/otel.md and stored under the rules of /api/v1/ingest; refused spans are counted and named in partial_success.")
+                .TakesOpaque("An ExportTraceServiceRequest (OTLP/HTTP), gzip accepted, at most 10 MiB.",
+                    (OtlpEncoding.Protobuf, "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest, binary protobuf"),
+                    (OtlpEncoding.Json, "ExportTraceServiceRequest in OTLP/JSON (resourceSpans, hex trace and span ids)"))
+                .Returns(StatusCodes.Status200OK, "An ExportTraceServiceResponse in the request's encoding; partial_success names the refused spans.", OtlpEncoding.Protobuf, OtlpEncoding.Json)
+                .Refuses(StatusCodes.Status400BadRequest, "The body is not an OTLP trace export: the detail says where decoding failed.");
+        }
+        foreach (var path in new[] { "/v1/logs", "/api/public/otel/v1/logs" })
+        {
+            otlp.MapPost(path, LogsAsync).WithName(path.Length > 8 ? "OtlpLogsLangfusePath" : "OtlpLogs")
+                .WithSummary("Store prompt and completion content sent as OTLP logs")
+                .WithDescription("Log records carrying a span's prompt or completion (GenAI events) are attached to that span, now or when it arrives.")
+                .TakesOpaque("An ExportLogsServiceRequest (OTLP/HTTP), gzip accepted, at most 10 MiB.",
+                    (OtlpEncoding.Protobuf, "opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest, binary protobuf"),
+                    (OtlpEncoding.Json, "ExportLogsServiceRequest in OTLP/JSON (resourceLogs)"))
+                .Returns(StatusCodes.Status200OK, "An ExportLogsServiceResponse in the request's encoding.", OtlpEncoding.Protobuf, OtlpEncoding.Json)
+                .Refuses(StatusCodes.Status400BadRequest, "The body is not an OTLP logs export: the detail says where decoding failed.");
+        }
     }
 
     public static async Task<IResult> TracesAsync(HttpContext context, BatchParser parser, IngestService ingest, ZespanServerOptions options)

@@ -1,0 +1,136 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Storage.Conformance;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>
+/// Each fast path of the sessions queries against every combination of the filter dimensions: it answers exactly the
+/// combinations of the dimensions it must hold (the table below), and when it answers, its figures equal the same query
+/// over the session rows. A dimension a path stops holding only makes it slower, which no figure shows, so the table pins
+/// what each path holds; a dimension a path claims but does not hold gives wrong figures, which the comparison shows.
+/// </summary>
+public sealed class FastPathDimensionsTests
+{
+    /// <summary>What each fast path must hold, and why it can.</summary>
+    private static readonly SessionDimensions RollupHolds =
+        // session_rollup_hourly is keyed by start hour, error state and turn count.
+        SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns | SessionDimensions.MaxTurns;
+    private static readonly SessionDimensions GroupRollupHolds = SessionDimensions.Time; // tag and metadata rollups: by start hour only
+    private static readonly SessionDimensions UserTotalsHold = SessionDimensions.Time; // all-time per-user totals, corrected by a start range
+    private static readonly SessionDimensions PlannerHolds = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns; // counts it can read and indexes it knows
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(1515)]
+    public async Task EveryFastPath_AnswersExactlyItsDimensions_AndEqualsTheSessionRows(int seed)
+    {
+        var random = new Random(seed);
+        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
+        try
+        {
+            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
+            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
+            var spans = RandomSessions(random);
+            foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(53))
+                await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project.Id, s)).ToList());
+
+            var sessions = ReferenceFigures.Sessions(spans);
+            var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
+            await using var connection = await storage.Database.OpenAsync();
+            var projectSessions = sessions.Count;
+            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0 };
+            foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
+            {
+                for (var draw = 0; draw < 2; draw++)
+                {
+                    var filter = FilterDimensionCases.RandomSessionFilter(random, data, dimensions);
+                    var where = $"seed {seed}, {dimensions}: {filter}";
+
+                    Assert.True(RollupHolds.Supports(filter) == SessionRollup.Covers(filter), $"{where}: the session rollup answers {SessionRollup.Supported}, must answer {RollupHolds}");
+                    if (SessionRollup.Covers(filter))
+                    {
+                        answered["rollup"]++;
+                        Assert.Equal(await RowTotalsAsync(connection, project.Id, filter), await SessionRollup.ReadTotalsAsync(connection, project.Id, filter, default));
+                    }
+
+                    Assert.True(PlannerHolds.Supports(filter) == SessionPagePlan.Covers(filter), $"{where}: the page planner answers {SessionPagePlan.Supported}, must answer {PlannerHolds}");
+                    if (SessionPagePlan.Covers(filter))
+                        answered["planner"]++;
+
+                    foreach (var grouping in new SessionGrouping[] { new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
+                    {
+                        Assert.True(GroupRollupHolds.Supports(filter) == RollupBreakdown.Applies(grouping, filter), $"{where}: the group rollups answer {RollupBreakdown.Supported}, must answer {GroupRollupHolds}");
+                        if (!RollupBreakdown.Applies(grouping, filter))
+                            continue;
+                        answered["group rollup"]++;
+                        var limit = random.Next(1, 6);
+                        Assert.Equal(
+                            await SqliteSessionReader.JoinBreakdownAsync(connection, project.Id, grouping, filter, limit, default),
+                            await RollupBreakdown.QueryAsync(connection, project.Id, grouping, filter, limit, default));
+                    }
+
+                    var userLimit = random.Next(1, 6);
+                    var byUser = await UserBreakdown.TryReadAsync(connection, project.Id, filter, projectSessions, userLimit, default);
+                    // Within its dimensions it may still decline (a range holding under half the sessions is cheaper to group directly).
+                    Assert.True(UserTotalsHold.Supports(filter) || byUser is null, $"{where}: the user totals answer {UserBreakdown.Supported}, must answer only {UserTotalsHold}");
+                    Assert.True(UserTotalsHold.Supports(filter) == UserBreakdown.Supported.Supports(filter), $"{where}: the user totals hold {UserBreakdown.Supported}, must hold {UserTotalsHold}");
+                    if (byUser is not null)
+                    {
+                        answered["user totals"]++;
+                        Assert.Equal(await SqliteSessionReader.JoinBreakdownAsync(connection, project.Id, new SessionGrouping.ByUser(), filter, userLimit, default), byUser);
+                    }
+                }
+            }
+            // Every path answered something, so the comparisons above ran.
+            Assert.All(answered, a => Assert.True(a.Value > 0, $"{a.Key} never answered"));
+        }
+        finally
+        {
+            await SqliteStoreFactory.DeleteAsync(storage, folder);
+        }
+    }
+
+    /// <summary>The totals over the session rows themselves (SessionSql.AppendFilter holds every dimension).</summary>
+    private static async Task<SessionTotals> RowTotalsAsync(SqliteConnection connection, long projectId, SessionFilter filter)
+    {
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder(SessionRollup.SessionTotalsSql);
+        command.Parameters.AddWithValue("$p", projectId);
+        SessionSql.AppendFilter(sql, command, filter);
+        command.CommandText = sql.ToString();
+        return await SessionRollup.ReadOneAsync(command, default);
+    }
+
+    /// <summary>Sessions over three days with users, errors, unpriced calls, tags, a metadata key, names and idle gaps.</summary>
+    private static List<SpanRecord> RandomSessions(Random random)
+    {
+        var spans = new List<SpanRecord>();
+        for (var session = 0; session < 70; session++)
+        {
+            var at = Day0 + random.NextInt64(3 * Day);
+            var user = random.Next(6) == 0 ? null : $"user-{random.Next(5)}";
+            var turns = random.Next(1, 10);
+            for (var turn = 0; turn < turns; turn++)
+            {
+                var span = Llm($"c{session}-{turn}", $"session-{session:00}", at, latencyMs: random.NextInt64(500, 60_000), userId: user,
+                    costPico: random.Next(5) == 0 ? null : random.NextInt64(1, 9_000_000), inputTokens: random.Next(10, 3_000),
+                    status: random.Next(12) == 0 ? SpanStatus.Error : SpanStatus.Ok) with
+                {
+                    SessionName = turn == 0 && random.Next(3) == 0 ? $"Refund {session}% Off_Order" : null,
+                };
+                span = span.WithTags(new[] { "beta", "eu" }.Where(_ => random.Next(3) == 0).ToArray());
+                if (random.Next(2) == 0)
+                    span = span.WithMetadata(("feature", $"f{random.Next(3)}"));
+                spans.Add(span);
+                at = span.EndMs + (random.Next(4) == 0 ? random.NextInt64(5 * 60_000, 30 * 60_000) : random.NextInt64(0, 60_000));
+            }
+        }
+        return spans;
+    }
+}
