@@ -32,6 +32,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseSecurityHeaders();
 app.UseStatusCodePages();
+app.UsePageIdRedirect();
 app.UseRouting();
 app.UseMachineNotFound();
 app.UseAuthentication();

@@ -39,9 +39,9 @@ internal static class RollupBreakdown
         }
         snapshot.Commit();
 
-        var all = groups.Select(g => new SessionGroupCost(g.Key, g.Value.Sessions, g.Value.CostPico, g.Value.Turns, g.Value.TotalTokens));
+        var all = groups.Select(g => new SessionGroupCost(g.Key, g.Value.Sessions, g.Value.CostPico, g.Value.Turns, g.Value.TotalTokens, g.Value.Unpriced));
         if (withoutValue.Sessions > 0)
-            all = all.Append(new SessionGroupCost(null, withoutValue.Sessions, withoutValue.CostPico, withoutValue.Turns, withoutValue.TotalTokens));
+            all = all.Append(new SessionGroupCost(null, withoutValue.Sessions, withoutValue.CostPico, withoutValue.Turns, withoutValue.TotalTokens, withoutValue.Unpriced));
         return BreakdownOrder.Top(all.Where(g => g.Sessions > 0), limit);
     }
 
@@ -74,11 +74,12 @@ internal static class RollupBreakdown
         return all - withValue;
     }
 
-    // Sessions, turns, tokens, then the cost as the two parts of ExactSum.
-    private static readonly string SumsColumns = $"coalesce(SUM(sessions), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0), {ExactSum.Of("cost_pico")}";
+    // Sessions, turns, tokens, the cost as the two parts of ExactSum, then the unpriced sessions (migration 074).
+    private static readonly string SumsColumns =
+        $"coalesce(SUM(sessions), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0), {ExactSum.Of("cost_pico")}, coalesce(SUM(unpriced_sessions), 0)";
 
     private static Sums ReadSums(SqliteDataReader reader, int first) =>
-        new(reader.GetInt64(first), ExactSum.Read(reader, first + 3), reader.GetInt64(first + 1), reader.GetInt64(first + 2));
+        new(reader.GetInt64(first), ExactSum.Read(reader, first + 3), reader.GetInt64(first + 1), reader.GetInt64(first + 2), reader.GetInt64(first + 5));
 
     private static SqliteCommand Bound(SqliteCommand command, long projectId, string? key, long fromHour, long toHour)
     {
@@ -102,7 +103,7 @@ internal static class RollupBreakdown
     {
         foreach (var g in joined)
         {
-            var sums = new Sums(g.Sessions, g.TotalCostPico, g.Turns, g.TotalTokens);
+            var sums = new Sums(g.Sessions, g.TotalCostPico, g.Turns, g.TotalTokens, g.UnpricedSessions);
             if (g.Group is null)
                 withoutValue += sums;
             else
@@ -110,9 +111,11 @@ internal static class RollupBreakdown
         }
     }
 
-    private readonly record struct Sums(long Sessions, Int128 CostPico, long Turns, long TotalTokens)
+    private readonly record struct Sums(long Sessions, Int128 CostPico, long Turns, long TotalTokens, long Unpriced)
     {
-        public static Sums operator +(Sums a, Sums b) => new(a.Sessions + b.Sessions, a.CostPico + b.CostPico, a.Turns + b.Turns, a.TotalTokens + b.TotalTokens);
-        public static Sums operator -(Sums a, Sums b) => new(a.Sessions - b.Sessions, a.CostPico - b.CostPico, a.Turns - b.Turns, a.TotalTokens - b.TotalTokens);
+        public static Sums operator +(Sums a, Sums b) =>
+            new(a.Sessions + b.Sessions, a.CostPico + b.CostPico, a.Turns + b.Turns, a.TotalTokens + b.TotalTokens, a.Unpriced + b.Unpriced);
+        public static Sums operator -(Sums a, Sums b) =>
+            new(a.Sessions - b.Sessions, a.CostPico - b.CostPico, a.Turns - b.Turns, a.TotalTokens - b.TotalTokens, a.Unpriced - b.Unpriced);
     }
 }

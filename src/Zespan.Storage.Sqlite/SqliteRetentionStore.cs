@@ -57,31 +57,36 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         if (doomed.Count == 0)
             return 0;
 
-        using var statements = new SpanWriteStatements(connection);
-        using var deletePayload = connection.Prepared(transaction, "DELETE FROM span_payloads WHERE span_row_id = $row", "$row");
-        using var deleteSpan = connection.Prepared(transaction, "DELETE FROM spans WHERE id = $row", "$row");
-        using var deleteContent = connection.Prepared(transaction,
-            "DELETE FROM span_content WHERE (project_id, span_id) IN (SELECT project_id, span_id FROM spans WHERE id = $row)", "$row");
+        // Set-based: one statement per table for the whole batch (row ids as one JSON array parameter), and the hourly
+        // model rows as one signed delta per (hour, model). Why: per-span statements (three deletes and an upsert for each
+        // of 1,000 spans) were a third of a retention batch.
+        var rows = "[" + string.Join(",", doomed.Select(span => span.RowId)) + "]";
+        foreach (var sql in new[]
+        {
+            "DELETE FROM span_payloads WHERE span_row_id IN (SELECT value FROM json_each($rows))",
+            "DELETE FROM span_content WHERE (project_id, span_id) IN (SELECT project_id, span_id FROM spans WHERE id IN (SELECT value FROM json_each($rows)))",
+            "DELETE FROM spans WHERE id IN (SELECT value FROM json_each($rows))",
+        })
+        {
+            using var delete = connection.Command(sql, transaction).With("$rows", rows);
+            delete.ExecuteNonQuery();
+        }
+        var hourly = new PendingAggregates();
         var sessions = new HashSet<string>(StringComparer.Ordinal);
         var traces = new HashSet<string>(StringComparer.Ordinal);
         foreach (var span in doomed)
         {
             if (span.Kind == SpanKind.Llm)
-                statements.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, -1);
-            deletePayload.Set("$row", span.RowId);
-            deletePayload.ExecuteNonQuery();
-            deleteContent.Set("$row", span.RowId);
-            deleteContent.ExecuteNonQuery();
-            deleteSpan.Set("$row", span.RowId);
-            deleteSpan.ExecuteNonQuery();
+                hourly.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, -1);
             if (span.SessionId is not null)
                 sessions.Add(span.SessionId);
             traces.Add(span.TraceId);
         }
+        using (var statements = new SpanWriteStatements(connection))
+            hourly.FlushHourly(statements);
         foreach (var sessionId in sessions)
             AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
-        foreach (var traceId in traces)
-            AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
+        AggregateRebuilder.RebuildTraces(connection, transaction, traces.Select(traceId => (projectId, traceId)));
         // Rows emptied by this batch lie at or before the hour of its last (latest) span. Rows before it are nearly all gone
         // already, so this range is short, where a project-wide sweep read every hourly row of the project once per batch;
         // it also clears hours emptied earlier by replacements that moved spans away.

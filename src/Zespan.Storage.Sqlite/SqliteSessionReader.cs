@@ -226,7 +226,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         };
         if (grouping is SessionGrouping.ByMetadata byMetadata)
             command.With("$key", byMetadata.Key);
-        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.Of("s.cost_pico")} FROM sessions s {join} WHERE s.project_id = $p");
+        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.Of("s.cost_pico")}, SUM(s.cost_unknown) FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         sql.Append($" GROUP BY {groupColumn}");
@@ -236,7 +236,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                groups.Add(new SessionGroupCost(reader.GetNullableString(0), reader.GetInt64(1), ExactSum.Read(reader, 4), reader.GetInt64(2), reader.GetInt64(3)));
+                groups.Add(new SessionGroupCost(reader.GetNullableString(0), reader.GetInt64(1), ExactSum.Read(reader, 4), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(6)));
         }
         // Ordered here, not by SQL: an ORDER BY SUM(cost) would overflow past 2^63 picodollars (see ExactSum).
         return limit is { } max ? BreakdownOrder.Top(groups, max) : groups;

@@ -81,8 +81,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
             AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
-        foreach (var (projectId, traceId) in tracesToRebuild)
-            AggregateRebuilder.RebuildTrace(connection, transaction, projectId, traceId);
+        AggregateRebuilder.RebuildTraces(connection, transaction, tracesToRebuild);
         transaction.Commit();
     }
 

@@ -123,16 +123,19 @@ public sealed class HostileInputTests(HostileInputTests.Server fixture) : IClass
         var trace = await fixture.Api.GetJsonAsync($"/api/v1/traces/{Spans.Escape(traceId)}");
         Assert.Contains(trace["spans"]!.AsArray(), s => (string)s!["id"]! == id);
         await AssertOkAsync(fixture.Browser, PageOf("traces", traceId));
+        await AssertPageOkAsync(fixture.Browser, "traces", traceId);
         if (sessionId is not null && kind == "llm")
         {
             var session = await fixture.Api.GetJsonAsync($"/api/v1/sessions/{Spans.Escape(sessionId)}");
             Assert.Contains(session["timeline"]!.AsArray(), s => (string)s!["spanId"]! == id);
             await AssertOkAsync(fixture.Browser, PageOf("sessions", sessionId));
+            await AssertPageOkAsync(fixture.Browser, "sessions", sessionId);
             if (userId is not null)
             {
                 var sessions = await fixture.Api.GetJsonAsync($"/api/v1/users/{Spans.Escape(userId)}/sessions");
                 Assert.Contains(sessions["data"]!.AsArray(), s => (string)s!["sessionId"]! == sessionId);
                 await AssertOkAsync(fixture.Browser, PageOf("users", userId));
+                await AssertPageOkAsync(fixture.Browser, "users", userId);
                 var csv = await AssertOkAsync(fixture.Browser, $"/users/{Spans.Escape(userId)}/sessions.csv");
                 Assert.True(csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 2, $"the user's CSV export has no session: {csv}");
             }
@@ -142,6 +145,57 @@ public sealed class HostileInputTests(HostileInputTests.Server fixture) : IClass
             await fixture.Api.GetJsonAsync(path);
         foreach (var path in new[] { "/sessions", "/traces", "/costs", "/sessions.csv" })
             await AssertOkAsync(fixture.Browser, path);
+    }
+
+    [Theory]
+    [InlineData("a?b")]
+    [InlineData("org/7/conv-1")]
+    [InlineData("50%2F50")]
+    [InlineData("%252F and /?#")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("by-id")]
+    [InlineData("café ☕")]
+    public async Task HandTypedPagePath_WithAPercentEncodedId_OpensThePage(string suffix)
+    {
+        var key = "p" + Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes(suffix)))[..10].ToLowerInvariant();
+        // The id exactly as given for the sessions, prefixed for the user and the trace so that "." and ".." are tried too.
+        var (sessionId, userId, traceId) = (suffix, key + "/" + suffix, key + "?" + suffix);
+        if (suffix is "." or ".." or "by-id")
+            sessionId = suffix == "by-id" ? suffix : key + suffix;
+        var response = await fixture.Api.IngestAsync([Spans.Llm(key, sessionId: sessionId, traceId: traceId, userId: userId)]);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        foreach (var (page, id) in new[] { ("sessions", sessionId), ("users", userId), ("traces", traceId) })
+        {
+            var html = System.Net.WebUtility.HtmlDecode(await AssertPageOkAsync(fixture.Browser, page, id));
+            Assert.Contains(id, html);
+        }
+        foreach (var page in new[] { "sessions", "users", "traces" })
+        {
+            var dot = await fixture.Browser.GetAsync($"/{page}/%2E");
+            Assert.True((int)dot.StatusCode < 500, $"/{page}/%2E answered {(int)dot.StatusCode}");
+        }
+    }
+
+    /// <summary>
+    /// A page in the path form as a person types it (/sessions/{percent-encoded id}); a redirect to the query form is
+    /// followed once, and must stay on this server's page of the same kind.
+    /// </summary>
+    private static async Task<string> AssertPageOkAsync(HttpClient browser, string page, string id)
+    {
+        var path = $"/{page}/{Spans.Escape(id)}";
+        var response = await browser.GetAsync(path);
+        if (response.StatusCode == HttpStatusCode.Redirect)
+        {
+            var location = response.Headers.Location!.OriginalString;
+            Assert.StartsWith($"/{page}/by-id?id=", location);
+            Assert.Equal(PageOf(page, id), location);
+            response = await browser.GetAsync(location);
+        }
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}");
+        return text;
     }
 
     private static async Task<string> AssertOkAsync(HttpClient browser, string path)

@@ -53,6 +53,7 @@ public sealed class MoneyAggregatesTests(ZespanApp app) : IClassFixture<ZespanAp
             var group = Assert.Single((await client.GetJsonAsync($"/api/v1/sessions/breakdown?{query}"))["data"]!.AsArray())!;
             Assert.Equal(total, (double)group["totalCostUsd"]!);
             Assert.Equal(1_000_000, (double)group["avgCostUsd"]!);
+            Assert.Equal(0, (long)group["unpricedSessions"]!);
         }
 
         var sessions = await client.GetJsonAsync("/api/v1/sessions?sort=costUsd&limit=100");
@@ -89,6 +90,16 @@ public sealed class MoneyAggregatesTests(ZespanApp app) : IClassFixture<ZespanAp
         Assert.Equal(0, (long)stats["pricedSessions"]!);
         foreach (var figure in new[] { "totalCostUsd", "avgCostUsd", "medianCostUsd", "p95CostUsd" })
             Assert.Null(stats[figure]);
+
+        // Each breakdown path (per-user totals, the join, the tag and metadata rollups): the group's cost is unknown.
+        foreach (var query in new[] { "by=userId", $"by=userId&{Range}&status=ok", "by=tag", $"by=tag&{Range}", $"by=metadata.feature&{Range}", $"by=userId&{Range}" })
+        {
+            var groups = (await client.GetJsonAsync($"/api/v1/sessions/breakdown?{query}"))["data"]!.AsArray();
+            Assert.NotEmpty(groups);
+            Assert.All(groups, g => Assert.Null(g!["totalCostUsd"]));
+            Assert.All(groups, g => Assert.Null(g!["avgCostUsd"]));
+            Assert.All(groups, g => Assert.Equal((long)g!["sessions"]!, (long)g["unpricedSessions"]!));
+        }
 
         var traces = (await client.GetJsonAsync("/api/v1/traces")).AsObject()["data"]!.AsArray();
         Assert.Equal(2, traces.Count);

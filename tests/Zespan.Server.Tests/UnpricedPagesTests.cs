@@ -60,6 +60,20 @@ public sealed partial class UnpricedPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CostsPage_BreakdownGroupOfUnpricedSessionsSaysUnpriced()
+    {
+        foreach (var group in new[] { "user", "tag" })
+        {
+            var html = await PageAsync($"/costs?range=7d&group={group}");
+            var table = html[html.IndexOf("data-testid=\"cost-breakdown\"", StringComparison.Ordinal)..];
+            table = table[..table.IndexOf("</table>", StringComparison.Ordinal)];
+            Assert.Contains("(not set)", table);
+            Assert.Contains(">unpriced</td>", table);
+            Assert.DoesNotContain("$0", table);
+        }
+    }
+
+    [Fact]
     public async Task TracesList_RowSaysUnpriced()
     {
         var html = await PageAsync("/traces");

@@ -67,4 +67,26 @@ public static class Compare
         if (!EqualityComparer<T>.Default.Equals(expected, actual))
             Assert.Fail($"{where}: {figure} expected {expected} but was {actual}");
     }
+
+    /// <summary>Every group of a breakdown asked for with a limit large enough for all, in the documented order.</summary>
+    public static void Breakdown(Dictionary<string, ExpectedGroup> expected, IReadOnlyList<SessionGroupCost> actual, string where)
+    {
+        Assert.True(expected.Count == actual.Count,
+            $"{where}: {actual.Count} groups, expected {expected.Count} ({string.Join(", ", expected.Values.Select(g => g.Group ?? "(null)"))})");
+        foreach (var a in actual)
+        {
+            var e = expected[a.Group is null ? "\0(null)" : "=" + a.Group];
+            var group = $"{where} group {a.Group ?? "(null)"}";
+            Check(e.Sessions, a.Sessions, group, "sessions");
+            Check((Int128)e.CostPico, a.TotalCostPico, group, "cost");
+            Check(e.Turns, a.Turns, group, "turns");
+            Check(e.TotalTokens, a.TotalTokens, group, "totalTokens");
+            Check(e.UnpricedSessions, a.UnpricedSessions, group, "unpricedSessions");
+            Check(e.CostUnknown, a.CostUnknown, group, "cost unknown");
+        }
+        // Known costs first, most expensive first; groups of unknown cost after every known one (docs/api.md).
+        var keys = actual.Select(a => (a.CostUnknown, -a.TotalCostPico)).ToList();
+        for (var i = 1; i < keys.Count; i++)
+            Assert.True(keys[i - 1].CompareTo(keys[i]) <= 0, $"{where}: group {i} ({actual[i].Group}) is out of order");
+    }
 }

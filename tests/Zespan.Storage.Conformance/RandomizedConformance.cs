@@ -39,6 +39,8 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
 
     private sealed record Version(SpanRecord Expected, double? ClientCostUsd);
 
+    private static readonly string[] GroupTags = ["beta", "eu", "z\U0001F600"];
+
     [Theory]
     [InlineData(1)]
     [InlineData(7)]
@@ -54,23 +56,30 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
         var sharedStarts = Enumerable.Range(0, 3).Select(_ => Day0 + random.NextInt64(3 * Day)).ToArray();
         var ids = Enumerable.Range(0, random.Next(200, 320)).Select(i => $"span-{random.Next(0x10000):x4}-{i}").ToList();
 
+        // Every fourth session only ever gets unpriced calls, so users, tags and values made only of unpriced sessions occur.
+        var unpricedOnly = sessions.Where((_, i) => i % 4 == 0).ToHashSet(StringComparer.Ordinal);
+
         Version NewVersion(string id)
         {
+            var sessionId = random.NextDouble() < 0.1 ? null : sessions[random.Next(sessions.Length)];
             var (model, family) = Models[random.Next(Models.Length)];
             var isLlm = random.NextDouble() < 0.85;
+            var onlyUnpriced = sessionId is not null && unpricedOnly.Contains(sessionId);
+            if (onlyUnpriced)
+                (model, family) = ("mystery-model", null);
             var start = random.NextDouble() < 0.3 ? sharedStarts[random.Next(sharedStarts.Length)] : Day0 + random.NextInt64(3 * Day);
             var input = random.NextInt64(0, 5_000);
             var output = random.NextInt64(0, 2_000);
             var usage = isLlm ? new TokenUsage(input, output, random.NextInt64(0, input + 1), random.NextInt64(0, output + 1)) : default;
-            long? clientMicroUsd = random.NextDouble() < 0.1 ? random.Next(0, 50_000) : null;
+            long? clientMicroUsd = !onlyUnpriced && random.NextDouble() < 0.1 ? random.Next(0, 50_000) : null;
             var status = random.NextDouble() < 0.15 ? SpanStatus.Error : SpanStatus.Ok;
             var span = new SpanRecord
             {
                 Id = id,
                 TraceId = traces[random.Next(traces.Length)],
                 ParentId = random.NextDouble() < 0.3 ? null : ids[random.Next(ids.Count)],
-                SessionId = random.NextDouble() < 0.1 ? null : sessions[random.Next(sessions.Length)],
-                UserId = random.NextDouble() < 0.5 ? null : $"user-{random.Next(5)}",
+                SessionId = sessionId,
+                UserId = random.NextDouble() < 0.5 ? null : onlyUnpriced && random.NextDouble() < 0.5 ? "user-unpriced" : $"user-{random.Next(5)}",
                 Name = isLlm ? "chat.completions.create" : $"step-{random.Next(4)}",
                 Kind = isLlm ? SpanKind.Llm : SpanKind.Span,
                 Model = isLlm ? model : null,
@@ -81,6 +90,13 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
                 Error = status == SpanStatus.Error ? "boom" : null,
                 CostPico = ExpectedCostPico(isLlm, isLlm ? family : null, usage, clientMicroUsd),
             };
+            // Tags and one metadata key, the unpriced-only sessions with values of their own ("u…") and shared ones.
+            var tags = GroupTags.Where(_ => random.NextDouble() < 0.3).ToList();
+            if (onlyUnpriced && random.NextDouble() < 0.5)
+                tags.Add("unpriced-only");
+            span = span.WithTags([.. tags]);
+            if (random.NextDouble() < 0.6)
+                span = span.WithMetadata(("feature", onlyUnpriced && random.NextDouble() < 0.5 ? $"u{random.Next(2)}" : $"f{random.Next(3)}"));
             return new Version(span, clientMicroUsd is { } micro ? micro / 1_000_000.0 : null);
         }
 
@@ -159,6 +175,14 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
 
         foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0 + 7 * Hour + 3, Day0 + 2 * Day + 5 * Hour), (Day0 + Day, Day0 + 2 * Day) })
             Compare.Models(ReferenceFigures.Models(spans, from, to), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to)), $"{context} [{from}, {to})");
+
+        // Breakdowns: all time (rollups and all-time user totals) and windows cutting hours (rollups plus the partial hours).
+        foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0 + 7 * Hour + 3, Day0 + 2 * Day + 5 * Hour), (Day0 + Day, Day0 + 2 * Day), (Day0 + Hour / 2, Day0 + Hour) })
+        {
+            var filter = new SessionFilter { FromMs = from, ToMs = to };
+            foreach (var (by, grouping) in new (string, SessionGrouping)[] { ("userId", new SessionGrouping.ByUser()), ("tag", new SessionGrouping.ByTag()), ("feature", new SessionGrouping.ByMetadata("feature")) })
+                Compare.Breakdown(ReferenceFigures.Breakdown(spans, by, from, to), await Store.Sessions.BreakdownAsync(ProjectId, grouping, filter, 500), $"{context} by {by} [{from}, {to})");
+        }
 
         var stats = await Store.Sessions.StatsAsync(ProjectId, SessionFilter.None);
         Assert.Equal(expectedSessions.Values.Sum(s => s.CostPico), stats.TotalCostPico);

@@ -20,6 +20,12 @@ public sealed record ExpectedTrace(
 public sealed record ExpectedModel(string? Model, long Calls, long CostPico, long UnpricedCalls, long InputTokens, long OutputTokens,
     long CachedInputTokens, long ReasoningTokens, long Errors);
 
+/// <summary>A breakdown group recomputed from raw spans; the cost is unknown when every session of the group is unpriced.</summary>
+public sealed record ExpectedGroup(string? Group, long Sessions, long CostPico, long Turns, long TotalTokens, long UnpricedSessions)
+{
+    public bool CostUnknown => UnpricedSessions == Sessions;
+}
+
 /// <summary>
 /// The contract's definitions applied directly to a set of raw spans, written independently of any store's aggregation code,
 /// so a store's figures can be checked against it.
@@ -90,6 +96,44 @@ public static class ReferenceFigures
             result[group.Key] = new ExpectedModel(group.Key.Length == 0 ? null : group.Key, calls.Count, calls.Sum(s => s.CostPico ?? 0),
                 calls.Count(s => s.CostPico is null), calls.Sum(s => s.Usage.InputTokens), calls.Sum(s => s.Usage.OutputTokens),
                 calls.Sum(s => s.Usage.CachedInputTokens), calls.Sum(s => s.Usage.ReasoningTokens), calls.Count(s => s.Status == SpanStatus.Error));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The breakdown of the sessions started in [from, to) by user, by tag or by the values of one metadata key: a session
+    /// counts in every tag and value any of its LLM calls carried (the null group: none), and is unpriced when none of its
+    /// calls was priced. Values per key stay under the per-session cap in the tests that use this.
+    /// </summary>
+    public static Dictionary<string, ExpectedGroup> Breakdown(IEnumerable<SpanRecord> spans, string by, long? fromMs = null, long? toMs = null)
+    {
+        var calls = spans.Where(s => s.Kind == SpanKind.Llm && s.SessionId is not null).ToList();
+        var sessions = Sessions(calls).Values.Where(s => (fromMs is null || s.StartedMs >= fromMs) && (toMs is null || s.StartedMs < toMs));
+        var groupsOf = calls.GroupBy(s => s.SessionId!).ToDictionary(g => g.Key, g => g.ToList());
+        var result = new Dictionary<string, ExpectedGroup>(StringComparer.Ordinal);
+        foreach (var session in sessions)
+        {
+            var ofSession = groupsOf[session.SessionId];
+            IEnumerable<string?> groups = by switch
+            {
+                "userId" => new[] { session.UserId },
+                "tag" => ofSession.SelectMany(s => s.Tags).Distinct(StringComparer.Ordinal).Select(t => (string?)t),
+                _ => ofSession.Where(s => s.MetadataValues.ContainsKey(by)).Select(s => (string?)s.MetadataValues[by]).Distinct(StringComparer.Ordinal),
+            };
+            var list = groups.ToList();
+            if (list.Count == 0)
+                list.Add(null);
+            foreach (var group in list)
+            {
+                var key = group is null ? "\0(null)" : "=" + group;
+                var before = result.TryGetValue(key, out var b) ? b : new ExpectedGroup(group, 0, 0, 0, 0, 0);
+                result[key] = before with
+                {
+                    Sessions = before.Sessions + 1, CostPico = before.CostPico + session.CostPico, Turns = before.Turns + session.Turns,
+                    TotalTokens = before.TotalTokens + session.TotalTokens,
+                    UnpricedSessions = before.UnpricedSessions + (session.UnpricedCalls == session.Turns ? 1 : 0),
+                };
+            }
         }
         return result;
     }

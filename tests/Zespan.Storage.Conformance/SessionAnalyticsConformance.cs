@@ -103,6 +103,37 @@ public abstract class SessionAnalyticsConformance(IStoreFactory factory) : Confo
     }
 
     [Fact]
+    public async Task Breakdown_GroupOfOnlyUnpricedSessions_HasAnUnknownCost_NotZero()
+    {
+        // "free" is genuinely $0 (a priced call costing nothing); "mystery" sessions have no priced call at all.
+        await WriteAsync(
+            Llm("a", "s1", Day0 + 10 * Hour, costPico: 700, userId: "ann").WithTags("paid").WithMetadata(("feature", "chat")),
+            Llm("b", "s2", Day0 + 10 * Hour, costPico: 0, userId: "bob").WithTags("free").WithMetadata(("feature", "free")),
+            Llm("c", "s3", Day0 + 10 * Hour, costPico: null, userId: "cid").WithTags("mystery", "paid").WithMetadata(("feature", "mystery")),
+            Llm("d", "s4", Day0 + 11 * Hour, costPico: null, userId: "cid").WithTags("mystery").WithMetadata(("feature", "mystery")),
+            Llm("e", "s4", Day0 + 11 * Hour + 1, costPico: null, userId: "cid"));
+        // All time, a window of whole hours and one cutting an hour: each path that answers a breakdown.
+        foreach (var filter in new[] { SessionFilter.None, new SessionFilter { FromMs = Day0, ToMs = Day0 + Day }, new SessionFilter { FromMs = Day0 + 10 * Hour - 1, ToMs = Day0 + 11 * Hour + 5 } })
+        {
+            var byTag = await Store.Sessions.BreakdownAsync(ProjectId, new SessionGrouping.ByTag(), filter, 50);
+            Assert.Equal([("paid", 2L, 700L, 1L, false), ("free", 1L, 0L, 0L, false), ("mystery", 2L, 0L, 2L, true)],
+                byTag.Select(g => (g.Group, g.Sessions, (long)g.TotalCostPico, g.UnpricedSessions, g.CostUnknown)));
+            var byFeature = await Store.Sessions.BreakdownAsync(ProjectId, new SessionGrouping.ByMetadata("feature"), filter, 50);
+            Assert.Equal([("chat", false), ("free", false), ("mystery", true)], byFeature.Select(g => (g.Group, g.CostUnknown)));
+            var byUser = await Store.Sessions.BreakdownAsync(ProjectId, new SessionGrouping.ByUser(), filter, 50);
+            Assert.Equal([("ann", 0L, false), ("bob", 0L, false), ("cid", 2L, true)], byUser.Select(g => (g.Group, g.UnpricedSessions, g.CostUnknown)));
+        }
+
+        // A late priced call makes the session, and so its groups, priced again; a re-send changes nothing.
+        await WriteAsync(Llm("f", "s4", Day0 + 11 * Hour + 2, costPico: 5, userId: "cid"));
+        await WriteAsync(Llm("f", "s4", Day0 + 11 * Hour + 2, costPico: 5, userId: "cid"));
+        var mystery = (await Store.Sessions.BreakdownAsync(ProjectId, new SessionGrouping.ByTag(), SessionFilter.None, 50)).Single(g => g.Group == "mystery");
+        Assert.Equal((2L, 5L, 1L, false), (mystery.Sessions, (long)mystery.TotalCostPico, mystery.UnpricedSessions, mystery.CostUnknown));
+        var cid = (await Store.Sessions.BreakdownAsync(ProjectId, new SessionGrouping.ByUser(), SessionFilter.None, 50)).Single(g => g.Group == "cid");
+        Assert.Equal((1L, false), (cid.UnpricedSessions, cid.CostUnknown));
+    }
+
+    [Fact]
     public async Task Breakdown_RespectsTheFilter()
     {
         await WriteAsync(

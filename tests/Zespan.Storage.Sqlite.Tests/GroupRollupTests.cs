@@ -75,14 +75,16 @@ public sealed class GroupRollupTests
         await using var db = await TestDatabase.CreateAsync();
         var random = new Random(5);
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
-        // Undo migration 050 (tables, triggers, its record), then apply it again over the existing sessions.
+        // Undo migrations 050 and 074 (tables, column, triggers, their records), then apply them again over the existing sessions.
         await db.ExecuteAsync("""
             DROP TABLE sessions_hourly; DROP TABLE session_metadata_hourly; DROP TABLE session_metadata_keys_hourly;
             DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly;
             DROP TRIGGER session_rollups_on_insert; DROP TRIGGER session_rollups_on_delete; DROP TRIGGER session_rollups_on_update_in_hour;
             DROP TRIGGER session_rollups_on_update_across_hours; DROP TRIGGER session_metadata_rollups_on_insert;
             DROP TRIGGER session_metadata_rollups_on_delete; DROP TRIGGER session_tags_rollups_on_insert; DROP TRIGGER session_tags_rollups_on_delete;
-            DELETE FROM schema_migrations WHERE version = 50;
+            DROP TRIGGER user_totals_on_insert; DROP TRIGGER user_totals_on_update; DROP TRIGGER user_totals_on_delete;
+            ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
+            DELETE FROM schema_migrations WHERE version IN (50, 74);
             """);
         await db.Storage.Database.MigrateAsync();
 
@@ -185,19 +187,21 @@ public sealed class GroupRollupTests
     private static async Task AssertRollupsEqualRecomputationAsync(TestDatabase db, string context)
     {
         const string H = "(s.started_ms - ((s.started_ms % 3600000) + 3600000) % 3600000)";
-        const string Sums = "COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens)";
+        const string Sums = "COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens), SUM(s.unpriced_calls = s.turns)";
         var pairs = new (string Table, string Recomputed)[]
         {
-            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens FROM sessions_hourly",
+            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM sessions_hourly",
              $"SELECT s.project_id, {H}, {Sums} FROM sessions s GROUP BY 1, 2"),
-            ("SELECT project_id, key, hour, value, sessions, cost_pico, turns, total_tokens FROM session_metadata_hourly",
+            ("SELECT project_id, key, hour, value, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_hourly",
              $"SELECT s.project_id, m.key, {H}, m.value, {Sums} FROM session_metadata m JOIN sessions s ON s.project_id = m.project_id AND s.session_id = m.session_id GROUP BY 1, 2, 3, 4"),
-            ("SELECT project_id, key, hour, sessions, cost_pico, turns, total_tokens FROM session_metadata_keys_hourly",
+            ("SELECT project_id, key, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_keys_hourly",
              $"SELECT s.project_id, k.key, {H}, {Sums} FROM (SELECT DISTINCT project_id, session_id, key FROM session_metadata) k JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id GROUP BY 1, 2, 3"),
-            ("SELECT project_id, hour, tag, sessions, cost_pico, turns, total_tokens FROM session_tags_hourly",
+            ("SELECT project_id, hour, tag, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_tags_hourly",
              $"SELECT s.project_id, {H}, t.tag, {Sums} FROM session_tags t JOIN sessions s ON s.project_id = t.project_id AND s.session_id = t.session_id GROUP BY 1, 2, 3"),
-            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens FROM session_tagged_hourly",
+            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_tagged_hourly",
              $"SELECT s.project_id, {H}, {Sums} FROM sessions s WHERE EXISTS (SELECT 1 FROM session_tags t WHERE t.project_id = s.project_id AND t.session_id = s.session_id) GROUP BY 1, 2"),
+            ("SELECT project_id, has_user, user_id, sessions, cost_high * 4294967296 + cost_low, turns, total_tokens, unpriced_sessions FROM user_session_totals WHERE sessions <> 0",
+             $"SELECT s.project_id, s.user_id IS NOT NULL, coalesce(s.user_id, ''), {Sums} FROM sessions s GROUP BY 1, 2, 3"),
         };
         foreach (var (table, recomputed) in pairs)
         {
@@ -244,9 +248,9 @@ public sealed class GroupRollupTests
             await using var connection = await Storage.Database.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = $"""
-                SELECT {groupColumn}, COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens) FROM sessions s LEFT JOIN {join}
+                SELECT {groupColumn}, COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens), SUM(s.unpriced_calls = s.turns) FROM sessions s LEFT JOIN {join}
                 WHERE s.project_id = $p AND ($from IS NULL OR s.started_ms >= $from) AND ($to IS NULL OR s.started_ms < $to)
-                GROUP BY {groupColumn} ORDER BY SUM(s.cost_pico) DESC, {groupColumn} LIMIT $limit
+                GROUP BY {groupColumn} ORDER BY COUNT(*) = SUM(s.unpriced_calls = s.turns), SUM(s.cost_pico) DESC, {groupColumn} LIMIT $limit
                 """;
             command.Parameters.AddWithValue("$p", project);
             command.Parameters.AddWithValue("$from", (object?)from ?? DBNull.Value);
@@ -255,7 +259,7 @@ public sealed class GroupRollupTests
             var groups = new List<SessionGroupCost>();
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
-                groups.Add(new SessionGroupCost(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+                groups.Add(new SessionGroupCost(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
             return groups;
         }
 

@@ -103,8 +103,8 @@ public sealed class SessionRollupTests
                 var byUser = await storage.Sessions.BreakdownAsync(projectId, new SessionGrouping.ByUser(), filter, limit: 9);
                 var expectedGroups = expected
                     .GroupBy(s => s.UserId)
-                    .Select(g => new SessionGroupCost(g.Key, g.Count(), g.Sum(s => s.CostPico), g.Sum(s => (long)s.Turns), g.Sum(s => s.TotalTokens)))
-                    .OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group is null ? 0 : 1).ThenBy(g => g.Group, StringComparer.Ordinal)
+                    .Select(g => new SessionGroupCost(g.Key, g.Count(), g.Sum(s => s.CostPico), g.Sum(s => (long)s.Turns), g.Sum(s => s.TotalTokens), g.Count(s => s.UnpricedCalls == s.Turns)))
+                    .OrderBy(g => g.Sessions == g.UnpricedSessions).ThenByDescending(g => g.TotalCostPico).ThenBy(g => g.Group is null ? 0 : 1).ThenBy(g => g.Group, StringComparer.Ordinal)
                     .Take(9);
                 Assert.Equal(expectedGroups, byUser);
 

@@ -31,10 +31,17 @@ public abstract record SessionGrouping
     public sealed record ByMetadata(string Key) : SessionGrouping;
 }
 
-/// <summary>Sessions and their cost for one group (a user, a tag or a metadata value).</summary>
-public sealed record SessionGroupCost(string? Group, long Sessions, Int128 TotalCostPico, long Turns, long TotalTokens)
+/// <summary>
+/// Sessions and their cost for one group (a user, a tag or a metadata value). UnpricedSessions counts the sessions none of
+/// whose calls was priced (they add nothing to TotalCostPico); when every session of the group is one, its cost is unknown.
+/// </summary>
+public sealed record SessionGroupCost(string? Group, long Sessions, Int128 TotalCostPico, long Turns, long TotalTokens, long UnpricedSessions)
 {
+    /// <summary>Over all of the group's sessions, unpriced ones included (see docs/api.md).</summary>
     public double AvgCostPico => Sessions == 0 ? 0 : (double)TotalCostPico / Sessions;
+
+    /// <summary>The group has sessions and none of them has a priced call: its cost is unknown, not zero.</summary>
+    public bool CostUnknown => Sessions > 0 && UnpricedSessions == Sessions;
 }
 
 /// <summary>A session whose tokens per turn are far above the project's usual.</summary>

@@ -59,10 +59,14 @@ public sealed record SessionStatsResponse(
         s.AvgTurns, s.TotalTurns, s.SessionsWithErrors, s.UnpricedCalls, s.PricedSessions);
 }
 
-public sealed record BreakdownItem(string? Group, long Sessions, double TotalCostUsd, double AvgCostUsd, long Turns, long TotalTokens)
+/// <summary>totalCostUsd and avgCostUsd are null when every session of the group is unpriced (unpricedSessions = sessions).</summary>
+public sealed record BreakdownItem(string? Group, long Sessions, double? TotalCostUsd, double? AvgCostUsd, long Turns, long TotalTokens, long UnpricedSessions)
 {
     public static BreakdownItem From(SessionGroupCost g) => new(
-        g.Group, g.Sessions, Money.PicoToUsd(g.TotalCostPico), Money.PicoToUsd(Int128.CreateTruncating(Math.Round(g.AvgCostPico))), g.Turns, g.TotalTokens);
+        g.Group, g.Sessions,
+        g.CostUnknown ? null : Money.PicoToUsd(g.TotalCostPico),
+        g.CostUnknown ? null : Money.PicoToUsd(Int128.CreateTruncating(Math.Round(g.AvgCostPico))),
+        g.Turns, g.TotalTokens, g.UnpricedSessions);
 }
 
 public sealed record BreakdownResponse(string By, IReadOnlyList<BreakdownItem> Data);
