@@ -91,7 +91,8 @@ public sealed unsafe class Chdb : IDisposable
             return library;
         Directory.CreateDirectory(cache);
         var start = new ProcessStartInfo("npm", ["install", "--prefix", cache, "--no-save", "--no-audit", "--no-fund", "--no-package-lock",
-            "@chdb/lib-linux-x64-gnu@" + PackageVersion]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            "@chdb/lib-linux-x64-gnu@" + PackageVersion])
+        { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var npm = Process.Start(start) ?? throw new InvalidOperationException("npm is needed to install libchdb (scripts/setup.sh installs Node).");
         var error = npm.StandardError.ReadToEndAsync();
         npm.StandardOutput.ReadToEnd();
