@@ -1,0 +1,134 @@
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>Sessions computed from each span's newest version at read time (see <see cref="ClickHouseSql.Sessions"/>).</summary>
+public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql sql) : ISessionReader
+{
+    public async Task<Page<SessionSummary>> ListAsync(long projectId, SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["limit"] = (long)query.Limit + 1 };
+        ClickHouseSql.FilterParameters(query.Filter, parameters);
+        if (query.After is { } after)
+        {
+            if (query.Sort == SessionSort.CostUsd)
+            {
+                parameters["after_unknown"] = after.SortValue == SessionCursor.UnknownCost ? 1L : 0L;
+                parameters["after_value"] = after.SortValue == SessionCursor.UnknownCost ? 0L : after.SortValue;
+            }
+            else
+            {
+                parameters["after_value"] = after.SortValue;
+            }
+            parameters["after_id"] = after.SessionId;
+        }
+        var rows = await http.QueryAsync(sql.SessionPage(query.Filter, query.Sort, query.Descending, query.After is not null), parameters, cancellationToken);
+        var items = rows.Select(r => SpanReading.Session(r)).ToList();
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            next = SessionCursor.Of(items[^1], query.Sort, query.Descending).Encode();
+        }
+        var count = (await http.QueryAsync(sql.SessionCount(query.Filter), parameters, cancellationToken))[0][0].Long();
+        return new Page<SessionSummary>(items, next, count);
+    }
+
+    public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        var summary = (await http.QueryAsync(sql.OneSession, parameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
+        if (summary is null)
+            return null;
+        var spans = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(SpanReading.Span).ToList();
+        var payloads = withPayloads
+            ? await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), cancellationToken)
+            : [];
+        var timeline = spans.Select(s =>
+        {
+            payloads.TryGetValue(s.Id, out var p);
+            return new TimelineEntry(s.Id, s.TraceId, s.Name, s.Model, s.StartMs, s.EndMs, s.Usage, s.CostPico, s.Status, s.Error, p?.Input, p?.Output);
+        }).ToList();
+        return new SessionDetail(summary, timeline);
+    }
+
+    private sealed record Facts(SessionSummary Session, List<string> Tags, List<string> MetadataValues);
+
+    private async Task<List<Facts>> FactsAsync(long projectId, SessionFilter filter, string? metadataKey, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId };
+        ClickHouseSql.FilterParameters(filter, parameters);
+        if (metadataKey is not null)
+            parameters["meta_key"] = metadataKey;
+        var rows = await http.QueryAsync(sql.SessionFacts(filter, metadataKey is not null), parameters, cancellationToken);
+        return rows.Select(r => new Facts(SpanReading.Session(r), r[12].Strings(), r[13].Strings())).ToList();
+    }
+
+    public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
+    {
+        var sessions = (await FactsAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
+        var priced = sessions.Where(s => !s.CostUnknown).Select(s => s.CostPico).Order().ToList();
+        Int128 total = 0;
+        foreach (var s in sessions)
+            total += s.CostPico;
+        long turns = sessions.Sum(s => (long)s.Turns);
+        return new SessionStats(
+            sessions.Count,
+            total,
+            priced.Count == 0 ? 0 : (double)priced.Sum(c => (decimal)c) / priced.Count,
+            Percentiles.Median(priced),
+            Percentiles.NearestRank(priced, 0.95),
+            sessions.Count == 0 ? 0 : (double)turns / sessions.Count,
+            turns,
+            sessions.Count(s => s.HasErrors),
+            sessions.Sum(s => (long)s.UnpricedCalls),
+            priced.Count);
+    }
+
+    public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        var facts = await FactsAsync(projectId, filter, (grouping as SessionGrouping.ByMetadata)?.Key, cancellationToken);
+        var groups = new Dictionary<string, (long Sessions, Int128 Cost, long Turns, long Tokens)>(StringComparer.Ordinal);
+        (long Sessions, Int128 Cost, long Turns, long Tokens)? none = null;
+        foreach (var f in facts)
+        {
+            List<string?> keys = grouping switch
+            {
+                SessionGrouping.ByUser => [f.Session.UserId],
+                SessionGrouping.ByTag => f.Tags.Count == 0 ? [null] : [.. f.Tags],
+                SessionGrouping.ByMetadata => f.MetadataValues.Count == 0 ? [null] : [.. f.MetadataValues],
+                _ => throw new ArgumentOutOfRangeException(nameof(grouping)),
+            };
+            foreach (var key in keys)
+            {
+                var current = key is null ? none ?? default : groups.GetValueOrDefault(key);
+                current = (current.Sessions + 1, current.Cost + f.Session.CostPico, current.Turns + f.Session.Turns, current.Tokens + f.Session.TotalTokens);
+                if (key is null) none = current; else groups[key] = current;
+            }
+        }
+        var result = groups.Select(g => new SessionGroupCost(g.Key, g.Value.Sessions, g.Value.Cost, g.Value.Turns, g.Value.Tokens)).ToList();
+        if (none is { } n)
+            result.Add(new SessionGroupCost(null, n.Sessions, n.Cost, n.Turns, n.Tokens));
+        var ordered = result.OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group, CodePointOrder.Instance);
+        return limit < 0 ? ordered.ToList() : ordered.Take(limit).ToList();
+    }
+
+    public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)
+    {
+        var sessions = (await FactsAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
+        if (sessions.Count == 0)
+            return [];
+        var perTurn = sessions.Select(s => (double)s.TotalTokens / s.Turns).Order().ToList();
+        var median = perTurn.Count % 2 == 1 ? perTurn[perTurn.Count / 2] : (perTurn[perTurn.Count / 2 - 1] + perTurn[perTurn.Count / 2]) / 2;
+        if (median <= 0)
+            return [];
+        return sessions
+            .Select(s => new TokenOutlier(s, (double)s.TotalTokens / s.Turns, median))
+            .Where(o => o.Ratio >= minRatio)
+            .OrderByDescending(o => o.Ratio).ThenBy(o => o.Session.SessionId, CodePointOrder.Instance)
+            .Take(limit)
+            .ToList();
+    }
+}
