@@ -7,6 +7,7 @@ const string usage = """
       dotnet Zespan.Bench.dll otlp    [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]   (OTLP protobuf vs /api/v1/ingest, LLM spans)
       dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000]   (CPU per stage, in-process)
       dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5]   (writer hold time in a long session, in-process)
+      dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
     """;
@@ -32,6 +33,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "long-session":
         await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5"))).RunAsync();
+        return 0;
+    case "compare":
+        await new CompareBenchmark(int.Parse(Option("--turns", "1000")), int.Parse(Option("--window", "20")), int.Parse(Option("--runs", "7"))).RunAsync();
         return 0;
     case "ingest-memory":
         await new MemoryBoundBenchmark(int.Parse(Option("--clients", "200")), double.Parse(Option("--body-mb", "10")), int.Parse(Option("--runs", "3")),

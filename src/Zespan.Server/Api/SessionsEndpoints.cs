@@ -14,6 +14,7 @@ public static class SessionsEndpoints
         sessions.MapGet("/stats", StatsAsync).WithName("SessionStats").WithSummary("Cost per conversation over the filtered sessions").Produces<SessionStatsResponse>();
         sessions.MapGet("/breakdown", BreakdownAsync).WithName("SessionBreakdown").WithSummary("Sessions and cost per user, tag or metadata value").Produces<BreakdownResponse>();
         sessions.MapGet("/outliers", OutliersAsync).WithName("SessionTokenOutliers").WithSummary("Sessions with far more tokens per turn than usual").Produces<IReadOnlyList<TokenOutlierItem>>();
+        sessions.MapSessionTranscriptEndpoints();
         sessions.MapGet("/{sessionId}", GetAsync).WithName("GetSession").WithSummary("A session's metrics and chronological timeline").Produces<SessionDetailResponse>();
         api.MapGet("/users/{userId}/sessions", ListForUserAsync).WithTags("Sessions").WithName("ListUserSessions")
             .WithSummary("One page of a user's sessions").Produces<SessionListResponse>();

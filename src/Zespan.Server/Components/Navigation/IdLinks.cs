@@ -14,6 +14,12 @@ public static class IdLinks
 
     public static string Session(string sessionId) => Link("/sessions/", sessionId);
 
+    /// <summary>The session page in one of its views (timeline or transcript).</summary>
+    public static string Session(string sessionId, string view) => WithQuery(Session(sessionId), "view", view);
+
+    /// <summary>Path segments the pages own under /sessions/ (besides by-id): an id equal to one travels in the query form.</summary>
+    private static readonly string[] PageSegments = ["compare"];
+
     public static string User(string userId) => Link("/users/", userId);
 
     /// <summary>The user's CSV export: an API endpoint, which reads the encoded segment exactly (EncodedIdSegments).</summary>
@@ -22,12 +28,14 @@ public static class IdLinks
     public static string Trace(string traceId, string? spanId = null)
     {
         var link = Link("/traces/", traceId);
-        return spanId is null ? link : $"{link}{(link.Contains('?') ? '&' : '?')}span={Uri.EscapeDataString(spanId)}";
+        return spanId is null ? link : WithQuery(link, "span", spanId);
     }
+
+    private static string WithQuery(string link, string name, string value) => $"{link}{(link.Contains('?') ? '&' : '?')}{name}={Uri.EscapeDataString(value)}";
 
     /// <summary>True when the id can be a path segment as it is: ASCII letters, digits and - _ . ~ : @, and not a dot segment.</summary>
     public static bool FitsInPath(string id) =>
-        id.Length > 0 && id is not "." and not ".." && id != QuerySegment && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~' or ':' or '@');
+        id.Length > 0 && id is not "." and not ".." && id != QuerySegment && !PageSegments.Contains(id) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~' or ':' or '@');
 
     private static string Link(string prefix, string id) =>
         FitsInPath(id) ? prefix + id : $"{prefix}{QuerySegment}?id={Uri.EscapeDataString(id)}";

@@ -1,0 +1,57 @@
+using Zespan.Core.Spans;
+
+namespace Zespan.Core.Sessions.Transcripts;
+
+/// <summary>Tokens, calls and cost of one model within a session. Cost is null when none of the model's calls was priced.</summary>
+public sealed record ModelUsage(string? Model, int Calls, long InputTokens, long OutputTokens, long? CostPico, int UnpricedCalls)
+{
+    public long TotalTokens => InputTokens + OutputTokens;
+}
+
+/// <summary>
+/// One session's side of a comparison: the figures that answer "why did this conversation cost 10× that one?", all
+/// derived from its calls and transcript.
+/// </summary>
+/// <param name="LatencyP50Ms">Median call latency (the mean of the two middle values for an even count).</param>
+/// <param name="LatencyP95Ms">Nearest-rank p95 of call latency.</param>
+/// <param name="CumulativeCostPico">
+/// Cost of turns 1..n for each turn n, over priced calls; null until the first priced call (unknown is not $0).
+/// </param>
+public sealed record ComparedSession(
+    SessionSummary Session,
+    IReadOnlyList<ModelUsage> ByModel,
+    long LatencyP50Ms,
+    long LatencyP95Ms,
+    int ToolCalls,
+    IReadOnlyList<long?> CumulativeCostPico,
+    Transcript Transcript);
+
+public static class SessionComparison
+{
+    public const int MinSessions = 2;
+    public const int MaxSessions = 4;
+
+    public static ComparedSession Compare(SessionDetail detail)
+    {
+        var calls = detail.Timeline;
+        var latencies = calls.Select(c => c.LatencyMs).Order().ToList();
+        var byModel = calls
+            .GroupBy(c => c.Model)
+            .Select(g => new ModelUsage(
+                g.Key, g.Count(), g.Sum(c => c.Usage.InputTokens), g.Sum(c => c.Usage.OutputTokens),
+                g.Any(c => c.CostPico is not null) ? g.Sum(c => c.CostPico ?? 0) : null, g.Count(c => c.CostPico is null)))
+            .OrderByDescending(m => m.CostPico ?? -1).ThenByDescending(m => m.TotalTokens).ThenBy(m => m.Model, StringComparer.Ordinal)
+            .ToList();
+        var cumulative = new List<long?>(calls.Count);
+        long? running = null;
+        foreach (var call in calls)
+        {
+            if (call.CostPico is { } cost)
+                running = (running ?? 0) + cost;
+            cumulative.Add(running);
+        }
+        var transcript = TranscriptBuilder.Build(calls);
+        return new ComparedSession(detail.Session, byModel, Percentiles.Median(latencies), Percentiles.NearestRank(latencies, 0.95),
+            transcript.ToolCallCount, cumulative, transcript);
+    }
+}
