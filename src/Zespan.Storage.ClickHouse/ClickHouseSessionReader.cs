@@ -90,8 +90,8 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         var facts = await FactsAsync(projectId, filter, (grouping as SessionGrouping.ByMetadata)?.Key, cancellationToken);
-        var groups = new Dictionary<string, (long Sessions, Int128 Cost, long Turns, long Tokens)>(StringComparer.Ordinal);
-        (long Sessions, Int128 Cost, long Turns, long Tokens)? none = null;
+        var groups = new Dictionary<string, SessionGroupCost>(StringComparer.Ordinal);
+        SessionGroupCost? none = null;
         foreach (var f in facts)
         {
             List<string?> keys = grouping switch
@@ -103,16 +103,19 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             };
             foreach (var key in keys)
             {
-                var current = key is null ? none ?? default : groups.GetValueOrDefault(key);
-                current = (current.Sessions + 1, current.Cost + f.Session.CostPico, current.Turns + f.Session.Turns, current.Tokens + f.Session.TotalTokens);
+                var current = (key is null ? none : groups.GetValueOrDefault(key)) ?? new SessionGroupCost(key, 0, 0, 0, 0, 0);
+                current = current with
+                {
+                    Sessions = current.Sessions + 1,
+                    TotalCostPico = current.TotalCostPico + f.Session.CostPico,
+                    Turns = current.Turns + f.Session.Turns,
+                    TotalTokens = current.TotalTokens + f.Session.TotalTokens,
+                    UnpricedSessions = current.UnpricedSessions + (f.Session.CostUnknown ? 1 : 0),
+                };
                 if (key is null) none = current; else groups[key] = current;
             }
         }
-        var result = groups.Select(g => new SessionGroupCost(g.Key, g.Value.Sessions, g.Value.Cost, g.Value.Turns, g.Value.Tokens)).ToList();
-        if (none is { } n)
-            result.Add(new SessionGroupCost(null, n.Sessions, n.Cost, n.Turns, n.Tokens));
-        var ordered = result.OrderByDescending(g => g.TotalCostPico).ThenBy(g => g.Group, CodePointOrder.Instance);
-        return limit < 0 ? ordered.ToList() : ordered.Take(limit).ToList();
+        return BreakdownOrder.Top(none is null ? groups.Values : groups.Values.Append(none), limit);
     }
 
     public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)
