@@ -46,6 +46,10 @@ public static class Zespan
         IReadOnlyDictionary<string, object?>? metadata = null) =>
         AmbientContext.Push(AmbientContext.Current.MergeWith(userId, sessionId, tags, metadata));
 
+    /// <summary>The session's guard state from the process-wide tracer; see <see cref="ZespanTracer.GetGuardStateAsync"/>.</summary>
+    public static Task<Guard.GuardState> GetGuardStateAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        Tracer.GetGuardStateAsync(sessionId, cancellationToken);
+
     /// <summary>Opens a span around any work; model calls and spans inside it become its children.</summary>
     public static SpanScope StartSpan(string name) => Tracer.StartSpan(name);
 

@@ -77,6 +77,22 @@ public sealed class ZespanTracer : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the session's guard state from the server: the rules (cost, turns, user spend, anomaly) it crossed, and
+    /// <see cref="Guard.GuardState.Stop"/> when any did, so the application can stop a runaway agent itself.
+    /// A session the server does not know yet has crossed nothing. Never throws except on cancellation; see <see cref="Guard.GuardState.Error"/>.
+    /// </summary>
+    public Task<Guard.GuardState> GetGuardStateAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        if (_settings is null)
+            return Task.FromResult(Guard.GuardState.Open(sessionId, "Zespan is not initialised: call Zespan.Init"));
+        var client = LazyInitializer.EnsureInitialized(ref _guard, () => new Guard.GuardClient(_settings));
+        return client.ReadAsync(sessionId, cancellationToken);
+    }
+
+    private Guard.GuardClient? _guard;
+
     /// <summary>Stops accepting spans, delivers what is queued (within the shutdown timeout) and releases the connection.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -85,6 +101,7 @@ public sealed class ZespanTracer : IAsyncDisposable, IDisposable
             return;
         }
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        _guard?.Dispose();
         if (_exporter is not null)
         {
             await _exporter.DisposeAsync().ConfigureAwait(false);

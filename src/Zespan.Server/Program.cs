@@ -1,3 +1,4 @@
+using Zespan.Server.Alerts;
 using Zespan.Server.Api;
 using Zespan.Server.Auth;
 using Zespan.Server.Cli;
@@ -23,6 +24,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 
 var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
 builder.Services.AddZespan(options);
+builder.Services.AddZespanAlerts(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddRazorComponents();
@@ -54,6 +56,7 @@ api.MapSessionsEndpoints();
 api.MapTracesEndpoints();
 api.MapCostsEndpoints();
 api.MapPricesEndpoints();
+api.MapAlertsEndpoints();
 app.MapOtlpEndpoints();
 
 await app.Services.InitializeStorageAsync();

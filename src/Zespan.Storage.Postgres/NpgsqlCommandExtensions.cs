@@ -23,3 +23,19 @@ internal static class NpgsqlCommandExtensions
         return rows;
     }
 }
+
+/// <summary>Typed parameters for values that may be null where PostgreSQL cannot infer a type from the statement.</summary>
+internal static class NpgsqlTypedParameters
+{
+    public static NpgsqlCommand WithText(this NpgsqlCommand command, string name, string? value)
+    {
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value });
+        return command;
+    }
+
+    public static NpgsqlCommand WithBigint(this NpgsqlCommand command, string name, long? value)
+    {
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)value ?? DBNull.Value });
+        return command;
+    }
+}

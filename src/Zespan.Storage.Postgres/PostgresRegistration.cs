@@ -27,6 +27,7 @@ public static class PostgresRegistration
         services.AddSingleton<IControlPlaneVersions, PostgresControlPlaneVersions>();
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
         services.AddSingleton<ISetupLock, PostgresSetupLock>();
+        services.AddSingleton<Zespan.Core.Alerts.IAlertStore, PostgresAlertStore>();
         // The key ring in the database, and one application name: by default it is the content root path, which differs
         // between servers installed in different folders and would make their cookies unreadable to each other.
         services.AddDataProtection().SetApplicationName(ApplicationName);

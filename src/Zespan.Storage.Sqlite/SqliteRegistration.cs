@@ -37,6 +37,7 @@ public static class SqliteRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Versions);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Leases);
         services.AddSingleton<ISetupLock>(sp => new SqliteSetupLock(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<Zespan.Core.Alerts.IAlertStore>(sp => new SqliteAlertStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
         return services;
     }

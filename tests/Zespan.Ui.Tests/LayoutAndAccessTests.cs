@@ -16,7 +16,7 @@ public sealed class LayoutAndAccessTests(SeededServerFixture fixture)
         [
             "/sessions", "/sessions?sort=costUsd&order=desc", $"/sessions/{rich.SessionId}", $"/users/{rich.UserId}",
             "/traces", $"/traces/{call.TraceId}?span={call.Id}", "/costs?range=30d&group=tag", "/settings",
-            "/settings/users", "/settings/password", "/settings/prices",
+            "/settings/users", "/settings/password", "/settings/prices", "/settings/alerts",
         ];
     }
 

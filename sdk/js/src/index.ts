@@ -6,3 +6,4 @@ export type { FetchFunction } from "./openai/wrap-fetch.js";
 export type { ExportStats } from "./export/batch-exporter.js";
 export type { SpanHandle, SpanOptions } from "./spans/run-in-span.js";
 export type { SpanRecord, TokenUsage, SpanKind, SpanStatus } from "./spans/span-record.js";
+export type { GuardState, CrossedRule } from "./guard.js";

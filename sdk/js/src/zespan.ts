@@ -2,6 +2,7 @@ import { resolveConfig, type ResolvedConfig, type ZespanOptions } from "./config
 import { withZespanContext } from "./context.js";
 import { BatchExporter, type ExportStats } from "./export/batch-exporter.js";
 import { HttpTransport } from "./export/http-transport.js";
+import { readGuardState, type GuardState } from "./guard.js";
 import { createLogger } from "./logger.js";
 import { wrapFetch, type FetchFunction } from "./openai/wrap-fetch.js";
 import { wrapOpenAI } from "./openai/wrap-openai.js";
@@ -89,6 +90,13 @@ export class Zespan {
     process.off("beforeExit", this.onBeforeExit);
     await exporter?.shutdown(options?.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
   };
+
+  /**
+   * Reads the session's guard state: which rules (cost, turns, user spend, anomaly) it crossed, and `stop` when any did,
+   * so the application can stop a runaway agent itself. Never rejects; see `GuardState.error`.
+   */
+  readonly guard = (sessionId: string, options?: { timeoutMs?: number }): Promise<GuardState> =>
+    readGuardState(this.config, sessionId, options?.timeoutMs);
 
   /** Export counters: queued, sent, dropped (queue full), rejected (by the server), failed, retries. */
   readonly stats = (): ExportStats => this.exporter?.stats() ?? { ...NO_STATS };

@@ -9,6 +9,7 @@ from typing import Dict, Optional
 from . import _runtime
 from ._config import Settings
 from ._context import with_zespan_context
+from ._guard import GuardState, guard
 from ._openai.patching import is_patched as _is_openai_patched
 from ._openai.patching import patch_openai, unpatch_openai
 from ._spans import SpanRecord, current_span, span
@@ -16,7 +17,7 @@ from ._version import __version__
 
 __all__ = [
     "init", "flush", "shutdown", "stats", "patch_openai", "unpatch_openai",
-    "with_zespan_context", "span", "current_span", "SpanRecord", "__version__",
+    "with_zespan_context", "span", "current_span", "SpanRecord", "__version__", "guard", "GuardState",
 ]
 
 

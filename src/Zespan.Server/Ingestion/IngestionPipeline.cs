@@ -19,13 +19,15 @@ public sealed class IngestionPipeline : BackgroundService
     private readonly ISpanWriter _writer;
     private readonly ZespanServerOptions _options;
     private readonly ILogger<IngestionPipeline> _logger;
+    private readonly ICommitListener[] _listeners;
     private long _queuedSpans;
 
-    public IngestionPipeline(ISpanWriter writer, ZespanServerOptions options, ILogger<IngestionPipeline> logger)
+    public IngestionPipeline(ISpanWriter writer, ZespanServerOptions options, ILogger<IngestionPipeline> logger, IEnumerable<ICommitListener> listeners)
     {
         _writer = writer;
         _options = options;
         _logger = logger;
+        _listeners = listeners.ToArray();
     }
 
     /// <summary>Spans accepted but not yet committed.</summary>
@@ -72,6 +74,11 @@ public sealed class IngestionPipeline : BackgroundService
             {
                 _logger.LogError(ex, "Writing {Count} spans failed; their requests get 503 and clients will retry.", spans.Count);
                 outcome = WriteOutcome.StorageFailed;
+            }
+            if (outcome == WriteOutcome.Durable)
+            {
+                foreach (var listener in _listeners)
+                    listener.Committed(spans);
             }
             Interlocked.Add(ref _queuedSpans, -spans.Count);
             foreach (var pending in group)
