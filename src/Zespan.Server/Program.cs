@@ -57,6 +57,7 @@ api.MapTracesEndpoints();
 api.MapCostsEndpoints();
 api.MapPricesEndpoints();
 api.MapAlertsEndpoints();
+api.MapSessionSettingsEndpoints();
 app.MapOtlpEndpoints();
 
 await app.Services.InitializeStorageAsync();

@@ -22,6 +22,7 @@ public static class PostgresRegistration
         services.AddSingleton<IStorageInitializer, PostgresMigrator>();
         services.AddSingleton<IStorageInitializer, PostgresKeyRingInitializer>();
         services.AddSingleton<IProjectStore, PostgresProjectStore>();
+        services.AddSingleton<IProjectSessionSettingsStore, PostgresProjectSessionSettingsStore>();
         services.AddSingleton<IOrganizationStore, PostgresOrganizationStore>();
         services.AddSingleton<IUserStore, PostgresUserStore>();
         services.AddSingleton<IControlPlaneVersions, PostgresControlPlaneVersions>();

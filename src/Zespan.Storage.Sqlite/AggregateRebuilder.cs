@@ -53,6 +53,7 @@ internal static class AggregateRebuilder
                 .With("$errors", figures.Errors).With("$latency", figures.LatencySumMs)
                 .ExecuteNonQuery();
         }
+        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId));
 
         using var addTag = connection.Prepared(transaction, "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $s, $tag)", "$p", "$s", "$tag");
         addTag.Set("$p", projectId);

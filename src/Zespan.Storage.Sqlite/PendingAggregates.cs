@@ -31,6 +31,9 @@ internal sealed class PendingAggregates
         d.OutputTokens += span.Usage.OutputTokens;
         d.Errors += span.Status == SpanStatus.Error ? 1 : 0;
         d.LatencySumMs += span.EndMs - span.StartMs;
+        d.Calls.Add(new PendingCall(span.StartMs, span.EndMs, span.Id, span.InputJson));
+        if (span.SessionName is not null && (d.ExplicitName is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.ExplicitNameStartMs, d.ExplicitNameSpanId!)))
+            (d.ExplicitName, d.ExplicitNameStartMs, d.ExplicitNameSpanId) = (span.SessionName, span.StartMs, span.Id);
         if (span.UserId is not null && (d.UserId is null || EarliestSpan.IsEarlier(span.StartMs, span.Id, d.UserStartMs, d.UserSpanId!)))
             (d.UserId, d.UserStartMs, d.UserSpanId) = (span.UserId, span.StartMs, span.Id);
         foreach (var tag in span.Tags)
@@ -81,8 +84,13 @@ internal sealed class PendingAggregates
     {
         foreach (var ((projectId, sessionId), d) in _sessions)
         {
-            if (!sessionsToRebuild.Contains((projectId, sessionId)))
-                statements.AddToSession(projectId, sessionId, d);
+            if (sessionsToRebuild.Contains((projectId, sessionId)))
+                continue;
+            // A call earlier than a stored one can close an idle gap: only a recomputation from all calls is exact then.
+            if (SessionActivityRows.FoldIn(statements, projectId, sessionId, d) is { } folded)
+                statements.AddToSession(projectId, sessionId, d, folded);
+            else
+                sessionsToRebuild.Add((projectId, sessionId));
         }
         foreach (var (projectId, sessionId, tag) in _tags)
         {
@@ -120,9 +128,13 @@ internal sealed class PendingAggregates
 
 internal sealed class SessionDelta
 {
-    public string? UserId, UserSpanId;
-    public long UserStartMs, StartedMs, EndedMs, Turns, CostPico, Unpriced, InputTokens, OutputTokens, Errors, LatencySumMs;
+    public string? UserId, UserSpanId, ExplicitName, ExplicitNameSpanId;
+    public long UserStartMs, StartedMs, EndedMs, Turns, CostPico, Unpriced, InputTokens, OutputTokens, Errors, LatencySumMs, ExplicitNameStartMs;
+    /// <summary>This batch's calls of the session, for active time and the name from the first user message.</summary>
+    public List<PendingCall> Calls { get; } = [];
 }
+
+internal readonly record struct PendingCall(long StartMs, long EndMs, string SpanId, string? InputJson);
 
 internal sealed class TraceDelta
 {

@@ -15,7 +15,7 @@ internal static class RollupBreakdown
     /// <summary>The rollups hold every session by start hour only, so they answer a time window and nothing else.</summary>
     public static bool Applies(SessionGrouping grouping, SessionFilter filter) =>
         grouping is SessionGrouping.ByTag or SessionGrouping.ByMetadata
-        && filter.UserId is null && filter.Status == SessionStatusFilter.Any && filter.MinTurns is null;
+        && filter.UserId is null && filter.Status == SessionStatusFilter.Any && filter.MinTurns is null && !filter.NeedsSessionRows;
 
     public static async Task<IReadOnlyList<SessionGroupCost>> QueryAsync(
         SqliteConnection connection, long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken)

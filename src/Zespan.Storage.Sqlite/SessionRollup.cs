@@ -19,12 +19,12 @@ internal readonly record struct SessionTotals(long Sessions, long PricedSessions
 /// </summary>
 internal static class SessionRollup
 {
-    public static bool Covers(SessionFilter filter) => filter.UserId is null;
+    public static bool Covers(SessionFilter filter) => filter.UserId is null && !filter.NeedsSessionRows;
 
     public static async Task<SessionTotals> ReadTotalsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
         if (!Covers(filter))
-            throw new ArgumentException("The rollup has no user dimension; filter by user on the sessions themselves.", nameof(filter));
+            throw new ArgumentException("The rollup has no user, active-time or text dimension; filter those on the sessions themselves.", nameof(filter));
         var range = HourRange.Split(filter.FromMs, filter.ToMs);
         var totals = default(SessionTotals);
         if (range.HasWholeHours)

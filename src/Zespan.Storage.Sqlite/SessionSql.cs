@@ -8,11 +8,16 @@ namespace Zespan.Storage.Sqlite;
 internal static class SessionSql
 {
     public const string Columns =
-        "s.session_id, s.user_id, s.started_ms, s.ended_ms, s.turns, s.cost_pico, s.unpriced_calls, s.input_tokens, s.output_tokens, s.error_count, s.latency_sum_ms";
+        "s.session_id, s.user_id, s.started_ms, s.ended_ms, s.turns, s.cost_pico, s.unpriced_calls, s.input_tokens, s.output_tokens, s.error_count, s.latency_sum_ms, s.idle_ms, s.idle_gaps, s.name";
 
     public static SessionSummary Read(SqliteDataReader r, int offset = 0) => new(
         r.GetString(offset), r.GetNullableString(offset + 1), r.GetInt64(offset + 2), r.GetInt64(offset + 3), r.GetInt32(offset + 4),
-        r.GetInt64(offset + 5), r.GetInt32(offset + 6), r.GetInt64(offset + 7), r.GetInt64(offset + 8), r.GetInt32(offset + 9), r.GetInt64(offset + 10));
+        r.GetInt64(offset + 5), r.GetInt32(offset + 6), r.GetInt64(offset + 7), r.GetInt64(offset + 8), r.GetInt32(offset + 9), r.GetInt64(offset + 10))
+    {
+        IdleMs = r.GetInt64(offset + 11),
+        IdleGaps = r.GetInt32(offset + 12),
+        Name = r.GetNullableString(offset + 13),
+    };
 
     /// <summary>
     /// The columns of the sort key on alias s, before the session id. Cost sorts by (cost_unknown, cost_pico) (migration
@@ -26,6 +31,8 @@ internal static class SessionSql
         SessionSort.CostUsd => ["s.cost_unknown", "s.cost_pico"],
         SessionSort.TotalTokens => ["s.total_tokens"],
         SessionSort.ErrorCount => ["s.error_count"],
+        SessionSort.ActiveDurationMs => ["s.active_ms"],
+        SessionSort.IdleGapCount => ["s.idle_gaps"],
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 
@@ -53,6 +60,8 @@ internal static class SessionSql
         SessionSort.CostUsd => "sessions_by_cost",
         SessionSort.TotalTokens => "sessions_by_tokens",
         SessionSort.ErrorCount => "sessions_by_errors",
+        SessionSort.ActiveDurationMs => "sessions_by_active",
+        SessionSort.IdleGapCount => "sessions_by_idle_gaps",
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 
@@ -84,6 +93,27 @@ internal static class SessionSql
         {
             sql.Append(" AND s.turns >= $minTurns");
             command.With("$minTurns", minTurns);
+        }
+        if (filter.MaxTurns is { } maxTurns)
+        {
+            sql.Append(" AND s.turns <= $maxTurns");
+            command.With("$maxTurns", maxTurns);
+        }
+        if (filter.MinActiveMs is { } minActive)
+        {
+            sql.Append(" AND s.active_ms >= $minActive");
+            command.With("$minActive", minActive);
+        }
+        if (filter.MaxActiveMs is { } maxActive)
+        {
+            sql.Append(" AND s.active_ms <= $maxActive");
+            command.With("$maxActive", maxActive);
+        }
+        if (filter.Query is { } text)
+        {
+            // A substring of the name or the id, ASCII case-insensitive (SQLite's LIKE); % _ and \ are matched literally.
+            sql.Append(" AND (s.name LIKE $q ESCAPE '\\' OR s.session_id LIKE $q ESCAPE '\\')");
+            command.With("$q", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
         }
     }
 }

@@ -13,9 +13,9 @@ namespace Zespan.Storage.Sqlite;
 internal sealed class SpanWriteStatements : IDisposable
 {
     private const string SpanColumns =
-        "trace_id, parent_id, session_id, user_id, name, kind, model, provider, start_ms, end_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, cost_source, status, error, metadata, tags";
+        "trace_id, parent_id, session_id, user_id, name, kind, model, provider, start_ms, end_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, cost_source, status, error, metadata, tags, session_name";
     private static readonly string[] SpanParameters =
-        ["$p", "$id", "$trace", "$parent", "$session", "$user", "$name", "$kind", "$model", "$provider", "$start", "$end", "$in", "$out", "$cached", "$reasoning", "$cost", "$costSource", "$status", "$error", "$metadata", "$tags"];
+        ["$p", "$id", "$trace", "$parent", "$session", "$user", "$name", "$kind", "$model", "$provider", "$start", "$end", "$in", "$out", "$cached", "$reasoning", "$cost", "$costSource", "$status", "$error", "$metadata", "$tags", "$sessionName"];
 
     private readonly RawStatement _findExisting;
     private readonly RawStatement _insertSpan;
@@ -32,6 +32,9 @@ internal sealed class SpanWriteStatements : IDisposable
     private readonly int[] _unchangedIndexes;
     private readonly RawStatement _addToTrace;
     private readonly RawStatement _addToHourly;
+    private readonly RawStatement _readSessionState;
+    private readonly RawStatement _idleGap;
+    private readonly Dictionary<long, long> _idleGapByProject = [];
 
     public SpanWriteStatements(SqliteConnection connection)
     {
@@ -47,10 +50,20 @@ internal sealed class SpanWriteStatements : IDisposable
         _deletePayload = new RawStatement(connection, "DELETE FROM span_payloads WHERE span_row_id = $row");
         _addToSession = new RawStatement(connection, """
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
-                                  cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
+                                  cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms,
+                                  idle_ms, idle_gaps, last_start_ms, name, name_explicit, name_start_ms, name_span_id)
             VALUES ($p, $session, $user, $userStart, $userSpan,
-                    $start, $end, $end - $start, $turns, $cost, $unpriced, $in, $out, $in + $out, $errors, $latency)
+                    $start, $end, $end - $start, $turns, $cost, $unpriced, $in, $out, $in + $out, $errors, $latency,
+                    $idle, $gaps, $lastStart, $name, $nameExplicit, $nameStart, $nameSpan)
             ON CONFLICT (project_id, session_id) DO UPDATE SET
+                -- Folded in by SessionActivityRows from the stored row read in this transaction: absolute values.
+                idle_ms       = excluded.idle_ms,
+                idle_gaps     = excluded.idle_gaps,
+                last_start_ms = excluded.last_start_ms,
+                name          = CASE WHEN excluded.name IS NOT NULL AND (name IS NULL OR excluded.name_explicit > name_explicit OR (excluded.name_explicit = name_explicit AND (excluded.name_start_ms, excluded.name_span_id) < (name_start_ms, name_span_id))) THEN excluded.name ELSE name END,
+                name_start_ms = CASE WHEN excluded.name IS NOT NULL AND (name IS NULL OR excluded.name_explicit > name_explicit OR (excluded.name_explicit = name_explicit AND (excluded.name_start_ms, excluded.name_span_id) < (name_start_ms, name_span_id))) THEN excluded.name_start_ms ELSE name_start_ms END,
+                name_span_id  = CASE WHEN excluded.name IS NOT NULL AND (name IS NULL OR excluded.name_explicit > name_explicit OR (excluded.name_explicit = name_explicit AND (excluded.name_start_ms, excluded.name_span_id) < (name_start_ms, name_span_id))) THEN excluded.name_span_id ELSE name_span_id END,
+                name_explicit = CASE WHEN excluded.name IS NOT NULL AND (name IS NULL OR excluded.name_explicit > name_explicit OR (excluded.name_explicit = name_explicit AND (excluded.name_start_ms, excluded.name_span_id) < (name_start_ms, name_span_id))) THEN excluded.name_explicit ELSE name_explicit END,
                 user_id       = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_id ELSE user_id END,
                 user_start_ms = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_start_ms ELSE user_start_ms END,
                 user_span_id  = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_span_id ELSE user_span_id END,
@@ -106,6 +119,9 @@ internal sealed class SpanWriteStatements : IDisposable
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
             """);
+        _readSessionState = new RawStatement(connection,
+            "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
+        _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
         _addToHourly = new RawStatement(connection, """
             INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_pico, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
             VALUES ($p, $hour, $model, $calls, $cost, $unpriced, $in, $out, $cached, $reasoning, $errors)
@@ -115,6 +131,31 @@ internal sealed class SpanWriteStatements : IDisposable
                 cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
                 errors = errors + excluded.errors
             """);
+    }
+
+    /// <summary>The stored session row's activity and name position, or null when the session is new.</summary>
+    public StoredSessionState? ReadSessionState(long projectId, string sessionId)
+    {
+        var c = _readSessionState;
+        c.Set("$p", projectId);
+        c.Set("$session", sessionId);
+        if (!c.Read())
+            return null;
+        var state = new StoredSessionState(
+            new Zespan.Core.Sessions.SessionActivity.State(c.GetInt64(0), c.GetInt64(1), c.GetInt64(2), c.GetInt64(3), (int)c.GetInt64(4)),
+            c.GetInt64(5) == 1, c.GetInt64(6) == 1, c.GetNullableInt64(7) ?? 0, c.GetNullableString(8));
+        c.Reset();
+        return state;
+    }
+
+    /// <summary>The project's idle gap threshold, read once per write transaction (a threshold change takes the write gate).</summary>
+    public long IdleGapMs(long projectId)
+    {
+        if (_idleGapByProject.TryGetValue(projectId, out var cached))
+            return cached;
+        _idleGap.Set("$p", projectId);
+        var ms = _idleGap.ExecuteScalarInt64() ?? Zespan.Core.Sessions.SessionActivity.DefaultIdleGapMs;
+        return _idleGapByProject[projectId] = ms;
     }
 
     public StoredSpanFacts? FindExisting(long projectId, string spanId)
@@ -174,7 +215,7 @@ internal sealed class SpanWriteStatements : IDisposable
     }
 
     /// <summary>Adds the summed new LLM spans of one session (see PendingAggregates): sums, extremes and the earliest user.</summary>
-    public void AddToSession(long projectId, string sessionId, SessionDelta d)
+    public void AddToSession(long projectId, string sessionId, SessionDelta d, FoldedSession folded)
     {
         var c = _addToSession;
         c.Set("$p", projectId);
@@ -191,6 +232,13 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$out", d.OutputTokens);
         c.Set("$errors", d.Errors);
         c.Set("$latency", d.LatencySumMs);
+        c.Set("$idle", folded.IdleMs);
+        c.Set("$gaps", folded.IdleGaps);
+        c.Set("$lastStart", folded.LastStartMs);
+        c.Set("$name", folded.Name);
+        c.Set("$nameExplicit", folded.NameExplicit ? 1 : 0);
+        c.Set("$nameStart", folded.Name is null ? null : folded.NameStartMs);
+        c.Set("$nameSpan", folded.NameSpanId);
         c.Execute();
     }
 
@@ -300,6 +348,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Bind(i[19], span.Error);
         c.Bind(i[20], span.MetadataJson);
         BindTags(c, i[21], span.Tags);
+        c.Bind(i[22], span.SessionName);
     }
 
     // The tags column is a JSON array. Written with Utf8JsonWriter straight into a reused buffer: JsonSerializer's
@@ -327,7 +376,7 @@ internal sealed class SpanWriteStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _addToHourly })
+        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _addToHourly, _readSessionState, _idleGap })
             command.Dispose();
     }
 }

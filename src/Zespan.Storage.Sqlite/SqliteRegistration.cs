@@ -21,6 +21,8 @@ public static class SqliteRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Costs);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanContent);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionActivity);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionOverview);
         return services;
     }
 
@@ -32,6 +34,7 @@ public static class SqliteRegistration
     {
         services.AddSqliteFile(databasePath);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Projects);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionSettings);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Organizations);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Users);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Versions);

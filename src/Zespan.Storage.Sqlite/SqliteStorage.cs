@@ -20,6 +20,9 @@ public sealed class SqliteStorage
         Organizations = new SqliteOrganizationStore(Database, clock);
         Users = new SqliteUserStore(Database, clock);
         SpanContent = new SqliteSpanContentStore(Database, WriteGate, clock);
+        SessionActivity = new SqliteSessionActivityStore(Database, WriteGate);
+        SessionSettings = new SqliteProjectSessionSettingsStore(Database);
+        SessionOverview = new SqliteSessionOverviewReader(Database);
     }
 
     public SqliteDatabase Database { get; }
@@ -36,4 +39,7 @@ public sealed class SqliteStorage
     public IOrganizationStore Organizations { get; }
     public IUserStore Users { get; }
     public ISpanContentStore SpanContent { get; }
+    public ISessionActivityStore SessionActivity { get; }
+    public IProjectSessionSettingsStore SessionSettings { get; }
+    public ISessionOverviewReader SessionOverview { get; }
 }

@@ -14,7 +14,7 @@ internal static class UserBreakdown
 {
     public static async Task<IReadOnlyList<SessionGroupCost>?> TryReadAsync(SqliteConnection connection, long projectId, SessionFilter filter, long projectSessions, int limit, CancellationToken cancellationToken)
     {
-        if (filter.UserId is not null || filter.Status != SessionStatusFilter.Any || filter.MinTurns is not null)
+        if (filter.UserId is not null || filter.Status != SessionStatusFilter.Any || filter.MinTurns is not null || filter.NeedsSessionRows)
             return null;
         var inRange = filter.FromMs is null && filter.ToMs is null
             ? projectSessions

@@ -24,6 +24,8 @@ public static class Compare
         Check(expected.ErrorCount, actual.ErrorCount, where, "errorCount");
         Check(expected.ErrorCount > 0, actual.HasErrors, where, "status is error");
         Check(expected.AvgLatencyMs, actual.AvgLatencyMs, where, "avgLatencyMs");
+        Check(expected.ActiveMs, actual.ActiveMs, where, "activeDurationMs");
+        Check(expected.IdleGaps, actual.IdleGaps, where, "idleGapCount");
     }
 
     public static void Trace(ExpectedTrace expected, TraceSummary actual, string context = "")

@@ -53,6 +53,19 @@ public abstract class ControlPlaneConformance(IControlPlaneFactory factory) : IA
     }
 
     [Fact]
+    public async Task SessionSettings_DefaultToFiveMinutes_AreStoredPerProject_AndSharedWithAnotherOpening()
+    {
+        var other = await NewProjectAsync("Other");
+        Assert.Equal(300_000, (await Store.SessionSettings.GetAsync(ProjectId)).IdleGapMs);
+        await Store.SessionSettings.SetAsync(ProjectId, new Zespan.Core.Sessions.ProjectSessionSettings(600_000));
+        Assert.Equal(600_000, (await Store.SessionSettings.GetAsync(ProjectId)).IdleGapMs);
+        Assert.Equal(300_000, (await Store.SessionSettings.GetAsync(other)).IdleGapMs);
+        await Store.SessionSettings.SetAsync(ProjectId, new Zespan.Core.Sessions.ProjectSessionSettings(1_000));
+        await using var second = await Store.OpenAnotherAsync();
+        Assert.Equal(1_000, (await second.SessionSettings.GetAsync(ProjectId)).IdleGapMs);
+    }
+
+    [Fact]
     public async Task ApiKeys_AreFoundByHash_ListedWithoutSecret_AndRevocable()
     {
         var other = await NewProjectAsync("Other");

@@ -14,7 +14,8 @@ public sealed class ControlPlaneUnderTest(
     ILeaseStore leases,
     ISetupLock setupLock,
     Func<Task<ControlPlaneUnderTest>> openAnother,
-    Func<ValueTask>? cleanUp = null) : IAsyncDisposable
+    Func<ValueTask>? cleanUp = null,
+    IProjectSessionSettingsStore? sessionSettings = null) : IAsyncDisposable
 {
     public IProjectStore Projects { get; } = projects;
     public IOrganizationStore Organizations { get; } = organizations;
@@ -22,6 +23,7 @@ public sealed class ControlPlaneUnderTest(
     public IControlPlaneVersions Versions { get; } = versions;
     public ILeaseStore Leases { get; } = leases;
     public ISetupLock SetupLock { get; } = setupLock;
+    public IProjectSessionSettingsStore SessionSettings { get; } = sessionSettings ?? throw new ArgumentNullException(nameof(sessionSettings));
 
     /// <summary>A second, independent set of stores over the same database (its own connections and caches).</summary>
     public Task<ControlPlaneUnderTest> OpenAnotherAsync() => openAnother();

@@ -9,6 +9,9 @@ public sealed record ExpectedSession(
 {
     public long DurationMs => EndedMs - StartedMs;
     public long TotalTokens => InputTokens + OutputTokens;
+    /// <summary>Under the default 5-minute threshold (ReferenceFigures.Activity).</summary>
+    public long ActiveMs { get; init; }
+    public int IdleGaps { get; init; }
 }
 
 /// <summary>A trace's figures recomputed from raw spans.</summary>
@@ -59,9 +62,41 @@ public static class ReferenceFigures
                 latency += span.EndMs - span.StartMs;
                 if (span.Status == SpanStatus.Error) errors++;
             }
-            result[group.Key] = new ExpectedSession(group.Key, user, start, end, calls.Count, cost, unpriced, input, output, errors, (double)latency / calls.Count);
+            var (active, gaps) = Activity(calls.Select(c => (c.StartMs, c.EndMs)), 300_000);
+            result[group.Key] = new ExpectedSession(group.Key, user, start, end, calls.Count, cost, unpriced, input, output, errors, (double)latency / calls.Count)
+            {
+                ActiveMs = active,
+                IdleGaps = gaps,
+            };
         }
         return result;
+    }
+
+    /// <summary>
+    /// Active time and idle gaps as issue 18 defines them, by merging the calls' [start, end] intervals: a gap between two
+    /// merged intervals longer than the threshold is idle; active = wall duration − idle gaps.
+    /// </summary>
+    public static (long ActiveMs, int IdleGaps) Activity(IEnumerable<(long Start, long End)> calls, long threshold)
+    {
+        var merged = new List<(long Start, long End)>();
+        foreach (var call in calls.OrderBy(c => c.Start))
+        {
+            if (merged.Count > 0 && call.Start <= merged[^1].End)
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, call.End));
+            else
+                merged.Add(call);
+        }
+        long idle = 0;
+        var gaps = 0;
+        for (var i = 1; i < merged.Count; i++)
+        {
+            if (merged[i].Start - merged[i - 1].End is var gap && gap > threshold)
+            {
+                idle += gap;
+                gaps++;
+            }
+        }
+        return (merged[^1].End - merged[0].Start - idle, gaps);
     }
 
     public static Dictionary<string, ExpectedTrace> Traces(IEnumerable<SpanRecord> spans)

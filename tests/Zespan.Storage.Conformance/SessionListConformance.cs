@@ -53,6 +53,8 @@ public abstract class SessionListConformance(IStoreFactory factory) : Conformanc
         SessionSort.CostUsd => s.UnpricedCalls == s.Turns ? (Int128)1 << 64 : s.CostPico, // an unknown cost sorts above every known one
         SessionSort.TotalTokens => s.TotalTokens,
         SessionSort.ErrorCount => s.ErrorCount,
+        SessionSort.ActiveDurationMs => s.ActiveMs,
+        SessionSort.IdleGapCount => s.IdleGaps,
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 

@@ -11,7 +11,9 @@ public sealed class StoreUnderTest(
     IProjectStore projects,
     IOrganizationStore organizations,
     IRetentionStore retention,
-    Func<ValueTask>? cleanUp = null) : IAsyncDisposable
+    Func<ValueTask>? cleanUp = null,
+    ISessionActivityStore? sessionActivity = null,
+    ISessionOverviewReader? sessionOverview = null) : IAsyncDisposable
 {
     public ISpanWriter SpanWriter { get; } = spanWriter;
     public ISessionReader Sessions { get; } = sessions;
@@ -20,6 +22,8 @@ public sealed class StoreUnderTest(
     public IProjectStore Projects { get; } = projects;
     public IOrganizationStore Organizations { get; } = organizations;
     public IRetentionStore Retention { get; } = retention;
+    public ISessionActivityStore SessionActivity { get; } = sessionActivity ?? throw new ArgumentNullException(nameof(sessionActivity));
+    public ISessionOverviewReader SessionOverview { get; } = sessionOverview ?? throw new ArgumentNullException(nameof(sessionOverview));
 
     public ValueTask DisposeAsync() => cleanUp?.Invoke() ?? ValueTask.CompletedTask;
 }

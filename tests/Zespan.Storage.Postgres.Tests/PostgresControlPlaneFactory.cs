@@ -30,7 +30,7 @@ public sealed class PostgresControlPlaneFactory(PostgresCluster cluster) : ICont
                 var another = NpgsqlDataSource.Create(cluster.ConnectionString(database));
                 return Task.FromResult(Open(another, database, () => another.DisposeAsync()));
             },
-            cleanUp);
+            cleanUp, new PostgresProjectSessionSettingsStore(dataSource));
 }
 
 /// <summary>The control-plane conformance suite on PostgreSQL.</summary>

@@ -27,7 +27,7 @@ public sealed class SqliteStoreFactory : IStoreFactory
     {
         var (storage, folder) = await CreateStorageAsync();
         return new StoreUnderTest(storage.SpanWriter, storage.Sessions, storage.Traces, storage.Costs, storage.Projects, storage.Organizations,
-            storage.Retention, () => DeleteAsync(storage, folder));
+            storage.Retention, () => DeleteAsync(storage, folder), storage.SessionActivity, storage.SessionOverview);
     }
 }
 
@@ -40,6 +40,7 @@ public sealed class SqliteCostTests() : CostConformance(new SqliteStoreFactory()
 public sealed class SqliteProjectTests() : ProjectConformance(new SqliteStoreFactory());
 public sealed class SqliteRandomizedTests() : RandomizedConformance(new SqliteStoreFactory());
 public sealed class SqliteRetentionTests() : RetentionConformance(new SqliteStoreFactory());
+public sealed class SqliteSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory());
 public sealed class SqliteControlPlaneTests() : ControlPlaneConformance(new SqliteControlPlaneFactory());
 
 /// <summary>The control plane in a fresh SQLite file; a second opening is a second SqliteStorage on the same file, as the CLI is.</summary>
@@ -53,5 +54,5 @@ public sealed class SqliteControlPlaneFactory : IControlPlaneFactory
 
     private static ControlPlaneUnderTest Open(SqliteStorage storage, Func<ValueTask>? cleanUp) =>
         new(storage.Projects, storage.Organizations, storage.Users, storage.Versions, storage.Leases, new SqliteSetupLock(storage.Database),
-            () => Task.FromResult(Open(new SqliteStorage(storage.Database.FilePath, TimeProvider.System), null)), cleanUp);
+            () => Task.FromResult(Open(new SqliteStorage(storage.Database.FilePath, TimeProvider.System), null)), cleanUp, storage.SessionSettings);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 
 namespace Zespan.Core.Ingestion;
@@ -70,6 +71,8 @@ public sealed class SpanParser(TimeProvider clock)
             ParentId = OptionalId(item, "parentId"),
             SessionId = OptionalId(item, "sessionId"),
             UserId = OptionalId(item, "userId"),
+            SessionName = SessionNames.Shorten(OptionalString(item, "sessionName", IngestLimits.MaxIdLength)
+                ?? (metadata is { } named && named.TryGetProperty(SessionNames.MetadataKey, out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null)),
             Name = RequiredString(item, "name", IngestLimits.MaxNameLength),
             Kind = kind,
             Model = OptionalString(item, "model", IngestLimits.MaxIdLength),

@@ -27,6 +27,8 @@ public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortV
         SessionSort.CostUsd => s.CostUnknown ? UnknownCost : s.CostPico,
         SessionSort.TotalTokens => s.TotalTokens,
         SessionSort.ErrorCount => s.ErrorCount,
+        SessionSort.ActiveDurationMs => s.ActiveMs,
+        SessionSort.IdleGapCount => s.IdleGaps,
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 

@@ -21,4 +21,11 @@ public sealed record SessionSummary(
     public double AvgLatencyMs => Turns == 0 ? 0 : (double)LatencySumMs / Turns;
     /// <summary>True when no call of the session could be priced: its cost is unknown, not zero.</summary>
     public bool CostUnknown => Turns > 0 && UnpricedCalls == Turns;
+    /// <summary>Total of the idle gaps (see SessionActivity), under the project's threshold when the row was last computed.</summary>
+    public long IdleMs { get; init; }
+    public int IdleGaps { get; init; }
+    /// <summary>Wall duration without the idle gaps.</summary>
+    public long ActiveMs => DurationMs - IdleMs;
+    /// <summary>The readable name (see SessionNames), or null when no call carried one or a user message.</summary>
+    public string? Name { get; init; }
 }

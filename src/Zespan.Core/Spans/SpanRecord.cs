@@ -23,6 +23,8 @@ public sealed record SpanRecord
     public string? ParentId { get; init; }
     public string? SessionId { get; init; }
     public string? UserId { get; init; }
+    /// <summary>The session's name when the span names it (sessionName, metadata session.name, OTLP session.name), shortened.</summary>
+    public string? SessionName { get; init; }
     public required string Name { get; init; }
     public SpanKind Kind { get; init; }
     public string? Model { get; init; }

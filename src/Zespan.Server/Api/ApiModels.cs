@@ -10,24 +10,33 @@ namespace Zespan.Server.Api;
 
 public sealed record SessionItem(
     string SessionId, string? UserId, string StartedAt, string EndedAt, long DurationMs, int Turns, double? CostUsd,
-    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls)
+    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls,
+    long ActiveDurationMs, int IdleGapCount, string? Name)
 {
     public static SessionItem From(SessionSummary s) => new(
         s.SessionId, s.UserId, Timestamps.Format(s.StartedMs), Timestamps.Format(s.EndedMs), s.DurationMs, s.Turns,
         s.CostUnknown ? null : Money.PicoToUsd(s.CostPico), s.InputTokens, s.OutputTokens, s.TotalTokens, s.ErrorCount,
-        s.HasErrors ? "error" : "ok", s.UnpricedCalls);
+        s.HasErrors ? "error" : "ok", s.UnpricedCalls, s.ActiveMs, s.IdleGaps, s.Name);
 }
 
 public sealed record SessionDetailItem(
     string SessionId, string? UserId, string StartedAt, string EndedAt, long DurationMs, int Turns, double? CostUsd,
-    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls, double AvgLatencyMs)
+    long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls, double AvgLatencyMs,
+    long ActiveDurationMs, int IdleGapCount, string? Name, long IdleGapThresholdMs)
 {
-    public static SessionDetailItem From(SessionSummary s)
+    public static SessionDetailItem From(SessionSummary s, long idleGapMs)
     {
         var item = SessionItem.From(s);
         return new(item.SessionId, item.UserId, item.StartedAt, item.EndedAt, item.DurationMs, item.Turns, item.CostUsd, item.InputTokens,
-            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs);
+            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs,
+            s.ActiveMs, s.IdleGaps, s.Name, idleGapMs);
     }
+}
+
+/// <summary>An idle gap of a session: nothing ran from "from" until the next call started at "to".</summary>
+public sealed record IdleGapItem(string From, string To, long DurationMs)
+{
+    public static IdleGapItem Of(IdleGap g) => new(Timestamps.Format(g.FromMs), Timestamps.Format(g.ToMs), g.DurationMs);
 }
 
 public sealed record SessionListResponse(IReadOnlyList<SessionItem> Data, string? NextCursor, long TotalCount);
@@ -44,7 +53,24 @@ public sealed record TimelineItem(
     public static string StatusText(SpanStatus status) => status == SpanStatus.Error ? "error" : "ok";
 }
 
-public sealed record SessionDetailResponse(SessionDetailItem Session, IReadOnlyList<TimelineItem> Timeline);
+public sealed record SessionDetailResponse(SessionDetailItem Session, IReadOnlyList<TimelineItem> Timeline, IReadOnlyList<IdleGapItem> IdleGaps);
+
+public sealed record SessionDayItem(string Day, long Sessions, long PricedSessions, double? MedianCostUsd, double? P95CostUsd);
+
+public sealed record TurnBucketItem(int MinTurns, int? MaxTurns, long Sessions);
+
+public sealed record SessionOverviewResponse(IReadOnlyList<SessionDayItem> Days, IReadOnlyList<TurnBucketItem> Turns)
+{
+    public static SessionOverviewResponse From(SessionOverview o) => new(
+        o.Days.Select(d => new SessionDayItem(Timestamps.Format(d.DayMs), d.Sessions, d.PricedSessions, Money.PicoToUsd(d.MedianCostPico), Money.PicoToUsd(d.P95CostPico))).ToList(),
+        o.Turns.Select(t => new TurnBucketItem(t.MinTurns, t.MaxTurns, t.Sessions)).ToList());
+}
+
+/// <summary>A project's session settings: the idle gap threshold of active time, in milliseconds.</summary>
+public sealed record SessionSettingsResponse(long IdleGapMs);
+
+/// <summary>The body of PUT /api/v1/settings/sessions.</summary>
+public sealed record SessionSettingsRequest(long? IdleGapMs);
 
 /// <summary>Average, median and p95 are over the priced sessions (pricedSessions); null when there is none, like the total when no session is priced.</summary>
 public sealed record SessionStatsResponse(

@@ -18,7 +18,12 @@ public static class QueryParameters
         ["costUsd"] = SessionSort.CostUsd,
         ["totalTokens"] = SessionSort.TotalTokens,
         ["errorCount"] = SessionSort.ErrorCount,
+        ["activeDurationMs"] = SessionSort.ActiveDurationMs,
+        ["idleGapCount"] = SessionSort.IdleGapCount,
     };
+
+    /// <summary>The longest q= accepted (the longest id is 256 characters).</summary>
+    public const int MaxSearchLength = 256;
 
     public static string SortName(SessionSort sort) => SessionSorts.First(s => s.Value == sort).Key;
 
@@ -67,8 +72,38 @@ public static class QueryParameters
                 return Fail($"\"minTurns\" must be a whole number of 0 or more; got \"{minText}\".", out error);
             minTurns = min;
         }
+        int? maxTurns = null;
+        if (query["maxTurns"].ToString() is { Length: > 0 } maxText)
+        {
+            if (!int.TryParse(maxText, out var max) || max < 0)
+                return Fail($"\"maxTurns\" must be a whole number of 0 or more; got \"{maxText}\".", out error);
+            maxTurns = max;
+        }
+        if (!TryReadMilliseconds(query, "minActiveMs", out var minActive, out error) || !TryReadMilliseconds(query, "maxActiveMs", out var maxActive, out error))
+            return false;
+        if (minActive is not null && maxActive is not null && maxActive < minActive)
+            return Fail($"\"maxActiveMs\" ({maxActive}) is below \"minActiveMs\" ({minActive}).", out error);
+        string? text = query["q"].ToString().Trim() is { Length: > 0 } q ? q : null;
+        if (text is { Length: > MaxSearchLength })
+            return Fail($"\"q\" is {text.Length} characters long; search with at most {MaxSearchLength}.", out error);
         var user = forcedUserId ?? (query["userId"].ToString() is { Length: > 0 } u ? u : null);
-        filter = new SessionFilter { FromMs = range.FromMs, ToMs = range.ToMs, UserId = user, Status = status, MinTurns = minTurns };
+        filter = new SessionFilter
+        {
+            FromMs = range.FromMs, ToMs = range.ToMs, UserId = user, Status = status, MinTurns = minTurns,
+            MaxTurns = maxTurns, MinActiveMs = minActive, MaxActiveMs = maxActive, Query = text,
+        };
+        return true;
+    }
+
+    private static bool TryReadMilliseconds(IQueryCollection query, string name, out long? value, out string? error)
+    {
+        value = null;
+        error = null;
+        if (query[name].ToString() is not { Length: > 0 } text)
+            return true;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms))
+            return Fail($"\"{name}\" must be a whole number of milliseconds, 0 or more (300000 is 5 minutes); got \"{text}\".", out error);
+        value = ms;
         return true;
     }
 

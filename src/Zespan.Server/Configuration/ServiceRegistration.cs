@@ -35,6 +35,7 @@ public static class ServiceRegistration
         services.AddSingleton<IngestService>();
         services.AddSingleton<Zespan.Server.Otlp.OtlpLogContent>();
         services.AddSingleton<ProjectPlans>();
+        services.AddSingleton<Zespan.Server.Sessions.SessionActivitySync>();
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton(new IngestByteBudget(options.IngestBudgetBytes));
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());

@@ -95,6 +95,7 @@ public static class OtlpSpanMapper
             writer.WriteString("parentId", OtlpSpanInContext.ZespanId(span.TraceId, parent));
         WriteIfPresent(writer, "sessionId", context.Session(span));
         WriteIfPresent(writer, "userId", context.User(span));
+        WriteIfPresent(writer, "sessionName", Zespan.Core.Sessions.SessionNames.Shorten(a.String(Zespan.Core.Sessions.SessionNames.MetadataKey)));
         writer.WriteString("name", span.Span.Name.Length > 0 ? span.Span.Name : "(unnamed span)");
         writer.WriteString("kind", isLlm ? "llm" : "span");
         WriteIfPresent(writer, "model", a.String(OtlpConventions.Model));
