@@ -7,6 +7,7 @@ internal sealed record ZespanSettings(
     bool Enabled,
     bool CaptureContent,
     double SampleRate,
+    int FlushAt,
     int MaxBatchSize,
     int MaxQueueSize,
     TimeSpan FlushInterval,
@@ -34,15 +35,26 @@ internal sealed record ZespanSettings(
                 nameof(options));
         }
 
+        RequirePositive(options.FlushAt, "FlushAt");
         RequirePositive(options.MaxBatchSize, "MaxBatchSize");
         RequirePositive(options.MaxQueueSize, "MaxQueueSize");
         RequirePositive(options.FlushInterval, "FlushInterval");
         RequirePositive(options.InitialRetryDelay, "InitialRetryDelay");
         RequirePositive(options.MaxRetryDelay, "MaxRetryDelay");
         RequirePositive(options.RequestTimeout, "RequestTimeout");
-        if (!(options.SampleRate >= 0 && options.SampleRate <= 1))
+        double sampleRate = options.SampleRate;
+        if (!options.SampleRateSet && FirstNonEmpty(Environment.GetEnvironmentVariable(ZespanOptions.SampleRateEnvironmentVariable)) is { } rateText)
         {
-            throw new ArgumentException($"Zespan:SampleRate must be between 0 and 1 (was {options.SampleRate}).", nameof(options));
+            if (!double.TryParse(rateText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out sampleRate))
+            {
+                throw new ArgumentException(
+                    $"{ZespanOptions.SampleRateEnvironmentVariable} must be a number between 0 and 1 (was '{rateText}').", nameof(options));
+            }
+        }
+        if (!(sampleRate >= 0 && sampleRate <= 1))
+        {
+            throw new ArgumentException(
+                $"Zespan:SampleRate (or {ZespanOptions.SampleRateEnvironmentVariable}) must be between 0 and 1 (was {sampleRate}).", nameof(options));
         }
         if (options.MaxRetries < 0)
         {
@@ -53,16 +65,24 @@ internal sealed record ZespanSettings(
             throw new ArgumentException("Zespan:ShutdownTimeout must be zero or more.", nameof(options));
         }
 
-        Action<string>? debugLog = options.Debug
+        // The environment's switches are an operator's: they turn recording off and logging on whatever the code says.
+        bool enabled = options.Enabled && EnvironmentFlag(ZespanOptions.EnabledEnvironmentVariable) != false;
+        bool debug = options.Debug || EnvironmentFlag(ZespanOptions.DebugEnvironmentVariable) == true;
+        bool captureContent = options.CaptureContentSet
+            ? options.CaptureContent
+            : EnvironmentFlag(ZespanOptions.CaptureContentEnvironmentVariable) ?? true;
+
+        Action<string>? debugLog = debug
             ? options.DebugLog ?? (message => Console.Error.WriteLine(message))
             : null;
 
         return new ZespanSettings(
             apiKey,
             new Uri(baseUri, "api/v1/ingest"),
-            options.Enabled,
-            options.CaptureContent,
-            options.SampleRate,
+            enabled,
+            captureContent,
+            sampleRate,
+            options.FlushAt,
             options.MaxBatchSize,
             options.MaxQueueSize,
             options.FlushInterval,
@@ -74,6 +94,13 @@ internal sealed record ZespanSettings(
             debugLog,
             options.HttpMessageHandler);
     }
+
+    /// <summary><c>0</c>, <c>false</c>, <c>no</c>, <c>off</c> (any case) are false, anything else non-empty true; unset or empty is null.</summary>
+    private static bool? EnvironmentFlag(string name) =>
+        FirstNonEmpty(Environment.GetEnvironmentVariable(name)) is { } text
+            ? !(text.Equals("0", StringComparison.Ordinal) || text.Equals("false", StringComparison.OrdinalIgnoreCase)
+                || text.Equals("no", StringComparison.OrdinalIgnoreCase) || text.Equals("off", StringComparison.OrdinalIgnoreCase))
+            : null;
 
     private static string? FirstNonEmpty(params string?[] values) =>
         values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();

@@ -10,7 +10,7 @@ internal static class SpanRows
     public const string Columns = """
         sp.span_id, sp.trace_id, sp.parent_id, sp.session_id, sp.user_id, sp.name, sp.kind, sp.model, sp.provider, sp.start_ms, sp.end_ms,
         sp.input_tokens, sp.output_tokens, sp.cached_input_tokens, sp.reasoning_tokens, sp.cost_pico, sp.cost_source, sp.status, sp.error,
-        sp.metadata, sp.tags, pl.input, pl.output
+        sp.metadata, sp.tags, pl.input, pl.output, sp.usage_reported
         """;
 
     public const string From = "spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id";
@@ -37,5 +37,6 @@ internal static class SpanRows
         Tags = r.IsDBNull(20) ? [] : JsonSerializer.Deserialize<string[]>(r.GetString(20))!,
         InputJson = r.GetNullableString(21),
         OutputJson = r.GetNullableString(22),
+        UsageReported = r.GetInt64(23) != 0,
     };
 }

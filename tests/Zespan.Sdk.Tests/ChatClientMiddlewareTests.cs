@@ -85,7 +85,7 @@ public sealed class ChatClientMiddlewareTests : IClassFixture<FakeServersFixture
 
         JsonObject span = Assert.Single(await _servers.SpansOfSessionAsync(tracer, session));
         Assert.Equal("ok", span["status"]!.GetValue<string>());
-        Assert.False(span["metadata"]!["streamCompleted"]!.GetValue<bool>());
+        Assert.True(span["metadata"]!["streamEndedEarly"]!.GetValue<bool>());
     }
 
     [Fact]

@@ -37,6 +37,50 @@ public sealed class EnvironmentDefaultsTests
         Assert.False(tracer.IsRecording);
     }
 
+    [Fact]
+    public void SampleRateAndCaptureContent_ComeFromTheEnvironment_UnlessSetInCode()
+    {
+        using var _ = new EnvironmentVariables(("ZESPAN_SAMPLE_RATE", "0.25"), ("ZESPAN_CAPTURE_CONTENT", "off"));
+        ZespanSettings fromEnvironment = ZespanSettings.Resolve(new ZespanOptions());
+        Assert.Equal(0.25, fromEnvironment.SampleRate);
+        Assert.False(fromEnvironment.CaptureContent);
+
+        ZespanSettings fromCode = ZespanSettings.Resolve(new ZespanOptions { SampleRate = 0.5, CaptureContent = true });
+        Assert.Equal(0.5, fromCode.SampleRate);
+        Assert.True(fromCode.CaptureContent);
+    }
+
+    [Theory]
+    [InlineData("false", false)]
+    [InlineData("0", false)]
+    [InlineData("No", false)]
+    [InlineData("OFF", false)]
+    [InlineData("true", true)]
+    [InlineData("yes", true)]
+    [InlineData("", true)]
+    public void CaptureContentVariable_ReadsTheSpecsBooleans(string value, bool expected)
+    {
+        using var _ = new EnvironmentVariables(("ZESPAN_CAPTURE_CONTENT", value));
+        Assert.Equal(expected, ZespanSettings.Resolve(new ZespanOptions()).CaptureContent);
+    }
+
+    [Fact]
+    public void EnabledAndDebugVariables_AreTheOperatorsSwitches_WhateverTheCodeSays()
+    {
+        using var _ = new EnvironmentVariables(("ZESPAN_ENABLED", "false"), ("ZESPAN_DEBUG", "true"));
+        ZespanSettings settings = ZespanSettings.Resolve(new ZespanOptions { Enabled = true, Debug = false });
+        Assert.False(settings.Enabled);
+        Assert.NotNull(settings.DebugLog);
+    }
+
+    [Fact]
+    public void BadSampleRateVariable_IsRefused_NamingTheVariable()
+    {
+        using var _ = new EnvironmentVariables(("ZESPAN_SAMPLE_RATE", "lots"));
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => ZespanSettings.Resolve(new ZespanOptions()));
+        Assert.Contains("ZESPAN_SAMPLE_RATE", refused.Message);
+    }
+
     private sealed class EnvironmentVariables : IDisposable
     {
         private readonly (string Name, string? Value)[] _saved;

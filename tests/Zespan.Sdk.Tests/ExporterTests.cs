@@ -34,6 +34,37 @@ public sealed class ExporterTests
     }
 
     [Fact]
+    public async Task FlushAt_QueuedSpans_AreSentWithoutWaitingForTheInterval()
+    {
+        await using FakeIngestServer ingest = await FakeIngestServer.StartAsync();
+        await using var tracer = new ZespanTracer(ingest.Options(o =>
+        {
+            o.FlushInterval = TimeSpan.FromMinutes(5);
+            o.FlushAt = 5;
+        }));
+
+        RecordSpans(tracer, 5, "flush-at");
+        var waited = Stopwatch.StartNew();
+        while (ingest.Spans.Count < 5 && waited.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(5, ingest.Spans.Count);
+    }
+
+    [Fact]
+    public void Defaults_AreTheSpecs()
+    {
+        var options = new ZespanOptions();
+        Assert.Equal((20, 100, 10_000, 10), (options.FlushAt, options.MaxBatchSize, options.MaxQueueSize, options.MaxRetries));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)),
+            (options.FlushInterval, options.RequestTimeout, options.ShutdownTimeout));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.InitialRetryDelay);
+        Assert.Throws<ArgumentException>(() => ZespanSettings.Resolve(new ZespanOptions { FlushAt = 0 }));
+    }
+
+    [Fact]
     public async Task ServerError_IsRetried_WithTheSameSpanIds_HonouringRetryAfter()
     {
         await using FakeIngestServer ingest = await FakeIngestServer.StartAsync();

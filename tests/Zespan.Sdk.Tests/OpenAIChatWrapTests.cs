@@ -116,7 +116,8 @@ public sealed class OpenAIChatWrapTests : IClassFixture<FakeServersFixture>
         Assert.Equal("gpt-4o-2024-08-06", span["model"]!.GetValue<string>());
         Assert.True(span["metadata"]!["timeToFirstTokenMs"]!.GetValue<double>() >= 0);
         Assert.True(span["metadata"]!["stream"]!.GetValue<bool>());
-        Assert.Null(span["metadata"]!["streamCompleted"]);
+        Assert.Null(span["metadata"]!["streamEndedEarly"]);
+        Assert.True(span["metadata"]!["chunks"]!.GetValue<int>() > 2, "every event counted");
     }
 
     [Fact]
@@ -159,7 +160,7 @@ public sealed class OpenAIChatWrapTests : IClassFixture<FakeServersFixture>
 
         JsonObject span = Assert.Single(await _servers.SpansOfSessionAsync(tracer, session));
         Assert.Equal("ok", span["status"]!.GetValue<string>());
-        Assert.False(span["metadata"]!["streamCompleted"]!.GetValue<bool>());
+        Assert.True(span["metadata"]!["streamEndedEarly"]!.GetValue<bool>());
         Assert.True(span["metadata"]!["timeToFirstTokenMs"]!.GetValue<double>() >= 0);
     }
 
@@ -187,7 +188,7 @@ public sealed class OpenAIChatWrapTests : IClassFixture<FakeServersFixture>
         Assert.Equal("Echo:", firstText);
         JsonObject span = Assert.Single(await _servers.SpansOfSessionAsync(tracer, session));
         Assert.Equal("ok", span["status"]!.GetValue<string>());
-        Assert.False(span["metadata"]!["streamCompleted"]!.GetValue<bool>());
+        Assert.True(span["metadata"]!["streamEndedEarly"]!.GetValue<bool>());
         Assert.Equal("Echo:", span["output"]!["content"]!.GetValue<string>());
     }
 

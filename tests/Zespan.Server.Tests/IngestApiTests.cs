@@ -150,9 +150,34 @@ public sealed class IngestApiTests(ZespanApp app) : IClassFixture<ZespanApp>
         Assert.Null(SpanById("no-usage-2")["costUsd"]);
         Assert.Equal(0.0025, (double)SpanById("no-usage-3")["costUsd"]!, 12);
         Assert.Equal(0.0, (double)SpanById("no-usage-4")["costUsd"]!); // a refused request is not billed
-        var session = (await _client.GetJsonAsync("/api/v1/sessions/no-usage-conv"))["session"]!;
+        // Unknown usage is null at the span and call level, never zeros; the session's sums cover the reported calls.
+        Assert.Null(SpanById("no-usage-1")["usage"]);
+        Assert.Null(SpanById("no-usage-2")["usage"]);
+        Assert.Null(SpanById("no-usage-4")["usage"]);
+        Assert.Equal(1_000, (long)SpanById("no-usage-3")["usage"]!["inputTokens"]!);
+        var detail = await _client.GetJsonAsync("/api/v1/sessions/no-usage-conv");
+        var session = detail["session"]!;
         Assert.Equal(2, (int)session["unpricedCalls"]!);
         Assert.Equal(4, (int)session["turns"]!);
+        Assert.Equal(3, (int)session["unknownUsageCalls"]!);
+        Assert.Equal(1_000, (long)session["totalTokens"]!);
+        var timeline = detail["timeline"]!.AsArray().ToDictionary(e => (string)e!["spanId"]!, e => e!);
+        foreach (var unknown in new[] { "no-usage-1", "no-usage-2", "no-usage-4" })
+        {
+            foreach (var field in new[] { "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens", "totalTokens" })
+            {
+                Assert.True(timeline[unknown].AsObject().ContainsKey(field), $"{unknown}.{field} is sent, as null");
+                Assert.Null(timeline[unknown][field]);
+            }
+        }
+        Assert.Equal(1_000, (long)timeline["no-usage-3"]["totalTokens"]!);
+
+        // A re-send that now carries usage makes the call known (the stored span is replaced, not kept unknown).
+        Assert.Equal(HttpStatusCode.OK, (await _client.IngestAsync(Api.Batch(
+            Api.Span("no-usage-1", sessionId: "no-usage-conv", traceId: "no-usage-trace", model: "gpt-4o", input: 10, output: 5)))).StatusCode);
+        var resent = (await _client.GetJsonAsync("/api/v1/traces/no-usage-trace"))["spans"]!.AsArray().First(s => (string)s!["id"]! == "no-usage-1")!;
+        Assert.Equal(15, (long)resent["usage"]!["inputTokens"]! + (long)resent["usage"]!["outputTokens"]!);
+        Assert.Equal(2, (int)(await _client.GetJsonAsync("/api/v1/sessions/no-usage-conv"))["session"]!["unknownUsageCalls"]!);
     }
 
     private static string WithoutUsage(string span)

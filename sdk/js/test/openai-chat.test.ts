@@ -57,6 +57,23 @@ describe("chat.completions.create (not streamed)", () => {
     assert.ok(durationMs(span) >= 0);
   });
 
+  test("a response whose usage a proxy stripped (absent, {} or null) is recorded with usage null, never zeros", async () => {
+    for (const strip of [1, 2, 3]) {
+      const marker = uniqueMarker(`stripped-usage-${strip}`);
+      const completion = await openai.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: `${marker} [fake:stripUsage=${strip}]` }] });
+      assert.ok(completion.choices[0]!.message.content, "the caller still gets the answer");
+      const chat = await spanMentioning(ingest, marker);
+      assert.equal(chat.status, "ok");
+      assert.equal(chat.usage, null, `chat, stripUsage=${strip}`);
+
+      const responseMarker = uniqueMarker(`stripped-responses-usage-${strip}`);
+      await openai.responses.create({ model: "gpt-4o", input: `${responseMarker} [fake:stripUsage=${strip}]` });
+      const response = await spanMentioning(ingest, responseMarker);
+      assert.equal(response.name, "responses.create");
+      assert.equal(response.usage, null, `responses, stripUsage=${strip}`);
+    }
+  });
+
   test("records the input as it was at call time even if the caller mutates its messages afterwards", async () => {
     const marker = uniqueMarker("snapshot");
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: marker }];

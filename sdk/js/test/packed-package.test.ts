@@ -87,6 +87,17 @@ describe("the packed package in a fresh app", { timeout: 600_000 }, () => {
     assert.match(stdout.trim(), /node_modules[\\/]@zespan[\\/]sdk[\\/]dist[\\/]cjs[\\/]index\.js$/);
   });
 
+  test("package.json links the repository, its guide and its issues, like the .NET and Python packages", () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+      repository?: { type?: string; url?: string; directory?: string };
+      homepage?: string;
+      bugs?: { url?: string };
+    };
+    assert.deepEqual(manifest.repository, { type: "git", url: "git+https://github.com/zespan/zespan.git", directory: "sdk/js" });
+    assert.match(manifest.homepage ?? "", /^https:\/\/github\.com\/zespan\/zespan\b/);
+    assert.equal(manifest.bugs?.url, "https://github.com/zespan/zespan/issues");
+  });
+
   test("npm publish --dry-run is clean (no warning beyond the missing login)", async () => {
     const { stderr } = await run("npm", ["publish", "--dry-run", "--ignore-scripts"], { cwd: PACKAGE_ROOT, maxBuffer: 16 << 20 });
     const warnings = stderr.split("\n").filter((line) => /^npm (warn|WARN|ERR)/.test(line) && !/requires you to be logged in/.test(line));

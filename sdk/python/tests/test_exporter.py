@@ -32,22 +32,37 @@ class ExporterBehaviour(unittest.TestCase):
         self.addCleanup(logging.getLogger("zespan").removeHandler, self.log_records)
 
     def exporter(self, flush_at=10, flush_interval=0.05, max_queue_size=1000, base_url=None, key=None,
-                 max_retry_delay=0.1, shutdown_timeout=2.0):
+                 max_retry_delay=0.1, shutdown_timeout=2.0, max_batch_size=100, max_retries=10):
         transport = IngestTransport((base_url or self.ingest.base_url) + "/api/v1/ingest",
                                     key or self.ingest.api_key, timeout=2.0)
         exporter = BatchExporter(transport, flush_at, flush_interval, max_queue_size, shutdown_timeout,
-                                 max_retry_delay)
+                                 max_retry_delay, max_batch_size=max_batch_size, max_retries=max_retries)
         self.addCleanup(exporter.shutdown, 0.5)
         return exporter
 
-    def test_spans_are_sent_in_batches_of_flush_at(self):
-        exporter = self.exporter(flush_at=10, flush_interval=5.0)
+    def test_requests_carry_at_most_max_batch_size_spans(self):
+        exporter = self.exporter(flush_at=1000, flush_interval=5.0, max_batch_size=10)
         for n in range(25):
             exporter.submit(span(n))
         self.assertTrue(exporter.flush(5))
         sizes = [len(batch) for _, batch, _, _ in self.ingest.requests]
         self.assertEqual([10, 10, 5], sizes)
         self.assertEqual(25, exporter.stats.sent)
+
+    def test_flush_at_queued_spans_are_sent_without_waiting_for_the_interval(self):
+        exporter = self.exporter(flush_at=5, flush_interval=60.0)
+        for n in range(5):
+            exporter.submit(span(n))
+        deadline = time.monotonic() + 3
+        while len(self.ingest.stored_spans()) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(5, len(self.ingest.stored_spans()))
+
+    def test_a_batch_is_dropped_after_max_retries(self):
+        exporter = self.exporter(base_url="http://127.0.0.1:9", max_retries=2, max_retry_delay=0.01)
+        exporter.submit(span(1))
+        self.assertTrue(exporter.flush(5), "the batch is given up on, not retried forever")
+        self.assertEqual((2, 1, 0), (exporter.stats.retries, exporter.stats.failed, exporter.stats.sent))
 
     def test_flush_interval_sends_a_partial_batch_without_flush(self):
         exporter = self.exporter(flush_at=100, flush_interval=0.1)

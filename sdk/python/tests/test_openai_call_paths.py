@@ -51,7 +51,7 @@ class CallPaths(SdkTestCase):
             final = stream.get_final_completion()
         span = self.span_named("chat.completions.create")
         self.assertEqual(final.usage.completion_tokens, span["usage"]["outputTokens"])
-        self.assertTrue(span["metadata"]["streamCompleted"])
+        self.assertNotIn("streamEndedEarly", span["metadata"])
 
     def test_chat_stream_helper_left_early_ends_its_span_at_block_exit(self):
         gc.disable()   # the span must not depend on the collector
@@ -61,7 +61,7 @@ class CallPaths(SdkTestCase):
                 for _ in stream:
                     break
             span = self.span_named("chat.completions.create")
-            self.assertFalse(span["metadata"]["streamCompleted"])
+            self.assertIs(True, span["metadata"]["streamEndedEarly"])
             self.assertIsNotNone(stream)   # still referenced: not a garbage-collection ending
         finally:
             gc.enable()
@@ -72,7 +72,7 @@ class CallPaths(SdkTestCase):
             with self.client.responses.stream(model="gpt-4o", input="alpha beta gamma") as stream:
                 next(iter(stream))
             span = self.span_named("responses.create")
-            self.assertFalse(span["metadata"]["streamCompleted"])
+            self.assertIs(True, span["metadata"]["streamEndedEarly"])
             self.assertIsNotNone(stream)
         finally:
             gc.enable()
@@ -92,7 +92,7 @@ class CallPaths(SdkTestCase):
         try:
             spans, _ = asyncio.run(leave_early())
             self.assertEqual(["chat.completions.create", "responses.create"], [s["name"] for s in spans])
-            self.assertEqual([False, False], [s["metadata"]["streamCompleted"] for s in spans])
+            self.assertEqual([True, True], [s["metadata"].get("streamEndedEarly") for s in spans])
         finally:
             gc.enable()
 
@@ -106,7 +106,7 @@ class CallPaths(SdkTestCase):
                          {k: v for k, v in span["metadata"].items() if k == "resumedResponseId"})
         self.assertEqual(final.usage.input_tokens, span["usage"]["inputTokens"])
         self.assertEqual("Echo: resume me please", span["output"][0]["content"][0]["text"])
-        self.assertTrue(span["metadata"]["streamCompleted"])
+        self.assertNotIn("streamEndedEarly", span["metadata"])
 
     def test_retrieve_with_stream_positional_id_is_recorded_and_plain_retrieve_is_not(self):
         started = self.client.responses.create(model="gpt-4o", input="stored")

@@ -44,7 +44,10 @@ class ServerTrouble(ServerTestCase):
     def test_server_down_then_back_up(self):
         later = ZespanServer(SAMPLE_API_KEY)           # its port is reserved but nothing listens yet
         self.addCleanup(later.destroy)
-        zespan.init(api_key=SAMPLE_API_KEY, base_url=later.base_url, flush_interval=0.05, max_retry_delay=0.5)
+        # Short back-off for a quick test, so more retries to span the server's start-up (the defaults, 10 retries
+        # up to 30 s apart, wait about two minutes).
+        zespan.init(api_key=SAMPLE_API_KEY, base_url=later.base_url, flush_interval=0.05, max_retry_delay=0.5,
+                    max_retries=500)
         baseline = self.unwrapped_median()
         session_id = "outage-" + uuid.uuid4().hex
         with with_zespan_context(user_id="patient-user", session_id=session_id):
@@ -61,7 +64,8 @@ class ServerTrouble(ServerTestCase):
     def test_slow_server_does_not_slow_calls(self):
         proxy = SlowProxy(self.server.base_url, delay=1.5).start()
         self.addCleanup(proxy.stop)
-        zespan.init(api_key=SAMPLE_API_KEY, base_url=proxy.base_url, flush_at=4, flush_interval=0.05)
+        zespan.init(api_key=SAMPLE_API_KEY, base_url=proxy.base_url, flush_at=4, max_batch_size=4,
+                    flush_interval=0.05)
         baseline = self.unwrapped_median()
         session_id = "slow-" + uuid.uuid4().hex
         with with_zespan_context(session_id=session_id):

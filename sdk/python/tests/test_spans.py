@@ -74,3 +74,20 @@ class Disabled(SdkTestCase):
         self.assertEqual("Echo: x", response.choices[0].message.content)
         self.assertEqual([], self.sent_spans(timeout=0.3))
         self.assertEqual([], self.ingest.requests)
+
+
+class ContentNotCaptured(SdkTestCase):
+    init_options = {"capture_content": False}
+
+    def test_spans_carry_no_input_or_output_but_keep_usage_and_metadata(self):
+        with zespan.span("plan", input={"secret": "prompt"}) as s:
+            s.set_output("secret answer")
+            self.client.chat.completions.create(model="gpt-4o", messages=user_message("secret question"),
+                                                temperature=0.3)
+        spans = self.sent_spans(2)
+        self.assertEqual([None, None], [span.get("input") for span in spans])
+        self.assertEqual([None, None], [span.get("output") for span in spans])
+        llm = next(span for span in spans if span["kind"] == "llm")
+        self.assertIsNotNone(llm["usage"])
+        self.assertEqual(0.3, llm["metadata"]["temperature"])
+        self.assertNotIn("secret", str(self.ingest.requests))

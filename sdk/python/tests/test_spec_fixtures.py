@@ -14,7 +14,7 @@ from zespan._sampling import RULE, hash32
 from zespan._spans import SpanRecord
 
 FIXTURES = os.path.join(SDK_ROOT, "..", "spec", "fixtures")
-PAYLOADS = ("chat.json", "stream-without-usage.json", "error.json", "embeddings.json")
+PAYLOADS = ("chat.json", "stream-without-usage.json", "stream-ended-early.json", "error.json", "embeddings.json")
 PLACEHOLDERS = {
     "<span-id>": re.compile(r"^[0-9a-f]{16}$"),
     "<trace-id>": re.compile(r"^[0-9a-f]{32}$"),
@@ -49,6 +49,14 @@ class FixtureOpenAI:
                     for event in response["sse"]:
                         text = event if isinstance(event, str) else json.dumps(event)
                         self.wfile.write(("data: %s\n\n" % text).encode("utf-8"))
+                    if response.get("holdOpen"):
+                        # Only the caller leaving ends this stream: wait for the client to close the connection.
+                        self.wfile.flush()
+                        self.connection.settimeout(10)
+                        try:
+                            self.connection.recv(1)
+                        except OSError:
+                            pass
                     return
                 body = json.dumps(response["json"]).encode("utf-8")
                 self.send_header("Content-Type", "application/json")
@@ -121,8 +129,12 @@ class PayloadFixtures(SdkTestCase):
             else:
                 result = resource.create(**params)
                 if params.get("stream"):
-                    list(result)
-        return fixture["expectedSpan"], self.only_span()
+                    leave_after = fixture["call"].get("leaveAfterEvents")
+                    for events, _ in enumerate(result, start=1):
+                        if events == leave_after:
+                            result.close()   # the caller leaves before the stream's end
+                            break
+        return fixture, self.only_span()
 
     def assertMatches(self, expected, actual, where):
         if expected == "<number>":
@@ -133,7 +145,8 @@ class PayloadFixtures(SdkTestCase):
         else:
             self.assertEqual(expected, actual, where)
 
-    def assertSpan(self, expected, actual):
+    def assertSpan(self, fixture, actual):
+        expected = fixture["expectedSpan"]
         for key, value in expected.items():
             if key != "metadata":
                 self.assertMatches(value, actual.get(key), key)
@@ -143,6 +156,8 @@ class PayloadFixtures(SdkTestCase):
         for key, value in expected.get("metadata", {}).items():
             self.assertIn(key, actual["metadata"])
             self.assertMatches(value, actual["metadata"][key], "metadata." + key)
+        for key in fixture.get("absentMetadata", []):
+            self.assertNotIn(key, actual["metadata"])
         self.assertGreaterEqual(actual["endTime"], actual["startTime"])
 
     def test_chat(self):
@@ -150,6 +165,9 @@ class PayloadFixtures(SdkTestCase):
 
     def test_stream_without_usage(self):
         self.assertSpan(*self.run_fixture("stream-without-usage.json"))
+
+    def test_stream_ended_early(self):
+        self.assertSpan(*self.run_fixture("stream-ended-early.json"))
 
     def test_error(self):
         self.assertSpan(*self.run_fixture("error.json"))

@@ -40,7 +40,7 @@ class SyncStreams(SdkTestCase):
         self.assertEqual("Echo: tell me a story", span["output"]["content"])
         self.assertEqual("gpt-4o-2024-08-06", span["model"])
         self.assertGreater(span["metadata"]["timeToFirstTokenMs"], 0)
-        self.assertTrue(span["metadata"]["streamCompleted"])
+        self.assertNotIn("streamEndedEarly", span["metadata"])
         self.assertTrue(span["metadata"]["stream"])
 
     def test_stream_without_include_usage_records_no_usage(self):
@@ -62,7 +62,7 @@ class SyncStreams(SdkTestCase):
         next(stream)
         stream.close()
         span = self.only_span()
-        self.assertFalse(span["metadata"]["streamCompleted"])
+        self.assertIs(True, span["metadata"]["streamEndedEarly"])
         self.assertEqual("Echo:", span["output"]["content"])
 
     def test_context_exit_ends_span(self):
@@ -120,7 +120,7 @@ class AsyncStreams(SdkTestCase):
         self.assertEqual("Echo: async story", texts)
         span = self.only_span()
         self.assertEqual(chunks[-1].usage.completion_tokens, span["usage"]["outputTokens"])
-        self.assertTrue(span["metadata"]["streamCompleted"])
+        self.assertNotIn("streamEndedEarly", span["metadata"])
 
     def test_async_close_and_context_exit_end_the_span(self):
         async def consume():
@@ -134,7 +134,7 @@ class AsyncStreams(SdkTestCase):
                     break
         asyncio.run(consume())
         spans = self.sent_spans(2)
-        self.assertEqual([False, False], [s["metadata"]["streamCompleted"] for s in spans])
+        self.assertEqual([True, True], [s["metadata"].get("streamEndedEarly") for s in spans])
 
     def test_abandoned_async_stream_ends_span_on_garbage_collection(self):
         async def abandon():
@@ -147,7 +147,7 @@ class AsyncStreams(SdkTestCase):
             warnings.simplefilter("ignore", ResourceWarning)
             gc.collect()
         span = self.only_span()
-        self.assertFalse(span["metadata"]["streamCompleted"])
+        self.assertIs(True, span["metadata"]["streamEndedEarly"])
         self.assertEqual("Echo:", span["output"]["content"])
 
     def test_async_responses_stream_is_recorded(self):

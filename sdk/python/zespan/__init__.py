@@ -21,21 +21,25 @@ __all__ = [
 ]
 
 
-def init(api_key: Optional[str] = None, base_url: Optional[str] = None, flush_at: int = 50,
+def init(api_key: Optional[str] = None, base_url: Optional[str] = None, flush_at: int = 20,
          flush_interval: float = 1.0, max_queue_size: int = 10_000, enabled: bool = True,
-         debug: bool = False, sample_rate: float = 1.0, request_timeout: float = 10.0,
-         shutdown_timeout: float = 5.0, max_retry_delay: float = 30.0) -> None:
+         debug: bool = False, sample_rate: Optional[float] = None, request_timeout: float = 10.0,
+         shutdown_timeout: float = 5.0, max_retry_delay: float = 30.0, max_batch_size: int = 100,
+         max_retries: int = 10, capture_content: Optional[bool] = None) -> None:
     """Configures the SDK. Calling it again replaces the previous configuration
     (spans already queued are flushed to the previous destination first).
 
-    api_key defaults to $ZESPAN_API_KEY, base_url to $ZESPAN_BASE_URL, then
-    http://localhost:5080. Never raises: bad values are logged and defaulted.
+    Options, defaults and environment variables are those of docs/sdk-spec.md: api_key
+    defaults to $ZESPAN_API_KEY, base_url to $ZESPAN_BASE_URL, then http://localhost:5080;
+    sample_rate to $ZESPAN_SAMPLE_RATE, then 1; capture_content to $ZESPAN_CAPTURE_CONTENT,
+    then True. Never raises: bad values are logged and defaulted.
     """
     _runtime.configure(Settings(
         api_key=api_key, base_url=base_url, flush_at=flush_at, flush_interval=flush_interval,
         max_queue_size=max_queue_size, enabled=enabled, debug=debug, sample_rate=sample_rate,
         request_timeout=request_timeout, shutdown_timeout=shutdown_timeout,
-        max_retry_delay=max_retry_delay))
+        max_retry_delay=max_retry_delay, max_batch_size=max_batch_size, max_retries=max_retries,
+        capture_content=capture_content))
 
 
 def flush(timeout: float = 10.0) -> bool:

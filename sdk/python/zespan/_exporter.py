@@ -16,8 +16,9 @@ from ._transport import DELIVERED, REJECTED, RETRY, TOO_LARGE
 
 logger = logging.getLogger("zespan")
 
-_FIRST_RETRY_DELAY = 0.5
-_LONGEST_RETRY_AFTER = 300.0
+# docs/sdk-spec.md: equal jitter in [c/2, c], c = min(max_retry_delay, 250 ms x 2^n); Retry-After capped at 60 s.
+_FIRST_RETRY_DELAY = 0.25
+_LONGEST_RETRY_AFTER = 60.0
 
 
 class ExportStats:
@@ -40,9 +41,12 @@ def _as_payload(item: Any) -> Dict[str, Any]:
 
 class BatchExporter:
     def __init__(self, transport, flush_at: int, flush_interval: float, max_queue_size: int,
-                 shutdown_timeout: float, max_retry_delay: float) -> None:
+                 shutdown_timeout: float, max_retry_delay: float, max_batch_size: int = 100,
+                 max_retries: int = 10) -> None:
         self._transport = transport
         self._flush_at = flush_at
+        self._max_batch_size = max_batch_size
+        self._max_retries = max_retries
         self._flush_interval = flush_interval
         self._max_queue_size = max_queue_size
         self._shutdown_timeout = shutdown_timeout
@@ -166,7 +170,7 @@ class BatchExporter:
                 self._queue.clear()
                 self._cond.notify_all()
                 return None
-            count = min(self._flush_at, len(self._queue))
+            count = min(self._max_batch_size, len(self._queue))
             return [self._queue.popleft() for _ in range(count)]
 
     def _deliver(self, batch: List[Dict[str, Any]]) -> None:
@@ -192,6 +196,11 @@ class BatchExporter:
                     if outcome.status == 401:
                         logger.warning("zespan: the API key was refused (HTTP 401); check ZESPAN_API_KEY")
                     break
+                if attempt >= self._max_retries:
+                    self.stats.failed += len(part)
+                    logger.warning("zespan: gave up on %d spans after %d retries (%s)", len(part), attempt,
+                                   outcome.detail or outcome.status)
+                    break
                 delay = self._retry_delay(attempt, outcome.retry_after)
                 if not self._wait_before_retry(delay, outcome.retry_after is not None):
                     self.stats.failed += len(part)
@@ -212,8 +221,8 @@ class BatchExporter:
     def _wait_before_retry(self, delay: float, server_asked: bool) -> bool:
         """Sleeps before the next attempt; False once shutdown's deadline leaves no room.
 
-        While running, back-off has no end: spans wait (bounded by the queue) until the
-        server is back. At shutdown, retry quickly until the deadline, except that a
+        While running, a batch is retried up to max_retries times (the queue keeps filling,
+        bounded by max_queue_size, meanwhile). At shutdown, retry quickly until the deadline, except that a
         server's explicit Retry-After is never cut short.
         """
         if not self._closing:

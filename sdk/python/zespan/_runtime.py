@@ -25,7 +25,8 @@ class ZespanClient:
             transport = IngestTransport(settings.ingest_url, settings.api_key, settings.request_timeout)
             self.exporter = BatchExporter(transport, settings.flush_at, settings.flush_interval,
                                           settings.max_queue_size, settings.shutdown_timeout,
-                                          settings.max_retry_delay)
+                                          settings.max_retry_delay, max_batch_size=settings.max_batch_size,
+                                          max_retries=settings.max_retries)
 
 
 _client: Optional[ZespanClient] = None
@@ -53,6 +54,12 @@ def current() -> Optional[ZespanClient]:
 def is_recording() -> bool:
     client = _client
     return client is not None and client.exporter is not None
+
+
+def captures_content() -> bool:
+    """False when `capture_content` (or ZESPAN_CAPTURE_CONTENT) is off: spans carry no input/output."""
+    client = _client
+    return client is None or client.settings.capture_content
 
 
 def sample(key: str) -> bool:

@@ -76,6 +76,8 @@ class SpanRecord:
                 return False
             self._ended = True
         self.ended_wall = self.started.wall_after(ended_mono)
+        if not _runtime.captures_content():
+            self.input = self.output = None
         if self.sampled:
             # The record itself is queued; the exporter thread formats it (to_payload),
             # which keeps timestamp formatting and dict building off the caller's thread.

@@ -80,6 +80,7 @@ public sealed class SpanParser(TimeProvider clock)
             StartMs = start,
             EndMs = end,
             Usage = ParseUsage(item),
+            UsageReported = UsageReported(item),
             Status = status,
             Error = OptionalString(item, "error", IngestLimits.MaxErrorLength),
             InputJson = OptionalPayload(item, "input", IngestLimits.MaxPayloadBytes),

@@ -3,7 +3,11 @@ using Zespan.Core.Spans;
 namespace Zespan.Core.Sessions;
 
 /// <summary>A session with every LLM call in chronological order.</summary>
-public sealed record SessionDetail(SessionSummary Session, IReadOnlyList<TimelineEntry> Timeline);
+public sealed record SessionDetail(SessionSummary Session, IReadOnlyList<TimelineEntry> Timeline)
+{
+    /// <summary>Calls whose response carried no usage: unknown tokens, left out of the session's token sums.</summary>
+    public int UnknownUsageCalls => Timeline.Count(e => !e.UsageReported);
+}
 
 /// <summary>One LLM call in a session's timeline.</summary>
 public sealed record TimelineEntry(
@@ -18,7 +22,8 @@ public sealed record TimelineEntry(
     SpanStatus Status,
     string? Error,
     string? InputJson,
-    string? OutputJson)
+    string? OutputJson,
+    bool UsageReported = true)
 {
     public long LatencyMs => EndMs - StartMs;
 }

@@ -32,6 +32,11 @@ public sealed record SpanRecord
     public long StartMs { get; init; }
     public long EndMs { get; init; }
     public TokenUsage Usage { get; init; }
+    /// <summary>
+    /// False when the call's response carried no usage: its token counts are unknown (null in the API, "unknown" on
+    /// pages), and <see cref="Usage"/> holds zeros only so sums over reported calls stay exact.
+    /// </summary>
+    public bool UsageReported { get; init; } = true;
     /// <summary>Cost in picodollars (1e-12 USD) so sums stay exact; null when the model has no known price.</summary>
     public long? CostPico { get; init; }
     public CostSource CostSource { get; init; }
@@ -51,6 +56,8 @@ public sealed record SpanRecord
     public bool InheritsTraceContext { get; init; }
 
     public long LatencyMs => EndMs - StartMs;
+    /// <summary>An LLM call whose response carried no usage: token counts unknown, never shown or returned as 0.</summary>
+    public bool UsageUnknown => Kind == SpanKind.Llm && !UsageReported;
 
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 }

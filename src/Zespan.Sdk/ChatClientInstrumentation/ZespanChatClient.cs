@@ -86,6 +86,7 @@ public sealed class ZespanChatClient : DelegatingChatClient
                 {
                     span.MarkFirstToken();
                 }
+                span.CountStreamChunk();
                 updates.Add(update);
                 yield return update;
             }
@@ -198,7 +199,7 @@ public sealed class ZespanChatClient : DelegatingChatClient
                 span.CallMetadata["stream"] = true;
                 if (!completed)
                 {
-                    span.CallMetadata["streamCompleted"] = false;
+                    span.MarkStreamEndedEarly();
                 }
             }
         }

@@ -2,11 +2,11 @@ using System.Net.Http.Headers;
 
 namespace ZespanSdk.Export;
 
-/// <summary>Exponential backoff with jitter, stretched to whatever the server asked for in Retry-After.</summary>
+/// <summary>The server's Retry-After when it sent one, else exponential backoff with jitter (docs/sdk-spec.md).</summary>
 internal static class RetryDelay
 {
-    /// <summary>A server may ask for a long pause, but never one that outlives a reasonable shutdown.</summary>
-    private static readonly TimeSpan LongestHonouredRetryAfter = TimeSpan.FromMinutes(5);
+    /// <summary>A server may ask for a long pause, but never one that outlives a reasonable shutdown (the spec's cap).</summary>
+    private static readonly TimeSpan LongestHonouredRetryAfter = TimeSpan.FromSeconds(60);
 
     /// <param name="attempt">0 for the first retry.</param>
     public static TimeSpan Compute(int attempt, TimeSpan initial, TimeSpan max, TimeSpan? retryAfter)
@@ -18,7 +18,7 @@ internal static class RetryDelay
         double jittered = capped / 2 + Random.Shared.NextDouble() * capped / 2;
         TimeSpan backoff = TimeSpan.FromMilliseconds(jittered);
 
-        if (retryAfter is { } asked && asked > backoff)
+        if (retryAfter is { } asked)
         {
             return asked < LongestHonouredRetryAfter ? asked : LongestHonouredRetryAfter;
         }

@@ -141,7 +141,10 @@ internal sealed class SpanExporter : IAsyncDisposable
         }
     }
 
-    /// <summary>Gathers spans until the batch is full, the flush interval has passed since the first one, or someone flushes.</summary>
+    /// <summary>
+    /// Gathers spans until FlushAt are there (up to MaxBatchSize are taken), the flush interval has passed since the first
+    /// one, or someone flushes.
+    /// </summary>
     private async Task FillBatchAsync(List<SpanRecord> batch)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(_settings.FlushInterval.TotalSeconds * Stopwatch.Frequency);
@@ -154,7 +157,7 @@ internal sealed class SpanExporter : IAsyncDisposable
 
             TaskCompletionSource wake = Volatile.Read(ref _wake);
             TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (batch.Count >= _settings.MaxBatchSize || _flushWaiters.Any || Volatile.Read(ref _closed) != 0
+            if (batch.Count >= _settings.MaxBatchSize || batch.Count >= _settings.FlushAt || _flushWaiters.Any || Volatile.Read(ref _closed) != 0
                 || remaining <= TimeSpan.Zero || _stopping.IsCancellationRequested)
             {
                 return;

@@ -25,6 +25,7 @@ internal sealed class ChatCompletionStreamRecorder : IStreamRecorder
             _sawDone = true;
             return;
         }
+        _span.CountStreamChunk();
 
         var reader = new Utf8JsonReader(data);
         using JsonDocument chunk = JsonDocument.ParseValue(ref reader);
@@ -82,7 +83,7 @@ internal sealed class ChatCompletionStreamRecorder : IStreamRecorder
         _span.CallMetadata["stream"] = true;
         if (!reachedEnd && !_sawDone && failure is null)
         {
-            _span.CallMetadata["streamCompleted"] = false;
+            _span.MarkStreamEndedEarly();
         }
         if (_span.CaptureContent && _choices.Count > 0)
         {

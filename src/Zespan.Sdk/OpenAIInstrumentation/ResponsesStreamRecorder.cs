@@ -18,6 +18,11 @@ internal sealed class ResponsesStreamRecorder : IStreamRecorder
 
     public void OnEvent(string? eventName, ReadOnlySpan<byte> data)
     {
+        if (data.SequenceEqual("[DONE]"u8))
+        {
+            return;
+        }
+        _span.CountStreamChunk();
         var reader = new Utf8JsonReader(data);
         using JsonDocument document = JsonDocument.ParseValue(ref reader);
         JsonElement root = document.RootElement;
@@ -79,7 +84,7 @@ internal sealed class ResponsesStreamRecorder : IStreamRecorder
         _span.CallMetadata["stream"] = true;
         if (!reachedEnd && !_sawTerminalEvent && failure is null)
         {
-            _span.CallMetadata["streamCompleted"] = false;
+            _span.MarkStreamEndedEarly();
         }
 
         if (failure is not null)

@@ -16,6 +16,7 @@ internal sealed class LlmSpan
     private readonly string? _provider;
     private readonly string _traceId;
     private TimeSpan? _timeToFirstToken;
+    private int _streamChunks;
     private int _ended;
 
     private LlmSpan(ZespanTracer tracer, ContextState context, string traceId, string name, string? provider)
@@ -55,6 +56,12 @@ internal sealed class LlmSpan
 
     /// <summary>First streamed token: the gap users feel before anything appears.</summary>
     public void MarkFirstToken() => _timeToFirstToken ??= _timing.Elapsed;
+
+    /// <summary>One more event of a streamed call received (<c>[DONE]</c> excluded): the spec's <c>chunks</c>.</summary>
+    public void CountStreamChunk() => CallMetadata["chunks"] = ++_streamChunks;
+
+    /// <summary>The caller left (disposed the stream, stopped enumerating) before its end: <c>streamEndedEarly</c>.</summary>
+    public void MarkStreamEndedEarly() => CallMetadata["streamEndedEarly"] = true;
 
     public void EndOk() => End(SpanStatuses.Ok, null);
 

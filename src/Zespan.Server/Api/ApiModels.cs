@@ -19,16 +19,20 @@ public sealed record SessionItem(
         s.HasErrors ? "error" : "ok", s.UnpricedCalls, s.ActiveMs, s.IdleGaps, s.Name);
 }
 
+/// <param name="UnknownUsageCalls">
+/// Calls whose response carried no usage: their tokens are unknown and not in the token sums, which cover the other calls.
+/// </param>
 public sealed record SessionDetailItem(
     string SessionId, string? UserId, string StartedAt, string EndedAt, long DurationMs, int Turns, double? CostUsd,
     long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls, double AvgLatencyMs,
-    long ActiveDurationMs, int IdleGapCount, string? Name, long IdleGapThresholdMs)
+    int UnknownUsageCalls, long ActiveDurationMs, int IdleGapCount, string? Name, long IdleGapThresholdMs)
 {
-    public static SessionDetailItem From(SessionSummary s, long idleGapMs)
+    public static SessionDetailItem From(SessionDetail detail, long idleGapMs)
     {
+        var s = detail.Session;
         var item = SessionItem.From(s);
         return new(item.SessionId, item.UserId, item.StartedAt, item.EndedAt, item.DurationMs, item.Turns, item.CostUsd, item.InputTokens,
-            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs,
+            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs, detail.UnknownUsageCalls,
             s.ActiveMs, s.IdleGaps, s.Name, idleGapMs);
     }
 }
@@ -43,12 +47,15 @@ public sealed record SessionListResponse(IReadOnlyList<SessionItem> Data, string
 
 public sealed record TimelineItem(
     string SpanId, string TraceId, string Name, string? Model, string StartTime, string EndTime, long LatencyMs,
-    long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long TotalTokens, double? CostUsd, string Status, string? Error)
+    long? InputTokens, long? OutputTokens, long? CachedInputTokens, long? ReasoningTokens, long? TotalTokens, double? CostUsd, string Status, string? Error)
 {
-    public static TimelineItem From(TimelineEntry e) => new(
-        e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
-        e.Usage.InputTokens, e.Usage.OutputTokens, e.Usage.CachedInputTokens, e.Usage.ReasoningTokens, e.Usage.TotalTokens,
-        Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error);
+    /// <summary>A call whose response carried no usage has null token counts: unknown, not zero.</summary>
+    public static TimelineItem From(TimelineEntry e) => e.UsageReported
+        ? new(e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
+            e.Usage.InputTokens, e.Usage.OutputTokens, e.Usage.CachedInputTokens, e.Usage.ReasoningTokens, e.Usage.TotalTokens,
+            Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error)
+        : new(e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
+            null, null, null, null, null, Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error);
 
     public static string StatusText(SpanStatus status) => status == SpanStatus.Error ? "error" : "ok";
 }
@@ -114,13 +121,13 @@ public sealed record UsageItem(long InputTokens, long OutputTokens, long CachedI
 
 public sealed record SpanItem(
     string Id, string? ParentId, string Name, string Kind, string? Model, string? Provider, string StartTime, string EndTime, long LatencyMs,
-    string? SessionId, string? UserId, UsageItem Usage, double? CostUsd, string CostSource, string Status, string? Error,
+    string? SessionId, string? UserId, UsageItem? Usage, double? CostUsd, string CostSource, string Status, string? Error,
     JsonElement? Input, JsonElement? Output, JsonElement? Metadata, IReadOnlyList<string> Tags)
 {
     public static SpanItem From(SpanRecord s) => new(
         s.Id, s.ParentId, s.Name, s.Kind == SpanKind.Llm ? "llm" : "span", s.Model, s.Provider, Timestamps.Format(s.StartMs), Timestamps.Format(s.EndMs),
         s.LatencyMs, s.SessionId, s.UserId,
-        new UsageItem(s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens),
+        s.UsageUnknown ? null : new UsageItem(s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens),
         Money.PicoToUsd(s.CostPico), CostSourceText(s.CostSource), TimelineItem.StatusText(s.Status), s.Error,
         Json(s.InputJson), Json(s.OutputJson), Json(s.MetadataJson), s.Tags);
 

@@ -50,7 +50,7 @@ public static class SessionsEndpoints
             return ApiProblems.NotFound("Session", sessionId);
         var gaps = SessionActivity.Gaps(detail.Timeline.Select(t => (t.StartMs, t.EndMs)), idleGapMs);
         return TypedResults.Ok(new SessionDetailResponse(
-            SessionDetailItem.From(detail.Session, idleGapMs), detail.Timeline.Select(TimelineItem.From).ToList(), gaps.Select(IdleGapItem.Of).ToList()));
+            SessionDetailItem.From(detail, idleGapMs), detail.Timeline.Select(TimelineItem.From).ToList(), gaps.Select(IdleGapItem.Of).ToList()));
     }
 
     public static async Task<IResult> OverviewAsync(HttpContext context, ISessionOverviewReader reader, SessionActivitySync sync)

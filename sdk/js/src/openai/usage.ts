@@ -19,6 +19,8 @@ interface OpenAIUsage {
 export function mapUsage(raw: unknown): TokenUsage | null {
   if (!raw || typeof raw !== "object") return null;
   const usage = raw as OpenAIUsage;
+  // A usage object without either count (a proxy's `usage: {}`) is unknown usage, priced as unpriced: never zeros ($0).
+  if (!isCount(usage.prompt_tokens ?? usage.input_tokens) && !isCount(usage.completion_tokens ?? usage.output_tokens)) return null;
   return {
     inputTokens: count(usage.prompt_tokens ?? usage.input_tokens),
     outputTokens: count(usage.completion_tokens ?? usage.output_tokens),
@@ -27,6 +29,10 @@ export function mapUsage(raw: unknown): TokenUsage | null {
   };
 }
 
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
 function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+  return isCount(value) ? value : 0;
 }

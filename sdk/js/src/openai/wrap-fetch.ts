@@ -4,8 +4,8 @@ import type { Tracer } from "../spans/tracer.js";
 import type { OpenAICallAdapter } from "./call-adapter.js";
 import { chatCompletionsAdapter } from "./chat-completions.js";
 import { embeddingsAdapter } from "./embeddings.js";
-import { endStreamSpan, observeChunk, type StreamProgress } from "./end-stream-span.js";
 import { endWithError } from "./instrument-call.js";
+import { observedEventStream } from "./observed-event-stream.js";
 import { responsesAdapter } from "./responses.js";
 
 /** The `fetch` signature the OpenAI client's `fetch` option takes. */
@@ -22,8 +22,9 @@ const ENDPOINTS: [RegExp, OpenAICallAdapter][] = [
  * A `fetch` that records the OpenAI API calls going through it, for libraries that build their own OpenAI
  * client and accept its options (LangChain's `configuration`, `new OpenAI({ fetch })`). It works at the
  * level of the HTTP API, the most stable contract there is: the request body is the call's input, the
- * response (JSON, or server-sent events read from a clone) its output. The caller gets the very same
- * `Response`. Each HTTP attempt is one span, so a call the client retried shows each attempt.
+ * response (JSON read from a clone, or server-sent events recorded as the caller reads them) its output. The caller
+ * gets the very same `Response`, or for an event stream one with the same status, headers, URL and bytes. Each HTTP
+ * attempt is one span, so a call the client retried shows each attempt.
  */
 export function wrapFetch(baseFetch: FetchFunction | undefined, currentTracer: () => Tracer | undefined, logger: Logger): FetchFunction {
   return async function zespanFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
@@ -51,6 +52,9 @@ export function wrapFetch(baseFetch: FetchFunction | undefined, currentTracer: (
       throw error;
     }
     try {
+      if (response.ok && response.body && (response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+        return observedEventStream(response, span, adapter, logger);
+      }
       void recordResponse(response.clone(), span, adapter, logger);
     } catch (failure) {
       logger.debug(`could not observe ${adapter.name}`, failure);
@@ -82,8 +86,6 @@ async function recordResponse(response: Response, span: RecordingSpan, adapter: 
   try {
     if (!response.ok) {
       endWithError(span, await apiError(response));
-    } else if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) {
-      await recordEventStream(response, span, adapter, logger);
     } else {
       const described = adapter.describeResponse(await response.json());
       span.end({ ...described, status: described.error === undefined ? "ok" : "error", error: described.error });
@@ -104,46 +106,4 @@ async function apiError(response: Response): Promise<{ message: string; status: 
   }
   const message = typeof body?.error?.message === "string" ? body.error.message : text.trim() || response.statusText || "status code (no body)";
   return { message: `${response.status} ${message}`, status: response.status, code: body?.error?.code ?? undefined, type: body?.error?.type ?? undefined };
-}
-
-/** Reads server-sent events (`data:` lines, `[DONE]` ignored) from the clone as the caller reads its copy. */
-async function recordEventStream(response: Response, span: RecordingSpan, adapter: OpenAICallAdapter, logger: Logger): Promise<void> {
-  const accumulator = adapter.startStream();
-  const progress: StreamProgress = { chunks: 0 };
-  const decoder = new TextDecoder();
-  let buffered = "";
-  let streamError: string | undefined;
-  const handleEvent = (block: string): void => {
-    const data = block
-      .split(/\r?\n/)
-      .filter((line) => line.startsWith("data:"))
-      .map((line) => line.slice(5).replace(/^ /, ""))
-      .join("\n");
-    if (data === "" || data === "[DONE]") return;
-    let event: unknown;
-    try {
-      event = JSON.parse(data);
-    } catch {
-      return; // not JSON: not an API event
-    }
-    // A Chat Completions stream reports a failure as a bare `{"error": {...}}` payload.
-    const failure = (event as { error?: { message?: unknown }; type?: unknown }) ?? {};
-    if (failure.type === undefined && failure.error && typeof failure.error.message === "string") streamError = failure.error.message;
-    else observeChunk(span, accumulator, progress, event, logger);
-  };
-  try {
-    if (!response.body) throw new Error("event stream without a body");
-    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffered += decoder.decode(bytes, { stream: true });
-      const blocks = buffered.split(/\r?\n\r?\n/);
-      buffered = blocks.pop() ?? "";
-      for (const block of blocks) handleEvent(block);
-    }
-    if (buffered.trim() !== "") handleEvent(buffered);
-    endStreamSpan(span, accumulator, progress, streamError === undefined ? {} : { error: new Error(streamError) }, logger);
-  } catch (error) {
-    // The caller left the stream: the client aborts the request, which ends this copy too.
-    const aborted = error instanceof Error && error.name === "AbortError";
-    endStreamSpan(span, accumulator, progress, aborted ? { endedEarly: true } : { error }, logger);
-  }
 }

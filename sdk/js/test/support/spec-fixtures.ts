@@ -10,9 +10,10 @@ export interface PayloadFixture {
   file: string;
   description: string;
   context: { sessionId: string | null; userId: string | null; tags: string[]; metadata: Record<string, unknown> };
-  call: { api: "chat.completions.create" | "embeddings.create" | "responses.create"; params: Record<string, unknown> };
-  response: { status: number; json?: unknown; sse?: unknown[] };
+  call: { api: "chat.completions.create" | "embeddings.create" | "responses.create"; params: Record<string, unknown>; leaveAfterEvents?: number };
+  response: { status: number; json?: unknown; sse?: unknown[]; holdOpen?: boolean };
   expectedSpan: Record<string, unknown>;
+  absentMetadata?: string[];
 }
 
 export function payloadFixtures(): PayloadFixture[] {
@@ -46,7 +47,7 @@ export class FixtureOpenAIServer {
         if (response.sse) {
           res.writeHead(response.status, { "content-type": "text/event-stream" });
           for (const event of response.sse) res.write(`data: ${typeof event === "string" ? event : JSON.stringify(event)}\n\n`);
-          res.end();
+          if (!response.holdOpen) res.end();   // held open: only the caller leaving ends this stream
         } else {
           res.writeHead(response.status, { "content-type": "application/json" });
           res.end(JSON.stringify(response.json));
@@ -76,7 +77,8 @@ const PLACEHOLDERS: Record<string, (value: unknown) => boolean> = {
  * (placeholders match by shape); a top-level field the fixture leaves out is absent or null in the payload;
  * `metadata` may hold more keys than the fixture lists, but every listed one is equal.
  */
-export function assertMatchesFixture(actual: Record<string, unknown>, expected: Record<string, unknown>, label: string): void {
+export function assertMatchesFixture(actual: Record<string, unknown>, fixture: Pick<PayloadFixture, "expectedSpan" | "absentMetadata">, label: string): void {
+  const expected = fixture.expectedSpan;
   for (const [key, want] of Object.entries(expected)) {
     if (key === "metadata") continue;
     assertValue(actual[key], want, `${label}: ${key}`);
@@ -88,6 +90,7 @@ export function assertMatchesFixture(actual: Record<string, unknown>, expected: 
   for (const [key, want] of Object.entries(expected.metadata as Record<string, unknown>)) {
     assertValue(metadata[key], want, `${label}: metadata.${key}`);
   }
+  for (const key of fixture.absentMetadata ?? []) assert.ok(!(key in metadata), `${label}: metadata.${key} must be absent`);
   assert.ok(Date.parse(actual.endTime as string) >= Date.parse(actual.startTime as string), `${label}: endTime before startTime`);
 }
 

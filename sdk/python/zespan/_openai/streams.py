@@ -54,10 +54,12 @@ class StreamObserver:
             first = self._first_token_at or self._first_chunk_at
             if first is not None:
                 record.metadata["timeToFirstTokenMs"] = round((first - record.started.mono) * 1000, 1)
-            record.metadata["streamCompleted"] = bool(exhausted or self._accumulator.ended)
             record.metadata["chunks"] = self._chunks
             if error is not None:
                 record.record_error(error)
+            elif not (exhausted or self._accumulator.ended):
+                # docs/sdk-spec.md: the caller left (break, close, context exit) before the stream's end.
+                record.metadata["streamEndedEarly"] = True
         except Exception:
             logger.debug("zespan: could not summarise a stream", exc_info=True)
         record.end()

@@ -18,6 +18,8 @@ export interface FakeDirectives {
   failAfterChunks?: number;
   /** Value of a Retry-After header on an error response. */
   retryAfter?: number;
+  /** What a usage-stripping proxy does to a non-streamed body: 1 drops `usage`, 2 sends `usage: {}`, 3 `usage: null`. */
+  stripUsage?: number;
 }
 
 const DIRECTIVE = /\[fake:([^\]]*)\]/g;

@@ -97,8 +97,8 @@ export class FakeOpenAIServer {
 
   private answerChat(res: ServerResponse, request: Record<string, unknown>, content: string, directives: FakeDirectives): void {
     const completion = chatCompletion(request, content, directives);
-    this.record("/v1/chat/completions", request, false, completion.reply, completion.reply.usage);
-    sendJson(res, 200, completion.body);
+    this.record("/v1/chat/completions", request, false, completion.reply, directives.stripUsage ? null : completion.reply.usage);
+    sendJson(res, 200, withStrippedUsage(completion.body, directives));
   }
 
   private async streamChat(res: ServerResponse, request: Record<string, unknown>, content: string, directives: FakeDirectives): Promise<void> {
@@ -110,8 +110,8 @@ export class FakeOpenAIServer {
 
   private answerResponse(res: ServerResponse, request: Record<string, unknown>, content: string, directives: FakeDirectives): void {
     const { reply, body } = responseObject(request, content, directives);
-    this.record("/v1/responses", request, false, reply, reply.usage);
-    sendJson(res, 200, body);
+    this.record("/v1/responses", request, false, reply, directives.stripUsage ? null : reply.usage);
+    sendJson(res, 200, withStrippedUsage(body, directives));
   }
 
   private async streamResponse(res: ServerResponse, request: Record<string, unknown>, content: string, directives: FakeDirectives): Promise<void> {
@@ -174,4 +174,13 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The body as a proxy that strips usage would pass it on (see `stripUsage`). */
+function withStrippedUsage(body: object, directives: FakeDirectives): object {
+  if (!directives.stripUsage) return body;
+  const { usage: _dropped, ...rest } = body as Record<string, unknown>;
+  if (directives.stripUsage === 2) return { ...rest, usage: {} };
+  if (directives.stripUsage === 3) return { ...rest, usage: null };
+  return rest;
 }
