@@ -9,6 +9,7 @@ const string usage = """
       dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5]   (writer hold time in a long session, in-process)
       dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
+      dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
     """;
 
@@ -44,6 +45,10 @@ switch (args.FirstOrDefault())
     case "queries":
         await new QueryBenchmark(Option("--data", ""), Option("--key", Environment.GetEnvironmentVariable("ZESPAN_API_KEY") ?? ""),
             int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw"), rawOnly: args.Contains("--raw-only")).RunAsync();
+        return 0;
+    case "session-trends":
+        await new SessionTrendsBenchmark(Option("--data", "/tmp/zespan-trends"), int.Parse(Option("--sessions", "1000000")),
+            int.Parse(Option("--days", "90")), int.Parse(Option("--runs", "7"))).RunAsync();
         return 0;
     default:
         Console.WriteLine(usage);

@@ -52,6 +52,7 @@ app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zesp
 
 var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName);
 api.MapIngestEndpoints();
+api.MapSessionInsightsEndpoints();
 api.MapSessionsEndpoints();
 api.MapTracesEndpoints();
 api.MapCostsEndpoints();

@@ -10,6 +10,9 @@ internal static class SessionSql
     public const string Columns =
         "s.session_id, s.user_id, s.started_ms, s.ended_ms, s.turns, s.cost_pico, s.unpriced_calls, s.input_tokens, s.output_tokens, s.error_count, s.latency_sum_ms, s.idle_ms, s.idle_gaps, s.name";
 
+    /// <summary>How many columns <see cref="Columns"/> selects: a query reads its own extra columns from this ordinal on.</summary>
+    public static readonly int ColumnCount = Columns.Split(',').Length;
+
     public static SessionSummary Read(SqliteDataReader r, int offset = 0) => new(
         r.GetString(offset), r.GetNullableString(offset + 1), r.GetInt64(offset + 2), r.GetInt64(offset + 3), r.GetInt32(offset + 4),
         r.GetInt64(offset + 5), r.GetInt32(offset + 6), r.GetInt64(offset + 7), r.GetInt64(offset + 8), r.GetInt32(offset + 9), r.GetInt64(offset + 10))

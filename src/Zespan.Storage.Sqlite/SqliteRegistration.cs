@@ -17,6 +17,7 @@ public static class SqliteRegistration
         services.AddSqliteFile(databasePath);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanWriter);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Sessions);
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionKinds);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Traces);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Costs);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().Retention);

@@ -14,6 +14,7 @@ public sealed class SqliteStorage
         Versions = new SqliteControlPlaneVersions(Database);
         Leases = new SqliteLeaseStore(Database, clock);
         Sessions = new SqliteSessionReader(Database);
+        SessionKinds = new SqliteSessionKindReader(Database);
         Traces = new SqliteTraceReader(Database);
         Costs = new SqliteCostReader(Database);
         Projects = new SqliteProjectStore(Database, clock);
@@ -33,6 +34,7 @@ public sealed class SqliteStorage
     public ILeaseStore Leases { get; }
     public ISpanWriter SpanWriter { get; }
     public ISessionReader Sessions { get; }
+    public ISessionKindReader SessionKinds { get; }
     public ITraceReader Traces { get; }
     public ICostReader Costs { get; }
     public IProjectStore Projects { get; }

@@ -243,6 +243,25 @@ public sealed class AlertWebhookTests : IAsyncLifetime
         Assert.Equal("planted for the test", (string)JsonNode.Parse(call.Body)!["figure"]!["reason"]!);
     }
 
+    [Fact]
+    public async Task TheAnomalousKind_WithTheServersOwnDetector_FiresForTheRunawaySessionOnly()
+    {
+        await CreateRuleAsync(_client, $$"""{"kind":"session_anomalous","webhookUrl":"{{_receiver.Url()}}"}""");
+        // 24 usual conversations of 3 turns at $1 or $2 a turn: a baseline, none of them far above it.
+        var usual = Enumerable.Range(0, 24)
+            .SelectMany(s => Enumerable.Range(0, 3).Select(t => Spend($"usual-{s}-{t}", $"usual-{s}", 1 + s % 2, minutesAgo: 60 - t)))
+            .ToArray();
+        await IngestAsync(usual);
+        // A runaway agent: 40 turns at $1, about 9× the usual cost and 13× the usual turns.
+        await IngestAsync(Enumerable.Range(0, 40).Select(t => Spend($"loop-{t}", "runaway", 1, minutesAgo: 50 - t % 40)).ToArray());
+
+        var call = Assert.Single(await _receiver.WaitForCallsAsync(1));
+        Assert.Equal("runaway", SessionOf(call));
+        Assert.Contains("× the median", (string)JsonNode.Parse(call.Body)!["figure"]!["reason"]!);
+        await Task.Delay(500);
+        Assert.DoesNotContain(_receiver.Calls, c => SessionOf(c).StartsWith("usual-", StringComparison.Ordinal));
+    }
+
     private sealed class FlagsSessionsNamedOdd : ISessionAnomalySource
     {
         public Task<AnomalyFlag?> FlagAsync(long projectId, string sessionId, CancellationToken cancellationToken = default) =>

@@ -45,7 +45,6 @@ public sealed class WebhookTargetTests : IDisposable
     [InlineData("""{"kind":"session_cost","thresholdUsd":-1,"webhookUrl":"https://example.com/h"}""", "thresholdUsd")]
     [InlineData("""{"kind":"session_turns","thresholdTurns":0,"webhookUrl":"https://example.com/h"}""", "thresholdTurns")]
     [InlineData("""{"kind":"user_cost","thresholdUsd":5,"window":"7d","webhookUrl":"https://example.com/h"}""", "window")]
-    [InlineData("""{"kind":"session_anomalous","webhookUrl":"https://example.com/h"}""", "kind")]
     [InlineData("""{"kind":"session_cost","thresholdUsd":5,"webhookUrl":"ftp://example.com/h"}""", "webhookUrl")]
     [InlineData("""{"kind":"session_cost","thresholdUsd":5}""", "webhookUrl")]
     [InlineData("""{"kind":"session_cost","thresholdUsd":5,"webhookUrl":"https://user:pw@example.com/h"}""", "webhookUrl")]

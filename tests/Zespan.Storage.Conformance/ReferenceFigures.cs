@@ -164,7 +164,9 @@ public static class ReferenceFigures
                 var before = result.TryGetValue(key, out var b) ? b : new ExpectedGroup(group, 0, 0, 0, 0, 0);
                 result[key] = before with
                 {
-                    Sessions = before.Sessions + 1, CostPico = before.CostPico + session.CostPico, Turns = before.Turns + session.Turns,
+                    Sessions = before.Sessions + 1,
+                    CostPico = before.CostPico + session.CostPico,
+                    Turns = before.Turns + session.Turns,
                     TotalTokens = before.TotalTokens + session.TotalTokens,
                     UnpricedSessions = before.UnpricedSessions + (session.UnpricedCalls == session.Turns ? 1 : 0),
                 };

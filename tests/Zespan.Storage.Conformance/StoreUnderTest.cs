@@ -12,6 +12,7 @@ public sealed class StoreUnderTest(
     IOrganizationStore organizations,
     IRetentionStore retention,
     Func<ValueTask>? cleanUp = null,
+    ISessionKindReader? sessionKinds = null,
     ISessionActivityStore? sessionActivity = null,
     ISessionOverviewReader? sessionOverview = null) : IAsyncDisposable
 {
@@ -22,6 +23,8 @@ public sealed class StoreUnderTest(
     public IProjectStore Projects { get; } = projects;
     public IOrganizationStore Organizations { get; } = organizations;
     public IRetentionStore Retention { get; } = retention;
+    /// <summary>Sessions by kind of conversation and session-grain trends; null for a backend without them.</summary>
+    public ISessionKindReader? SessionKinds { get; } = sessionKinds;
     public ISessionActivityStore SessionActivity { get; } = sessionActivity ?? throw new ArgumentNullException(nameof(sessionActivity));
     public ISessionOverviewReader SessionOverview { get; } = sessionOverview ?? throw new ArgumentNullException(nameof(sessionOverview));
 

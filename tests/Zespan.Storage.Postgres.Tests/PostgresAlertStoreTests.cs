@@ -14,7 +14,7 @@ public sealed class PostgresAlertStoreFactory(PostgresCluster cluster) : IAlertS
         var others = new List<NpgsqlDataSource>();
         var controlPlane = new ControlPlaneUnderTest(new PostgresProjectStore(dataSource, TimeProvider.System), new PostgresOrganizationStore(dataSource, TimeProvider.System),
             new PostgresUserStore(dataSource, TimeProvider.System), new PostgresControlPlaneVersions(dataSource), new PostgresLeaseStore(dataSource),
-            new PostgresSetupLock(dataSource), () => throw new NotSupportedException());
+            new PostgresSetupLock(dataSource), () => throw new NotSupportedException(), sessionSettings: new PostgresProjectSessionSettingsStore(dataSource));
         return new AlertStoreUnderTest(controlPlane, new PostgresAlertStore(dataSource, TimeProvider.System),
             () =>
             {

@@ -9,7 +9,7 @@ public sealed class SqliteAlertStoreFactory : IAlertStoreFactory
     {
         var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
         var controlPlane = new ControlPlaneUnderTest(storage.Projects, storage.Organizations, storage.Users, storage.Versions, storage.Leases,
-            new SqliteSetupLock(storage.Database), () => throw new NotSupportedException());
+            new SqliteSetupLock(storage.Database), () => throw new NotSupportedException(), sessionSettings: storage.SessionSettings);
         return new AlertStoreUnderTest(controlPlane, new SqliteAlertStore(storage.Database, TimeProvider.System),
             () => new SqliteAlertStore(new SqliteDatabase(storage.Database.FilePath), TimeProvider.System),
             () => SqliteStoreFactory.DeleteAsync(storage, folder));

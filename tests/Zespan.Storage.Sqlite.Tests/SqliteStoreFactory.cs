@@ -27,7 +27,7 @@ public sealed class SqliteStoreFactory : IStoreFactory
     {
         var (storage, folder) = await CreateStorageAsync();
         return new StoreUnderTest(storage.SpanWriter, storage.Sessions, storage.Traces, storage.Costs, storage.Projects, storage.Organizations,
-            storage.Retention, () => DeleteAsync(storage, folder), storage.SessionActivity, storage.SessionOverview);
+            storage.Retention, () => DeleteAsync(storage, folder), storage.SessionKinds, storage.SessionActivity, storage.SessionOverview);
     }
 }
 
@@ -40,6 +40,7 @@ public sealed class SqliteCostTests() : CostConformance(new SqliteStoreFactory()
 public sealed class SqliteProjectTests() : ProjectConformance(new SqliteStoreFactory());
 public sealed class SqliteRandomizedTests() : RandomizedConformance(new SqliteStoreFactory());
 public sealed class SqliteRetentionTests() : RetentionConformance(new SqliteStoreFactory());
+public sealed class SqliteSessionInsightTests() : SessionInsightConformance(new SqliteStoreFactory());
 public sealed class SqliteSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory());
 public sealed class SqliteControlPlaneTests() : ControlPlaneConformance(new SqliteControlPlaneFactory());
 

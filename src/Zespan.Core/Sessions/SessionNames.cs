@@ -53,7 +53,8 @@ public static class SessionNames
             return null;
         try
         {
-            using var document = JsonDocument.Parse(inputJson, new JsonDocumentOptions { MaxDepth = 256 });
+            // Spans stored before issue 12 may hold lone surrogate escapes, which .NET throws on when it reads them.
+            using var document = JsonDocument.Parse(Ingestion.StoredJson.Readable(inputJson), new JsonDocumentOptions { MaxDepth = 256 });
             return Shorten(FromInput(document.RootElement));
         }
         catch (JsonException)
@@ -92,7 +93,7 @@ public static class SessionNames
     private static string? Text(JsonElement content)
     {
         if (content.ValueKind == JsonValueKind.String)
-            return string.IsNullOrWhiteSpace(content.GetString()) ? null : content.GetString();
+            return content.GetString() is { } whole && !string.IsNullOrWhiteSpace(whole) ? whole : null;
         if (content.ValueKind != JsonValueKind.Array)
             return null;
         var parts = new StringBuilder();

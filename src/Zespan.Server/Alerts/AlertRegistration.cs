@@ -1,3 +1,4 @@
+using Zespan.Core.Alerts;
 using Zespan.Server.Ingestion;
 
 namespace Zespan.Server.Alerts;
@@ -11,6 +12,7 @@ public static class AlertRegistration
         services.AddSingleton<WebhookTargets>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<DeliveryWakeUp>();
+        services.AddSingleton<ISessionAnomalySource, DetectorAnomalySource>();
         services.AddSingleton<GuardEvaluator>();
         services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<GuardEvaluator>());
         services.AddHostedService(sp => sp.GetRequiredService<GuardEvaluator>());

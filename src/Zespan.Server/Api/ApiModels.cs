@@ -27,12 +27,13 @@ public sealed record SessionDetailItem(
     long InputTokens, long OutputTokens, long TotalTokens, int ErrorCount, string Status, int UnpricedCalls, double AvgLatencyMs,
     int UnknownUsageCalls, long ActiveDurationMs, int IdleGapCount, string? Name, long IdleGapThresholdMs)
 {
-    public static SessionDetailItem From(SessionDetail detail, long idleGapMs)
+    public static SessionDetailItem From(SessionDetail detail, long idleGapMs) => From(detail.Session, detail.UnknownUsageCalls, idleGapMs);
+
+    public static SessionDetailItem From(SessionSummary s, int unknownUsageCalls, long idleGapMs)
     {
-        var s = detail.Session;
         var item = SessionItem.From(s);
         return new(item.SessionId, item.UserId, item.StartedAt, item.EndedAt, item.DurationMs, item.Turns, item.CostUsd, item.InputTokens,
-            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs, detail.UnknownUsageCalls,
+            item.OutputTokens, item.TotalTokens, item.ErrorCount, item.Status, item.UnpricedCalls, s.AvgLatencyMs, unknownUsageCalls,
             s.ActiveMs, s.IdleGaps, s.Name, idleGapMs);
     }
 }

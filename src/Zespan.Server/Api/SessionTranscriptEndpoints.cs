@@ -37,7 +37,7 @@ public static class SessionTranscriptEndpoints
     }
 
     public static async Task<IResult> CompareAsync(
-        HttpContext context, ISessionReader reader,
+        HttpContext context, ISessionReader reader, Zespan.Server.Sessions.SessionActivitySync sync,
         [FromQuery(Name = "ids"), Description("Session ids separated by commas (ids=a,b), URL-encoded; 2 to 4 in all with id.")] string[]? ids,
         [FromQuery(Name = "id"), Description("One session id per value, exact (repeat it: id=a&id=b); for ids that contain a comma.")] string[]? id)
     {
@@ -46,7 +46,8 @@ public static class SessionTranscriptEndpoints
         var (compared, missing) = await LoadAsync(reader, context.User.ProjectId(), wanted, context.RequestAborted);
         if (missing.Count > 0)
             return NotFound(missing);
-        return TypedResults.Ok(new SessionCompareResponse(compared.Select(ComparedSessionItem.From).ToList(), compared.Max(c => c.Transcript.Turns.Count)));
+        var idleGapMs = await sync.EnsureAsync(context.User.ProjectId(), context.RequestAborted);
+        return TypedResults.Ok(new SessionCompareResponse(compared.Select(c => ComparedSessionItem.From(c, idleGapMs)).ToList(), compared.Max(c => c.Transcript.Turns.Count)));
     }
 
     /// <summary>The sessions compared, in the order asked, and the ids the project has no session for.</summary>

@@ -39,8 +39,8 @@ public sealed record ComparedSessionItem(
     SessionDetailItem Session, IReadOnlyList<ModelUsageItem> TokensByModel, long LatencyP50Ms, long LatencyP95Ms, int ToolCalls,
     IReadOnlyList<double?> CumulativeCostUsd, TranscriptResponse Transcript)
 {
-    public static ComparedSessionItem From(ComparedSession c) => new(
-        SessionDetailItem.From(c.Session), c.ByModel.Select(ModelUsageItem.From).ToList(), c.LatencyP50Ms, c.LatencyP95Ms, c.ToolCalls,
+    public static ComparedSessionItem From(ComparedSession c, long idleGapMs) => new(
+        SessionDetailItem.From(c.Session, c.UnknownUsageCalls, idleGapMs), c.ByModel.Select(ModelUsageItem.From).ToList(), c.LatencyP50Ms, c.LatencyP95Ms, c.ToolCalls,
         c.CumulativeCostPico.Select(Money.PicoToUsd).ToList(), TranscriptResponse.From(c.Session.SessionId, c.Transcript));
 }
 

@@ -30,6 +30,7 @@ public static class ServiceRegistration
         services.AddSingleton<PriceResolver>();
         services.AddSingleton<ProjectPriceCache>();
         services.AddSingleton<SpanPricer>();
+        services.AddSingleton<Zespan.Core.Sessions.Anomalies.IAnomalyDetector, Zespan.Core.Sessions.Anomalies.AnomalyDetector>();
         services.AddSingleton<SpanParser>();
         services.AddSingleton<BatchParser>();
         services.AddSingleton<IngestService>();

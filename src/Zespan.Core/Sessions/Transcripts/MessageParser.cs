@@ -16,7 +16,8 @@ public static class MessageParser
     {
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
+            // Spans stored before issue 12 may hold lone surrogate escapes, which .NET throws on when it reads them.
+            using var document = JsonDocument.Parse(Zespan.Core.Ingestion.StoredJson.Readable(json), new JsonDocumentOptions { MaxDepth = 256 });
             var messages = new List<TranscriptMessage>();
             if (ReadTop(document.RootElement, origin, messages) && messages.Count > 0)
                 return messages;

@@ -24,7 +24,8 @@ public sealed record ComparedSession(
     long LatencyP95Ms,
     int ToolCalls,
     IReadOnlyList<long?> CumulativeCostPico,
-    Transcript Transcript);
+    Transcript Transcript,
+    int UnknownUsageCalls);
 
 public static class SessionComparison
 {
@@ -52,6 +53,6 @@ public static class SessionComparison
         }
         var transcript = TranscriptBuilder.Build(calls);
         return new ComparedSession(detail.Session, byModel, Percentiles.Median(latencies), Percentiles.NearestRank(latencies, 0.95),
-            transcript.ToolCallCount, cumulative, transcript);
+            transcript.ToolCallCount, cumulative, transcript, detail.UnknownUsageCalls);
     }
 }
