@@ -18,6 +18,9 @@ public static class ClickHouseRegistration
         services.AddSingleton<ISpanWriter, ClickHouseSpanWriter>();
         services.AddSingleton<ISpanContentStore, ClickHouseSpanContentStore>();
         services.AddSingleton<ISessionReader, ClickHouseSessionReader>();
+        services.AddSingleton<ISessionKindReader, ClickHouseSessionKindReader>();
+        services.AddSingleton<ISessionOverviewReader, ClickHouseSessionOverviewReader>();
+        services.AddSingleton<ISessionActivityStore, ClickHouseSessionActivityStore>();
         services.AddSingleton<ITraceReader, ClickHouseTraceReader>();
         services.AddSingleton<ICostReader, ClickHouseCostReader>();
         services.AddSingleton<IRetentionStore, ClickHouseRetentionStore>();

@@ -6,7 +6,8 @@ namespace Zespan.Storage.ClickHouse;
 /// Turns the numbered migration files into statements for this deployment. The files are written once with markers:
 /// <c>${db}</c>, <c>${on_cluster}</c>, <c>${local:t}</c> (t, or t_local under a Distributed t on a cluster),
 /// <c>${replacing:t:ver}</c> (ReplacingMergeTree, replicated with the {shard}/{replica} macros on a cluster) and
-/// <c>${distributed:t:key}</c> (the Distributed table over t_local, sharded by key; nothing without a cluster).
+/// <c>${distributed:t:key}</c> (the Distributed table over t_local, sharded by key; nothing without a cluster);
+/// a statement that starts with <c>${cluster_only}</c> is left out without a cluster.
 /// Only the validated database and cluster names are substituted: identifiers, never values.
 /// </summary>
 public static class ClickHouseSchema
@@ -48,10 +49,15 @@ public static class ClickHouseSchema
     {
         var withoutComments = string.Join('\n', text.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
         return withoutComments.Split(';')
-            .Select(s => Expand(s.Trim(), database, cluster))
+            .Select(s => s.Trim())
+            .Where(s => cluster is not null || !s.StartsWith(ClusterOnly, StringComparison.Ordinal))
+            .Select(s => Expand(s, database, cluster))
             .Where(s => s.Length > 0)
             .ToList();
     }
+
+    /// <summary>A statement starting with this runs only on a cluster (the ALTER of a Distributed table, say).</summary>
+    private const string ClusterOnly = "${cluster_only}";
 
     private static string Expand(string statement, string database, string? cluster)
     {
@@ -77,6 +83,7 @@ public static class ClickHouseSchema
         return parts[0] switch
         {
             "db" => database,
+            "cluster_only" => "",
             "on_cluster" => cluster is null ? "" : "ON CLUSTER " + cluster,
             "local" => cluster is null ? parts[1] : parts[1] + "_local",
             "replacing" => cluster is null

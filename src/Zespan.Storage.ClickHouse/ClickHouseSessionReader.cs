@@ -7,6 +7,8 @@ namespace Zespan.Storage.ClickHouse;
 /// <summary>Sessions computed from each span's newest version at read time (see <see cref="ClickHouseSql.Sessions"/>).</summary>
 public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql sql) : ISessionReader
 {
+    private readonly SessionFacts _facts = new(http, sql);
+
     public async Task<Page<SessionSummary>> ListAsync(long projectId, SessionQuery query, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["limit"] = (long)query.Limit + 1 };
@@ -49,26 +51,14 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         var timeline = spans.Select(s =>
         {
             payloads.TryGetValue(s.Id, out var p);
-            return new TimelineEntry(s.Id, s.TraceId, s.Name, s.Model, s.StartMs, s.EndMs, s.Usage, s.CostPico, s.Status, s.Error, p?.Input, p?.Output);
+            return new TimelineEntry(s.Id, s.TraceId, s.Name, s.Model, s.StartMs, s.EndMs, s.Usage, s.CostPico, s.Status, s.Error, p?.Input, p?.Output, s.UsageReported);
         }).ToList();
         return new SessionDetail(summary, timeline);
     }
 
-    private sealed record Facts(SessionSummary Session, List<string> Tags, List<string> MetadataValues);
-
-    private async Task<List<Facts>> FactsAsync(long projectId, SessionFilter filter, string? metadataKey, CancellationToken cancellationToken)
-    {
-        var parameters = new Dictionary<string, object?> { ["project"] = projectId };
-        ClickHouseSql.FilterParameters(filter, parameters);
-        if (metadataKey is not null)
-            parameters["meta_key"] = metadataKey;
-        var rows = await http.QueryAsync(sql.SessionFacts(filter, metadataKey is not null), parameters, cancellationToken);
-        return rows.Select(r => new Facts(SpanReading.Session(r), r[12].Strings(), r[13].Strings())).ToList();
-    }
-
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
-        var sessions = (await FactsAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
+        var sessions = (await _facts.ReadAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
         var priced = sessions.Where(s => !s.CostUnknown).Select(s => s.CostPico).Order().ToList();
         Int128 total = 0;
         foreach (var s in sessions)
@@ -89,19 +79,12 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
     {
-        var facts = await FactsAsync(projectId, filter, (grouping as SessionGrouping.ByMetadata)?.Key, cancellationToken);
+        var facts = await _facts.ReadAsync(projectId, filter, (grouping as SessionGrouping.ByMetadata)?.Key, cancellationToken);
         var groups = new Dictionary<string, SessionGroupCost>(StringComparer.Ordinal);
         SessionGroupCost? none = null;
         foreach (var f in facts)
         {
-            List<string?> keys = grouping switch
-            {
-                SessionGrouping.ByUser => [f.Session.UserId],
-                SessionGrouping.ByTag => f.Tags.Count == 0 ? [null] : [.. f.Tags],
-                SessionGrouping.ByMetadata => f.MetadataValues.Count == 0 ? [null] : [.. f.MetadataValues],
-                _ => throw new ArgumentOutOfRangeException(nameof(grouping)),
-            };
-            foreach (var key in keys)
+            foreach (var key in f.KindsUnder(grouping))
             {
                 var current = (key is null ? none : groups.GetValueOrDefault(key)) ?? new SessionGroupCost(key, 0, 0, 0, 0, 0);
                 current = current with
@@ -120,7 +103,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)
     {
-        var sessions = (await FactsAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
+        var sessions = (await _facts.ReadAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
         if (sessions.Count == 0)
             return [];
         var perTurn = sessions.Select(s => (double)s.TotalTokens / s.Turns).Order().ToList();

@@ -34,7 +34,9 @@ public sealed class ClickHouseSql(string database)
             argMax(cost_pico, version) AS c_cost, argMax(priced, version) AS c_priced, argMax(cost_source, version) AS c_cost_source,
             argMax(status, version) AS c_status, argMax(error, version) AS c_error, argMax(has_error, version) AS c_has_error,
             argMax(tags, version) AS c_tags, argMax(metadata_keys, version) AS c_meta_keys, argMax(metadata_values, version) AS c_meta_values,
-            argMax(deleted, version) AS c_deleted
+            argMax(deleted, version) AS c_deleted, argMax(usage_reported, version) AS c_usage_reported,
+            argMax(session_name, version) AS c_session_name, argMax(has_session_name, version) AS c_has_session_name,
+            argMax(user_text, version) AS c_user_text, argMax(has_user_text, version) AS c_has_user_text
         FROM {Spans} WHERE project_id = {"{project:Int64}"}{candidates}
         GROUP BY span_id
         """;
@@ -45,21 +47,53 @@ public sealed class ClickHouseSql(string database)
     /// <summary>Candidates: the spans that have (or had) this trace.</summary>
     public string InTrace => $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}})";
 
-    /// <summary>One row per session from its live LLM calls: the contract's figures, user of the earliest call that has one.</summary>
+    /// <summary>
+    /// One row per session from its live LLM calls: the contract's figures, user of the earliest call that has one, the
+    /// name (the earliest call's explicit name, else the earliest call's first user message, as SessionNames rules), and
+    /// active time under the project's threshold (<see cref="Activity"/>).
+    /// </summary>
     public string Sessions(string candidates = "", string? metadataKeyParameter = null) => $"""
-        SELECT c_session AS s_id,
-            argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS s_user, max(c_has_user) AS s_has_user,
-            min(c_start) AS s_started, max(c_end) AS s_ended, count() AS s_turns, sum(c_cost) AS s_cost,
-            countIf(c_priced = 0) AS s_unpriced, sum(c_input) AS s_input, sum(c_output) AS s_output,
-            countIf(c_status = 1) AS s_errors, sum(c_end - c_start) AS s_latency,
-            groupUniqArrayArray(c_tags) AS s_tags,
-            {(metadataKeyParameter is null ? "emptyArrayString()" : $"groupUniqArrayIf(c_meta_values[indexOf(c_meta_keys, {metadataKeyParameter})], has(c_meta_keys, {metadataKeyParameter}))")} AS s_meta
-        FROM ({Current(candidates)})
-        WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1
-        GROUP BY c_session
+        SELECT s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost, s_unpriced, s_input, s_output, s_errors, s_latency, s_tags, s_meta,
+            {Activity}
+            (s_has_explicit_name = 1 OR s_has_user_text = 1) AS s_has_name,
+            if(s_has_explicit_name = 1, s_explicit_name, s_user_text) AS s_name
+        FROM (
+            SELECT c_session AS s_id,
+                argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS s_user, max(c_has_user) AS s_has_user,
+                min(c_start) AS s_started, max(c_end) AS s_ended, count() AS s_turns, sum(c_cost) AS s_cost,
+                countIf(c_priced = 0) AS s_unpriced, sum(c_input) AS s_input, sum(c_output) AS s_output,
+                countIf(c_status = 1) AS s_errors, sum(c_end - c_start) AS s_latency,
+                groupUniqArrayArray(c_tags) AS s_tags,
+                {(metadataKeyParameter is null ? "emptyArrayString()" : $"groupUniqArrayIf(c_meta_values[indexOf(c_meta_keys, {metadataKeyParameter})], has(c_meta_keys, {metadataKeyParameter}))")} AS s_meta,
+                arraySort(groupArray((c_start, c_end))) AS s_calls,
+                argMinIf(c_session_name, tuple(c_start, span_id), c_has_session_name = 1) AS s_explicit_name, max(c_has_session_name) AS s_has_explicit_name,
+                argMinIf(c_user_text, tuple(c_start, span_id), c_has_user_text = 1) AS s_user_text, max(c_has_user_text) AS s_has_user_text
+            FROM ({Current(candidates)})
+            WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1
+            GROUP BY c_session
+        )
         """;
 
-    public const string SessionColumns = "s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost, s_unpriced, s_input, s_output, s_errors, s_latency";
+    /// <summary>
+    /// s_idle and s_gaps of <see cref="Zespan.Core.Sessions.SessionActivity"/>, in SQL because the list sorts and filters by
+    /// them: calls in start order (s_calls), the gap before call i+1 is its start minus the largest end of calls 1..i, and
+    /// a gap longer than the project's threshold (strictly) is idle. The conformance suite checks it against the C# rule.
+    /// </summary>
+    private string Activity => $"""
+        arrayMap(i -> tupleElement(s_calls[i + 1], 1) - arrayReduce('max', arrayMap(c -> tupleElement(c, 2), arraySlice(s_calls, 1, i))),
+                arrayEnumerate(arrayPopBack(s_calls))) AS s_gap_list,
+            {IdleGapOfProject} AS s_threshold,
+            arraySum(arrayMap(g -> if(g > s_threshold, g, 0), s_gap_list)) AS s_idle,
+            arrayCount(g -> g > s_threshold, s_gap_list) AS s_gaps,
+        """;
+
+    /// <summary>The project's idle gap threshold: its newest recorded one, else the default.</summary>
+    public string IdleGapOfProject =>
+        $"(SELECT if(count() = 0, {Zespan.Core.Sessions.SessionActivity.DefaultIdleGapMs}, argMax(idle_gap_ms, version)) FROM {database}.session_idle_thresholds WHERE project_id = {{project:Int64}})";
+
+    public string AppliedIdleGap => $"SELECT {IdleGapOfProject} FORMAT JSONCompact";
+
+    public const string SessionColumns = "s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost, s_unpriced, s_input, s_output, s_errors, s_latency, s_idle, s_gaps, s_has_name, s_name";
 
     /// <summary>The sort key of a session (cost sorts unknown costs above every known one), before the session id.</summary>
     public static string[] SortKey(SessionSort sort) => sort switch
@@ -70,6 +104,8 @@ public sealed class ClickHouseSql(string database)
         SessionSort.CostUsd => ["(s_unpriced = s_turns)", "s_cost"],
         SessionSort.TotalTokens => ["(s_input + s_output)"],
         SessionSort.ErrorCount => ["s_errors"],
+        SessionSort.ActiveDurationMs => [ActiveMs],
+        SessionSort.IdleGapCount => ["s_gaps"],
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 
@@ -83,6 +119,11 @@ public sealed class ClickHouseSql(string database)
         if (filter.Status == SessionStatusFilter.Error) sql.Append(" AND s_errors > 0");
         if (filter.Status == SessionStatusFilter.Ok) sql.Append(" AND s_errors = 0");
         if (filter.MinTurns is not null) sql.Append(" AND s_turns >= {min_turns:Int64}");
+        if (filter.MaxTurns is not null) sql.Append(" AND s_turns <= {max_turns:Int64}");
+        if (filter.MinActiveMs is not null) sql.Append($" AND {ActiveMs} >= {{min_active:Int64}}");
+        if (filter.MaxActiveMs is not null) sql.Append($" AND {ActiveMs} <= {{max_active:Int64}}");
+        // A substring of the name or the id, ASCII case-insensitive as on SQLite (lower() folds ASCII letters only).
+        if (filter.Query is not null) sql.Append(" AND (position(lower(s_id), lower({q:String})) > 0 OR (s_has_name = 1 AND position(lower(s_name), lower({q:String})) > 0))");
         return sql.ToString();
     }
 
@@ -92,7 +133,14 @@ public sealed class ClickHouseSql(string database)
         if (filter.ToMs is { } to) parameters["to"] = to;
         if (filter.UserId is { } user) parameters["user"] = user;
         if (filter.MinTurns is { } minTurns) parameters["min_turns"] = (long)minTurns;
+        if (filter.MaxTurns is { } maxTurns) parameters["max_turns"] = (long)maxTurns;
+        if (filter.MinActiveMs is { } minActive) parameters["min_active"] = minActive;
+        if (filter.MaxActiveMs is { } maxActive) parameters["max_active"] = maxActive;
+        if (filter.Query is { } text) parameters["q"] = text;
     }
+
+    /// <summary>Active time: wall duration without the idle gaps (SessionSummary.ActiveMs).</summary>
+    private const string ActiveMs = "(s_ended - s_started - s_idle)";
 
     /// <summary>A page of the sessions list, keyset after a cursor: (key…, id) strictly beyond the cursor's in the order.</summary>
     public string SessionPage(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
@@ -122,14 +170,16 @@ public sealed class ClickHouseSql(string database)
     public string SessionCount(SessionFilter filter) => $"SELECT count() FROM ({Sessions()}) WHERE 1 = 1{Filter(filter)} FORMAT JSONCompact";
 
     /// <summary>Every matching session with its tags and (when grouping by metadata) the key's values, for the analytics.</summary>
-    public string SessionFacts(SessionFilter filter, bool withMetadataKey) =>
-        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({Sessions(metadataKeyParameter: withMetadataKey ? "{meta_key:String}" : null)}) WHERE 1 = 1{Filter(filter)} FORMAT JSONCompact";
+    /// <remarks>With <paramref name="oneSession"/>, only the session {session:String} is read (its spans found through GLOBAL IN).</remarks>
+    public string SessionFacts(SessionFilter filter, bool withMetadataKey, bool oneSession = false) =>
+        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({Sessions(oneSession ? InSession : "", withMetadataKey ? "{meta_key:String}" : null)}) WHERE 1 = 1{Filter(filter)}"
+        + (oneSession ? " AND s_id = {session:String}" : "") + " FORMAT JSONCompact";
 
     public string OneSession => $"SELECT {SessionColumns} FROM ({Sessions(InSession)}) WHERE s_id = {{session:String}} FORMAT JSONCompact";
 
     public const string SpanColumns = "span_id, c_trace, c_has_parent, c_parent, c_session, c_has_session, c_user, c_has_user, c_name, c_kind, "
         + "c_model, c_has_model, c_provider, c_has_provider, c_start, c_end, c_input, c_output, c_cached, c_reasoning, c_cost, c_priced, "
-        + "c_cost_source, c_status, c_error, c_has_error, c_tags, c_meta_keys, c_meta_values";
+        + "c_cost_source, c_status, c_error, c_has_error, c_tags, c_meta_keys, c_meta_values, c_usage_reported";
 
     public string SessionTimeline =>
         $"SELECT {SpanColumns} FROM ({Current(InSession)}) WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1 AND c_session = {{session:String}} ORDER BY c_start, span_id FORMAT JSONCompact";
@@ -214,7 +264,10 @@ public sealed class ClickHouseSql(string database)
     /// <summary>Every statement shape the backend can send, for the dialect check (each filter, sort, order and cursor).</summary>
     public IEnumerable<(string Name, string Sql)> AllForDialectCheck()
     {
-        var everyFilter = new SessionFilter { FromMs = 1, ToMs = 2, UserId = "u", Status = SessionStatusFilter.Error, MinTurns = 1 };
+        var everyFilter = new SessionFilter
+        {
+            FromMs = 1, ToMs = 2, UserId = "u", Status = SessionStatusFilter.Error, MinTurns = 1, MaxTurns = 9, MinActiveMs = 0, MaxActiveMs = 9, Query = "Q",
+        };
         foreach (var filter in new[] { SessionFilter.None, everyFilter, everyFilter with { Status = SessionStatusFilter.Ok } })
         {
             foreach (var sort in Enum.GetValues<SessionSort>())
@@ -224,8 +277,10 @@ public sealed class ClickHouseSql(string database)
             yield return ("SessionCount", SessionCount(filter));
             yield return ("SessionFacts", SessionFacts(filter, false));
             yield return ("SessionFacts metadata", SessionFacts(filter, true));
+            yield return ("SessionFacts one session", SessionFacts(filter, true, oneSession: true));
         }
         yield return ("OneSession", OneSession);
+        yield return ("AppliedIdleGap", AppliedIdleGap);
         yield return ("SessionTimeline", SessionTimeline);
         yield return ("TraceSpans", TraceSpans);
         yield return ("Payloads", Payloads);

@@ -10,7 +10,15 @@ internal static class SpanReading
     /// <summary>A row of <see cref="ClickHouseSql.SessionColumns"/> from column <paramref name="at"/>.</summary>
     public static SessionSummary Session(JsonElement[] r, int at = 0) => new(
         r[at].Text(), r[at + 1].TextIf(r[at + 2]), r[at + 3].Long(), r[at + 4].Long(), (int)r[at + 5].Long(), r[at + 6].Long(),
-        (int)r[at + 7].Long(), r[at + 8].Long(), r[at + 9].Long(), (int)r[at + 10].Long(), r[at + 11].Long());
+        (int)r[at + 7].Long(), r[at + 8].Long(), r[at + 9].Long(), (int)r[at + 10].Long(), r[at + 11].Long())
+    {
+        IdleMs = r[at + 12].Long(),
+        IdleGaps = (int)r[at + 13].Long(),
+        Name = r[at + 15].TextIf(r[at + 14]),
+    };
+
+    /// <summary>How many columns <see cref="Session"/> reads.</summary>
+    public const int SessionColumnCount = 16;
 
     /// <summary>A row of <see cref="ClickHouseSql.SpanColumns"/>, without payloads.</summary>
     public static SpanRecord Span(JsonElement[] r)
@@ -40,6 +48,7 @@ internal static class SpanReading
             Error = r[24].TextIf(r[25]),
             Tags = r[26].Strings(),
             MetadataValues = metadata,
+            UsageReported = r[29].Flag(),
         };
     }
 

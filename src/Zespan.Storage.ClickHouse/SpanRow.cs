@@ -1,3 +1,4 @@
+using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 
 namespace Zespan.Storage.ClickHouse;
@@ -43,49 +44,64 @@ internal sealed record SpanRow
     public IReadOnlyList<string> Tags { get; init; } = [];
     public ulong Version { get; init; }
     public int Deleted { get; init; }
+    public int UsageReported { get; init; } = 1;
+    public string SessionName { get; init; } = "";
+    public int HasSessionName { get; init; }
+    /// <summary>The first user message of the span's input (SessionNames.FirstUserMessage), a candidate session name.</summary>
+    public string UserText { get; init; } = "";
+    public int HasUserText { get; init; }
 
     private static int Has(object? value) => value is null ? 0 : 1;
 
-    public static SpanRow Of(long projectId, SpanRecord s, ulong version) => new()
+    public static SpanRow Of(long projectId, SpanRecord s, ulong version)
     {
-        ProjectId = projectId,
-        SpanId = s.Id,
-        TraceId = s.TraceId,
-        ParentId = s.ParentId ?? "",
-        HasParent = Has(s.ParentId),
-        SessionId = s.SessionId ?? "",
-        HasSession = Has(s.SessionId),
-        UserId = s.UserId ?? "",
-        HasUser = Has(s.UserId),
-        Name = s.Name,
-        Kind = (int)s.Kind,
-        Model = s.Model ?? "",
-        HasModel = Has(s.Model),
-        Provider = s.Provider ?? "",
-        HasProvider = Has(s.Provider),
-        StartMs = s.StartMs,
-        EndMs = s.EndMs,
-        InputTokens = s.Usage.InputTokens,
-        OutputTokens = s.Usage.OutputTokens,
-        CachedInputTokens = s.Usage.CachedInputTokens,
-        ReasoningTokens = s.Usage.ReasoningTokens,
-        CostPico = s.CostPico ?? 0,
-        Priced = Has(s.CostPico),
-        CostSource = (int)s.CostSource,
-        Status = (int)s.Status,
-        Error = s.Error ?? "",
-        HasError = Has(s.Error),
-        InputJson = s.InputJson ?? "",
-        HasInput = Has(s.InputJson),
-        OutputJson = s.OutputJson ?? "",
-        HasOutput = Has(s.OutputJson),
-        MetadataJson = s.MetadataJson ?? "",
-        HasMetadata = Has(s.MetadataJson),
-        MetadataKeys = s.MetadataValues.Keys.ToList(),
-        MetadataValues = s.MetadataValues.Values.ToList(),
-        Tags = s.Tags,
-        Version = version,
-    };
+        var userText = s.Kind == SpanKind.Llm ? SessionNames.FirstUserMessage(s.InputJson) : null;
+        return new SpanRow
+        {
+            ProjectId = projectId,
+            SpanId = s.Id,
+            TraceId = s.TraceId,
+            ParentId = s.ParentId ?? "",
+            HasParent = Has(s.ParentId),
+            SessionId = s.SessionId ?? "",
+            HasSession = Has(s.SessionId),
+            UserId = s.UserId ?? "",
+            HasUser = Has(s.UserId),
+            Name = s.Name,
+            Kind = (int)s.Kind,
+            Model = s.Model ?? "",
+            HasModel = Has(s.Model),
+            Provider = s.Provider ?? "",
+            HasProvider = Has(s.Provider),
+            StartMs = s.StartMs,
+            EndMs = s.EndMs,
+            InputTokens = s.Usage.InputTokens,
+            OutputTokens = s.Usage.OutputTokens,
+            CachedInputTokens = s.Usage.CachedInputTokens,
+            ReasoningTokens = s.Usage.ReasoningTokens,
+            CostPico = s.CostPico ?? 0,
+            Priced = Has(s.CostPico),
+            CostSource = (int)s.CostSource,
+            Status = (int)s.Status,
+            Error = s.Error ?? "",
+            HasError = Has(s.Error),
+            InputJson = s.InputJson ?? "",
+            HasInput = Has(s.InputJson),
+            OutputJson = s.OutputJson ?? "",
+            HasOutput = Has(s.OutputJson),
+            MetadataJson = s.MetadataJson ?? "",
+            HasMetadata = Has(s.MetadataJson),
+            MetadataKeys = s.MetadataValues.Keys.ToList(),
+            MetadataValues = s.MetadataValues.Values.ToList(),
+            Tags = s.Tags,
+            Version = version,
+            UsageReported = s.UsageReported ? 1 : 0,
+            SessionName = s.SessionName ?? "",
+            HasSessionName = Has(s.SessionName),
+            UserText = userText ?? "",
+            HasUserText = Has(userText),
+        };
+    }
 }
 
 /// <summary>Content sent apart from its span, one version per row of span_content.</summary>

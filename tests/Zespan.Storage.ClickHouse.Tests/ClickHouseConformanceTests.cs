@@ -19,3 +19,7 @@ public sealed class ClickHouseProjectTests(ClickHouseCluster cluster) : ProjectC
 public sealed class ClickHouseRandomizedTests(ClickHouseCluster cluster) : RandomizedConformance(new ClickHouseStoreFactory(cluster));
 [Collection(ClickHouseCollection.Name)]
 public sealed class ClickHouseRetentionTests(ClickHouseCluster cluster) : RetentionConformance(new ClickHouseStoreFactory(cluster));
+[Collection(ClickHouseCollection.Name)]
+public sealed class ClickHouseSessionInsightTests(ClickHouseCluster cluster) : SessionInsightConformance(new ClickHouseStoreFactory(cluster));
+[Collection(ClickHouseCollection.Name)]
+public sealed class ClickHouseSessionActivityTests(ClickHouseCluster cluster) : SessionActivityConformance(new ClickHouseStoreFactory(cluster));

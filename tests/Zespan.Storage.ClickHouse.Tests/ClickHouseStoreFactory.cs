@@ -15,7 +15,7 @@ public sealed class ClickHouseStoreFactory(ClickHouseCluster cluster) : IStoreFa
     {
         var (backend, control) = await cluster.SharedStoresAsync();
         return new StoreUnderTest(backend.SpanWriter, backend.Sessions, backend.Traces, backend.Costs, control.Projects, control.Organizations,
-            backend.Retention);
+            backend.Retention, sessionKinds: backend.SessionKinds, sessionActivity: backend.SessionActivity, sessionOverview: backend.SessionOverview);
     }
 }
 
@@ -30,6 +30,9 @@ public sealed class ClickHouseBackend
     public required ClickHouseTraceReader Traces { get; init; }
     public required ClickHouseCostReader Costs { get; init; }
     public required ClickHouseRetentionStore Retention { get; init; }
+    public required ClickHouseSessionKindReader SessionKinds { get; init; }
+    public required ClickHouseSessionOverviewReader SessionOverview { get; init; }
+    public required ClickHouseSessionActivityStore SessionActivity { get; init; }
 
     public static async Task<ClickHouseBackend> CreateAsync(ClickHouseSettings settings)
     {
@@ -47,6 +50,9 @@ public sealed class ClickHouseBackend
             Traces = new ClickHouseTraceReader(http, sql),
             Costs = new ClickHouseCostReader(http, sql),
             Retention = new ClickHouseRetentionStore(http, sql, versions),
+            SessionKinds = new ClickHouseSessionKindReader(http, sql),
+            SessionOverview = new ClickHouseSessionOverviewReader(http, sql),
+            SessionActivity = new ClickHouseSessionActivityStore(http, sql, versions),
         };
     }
 

@@ -61,6 +61,9 @@ public sealed class DialectTests(ClickHouseCluster cluster)
 
         await backend.Http.InsertAsync("spans", spans);
         await backend.Http.InsertAsync("span_content", contents);
+        // A threshold under the sample's gaps (900 ms), so idle time is not zero everywhere.
+        object[] threshold = [new { ProjectId = projectId, IdleGapMs = 500L, Version = 1UL }];
+        await backend.Http.InsertAsync("session_idle_thresholds", threshold);
 
         var local = "zespan_dialect_" + Guid.NewGuid().ToString("N")[..8];
         Engine.Query(ClickHouseSchema.CreateDatabase(local, null), "TSV");
@@ -68,6 +71,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             Engine.Query(statement, "TSV");
         Engine.Query(ClickHouseHttp.InsertStatement(local, "spans") + "\n" + ClickHouseHttp.JsonEachRow(spans), "TSV");
         Engine.Query(ClickHouseHttp.InsertStatement(local, "span_content") + "\n" + ClickHouseHttp.JsonEachRow(contents), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_idle_thresholds") + "\n" + ClickHouseHttp.JsonEachRow(threshold), "TSV");
 
         var parameters = new Dictionary<string, object?>
         {
@@ -75,6 +79,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             ["from"] = 0L, ["to"] = 4_000_000_000_000L, ["min_turns"] = 1L, ["after_unknown"] = 0L, ["after_value"] = 1_500L,
             ["after_id"] = "s1", ["limit"] = 10L, ["meta_key"] = "feature", ["model"] = "gpt-4o", ["after_started"] = 4_000_000_000_000L,
             ["cutoff"] = 2_500L, ["batch"] = 100L, ["first"] = 0L, ["bucket"] = 1_000L,
+            ["max_turns"] = 9L, ["min_active"] = 0L, ["max_active"] = 4_000_000_000_000L, ["q"] = "S",
         };
         int checkedStatements = 0, withRows = 0;
         var clusterSql = backend.Sql;
@@ -101,13 +106,14 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         {
             Id = id, TraceId = trace, SessionId = session, UserId = user, Name = "chat " + id, Kind = SpanKind.Llm, Model = model,
             StartMs = start, EndMs = start + 100, Usage = new TokenUsage(10, 5, 2, 1), CostPico = cost, Tags = ["beta"],
-            MetadataValues = new Dictionary<string, string> { ["feature"] = "chat" }, InputJson = "[\"hi\"]",
+            MetadataValues = new Dictionary<string, string> { ["feature"] = "chat" },
+            InputJson = $$"""[{"role":"user","content":"Hi from {{id}}"}]""", UsageReported = id != "b1",
         };
         var spans = new List<SpanRow>
         {
             SpanRow.Of(projectId, Llm("a1", "t1", "s1", "u1", 1_000, 100), 1),
             SpanRow.Of(projectId, Llm("a2", "t1", "s1", null, 2_000, null), 1),
-            SpanRow.Of(projectId, Llm("a2", "t1", "s1", "u2", 2_000, 300, "gpt-4o-mini"), 2),
+            SpanRow.Of(projectId, Llm("a2", "t1", "s1", "u2", 2_000, 300, "gpt-4o-mini") with { SessionName = "Checkout help" }, 2),
             SpanRow.Of(projectId, Llm("b1", "t2", "s2", "u1", 3_000, 50), 1),
             SpanRow.Of(projectId, Llm("b1", "t2", "s1", "u1", 3_000, 70), 2), // re-sent into another session (another shard)
             SpanRow.Of(projectId, Llm("c1", "t3", "s3", "u3", 500, 5) with { Status = SpanStatus.Error, Error = "boom" }, 1),
