@@ -3,6 +3,7 @@
 # one ZooKeeper and two clickhouse-server processes on free loopback ports, each with its own data folder,
 # {shard}/{replica} macros and a remote_servers entry naming both shards (cluster "zespan").
 #
+#   scripts/clickhouse-cluster.sh install  installs Debian's clickhouse-server, zookeeper and a Java runtime if missing
 #   scripts/clickhouse-cluster.sh start    installs Debian's clickhouse-server and zookeeper if missing (apt-get),
 #                                          starts the cluster and writes $STATE/cluster.env (ZESPAN_CLICKHOUSE_* lines)
 #   scripts/clickhouse-cluster.sh status   prints the env file and whether each process answers
@@ -234,8 +235,9 @@ status() {
 }
 
 case "${1:-}" in
+  install) install_packages ;;
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
 esac

@@ -12,17 +12,53 @@ namespace Zespan.Storage.ClickHouse;
 public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
 {
     private int _preferred;
+    private Task<InsertDurability>? _durability;
 
     public ClickHouseSettings Settings => settings;
 
     /// <summary>Runs a statement that returns nothing (DDL, INSERT … SELECT, ALTER).</summary>
     public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default) =>
-        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken);
+        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: true, cancellationToken));
+
+    /// <summary>The INSERT and read settings for this cluster, found once (a single server has none).</summary>
+    public Task<InsertDurability> DurabilityAsync(CancellationToken cancellationToken = default)
+    {
+        if (settings.Cluster is null)
+            return Task.FromResult(InsertDurability.For(1, null));
+        return _durability ??= FindDurabilityAsync(cancellationToken);
+    }
+
+    private async Task<InsertDurability> FindDurabilityAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await SendAsync(SqlBinder.Bind(InsertDurability.ReplicasQuery, new Dictionary<string, object?> { ["cluster"] = settings.Cluster }),
+                body: null, cancellationToken, []);
+            using var document = JsonDocument.Parse(text);
+            var replicas = (int)document.RootElement.GetProperty("data")[0][0].Long();
+            if (replicas == 0)
+                throw new ClickHouseException($"ZESPAN_CLICKHOUSE_CLUSTER: the nodes have no cluster \"{settings.Cluster}\" in their remote_servers.");
+            return InsertDurability.For(replicas, settings.InsertQuorum);
+        }
+        catch
+        {
+            _durability = null; // found again on the next statement
+            throw;
+        }
+    }
+
+    private async Task<IEnumerable<string>> SettingsForAsync(bool insert, CancellationToken cancellationToken)
+    {
+        if (settings.Cluster is null)
+            return [];
+        var durability = await DurabilityAsync(cancellationToken);
+        return insert ? durability.InsertSettings() : durability.ReadSettings();
+    }
 
     /// <summary>Runs a SELECT written with FORMAT JSONCompact and returns its rows.</summary>
     public async Task<List<JsonElement[]>> QueryAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default)
     {
-        var text = await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken);
+        var text = await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: false, cancellationToken));
         using var document = JsonDocument.Parse(text);
         var rows = new List<JsonElement[]>();
         foreach (var row in document.RootElement.GetProperty("data").EnumerateArray())
@@ -35,7 +71,7 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
     {
         if (rows.Count == 0)
             return;
-        await SendAsync(InsertStatement(settings.Database, table), JsonEachRow(rows), cancellationToken);
+        await SendAsync(InsertStatement(settings.Database, table), JsonEachRow(rows), cancellationToken, await SettingsForAsync(insert: true, cancellationToken));
     }
 
     /// <summary>The INSERT statement whose data follows in the body; the dialect check sends the same text.</summary>
@@ -52,7 +88,7 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private async Task<string> SendAsync(string sql, string? body, CancellationToken cancellationToken)
+    private async Task<string> SendAsync(string sql, string? body, CancellationToken cancellationToken, IEnumerable<string> statementSettings)
     {
         Exception? last = null;
         var start = Volatile.Read(ref _preferred);
@@ -61,7 +97,7 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
             var index = (start + attempt) % settings.Urls.Count;
             try
             {
-                using var request = NewRequest(settings.Urls[index], sql, body);
+                using var request = NewRequest(settings.Urls[index], sql, body, statementSettings);
                 using var response = await http.SendAsync(request, cancellationToken);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (!response.IsSuccessStatusCode)
@@ -81,13 +117,11 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
         throw new ClickHouseException($"No ClickHouse node answered ({string.Join(", ", settings.Urls)}).", last);
     }
 
-    private HttpRequestMessage NewRequest(Uri node, string sql, string? body)
+    private HttpRequestMessage NewRequest(Uri node, string sql, string? body, IEnumerable<string> statementSettings)
     {
         // With data in the body, the statement goes in the URL; otherwise the statement is the body.
         // No database setting: every statement names its tables with the database, and the first creates it.
-        var query = new List<string>();
-        if (settings.Cluster is not null)
-            query.Add("insert_distributed_sync=1"); // a 2xx means every shard's local table has its rows, not a queue on this node
+        var query = new List<string>(statementSettings); // InsertDurability: what a 2xx means
         if (body is not null)
             query.Add("query=" + Uri.EscapeDataString(sql));
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, query.Count == 0 ? "/" : "/?" + string.Join('&', query)))

@@ -13,14 +13,23 @@ public sealed partial record ClickHouseSettings
     public string? User { get; init; }
     public string? Password { get; init; }
     public string? Cluster { get; init; }
+    /// <summary>Replicas per shard an INSERT waits for (see <see cref="InsertDurability"/>); null: every replica.</summary>
+    public int? InsertQuorum { get; init; }
 
-    /// <summary>Reads ZESPAN_CLICKHOUSE_URL (comma-separated), _DATABASE, _USER, _PASSWORD and _CLUSTER.</summary>
+    /// <summary>Reads ZESPAN_CLICKHOUSE_URL (comma-separated), _DATABASE, _USER, _PASSWORD, _CLUSTER and _INSERT_QUORUM.</summary>
     public static ClickHouseSettings FromEnvironment(Func<string, string?> variable)
     {
         var urls = variable("ZESPAN_CLICKHOUSE_URL")
             ?? throw new InvalidOperationException("ZESPAN_STORAGE=clickhouse needs ZESPAN_CLICKHOUSE_URL, e.g. http://127.0.0.1:8123 (several comma-separated to fail over).");
-        return Create(urls, variable("ZESPAN_CLICKHOUSE_DATABASE"), variable("ZESPAN_CLICKHOUSE_USER"),
+        var settings = Create(urls, variable("ZESPAN_CLICKHOUSE_DATABASE"), variable("ZESPAN_CLICKHOUSE_USER"),
             variable("ZESPAN_CLICKHOUSE_PASSWORD"), variable("ZESPAN_CLICKHOUSE_CLUSTER"));
+        if (variable("ZESPAN_CLICKHOUSE_INSERT_QUORUM") is { Length: > 0 } quorum)
+        {
+            if (!int.TryParse(quorum, out var replicas) || replicas < 1)
+                throw new InvalidOperationException($"ZESPAN_CLICKHOUSE_INSERT_QUORUM must be a number of replicas (1 or more); it is \"{quorum}\".");
+            settings = settings with { InsertQuorum = replicas };
+        }
+        return settings;
     }
 
     public static ClickHouseSettings Create(string urls, string? database = null, string? user = null, string? password = null, string? cluster = null)

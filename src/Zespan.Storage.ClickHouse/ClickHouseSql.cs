@@ -261,6 +261,45 @@ public sealed class ClickHouseSql(string database)
     /// <summary>Live spans that started before the cutoff, oldest first, at most a batch.</summary>
     public string ExpiredSpans => $"SELECT span_id, c_session, c_has_session, c_start FROM ({Current()}) WHERE c_deleted = 0 AND c_start < {{cutoff:Int64}} ORDER BY c_start, span_id LIMIT {{batch:Count}} FORMAT JSONCompact";
 
+    /// <summary>The spans table's partition (month of start, in the server's time zone) of a time, as the table computes it.</summary>
+    private const string MonthOf = "toYYYYMM(toDateTime(intDiv({0}, 1000)))";
+
+    /// <summary>
+    /// Months (partitions) wholly before the cutoff that hold rows of this project and of no other: retention drops them
+    /// whole. Every row in a month before the cutoff's month started before the cutoff, as months follow time.
+    /// </summary>
+    public string DroppableMonths => $"""
+        SELECT toInt64({string.Format(MonthOf, "start_ms")}) AS m
+        FROM {Spans}
+        WHERE {string.Format(MonthOf, "start_ms")} < {string.Format(MonthOf, "{cutoff:Int64}")}
+        GROUP BY m
+        HAVING min(project_id) = {"{project:Int64}"} AND max(project_id) = {"{project:Int64}"}
+        ORDER BY m
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>
+    /// Spans of the project whose newest version lies in a month to be dropped while another version lies in a kept one:
+    /// dropping the month alone would bring the older version back, so each gets a deleted version in its latest month.
+    /// </summary>
+    public string SpansReachingKeptMonths => $"""
+        SELECT span_id, argMax(session_id, version), argMax(has_session, version), max(start_ms)
+        FROM {Spans}
+        WHERE project_id = {"{project:Int64}"}
+        GROUP BY span_id
+        HAVING has({"{months:Array(Int64)}"}, toInt64({string.Format(MonthOf, "argMax(start_ms, version)")})) AND argMax(deleted, version) = 0
+            AND NOT has({"{months:Array(Int64)}"}, toInt64({string.Format(MonthOf, "max(start_ms)")}))
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>Live spans (newest version not deleted) of the project whose newest version is in the given months.</summary>
+    public string LiveSpansInMonths =>
+        $"SELECT count() FROM ({Current()}) WHERE c_deleted = 0 AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "c_start")})) FORMAT JSONCompact";
+
+    /// <summary>Drops one month of the local spans table (on every node of a cluster).</summary>
+    public static string DropMonth(string database, string? cluster) =>
+        $"ALTER TABLE {database}.{(cluster is null ? "spans" : "spans_local")}{(cluster is null ? "" : " ON CLUSTER " + cluster)} DROP PARTITION {{month:Count}}";
+
     /// <summary>Every statement shape the backend can send, for the dialect check (each filter, sort, order and cursor).</summary>
     public IEnumerable<(string Name, string Sql)> AllForDialectCheck()
     {
@@ -295,5 +334,8 @@ public sealed class ClickHouseSql(string database)
         yield return ("CostByModel", CostByModel);
         yield return ("CostOverTime", CostOverTime);
         yield return ("ExpiredSpans", ExpiredSpans);
+        yield return ("DroppableMonths", DroppableMonths);
+        yield return ("SpansReachingKeptMonths", SpansReachingKeptMonths);
+        yield return ("LiveSpansInMonths", LiveSpansInMonths);
     }
 }

@@ -39,6 +39,7 @@ public static partial class SqlBinder
         "Float64" => "toFloat64(" + FiniteDouble(value, name).ToString("R", CultureInfo.InvariantCulture) + ")",
         "String" => StringLiteral(value as string ?? throw new ArgumentException($"Parameter {name} must be a string.")),
         "Array(String)" => StringArray(value as IEnumerable<string> ?? throw new ArgumentException($"Parameter {name} must be strings.")),
+        "Array(Int64)" => Int64Array(value as IEnumerable<long> ?? throw new ArgumentException($"Parameter {name} must be 64-bit integers.")),
         _ => throw new ArgumentException($"Parameter {name}: type {type} is not supported by the binder."),
     };
 
@@ -58,6 +59,12 @@ public static partial class SqlBinder
         return items.Count == 0 ? "emptyArrayString()" : "[" + string.Join(", ", items) + "]";
     }
 
-    [GeneratedRegex(@"\{(?<name>[A-Za-z_][A-Za-z0-9_]*):(?<type>Count|Int64|UInt64|Float64|String|Array\(String\))\}")]
+    private static string Int64Array(IEnumerable<long> values)
+    {
+        var items = values.Select(v => "toInt64(" + v.ToString(CultureInfo.InvariantCulture) + ")").ToList();
+        return items.Count == 0 ? "emptyArrayInt64()" : "[" + string.Join(", ", items) + "]";
+    }
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z_][A-Za-z0-9_]*):(?<type>Count|Int64|UInt64|Float64|String|Array\(String\)|Array\(Int64\))\}")]
     private static partial Regex Placeholder();
 }

@@ -12,7 +12,6 @@ namespace Zespan.Storage.ClickHouse.Tests;
 /// </summary>
 public sealed unsafe class Chdb : IDisposable
 {
-    public const string PackageVersion = "26.5.3";
     private static readonly Lazy<Chdb> Shared = new(() => new Chdb());
 
     private readonly delegate* unmanaged<int, byte**, nint> _connect;
@@ -75,30 +74,20 @@ public sealed unsafe class Chdb : IDisposable
 
     public void Dispose() => _close(_connection);
 
-    /// <summary>
-    /// libchdb.so from the npm package, installed once into a cache folder ($ZESPAN_CHDB_CACHE, default
-    /// ~/.cache/zespan/chdb-VERSION) with npm: the test command needs no other setup step.
-    /// </summary>
+    /// <summary>libchdb.so from the npm package, installed once by scripts/install-chdb.sh (which scripts/setup.sh runs).</summary>
     public static string LibraryPath()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
             throw new PlatformNotSupportedException("libchdb from npm is published for Linux x64 only; the dialect check runs there (CI does).");
-        var cache = Environment.GetEnvironmentVariable("ZESPAN_CHDB_CACHE") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "zespan", "chdb-" + PackageVersion);
-        var library = Path.Combine(cache, "node_modules", "@chdb", "lib-linux-x64-gnu", "libchdb.so");
-        if (File.Exists(library))
-            return library;
-        Directory.CreateDirectory(cache);
-        var start = new ProcessStartInfo("npm", ["install", "--prefix", cache, "--no-save", "--no-audit", "--no-fund", "--no-package-lock",
-            "@chdb/lib-linux-x64-gnu@" + PackageVersion])
-        { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var npm = Process.Start(start) ?? throw new InvalidOperationException("npm is needed to install libchdb (scripts/setup.sh installs Node).");
-        var error = npm.StandardError.ReadToEndAsync();
-        npm.StandardOutput.ReadToEnd();
-        npm.WaitForExit();
-        if (npm.ExitCode != 0 || !File.Exists(library))
-            throw new InvalidOperationException($"npm install @chdb/lib-linux-x64-gnu@{PackageVersion} failed ({npm.ExitCode}): {error.Result}");
+        var script = Path.Combine(ClickHouseCluster.RepositoryRoot(), "scripts", "install-chdb.sh");
+        var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var install = Process.Start(start)!;
+        var error = install.StandardError.ReadToEndAsync();
+        var output = install.StandardOutput.ReadToEnd();
+        install.WaitForExit();
+        var library = output.Trim().Split('\n').LastOrDefault() ?? "";
+        if (install.ExitCode != 0 || !File.Exists(library))
+            throw new InvalidOperationException($"scripts/install-chdb.sh failed ({install.ExitCode}): {error.Result}");
         return library;
     }
 }

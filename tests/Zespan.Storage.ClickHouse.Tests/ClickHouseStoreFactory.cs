@@ -56,9 +56,12 @@ public sealed class ClickHouseBackend
         };
     }
 
-    public Task DropAsync()
+    public Task DropAsync() => DropDatabaseAsync(Http.Settings);
+
+    /// <summary>Drops a test database (on every node of its cluster).</summary>
+    public static async Task DropDatabaseAsync(ClickHouseSettings s)
     {
-        var s = Http.Settings;
-        return Http.ExecuteAsync($"DROP DATABASE IF EXISTS {s.Database}{(s.Cluster is null ? "" : " ON CLUSTER " + s.Cluster)}");
+        using var client = new HttpClient();
+        await new ClickHouseHttp(s, client).ExecuteAsync($"DROP DATABASE IF EXISTS {s.Database}{(s.Cluster is null ? "" : " ON CLUSTER " + s.Cluster)}");
     }
 }
