@@ -1,4 +1,5 @@
 using Zespan.Core.Sessions;
+using Zespan.Core.Storage;
 using Zespan.Core.Spans;
 using Zespan.Storage.Conformance;
 using static Zespan.Storage.Conformance.TestSpans;
