@@ -60,9 +60,13 @@ public sealed partial class ReadEndpointTests(ClickHouseCluster cluster)
                     "userId" => "u1",
                     var other => other,
                 }) + RequiredQuery(get);
-                // The breakdown's required grouping is not among its documented parameters.
+                // Required inputs the document does not mark required: the breakdown's grouping, the sessions to compare.
                 if (path.Name.EndsWith("/breakdown", StringComparison.Ordinal) && !url.Contains("by=", StringComparison.Ordinal))
                     url += (url.Contains('?') ? "&" : "?") + "by=tag";
+                if (path.Name.EndsWith("/compare", StringComparison.Ordinal) && !url.Contains("ids=", StringComparison.Ordinal))
+                    url += (url.Contains('?') ? "&" : "?") + "ids=s1,s2";
+                if (path.Name.EndsWith("/timeseries", StringComparison.Ordinal) && !url.Contains("from=", StringComparison.Ordinal))
+                    url += (url.Contains('?') ? "&" : "?") + $"from={DateTimeOffset.UtcNow.AddDays(-1):yyyy-MM-ddTHH:00:00Z}&to={DateTimeOffset.UtcNow.AddDays(1):yyyy-MM-ddTHH:00:00Z}";
                 using var response = await http.GetAsync(url);
                 checkedPaths++;
                 if (response.StatusCode != HttpStatusCode.OK)
@@ -86,7 +90,8 @@ public sealed partial class ReadEndpointTests(ClickHouseCluster cluster)
         foreach (var p in parameters.EnumerateArray())
         {
             var name = p.GetProperty("name").GetString()!;
-            if (p.GetProperty("in").GetString() != "query" || (name != "by" && !(p.TryGetProperty("required", out var r) && r.GetBoolean())))
+            if (p.GetProperty("in").GetString() != "query"
+                || (name is not ("by" or "from" or "to") && !(p.TryGetProperty("required", out var r) && r.GetBoolean())))
                 continue;
             values.Add(name + "=" + name switch
             {
@@ -94,6 +99,8 @@ public sealed partial class ReadEndpointTests(ClickHouseCluster cluster)
                 "a" => "s1",
                 "b" => "s2",
                 "by" => "tag",
+                "from" => DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-ddTHH:00:00Z"), // a range around the ingested spans
+                "to" => DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:00:00Z"),
                 _ => "1",
             });
         }
