@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need beyond the .NET SDK, Node and Python: Debian's Chromium for the browser tests and
-# PostgreSQL for the shared control plane's tests (they start a private cluster of their own on a free port).
+# PostgreSQL for the shared control plane's tests (they start a private cluster of their own on a free port),
+# ClickHouse + ZooKeeper and libchdb for the ClickHouse storage suite.
 # Playwright never downloads its own browser here; it drives /usr/bin/chromium.
 set -euo pipefail
 missing=()
@@ -15,3 +16,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+
+# The ClickHouse suite: Debian's clickhouse-server and ZooKeeper for its two-shard cluster (the suite starts and stops
+# it), and libchdb (ClickHouse 26 from npm) for the dialect check. Both steps do nothing when already installed.
+"$(dirname "$0")/clickhouse-cluster.sh" install
+"$(dirname "$0")/install-chdb.sh" > /dev/null

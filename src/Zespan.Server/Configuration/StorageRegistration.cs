@@ -1,4 +1,5 @@
 using Zespan.Core.Storage;
+using Zespan.Storage.ClickHouse;
 using Zespan.Storage.Postgres;
 using Zespan.Storage.Sqlite;
 
@@ -15,6 +16,7 @@ public static class StorageRegistration
     private static readonly Dictionary<string, Action<IServiceCollection, ZespanServerOptions>> TelemetryBackends = new(StringComparer.OrdinalIgnoreCase)
     {
         ["sqlite"] = (services, options) => services.AddZespanSqliteTelemetry(options.DatabasePath),
+        ["clickhouse"] = (services, _) => services.AddZespanClickHouseTelemetry(ClickHouseSettings.FromEnvironment(Environment.GetEnvironmentVariable)),
     };
 
     public static IServiceCollection AddZespanStorage(this IServiceCollection services, ZespanServerOptions options)

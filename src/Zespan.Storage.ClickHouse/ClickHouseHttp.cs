@@ -1,0 +1,136 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>
+/// ClickHouse's HTTP interface with HttpClient: statements in the POST body, rows for INSERT as JSONEachRow in the
+/// body (values never in SQL text), results as JSONCompact. Nodes are tried in the configured order, starting after
+/// the last one that failed, so one node down does not stop the server.
+/// </summary>
+public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
+{
+    private int _preferred;
+    private Task<InsertDurability>? _durability;
+
+    public ClickHouseSettings Settings => settings;
+
+    /// <summary>Runs a statement that returns nothing (DDL, INSERT … SELECT, ALTER).</summary>
+    public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default) =>
+        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: true, cancellationToken));
+
+    /// <summary>The INSERT and read settings for this cluster, found once (a single server has none).</summary>
+    public Task<InsertDurability> DurabilityAsync(CancellationToken cancellationToken = default)
+    {
+        if (settings.Cluster is null)
+            return Task.FromResult(InsertDurability.For(1, null));
+        return _durability ??= FindDurabilityAsync(cancellationToken);
+    }
+
+    private async Task<InsertDurability> FindDurabilityAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await SendAsync(SqlBinder.Bind(InsertDurability.ReplicasQuery, new Dictionary<string, object?> { ["cluster"] = settings.Cluster }),
+                body: null, cancellationToken, []);
+            using var document = JsonDocument.Parse(text);
+            var replicas = (int)document.RootElement.GetProperty("data")[0][0].Long();
+            if (replicas == 0)
+                throw new ClickHouseException($"ZESPAN_CLICKHOUSE_CLUSTER: the nodes have no cluster \"{settings.Cluster}\" in their remote_servers.");
+            return InsertDurability.For(replicas, settings.InsertQuorum);
+        }
+        catch
+        {
+            _durability = null; // found again on the next statement
+            throw;
+        }
+    }
+
+    private async Task<IEnumerable<string>> SettingsForAsync(bool insert, CancellationToken cancellationToken)
+    {
+        if (settings.Cluster is null)
+            return [];
+        var durability = await DurabilityAsync(cancellationToken);
+        return insert ? durability.InsertSettings() : durability.ReadSettings();
+    }
+
+    /// <summary>Runs a SELECT written with FORMAT JSONCompact and returns its rows.</summary>
+    public async Task<List<JsonElement[]>> QueryAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default)
+    {
+        var text = await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: false, cancellationToken));
+        using var document = JsonDocument.Parse(text);
+        var rows = new List<JsonElement[]>();
+        foreach (var row in document.RootElement.GetProperty("data").EnumerateArray())
+            rows.Add(row.EnumerateArray().Select(c => c.Clone()).ToArray());
+        return rows;
+    }
+
+    /// <summary>INSERT INTO <paramref name="table"/> FORMAT JSONEachRow with the rows serialised as the request body.</summary>
+    public async Task InsertAsync<T>(string table, IReadOnlyCollection<T> rows, CancellationToken cancellationToken = default)
+    {
+        if (rows.Count == 0)
+            return;
+        await SendAsync(InsertStatement(settings.Database, table), JsonEachRow(rows), cancellationToken, await SettingsForAsync(insert: true, cancellationToken));
+    }
+
+    /// <summary>The INSERT statement whose data follows in the body; the dialect check sends the same text.</summary>
+    public static string InsertStatement(string database, string table) => $"INSERT INTO {database}.{table} FORMAT JSONEachRow";
+
+    /// <summary>Rows as JSONEachRow: one JSON object per line, property names = column names.</summary>
+    public static string JsonEachRow<T>(IEnumerable<T> rows)
+    {
+        var body = new StringBuilder();
+        foreach (var row in rows)
+            body.Append(JsonSerializer.Serialize(row, JsonOptions)).Append('\n');
+        return body.ToString();
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private async Task<string> SendAsync(string sql, string? body, CancellationToken cancellationToken, IEnumerable<string> statementSettings)
+    {
+        Exception? last = null;
+        var start = Volatile.Read(ref _preferred);
+        for (var attempt = 0; attempt < settings.Urls.Count; attempt++)
+        {
+            var index = (start + attempt) % settings.Urls.Count;
+            try
+            {
+                using var request = NewRequest(settings.Urls[index], sql, body, statementSettings);
+                using var response = await http.SendAsync(request, cancellationToken);
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                    throw new ClickHouseException($"ClickHouse refused the statement ({(int)response.StatusCode}): {text.Trim()}");
+                Volatile.Write(ref _preferred, index);
+                return text;
+            }
+            catch (HttpRequestException e)
+            {
+                last = e; // the node is unreachable: try the next one
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e; // timed out: try the next one
+            }
+        }
+        throw new ClickHouseException($"No ClickHouse node answered ({string.Join(", ", settings.Urls)}).", last);
+    }
+
+    private HttpRequestMessage NewRequest(Uri node, string sql, string? body, IEnumerable<string> statementSettings)
+    {
+        // With data in the body, the statement goes in the URL; otherwise the statement is the body.
+        // No database setting: every statement names its tables with the database, and the first creates it.
+        var query = new List<string>(statementSettings); // InsertDurability: what a 2xx means
+        if (body is not null)
+            query.Add("query=" + Uri.EscapeDataString(sql));
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, query.Count == 0 ? "/" : "/?" + string.Join('&', query)))
+        {
+            Content = new StringContent(body ?? sql, Encoding.UTF8, "text/plain"),
+        };
+        if (settings.User is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes(settings.User + ":" + (settings.Password ?? ""))));
+        return request;
+    }
+}

@@ -1,0 +1,37 @@
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>
+/// Applies the numbered migrations once per cluster: the applied numbers live in a table replicated to every node, and
+/// each statement is idempotent (IF NOT EXISTS; an ALTER that finds its column added is done), so servers starting together at worst repeat a harmless statement.
+/// On a cluster every DDL runs ON CLUSTER, which ClickHouse executes on each node through ZooKeeper.
+/// </summary>
+public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) : IStorageInitializer
+{
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        var settings = http.Settings;
+        await http.ExecuteAsync(ClickHouseSchema.CreateDatabase(settings.Database, settings.Cluster), cancellationToken: cancellationToken);
+        await http.ExecuteAsync(ClickHouseSchema.MigrationsTable(settings.Database, settings.Cluster), cancellationToken: cancellationToken);
+        var applied = (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact", cancellationToken: cancellationToken))
+            .Select(r => r[0].GetInt32()).ToHashSet();
+        foreach (var migration in ClickHouseSchema.Migrations(settings.Database, settings.Cluster))
+        {
+            if (applied.Contains(migration.Number))
+                continue;
+            foreach (var statement in migration.Statements)
+            {
+                try
+                {
+                    await http.ExecuteAsync(statement, cancellationToken: cancellationToken);
+                }
+                catch (ClickHouseException e) when (statement.StartsWith("ALTER TABLE", StringComparison.Ordinal) && e.Message.Contains("already exists", StringComparison.Ordinal))
+                {
+                    // 18.16 has no ADD COLUMN IF NOT EXISTS: another server starting at the same time added it first.
+                }
+            }
+            await http.InsertAsync("zespan_migrations", [new { Number = migration.Number, AppliedMs = time.GetUtcNow().ToUnixTimeMilliseconds() }], cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>
+/// Removes aged-out spans. Months (partitions) wholly before the cutoff that hold only this project's rows are dropped
+/// whole — a single-tenant deployment's old months go without writing a row — after any span whose newest version is
+/// in them but an older one in a kept month gets a deleted version there. Every other expired span gets a deleted
+/// version (same session, so the same shard). Reads take each span's newest version, so sessions, traces and costs lose
+/// the spans at once and sessions that straddle the cut are recomputed from what remains.
+/// </summary>
+public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions) : IRetentionStore
+{
+    public Task<string> DataScopeAsync(CancellationToken cancellationToken = default)
+    {
+        var settings = http.Settings;
+        // Every server configured with the same nodes and database deletes from the same data, whatever order it lists them in.
+        var nodes = string.Join(",", settings.Urls.Select(u => u.Authority).Order(StringComparer.Ordinal));
+        return Task.FromResult($"clickhouse:{settings.Database}@{nodes}");
+    }
+
+    public async Task<long> DeleteSpansStartedBeforeAsync(long projectId, long cutoffMs, int batchSize, CancellationToken cancellationToken = default)
+    {
+        var deleted = await DropWholeMonthsAsync(projectId, cutoffMs, cancellationToken);
+        while (true)
+        {
+            var rows = await http.QueryAsync(sql.ExpiredSpans,
+                new Dictionary<string, object?> { ["project"] = projectId, ["cutoff"] = cutoffMs, ["batch"] = (long)batchSize }, cancellationToken);
+            if (rows.Count == 0)
+                return deleted;
+            await http.InsertAsync("spans", Tombstones(projectId, rows), cancellationToken);
+            deleted += rows.Count;
+            if (rows.Count < batchSize)
+                return deleted;
+        }
+    }
+
+    /// <summary>Deleted versions of the spans in rows (span id, session, has session, start: the month it lands in).</summary>
+    private List<SpanRow> Tombstones(long projectId, List<System.Text.Json.JsonElement[]> rows) => rows.Select(r => new SpanRow
+    {
+        ProjectId = projectId,
+        SpanId = r[0].Text(),
+        SessionId = r[1].Text(),
+        HasSession = (int)r[2].Long(),
+        StartMs = r[3].Long(),
+        Version = versions.Next(),
+        Deleted = 1,
+    }).ToList();
+
+    /// <summary>Drops the months only this project has rows in; returns the spans they held (their newest versions).</summary>
+    private async Task<long> DropWholeMonthsAsync(long projectId, long cutoffMs, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["cutoff"] = cutoffMs };
+        var months = (await http.QueryAsync(sql.DroppableMonths, parameters, cancellationToken)).Select(r => r[0].Long()).ToList();
+        if (months.Count == 0)
+            return 0;
+        parameters["months"] = months;
+        var dropped = (await http.QueryAsync(sql.LiveSpansInMonths, parameters, cancellationToken))[0][0].Long();
+        await http.InsertAsync("spans", Tombstones(projectId, await http.QueryAsync(sql.SpansReachingKeptMonths, parameters, cancellationToken)), cancellationToken);
+        var settings = http.Settings;
+        foreach (var month in months)
+            await http.ExecuteAsync(ClickHouseSql.DropMonth(settings.Database, settings.Cluster), new Dictionary<string, object?> { ["month"] = month }, cancellationToken);
+        return dropped;
+    }
+}

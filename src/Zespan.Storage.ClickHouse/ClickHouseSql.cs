@@ -1,0 +1,341 @@
+using System.Text;
+using Zespan.Core.Sessions;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>
+/// Every read statement of the backend, built here and nowhere else, so the dialect check can run each one on
+/// ClickHouse 18.16 and 26 (see <see cref="AllForDialectCheck"/>). Values are <c>{name:Type}</c> placeholders bound by
+/// <see cref="SqlBinder"/>; only the validated database name and fixed fragments are put into the text.
+///
+/// Reads are exact under re-sends and several writers because they never trust a row on its own: <see cref="Current"/>
+/// takes each span's newest version (argMax by version, across all shards), and every filter applies after that.
+/// </summary>
+public sealed class ClickHouseSql(string database)
+{
+    private string Spans => database + ".spans";
+
+    /// <summary>
+    /// Each span's newest version among the project's rows matching <paramref name="candidates"/> (a condition on raw rows
+    /// that keeps every version of any span that could match: it must not depend on fields a re-send can change, or it
+    /// must select span ids through GLOBAL IN so that all their versions are read).
+    /// </summary>
+    public string Current(string candidates = "") => $"""
+        SELECT span_id,
+            argMax(trace_id, version) AS c_trace, argMax(has_parent, version) AS c_has_parent, argMax(parent_id, version) AS c_parent,
+            argMax(session_id, version) AS c_session, argMax(has_session, version) AS c_has_session,
+            argMax(user_id, version) AS c_user, argMax(has_user, version) AS c_has_user,
+            argMax(name, version) AS c_name, argMax(kind, version) AS c_kind,
+            argMax(model, version) AS c_model, argMax(has_model, version) AS c_has_model,
+            argMax(provider, version) AS c_provider, argMax(has_provider, version) AS c_has_provider,
+            argMax(start_ms, version) AS c_start, argMax(end_ms, version) AS c_end,
+            argMax(input_tokens, version) AS c_input, argMax(output_tokens, version) AS c_output,
+            argMax(cached_input_tokens, version) AS c_cached, argMax(reasoning_tokens, version) AS c_reasoning,
+            argMax(cost_pico, version) AS c_cost, argMax(priced, version) AS c_priced, argMax(cost_source, version) AS c_cost_source,
+            argMax(status, version) AS c_status, argMax(error, version) AS c_error, argMax(has_error, version) AS c_has_error,
+            argMax(tags, version) AS c_tags, argMax(metadata_keys, version) AS c_meta_keys, argMax(metadata_values, version) AS c_meta_values,
+            argMax(deleted, version) AS c_deleted, argMax(usage_reported, version) AS c_usage_reported,
+            argMax(session_name, version) AS c_session_name, argMax(has_session_name, version) AS c_has_session_name,
+            argMax(user_text, version) AS c_user_text, argMax(has_user_text, version) AS c_has_user_text
+        FROM {Spans} WHERE project_id = {"{project:Int64}"}{candidates}
+        GROUP BY span_id
+        """;
+
+    /// <summary>Candidates: the spans that have (or had, in any version) this session.</summary>
+    public string InSession => $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND session_id = {{session:String}})";
+
+    /// <summary>Candidates: the spans that have (or had) this trace.</summary>
+    public string InTrace => $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}})";
+
+    /// <summary>
+    /// One row per session from its live LLM calls: the contract's figures, user of the earliest call that has one, the
+    /// name (the earliest call's explicit name, else the earliest call's first user message, as SessionNames rules), and
+    /// active time under the project's threshold (<see cref="Activity"/>).
+    /// </summary>
+    public string Sessions(string candidates = "", string? metadataKeyParameter = null) => $"""
+        SELECT s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost, s_unpriced, s_input, s_output, s_errors, s_latency, s_tags, s_meta,
+            {Activity}
+            (s_has_explicit_name = 1 OR s_has_user_text = 1) AS s_has_name,
+            if(s_has_explicit_name = 1, s_explicit_name, s_user_text) AS s_name
+        FROM (
+            SELECT c_session AS s_id,
+                argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS s_user, max(c_has_user) AS s_has_user,
+                min(c_start) AS s_started, max(c_end) AS s_ended, count() AS s_turns, sum(c_cost) AS s_cost,
+                countIf(c_priced = 0) AS s_unpriced, sum(c_input) AS s_input, sum(c_output) AS s_output,
+                countIf(c_status = 1) AS s_errors, sum(c_end - c_start) AS s_latency,
+                groupUniqArrayArray(c_tags) AS s_tags,
+                {(metadataKeyParameter is null ? "emptyArrayString()" : $"groupUniqArrayIf(c_meta_values[indexOf(c_meta_keys, {metadataKeyParameter})], has(c_meta_keys, {metadataKeyParameter}))")} AS s_meta,
+                arraySort(groupArray((c_start, c_end))) AS s_calls,
+                argMinIf(c_session_name, tuple(c_start, span_id), c_has_session_name = 1) AS s_explicit_name, max(c_has_session_name) AS s_has_explicit_name,
+                argMinIf(c_user_text, tuple(c_start, span_id), c_has_user_text = 1) AS s_user_text, max(c_has_user_text) AS s_has_user_text
+            FROM ({Current(candidates)})
+            WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1
+            GROUP BY c_session
+        )
+        """;
+
+    /// <summary>
+    /// s_idle and s_gaps of <see cref="Zespan.Core.Sessions.SessionActivity"/>, in SQL because the list sorts and filters by
+    /// them: calls in start order (s_calls), the gap before call i+1 is its start minus the largest end of calls 1..i, and
+    /// a gap longer than the project's threshold (strictly) is idle. The conformance suite checks it against the C# rule.
+    /// </summary>
+    private string Activity => $"""
+        arrayMap(i -> tupleElement(s_calls[i + 1], 1) - arrayReduce('max', arrayMap(c -> tupleElement(c, 2), arraySlice(s_calls, 1, i))),
+                arrayEnumerate(arrayPopBack(s_calls))) AS s_gap_list,
+            {IdleGapOfProject} AS s_threshold,
+            arraySum(arrayMap(g -> if(g > s_threshold, g, 0), s_gap_list)) AS s_idle,
+            arrayCount(g -> g > s_threshold, s_gap_list) AS s_gaps,
+        """;
+
+    /// <summary>The project's idle gap threshold: its newest recorded one, else the default.</summary>
+    public string IdleGapOfProject =>
+        $"(SELECT if(count() = 0, {Zespan.Core.Sessions.SessionActivity.DefaultIdleGapMs}, argMax(idle_gap_ms, version)) FROM {database}.session_idle_thresholds WHERE project_id = {{project:Int64}})";
+
+    public string AppliedIdleGap => $"SELECT {IdleGapOfProject} FORMAT JSONCompact";
+
+    public const string SessionColumns = "s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost, s_unpriced, s_input, s_output, s_errors, s_latency, s_idle, s_gaps, s_has_name, s_name";
+
+    /// <summary>The sort key of a session (cost sorts unknown costs above every known one), before the session id.</summary>
+    public static string[] SortKey(SessionSort sort) => sort switch
+    {
+        SessionSort.StartedAt => ["s_started"],
+        SessionSort.DurationMs => ["(s_ended - s_started)"],
+        SessionSort.Turns => ["s_turns"],
+        SessionSort.CostUsd => ["(s_unpriced = s_turns)", "s_cost"],
+        SessionSort.TotalTokens => ["(s_input + s_output)"],
+        SessionSort.ErrorCount => ["s_errors"],
+        SessionSort.ActiveDurationMs => [ActiveMs],
+        SessionSort.IdleGapCount => ["s_gaps"],
+        _ => throw new ArgumentOutOfRangeException(nameof(sort)),
+    };
+
+    /// <summary>" AND …" conditions on the session columns; the values are the placeholders <see cref="FilterParameters"/> fills.</summary>
+    public static string Filter(SessionFilter filter)
+    {
+        var sql = new StringBuilder();
+        if (filter.FromMs is not null) sql.Append(" AND s_started >= {from:Int64}");
+        if (filter.ToMs is not null) sql.Append(" AND s_started < {to:Int64}");
+        if (filter.UserId is not null) sql.Append(" AND s_has_user = 1 AND s_user = {user:String}");
+        if (filter.Status == SessionStatusFilter.Error) sql.Append(" AND s_errors > 0");
+        if (filter.Status == SessionStatusFilter.Ok) sql.Append(" AND s_errors = 0");
+        if (filter.MinTurns is not null) sql.Append(" AND s_turns >= {min_turns:Int64}");
+        if (filter.MaxTurns is not null) sql.Append(" AND s_turns <= {max_turns:Int64}");
+        if (filter.MinActiveMs is not null) sql.Append($" AND {ActiveMs} >= {{min_active:Int64}}");
+        if (filter.MaxActiveMs is not null) sql.Append($" AND {ActiveMs} <= {{max_active:Int64}}");
+        // A substring of the name or the id, ASCII case-insensitive as on SQLite (lower() folds ASCII letters only).
+        if (filter.Query is not null) sql.Append(" AND (position(lower(s_id), lower({q:String})) > 0 OR (s_has_name = 1 AND position(lower(s_name), lower({q:String})) > 0))");
+        return sql.ToString();
+    }
+
+    public static void FilterParameters(SessionFilter filter, Dictionary<string, object?> parameters)
+    {
+        if (filter.FromMs is { } from) parameters["from"] = from;
+        if (filter.ToMs is { } to) parameters["to"] = to;
+        if (filter.UserId is { } user) parameters["user"] = user;
+        if (filter.MinTurns is { } minTurns) parameters["min_turns"] = (long)minTurns;
+        if (filter.MaxTurns is { } maxTurns) parameters["max_turns"] = (long)maxTurns;
+        if (filter.MinActiveMs is { } minActive) parameters["min_active"] = minActive;
+        if (filter.MaxActiveMs is { } maxActive) parameters["max_active"] = maxActive;
+        if (filter.Query is { } text) parameters["q"] = text;
+    }
+
+    /// <summary>Active time: wall duration without the idle gaps (SessionSummary.ActiveMs).</summary>
+    private const string ActiveMs = "(s_ended - s_started - s_idle)";
+
+    /// <summary>A page of the sessions list, keyset after a cursor: (key…, id) strictly beyond the cursor's in the order.</summary>
+    public string SessionPage(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
+    {
+        var key = SortKey(sort);
+        var direction = descending ? "DESC" : "ASC";
+        var sql = new StringBuilder($"SELECT {SessionColumns} FROM ({Sessions()}) WHERE 1 = 1{Filter(filter)}");
+        if (afterCursor)
+        {
+            var values = sort == SessionSort.CostUsd ? new[] { "{after_unknown:Int64}", "{after_value:Int64}" } : ["{after_value:Int64}"];
+            sql.Append(" AND ").Append(Beyond([.. key, "s_id"], [.. values, "{after_id:String}"], descending ? "<" : ">"));
+        }
+        sql.Append(" ORDER BY ").Append(string.Join(", ", key.Select(k => $"{k} {direction}"))).Append($", s_id {direction}");
+        sql.Append(" LIMIT {limit:Count} FORMAT JSONCompact");
+        return sql.ToString();
+    }
+
+    /// <summary>(a, b, c) op (x, y, z) lexicographically, written out: tuple comparison is not in every version.</summary>
+    private static string Beyond(string[] columns, string[] values, string op)
+    {
+        var result = $"{columns[^1]} {op} {values[^1]}";
+        for (var i = columns.Length - 2; i >= 0; i--)
+            result = $"({columns[i]} {op} {values[i]} OR ({columns[i]} = {values[i]} AND {result}))";
+        return result;
+    }
+
+    public string SessionCount(SessionFilter filter) => $"SELECT count() FROM ({Sessions()}) WHERE 1 = 1{Filter(filter)} FORMAT JSONCompact";
+
+    /// <summary>Every matching session with its tags and (when grouping by metadata) the key's values, for the analytics.</summary>
+    /// <remarks>With <paramref name="oneSession"/>, only the session {session:String} is read (its spans found through GLOBAL IN).</remarks>
+    public string SessionFacts(SessionFilter filter, bool withMetadataKey, bool oneSession = false) =>
+        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({Sessions(oneSession ? InSession : "", withMetadataKey ? "{meta_key:String}" : null)}) WHERE 1 = 1{Filter(filter)}"
+        + (oneSession ? " AND s_id = {session:String}" : "") + " FORMAT JSONCompact";
+
+    public string OneSession => $"SELECT {SessionColumns} FROM ({Sessions(InSession)}) WHERE s_id = {{session:String}} FORMAT JSONCompact";
+
+    public const string SpanColumns = "span_id, c_trace, c_has_parent, c_parent, c_session, c_has_session, c_user, c_has_user, c_name, c_kind, "
+        + "c_model, c_has_model, c_provider, c_has_provider, c_start, c_end, c_input, c_output, c_cached, c_reasoning, c_cost, c_priced, "
+        + "c_cost_source, c_status, c_error, c_has_error, c_tags, c_meta_keys, c_meta_values, c_usage_reported";
+
+    public string SessionTimeline =>
+        $"SELECT {SpanColumns} FROM ({Current(InSession)}) WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1 AND c_session = {{session:String}} ORDER BY c_start, span_id FORMAT JSONCompact";
+
+    public string TraceSpans =>
+        $"SELECT {SpanColumns} FROM ({Current(InTrace)}) WHERE c_deleted = 0 AND c_trace = {{trace:String}} ORDER BY c_start, span_id FORMAT JSONCompact";
+
+    /// <summary>The newest payloads of the given spans: the span's own where it has them, else content sent separately.</summary>
+    public string Payloads => $"""
+        SELECT p.span_id, p.p_has_input, p.p_input, p.p_has_output, p.p_output, p.p_has_metadata, p.p_metadata,
+            c.k_has_input, c.k_input, c.k_has_output, c.k_output
+        FROM (
+            SELECT span_id, argMax(has_input, version) AS p_has_input, argMax(input_json, version) AS p_input,
+                argMax(has_output, version) AS p_has_output, argMax(output_json, version) AS p_output,
+                argMax(has_metadata, version) AS p_has_metadata, argMax(metadata_json, version) AS p_metadata
+            FROM {Spans} WHERE project_id = {"{project:Int64}"} AND has({"{ids:Array(String)}"}, span_id) GROUP BY span_id
+        ) AS p
+        ANY LEFT JOIN (
+            SELECT span_id, argMax(has_input, version) AS k_has_input, argMax(input_json, version) AS k_input,
+                argMax(has_output, version) AS k_has_output, argMax(output_json, version) AS k_output
+            FROM {database}.span_content WHERE project_id = {"{project:Int64}"} AND has({"{ids:Array(String)}"}, span_id) GROUP BY span_id
+        ) AS c USING (span_id)
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>One row per trace from its live spans.</summary>
+    public string Traces => $"""
+        SELECT c_trace AS t_id,
+            argMinIf(c_name, tuple(c_start, span_id), c_has_parent = 0) AS t_root, max(c_has_parent = 0) AS t_has_root,
+            min(c_start) AS t_started, max(c_end) AS t_ended, count() AS t_spans, countIf(c_kind = 1) AS t_llm,
+            sumIf(c_cost, c_kind = 1) AS t_cost, countIf(c_kind = 1 AND c_priced = 0) AS t_unpriced,
+            sumIf(c_input + c_output, c_kind = 1) AS t_tokens, countIf(c_status = 1) AS t_errors,
+            argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS t_user, max(c_has_user) AS t_has_user,
+            argMinIf(c_session, tuple(c_start, span_id), c_has_session = 1) AS t_session, max(c_has_session) AS t_has_session,
+            groupUniqArrayIf(c_model, c_has_model = 1) AS t_models
+        FROM ({Current()})
+        WHERE c_deleted = 0
+        GROUP BY c_trace
+        """;
+
+    public const string TraceColumns = "t_id, t_root, t_has_root, t_started, t_ended, t_spans, t_llm, t_cost, t_unpriced, t_tokens, t_errors, t_user, t_has_user, t_session, t_has_session";
+
+    public string TracePage(bool from, bool to, bool user, bool session, bool model, int status, bool oldestFirst, bool afterCursor) =>
+        $"SELECT {TraceColumns} FROM ({Traces}) WHERE 1 = 1{TraceFilter(from, to, user, session, model, status)}"
+        + (afterCursor ? " AND " + Beyond(["t_started", "t_id"], ["{after_started:Int64}", "{after_id:String}"], oldestFirst ? ">" : "<") : "")
+        + (oldestFirst ? " ORDER BY t_started ASC, t_id ASC" : " ORDER BY t_started DESC, t_id DESC")
+        + " LIMIT {limit:Count} FORMAT JSONCompact";
+
+    public string TraceCount(bool from, bool to, bool user, bool session, bool model, int status) =>
+        $"SELECT count() FROM ({Traces}) WHERE 1 = 1{TraceFilter(from, to, user, session, model, status)} FORMAT JSONCompact";
+
+    /// <summary>status: 0 any, 1 ok only, 2 errors only.</summary>
+    private static string TraceFilter(bool from, bool to, bool user, bool session, bool model, int status) =>
+        (from ? " AND t_started >= {from:Int64}" : "")
+        + (to ? " AND t_started < {to:Int64}" : "")
+        + (user ? " AND t_has_user = 1 AND t_user = {user:String}" : "")
+        + (session ? " AND t_has_session = 1 AND t_session = {session:String}" : "")
+        + (model ? " AND has(t_models, {model:String})" : "")
+        + (status == 1 ? " AND t_errors = 0" : status == 2 ? " AND t_errors > 0" : "");
+
+    /// <summary>LLM calls by model over a start-time range (open ends are bound as the extremes of Int64).</summary>
+    public string CostByModel => $"""
+        SELECT c_has_model, c_model, count(), sum(c_cost), countIf(c_priced = 0), sum(c_input), sum(c_output), sum(c_cached), sum(c_reasoning), countIf(c_status = 1)
+        FROM ({Current()})
+        WHERE c_deleted = 0 AND c_kind = 1 AND c_start >= {"{from:Int64}"} AND c_start < {"{to:Int64}"}
+        GROUP BY c_has_model, c_model
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>LLM calls per bucket; buckets start at multiples of the bucket length since the epoch (first is the first bucket's start).</summary>
+    public string CostOverTime => $"""
+        SELECT {"{first:Int64}"} + intDiv(c_start - {"{first:Int64}"}, {"{bucket:Int64}"}) * {"{bucket:Int64}"} AS b, count(), sum(c_cost), sum(c_input + c_output), countIf(c_priced = 0)
+        FROM ({Current()})
+        WHERE c_deleted = 0 AND c_kind = 1 AND c_start >= {"{from:Int64}"} AND c_start < {"{to:Int64}"}
+        GROUP BY b
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>Live spans that started before the cutoff, oldest first, at most a batch.</summary>
+    public string ExpiredSpans => $"SELECT span_id, c_session, c_has_session, c_start FROM ({Current()}) WHERE c_deleted = 0 AND c_start < {{cutoff:Int64}} ORDER BY c_start, span_id LIMIT {{batch:Count}} FORMAT JSONCompact";
+
+    /// <summary>The spans table's partition (month of start, in the server's time zone) of a time, as the table computes it.</summary>
+    private const string MonthOf = "toYYYYMM(toDateTime(intDiv({0}, 1000)))";
+
+    /// <summary>
+    /// Months (partitions) wholly before the cutoff that hold rows of this project and of no other: retention drops them
+    /// whole. Every row in a month before the cutoff's month started before the cutoff, as months follow time.
+    /// </summary>
+    public string DroppableMonths => $"""
+        SELECT toInt64({string.Format(MonthOf, "start_ms")}) AS m
+        FROM {Spans}
+        WHERE {string.Format(MonthOf, "start_ms")} < {string.Format(MonthOf, "{cutoff:Int64}")}
+        GROUP BY m
+        HAVING min(project_id) = {"{project:Int64}"} AND max(project_id) = {"{project:Int64}"}
+        ORDER BY m
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>
+    /// Spans of the project whose newest version lies in a month to be dropped while another version lies in a kept one:
+    /// dropping the month alone would bring the older version back, so each gets a deleted version in its latest month.
+    /// </summary>
+    public string SpansReachingKeptMonths => $"""
+        SELECT span_id, argMax(session_id, version), argMax(has_session, version), max(start_ms)
+        FROM {Spans}
+        WHERE project_id = {"{project:Int64}"}
+        GROUP BY span_id
+        HAVING has({"{months:Array(Int64)}"}, toInt64({string.Format(MonthOf, "argMax(start_ms, version)")})) AND argMax(deleted, version) = 0
+            AND NOT has({"{months:Array(Int64)}"}, toInt64({string.Format(MonthOf, "max(start_ms)")}))
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>Live spans (newest version not deleted) of the project whose newest version is in the given months.</summary>
+    public string LiveSpansInMonths =>
+        $"SELECT count() FROM ({Current()}) WHERE c_deleted = 0 AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "c_start")})) FORMAT JSONCompact";
+
+    /// <summary>Drops one month of the local spans table (on every node of a cluster).</summary>
+    public static string DropMonth(string database, string? cluster) =>
+        $"ALTER TABLE {database}.{(cluster is null ? "spans" : "spans_local")}{(cluster is null ? "" : " ON CLUSTER " + cluster)} DROP PARTITION {{month:Count}}";
+
+    /// <summary>Every statement shape the backend can send, for the dialect check (each filter, sort, order and cursor).</summary>
+    public IEnumerable<(string Name, string Sql)> AllForDialectCheck()
+    {
+        var everyFilter = new SessionFilter
+        {
+            FromMs = 1, ToMs = 2, UserId = "u", Status = SessionStatusFilter.Error, MinTurns = 1, MaxTurns = 9, MinActiveMs = 0, MaxActiveMs = 9, Query = "Q",
+        };
+        foreach (var filter in new[] { SessionFilter.None, everyFilter, everyFilter with { Status = SessionStatusFilter.Ok } })
+        {
+            foreach (var sort in Enum.GetValues<SessionSort>())
+                foreach (var descending in new[] { true, false })
+                    foreach (var after in new[] { false, true })
+                        yield return ($"SessionPage {sort} desc={descending} after={after} filtered={filter != SessionFilter.None}", SessionPage(filter, sort, descending, after));
+            yield return ("SessionCount", SessionCount(filter));
+            yield return ("SessionFacts", SessionFacts(filter, false));
+            yield return ("SessionFacts metadata", SessionFacts(filter, true));
+            yield return ("SessionFacts one session", SessionFacts(filter, true, oneSession: true));
+        }
+        yield return ("OneSession", OneSession);
+        yield return ("AppliedIdleGap", AppliedIdleGap);
+        yield return ("SessionTimeline", SessionTimeline);
+        yield return ("TraceSpans", TraceSpans);
+        yield return ("Payloads", Payloads);
+        foreach (var all in new[] { false, true })
+            foreach (var status in new[] { 0, 1, 2 })
+            {
+                yield return ($"TraceCount all={all} status={status}", TraceCount(all, all, all, all, all, status));
+                foreach (var oldest in new[] { false, true })
+                    foreach (var after in new[] { false, true })
+                        yield return ($"TracePage all={all} status={status} oldest={oldest} after={after}", TracePage(all, all, all, all, all, status, oldest, after));
+            }
+        yield return ("CostByModel", CostByModel);
+        yield return ("CostOverTime", CostOverTime);
+        yield return ("ExpiredSpans", ExpiredSpans);
+        yield return ("DroppableMonths", DroppableMonths);
+        yield return ("SpansReachingKeptMonths", SpansReachingKeptMonths);
+        yield return ("LiveSpansInMonths", LiveSpansInMonths);
+    }
+}

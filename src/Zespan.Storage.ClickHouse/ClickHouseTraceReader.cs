@@ -1,0 +1,50 @@
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Core.Traces;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>Traces computed from each span's newest version at read time.</summary>
+public sealed class ClickHouseTraceReader(ClickHouseHttp http, ClickHouseSql sql) : ITraceReader
+{
+    public async Task<Page<TraceSummary>> ListAsync(long projectId, TraceQuery query, CancellationToken cancellationToken = default)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["limit"] = (long)query.Limit + 1 };
+        if (query.FromMs is { } from) parameters["from"] = from;
+        if (query.ToMs is { } to) parameters["to"] = to;
+        if (query.UserId is { } user) parameters["user"] = user;
+        if (query.SessionId is { } session) parameters["session"] = session;
+        if (query.Model is { } model) parameters["model"] = model;
+        if (query.After is { } after)
+        {
+            parameters["after_started"] = after.StartedMs;
+            parameters["after_id"] = after.TraceId;
+        }
+        var status = query.Status switch { SpanStatus.Ok => 1, SpanStatus.Error => 2, _ => 0 };
+        bool f = query.FromMs is not null, t = query.ToMs is not null, u = query.UserId is not null, s = query.SessionId is not null, m = query.Model is not null;
+        var rows = await http.QueryAsync(sql.TracePage(f, t, u, s, m, status, query.OldestFirst, query.After is not null), parameters, cancellationToken);
+        var items = rows.Select(r => new TraceSummary(r[0].Text(), r[1].TextIf(r[2]), r[3].Long(), r[4].Long(), (int)r[5].Long(), (int)r[6].Long(),
+            r[7].Long(), (int)r[8].Long(), r[9].Long(), (int)r[10].Long(), r[11].TextIf(r[12]), r[13].TextIf(r[14]))).ToList();
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            next = TraceCursor.Encode(items[^1].StartedMs, items[^1].TraceId);
+        }
+        var count = (await http.QueryAsync(sql.TraceCount(f, t, u, s, m, status), parameters, cancellationToken))[0][0].Long();
+        return new Page<TraceSummary>(items, next, count);
+    }
+
+    public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["trace"] = traceId };
+        var spans = (await http.QueryAsync(sql.TraceSpans, parameters, cancellationToken)).Select(SpanReading.Span).ToList();
+        if (spans.Count == 0)
+            return null;
+        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), cancellationToken);
+        return new TraceDetail(traceId, spans.Select(s => payloads.TryGetValue(s.Id, out var p)
+            ? s with { InputJson = p.Input, OutputJson = p.Output, MetadataJson = p.Metadata }
+            : s).ToList());
+    }
+}

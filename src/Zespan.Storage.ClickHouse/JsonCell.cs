@@ -1,0 +1,19 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>Reads JSONCompact cells: 64-bit integers arrive quoted (output_format_json_quote_64bit_integers), others as numbers.</summary>
+internal static class JsonCell
+{
+    public static long Long(this JsonElement cell) =>
+        cell.ValueKind == JsonValueKind.String ? long.Parse(cell.GetString()!, CultureInfo.InvariantCulture) : cell.GetInt64();
+
+    public static bool Flag(this JsonElement cell) => cell.Long() != 0;
+
+    public static string Text(this JsonElement cell) => cell.GetString()!;
+
+    public static string? TextIf(this JsonElement cell, JsonElement flag) => flag.Flag() ? cell.GetString() : null;
+
+    public static List<string> Strings(this JsonElement cell) => cell.EnumerateArray().Select(e => e.GetString()!).ToList();
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>Turns result rows of <see cref="ClickHouseSql"/> into Core records, and fetches payloads for a set of spans.</summary>
+internal static class SpanReading
+{
+    /// <summary>A row of <see cref="ClickHouseSql.SessionColumns"/> from column <paramref name="at"/>.</summary>
+    public static SessionSummary Session(JsonElement[] r, int at = 0) => new(
+        r[at].Text(), r[at + 1].TextIf(r[at + 2]), r[at + 3].Long(), r[at + 4].Long(), (int)r[at + 5].Long(), r[at + 6].Long(),
+        (int)r[at + 7].Long(), r[at + 8].Long(), r[at + 9].Long(), (int)r[at + 10].Long(), r[at + 11].Long())
+    {
+        IdleMs = r[at + 12].Long(),
+        IdleGaps = (int)r[at + 13].Long(),
+        Name = r[at + 15].TextIf(r[at + 14]),
+    };
+
+    /// <summary>How many columns <see cref="Session"/> reads.</summary>
+    public const int SessionColumnCount = 16;
+
+    /// <summary>A row of <see cref="ClickHouseSql.SpanColumns"/>, without payloads.</summary>
+    public static SpanRecord Span(JsonElement[] r)
+    {
+        var keys = r[27].Strings();
+        var values = r[28].Strings();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < keys.Count && i < values.Count; i++)
+            metadata[keys[i]] = values[i];
+        return new SpanRecord
+        {
+            Id = r[0].Text(),
+            TraceId = r[1].Text(),
+            ParentId = r[3].TextIf(r[2]),
+            SessionId = r[4].TextIf(r[5]),
+            UserId = r[6].TextIf(r[7]),
+            Name = r[8].Text(),
+            Kind = (SpanKind)r[9].Long(),
+            Model = r[10].TextIf(r[11]),
+            Provider = r[12].TextIf(r[13]),
+            StartMs = r[14].Long(),
+            EndMs = r[15].Long(),
+            Usage = new TokenUsage(r[16].Long(), r[17].Long(), r[18].Long(), r[19].Long()),
+            CostPico = r[21].Flag() ? r[20].Long() : null,
+            CostSource = (CostSource)r[22].Long(),
+            Status = (SpanStatus)r[23].Long(),
+            Error = r[24].TextIf(r[25]),
+            Tags = r[26].Strings(),
+            MetadataValues = metadata,
+            UsageReported = r[29].Flag(),
+        };
+    }
+
+    public sealed record Payload(string? Input, string? Output, string? Metadata);
+
+    /// <summary>Each span's newest payloads: its own input/output where it has them, else content sent separately.</summary>
+    public static async Task<Dictionary<string, Payload>> PayloadsAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId,
+        IReadOnlyCollection<string> spanIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, Payload>(StringComparer.Ordinal);
+        if (spanIds.Count == 0)
+            return result;
+        var rows = await http.QueryAsync(sql.Payloads, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds }, cancellationToken);
+        foreach (var r in rows)
+        {
+            // Without a content row, ANY LEFT JOIN leaves defaults (0, ''), so the flags decide.
+            var input = r[1].Flag() ? r[2].Text() : r[7].Flag() ? r[8].Text() : null;
+            var output = r[3].Flag() ? r[4].Text() : r[9].Flag() ? r[10].Text() : null;
+            result[r[0].Text()] = new Payload(input, output, r[6].TextIf(r[5]));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Zespan.Storage.Sqlite;
+
+namespace Zespan.Storage.ClickHouse.Tests;
+
+/// <summary>
+/// The two-shard cluster of scripts/clickhouse-cluster.sh, started once for every test class of the run (its own state
+/// folder, free ports) and stopped at the end. Set ZESPAN_CLICKHOUSE_TEST_ENV to the cluster.env of a cluster you
+/// started yourself to reuse it.
+/// </summary>
+public sealed class ClickHouseCluster : IAsyncLifetime
+{
+    private string? _state;
+
+    public string Urls { get; private set; } = "";
+    public string Cluster { get; private set; } = "";
+    public IReadOnlyList<string> ShardUrls { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        var envFile = Environment.GetEnvironmentVariable("ZESPAN_CLICKHOUSE_TEST_ENV");
+        if (string.IsNullOrEmpty(envFile))
+        {
+            _state = Directory.CreateTempSubdirectory("zespan-ch-").FullName;
+            await RunScriptAsync("start");
+            envFile = Path.Combine(_state, "cluster.env");
+        }
+        var values = File.ReadAllLines(envFile).Where(l => l.Contains('='))
+            .ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+        Urls = values["ZESPAN_CLICKHOUSE_URL"];
+        Cluster = values["ZESPAN_CLICKHOUSE_CLUSTER"];
+        ShardUrls = values["ZESPAN_CLICKHOUSE_SHARD_URLS"].Split(',');
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_shared is not null)
+        {
+            var (backend, _) = await _shared;
+            await backend.DropAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(_controlFolder, recursive: true); }
+            catch (IOException) { /* a leftover temp folder is harmless */ }
+        }
+        if (_state is not null)
+            await RunScriptAsync("stop");
+    }
+
+    private readonly Lock _sharedLock = new();
+    private Task<(ClickHouseBackend, SqliteStorage)>? _shared;
+    private readonly string _controlFolder = Path.Combine(Path.GetTempPath(), "zespan-ch-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The run's shared telemetry database and control plane (see <see cref="ClickHouseStoreFactory"/>).</summary>
+    public Task<(ClickHouseBackend Backend, SqliteStorage Control)> SharedStoresAsync()
+    {
+        lock (_sharedLock)
+            return _shared ??= CreateSharedAsync();
+    }
+
+    private async Task<(ClickHouseBackend, SqliteStorage)> CreateSharedAsync()
+    {
+        var backend = await ClickHouseBackend.CreateAsync(NewDatabase());
+        var control = new SqliteStorage(Path.Combine(_controlFolder, "zespan.db"), TimeProvider.System);
+        await control.Database.MigrateAsync();
+        return (backend, control);
+    }
+
+    /// <summary>Settings for a fresh database on the cluster (each test gets its own).</summary>
+    public ClickHouseSettings NewDatabase() =>
+        ClickHouseSettings.Create(Urls, "zespan_t" + Guid.NewGuid().ToString("N")[..16], cluster: Cluster);
+
+    public static string RepositoryRoot()
+    {
+        var folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "Zespan.slnx")))
+            folder = Path.GetDirectoryName(folder) ?? throw new InvalidOperationException("Zespan.slnx not found above the test folder.");
+        return folder;
+    }
+
+    private async Task RunScriptAsync(string command)
+    {
+        var script = Path.Combine(RepositoryRoot(), "scripts", "clickhouse-cluster.sh");
+        var start = new ProcessStartInfo("bash", [script, command]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["ZESPAN_CLICKHOUSE_STATE"] = _state;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"scripts/clickhouse-cluster.sh {command} failed ({process.ExitCode}):\n{await output}\n{await error}");
+    }
+}
+
+/// <summary>Every test class on the cluster shares it.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClickHouseCollection : ICollectionFixture<ClickHouseCluster>
+{
+    public const string Name = "ClickHouse cluster";
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Zespan.Core.Spans;
+
+namespace Zespan.Storage.ClickHouse.Tests;
+
+/// <summary>
+/// Every DDL and query the backend can send runs on ClickHouse 18.16 (the Debian cluster) and ClickHouse 26 (libchdb)
+/// over the same rows, and both must give the same answer: a statement only one version accepts, or that means
+/// something different in one of them, fails here.
+/// </summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class DialectTests(ClickHouseCluster cluster)
+{
+    private static readonly Chdb Engine = Chdb.Instance;
+
+    [Fact]
+    public void EveryMigration_RunsOnClickHouse26_AndTheClusterVariantParses()
+    {
+        var database = "zespan_dialect_" + Guid.NewGuid().ToString("N")[..8];
+        Engine.Query(ClickHouseSchema.CreateDatabase(database, null), "TSV");
+        Engine.Query(ClickHouseSchema.MigrationsTable(database, null), "TSV");
+        var statements = ClickHouseSchema.Migrations(database, null).SelectMany(m => m.Statements).ToList();
+        Assert.NotEmpty(statements);
+        foreach (var statement in statements)
+            Engine.Query(statement, "TSV");
+        Assert.Contains("spans", Engine.Query($"SHOW TABLES FROM {database}", "TSV"));
+
+        // Replicated engines need ZooKeeper and ON CLUSTER a cluster, which libchdb has not: ClickHouse 26 parses them.
+        var clustered = ClickHouseSchema.Migrations(database, "zespan").SelectMany(m => m.Statements)
+            .Prepend(ClickHouseSchema.MigrationsTable(database, "zespan")).Prepend(ClickHouseSchema.CreateDatabase(database, "zespan"));
+        foreach (var statement in clustered)
+            Engine.Query("EXPLAIN AST " + statement, "TSV");
+    }
+
+    [Fact]
+    public async Task TheSingleServerSchema_MigratesOnClickHouse18_OnceOnly()
+    {
+        var settings = ClickHouseSettings.Create(cluster.ShardUrls[0], "zespan_single_" + Guid.NewGuid().ToString("N")[..8]);
+        var backend = await ClickHouseBackend.CreateAsync(settings);
+        try
+        {
+            await new ClickHouseMigrator(backend.Http, TimeProvider.System).InitializeAsync(); // a second server starting: nothing to do
+            var applied = await backend.Http.QueryAsync($"SELECT number, count() FROM {settings.Database}.zespan_migrations GROUP BY number FORMAT JSONCompact");
+            Assert.Equal(ClickHouseSchema.Migrations(settings.Database, null).Count, applied.Count);
+            var engines = await backend.Http.QueryAsync(
+                $"SELECT name, engine FROM system.tables WHERE database = {{db:String}} ORDER BY name FORMAT JSONCompact", new Dictionary<string, object?> { ["db"] = settings.Database });
+            Assert.Contains(engines, r => r[0].GetString() == "spans" && r[1].GetString() == "ReplacingMergeTree");
+        }
+        finally
+        {
+            await backend.DropAsync();
+        }
+    }
+
+    [Fact]
+    public async Task EveryQuery_GivesTheSameRows_OnClickHouse18ClusterAndClickHouse26()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var projectId = 1_000_000_000 + Random.Shared.Next(1_000_000);
+        var (spans, contents) = SampleRows(projectId);
+
+        await backend.Http.InsertAsync("spans", spans);
+        await backend.Http.InsertAsync("span_content", contents);
+        // A threshold under the sample's gaps (900 ms), so idle time is not zero everywhere.
+        object[] threshold = [new { ProjectId = projectId, IdleGapMs = 500L, Version = 1UL }];
+        await backend.Http.InsertAsync("session_idle_thresholds", threshold);
+
+        var local = "zespan_dialect_" + Guid.NewGuid().ToString("N")[..8];
+        Engine.Query(ClickHouseSchema.CreateDatabase(local, null), "TSV");
+        foreach (var statement in ClickHouseSchema.Migrations(local, null).SelectMany(m => m.Statements))
+            Engine.Query(statement, "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "spans") + "\n" + ClickHouseHttp.JsonEachRow(spans), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "span_content") + "\n" + ClickHouseHttp.JsonEachRow(contents), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_idle_thresholds") + "\n" + ClickHouseHttp.JsonEachRow(threshold), "TSV");
+
+        var parameters = new Dictionary<string, object?>
+        {
+            ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" },
+            ["from"] = 0L, ["to"] = 4_000_000_000_000L, ["min_turns"] = 1L, ["after_unknown"] = 0L, ["after_value"] = 1_500L,
+            ["after_id"] = "s1", ["limit"] = 10L, ["meta_key"] = "feature", ["model"] = "gpt-4o", ["after_started"] = 4_000_000_000_000L,
+            ["cutoff"] = 2_500L, ["batch"] = 100L, ["first"] = 0L, ["bucket"] = 1_000L,
+            ["max_turns"] = 9L, ["min_active"] = 0L, ["max_active"] = 4_000_000_000_000L, ["q"] = "S", ["months"] = new[] { 197001L },
+        };
+        int checkedStatements = 0, withRows = 0;
+        var clusterSql = backend.Sql;
+        var localSql = new ClickHouseSql(local);
+        foreach (var ((name, onCluster), (_, onLocal)) in clusterSql.AllForDialectCheck().Zip(localSql.AllForDialectCheck()))
+        {
+            var old = await backend.Http.QueryAsync(onCluster, parameters);
+            var current = Engine.Query(SqlBinder.Bind(onLocal, parameters));
+            var ordered = onCluster.Contains(" ORDER BY ", StringComparison.Ordinal);
+            Assert.True(Normalize(old, ordered) == Normalize(Rows(current), ordered),
+                $"{name}: ClickHouse 18.16 and 26 differ.\n18.16: {Normalize(old, ordered)}\n26:    {Normalize(Rows(current), ordered)}");
+            checkedStatements++;
+            withRows += old.Count > 0 ? 1 : 0;
+        }
+        Assert.True(checkedStatements > 90, $"only {checkedStatements} statements were checked");
+        // Agreement on empty answers proves little: most statements must return rows from the sample.
+        Assert.True(withRows > checkedStatements / 2, $"only {withRows} of {checkedStatements} statements returned rows");
+    }
+
+    /// <summary>Spans with re-sends (a moved session, a changed model), a retention tombstone, tags, metadata and separate content.</summary>
+    private static (List<SpanRow> Spans, List<ContentRow> Contents) SampleRows(long projectId)
+    {
+        SpanRecord Llm(string id, string trace, string? session, string? user, long start, long? cost, string model = "gpt-4o") => new()
+        {
+            Id = id, TraceId = trace, SessionId = session, UserId = user, Name = "chat " + id, Kind = SpanKind.Llm, Model = model,
+            StartMs = start, EndMs = start + 100, Usage = new TokenUsage(10, 5, 2, 1), CostPico = cost, Tags = ["beta"],
+            MetadataValues = new Dictionary<string, string> { ["feature"] = "chat" },
+            InputJson = $$"""[{"role":"user","content":"Hi from {{id}}"}]""", UsageReported = id != "b1",
+        };
+        var spans = new List<SpanRow>
+        {
+            SpanRow.Of(projectId, Llm("a1", "t1", "s1", "u1", 1_000, 100), 1),
+            SpanRow.Of(projectId, Llm("a2", "t1", "s1", null, 2_000, null), 1),
+            SpanRow.Of(projectId, Llm("a2", "t1", "s1", "u2", 2_000, 300, "gpt-4o-mini") with { SessionName = "Checkout help" }, 2),
+            SpanRow.Of(projectId, Llm("b1", "t2", "s2", "u1", 3_000, 50), 1),
+            SpanRow.Of(projectId, Llm("b1", "t2", "s1", "u1", 3_000, 70), 2), // re-sent into another session (another shard)
+            SpanRow.Of(projectId, Llm("c1", "t3", "s3", "u3", 500, 5) with { Status = SpanStatus.Error, Error = "boom" }, 1),
+            SpanRow.Of(projectId, new SpanRecord { Id = "w1", TraceId = "t1", Name = "root", StartMs = 900, EndMs = 2_500 }, 1),
+            SpanRow.Of(projectId, Llm("d1", "t4", "s4", null, 100, 1), 1) with { },
+        };
+        spans.Add(new SpanRow { ProjectId = projectId, SpanId = "d1", SessionId = "s4", HasSession = 1, StartMs = 100, Version = 2, Deleted = 1 });
+        var contents = new List<ContentRow> { new(projectId, "a2", "[\"late\"]", 1, "\"answer\"", 1, 5) };
+        return (spans, contents);
+    }
+
+    private static List<JsonElement[]> Rows(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("data").EnumerateArray().Select(r => r.EnumerateArray().Select(c => c.Clone()).ToArray()).ToList();
+    }
+
+    /// <summary>Rows as text, arrays sorted (groupUniqArray has no order), rows sorted unless the statement orders them.</summary>
+    private static string Normalize(List<JsonElement[]> rows, bool ordered)
+    {
+        var texts = rows.Select(r => string.Join("|", r.Select(Cell))).ToList();
+        if (!ordered)
+            texts.Sort(StringComparer.Ordinal);
+        return string.Join("\n", texts);
+    }
+
+    private static string Cell(JsonElement cell) => cell.ValueKind switch
+    {
+        JsonValueKind.Array => "[" + string.Join(",", cell.EnumerateArray().Select(Cell).Order(StringComparer.Ordinal)) + "]",
+        JsonValueKind.String => cell.GetString()!,
+        _ => cell.GetRawText(),
+    };
+}

@@ -1,0 +1,73 @@
+using Zespan.Core.Sessions;
+using Zespan.Core.Storage;
+using Zespan.Core.Spans;
+using Zespan.Storage.Conformance;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.ClickHouse.Tests;
+
+/// <summary>
+/// Retention on a database only one project writes to (a single-tenant deployment): months wholly before the cutoff are
+/// dropped as partitions, not rewritten span by span, and every figure still equals a recomputation from the spans that
+/// remain — including spans re-sent across months and sessions that straddle the cut.
+/// </summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class RetentionPartitionTests(ClickHouseCluster cluster)
+{
+    private static long At(int month, int day, int hour) => new DateTimeOffset(2026, month, day, hour, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+    [Fact]
+    public async Task OldMonthsOfTheOnlyProject_AreDroppedWhole_AndFiguresMatchARecomputation()
+    {
+        var backend = await ClickHouseBackend.CreateAsync(cluster.NewDatabase());
+        try
+        {
+            const long project = 1;
+            var cutoff = At(11, 15, 12);
+            var first = new List<SpanRecord>
+            {
+                Llm("sep-1", "old", At(9, 10, 10), costPico: 100), Llm("sep-2", "old", At(9, 12, 10), costPico: 200),
+                Llm("oct-1", "straddle", At(10, 14, 10), costPico: 300),
+                Llm("nov-before", "straddle", At(11, 14, 10), costPico: 400),
+                Llm("nov-after", "straddle", At(11, 20, 10), costPico: 500),
+                Llm("back", "moved", At(11, 21, 10), costPico: 600),
+                Llm("forward", "moved", At(9, 20, 10), costPico: 700),
+                Llm("kept", "recent", At(11, 25, 10), costPico: 800),
+            };
+            // Re-sends across months: "back" now started in September (its newest version is in a dropped month, an older
+            // one in a kept month); "forward" now starts after the cut (its old version sits in a dropped month).
+            var resent = new List<SpanRecord>
+            {
+                Llm("back", "moved", At(9, 21, 10), costPico: 601),
+                Llm("forward", "moved", At(11, 22, 10), costPico: 701),
+            };
+            await backend.SpanWriter.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
+            await backend.SpanWriter.WriteAsync(resent.Select(s => new ProjectSpan(project, s)).ToList());
+            var final = first.Select(s => resent.LastOrDefault(r => r.Id == s.Id) ?? s).ToList();
+
+            var deleted = await backend.Retention.DeleteSpansStartedBeforeAsync(project, cutoff, 2);
+
+            var remaining = final.Where(s => s.StartMs >= cutoff).ToList();
+            Assert.Equal(final.Count - remaining.Count, deleted);
+            var expected = ReferenceFigures.Sessions(remaining);
+            var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 100 });
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+            foreach (var session in listed.Items)
+                Compare.Session(expected[session.SessionId], session, "after retention");
+            Assert.Equal(remaining.Sum(s => s.CostPico ?? 0), (long)(await backend.Sessions.StatsAsync(project, SessionFilter.None)).TotalCostPico);
+
+            // September and October are gone as partitions: not one row (version or deleted marker) is left in them.
+            var database = backend.Http.Settings.Database;
+            var rows = await backend.Http.QueryAsync(
+                $"SELECT toYYYYMM(toDateTime(intDiv(start_ms, 1000))) AS m, count() FROM {database}.spans GROUP BY m ORDER BY m FORMAT JSONCompact");
+            Assert.Equal(["202611"], rows.Select(r => r[0].ToString()));
+
+            // A second run finds nothing more to delete.
+            Assert.Equal(0, await backend.Retention.DeleteSpansStartedBeforeAsync(project, cutoff, 2));
+        }
+        finally
+        {
+            await backend.DropAsync();
+        }
+    }
+}
