@@ -11,6 +11,7 @@ const string usage = """
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
       dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
       dotnet Zespan.Bench.dll session-search [--data /tmp/zespan-search] [--sessions 1000000] [--runs 7]   (issue-18 list columns and q=, in-process)
+      dotnet Zespan.Bench.dll clickhouse --env <cluster.env> --servers-data <folder> [--load-from 0] [--load-to 100000] [--chunk 20000] [--concurrency 8] [--batch 1000] [--runs 5] [--no-queries]
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
     """;
 
@@ -49,6 +50,11 @@ switch (args.FirstOrDefault())
     case "queries":
         await new QueryBenchmark(Option("--data", ""), Option("--key", Environment.GetEnvironmentVariable("ZESPAN_API_KEY") ?? ""),
             int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw"), rawOnly: args.Contains("--raw-only")).RunAsync();
+        return 0;
+    case "clickhouse":
+        await new ClickHouseBenchmark(Option("--env", "/tmp/zespan-clickhouse/cluster.env"), Option("--servers-data", "/tmp/zespan-bench-clickhouse"),
+            int.Parse(Option("--load-from", "0")), int.Parse(Option("--load-to", "0")), int.Parse(Option("--chunk", "20000")),
+            int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), int.Parse(Option("--runs", "5")), queries: !args.Contains("--no-queries")).RunAsync();
         return 0;
     case "session-trends":
         await new SessionTrendsBenchmark(Option("--data", "/tmp/zespan-trends"), int.Parse(Option("--sessions", "1000000")),
