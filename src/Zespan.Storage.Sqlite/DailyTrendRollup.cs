@@ -18,10 +18,12 @@ internal static class DailyTrendRollup
     /// Only a whole-project series of whole UTC days (day or week buckets) with no filter but the buckets' own range:
     /// the rollups hold no tag, user, status or text dimension, so anything else is read from the sessions (fail closed).
     /// </summary>
+    public const SessionDimensions Supported = SessionDimensions.Time;
+
+    /// <summary>Whether the rollups answer: no grouping, whole days, and a time range that is exactly the buckets' own.</summary>
     public static bool Covers(SessionFilter filter, SessionGrouping? by, TimeBuckets buckets) =>
-        by is null && buckets.Size != BucketSize.Hour
-        && filter.FromMs == buckets.FromMs && filter.ToMs == buckets.ToMs
-        && filter with { FromMs = null, ToMs = null } == SessionFilter.None;
+        by is null && buckets.Size != BucketSize.Hour && Supported.Supports(filter)
+        && filter.FromMs == buckets.FromMs && filter.ToMs == buckets.ToMs;
 
     public static async Task<SessionTimeseries> ReadAsync(SqliteConnection connection, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
     {
