@@ -147,6 +147,11 @@ wait_for() {
     sleep 0.25
   done
   log "$what did not come up within ${seconds}s; logs in $state"
+  # The caller (the test fixture) usually deletes $state on failure: show the logs' ends here.
+  local file
+  for file in "$state"/zookeeper/zookeeper.log "$state"/node1/log/error.log "$state"/node2/log/error.log "$state"/node*/log/stdout.log; do
+    [ -s "$file" ] && { log "--- tail of $file"; tail -n 15 "$file" >&2; }
+  done
   return 1
 }
 
@@ -179,8 +184,9 @@ start() {
   start_node 2
   wait_for "clickhouse-server 1" 60 node_ok "$http1"
   wait_for "clickhouse-server 2" 60 node_ok "$http2"
-  # Both shards must execute ON CLUSTER DDL through ZooKeeper before anyone relies on the cluster.
-  wait_for "ON CLUSTER DDL" 60 query "$http1" "CREATE DATABASE IF NOT EXISTS zespan_cluster_check ON CLUSTER $cluster"
+  # Both shards must execute ON CLUSTER DDL through ZooKeeper before anyone relies on the cluster. On a busy machine the
+  # DDL workers' first ZooKeeper round can take over a minute (the suite once failed at 60 s under a CI load of ~20).
+  wait_for "ON CLUSTER DDL" 180 query "$http1" "CREATE DATABASE IF NOT EXISTS zespan_cluster_check ON CLUSTER $cluster"
   [ "$(query "$http2" "SELECT count() FROM system.databases WHERE name = 'zespan_cluster_check'")" = 1 ] \
     || { log "ON CLUSTER DDL did not reach the second shard"; return 1; }
   query "$http1" "DROP DATABASE IF EXISTS zespan_cluster_check ON CLUSTER $cluster" > /dev/null

@@ -135,7 +135,8 @@ public sealed partial class HostileQueryTests : IAsyncLifetime
     [GeneratedRegex(@"[Qq]uery\[""([A-Za-z0-9_.]+)""\]")]
     private static partial Regex QueryIndexer();
 
-    [GeneratedRegex(@"SupplyParameterFromQuery\(Name\s*=\s*""([^""]+)""\)")]
+    // Pages bind [SupplyParameterFromQuery(Name = "x")], API request records [FromQuery(Name = "x")]: one pattern covers both.
+    [GeneratedRegex(@"FromQuery\(Name\s*=\s*""([^""]+)""\)")]
     private static partial Regex NamedQueryParameter();
 
     [GeneratedRegex(@"\[SupplyParameterFromQuery\]\s*(?:private|public|internal|protected)?\s*[\w<>?,\s]+?\s(\w+)\s*\{")]
