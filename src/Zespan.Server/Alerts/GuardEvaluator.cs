@@ -38,7 +38,10 @@ public sealed class GuardEvaluator(
                     added |= _touched.Add((span.ProjectId, sessionId));
             }
         }
-        if (added && _signal.CurrentCount == 0)
+        // Wake the loop for every commit with a session, not only for a session new to the set: the sweep loop clears
+        // the set after a sweep, so a second commit of a session during that sweep added nothing and its crossing
+        // waited for the 30 s sweep (a webhook test timed out at 20 s under load).
+        if ((added || spans.Any(s => s.Span.SessionId is not null)) && _signal.CurrentCount == 0)
             _signal.Release();
     }
 
