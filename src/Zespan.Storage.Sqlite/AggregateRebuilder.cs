@@ -117,16 +117,4 @@ internal static class AggregateRebuilder
             insert.Set(name, value);
         insert.ExecuteNonQuery();
     }
-
-    /// <summary>
-    /// A trace row's cost: summed as Int128 (LINQ's checked long Sum threw past $9.2M and failed the whole write), then
-    /// saturated at the per-row bound of docs/api.md, as the session rebuild does in SQL.
-    /// </summary>
-    internal static long SaturatedSum(IEnumerable<long> picos)
-    {
-        Int128 sum = 0;
-        foreach (var pico in picos)
-            sum += pico;
-        return ExactSum.Saturate(sum);
-    }
 }
