@@ -1,3 +1,4 @@
+using Zespan.Core.Spans;
 using Zespan.Core.Sessions;
 using Zespan.Core.Sessions.Trends;
 using Zespan.Core.Storage;
@@ -33,7 +34,7 @@ public sealed class ClickHouseSessionKindReader(ClickHouseHttp http, ClickHouseS
         {
             var s = f.Session;
             foreach (var kind in f.KindsUnder(by))
-                builder.Add(kind, s.StartedMs, s.CostPico, priced: s.UnpricedCalls < s.Turns, s.Turns, errored: s.HasErrors);
+                builder.Add(kind, s.StartedMs, Money.Clamp64(s.CostPico), priced: s.UnpricedCalls < s.Turns, s.Turns, errored: s.HasErrors);
         }
         return builder.Build(by, maxKinds);
     }
@@ -47,6 +48,6 @@ public sealed class ClickHouseSessionOverviewReader(ClickHouseHttp http, ClickHo
     public async Task<SessionOverview> OverviewAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         var facts = await _facts.ReadAsync(projectId, filter, null, cancellationToken);
-        return SessionOverview.Of(facts.Select(f => (f.Session.StartedMs, f.Session.CostUnknown ? (long?)null : f.Session.CostPico, f.Session.Turns)));
+        return SessionOverview.Of(facts.Select(f => (f.Session.StartedMs, f.Session.CostUnknown ? (long?)null : Money.Clamp64(f.Session.CostPico), f.Session.Turns)));
     }
 }

@@ -59,7 +59,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         var sessions = (await _facts.ReadAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
-        var priced = sessions.Where(s => !s.CostUnknown).Select(s => s.CostPico).Order().ToList();
+        var priced = sessions.Where(s => !s.CostUnknown).Select(s => Money.Clamp64(s.CostPico)).Order().ToList();
         Int128 total = 0;
         foreach (var s in sessions)
             total += s.CostPico;

@@ -31,14 +31,15 @@ internal static class AggregateRebuilder
 
         using (var insert = connection.Command("""
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
-                                  cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
+                                  cost_pico, cost_high, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
             VALUES ($p, $s, $user, $userStart, $userSpan, $started, $ended, $ended - $started, $turns,
-                    $cost, $unpriced, $input, $output, $input + $output, $errors, $latency)
+                    $cost, $costHigh, $unpriced, $input, $output, $input + $output, $errors, $latency)
             """, transaction))
         {
             insert.With("$p", projectId).With("$s", sessionId).With("$user", f.User.Value)
                 .With("$userStart", f.User.HasValue ? f.User.StartMs : null).With("$userSpan", f.User.SpanId)
-                .With("$started", f.StartedMs).With("$ended", f.EndedMs).With("$turns", f.Turns).With("$cost", ExactSum.Saturate(f.CostPico))
+                .With("$started", f.StartedMs).With("$ended", f.EndedMs).With("$turns", f.Turns)
+                .With("$cost", ExactSum.ToRow(f.CostPico).Pico).With("$costHigh", ExactSum.ToRow(f.CostPico).High)
                 .With("$unpriced", f.UnpricedCalls).With("$input", f.InputTokens).With("$output", f.OutputTokens)
                 .With("$errors", f.Errors).With("$latency", f.LatencySumMs)
                 .ExecuteNonQuery();
@@ -76,11 +77,11 @@ internal static class AggregateRebuilder
             "SELECT span_id, parent_id, name, kind, start_ms, end_ms, input_tokens + output_tokens, cost_pico, status, user_id, session_id FROM spans WHERE project_id = $p AND trace_id = $t",
             "$p", "$t");
         using var insert = connection.Prepared(transaction, """
-            INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico,
+            INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico, cost_high,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
-            VALUES ($p, $t, $rootName, $rootStart, $rootSpan, $started, $ended, $spans, $llm, $cost, $unpriced, $tokens, $errors,
+            VALUES ($p, $t, $rootName, $rootStart, $rootSpan, $started, $ended, $spans, $llm, $cost, $costHigh, $unpriced, $tokens, $errors,
                     $user, $userStart, $userSpan, $session, $sessionStart, $sessionSpan)
-            """, "$p", "$t", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$unpriced", "$tokens", "$errors",
+            """, "$p", "$t", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$costHigh", "$unpriced", "$tokens", "$errors",
             "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
         foreach (var (projectId, traceId) in traces)
             RebuildTrace(delete, select, insert, projectId, traceId);
@@ -109,23 +110,11 @@ internal static class AggregateRebuilder
             ("$p", projectId), ("$t", traceId),
             ("$rootName", f.Root.Value), ("$rootStart", f.Root.HasValue ? f.Root.StartMs : null), ("$rootSpan", f.Root.SpanId),
             ("$started", f.StartedMs), ("$ended", f.EndedMs), ("$spans", f.SpanCount), ("$llm", f.LlmCalls),
-            ("$cost", ExactSum.Saturate(f.CostPico)), ("$unpriced", f.UnpricedCalls), ("$tokens", f.TotalTokens), ("$errors", f.Errors),
+            ("$cost", ExactSum.ToRow(f.CostPico).Pico), ("$costHigh", ExactSum.ToRow(f.CostPico).High), ("$unpriced", f.UnpricedCalls), ("$tokens", f.TotalTokens), ("$errors", f.Errors),
             ("$user", f.User.Value), ("$userStart", f.User.HasValue ? f.User.StartMs : null), ("$userSpan", f.User.SpanId),
             ("$session", f.Session.Value), ("$sessionStart", f.Session.HasValue ? f.Session.StartMs : null), ("$sessionSpan", f.Session.SpanId),
         })
             insert.Set(name, value);
         insert.ExecuteNonQuery();
-    }
-
-    /// <summary>
-    /// A trace row's cost: summed as Int128 (LINQ's checked long Sum threw past $9.2M and failed the whole write), then
-    /// saturated at the per-row bound of docs/api.md, as the session rebuild does in SQL.
-    /// </summary>
-    internal static long SaturatedSum(IEnumerable<long> picos)
-    {
-        Int128 sum = 0;
-        foreach (var pico in picos)
-            sum += pico;
-        return ExactSum.Saturate(sum);
     }
 }

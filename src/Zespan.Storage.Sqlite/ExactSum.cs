@@ -24,6 +24,29 @@ internal static class ExactSum
     /// <summary>The lower 32 bits of a value written in two parts, in [0, 2^32).</summary>
     public static long Low(Int128 value) => (long)(value & 0xFFFFFFFF);
 
-    /// <summary>A sum stored in one 64-bit row (a session, a trace): clamped at the row's bound of docs/api.md rather than wrapped.</summary>
+    /// <summary>A value clamped into 64 bits: the cost sort key of a session above the bound (migration 150).</summary>
     public static long Saturate(Int128 value) => (long)Int128.Clamp(value, long.MinValue, long.MaxValue);
+
+    /// <summary>
+    /// A session's or trace's cost as its row stores it (migration 150): (0, cost) when it fits in 64 bits, else
+    /// (cost &gt;&gt; 32, its lower 32 bits). Either way cost = High · 2^32 + Pico, read back by <see cref="Join"/>.
+    /// </summary>
+    public static (long High, long Pico) ToRow(Int128 value) =>
+        value >= long.MinValue && value <= long.MaxValue ? (0, (long)value) : (High(value), Low(value));
+
+    /// <summary>The exact SUM of the cost of rows stored by <see cref="ToRow"/>, as the two columns of <see cref="Of"/>.</summary>
+    public static string OfRow(string alias) =>
+        $"coalesce(SUM({alias}cost_high + ({alias}cost_pico >> 32)), 0), coalesce(SUM({alias}cost_pico & 4294967295), 0)";
+
+    /// <summary>
+    /// An upsert's SET of a row's (cost_high, cost_pico) to the row plus excluded's, normalized as <see cref="ToRow"/>:
+    /// the upper parts and the lower 32 bits are added apart (no step overflows 64 bits) and joined back.
+    /// </summary>
+    public static string AddRowSql()
+    {
+        const string low = "((cost_pico & 4294967295) + (excluded.cost_pico & 4294967295))";
+        const string high = $"(cost_high + (cost_pico >> 32) + excluded.cost_high + (excluded.cost_pico >> 32) + ({low} >> 32))";
+        const string fits = $"{high} BETWEEN -2147483648 AND 2147483647";
+        return $"cost_high = CASE WHEN {fits} THEN 0 ELSE {high} END, cost_pico = CASE WHEN {fits} THEN ({high} << 32) | ({low} & 4294967295) ELSE {low} & 4294967295 END";
+    }
 }

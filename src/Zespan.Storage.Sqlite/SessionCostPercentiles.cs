@@ -43,10 +43,10 @@ internal static class SessionCostPercentiles
         var fromTop = matchingCount - (position + count);
         var descending = fromTop < position;
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT s.cost_pico FROM sessions s INDEXED BY sessions_by_cost WHERE s.project_id = $p AND s.cost_unknown = 0");
+        var sql = new StringBuilder("SELECT s.cost_sort FROM sessions s INDEXED BY sessions_by_cost WHERE s.project_id = $p AND s.cost_unknown = 0");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
-        sql.Append(descending ? " ORDER BY s.cost_pico DESC" : " ORDER BY s.cost_pico ASC").Append(" LIMIT $count OFFSET $offset");
+        sql.Append(descending ? " ORDER BY s.cost_sort DESC" : " ORDER BY s.cost_sort ASC").Append(" LIMIT $count OFFSET $offset");
         command.With("$count", count).With("$offset", descending ? fromTop : position);
         command.CommandText = sql.ToString();
         var values = new List<long>(count);

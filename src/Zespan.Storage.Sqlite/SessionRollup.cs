@@ -88,7 +88,7 @@ internal static class SessionRollup
     /// <summary>The totals of the session rows matching a WHERE clause on alias s (append the filter); read with ReadOneAsync.</summary>
     public static readonly string SessionTotalsSql = $"""
         SELECT COUNT(*), coalesce(SUM(s.unpriced_calls < s.turns), 0), coalesce(SUM(s.unpriced_calls), 0),
-               coalesce(SUM(s.turns), 0), coalesce(SUM(s.error_count > 0), 0), {ExactSum.Of("s.cost_pico")}
+               coalesce(SUM(s.turns), 0), coalesce(SUM(s.error_count > 0), 0), {ExactSum.OfRow("s.")}
         FROM sessions s WHERE s.project_id = $p
         """;
 

@@ -8,14 +8,14 @@ namespace Zespan.Storage.Sqlite;
 internal static class SessionSql
 {
     public const string Columns =
-        "s.session_id, s.user_id, s.started_ms, s.ended_ms, s.turns, s.cost_pico, s.unpriced_calls, s.input_tokens, s.output_tokens, s.error_count, s.latency_sum_ms, s.idle_ms, s.idle_gaps, s.name";
+        "s.session_id, s.user_id, s.started_ms, s.ended_ms, s.turns, s.cost_pico, s.unpriced_calls, s.input_tokens, s.output_tokens, s.error_count, s.latency_sum_ms, s.idle_ms, s.idle_gaps, s.name, s.cost_high";
 
     /// <summary>How many columns <see cref="Columns"/> selects: a query reads its own extra columns from this ordinal on.</summary>
     public static readonly int ColumnCount = Columns.Split(',').Length;
 
     public static SessionSummary Read(SqliteDataReader r, int offset = 0) => new(
         r.GetString(offset), r.GetNullableString(offset + 1), r.GetInt64(offset + 2), r.GetInt64(offset + 3), r.GetInt32(offset + 4),
-        r.GetInt64(offset + 5), r.GetInt32(offset + 6), r.GetInt64(offset + 7), r.GetInt64(offset + 8), r.GetInt32(offset + 9), r.GetInt64(offset + 10))
+        ExactSum.Join(r.GetInt64(offset + 14), r.GetInt64(offset + 5)), r.GetInt32(offset + 6), r.GetInt64(offset + 7), r.GetInt64(offset + 8), r.GetInt32(offset + 9), r.GetInt64(offset + 10))
     {
         IdleMs = r.GetInt64(offset + 11),
         IdleGaps = r.GetInt32(offset + 12),
@@ -23,15 +23,16 @@ internal static class SessionSql
     };
 
     /// <summary>
-    /// The columns of the sort key on alias s, before the session id. Cost sorts by (cost_unknown, cost_pico) (migration
-    /// 072): a session none of whose calls was priced is above every known cost, not among the $0 ones.
+    /// The columns of the sort key on alias s, before the session id. Cost sorts by (cost_unknown, cost_sort) (migrations
+    /// 072, 150): a session none of whose calls was priced is above every known cost, not among the $0 ones, and the
+    /// sessions above $9,223,372.03 (cost_sort clamped there) come after every cheaper one, among themselves by id.
     /// </summary>
     public static string[] SortKey(SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => ["s.started_ms"],
         SessionSort.DurationMs => ["s.duration_ms"],
         SessionSort.Turns => ["s.turns"],
-        SessionSort.CostUsd => ["s.cost_unknown", "s.cost_pico"],
+        SessionSort.CostUsd => ["s.cost_unknown", "s.cost_sort"],
         SessionSort.TotalTokens => ["s.total_tokens"],
         SessionSort.ErrorCount => ["s.error_count"],
         SessionSort.ActiveDurationMs => ["s.active_ms"],

@@ -49,12 +49,12 @@ internal sealed class SpanWriteStatements : IDisposable
         _updateSpanIndexes = [0, 0, .. SpanParameters[2..].Select(_updateSpan.IndexOf)];
         _upsertPayload = new RawStatement(connection, "INSERT INTO span_payloads (span_row_id, input, output) VALUES ($row, $input, $output) ON CONFLICT (span_row_id) DO UPDATE SET input = excluded.input, output = excluded.output");
         _deletePayload = new RawStatement(connection, "DELETE FROM span_payloads WHERE span_row_id = $row");
-        _addToSession = new RawStatement(connection, """
+        _addToSession = new RawStatement(connection, $"""
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
-                                  cost_pico, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms,
+                                  cost_pico, cost_high, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms,
                                   idle_ms, idle_gaps, last_start_ms, name, name_explicit, name_start_ms, name_span_id)
             VALUES ($p, $session, $user, $userStart, $userSpan,
-                    $start, $end, $end - $start, $turns, $cost, $unpriced, $in, $out, $in + $out, $errors, $latency,
+                    $start, $end, $end - $start, $turns, $cost, $costHigh, $unpriced, $in, $out, $in + $out, $errors, $latency,
                     $idle, $gaps, $lastStart, $name, $nameExplicit, $nameStart, $nameSpan)
             ON CONFLICT (project_id, session_id) DO UPDATE SET
                 -- Folded in by SessionActivityRows from the stored row read in this transaction: absolute values.
@@ -72,7 +72,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 duration_ms    = max(ended_ms, excluded.ended_ms) - min(started_ms, excluded.started_ms),
                 turns          = turns + excluded.turns,
-                cost_pico      = CASE WHEN cost_pico > 9223372036854775807 - excluded.cost_pico THEN 9223372036854775807 ELSE cost_pico + excluded.cost_pico END, -- the row's bound (docs/api.md)
+                {ExactSum.AddRowSql()}, -- exact at any total (migration 150)
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens   = input_tokens + excluded.input_tokens,
                 output_tokens  = output_tokens + excluded.output_tokens,
@@ -95,11 +95,11 @@ internal sealed class SpanWriteStatements : IDisposable
               AND pl.input IS $input AND pl.output IS $output
             """);
         _unchangedIndexes = [.. SpanParameters.Select(_unchanged.IndexOf)];
-        _addToTrace = new RawStatement(connection, """
-            INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico,
+        _addToTrace = new RawStatement(connection, $"""
+            INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico, cost_high,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
             VALUES ($p, $trace, $rootName, $rootStart, $rootSpan,
-                    $start, $end, $spanCount, $llmCalls, $cost, $unpriced, $tokens, $errors,
+                    $start, $end, $spanCount, $llmCalls, $cost, $costHigh, $unpriced, $tokens, $errors,
                     $user, $userStart, $userSpan, $session, $sessionStart, $sessionSpan)
             ON CONFLICT (project_id, trace_id) DO UPDATE SET
                 root_name     = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_name ELSE root_name END,
@@ -115,7 +115,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 span_count     = span_count + excluded.span_count,
                 llm_calls      = llm_calls + excluded.llm_calls,
-                cost_pico      = CASE WHEN cost_pico > 9223372036854775807 - excluded.cost_pico THEN 9223372036854775807 ELSE cost_pico + excluded.cost_pico END, -- the row's bound (docs/api.md)
+                {ExactSum.AddRowSql()}, -- exact at any total (migration 150)
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
@@ -235,7 +235,9 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$start", f.StartedMs);
         c.Set("$end", f.EndedMs);
         c.Set("$turns", f.Turns);
-        c.Set("$cost", ExactSum.Saturate(f.CostPico));
+        var (costHigh, cost) = ExactSum.ToRow(f.CostPico);
+        c.Set("$cost", cost);
+        c.Set("$costHigh", costHigh);
         c.Set("$unpriced", f.UnpricedCalls);
         c.Set("$in", f.InputTokens);
         c.Set("$out", f.OutputTokens);
@@ -290,7 +292,9 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$end", d.EndedMs);
         c.Set("$spanCount", d.SpanCount);
         c.Set("$llmCalls", d.LlmCalls);
-        c.Set("$cost", ExactSum.Saturate(d.CostPico));
+        var (costHigh, cost) = ExactSum.ToRow(d.CostPico);
+        c.Set("$cost", cost);
+        c.Set("$costHigh", costHigh);
         c.Set("$unpriced", d.UnpricedCalls);
         c.Set("$tokens", d.TotalTokens);
         c.Set("$errors", d.Errors);

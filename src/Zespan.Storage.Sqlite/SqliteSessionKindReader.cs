@@ -43,12 +43,12 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
             ToMs = Math.Min(filter.ToMs ?? long.MaxValue, buckets.ToMs),
         };
         await using var connection = await database.OpenAsync(cancellationToken);
-        if (DailyTrendRollup.Covers(bounded, by, buckets))
+        if (DailyTrendRollup.Covers(bounded, by, buckets) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
             return await DailyTrendRollup.ReadAsync(connection, projectId, buckets, cancellationToken);
         await using var command = connection.CreateCommand();
         var (kindColumn, join) = KindJoin(command, by);
         // Only the five numbers a trend needs, read through the covering start-time index (migration 040) without a grouping.
-        var sql = new StringBuilder($"SELECT s.started_ms, s.cost_pico, s.unpriced_calls, s.turns, s.error_count, {kindColumn} FROM sessions s {join} WHERE s.project_id = $p");
+        var sql = new StringBuilder($"SELECT s.started_ms, s.cost_sort, s.unpriced_calls, s.turns, s.error_count, {kindColumn} FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, bounded);
         command.CommandText = sql.ToString();

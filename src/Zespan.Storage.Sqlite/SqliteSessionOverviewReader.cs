@@ -14,7 +14,7 @@ public sealed class SqliteSessionOverviewReader(SqliteDatabase database) : ISess
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT s.started_ms, CASE WHEN s.unpriced_calls < s.turns THEN s.cost_pico END, s.turns FROM sessions s WHERE s.project_id = $p");
+        var sql = new StringBuilder("SELECT s.started_ms, CASE WHEN s.unpriced_calls < s.turns THEN s.cost_sort END, s.turns FROM sessions s WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         command.CommandText = sql.ToString();

@@ -135,7 +135,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         await using var connection = await database.OpenAsync(cancellationToken);
         SessionTotals totals;
         long median, p95;
-        if (SessionRollup.Covers(filter))
+        if (SessionRollup.Covers(filter) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
         {
             // Sums from the hourly rollup; median and p95 by counting along the cost index, or — for a narrow date range,
             // where that walk would pass many sessions outside the range — from the range's priced costs read into memory.
@@ -186,7 +186,8 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     {
         var pricedCosts = new List<long>();
         await using var costs = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT s.cost_pico FROM sessions s WHERE s.project_id = $p AND s.unpriced_calls < s.turns");
+        // cost_sort: a session's cost clamped at $9,223,372.03 (migration 150), the bound of a per-session percentile.
+        var sql = new StringBuilder("SELECT s.cost_sort FROM sessions s WHERE s.project_id = $p AND s.unpriced_calls < s.turns");
         costs.With("$p", projectId);
         SessionSql.AppendFilter(sql, costs, filter);
         costs.CommandText = sql.ToString();
@@ -202,6 +203,8 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (await OverBound.AnyAsync(connection, projectId, cancellationToken))
+            return await JoinBreakdownAsync(connection, projectId, grouping, filter, limit, cancellationToken);
         if (grouping is SessionGrouping.ByUser
             && await UserBreakdown.TryReadAsync(connection, projectId, filter, await ProjectSessionsAsync(connection, projectId, cancellationToken), limit, cancellationToken) is { } byUser)
             return byUser;
@@ -228,7 +231,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         };
         if (grouping is SessionGrouping.ByMetadata byMetadata)
             command.With("$key", byMetadata.Key);
-        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.Of("s.cost_pico")}, SUM(s.cost_unknown) FROM sessions s {join} WHERE s.project_id = $p");
+        var sql = new StringBuilder($"SELECT {groupColumn}, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.OfRow("s.")}, SUM(s.cost_unknown) FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         sql.Append($" GROUP BY {groupColumn}");

@@ -16,7 +16,7 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
     private const TraceDimensions Filtered = TraceDimensions.Time | TraceDimensions.User | TraceDimensions.Session | TraceDimensions.Status | TraceDimensions.Model;
 
     private const string Columns =
-        "t.trace_id, t.root_name, t.started_ms, t.ended_ms, t.span_count, t.llm_calls, t.cost_pico, t.unpriced_calls, t.total_tokens, t.error_count, t.user_id, t.session_id";
+        "t.trace_id, t.root_name, t.started_ms, t.ended_ms, t.span_count, t.llm_calls, t.cost_pico, t.unpriced_calls, t.total_tokens, t.error_count, t.user_id, t.session_id, t.cost_high";
 
     public async Task<Page<TraceSummary>> ListAsync(long projectId, TraceQuery query, CancellationToken cancellationToken = default)
     {
@@ -56,7 +56,7 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             while (await reader.ReadAsync(cancellationToken))
             {
                 items.Add(new TraceSummary(reader.GetString(0), reader.GetNullableString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4),
-                    reader.GetInt32(5), reader.GetInt64(6), reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), reader.GetNullableString(10), reader.GetNullableString(11)));
+                    reader.GetInt32(5), ExactSum.Join(reader.GetInt64(12), reader.GetInt64(6)), reader.GetInt32(7), reader.GetInt64(8), reader.GetInt32(9), reader.GetNullableString(10), reader.GetNullableString(11)));
             }
         }
         string? next = null;

@@ -64,6 +64,53 @@ public sealed class MoneyAggregatesTests(ZespanApp app) : IClassFixture<ZespanAp
         Assert.Equal(total, traces["data"]!.AsArray().Sum(t => (double)t!["costUsd"]!));
     }
 
+    /// <summary>
+    /// The audit's case: ten $1,000,000 calls in ONE session and one trace, so the session's and the trace's own rows pass
+    /// 2^63 picodollars (they stopped at $9,223,372.03). Every figure shows exactly $10,000,000, also after a re-send.
+    /// </summary>
+    [Fact]
+    public async Task TenMillionDollarsInOneSession_EveryFigure_IsExact()
+    {
+        var (_, key) = await app.CreateProjectAsync("One whale session");
+        var client = app.ClientWithKey(key);
+        var calls = Enumerable.Range(0, 10).Select(i => Api.Span(
+            $"one-{i}", sessionId: "one-conv", traceId: "one-trace",
+            start: $"2026-11-20T{i + 1:00}:10:00.000Z", end: $"2026-11-20T{i + 1:00}:10:01.000Z",
+            extra: "\"costUsd\":1000000,\"userId\":\"one-whale\",\"tags\":[\"big\"],\"metadata\":{\"feature\":\"one\"}")).ToList();
+        Assert.Equal(HttpStatusCode.OK, (await client.IngestAsync(Api.Batch([.. calls[..9]]))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.IngestAsync(Api.Batch(calls[9]))).StatusCode); // crosses the bound alone
+        await AssertTenMillionAsync(client);
+        Assert.Equal(HttpStatusCode.OK, (await client.IngestAsync(Api.Batch(calls[9]))).StatusCode); // an SDK retry
+        await AssertTenMillionAsync(client);
+    }
+
+    private static async Task AssertTenMillionAsync(HttpClient client)
+    {
+        const double total = 10_000_000;
+        var detail = await client.GetJsonAsync("/api/v1/sessions/one-conv");
+        Assert.Equal(total, (double)detail["session"]!["costUsd"]!);
+        Assert.Equal(total, detail["timeline"]!.AsArray().Sum(c => (double)c!["costUsd"]!));
+        foreach (var order in new[] { "sort=costUsd&order=desc", "sort=costUsd&order=asc", "" })
+            Assert.Equal(total, (double)Assert.Single((await client.GetJsonAsync($"/api/v1/sessions?{order}"))["data"]!.AsArray())!["costUsd"]!);
+        Assert.Equal(total, (double)Assert.Single((await client.GetJsonAsync("/api/v1/users/one-whale/sessions"))["data"]!.AsArray())!["costUsd"]!);
+        Assert.Equal(total, (double)Assert.Single((await client.GetJsonAsync("/api/v1/traces"))["data"]!.AsArray())!["costUsd"]!);
+
+        foreach (var query in new[] { "", Range, "userId=one-whale" })
+        {
+            var stats = await client.GetJsonAsync($"/api/v1/sessions/stats?{query}");
+            Assert.Equal(total, (double)stats["totalCostUsd"]!);
+            Assert.Equal(total, (double)stats["avgCostUsd"]!);
+        }
+        foreach (var query in new[] { "by=userId", $"by=userId&{Range}&status=ok", "by=tag", $"by=tag&{Range}", $"by=metadata.feature&{Range}", $"by=userId&{Range}" })
+        {
+            var group = Assert.Single((await client.GetJsonAsync($"/api/v1/sessions/breakdown?{query}"))["data"]!.AsArray())!;
+            Assert.Equal(total, (double)group["totalCostUsd"]!);
+            Assert.Equal(total, (double)group["avgCostUsd"]!);
+        }
+        Assert.Equal(total, (double)(await client.GetJsonAsync($"/api/v1/costs/models?{Range}"))["totalCostUsd"]!);
+        Assert.Equal(total, (double)Assert.Single((await client.GetJsonAsync($"/api/v1/costs/timeseries?{Range}&bucket=day")).AsArray())!["costUsd"]!);
+    }
+
     [Fact]
     public async Task AllUnpriced_EveryCostFigure_IsNullNotZero()
     {

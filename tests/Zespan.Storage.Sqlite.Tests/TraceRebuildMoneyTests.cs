@@ -1,4 +1,5 @@
 using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 using Zespan.Core.Traces;
@@ -7,8 +8,9 @@ using Zespan.Storage.Conformance;
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
-/// A replaced span rebuilds its trace row from the stored spans. That rebuild summed cost with LINQ's checked long Sum and
-/// threw past 2^63 picodollars ($9,223,372.04), failing the whole write; the row now saturates at its documented bound.
+/// One session and one trace past 2^63 picodollars ($9,223,372.04): their rows used to stop at that bound; they now
+/// keep the exact cost in two parts (migration 150) through every way a row is written: the upsert of new calls, the
+/// rebuild after a changed re-send, and the rebuild after retention deletes calls. Expected figures are n × $1,000,000.
 /// </summary>
 public sealed class TraceRebuildMoneyTests : IAsyncLifetime
 {
@@ -27,27 +29,57 @@ public sealed class TraceRebuildMoneyTests : IAsyncLifetime
     public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
 
     private static SpanRecord Call(int i, long outputTokens = 50) =>
-        TestSpans.Llm($"whale-{i}", $"conv-{i}", TestSpans.Day0 + i * 1_000L, outputTokens: outputTokens, costPico: MillionDollars, traceId: "whale");
+        TestSpans.Llm($"whale-{i}", "whale-conv", TestSpans.Day0 + i * 1_000L, outputTokens: outputTokens, costPico: MillionDollars, traceId: "whale", userId: "whale");
 
     [Fact]
-    public async Task ReplacingASpan_InATraceOverTheBound_SaturatesInsteadOfThrowing()
+    public async Task OneSessionAndTraceOverTheBound_StayExact_ThroughUpsertResendAndRebuild()
     {
-        // Nine calls ($9M) fit; the tenth arrives alone, then a changed re-send of it forces the rebuild.
+        // Nine calls ($9M) fit in 64 bits; the tenth crosses alone in a later write (the upsert adds in two parts).
         await WriteAsync(Enumerable.Range(0, 9).Select(i => Call(i)));
         await WriteAsync([Call(9)]);
-        await WriteAsync([Call(9, outputTokens: 60)]);
+        await AssertCostAsync(10);
+        await WriteAsync([Call(9)]); // an unchanged re-send changes nothing
+        await AssertCostAsync(10);
+        await WriteAsync([Call(9, outputTokens: 60)]); // a changed re-send rebuilds both rows from the stored spans
+        await AssertCostAsync(10);
+        await WriteAsync([Call(10)]);
+        await AssertCostAsync(11);
 
-        var trace = Assert.Single((await _storage.Traces.ListAsync(_project, new TraceQuery())).Items);
-        Assert.Equal((10, 0), (trace.LlmCalls, trace.UnpricedCalls));
-        Assert.Equal(long.MaxValue, trace.CostPico); // 10^19 picodollars exceed the row's 64 bits: the bound, not a wrap
+        // Retention deletes the first call: rebuilt from the ten left.
+        Assert.Equal(1, await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, TestSpans.Day0 + 500, 100));
+        await AssertCostAsync(10);
+        // Down to eight calls: the rows are below the bound again, in one part.
+        Assert.Equal(2, await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, TestSpans.Day0 + 2_500, 100));
+        await AssertCostAsync(8);
     }
 
     [Fact]
-    public void SaturatedSum_IsExactBelowTheBound_AndClampsBothWays()
+    public async Task SessionsOverTheBound_SortAfterEveryCheaperOne_BothWays()
     {
-        Assert.Equal(9 * MillionDollars + 1, AggregateRebuilder.SaturatedSum([.. Enumerable.Repeat(MillionDollars, 9), 1]));
-        Assert.Equal(long.MaxValue, AggregateRebuilder.SaturatedSum([long.MaxValue, 1]));
-        Assert.Equal(long.MinValue, AggregateRebuilder.SaturatedSum([long.MinValue, -1]));
+        await WriteAsync(Enumerable.Range(0, 10).Select(i => Call(i)));
+        await WriteAsync([TestSpans.Llm("small", "small-conv", TestSpans.Day0, costPico: 5 * MillionDollars, traceId: "small")]);
+        await WriteAsync([TestSpans.Llm("near", "near-conv", TestSpans.Day0, costPico: 9 * MillionDollars, traceId: "near")]);
+        var ascending = await _storage.Sessions.ListAsync(_project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = false, Limit = 2 });
+        Assert.Equal(["small-conv", "near-conv"], ascending.Items.Select(s => s.SessionId));
+        var rest = await _storage.Sessions.ListAsync(_project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = false, Limit = 2, After = SessionCursor.Of(ascending.Items[^1], SessionSort.CostUsd, false) });
+        Assert.Equal(10 * (Int128)MillionDollars, Assert.Single(rest.Items).CostPico);
+        var descending = await _storage.Sessions.ListAsync(_project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = true });
+        Assert.Equal(["whale-conv", "near-conv", "small-conv"], descending.Items.Select(s => s.SessionId));
+    }
+
+    private async Task AssertCostAsync(int millions)
+    {
+        var expected = millions * (Int128)MillionDollars;
+        var trace = Assert.Single((await _storage.Traces.ListAsync(_project, new TraceQuery())).Items);
+        Assert.Equal((millions, expected), (trace.LlmCalls, trace.CostPico));
+        var session = Assert.Single((await _storage.Sessions.ListAsync(_project, new SessionQuery())).Items);
+        Assert.Equal((millions, expected), (session.Turns, session.CostPico));
+        Assert.Equal(expected, (await _storage.Sessions.GetAsync(_project, "whale-conv"))!.Session.CostPico);
+        foreach (var filter in new[] { new SessionFilter(), new SessionFilter { FromMs = TestSpans.Day0 - 3_600_000, ToMs = TestSpans.Day0 + 3_600_000 }, new SessionFilter { UserId = "whale" } })
+        {
+            Assert.Equal(expected, (await _storage.Sessions.StatsAsync(_project, filter)).TotalCostPico);
+            Assert.Equal(expected, Assert.Single(await _storage.Sessions.BreakdownAsync(_project, new SessionGrouping.ByUser(), filter, 10)).TotalCostPico);
+        }
     }
 
     private Task WriteAsync(IEnumerable<SpanRecord> spans) => _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);

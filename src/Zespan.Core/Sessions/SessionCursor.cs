@@ -24,7 +24,8 @@ public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortV
         SessionSort.StartedAt => s.StartedMs,
         SessionSort.DurationMs => s.DurationMs,
         SessionSort.Turns => s.Turns,
-        SessionSort.CostUsd => s.CostUnknown ? UnknownCost : s.CostPico,
+        // Clamped at 2^63 - 1 picodollars, as the stores' cost sort key: above $9,223,372.03 the session id orders.
+        SessionSort.CostUsd => s.CostUnknown ? UnknownCost : Spans.Money.Clamp64(s.CostPico),
         SessionSort.TotalTokens => s.TotalTokens,
         SessionSort.ErrorCount => s.ErrorCount,
         SessionSort.ActiveDurationMs => s.ActiveMs,

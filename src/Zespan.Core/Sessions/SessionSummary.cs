@@ -9,7 +9,7 @@ public sealed record SessionSummary(
     long StartedMs,
     long EndedMs,
     int Turns,
-    long CostPico,
+    Int128 CostPico,
     int UnpricedCalls,
     long InputTokens,
     long OutputTokens,

@@ -13,6 +13,9 @@ public static class Money
 
     public static long UsdToPico(double usd) => UsdToPico((decimal)usd);
 
+    /// <summary>A cost clamped into 64 bits ($9,223,372.03): a sort key or a per-session percentile, never a sum.</summary>
+    public static long Clamp64(Int128 pico) => (long)Int128.Clamp(pico, long.MinValue, long.MaxValue);
+
     public static double PicoToUsd(long pico) => (double)((decimal)pico / PicoPerUsd);
 
     public static double? PicoToUsd(long? pico) => pico is { } p ? PicoToUsd(p) : null;

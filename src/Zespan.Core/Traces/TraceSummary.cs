@@ -10,7 +10,7 @@ public sealed record TraceSummary(
     long EndedMs,
     int SpanCount,
     int LlmCalls,
-    long CostPico,
+    Int128 CostPico,
     int UnpricedCalls,
     long TotalTokens,
     int ErrorCount,

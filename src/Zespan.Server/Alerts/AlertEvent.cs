@@ -32,7 +32,7 @@ public static class AlertEvent
 public sealed record GuardSubject(string? SessionId, string? UserId, long? WindowStartMs = null);
 
 /// <summary>The figures at the crossing, as the API reports them; <see cref="Reason"/> is the anomaly detector's words.</summary>
-public sealed record GuardFigure(long? CostPico, long? Turns, long? Sessions = null, string? Reason = null)
+public sealed record GuardFigure(Int128? CostPico, long? Turns, long? Sessions = null, string? Reason = null)
 {
     /// <summary>The figure stored with the firing and shown in the guard state: "$5.20", "201 turns", or the anomaly reason.</summary>
     public string Describe(AlertKind kind) => kind switch

@@ -181,7 +181,7 @@ public sealed class GuardEvaluator(
         if (earlier.Count > 0 && earlier[^1].FiredMs > windowStart)
             return; // already fired for this user within the window
         await FireAsync(rule, $"user:{user}#{earlier.Count + 1}", new GuardSubject(session.SessionId, user, windowStart),
-            new GuardFigure((long)stats.TotalCostPico, stats.TotalTurns, stats.Sessions), cancellationToken);
+            new GuardFigure(stats.TotalCostPico, stats.TotalTurns, stats.Sessions), cancellationToken);
     }
 
     private async Task FireAsync(AlertRule rule, string subjectKey, GuardSubject subject, GuardFigure figure, CancellationToken cancellationToken)

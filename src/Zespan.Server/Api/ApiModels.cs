@@ -87,7 +87,7 @@ public sealed record SessionStatsResponse(
 {
     public static SessionStatsResponse From(SessionStats s) => new(
         s.Sessions, s.TotalUnknown ? null : Money.PicoToUsd(s.TotalCostPico),
-        s.PerSessionUnknown ? null : Money.PicoToUsd((long)Math.Round(s.AvgCostPico)),
+        s.PerSessionUnknown ? null : Money.PicoToUsd(Int128.CreateSaturating(Math.Round(s.AvgCostPico))),
         s.PerSessionUnknown ? null : Money.PicoToUsd(s.MedianCostPico),
         s.PerSessionUnknown ? null : Money.PicoToUsd(s.P95CostPico),
         s.AvgTurns, s.TotalTurns, s.SessionsWithErrors, s.UnpricedCalls, s.PricedSessions);

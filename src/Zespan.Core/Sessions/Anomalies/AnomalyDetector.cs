@@ -72,7 +72,7 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
             {
                 var s = row.Session;
                 if (!s.CostUnknown) // unknown cost is left out, never counted as $0
-                    costs.Add(s.CostPico);
+                    costs.Add((double)s.CostPico);
                 turns.Add(s.Turns);
                 perTurn.Add(TokensPerTurn(s));
             }
@@ -109,7 +109,7 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
     {
         var findings = new List<AnomalyFinding>(3);
         if (!session.CostUnknown)
-            findings.Add(AnomalyRule.Judge(AnomalyMetric.CostPerSession, session.CostPico, baseline.CostPico));
+            findings.Add(AnomalyRule.Judge(AnomalyMetric.CostPerSession, (double)session.CostPico, baseline.CostPico));
         findings.Add(AnomalyRule.Judge(AnomalyMetric.Turns, session.Turns, baseline.Turns));
         findings.Add(AnomalyRule.Judge(AnomalyMetric.TokensPerTurn, TokensPerTurn(session), baseline.TokensPerTurn));
         return findings;
