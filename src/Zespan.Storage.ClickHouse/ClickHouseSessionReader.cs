@@ -56,6 +56,21 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         return new SessionDetail(summary, timeline);
     }
 
+    public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(
+        long projectId, string sessionId, IReadOnlyCollection<string>? spanIds, bool withInputs, CancellationToken cancellationToken = default)
+    {
+        if (spanIds is null)
+        {
+            var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+            spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(SpanReading.Span).Select(s => s.Id).ToList();
+        }
+        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, cancellationToken);
+        // Unlike SQLite, the payload query reads both columns anyway; the prompts are dropped here when not asked for.
+        return spanIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => payloads.TryGetValue(id, out var p)
+            ? new CallPayload(withInputs ? p.Input : null, p.Output)
+            : new CallPayload(null, null), StringComparer.Ordinal);
+    }
+
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         var sessions = (await _facts.ReadAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();

@@ -115,6 +115,27 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         return new SessionDetail(summary, timeline);
     }
 
+    public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(
+        long projectId, string sessionId, IReadOnlyCollection<string>? spanIds, bool withInputs, CancellationToken cancellationToken = default)
+    {
+        var payloads = new Dictionary<string, CallPayload>(spanIds?.Count ?? 0, StringComparer.Ordinal);
+        if (spanIds is { Count: 0 })
+            return payloads;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // The prompt column is not even read when not wanted: it is most of a long session's bytes.
+        var sql = $"SELECT sp.span_id, {(withInputs ? "pl.input" : "NULL")}, pl.output FROM spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id "
+            + "WHERE sp.project_id = $p AND sp.session_id = $s AND sp.kind = 1"
+            + (spanIds is null ? "" : " AND sp.span_id IN (SELECT value FROM json_each($ids))");
+        await using var command = connection.Command(sql);
+        command.With("$p", projectId).With("$s", sessionId);
+        if (spanIds is not null)
+            command.With("$ids", System.Text.Json.JsonSerializer.Serialize(spanIds));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (reader.Read())
+            payloads[reader.GetString(0)] = new CallPayload(reader.GetNullableString(1), reader.GetNullableString(2));
+        return payloads;
+    }
+
     private const string TimelineColumns = """
         SELECT sp.span_id, sp.trace_id, sp.name, sp.model, sp.start_ms, sp.end_ms, sp.input_tokens, sp.output_tokens, sp.cached_input_tokens,
                sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error, sp.usage_reported

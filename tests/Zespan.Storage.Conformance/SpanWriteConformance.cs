@@ -1,6 +1,7 @@
 using Zespan.Core;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
+using Zespan.Core.Storage;
 using static Zespan.Storage.Conformance.TestSpans;
 
 namespace Zespan.Storage.Conformance;
@@ -190,5 +191,28 @@ public abstract class SpanWriteConformance(IStoreFactory factory) : ConformanceS
         Assert.Equal(full.Session, light.Session);
         Assert.Equal(full.Timeline.Select(t => t with { InputJson = null, OutputJson = null }), light.Timeline);
         Assert.All(light.Timeline, t => Assert.True(t.InputJson is null && t.OutputJson is null));
+    }
+
+    [Fact]
+    public async Task SessionPayloads_OfTheCallsAsked_PromptsOnlyWhenAsked()
+    {
+        await WriteAsync(
+            Llm("b", "s", Day0 + 2_000) with { InputJson = "[{\"role\":\"user\",\"content\":\"2\"}]", OutputJson = "{\"content\":\"two\"}" },
+            Llm("a", "s", Day0 + 1_000) with { InputJson = "[{\"role\":\"user\",\"content\":\"1\"}]", OutputJson = "{\"content\":\"one\"}" },
+            Llm("c", "s", Day0 + 3_000),
+            Llm("d", "other", Day0 + 1_000) with { OutputJson = "{\"content\":\"elsewhere\"}" });
+
+        // Every call's completion, no prompt: what the pages count tool calls from.
+        var completions = await Store.Sessions.GetPayloadsAsync(ProjectId, "s", null, withInputs: false);
+        Assert.Equal(["a", "b", "c"], completions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["{\"content\":\"one\"}", "{\"content\":\"two\"}", null], completions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.OutputJson));
+        Assert.All(completions.Values, p => Assert.Null(p.InputJson));
+
+        // The prompts of the calls asked only: a page of the transcript.
+        var page = await Store.Sessions.GetPayloadsAsync(ProjectId, "s", ["b", "c"], withInputs: true);
+        Assert.Equal(["b", "c"], page.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new CallPayload("[{\"role\":\"user\",\"content\":\"2\"}]", "{\"content\":\"two\"}"), page["b"]);
+        Assert.Equal(new CallPayload(null, null), page["c"]);
+        Assert.Empty(await Store.Sessions.GetPayloadsAsync(ProjectId, "s", [], withInputs: true));
     }
 }

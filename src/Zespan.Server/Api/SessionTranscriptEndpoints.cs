@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Zespan.Core.Sessions.Transcripts;
 using Zespan.Core.Storage;
 using Zespan.Server.Auth;
+using Zespan.Server.Sessions;
 
 namespace Zespan.Server.Api;
 
@@ -67,6 +68,35 @@ public static class SessionTranscriptEndpoints
                 compared.Add(SessionComparison.Compare(detail, idleGapMs));
         }
         return (compared, missing);
+    }
+
+    /// <summary>
+    /// The compare page's sessions: the figures over each whole session, the transcripts only for the page of aligned
+    /// turns holding <paramref name="turn"/> (see <see cref="TranscriptPages"/>); FirstTurn is that page's first turn (0-based).
+    /// </summary>
+    public static async Task<(IReadOnlyList<ComparedSession> Compared, IReadOnlyList<string> Missing, int FirstTurn)> LoadPageAsync(
+        ISessionReader reader, long projectId, IReadOnlyList<string> ids, long idleGapMs, string? turn, CancellationToken cancellationToken)
+    {
+        var details = new List<Zespan.Core.Sessions.SessionDetail>(ids.Count);
+        var missing = new List<string>();
+        foreach (var id in ids)
+        {
+            var detail = await reader.GetAsync(projectId, id, withPayloads: false, cancellationToken);
+            if (detail is null)
+                missing.Add(id);
+            else
+                details.Add(detail);
+        }
+        if (missing.Count > 0)
+            return ([], missing, 0);
+        var firstTurn = TranscriptPages.PageStart(turn, details.Max(d => d.Timeline.Count));
+        var compared = new List<ComparedSession>(details.Count);
+        foreach (var detail in details)
+        {
+            var loaded = await TranscriptPages.LoadAsync(reader, projectId, detail, firstTurn, firstTurn + TranscriptPages.TurnsPerPage, allCompletions: true, cancellationToken);
+            compared.Add(SessionComparison.Compare(loaded, idleGapMs, firstTurn, TranscriptPages.TurnsPerPage));
+        }
+        return (compared, missing, firstTurn);
     }
 
     public static string MissingDetail(IReadOnlyList<string> missing) =>

@@ -14,6 +14,10 @@ public sealed record ModelUsage(string? Model, int Calls, long InputTokens, long
 /// </summary>
 /// <param name="LatencyP50Ms">Median call latency (the mean of the two middle values for an even count).</param>
 /// <param name="LatencyP95Ms">Nearest-rank p95 of call latency.</param>
+/// <param name="ToolCalls">Tool calls the model asked for in the whole session (see <see cref="SessionComparison.ToolCallsAsked"/>).</param>
+/// <param name="Transcript">
+/// The transcript's turns built: all of them, or one page (each turn's Number is still its place in the session).
+/// </param>
 /// <param name="CumulativeCostPico">
 /// Cost of turns 1..n for each turn n, over priced calls; null until the first priced call (unknown is not $0).
 /// </param>
@@ -25,7 +29,11 @@ public sealed record ComparedSession(
     int ToolCalls,
     IReadOnlyList<long?> CumulativeCostPico,
     Transcript Transcript,
-    int UnknownUsageCalls);
+    int UnknownUsageCalls)
+{
+    /// <summary>The session's turns (LLM calls), whether or not the transcript holds them all.</summary>
+    public int TurnCount => CumulativeCostPico.Count;
+}
 
 public static class SessionComparison
 {
@@ -33,7 +41,15 @@ public static class SessionComparison
     public const int MaxSessions = 4;
 
     /// <param name="idleGapMs">The project's idle gap threshold, for the transcript's idle gap markers (null: none).</param>
-    public static ComparedSession Compare(SessionDetail detail, long? idleGapMs = null)
+    public static ComparedSession Compare(SessionDetail detail, long? idleGapMs = null) =>
+        Compare(detail, idleGapMs, 0, detail.Timeline.Count);
+
+    /// <summary>
+    /// The figures over the whole session and the transcript's turns <paramref name="fromTurn"/> (0-based) to
+    /// <paramref name="fromTurn"/> + <paramref name="turnCount"/> only. Needs every call's completion (for the tool calls)
+    /// but prompts only from <see cref="TranscriptBuilder.ContextStart"/> to the last turn shown.
+    /// </summary>
+    public static ComparedSession Compare(SessionDetail detail, long? idleGapMs, int fromTurn, int turnCount)
     {
         var calls = detail.Timeline;
         var latencies = calls.Select(c => c.LatencyMs).Order().ToList();
@@ -52,8 +68,15 @@ public static class SessionComparison
                 running = (running ?? 0) + cost;
             cumulative.Add(running);
         }
-        var transcript = TranscriptBuilder.Build(calls, idleGapMs);
+        var transcript = TranscriptBuilder.Build(calls, idleGapMs, fromTurn, turnCount);
         return new ComparedSession(detail.Session, byModel, Percentiles.Median(latencies), Percentiles.NearestRank(latencies, 0.95),
-            transcript.ToolCallCount, cumulative, transcript, detail.UnknownUsageCalls);
+            ToolCallsAsked(calls), cumulative, transcript, detail.UnknownUsageCalls);
     }
+
+    /// <summary>
+    /// The tool calls the model asked for: those in the calls' completions, each once (a later prompt re-sends them, and
+    /// only the completion is where the model asked). Reads every completion, never a prompt.
+    /// </summary>
+    public static int ToolCallsAsked(IEnumerable<TimelineEntry> calls) =>
+        calls.Sum(c => c.OutputJson is null ? 0 : MessageParser.Parse(c.OutputJson, MessageOrigin.Output).Sum(m => m.ToolCalls.Count));
 }

@@ -14,34 +14,48 @@ public static class TranscriptBuilder
 
     /// <param name="calls">The session's LLM calls in timeline order (start time, then span id).</param>
     /// <param name="idleGapMs">The project's idle gap threshold: turns that end an idle gap say so; null leaves them unmarked.</param>
-    public static Transcript Build(IReadOnlyList<TimelineEntry> calls, long? idleGapMs = null)
+    public static Transcript Build(IReadOnlyList<TimelineEntry> calls, long? idleGapMs = null) => Build(calls, idleGapMs, 0, calls.Count);
+
+    /// <summary>
+    /// Only the turns <paramref name="from"/> (0-based) to <paramref name="from"/> + <paramref name="count"/>, each exactly as
+    /// the whole transcript shows it. The calls from <see cref="ContextStart"/> on replay the conversation those turns are
+    /// compared with; the calls before it are read for their times only, so they need no payloads.
+    /// </summary>
+    public static Transcript Build(IReadOnlyList<TimelineEntry> calls, long? idleGapMs, int from, int count)
     {
-        var turns = new List<TranscriptTurn>(calls.Count);
+        from = Math.Clamp(from, 0, calls.Count);
+        var to = Math.Min(calls.Count, from + Math.Max(0, count));
+        var turns = new List<TranscriptTurn>(to - from);
         // Idle gaps by the start of the call that ends them; the first call starting then carries the marker, as on the timeline.
         var gapsByEnd = idleGapMs is { } threshold
             ? SessionActivity.Gaps(calls.Select(c => (c.StartMs, c.EndMs)), threshold).ToDictionary(g => g.ToMs)
             : [];
+        for (var i = 0; i < from; i++)
+            gapsByEnd.Remove(calls[i].StartMs);
         // The conversation each recent call left behind (its input then its output), newest last.
         var recent = new List<IReadOnlyList<TranscriptMessage>>();
-        for (var i = 0; i < calls.Count; i++)
+        for (var i = ContextStart(calls, from); i < to; i++)
         {
             var call = calls[i];
             var input = call.InputJson is null ? null : MessageParser.Parse(call.InputJson, MessageOrigin.Input);
             var output = call.OutputJson is null ? (IReadOnlyList<TranscriptMessage>)[] : MessageParser.Parse(call.OutputJson, MessageOrigin.Output);
-            var shown = new List<TranscriptMessage>();
-            var repeated = 0;
-            var rewritten = false;
-            if (input is not null)
+            if (i >= from)
             {
-                (repeated, rewritten) = Known(input, recent);
-                for (var m = repeated; m < input.Count; m++)
-                    shown.Add(input[m]);
+                var shown = new List<TranscriptMessage>();
+                var repeated = 0;
+                var rewritten = false;
+                if (input is not null)
+                {
+                    (repeated, rewritten) = Known(input, recent);
+                    for (var m = repeated; m < input.Count; m++)
+                        shown.Add(input[m]);
+                }
+                shown.AddRange(output);
+                turns.Add(new TranscriptTurn(i + 1, call, repeated, rewritten, call.InputJson is not null || call.OutputJson is not null, shown)
+                {
+                    IdleGapBeforeMs = gapsByEnd.Remove(call.StartMs, out var gap) ? gap.DurationMs : null,
+                });
             }
-            shown.AddRange(output);
-            turns.Add(new TranscriptTurn(i + 1, call, repeated, rewritten, call.InputJson is not null || call.OutputJson is not null, shown)
-            {
-                IdleGapBeforeMs = gapsByEnd.Remove(call.StartMs, out var gap) ? gap.DurationMs : null,
-            });
 
             // A call without a recorded prompt still answered: its output joins the conversation the next call re-sends.
             IReadOnlyList<TranscriptMessage> context = input is null
@@ -52,6 +66,21 @@ public static class TranscriptBuilder
                 recent.RemoveAt(0);
         }
         return new Transcript(turns);
+    }
+
+    /// <summary>
+    /// The first call whose payloads turn <paramref name="from"/> (0-based) on depend on: the <see cref="ThreadLookback"/>
+    /// calls before it are compared with, and a call without a recorded prompt continues the conversation of the call
+    /// before it, so the replay starts further back while its first call has none (never before the first call).
+    /// It looks only at the calls it passes: a caller that loads payloads from the end backwards loads more while the
+    /// answer lies before what it loaded (an unloaded call reads as one without a prompt).
+    /// </summary>
+    public static int ContextStart(IReadOnlyList<TimelineEntry> calls, int from)
+    {
+        var start = Math.Max(0, Math.Min(from, calls.Count) - ThreadLookback);
+        while (start > 0 && calls[start].InputJson is null)
+            start--;
+        return start;
     }
 
     /// <summary>How many leading input messages are already in the conversation, and whether the input left part of it out.</summary>
