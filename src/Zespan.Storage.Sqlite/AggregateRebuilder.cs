@@ -13,10 +13,18 @@ namespace Zespan.Storage.Sqlite;
 internal static class AggregateRebuilder
 {
     /// <summary>
+    /// The row and its rollups (SessionRollupDeltas: the row before and after).
     /// The figures (the SessionFigures fold, user included), tags and metadata in one pass over its calls (SessionScan): no
     /// object per call, so a rebuild in a 20,000-turn session stays a few tens of ms.
     /// </summary>
-    public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
+    public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas rollups, long projectId, string sessionId)
+    {
+        var before = rollups.Read(projectId, sessionId);
+        Rebuild(connection, transaction, projectId, sessionId);
+        rollups.Move(projectId, before, rollups.Read(projectId, sessionId));
+    }
+
+    private static void Rebuild(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
     {
         using (var delete = connection.Command(
             "DELETE FROM sessions WHERE project_id = $p AND session_id = $s; DELETE FROM session_tags WHERE project_id = $p AND session_id = $s; DELETE FROM session_metadata WHERE project_id = $p AND session_id = $s;",

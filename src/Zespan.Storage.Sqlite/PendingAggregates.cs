@@ -58,15 +58,19 @@ internal sealed class PendingAggregates
     }
 
     /// <summary>Writes every delta; sessions and traces about to be rebuilt from their spans are skipped (the rebuild includes these spans).</summary>
-    public void Flush(SpanWriteStatements statements, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    public void Flush(SpanWriteStatements statements, SessionRollupDeltas rollups, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
     {
+        var upserted = new List<(long ProjectId, string SessionId, SessionRollupState? Before)>(_sessions.Count);
         foreach (var ((projectId, sessionId), d) in _sessions)
         {
             if (sessionsToRebuild.Contains((projectId, sessionId)))
                 continue;
             // A call earlier than a stored one can close an idle gap: only a recomputation from all calls is exact then.
             if (SessionActivityRows.FoldIn(statements, projectId, sessionId, d) is { } folded)
+            {
+                upserted.Add((projectId, sessionId, rollups.Read(projectId, sessionId)));
                 statements.AddToSession(projectId, sessionId, d, folded);
+            }
             else
                 sessionsToRebuild.Add((projectId, sessionId));
         }
@@ -89,6 +93,9 @@ internal sealed class PendingAggregates
                 statements.TrimSessionMetadata(projectId, sessionId, key.Key);
             }
         }
+        // The rollups follow each upserted row from before its calls, tags and metadata to after them.
+        foreach (var (projectId, sessionId, before) in upserted)
+            rollups.Move(projectId, before, rollups.Read(projectId, sessionId));
         foreach (var ((projectId, traceId), d) in _traces)
         {
             if (!tracesToRebuild.Contains((projectId, traceId)))

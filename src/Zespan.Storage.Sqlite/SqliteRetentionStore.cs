@@ -84,8 +84,12 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         }
         using (var statements = new SpanWriteStatements(connection))
             hourly.FlushHourly(statements);
-        foreach (var sessionId in sessions)
-            AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
+        using (var rollups = new SessionRollupDeltas(connection))
+        {
+            foreach (var sessionId in sessions)
+                AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId);
+            rollups.Flush();
+        }
         AggregateRebuilder.RebuildTraces(connection, transaction, traces.Select(traceId => (projectId, traceId)));
         // Rows emptied by this batch lie at or before the hour of its last (latest) span. Rows before it are nearly all gone
         // already, so this range is short, where a project-wide sweep read every hourly row of the project once per batch;

@@ -61,6 +61,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         var sessionsToRebuild = new HashSet<(long, string)>();
         var tracesToRebuild = new HashSet<(long, string)>();
         var aggregates = new PendingAggregates();
+        using var rollups = new SessionRollupDeltas(connection);
 
         foreach (var (projectId, sent) in spans)
         {
@@ -76,12 +77,13 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
             }
             inheritance.AfterWrite(projectId, rowId, span, sessionsToRebuild, tracesToRebuild);
         }
-        aggregates.Flush(statements, sessionsToRebuild, tracesToRebuild);
+        aggregates.Flush(statements, rollups, sessionsToRebuild, tracesToRebuild);
         SpanContentStatements.FillWritten(connection, transaction, spans);
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
-            AggregateRebuilder.RebuildSession(connection, transaction, projectId, sessionId);
+            AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId);
         AggregateRebuilder.RebuildTraces(connection, transaction, tracesToRebuild);
+        rollups.Flush();
         transaction.Commit();
     }
 

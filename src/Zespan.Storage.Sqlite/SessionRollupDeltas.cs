@@ -1,0 +1,226 @@
+using Microsoft.Data.Sqlite;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// A stored session row as the rollups see it: the columns they group by and sum (the row the writer's fold wrote, see
+/// <see cref="Zespan.Core.Sessions.SessionFigures"/>), with its tags and metadata pairs.
+/// </summary>
+internal sealed record SessionRollupState(
+    long StartedMs, long Turns, long CostPico, long UnpricedCalls, long TotalTokens, long ErrorCount, string? UserId,
+    List<string> Tags, List<(string Key, string Value)> Metadata)
+{
+    public long Hour => HourRange.Floor(StartedMs);
+    /// <summary>sessions.cost_unknown (migration 072): no call of the session priced.</summary>
+    public bool CostUnknown => UnpricedCalls == Turns;
+}
+
+/// <summary>
+/// The session rollups kept by the writer (migrations 180–181): in one write transaction every session row it inserts,
+/// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
+/// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
+/// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
+/// summed by the writer are the one mechanism that ports to a summing table (ClickHouse), and a batch writes each
+/// touched rollup row once. Every rollup is then "the sum over the stored session rows", exact whatever the change
+/// (a new call, a late earlier call, a replacement, a rebuild, retention), because only the stored rows are read.
+/// Whoever changes a session row outside this class (a hand-written SQL statement) leaves the rollups behind.
+/// </summary>
+internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDisposable
+{
+    private RawStatement? _readRow;
+    private RawStatement? _readPairs;
+    private readonly Dictionary<long, long> _counts = [];
+    private readonly Dictionary<(long Project, long Hour, bool Errored, long Turns), RollupSums> _hourly = [];
+    private readonly Dictionary<(long Project, bool HasUser, string User), GroupSums> _users = [];
+    private readonly List<RawStatement> _statements = [];
+
+    /// <summary>The stored session row and its pairs, or null when the project has no such session.</summary>
+    public SessionRollupState? Read(long projectId, string sessionId)
+    {
+        var row = _readRow ??= new RawStatement(connection,
+            "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id FROM sessions WHERE project_id = $p AND session_id = $s");
+        row.Set("$p", projectId);
+        row.Set("$s", sessionId);
+        if (!row.Read())
+            return null;
+        var state = new SessionRollupState(row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5),
+            row.GetNullableString(6), [], []);
+        row.Reset();
+
+        var pairs = _readPairs ??= new RawStatement(connection, """
+            SELECT NULL, tag FROM session_tags WHERE project_id = $p AND session_id = $s
+            UNION ALL SELECT key, value FROM session_metadata WHERE project_id = $p AND session_id = $s
+            """);
+        pairs.Set("$p", projectId);
+        pairs.Set("$s", sessionId);
+        while (pairs.Read())
+        {
+            if (pairs.GetNullableString(0) is { } key)
+                state.Metadata.Add((key, pairs.GetString(1)));
+            else
+                state.Tags.Add(pairs.GetString(1));
+        }
+        return state;
+    }
+
+    /// <summary>A session row went from <paramref name="before"/> to <paramref name="after"/> (null: absent).</summary>
+    public void Move(long projectId, SessionRollupState? before, SessionRollupState? after)
+    {
+        if (before is not null)
+            Apply(projectId, before, -1);
+        if (after is not null)
+            Apply(projectId, after, +1);
+    }
+
+    private void Apply(long projectId, SessionRollupState s, int sign)
+    {
+        _counts[projectId] = _counts.GetValueOrDefault(projectId) + sign;
+        Add(_hourly, (projectId, s.Hour, s.ErrorCount > 0, s.Turns), new RollupSums(sign, s.UnpricedCalls < s.Turns ? sign : 0, sign * (Int128)s.CostPico, sign * s.UnpricedCalls));
+        Add(_users, (projectId, s.UserId is not null, s.UserId ?? ""), GroupSums.Of(s, sign));
+    }
+
+    private static void Add<TKey, TSums>(Dictionary<TKey, TSums> rows, TKey key, TSums sums) where TKey : notnull where TSums : struct, ISums<TSums> =>
+        rows[key] = rows.TryGetValue(key, out var sum) ? sum.Plus(sums) : sums;
+
+    /// <summary>Writes the summed deltas (rows whose delta is zero are not touched) and starts over.</summary>
+    public void Flush()
+    {
+        if (_counts.Count > 0)
+        {
+            var c = Statement("""
+                INSERT INTO project_session_counts (project_id, sessions) VALUES ($p, $n)
+                ON CONFLICT (project_id) DO UPDATE SET sessions = sessions + excluded.sessions
+                """);
+            foreach (var (projectId, n) in _counts)
+            {
+                if (n == 0)
+                    continue;
+                c.Set("$p", projectId);
+                c.Set("$n", n);
+                c.Execute();
+            }
+        }
+        if (_hourly.Count > 0)
+        {
+            var c = Statement("""
+                INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_pico, unpriced_calls)
+                VALUES ($p, $hour, $errored, $turns, $n, $priced, $cost, $unpriced)
+                ON CONFLICT (project_id, hour, errored, turns) DO UPDATE SET
+                    sessions = sessions + excluded.sessions, priced_sessions = priced_sessions + excluded.priced_sessions,
+                    cost_pico = cost_pico + excluded.cost_pico, unpriced_calls = unpriced_calls + excluded.unpriced_calls
+                """);
+            var empty = Statement("DELETE FROM session_rollup_hourly WHERE project_id = $p AND hour = $hour AND errored = $errored AND turns = $turns AND sessions = 0");
+            foreach (var ((projectId, hour, errored, turns), d) in _hourly)
+            {
+                if (d.IsZero)
+                    continue;
+                foreach (var (part, first) in Parts(d.Cost))
+                {
+                    foreach (var s in new[] { c, empty })
+                    {
+                        s.Set("$p", projectId);
+                        s.Set("$hour", hour);
+                        s.Set("$errored", errored ? 1 : 0);
+                        s.Set("$turns", turns);
+                    }
+                    c.Set("$n", first ? d.Sessions : 0);
+                    c.Set("$priced", first ? d.Priced : 0);
+                    c.Set("$cost", part);
+                    c.Set("$unpriced", first ? d.Unpriced : 0);
+                    c.Execute();
+                }
+                if (d.Sessions < 0)
+                    empty.Execute();
+            }
+        }
+        if (_users.Count > 0)
+        {
+            // Two parts, as 071 wrote them: the upper bits of each session's cost_pico and its lower 32 bits, summed apart.
+            var c = Statement("""
+                INSERT INTO user_session_totals (project_id, has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions)
+                VALUES ($p, $hasUser, $user, $n, $costHigh, $costLow, $turns, $tokens, $unpriced)
+                ON CONFLICT (project_id, has_user, user_id) DO UPDATE SET
+                    sessions = sessions + excluded.sessions, cost_high = cost_high + excluded.cost_high, cost_low = cost_low + excluded.cost_low,
+                    turns = turns + excluded.turns, total_tokens = total_tokens + excluded.total_tokens, unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
+                """);
+            var empty = Statement("DELETE FROM user_session_totals WHERE project_id = $p AND has_user = $hasUser AND user_id = $user AND sessions = 0");
+            foreach (var ((projectId, hasUser, user), d) in _users)
+            {
+                if (d.IsZero)
+                    continue;
+                foreach (var s in new[] { c, empty })
+                {
+                    s.Set("$p", projectId);
+                    s.Set("$hasUser", hasUser ? 1 : 0);
+                    s.Set("$user", user);
+                }
+                c.Set("$n", d.Sessions);
+                c.Set("$costHigh", ExactSum.High(d.Cost));
+                c.Set("$costLow", ExactSum.Low(d.Cost));
+                c.Set("$turns", d.Turns);
+                c.Set("$tokens", d.Tokens);
+                c.Set("$unpriced", d.Unpriced);
+                c.Execute();
+                if (d.Sessions < 0)
+                    empty.Execute();
+            }
+        }
+        _counts.Clear();
+        _hourly.Clear();
+        _users.Clear();
+    }
+
+    /// <summary>
+    /// A 64-bit rollup column's delta in parts that each fit 64 bits (the first part carries the other sums): what the
+    /// per-row triggers added one session at a time, a batch's sum can pass.
+    /// </summary>
+    private static IEnumerable<(long Part, bool First)> Parts(Int128 delta)
+    {
+        var first = true;
+        do
+        {
+            var part = (long)Int128.Clamp(delta, long.MinValue, long.MaxValue);
+            yield return (part, first);
+            delta -= part;
+            first = false;
+        }
+        while (delta != 0);
+    }
+
+    private RawStatement Statement(string sql)
+    {
+        var statement = new RawStatement(connection, sql);
+        _statements.Add(statement);
+        return statement;
+    }
+
+    public void Dispose()
+    {
+        _readRow?.Dispose();
+        _readPairs?.Dispose();
+        foreach (var statement in _statements)
+            statement.Dispose();
+    }
+}
+
+internal interface ISums<TSelf>
+{
+    TSelf Plus(TSelf other);
+}
+
+/// <summary>session_rollup_hourly's sums (migration 040).</summary>
+internal readonly record struct RollupSums(long Sessions, long Priced, Int128 Cost, long Unpriced) : ISums<RollupSums>
+{
+    public RollupSums Plus(RollupSums o) => new(Sessions + o.Sessions, Priced + o.Priced, Cost + o.Cost, Unpriced + o.Unpriced);
+    public bool IsZero => Sessions == 0 && Priced == 0 && Cost == 0 && Unpriced == 0;
+}
+
+/// <summary>The sums of the user totals (071) and the group rollups (050, 074): sessions, cost, turns, tokens, unpriced sessions.</summary>
+internal readonly record struct GroupSums(long Sessions, Int128 Cost, long Turns, long Tokens, long Unpriced) : ISums<GroupSums>
+{
+    public static GroupSums Of(SessionRollupState s, int sign) =>
+        new(sign, sign * (Int128)s.CostPico, sign * s.Turns, sign * s.TotalTokens, s.CostUnknown ? sign : 0);
+
+    public GroupSums Plus(GroupSums o) => new(Sessions + o.Sessions, Cost + o.Cost, Turns + o.Turns, Tokens + o.Tokens, Unpriced + o.Unpriced);
+    public bool IsZero => Sessions == 0 && Cost == 0 && Turns == 0 && Tokens == 0 && Unpriced == 0;
+}
