@@ -16,7 +16,7 @@ internal sealed record SessionRollupState(
 }
 
 /// <summary>
-/// The session rollups kept by the writer (migrations 180–181): in one write transaction every session row it inserts,
+/// The session rollups kept by the writer (migrations 180 and 181): in one write transaction every session row it inserts,
 /// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
 /// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
 /// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
@@ -33,6 +33,13 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly Dictionary<(long Project, long Hour, bool Errored, long Turns), RollupSums> _hourly = [];
     private readonly Dictionary<(long Project, bool HasUser, string User), GroupSums> _users = [];
     private readonly List<RawStatement> _statements = [];
+    // The group rollups of 050/074: each a sum over (session, group) pairs, at the session's start hour.
+    private readonly GroupRollup _sessionsHourly = new("sessions_hourly", ("project_id", "$p"), ("hour", "$hour"));
+    private readonly GroupRollup _taggedHourly = new("session_tagged_hourly", ("project_id", "$p"), ("hour", "$hour"));
+    private readonly GroupRollup _tagsHourly = new("session_tags_hourly", ("project_id", "$p"), ("hour", "$hour"), ("tag", "$a"));
+    private readonly GroupRollup _metadataKeysHourly = new("session_metadata_keys_hourly", ("project_id", "$p"), ("key", "$a"), ("hour", "$hour"));
+    private readonly GroupRollup _metadataHourly = new("session_metadata_hourly", ("project_id", "$p"), ("key", "$a"), ("hour", "$hour"), ("value", "$b"));
+    private GroupRollup[] Groups => [_sessionsHourly, _taggedHourly, _tagsHourly, _metadataKeysHourly, _metadataHourly];
 
     /// <summary>The stored session row and its pairs, or null when the project has no such session.</summary>
     public SessionRollupState? Read(long projectId, string sessionId)
@@ -76,7 +83,19 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     {
         _counts[projectId] = _counts.GetValueOrDefault(projectId) + sign;
         Add(_hourly, (projectId, s.Hour, s.ErrorCount > 0, s.Turns), new RollupSums(sign, s.UnpricedCalls < s.Turns ? sign : 0, sign * (Int128)s.CostPico, sign * s.UnpricedCalls));
-        Add(_users, (projectId, s.UserId is not null, s.UserId ?? ""), GroupSums.Of(s, sign));
+        var sums = GroupSums.Of(s, sign);
+        Add(_users, (projectId, s.UserId is not null, s.UserId ?? ""), sums);
+
+        var hour = s.Hour;
+        _sessionsHourly.Add(new GroupKey(projectId, hour, "", ""), sums);
+        if (s.Tags.Count > 0)
+            _taggedHourly.Add(new GroupKey(projectId, hour, "", ""), sums);
+        foreach (var tag in s.Tags)
+            _tagsHourly.Add(new GroupKey(projectId, hour, tag, ""), sums);
+        foreach (var key in s.Metadata.Select(m => m.Key).Distinct(StringComparer.Ordinal))
+            _metadataKeysHourly.Add(new GroupKey(projectId, hour, key, ""), sums);
+        foreach (var (key, value) in s.Metadata)
+            _metadataHourly.Add(new GroupKey(projectId, hour, key, value), sums);
     }
 
     private static void Add<TKey, TSums>(Dictionary<TKey, TSums> rows, TKey key, TSums sums) where TKey : notnull where TSums : struct, ISums<TSums> =>
@@ -165,9 +184,73 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                     empty.Execute();
             }
         }
+        foreach (var group in Groups)
+            group.Flush(this);
         _counts.Clear();
         _hourly.Clear();
         _users.Clear();
+    }
+
+    /// <summary>A group rollup's row key: project, hour and up to two text parts (tag, or metadata key and value).</summary>
+    private readonly record struct GroupKey(long Project, long Hour, string A, string B);
+
+    /// <summary>
+    /// One group rollup table (sessions, cost, turns, tokens, unpriced sessions per key). A row whose sessions reach 0 is
+    /// deleted, as the triggers of 074 did, so each table equals its GROUP BY over the pairs.
+    /// </summary>
+    private sealed class GroupRollup(string table, params (string Column, string Parameter)[] key)
+    {
+        private readonly Dictionary<GroupKey, GroupSums> _rows = [];
+
+        public void Add(GroupKey row, GroupSums sums) => SessionRollupDeltas.Add(_rows, row, sums);
+
+        public void Flush(SessionRollupDeltas owner)
+        {
+            if (_rows.Count == 0)
+                return;
+            var columns = string.Join(", ", key.Select(k => k.Column));
+            var upsert = owner.Statement($"""
+                INSERT INTO {table} ({columns}, sessions, cost_pico, turns, total_tokens, unpriced_sessions)
+                VALUES ({string.Join(", ", key.Select(k => k.Parameter))}, $n, $cost, $turns, $tokens, $unpriced)
+                ON CONFLICT ({columns}) DO UPDATE SET sessions = sessions + excluded.sessions, cost_pico = cost_pico + excluded.cost_pico,
+                    turns = turns + excluded.turns, total_tokens = total_tokens + excluded.total_tokens,
+                    unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
+                """);
+            var empty = owner.Statement($"DELETE FROM {table} WHERE {string.Join(" AND ", key.Select(k => $"{k.Column} = {k.Parameter}"))} AND sessions = 0");
+            foreach (var (row, d) in _rows)
+            {
+                if (d.IsZero)
+                    continue;
+                Bind(upsert, row);
+                Bind(empty, row);
+                foreach (var (part, first) in Parts(d.Cost))
+                {
+                    upsert.Set("$n", first ? d.Sessions : 0);
+                    upsert.Set("$cost", part);
+                    upsert.Set("$turns", first ? d.Turns : 0);
+                    upsert.Set("$tokens", first ? d.Tokens : 0);
+                    upsert.Set("$unpriced", first ? d.Unpriced : 0);
+                    upsert.Execute();
+                }
+                if (d.Sessions < 0)
+                    empty.Execute();
+            }
+            _rows.Clear();
+        }
+
+        private void Bind(RawStatement statement, GroupKey row)
+        {
+            foreach (var (_, parameter) in key)
+            {
+                switch (parameter)
+                {
+                    case "$p": statement.Set("$p", row.Project); break;
+                    case "$hour": statement.Set("$hour", row.Hour); break;
+                    case "$a": statement.Set("$a", row.A); break;
+                    default: statement.Set("$b", row.B); break;
+                }
+            }
+        }
     }
 
     /// <summary>

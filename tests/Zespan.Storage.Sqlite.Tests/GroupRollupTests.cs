@@ -8,7 +8,7 @@ using Zespan.Storage.Conformance;
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
-/// The hourly tag and metadata rollups (migration 050) are kept by triggers through every write path, and the breakdowns
+/// The hourly tag and metadata rollups (migration 050) are kept by the writer's deltas (181) through every write path, and the breakdowns
 /// read from them must equal the join over the sessions that they replace. The join is written out here as the reference.
 /// </summary>
 public sealed class GroupRollupTests
@@ -54,14 +54,21 @@ public sealed class GroupRollupTests
 
             if (round % 4 == 3)
             {
-                // No code path deletes a tag or metadata row while its session row exists (the rebuilder deletes the session
-                // first), but the delete triggers must hold if one does: drop a few directly, including last values of a key.
-                await db.ExecuteAsync($"""
-                    DELETE FROM session_metadata WHERE (project_id, session_id, key, value) IN
-                        (SELECT project_id, session_id, key, value FROM session_metadata ORDER BY session_id, key, value LIMIT 6 OFFSET {random.Next(40)});
-                    DELETE FROM session_tags WHERE (project_id, session_id, tag) IN
-                        (SELECT project_id, session_id, tag FROM session_tags ORDER BY session_id, tag LIMIT 6 OFFSET {random.Next(40)});
-                    """);
+                // The one path that deletes metadata rows of a session that stays: the writer's trim to the
+                // MaxValuesPerKeyPerSession smallest values of a key. A burst of calls into a few sessions, with many values,
+                // some sorting before the stored ones, so the trim drops stored values and the rollups must follow.
+                var burst = new List<ProjectSpan>();
+                foreach (var session in Enumerable.Range(0, 3).Select(_ => $"s-{random.Next(25)}"))
+                {
+                    for (var i = 0; i < 25; i++)
+                    {
+                        var call = RandomSpan(random, $"span-{next++}", db.Projects);
+                        var value = $"{(char)('a' + random.Next(26))}{random.Next(100)}";
+                        burst.Add(Remember(spans, call with { Span = call.Span.WithMetadata(("feature", value)) with { SessionId = session } }));
+                    }
+                }
+                foreach (var chunk in burst.OrderBy(_ => random.Next()).Chunk(random.Next(5, 30)))
+                    await db.Storage.SpanWriter.WriteAsync(chunk);
             }
 
             await AssertRollupsEqualRecomputationAsync(db, $"seed {seed}, round {round}");
@@ -75,16 +82,13 @@ public sealed class GroupRollupTests
         await using var db = await TestDatabase.CreateAsync();
         var random = new Random(5);
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
-        // Undo migrations 050 and 074 (tables, column, triggers, their records), then apply them again over the existing sessions,
-        // and the migrations after them that hand their rollups to the writer (180).
+        // Undo migrations 050 and 074 (tables, column, their records; their triggers are gone since 180 and 181), then apply them
+        // again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181).
         await db.ExecuteAsync("""
             DROP TABLE sessions_hourly; DROP TABLE session_metadata_hourly; DROP TABLE session_metadata_keys_hourly;
             DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly;
-            DROP TRIGGER session_rollups_on_insert; DROP TRIGGER session_rollups_on_delete; DROP TRIGGER session_rollups_on_update_in_hour;
-            DROP TRIGGER session_rollups_on_update_across_hours; DROP TRIGGER session_metadata_rollups_on_insert;
-            DROP TRIGGER session_metadata_rollups_on_delete; DROP TRIGGER session_tags_rollups_on_insert; DROP TRIGGER session_tags_rollups_on_delete;
             ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
-            DELETE FROM schema_migrations WHERE version IN (50, 74, 180);
+            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181);
             """);
         await db.Storage.Database.MigrateAsync();
 
