@@ -21,7 +21,7 @@ internal static class AggregateRebuilder
     {
         var before = rollups.Read(projectId, sessionId);
         Rebuild(connection, transaction, projectId, sessionId);
-        rollups.Move(projectId, before, rollups.Read(projectId, sessionId));
+        rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId));
     }
 
     private static void Rebuild(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
@@ -78,7 +78,7 @@ internal static class AggregateRebuilder
     /// Rebuilds each trace with the same three prepared statements. Why: a retention batch of 1,000 single-span traces
     /// prepared 3,000 statements, one set per trace, which cost as much as the rest of the batch.
     /// </summary>
-    public static void RebuildTraces(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<(long ProjectId, string TraceId)> traces)
+    public static void RebuildTraces(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas counts, IEnumerable<(long ProjectId, string TraceId)> traces)
     {
         using var delete = connection.Prepared(transaction, "DELETE FROM traces WHERE project_id = $p AND trace_id = $t", "$p", "$t");
         using var select = connection.Prepared(transaction,
@@ -92,14 +92,15 @@ internal static class AggregateRebuilder
             """, "$p", "$t", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$costHigh", "$unpriced", "$tokens", "$errors",
             "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
         foreach (var (projectId, traceId) in traces)
-            RebuildTrace(delete, select, insert, projectId, traceId);
+            counts.CountTraces(projectId, RebuildTrace(delete, select, insert, projectId, traceId));
     }
 
-    private static void RebuildTrace(SqliteCommand delete, SqliteCommand select, SqliteCommand insert, long projectId, string traceId)
+    /// <summary>Rebuilds one trace row; returns the change in the number of trace rows (−1 gone, 0, +1 new).</summary>
+    private static int RebuildTrace(SqliteCommand delete, SqliteCommand select, SqliteCommand insert, long projectId, string traceId)
     {
         delete.Set("$p", projectId);
         delete.Set("$t", traceId);
-        delete.ExecuteNonQuery();
+        var deleted = delete.ExecuteNonQuery();
 
         var f = new TraceFigures();
         select.Set("$p", projectId);
@@ -111,7 +112,7 @@ internal static class AggregateRebuilder
                     reader.GetInt64(6), reader.GetNullableInt64(7), (SpanStatus)reader.GetInt32(8), reader.GetNullableString(9), reader.GetNullableString(10));
         }
         if (f.IsEmpty)
-            return;
+            return -deleted;
 
         foreach (var (name, value) in new (string, object?)[]
         {
@@ -124,5 +125,6 @@ internal static class AggregateRebuilder
         })
             insert.Set(name, value);
         insert.ExecuteNonQuery();
+        return 1 - deleted;
     }
 }

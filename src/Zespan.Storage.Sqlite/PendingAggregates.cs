@@ -95,11 +95,11 @@ internal sealed class PendingAggregates
         }
         // The rollups follow each upserted row from before its calls, tags and metadata to after them.
         foreach (var (projectId, sessionId, before) in upserted)
-            rollups.Move(projectId, before, rollups.Read(projectId, sessionId));
+            rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId));
         foreach (var ((projectId, traceId), d) in _traces)
         {
-            if (!tracesToRebuild.Contains((projectId, traceId)))
-                statements.AddToTrace(projectId, traceId, d);
+            if (!tracesToRebuild.Contains((projectId, traceId)) && statements.AddToTrace(projectId, traceId, d))
+                rollups.CountTraces(projectId, +1);
         }
         FlushHourly(statements);
     }

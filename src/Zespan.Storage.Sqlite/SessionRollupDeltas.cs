@@ -16,7 +16,7 @@ internal sealed record SessionRollupState(
 }
 
 /// <summary>
-/// The session rollups kept by the writer (migrations 180 and 181): in one write transaction every session row it inserts,
+/// The session rollups kept by the writer (migrations 180 and 181; the guard's queue, 182, and the trace counter, 183): in one write transaction every session row it inserts,
 /// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
 /// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
 /// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
@@ -33,6 +33,8 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly Dictionary<(long Project, long Hour, bool Errored, long Turns), RollupSums> _hourly = [];
     private readonly Dictionary<(long Project, bool HasUser, string User), GroupSums> _users = [];
     private readonly List<RawStatement> _statements = [];
+    private readonly HashSet<(long, string)> _guardPending = [];
+    private readonly Dictionary<long, long> _traceCounts = [];
     // The group rollups of 050/074: each a sum over (session, group) pairs, at the session's start hour.
     private readonly GroupRollup _sessionsHourly = new("sessions_hourly", ("project_id", "$p"), ("hour", "$hour"));
     private readonly GroupRollup _taggedHourly = new("session_tagged_hourly", ("project_id", "$p"), ("hour", "$hour"));
@@ -71,13 +73,20 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     }
 
     /// <summary>A session row went from <paramref name="before"/> to <paramref name="after"/> (null: absent).</summary>
-    public void Move(long projectId, SessionRollupState? before, SessionRollupState? after)
+    public void Move(long projectId, string sessionId, SessionRollupState? before, SessionRollupState? after)
     {
         if (before is not null)
             Apply(projectId, before, -1);
         if (after is not null)
+        {
             Apply(projectId, after, +1);
+            // The guard evaluates every session a write inserted or changed (migration 141); a deleted one is not queued.
+            _guardPending.Add((projectId, sessionId));
+        }
     }
+
+    /// <summary>Trace rows a write inserted (+) or deleted (−) in a project, for project_trace_counts (migration 183).</summary>
+    public void CountTraces(long projectId, long delta) => _traceCounts[projectId] = _traceCounts.GetValueOrDefault(projectId) + delta;
 
     private void Apply(long projectId, SessionRollupState s, int sign)
     {
@@ -186,6 +195,35 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         }
         foreach (var group in Groups)
             group.Flush(this);
+        if (_traceCounts.Count > 0)
+        {
+            var c = Statement("""
+                INSERT INTO project_trace_counts (project_id, traces) VALUES ($p, $n)
+                ON CONFLICT (project_id) DO UPDATE SET traces = traces + excluded.traces
+                """);
+            foreach (var (projectId, n) in _traceCounts)
+            {
+                if (n == 0)
+                    continue;
+                c.Set("$p", projectId);
+                c.Set("$n", n);
+                c.Execute();
+            }
+            _traceCounts.Clear();
+        }
+        if (_guardPending.Count > 0)
+        {
+            // REPLACE deletes the session's entry and inserts it again with a new "touch" (AUTOINCREMENT), so an entry being
+            // evaluated while this write commits stays for the next round, as the triggers of 141 did.
+            var c = Statement("INSERT OR REPLACE INTO guard_pending (project_id, session_id) VALUES ($p, $s)");
+            foreach (var (projectId, sessionId) in _guardPending)
+            {
+                c.Set("$p", projectId);
+                c.Set("$s", sessionId);
+                c.Execute();
+            }
+            _guardPending.Clear();
+        }
         _counts.Clear();
         _hourly.Clear();
         _users.Clear();

@@ -119,6 +119,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
+            RETURNING span_count
             """);
         _readSessionState = new RawStatement(connection,
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
@@ -279,8 +280,11 @@ internal sealed class SpanWriteStatements : IDisposable
         _trimSessionMetadata.Execute();
     }
 
-    /// <summary>Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).</summary>
-    public void AddToTrace(long projectId, string traceId, TraceFigures d)
+    /// <summary>
+    /// Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).
+    /// True when the row is new: a stored trace holds at least one span, so only a new row has exactly this fold's count.
+    /// </summary>
+    public bool AddToTrace(long projectId, string traceId, TraceFigures d)
     {
         var c = _addToTrace;
         c.Set("$p", projectId);
@@ -304,7 +308,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$session", d.Session.Value);
         c.Set("$sessionStart", d.Session.HasValue ? d.Session.StartMs : (long?)null);
         c.Set("$sessionSpan", d.Session.SpanId);
-        c.Execute();
+        return c.ExecuteScalarInt64() == d.SpanCount;
     }
 
     /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's hourly row (used by retention deletes).</summary>

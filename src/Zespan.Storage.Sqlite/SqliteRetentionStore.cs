@@ -88,9 +88,9 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         {
             foreach (var sessionId in sessions)
                 AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId);
+            AggregateRebuilder.RebuildTraces(connection, transaction, rollups, traces.Select(traceId => (projectId, traceId)));
             rollups.Flush();
         }
-        AggregateRebuilder.RebuildTraces(connection, transaction, traces.Select(traceId => (projectId, traceId)));
         // Rows emptied by this batch lie at or before the hour of its last (latest) span. Rows before it are nearly all gone
         // already, so this range is short, where a project-wide sweep read every hourly row of the project once per batch;
         // it also clears hours emptied earlier by replacements that moved spans away.

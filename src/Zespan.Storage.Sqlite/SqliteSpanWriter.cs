@@ -82,7 +82,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
             AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId);
-        AggregateRebuilder.RebuildTraces(connection, transaction, tracesToRebuild);
+        AggregateRebuilder.RebuildTraces(connection, transaction, rollups, tracesToRebuild);
         rollups.Flush();
         transaction.Commit();
     }
