@@ -36,10 +36,10 @@ internal static class KindTrendRollup
         DailyTrendRollup.BucketFigures[] FiguresOf(long d, string kind) =>
             d == anyDim ? withKind : kinds.TryGetValue(kind, out var f) ? f : kinds[kind] = DailyTrendRollup.NewFigures(buckets.Count);
 
+        // The rows as stored, in key order, merged here: SQLite's GROUP BY would sort them first (~10× the read's CPU).
         await using (var command = connection.Command("""
-            SELECT dim, kind, (day - $from) / $width AS bucket, turns, SUM(sessions), SUM(priced_sessions), SUM(errored * sessions), SUM(cost_high), SUM(cost_low)
-            FROM session_kind_rollup_daily WHERE project_id = $p AND dim IN ($dim, $any) AND key = $key AND day >= $from AND day < $to
-            GROUP BY dim, kind, bucket, turns HAVING SUM(sessions) <> 0
+            SELECT dim, kind, (day - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_high, cost_low
+            FROM session_kind_rollup_daily WHERE project_id = $p AND dim IN ($dim, $any) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
             """, snapshot))
         {
             Bind(command, projectId, dim, anyDim, key, buckets);
@@ -49,9 +49,8 @@ internal static class KindTrendRollup
                     reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), ExactSum.Read(reader, 7));
         }
         await using (var command = connection.Command("""
-            SELECT dim, kind, (day - $from) / $width AS bucket, cost_band, SUM(sessions)
-            FROM session_kind_cost_bands_daily WHERE project_id = $p AND dim IN ($dim, $any) AND key = $key AND day >= $from AND day < $to
-            GROUP BY dim, kind, bucket, cost_band HAVING SUM(sessions) <> 0
+            SELECT dim, kind, (day - $from) / $width AS bucket, cost_band, sessions
+            FROM session_kind_cost_bands_daily WHERE project_id = $p AND dim IN ($dim, $any) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
             """, snapshot))
         {
             Bind(command, projectId, dim, anyDim, key, buckets);
