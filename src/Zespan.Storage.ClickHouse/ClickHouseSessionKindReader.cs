@@ -34,7 +34,7 @@ public sealed class ClickHouseSessionKindReader(ClickHouseHttp http, ClickHouseS
         {
             var s = f.Session;
             foreach (var kind in f.KindsUnder(by))
-                builder.Add(kind, s.StartedMs, Money.Clamp64(s.CostPico), priced: s.UnpricedCalls < s.Turns, s.Turns, errored: s.HasErrors);
+                builder.Add(kind, s.StartedMs, s.CostPico, priced: s.UnpricedCalls < s.Turns, s.Turns, errored: s.HasErrors);
         }
         return builder.Build(by, maxKinds);
     }

@@ -74,7 +74,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         var sessions = (await _facts.ReadAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
-        var priced = sessions.Where(s => !s.CostUnknown).Select(s => Money.Clamp64(s.CostPico)).Order().ToList();
+        var priced = sessions.Where(s => !s.CostUnknown).Select(s => s.CostPico).Order().ToList();
         Int128 total = 0;
         foreach (var s in sessions)
             total += s.CostPico;
@@ -83,8 +83,8 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             sessions.Count,
             total,
             priced.Count == 0 ? 0 : (double)priced.Sum(c => (decimal)c) / priced.Count,
-            Percentiles.Median(priced),
-            Percentiles.NearestRank(priced, 0.95),
+            Percentiles.Median((IReadOnlyList<Int128>)priced),
+            Percentiles.NearestRank((IReadOnlyList<Int128>)priced, 0.95),
             sessions.Count == 0 ? 0 : (double)turns / sessions.Count,
             turns,
             sessions.Count(s => s.HasErrors),

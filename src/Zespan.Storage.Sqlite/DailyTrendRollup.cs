@@ -10,7 +10,7 @@ namespace Zespan.Storage.Sqlite;
 /// exact cost median and p95 of each bucket from the priced sessions' cost bands (migration 140): the running count of
 /// the bucket's band counts finds the band holding the k-th smallest cost, and only that band's sessions of the bucket
 /// are read and sorted. Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance suite checks both
-/// against figures recomputed from raw spans.
+/// against figures recomputed from raw spans. <see cref="KindTrendRollup"/> does the same per kind of conversation.
 /// </summary>
 internal static class DailyTrendRollup
 {
@@ -22,15 +22,18 @@ internal static class DailyTrendRollup
 
     /// <summary>Whether the rollups answer: no grouping, whole days, and a time range that is exactly the buckets' own.</summary>
     public static bool Covers(SessionFilter filter, SessionGrouping? by, TimeBuckets buckets) =>
-        by is null && buckets.Size != BucketSize.Hour && Supported.Supports(filter)
-        && filter.FromMs == buckets.FromMs && filter.ToMs == buckets.ToMs;
+        by is null && WholeDays(filter, buckets);
+
+    /// <summary>Day or week buckets, no filter but the buckets' own range (shared with <see cref="KindTrendRollup"/>).</summary>
+    public static bool WholeDays(SessionFilter filter, TimeBuckets buckets) =>
+        buckets.Size != BucketSize.Hour && Supported.Supports(filter) && filter.FromMs == buckets.FromMs && filter.ToMs == buckets.ToMs;
 
     public static async Task<SessionTimeseries> ReadAsync(SqliteConnection connection, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
     {
         // One read transaction: the rollups and the band reads come from the same snapshot even while spans are written.
         using var snapshot = connection.BeginTransaction(deferred: true);
         var figures = await ReadHourlyAsync(snapshot, projectId, buckets, cancellationToken);
-        var bands = await ReadBandsAsync(snapshot, projectId, buckets, cancellationToken);
+        await ReadBandsAsync(snapshot, projectId, buckets, figures, cancellationToken);
         await using var band = connection.Command("""
             SELECT cost_pico FROM sessions INDEXED BY sessions_by_cost_band
             WHERE project_id = $p AND cost_unknown = 0 AND cost_band = $band AND started_ms >= $from AND started_ms < $to
@@ -43,57 +46,67 @@ internal static class DailyTrendRollup
         long total = 0;
         for (var i = 0; i < result.Length; i++)
         {
-            var f = figures[i];
-            var counts = bands[i];
-            total += f.Sessions;
-            long? median = null, p95 = null;
-            if (f.Priced > 0)
+            total += figures[i].Sessions;
+            var start = buckets.StartOf(i);
+            result[i] = await BucketAsync(start, figures[i], async bandValue =>
             {
-                if (counts.Sum(c => c.Sessions) != f.Priced)
-                    throw new InvalidOperationException($"The session rollups disagree for bucket {buckets.StartOf(i)}: {f.Priced} priced sessions, {counts.Sum(c => c.Sessions)} in cost bands.");
-                var sorted = new Dictionary<long, List<long>>();
-                async Task<long> CostAtAsync(long position)
+                bandParameter.Value = bandValue;
+                fromParameter.Value = start;
+                toParameter.Value = start + buckets.WidthMs;
+                var costs = new List<long>();
+                await using (var reader = await band.ExecuteReaderAsync(cancellationToken))
                 {
-                    var (bandValue, rank) = Locate(counts, position);
-                    if (!sorted.TryGetValue(bandValue, out var costs))
-                    {
-                        bandParameter.Value = bandValue;
-                        fromParameter.Value = buckets.StartOf(i);
-                        toParameter.Value = buckets.StartOf(i) + buckets.WidthMs;
-                        costs = [];
-                        await using (var reader = await band.ExecuteReaderAsync(cancellationToken))
-                        {
-                            while (reader.Read())
-                                costs.Add(reader.GetInt64(0));
-                        }
-                        costs.Sort();
-                        sorted[bandValue] = costs;
-                    }
-                    if (rank >= costs.Count)
-                        throw new InvalidOperationException($"The cost band rollup and the band index disagree in bucket {buckets.StartOf(i)}, band {bandValue}.");
-                    return costs[(int)rank];
+                    while (reader.Read())
+                        costs.Add(reader.GetInt64(0));
                 }
-                var n = f.Priced;
-                median = n % 2 == 1
-                    ? await CostAtAsync(n / 2)
-                    : Percentiles.MeanOfTwo(await CostAtAsync(n / 2 - 1), await CostAtAsync(n / 2));
-                p95 = await CostAtAsync(Percentiles.NearestRankOf(n, 0.95) - 1);
-            }
-            result[i] = new SessionBucket(
-                buckets.StartOf(i), f.Sessions, f.Priced, f.Cost,
-                f.Priced == 0 ? null : (double)((decimal)f.Cost / f.Priced),
-                median, p95,
-                f.TurnSum,
-                f.Sessions == 0 ? null : (double)f.TurnSum / f.Sessions,
-                f.Sessions == 0 ? null : TurnAt(f.Turns, Percentiles.NearestRankOf(f.Sessions, 0.95) - 1),
-                f.Errored);
+                costs.Sort();
+                return costs;
+            });
         }
         snapshot.Commit();
         return new SessionTimeseries(buckets, null, [new SessionSeries(null, total, result)], 0);
     }
 
+    /// <summary>
+    /// One bucket's figures, its median and p95 cost found through its band counts: <paramref name="sortedCostsOfBand"/>
+    /// reads one band's priced costs of the bucket (of the series' sessions only), sorted; each band is read at most once.
+    /// </summary>
+    public static async Task<SessionBucket> BucketAsync(long startMs, BucketFigures f, Func<long, Task<List<long>>> sortedCostsOfBand)
+    {
+        long? median = null, p95 = null;
+        if (f.Priced > 0)
+        {
+            var counted = f.Bands.Values.Sum();
+            if (counted != f.Priced)
+                throw new InvalidOperationException($"The session rollups disagree for bucket {startMs}: {f.Priced} priced sessions, {counted} in cost bands.");
+            var read = new Dictionary<long, List<long>>();
+            async Task<long> CostAtAsync(long position)
+            {
+                var (bandValue, rank) = Locate(f.Bands, position);
+                if (!read.TryGetValue(bandValue, out var costs))
+                    read[bandValue] = costs = await sortedCostsOfBand(bandValue);
+                if (rank >= costs.Count)
+                    throw new InvalidOperationException($"The cost band rollup and the band index disagree in bucket {startMs}, band {bandValue}.");
+                return costs[(int)rank];
+            }
+            var n = f.Priced;
+            median = n % 2 == 1
+                ? await CostAtAsync(n / 2)
+                : Percentiles.MeanOfTwo(await CostAtAsync(n / 2 - 1), await CostAtAsync(n / 2));
+            p95 = await CostAtAsync(Percentiles.NearestRankOf(n, 0.95) - 1);
+        }
+        return new SessionBucket(
+            startMs, f.Sessions, f.Priced, f.Cost,
+            f.Priced == 0 ? null : (double)((decimal)f.Cost / f.Priced),
+            median, p95,
+            f.TurnSum,
+            f.Sessions == 0 ? null : (double)f.TurnSum / f.Sessions,
+            f.Sessions == 0 ? null : At(f.Turns, Percentiles.NearestRankOf(f.Sessions, 0.95) - 1),
+            f.Errored);
+    }
+
     /// <summary>The band holding the 0-based position among the bucket's priced costs, and the rank within it.</summary>
-    private static (long Band, long Rank) Locate(List<(long Band, long Sessions)> counts, long position)
+    private static (long Band, long Rank) Locate(SortedDictionary<long, long> counts, long position)
     {
         foreach (var (band, sessions) in counts)
         {
@@ -104,7 +117,7 @@ internal static class DailyTrendRollup
         throw new InvalidOperationException("A cost position past the bucket's priced sessions.");
     }
 
-    private static long TurnAt(List<(int Turns, long Sessions)> histogram, long position)
+    private static long At(SortedDictionary<int, long> histogram, long position)
     {
         foreach (var (turns, sessions) in histogram)
         {
@@ -115,52 +128,86 @@ internal static class DailyTrendRollup
         throw new InvalidOperationException("A turns position past the bucket's sessions.");
     }
 
-    private sealed class BucketFigures
+    /// <summary>One bucket's sums, its turns histogram and its priced sessions per cost band; zero counts are dropped.</summary>
+    internal sealed class BucketFigures
     {
         public long Sessions, Priced, Errored, TurnSum;
         public Int128 Cost;
-        public readonly List<(int Turns, long Sessions)> Turns = [];
+        public readonly SortedDictionary<int, long> Turns = [];
+        public readonly SortedDictionary<long, long> Bands = [];
+
+        public void Add(int turns, long sessions, long priced, long errored, Int128 cost)
+        {
+            Sessions += sessions;
+            Priced += priced;
+            Errored += errored;
+            TurnSum += turns * sessions;
+            Cost += cost;
+            AddCount(Turns, turns, sessions);
+        }
+
+        public void AddBand(long band, long sessions) => AddCount(Bands, band, sessions);
+
+        /// <summary>These figures minus a subset's (the sessions with no kind: the whole project's minus those with one).</summary>
+        public BucketFigures Minus(BucketFigures subset)
+        {
+            var result = new BucketFigures();
+            foreach (var (turns, sessions) in Turns)
+                AddCount(result.Turns, turns, sessions);
+            foreach (var (turns, sessions) in subset.Turns)
+                AddCount(result.Turns, turns, -sessions);
+            foreach (var (band, sessions) in Bands)
+                AddCount(result.Bands, band, sessions);
+            foreach (var (band, sessions) in subset.Bands)
+                AddCount(result.Bands, band, -sessions);
+            (result.Sessions, result.Priced, result.Errored, result.TurnSum, result.Cost) =
+                (Sessions - subset.Sessions, Priced - subset.Priced, Errored - subset.Errored, TurnSum - subset.TurnSum, Cost - subset.Cost);
+            return result;
+        }
+
+        private static void AddCount<TKey>(SortedDictionary<TKey, long> counts, TKey key, long delta) where TKey : notnull
+        {
+            var value = counts.GetValueOrDefault(key) + delta;
+            if (value == 0)
+                counts.Remove(key);
+            else
+                counts[key] = value;
+        }
     }
 
-    private static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
+    public static BucketFigures[] NewFigures(int count)
     {
-        var figures = new BucketFigures[buckets.Count];
+        var figures = new BucketFigures[count];
         for (var i = 0; i < figures.Length; i++)
             figures[i] = new BucketFigures();
-        await using var command = snapshot.Connection!.Command($"""
-            SELECT (hour - $from) / $width AS bucket, turns, SUM(sessions), SUM(priced_sessions), SUM(errored * sessions), {ExactSum.Of("cost_pico")}
-            FROM session_rollup_hourly WHERE project_id = $p AND hour >= $from AND hour < $to
-            GROUP BY bucket, turns HAVING SUM(sessions) > 0 ORDER BY bucket, turns
-            """, snapshot).With("$p", projectId).With("$from", buckets.FromMs).With("$to", buckets.ToMs).With("$width", buckets.WidthMs);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (reader.Read())
-        {
-            var f = figures[reader.GetInt32(0)];
-            var turns = reader.GetInt32(1);
-            var sessions = reader.GetInt64(2);
-            f.Sessions += sessions;
-            f.Priced += reader.GetInt64(3);
-            f.Errored += reader.GetInt64(4);
-            f.TurnSum += turns * sessions;
-            f.Cost += ExactSum.Read(reader, 5);
-            f.Turns.Add((turns, sessions));
-        }
         return figures;
     }
 
-    private static async Task<List<(long Band, long Sessions)>[]> ReadBandsAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
+    /// <summary>The whole project's sums and turns histograms per bucket, from the hourly rollup.</summary>
+    public static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
     {
-        var bands = new List<(long, long)>[buckets.Count];
-        for (var i = 0; i < bands.Length; i++)
-            bands[i] = [];
-        await using var command = snapshot.Connection!.Command("""
-            SELECT (day - $from) / $width AS bucket, cost_band, SUM(sessions)
-            FROM session_cost_bands_daily WHERE project_id = $p AND day >= $from AND day < $to
-            GROUP BY bucket, cost_band HAVING SUM(sessions) > 0 ORDER BY bucket, cost_band
+        var figures = NewFigures(buckets.Count);
+        await using var command = snapshot.Connection!.Command($"""
+            SELECT (hour - $from) / $width AS bucket, turns, SUM(sessions), SUM(priced_sessions), SUM(errored * sessions), {ExactSum.Of("cost_pico")}
+            FROM session_rollup_hourly WHERE project_id = $p AND hour >= $from AND hour < $to
+            GROUP BY bucket, turns HAVING SUM(sessions) > 0
             """, snapshot).With("$p", projectId).With("$from", buckets.FromMs).With("$to", buckets.ToMs).With("$width", buckets.WidthMs);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (reader.Read())
-            bands[reader.GetInt32(0)].Add((reader.GetInt64(1), reader.GetInt64(2)));
-        return bands;
+            figures[reader.GetInt32(0)].Add(reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), ExactSum.Read(reader, 5));
+        return figures;
+    }
+
+    /// <summary>The whole project's priced sessions per bucket and cost band, into <paramref name="figures"/>.</summary>
+    public static async Task ReadBandsAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, BucketFigures[] figures, CancellationToken cancellationToken)
+    {
+        await using var command = snapshot.Connection!.Command("""
+            SELECT (day - $from) / $width AS bucket, cost_band, SUM(sessions)
+            FROM session_cost_bands_daily WHERE project_id = $p AND day >= $from AND day < $to
+            GROUP BY bucket, cost_band HAVING SUM(sessions) <> 0
+            """, snapshot).With("$p", projectId).With("$from", buckets.FromMs).With("$to", buckets.ToMs).With("$width", buckets.WidthMs);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (reader.Read())
+            figures[reader.GetInt32(0)].AddBand(reader.GetInt64(1), reader.GetInt64(2));
     }
 }

@@ -45,10 +45,19 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
         await using var connection = await database.OpenAsync(cancellationToken);
         if (DailyTrendRollup.Covers(bounded, by, buckets) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
             return await DailyTrendRollup.ReadAsync(connection, projectId, buckets, cancellationToken);
+        if (KindTrendRollup.Covers(bounded, by, buckets) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
+            return await KindTrendRollup.ReadAsync(connection, projectId, by!, buckets, maxKinds, cancellationToken);
+        return await ScanTimeseriesAsync(connection, projectId, bounded, by, buckets, maxKinds, cancellationToken);
+    }
+
+    /// <summary>The trends from the matching session rows themselves: every filter, grouping and bucket size.</summary>
+    internal static async Task<SessionTimeseries> ScanTimeseriesAsync(
+        SqliteConnection connection, long projectId, SessionFilter bounded, SessionGrouping? by, TimeBuckets buckets, int maxKinds, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
         var (kindColumn, join) = KindJoin(command, by);
-        // Only the five numbers a trend needs, read through the covering start-time index (migration 040) without a grouping.
-        var sql = new StringBuilder($"SELECT s.started_ms, s.cost_sort, s.unpriced_calls, s.turns, s.error_count, {kindColumn} FROM sessions s {join} WHERE s.project_id = $p");
+        // Only the numbers a trend needs (the cost in its two parts, exact past $9.2M), read through the covering start-time index (migration 040) without a grouping.
+        var sql = new StringBuilder($"SELECT s.started_ms, s.cost_pico, s.unpriced_calls, s.turns, s.error_count, {kindColumn}, s.cost_high FROM sessions s {join} WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, bounded);
         command.CommandText = sql.ToString();
@@ -58,7 +67,7 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
             while (reader.Read())
             {
                 var turns = reader.GetInt32(3);
-                builder.Add(by is null ? null : reader.GetNullableString(5), reader.GetInt64(0), reader.GetInt64(1),
+                builder.Add(by is null ? null : reader.GetNullableString(5), reader.GetInt64(0), ExactSum.Join(reader.GetInt64(6), reader.GetInt64(1)),
                     priced: reader.GetInt32(2) < turns, turns, errored: reader.GetInt32(4) > 0);
             }
         }
@@ -68,19 +77,18 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
     /// <summary>The kind's column and join on alias g; NULL without a grouping (the whole project is one kind).</summary>
     private static (string Column, string Join) KindJoin(SqliteCommand command, SessionGrouping? by)
     {
-        switch (by)
-        {
-            case null:
-                return ("NULL", "");
-            case SessionGrouping.ByTag:
-                return ("g.tag", "LEFT JOIN session_tags g ON g.project_id = s.project_id AND g.session_id = s.session_id");
-            case SessionGrouping.ByMetadata m:
-                command.With("$key", m.Key);
-                return ("g.value", "LEFT JOIN session_metadata g ON g.project_id = s.project_id AND g.session_id = s.session_id AND g.key = $key");
-            case SessionGrouping.ByUser:
-                return ("s.user_id", "");
-            default:
-                throw new ArgumentOutOfRangeException(nameof(by));
-        }
+        if (by is SessionGrouping.ByMetadata m)
+            command.With("$key", m.Key);
+        return KindJoin(by);
     }
+
+    /// <summary>The kind's column and join on alias g (a metadata key is the parameter $key).</summary>
+    internal static (string Column, string Join) KindJoin(SessionGrouping? by) => by switch
+    {
+        null => ("NULL", ""),
+        SessionGrouping.ByTag => ("g.tag", "LEFT JOIN session_tags g ON g.project_id = s.project_id AND g.session_id = s.session_id"),
+        SessionGrouping.ByMetadata => ("g.value", "LEFT JOIN session_metadata g ON g.project_id = s.project_id AND g.session_id = s.session_id AND g.key = $key"),
+        SessionGrouping.ByUser => ("s.user_id", ""),
+        _ => throw new ArgumentOutOfRangeException(nameof(by)),
+    };
 }

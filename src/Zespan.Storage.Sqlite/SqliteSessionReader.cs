@@ -155,7 +155,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         SessionTotals totals;
-        long median, p95;
+        Int128 median, p95;
         if (SessionRollup.Covers(filter) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
         {
             // Sums from the hourly rollup; median and p95 by counting along the cost index, or — for a narrow date range,
@@ -188,8 +188,8 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             totals.PricedSessions);
     }
 
-    private static (long Median, long P95) Percentiles(List<long> sortedCosts) =>
-        (Core.Sessions.Percentiles.Median(sortedCosts), Core.Sessions.Percentiles.NearestRank(sortedCosts, 0.95));
+    private static (Int128 Median, Int128 P95) Percentiles(List<Int128> sortedCosts) =>
+        (Core.Sessions.Percentiles.Median((IReadOnlyList<Int128>)sortedCosts), Core.Sessions.Percentiles.NearestRank((IReadOnlyList<Int128>)sortedCosts, 0.95));
 
     /// <summary>Totals by aggregating the matching session rows (for filters the rollup cannot answer: by user).</summary>
     private static async Task<SessionTotals> SumSessionsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
@@ -203,19 +203,19 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     }
 
     /// <summary>The costs of the matching sessions that have at least one priced call, sorted.</summary>
-    private static async Task<List<long>> ReadPricedCostsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    private static async Task<List<Int128>> ReadPricedCostsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
-        var pricedCosts = new List<long>();
+        var pricedCosts = new List<Int128>();
         await using var costs = connection.CreateCommand();
-        // cost_sort: a session's cost clamped at $9,223,372.03 (migration 150), the bound of a per-session percentile.
-        var sql = new StringBuilder("SELECT s.cost_sort FROM sessions s WHERE s.project_id = $p AND s.unpriced_calls < s.turns");
+        // The cost in its two parts (migration 150): exact past $9,223,372.03, where cost_sort stops.
+        var sql = new StringBuilder("SELECT s.cost_high, s.cost_pico FROM sessions s WHERE s.project_id = $p AND s.unpriced_calls < s.turns");
         costs.With("$p", projectId);
         SessionSql.AppendFilter(sql, costs, filter);
         costs.CommandText = sql.ToString();
         await using (var reader = await costs.ExecuteReaderAsync(cancellationToken))
         {
             while (reader.Read()) // synchronous: Microsoft.Data.Sqlite reads are synchronous anyway, and this loop runs per session
-                pricedCosts.Add(reader.GetInt64(0));
+                pricedCosts.Add(ExactSum.Join(reader.GetInt64(0), reader.GetInt64(1)));
         }
         pricedCosts.Sort();
         return pricedCosts;

@@ -84,6 +84,40 @@ public sealed class MoneyAggregatesTests(ZespanApp app) : IClassFixture<ZespanAp
         await AssertTenMillionAsync(client);
     }
 
+    /// <summary>
+    /// Issue 12: the median and p95 of session cost read each session's cost clamped at $9,223,372.03 (cost_sort), so
+    /// sessions of $10M, $20M and $30M had a median of $9.2M. Stats and trends (whole project and per kind) now read the
+    /// cost in its two parts.
+    /// </summary>
+    [Fact]
+    public async Task SessionsAboveTheBound_StatsAndTrendPercentiles_AreExact()
+    {
+        var (_, key) = await app.CreateProjectAsync("Three whale sessions");
+        var client = app.ClientWithKey(key);
+        var calls = new List<string> { Api.Span("small-0", sessionId: "small", traceId: "t-small", extra: "\"costUsd\":1,\"tags\":[\"big\"],\"metadata\":{\"feature\":\"f\"}") };
+        foreach (var (session, millions) in new[] { ("ten", 10), ("twenty", 20), ("thirty", 30) })
+            calls.AddRange(Enumerable.Range(0, millions).Select(i => Api.Span(
+                $"{session}-{i}", sessionId: session, traceId: $"t-{session}",
+                start: $"2026-11-20T{i % 24:00}:10:00.000Z", end: $"2026-11-20T{i % 24:00}:10:01.000Z",
+                extra: "\"costUsd\":1000000,\"tags\":[\"big\"],\"metadata\":{\"feature\":\"f\"}")));
+        Assert.Equal(HttpStatusCode.OK, (await client.IngestAsync(Api.Batch([.. calls]))).StatusCode);
+
+        // Priced sessions $1, $10M, $20M, $30M: median (10M + 20M) / 2, p95 the nearest rank (the 4th).
+        const double median = 15_000_000, p95 = 30_000_000;
+        var stats = await client.GetJsonAsync($"/api/v1/sessions/stats?{Range}");
+        Assert.Equal(median, (double)stats["medianCostUsd"]!);
+        Assert.Equal(p95, (double)stats["p95CostUsd"]!);
+        foreach (var by in new[] { "", "&by=tag", "&by=metadata:feature" })
+        {
+            var series = (await client.GetJsonAsync($"/api/v1/sessions/timeseries?{Range}&bucket=day{by}"))["series"]!.AsArray();
+            var bucket = Assert.Single(Assert.Single(series)!["buckets"]!.AsArray())!;
+            Assert.Equal(median, (double)bucket["costMedianUsd"]!);
+            Assert.Equal(p95, (double)bucket["costP95Usd"]!);
+            Assert.Equal(60_000_001, (double)bucket["costUsd"]!);
+            Assert.Equal(60_000_001 / 4.0, (double)bucket["costMeanUsd"]!, 1e-6); // a double of picodollars: 2^-52 relative
+        }
+    }
+
     private static async Task AssertTenMillionAsync(HttpClient client)
     {
         const double total = 10_000_000;

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
+using Zespan.Core.Sessions.Trends;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 using Zespan.Storage.Conformance;
@@ -24,6 +25,8 @@ public sealed class FastPathDimensionsTests
     private static readonly SessionDimensions GroupRollupHolds = SessionDimensions.Time; // tag and metadata rollups: by start hour only
     private static readonly SessionDimensions UserTotalsHold = SessionDimensions.Time; // all-time per-user totals, corrected by a start range
     private static readonly SessionDimensions PlannerHolds = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns; // counts it can read and indexes it knows
+    // Whole-project and per-kind daily trend rollups: keyed by start day only (their cost bands hold no error state or turns).
+    private static readonly SessionDimensions TrendRollupsHold = SessionDimensions.Time;
 
     [Theory]
     [InlineData(5)]
@@ -44,7 +47,7 @@ public sealed class FastPathDimensionsTests
             var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
             await using var connection = await storage.Database.OpenAsync();
             var projectSessions = sessions.Count;
-            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0 };
+            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0 };
             foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
             {
                 for (var draw = 0; draw < 2; draw++)
@@ -75,6 +78,25 @@ public sealed class FastPathDimensionsTests
                             await RollupBreakdown.QueryAsync(connection, project.Id, grouping, filter, limit, default));
                     }
 
+                    // Trends: the buckets' own range replaces the filter's (as the endpoint does), every other dimension stays.
+                    var days = TimeBuckets.Covering(random.Next(2) == 0 ? BucketSize.Day : BucketSize.Week, Day0 - Day, Day0 + 4 * Day);
+                    var bounded = filter with { FromMs = days.FromMs, ToMs = days.ToMs };
+                    foreach (var grouping in new SessionGrouping?[] { null, new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
+                    {
+                        var maxKinds = grouping is null ? 1 : random.Next(1, 5);
+                        var covers = grouping is null ? DailyTrendRollup.Covers(bounded, grouping, days) : KindTrendRollup.Covers(bounded, grouping, days);
+                        Assert.True(TrendRollupsHold.Supports(bounded) == covers, $"{where}: a trend rollup (by {grouping}) answers {KindTrendRollup.Supported}, must answer {TrendRollupsHold}");
+                        Assert.False(grouping is null ? KindTrendRollup.Covers(bounded, grouping, days) : DailyTrendRollup.Covers(bounded, grouping, days));
+                        Assert.False(DailyTrendRollup.Covers(bounded, grouping, TimeBuckets.Covering(BucketSize.Hour, days.FromMs, days.ToMs)) || KindTrendRollup.Covers(bounded, grouping, TimeBuckets.Covering(BucketSize.Hour, days.FromMs, days.ToMs)));
+                        if (!covers)
+                            continue;
+                        answered[grouping is null ? "trend rollup" : "kind trend rollup"]++;
+                        var rollup = grouping is null
+                            ? await DailyTrendRollup.ReadAsync(connection, project.Id, days, default)
+                            : await KindTrendRollup.ReadAsync(connection, project.Id, grouping, days, maxKinds, default);
+                        AssertSameTrends(await SqliteSessionKindReader.ScanTimeseriesAsync(connection, project.Id, bounded, grouping, days, maxKinds, default), rollup, where);
+                    }
+
                     var userLimit = random.Next(1, 6);
                     var byUser = await UserBreakdown.TryReadAsync(connection, project.Id, filter, projectSessions, userLimit, default);
                     // Within its dimensions it may still decline (a range holding under half the sessions is cheaper to group directly).
@@ -94,6 +116,14 @@ public sealed class FastPathDimensionsTests
         {
             await SqliteStoreFactory.DeleteAsync(storage, folder);
         }
+    }
+
+    private static void AssertSameTrends(SessionTimeseries expected, SessionTimeseries actual, string where)
+    {
+        Assert.True(expected.OmittedKinds == actual.OmittedKinds, $"{where}: omitted kinds {actual.OmittedKinds}, expected {expected.OmittedKinds}");
+        Assert.Equal(expected.Series.Select(s => (s.Kind, s.Sessions)), actual.Series.Select(s => (s.Kind, s.Sessions)));
+        for (var i = 0; i < expected.Series.Count; i++)
+            Assert.Equal(expected.Series[i].Buckets, actual.Series[i].Buckets);
     }
 
     /// <summary>The totals over the session rows themselves (SessionSql.AppendFilter holds every dimension).</summary>

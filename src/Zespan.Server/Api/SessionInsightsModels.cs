@@ -118,7 +118,7 @@ public sealed record SessionBucketItem(
     public static SessionBucketItem From(SessionBucket b) => new(
         Timestamps.Format(b.StartMs), b.Sessions, b.PricedSessions, b.UnpricedSessions,
         b.CostUnknown ? null : Money.PicoToUsd(b.CostPico),
-        b.MeanCostPico is { } mean ? Money.PicoToUsd((long)Math.Round(mean, MidpointRounding.AwayFromZero)) : null,
+        b.MeanCostPico is { } mean ? Money.PicoToUsd(Int128.CreateSaturating(Math.Round(mean, MidpointRounding.AwayFromZero))) : null,
         Money.PicoToUsd(b.MedianCostPico), Money.PicoToUsd(b.P95CostPico),
         b.Turns, b.MeanTurns, b.P95Turns, b.SessionsWithErrors, b.ErrorShare);
 }

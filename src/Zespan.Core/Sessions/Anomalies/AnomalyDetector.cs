@@ -14,12 +14,7 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
         long projectId, SessionFilter filter, IReadOnlyList<SessionSummary> sessions, CancellationToken cancellationToken = default)
     {
         var window = AnomalyQuery.DefaultWindow;
-        var baselines = await _baselines.GetAsync(projectId, null, window, filter.ToMs, async endMs =>
-        {
-            // Not the request's token: other requests may wait on this read.
-            var rows = await reader.SessionsAsync(projectId, new SessionFilter { FromMs = endMs - (long)window.TotalMilliseconds, ToMs = endMs }, null, null, CancellationToken.None);
-            return new BaselineCache.Computed(endMs, Baselines(rows));
-        }).WaitAsync(cancellationToken);
+        var baselines = await RememberedBaselinesAsync(projectId, null, filter.ToMs, cancellationToken);
         // The sessions FindAsync would judge for this filter: from its start (or the window's), to the window's end.
         var end = filter.ToMs ?? clock.GetUtcNow().ToUnixTimeMilliseconds();
         var from = filter.FromMs ?? end - (long)window.TotalMilliseconds;
@@ -48,14 +43,25 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
     public async Task<SessionAnomaly?> JudgeAsync(
         long projectId, string sessionId, SessionGrouping? by = null, long? atMs = null, CancellationToken cancellationToken = default)
     {
-        var end = atMs ?? clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var windowSpan = AnomalyQuery.DefaultWindow;
-        var start = end - (long)windowSpan.TotalMilliseconds;
         var rows = await reader.SessionsAsync(projectId, SessionFilter.None, by, sessionId, cancellationToken);
         if (rows.Count == 0)
             return null;
-        var baselines = Baselines(await reader.SessionsAsync(projectId, new SessionFilter { FromMs = start, ToMs = end }, by, null, cancellationToken));
-        return Judge(rows, baselines, by, windowSpan, end).FirstOrDefault();
+        // The guard asks this for every session ingestion touches: the baselines are the remembered ones the list badges
+        // with (same freshness rules, BaselineCache), not a read of the whole window per evaluation.
+        var baselines = await RememberedBaselinesAsync(projectId, by, atMs, cancellationToken);
+        return Judge(rows, baselines.Baselines, by, AnomalyQuery.DefaultWindow, baselines.WindowEndMs).FirstOrDefault();
+    }
+
+    /// <summary>The default window's baselines per kind, ending at <paramref name="endMs"/> (null: now), from the cache.</summary>
+    private Task<BaselineCache.Computed> RememberedBaselinesAsync(long projectId, SessionGrouping? by, long? endMs, CancellationToken cancellationToken)
+    {
+        var window = AnomalyQuery.DefaultWindow;
+        return _baselines.GetAsync(projectId, by, window, endMs, async end =>
+        {
+            // Not the request's token: other requests may wait on this read.
+            var rows = await reader.SessionsAsync(projectId, new SessionFilter { FromMs = end - (long)window.TotalMilliseconds, ToMs = end }, by, null, CancellationToken.None);
+            return new BaselineCache.Computed(end, Baselines(rows));
+        }).WaitAsync(cancellationToken);
     }
 
     public async Task<bool> IsAnomalousAsync(long projectId, string sessionId, CancellationToken cancellationToken = default) =>

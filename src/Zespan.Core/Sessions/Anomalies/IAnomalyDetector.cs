@@ -12,6 +12,8 @@ public interface IAnomalyDetector
     /// <summary>
     /// The session judged against the baseline of the trailing window ending at <paramref name="atMs"/> (default now),
     /// under the grouping (default: the whole project); null when it is not anomalous or the project has no such session.
+    /// The baseline is the remembered one of <see cref="BaselineCache"/> (the list's, with its freshness rules), so the
+    /// runaway guard, which asks for every session ingestion touches, reads the window at most once a minute per project.
     /// </summary>
     Task<SessionAnomaly?> JudgeAsync(
         long projectId, string sessionId, SessionGrouping? by = null, long? atMs = null, CancellationToken cancellationToken = default);

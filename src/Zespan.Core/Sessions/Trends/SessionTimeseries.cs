@@ -6,7 +6,7 @@ namespace Zespan.Core.Sessions.Trends;
 /// null when the bucket has no priced session. A session with no priced call counts in UnpricedSessions, never as $0.
 /// </summary>
 public sealed record SessionBucket(
-    long StartMs, long Sessions, long PricedSessions, Int128 CostPico, double? MeanCostPico, long? MedianCostPico, long? P95CostPico,
+    long StartMs, long Sessions, long PricedSessions, Int128 CostPico, double? MeanCostPico, Int128? MedianCostPico, Int128? P95CostPico,
     long Turns, double? MeanTurns, long? P95Turns, long SessionsWithErrors)
 {
     public long UnpricedSessions => Sessions - PricedSessions;

@@ -10,7 +10,7 @@ public sealed class SessionTimeseriesBuilder(TimeBuckets buckets)
     private KindAccumulator? _noKind;
 
     /// <summary>One session of a kind. Sessions outside the buckets' range are ignored.</summary>
-    public void Add(string? kind, long startedMs, long costPico, bool priced, int turns, bool errored)
+    public void Add(string? kind, long startedMs, Int128 costPico, bool priced, int turns, bool errored)
     {
         if (startedMs < buckets.FromMs || startedMs >= buckets.ToMs)
             return;
@@ -42,7 +42,7 @@ public sealed class SessionTimeseriesBuilder(TimeBuckets buckets)
 
     private sealed class KindAccumulator(int bucketCount)
     {
-        private readonly List<long>?[] _pricedCosts = new List<long>?[bucketCount];
+        private readonly List<Int128>?[] _pricedCosts = new List<Int128>?[bucketCount];
         private readonly List<int>?[] _turns = new List<int>?[bucketCount];
         private readonly Int128[] _cost = new Int128[bucketCount];
         private readonly long[] _errored = new long[bucketCount];
@@ -50,7 +50,7 @@ public sealed class SessionTimeseriesBuilder(TimeBuckets buckets)
 
         public long Sessions { get; private set; }
 
-        public void Add(int index, long costPico, bool priced, int turns, bool errored)
+        public void Add(int index, Int128 costPico, bool priced, int turns, bool errored)
         {
             Sessions++;
             (_turns[index] ??= []).Add(turns);
@@ -75,8 +75,8 @@ public sealed class SessionTimeseriesBuilder(TimeBuckets buckets)
                 result[i] = new SessionBucket(
                     buckets.StartOf(i), sessions, costs.Count, _cost[i],
                     costs.Count == 0 ? null : (double)((decimal)_cost[i] / costs.Count),
-                    costs.Count == 0 ? null : Percentiles.Median(costs),
-                    costs.Count == 0 ? null : Percentiles.NearestRank(costs, 0.95),
+                    costs.Count == 0 ? null : Percentiles.Median((IReadOnlyList<Int128>)costs),
+                    costs.Count == 0 ? null : Percentiles.NearestRank((IReadOnlyList<Int128>)costs, 0.95),
                     _turnSum[i],
                     sessions == 0 ? null : (double)_turnSum[i] / sessions,
                     sessions == 0 ? null : turns[(int)Percentiles.NearestRankOf(sessions, 0.95) - 1],

@@ -37,6 +37,8 @@ public static class Display
 
     public static string Money(long? pico) => pico is { } p ? Money(p) : "—";
 
+    public static string Money(Int128? pico) => pico is { } p ? Money(p) : "—";
+
     public static string Money(double picoAverage) => Money(Int128.CreateTruncating(Math.Round(picoAverage, MidpointRounding.AwayFromZero)));
 
     /// <summary>"unpriced" where no call could be priced: an unknown cost is never shown as $0.</summary>
