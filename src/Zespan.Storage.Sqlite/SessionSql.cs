@@ -75,8 +75,11 @@ internal static class SessionSql
     public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.User | SessionDimensions.Status
         | SessionDimensions.MinTurns | SessionDimensions.MaxTurns | SessionDimensions.ActiveTime | SessionDimensions.Text;
 
-    /// <summary>Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.</summary>
-    public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter)
+    /// <summary>
+    /// Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.
+    /// textAsRowTest: q= as a test of each row rather than the candidates from the search index (see SessionSearch).
+    /// </summary>
+    public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter, bool textAsRowTest = false)
     {
         if (!Supported.Supports(filter))
             throw new NotSupportedException($"The session filter has {filter.ActiveDimensions & ~Supported}, which {nameof(AppendFilter)} does not write as SQL.");
@@ -120,6 +123,6 @@ internal static class SessionSql
             command.With("$maxActive", maxActive);
         }
         if (filter.Query is { } text)
-            SessionSearch.Append(sql, command, text);
+            SessionSearch.Append(sql, command, text, textAsRowTest);
     }
 }
