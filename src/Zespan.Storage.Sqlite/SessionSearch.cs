@@ -35,6 +35,21 @@ internal static class SessionSearch
         command.With("$qPhrase", phrase);
     }
 
+    /// <summary>
+    /// The FROM clause "matches, then their session rows" for a query on alias s whose q= is indexed (append the filter
+    /// with TextAs.Joined): CROSS JOIN keeps SQLite from walking a sort index and probing the matches instead, which
+    /// reads every session of the project when the matches are few.
+    /// </summary>
+    public static string JoinedFrom(SqliteCommand command, string text)
+    {
+        command.With("$qPhrase", Phrase(text) ?? throw new ArgumentException("Only a text of three characters or more is in the index.", nameof(text)));
+        return """
+            (SELECT d.session_id FROM session_search f CROSS JOIN session_search_docs d ON d.id = f.rowid
+             WHERE f.session_search MATCH $qPhrase AND f.rowid >= $p * 1099511627776 AND f.rowid < ($p + 1) * 1099511627776) AS m
+            CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = m.session_id
+            """;
+    }
+
     /// <summary>How many sessions of the project match the text, counted in the index alone; null below three characters.</summary>
     public static async Task<long?> CountAsync(SqliteConnection connection, long projectId, string text, CancellationToken cancellationToken)
     {

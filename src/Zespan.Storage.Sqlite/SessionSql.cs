@@ -77,9 +77,9 @@ internal static class SessionSql
 
     /// <summary>
     /// Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.
-    /// textAsRowTest: q= as a test of each row rather than the candidates from the search index (see SessionSearch).
+    /// textAs: how q= is written (see SessionSearch): by default the matches from the search index.
     /// </summary>
-    public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter, bool textAsRowTest = false)
+    public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter, TextAs textAs = TextAs.Candidates)
     {
         if (!Supported.Supports(filter))
             throw new NotSupportedException($"The session filter has {filter.ActiveDimensions & ~Supported}, which {nameof(AppendFilter)} does not write as SQL.");
@@ -122,7 +122,11 @@ internal static class SessionSql
             sql.Append(" AND s.active_ms <= $maxActive");
             command.With("$maxActive", maxActive);
         }
-        if (filter.Query is { } text)
-            SessionSearch.Append(sql, command, text, textAsRowTest);
+        if (filter.Query is { } text && textAs != TextAs.Joined)
+            SessionSearch.Append(sql, command, text, textAs == TextAs.RowTest);
     }
 }
+
+/// <summary>How a query applies q=: an IN over the search index's matches, a LIKE test of each row, or not at all because
+/// its FROM clause already joins the matches (SessionSearch.JoinedFrom).</summary>
+internal enum TextAs { Candidates, RowTest, Joined }

@@ -19,7 +19,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         // with one, SQLite's own plan (the per-user index) and a plain COUNT over the user's sessions are already small.
         long totalCount;
         var indexHint = "";
-        var textAsRowTest = false;
+        var textAs = TextAs.Candidates;
         if (SessionRollup.Covers(query.Filter))
         {
             var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
@@ -32,13 +32,14 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         else
         {
             // Active time and q= are not in the rollup: counted from their own indexes, which also choose the page's.
-            (totalCount, indexHint, textAsRowTest) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
+            (totalCount, indexHint, textAs) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
         }
 
         await using var page = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s{indexHint} WHERE s.project_id = $p");
         page.With("$p", projectId);
-        SessionSql.AppendFilter(sql, page, query.Filter, textAsRowTest);
+        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(page, query.Filter.Query!) : $"sessions s{indexHint}";
+        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM {from} WHERE s.project_id = $p");
+        SessionSql.AppendFilter(sql, page, query.Filter, textAs);
         if (query.After is { } after)
         {
             var values = SessionSql.BindSortKey(page, query.Sort, after.SortValue);
@@ -75,12 +76,14 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     }
 
     /// <summary>COUNT(*) of the matching session rows; indexHint (" INDEXED BY ...") names the index to count through.</summary>
-    internal static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken, string indexHint = "")
+    internal static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken,
+        string indexHint = "", TextAs textAs = TextAs.Candidates)
     {
         await using var count = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT COUNT(*) FROM sessions s{indexHint} WHERE s.project_id = $p");
         count.With("$p", projectId);
-        SessionSql.AppendFilter(sql, count, filter);
+        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter.Query!) : $"sessions s{indexHint}";
+        var sql = new StringBuilder($"SELECT COUNT(*) FROM {from} WHERE s.project_id = $p");
+        SessionSql.AppendFilter(sql, count, filter, textAs);
         count.CommandText = sql.ToString();
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
