@@ -12,7 +12,7 @@ const string usage = """
       dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
       dotnet Zespan.Bench.dll session-search [--data /tmp/zespan-search] [--sessions 1000000] [--runs 7]   (issue-18 list columns and q=, in-process)
       dotnet Zespan.Bench.dll clickhouse --env <cluster.env> --servers-data <folder> [--load-from 0] [--load-to 100000] [--chunk 20000] [--concurrency 8] [--batch 1000] [--runs 5] [--no-queries]
-      dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only]
+      dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only] [--issue18]
     """;
 
 string Option(string name, string fallback)
@@ -49,7 +49,7 @@ switch (args.FirstOrDefault())
         return 0;
     case "queries":
         await new QueryBenchmark(Option("--data", ""), Option("--key", Environment.GetEnvironmentVariable("ZESPAN_API_KEY") ?? ""),
-            int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw"), rawOnly: args.Contains("--raw-only")).RunAsync();
+            int.Parse(Option("--runs", "7")), withRaw: !args.Contains("--no-raw"), rawOnly: args.Contains("--raw-only"), issue18Only: args.Contains("--issue18")).RunAsync();
         return 0;
     case "clickhouse":
         await new ClickHouseBenchmark(Option("--env", "/tmp/zespan-clickhouse/cluster.env"), Option("--servers-data", "/tmp/zespan-bench-clickhouse"),

@@ -12,7 +12,7 @@ namespace Zespan.Bench;
 /// query-time approach most peers use — timed in-process on the same file, so the ratio excludes HTTP from the raw side.
 /// Then the server's resident memory and the database's bytes per span.
 /// </summary>
-public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs, bool withRaw = true, bool rawOnly = false)
+public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs, bool withRaw = true, bool rawOnly = false, bool issue18Only = false)
 {
     private const string LlmSessions = "FROM spans WHERE project_id = 1 AND kind = 1 AND session_id IS NOT NULL";
     private const string RawGroup = $"""
@@ -92,15 +92,26 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             new("List, first page by activeDurationMs", "api/v1/sessions?sort=activeDurationMs&limit=50", null),
             new("List, first page by idleGapCount", "api/v1/sessions?sort=idleGapCount&limit=50", null),
             new("List, minActiveMs=300000, by startedAt", "api/v1/sessions?minActiveMs=300000", null),
+            new("List, maxActiveMs=60000, by costUsd", "api/v1/sessions?maxActiveMs=60000&sort=costUsd", null),
+            new("List, minActiveMs=300000 & status=error, by startedAt", "api/v1/sessions?minActiveMs=300000&status=error", null),
+            new("List, minActiveMs=300000 & last 7 days, by activeDurationMs", $"api/v1/sessions?minActiveMs=300000&from={from7}&to={to}&sort=activeDurationMs", null),
             new("List, q= a name word (refund), by startedAt", "api/v1/sessions?q=refund", null),
+            new("List, q= a rare word (#12345), by startedAt", "api/v1/sessions?q=%2312345", null),
             new($"List, q= an id fragment ({idFragment})", $"api/v1/sessions?q={idFragment}", null),
             new("List, q= an id fragment & status=error, by costUsd", $"api/v1/sessions?sort=costUsd&status=error&q={idFragment[..4]}", null),
+            new("List, q=refund & status=error, by costUsd", "api/v1/sessions?sort=costUsd&status=error&q=refund", null),
+            new("List, q=refund, by activeDurationMs", "api/v1/sessions?sort=activeDurationMs&q=refund", null),
             new("Sessions overview over 30 days", $"api/v1/sessions/overview?from={from30}&to={to}", null),
+            new("Sessions overview, last 7 days", $"api/v1/sessions/overview?from={from7}&to={to}", null),
+            new("Sessions overview, q=refund", "api/v1/sessions/overview?q=refund", null),
             new("/sessions HTML page (logged in)", "sessions", null, Ui: true),
+            new("/sessions HTML page, q=refund (logged in)", "sessions?q=refund", null, Ui: true),
             new("Traces list, first page (API)", "api/v1/traces?limit=50", null),
             new("/traces HTML page (logged in)", "traces", null, Ui: true),
         };
 
+        if (issue18Only)
+            cases = cases.Where(c => c.RawSql is null && c.Path.StartsWith("api/v1/sessions", StringComparison.Ordinal) || c.Path.StartsWith("sessions", StringComparison.Ordinal)).ToList();
         if (rawOnly)
         {
             // The raw side alone (it reads the spans, which no migration changes), e.g. on a copy while the server side runs elsewhere.
@@ -122,8 +133,8 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
 
         Console.WriteLine();
-        Console.WriteLine($"| Query | Zespan over HTTP, median of {runs} | Raw-span GROUP BY, median of {runs} | Raw / Zespan |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| Query | Zespan over HTTP, median of {runs} | server CPU per request | Raw-span GROUP BY, median of {runs} | Raw / Zespan | load average |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var c in cases)
         {
             var http = c.Ui ? ui : client;
@@ -135,12 +146,16 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
                 Console.WriteLine($"| {c.Name} | pending: GET /{c.Path.Split('?')[0]} answered {(int)probe.StatusCode} | | |");
                 continue;
             }
+            var cpuBefore = server.CpuTime();
             var api = await Stats.TimeAsync(async () =>
             {
                 using var response = await http.GetAsync(c.Path);
                 response.EnsureSuccessStatusCode();
                 await response.Content.ReadAsByteArrayAsync();
             }, runs);
+            // The server's CPU over the warm-ups and runs, per request (a mean, which the median wall time is not).
+            var cpuPerRequest = (server.CpuTime() - cpuBefore).TotalMilliseconds / (runs + 2);
+            var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var rawCell = "n/a";
             var ratioCell = "";
             if (c.RawSql is not null && withRaw)
@@ -149,7 +164,7 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
                 rawCell = $"{raw.MedianMs:N1} ms";
                 ratioCell = $"{raw.MedianMs / api.MedianMs:N1}×";
             }
-            Console.WriteLine($"| {c.Name} | {api.MedianMs:N1} ms (min {api.MinMs:N1}, max {api.MaxMs:N1}) | {rawCell} | {ratioCell} |");
+            Console.WriteLine($"| {c.Name} | {api.MedianMs:N1} ms (min {api.MinMs:N1}, max {api.MaxMs:N1}) | {cpuPerRequest:N1} ms | {rawCell} | {ratioCell} | {load} |");
         }
 
         var (rss, peak) = server.Memory();

@@ -75,8 +75,11 @@ internal static class SessionSql
     public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.User | SessionDimensions.Status
         | SessionDimensions.MinTurns | SessionDimensions.MaxTurns | SessionDimensions.ActiveTime | SessionDimensions.Text;
 
-    /// <summary>Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.</summary>
-    public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter)
+    /// <summary>
+    /// Appends " AND ..." conditions for the filter to a WHERE clause on alias s, binding every value as a parameter.
+    /// textAs: how q= is written (see SessionSearch): by default the matches from the search index.
+    /// </summary>
+    public static void AppendFilter(StringBuilder sql, SqliteCommand command, SessionFilter filter, TextAs textAs = TextAs.Candidates)
     {
         if (!Supported.Supports(filter))
             throw new NotSupportedException($"The session filter has {filter.ActiveDimensions & ~Supported}, which {nameof(AppendFilter)} does not write as SQL.");
@@ -119,7 +122,11 @@ internal static class SessionSql
             sql.Append(" AND s.active_ms <= $maxActive");
             command.With("$maxActive", maxActive);
         }
-        if (filter.Query is { } text)
-            SessionSearch.Append(sql, command, text);
+        if (filter.Query is { } text && textAs != TextAs.Joined)
+            SessionSearch.Append(sql, command, text, textAs == TextAs.RowTest);
     }
 }
+
+/// <summary>How a query applies q=: an IN over the search index's matches, a LIKE test of each row, or not at all because
+/// its FROM clause already joins the matches (SessionSearch.JoinedFrom).</summary>
+internal enum TextAs { Candidates, RowTest, Joined }

@@ -19,6 +19,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         // with one, SQLite's own plan (the per-user index) and a plain COUNT over the user's sessions are already small.
         long totalCount;
         var indexHint = "";
+        var textAs = TextAs.Candidates;
         if (SessionRollup.Covers(query.Filter))
         {
             var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
@@ -30,13 +31,15 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         }
         else
         {
-            totalCount = await CountAsync(connection, projectId, query.Filter, cancellationToken);
+            // Active time and q= are not in the rollup: counted from their own indexes, which also choose the page's.
+            (totalCount, indexHint, textAs) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
         }
 
         await using var page = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM sessions s{indexHint} WHERE s.project_id = $p");
         page.With("$p", projectId);
-        SessionSql.AppendFilter(sql, page, query.Filter);
+        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(page, query.Filter.Query!) : $"sessions s{indexHint}";
+        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM {from} WHERE s.project_id = $p");
+        SessionSql.AppendFilter(sql, page, query.Filter, textAs);
         if (query.After is { } after)
         {
             var values = SessionSql.BindSortKey(page, query.Sort, after.SortValue);
@@ -64,7 +67,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     }
 
     /// <summary>Kept exact by triggers (migration 030), so the unfiltered list does not count a million index entries.</summary>
-    private static async Task<long> ProjectSessionsAsync(SqliteConnection connection, long projectId, CancellationToken cancellationToken)
+    internal static async Task<long> ProjectSessionsAsync(SqliteConnection connection, long projectId, CancellationToken cancellationToken)
     {
         await using var count = connection.CreateCommand();
         count.CommandText = "SELECT coalesce((SELECT sessions FROM project_session_counts WHERE project_id = $p), 0)";
@@ -72,12 +75,15 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    /// <summary>COUNT(*) of the matching session rows; indexHint (" INDEXED BY ...") names the index to count through.</summary>
+    internal static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken,
+        string indexHint = "", TextAs textAs = TextAs.Candidates)
     {
         await using var count = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT COUNT(*) FROM sessions s WHERE s.project_id = $p");
         count.With("$p", projectId);
-        SessionSql.AppendFilter(sql, count, filter);
+        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter.Query!) : $"sessions s{indexHint}";
+        var sql = new StringBuilder($"SELECT COUNT(*) FROM {from} WHERE s.project_id = $p");
+        SessionSql.AppendFilter(sql, count, filter, textAs);
         count.CommandText = sql.ToString();
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }

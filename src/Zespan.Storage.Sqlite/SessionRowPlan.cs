@@ -1,0 +1,63 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Sessions;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// The exact totalCount and the page's index for the filters the hourly rollup does not hold: the active time (counted
+/// along the range of sessions_by_active) and q= (counted in the search index alone, migration 160). Why: SQLite,
+/// without statistics, read a 43 % active-time range row by row and sorted it where walking the start index stops
+/// after a page; q= read a document row per match to count, and walked a whole sort index for a match or two.
+/// The page is then read either by walking the sort index, testing each visited row, which visits about
+/// (rows wanted) × sessions / matches entries, or from the matches themselves, each looked up and the whole set sorted.
+/// Costs are in row reads. Any other dimension (a user) is left to SQLite with a plain COUNT, as before.
+/// </summary>
+internal static class SessionRowPlan
+{
+    public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs);
+
+    /// <summary>A match read from the search index costs its document row and its session row.</summary>
+    private const double IndexedMatchCost = 2;
+
+    /// <summary>Index entries visited for the cost of one row lookup (as in SessionPagePlan).</summary>
+    private const double LookupCost = 15;
+
+    public static async Task<Plan> ChooseAsync(SqliteConnection connection, long projectId, SessionQuery query, CancellationToken cancellationToken)
+    {
+        var filter = query.Filter;
+        var byUser = filter.UserId is not null;
+        if (filter.Query is { } text && await SessionSearch.CountAsync(connection, projectId, text, cancellationToken) is { } indexed)
+        {
+            var sessions = await SqliteSessionReader.ProjectSessionsAsync(connection, projectId, cancellationToken);
+            // With other filters, few matches are counted by looking each up; many by letting SQLite probe them from the
+            // other filters' index (a covering index entry costs about 1/LookupCost of a lookup).
+            var total = filter.ActiveDimensions == SessionDimensions.Text
+                ? indexed
+                : await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken,
+                    textAs: IndexedMatchCost * indexed < sessions / LookupCost ? TextAs.Joined : TextAs.Candidates);
+            if (byUser)
+                return new(total, "", TextAs.Candidates);
+            var walk = WalkCost(query, sessions, total);
+            return walk < IndexedMatchCost * indexed
+                ? new(total, Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest)
+                : new(total, "", TextAs.Joined);
+        }
+        if ((filter.ActiveDimensions & SessionDimensions.ActiveTime) != 0 && filter.Query is null && !byUser)
+        {
+            // Not covering: an index on a virtual column still reads each entry's row (EXPLAIN shows a lookup per entry),
+            // so this count costs a row read per session in the active-time range (docs/benchmarks.md, issue 18).
+            var total = await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken, Hint("sessions_by_active"));
+            if (query.Sort == SessionSort.ActiveDurationMs)
+                return new(total, Hint("sessions_by_active"), TextAs.Candidates);
+            var walk = WalkCost(query, await SqliteSessionReader.ProjectSessionsAsync(connection, projectId, cancellationToken), total);
+            return new(total, Hint(walk < total ? SessionSql.SortIndex(query.Sort) : "sessions_by_active"), TextAs.Candidates);
+        }
+        return new(await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken), "", TextAs.Candidates);
+    }
+
+    /// <summary>Rows read walking the sort index until a page (and the row telling whether there is a next) is found.</summary>
+    private static double WalkCost(SessionQuery query, long sessions, long matching) =>
+        Math.Min(sessions, (query.Limit + 1.0) * sessions / Math.Max(matching, 1));
+
+    private static string Hint(string index) => $" INDEXED BY {index}";
+}
