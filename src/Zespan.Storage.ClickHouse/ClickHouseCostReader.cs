@@ -11,7 +11,7 @@ public sealed class ClickHouseCostReader(ClickHouseHttp http, ClickHouseSql sql)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["from"] = range.FromMs ?? long.MinValue, ["to"] = range.ToMs ?? long.MaxValue };
         var rows = await http.QueryAsync(sql.CostByModel, parameters, cancellationToken);
-        return rows.Select(r => new ModelCost(r[1].TextIf(r[0]), r[2].Long(), r[3].Long(), r[4].Long(), r[5].Long(), r[6].Long(), r[7].Long(), r[8].Long(), r[9].Long()))
+        return rows.Select(r => new ModelCost(r[1].TextIf(r[0]), r[2].Long(), JsonCell.Cost(r[3], r[4]), r[5].Long(), r[6].Long(), r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long()))
             .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, Zespan.Core.Spans.CodePointOrder.Instance)
             .ToList();
     }
@@ -29,7 +29,7 @@ public sealed class ClickHouseCostReader(ClickHouseHttp http, ClickHouseSql sql)
             buckets[start] = new CostBucket(start, 0, 0, 0, 0);
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["from"] = from, ["to"] = to, ["first"] = first, ["bucket"] = bucketMs };
         foreach (var r in await http.QueryAsync(sql.CostOverTime, parameters, cancellationToken))
-            buckets[r[0].Long()] = new CostBucket(r[0].Long(), r[1].Long(), r[2].Long(), r[3].Long(), r[4].Long());
+            buckets[r[0].Long()] = new CostBucket(r[0].Long(), r[1].Long(), JsonCell.Cost(r[2], r[3]), r[4].Long(), r[5].Long());
         return buckets.Values.ToList();
     }
 }

@@ -240,9 +240,17 @@ public sealed class ClickHouseSql(string database)
         + (model ? " AND has(t_models, {model:String})" : "")
         + (status == 1 ? " AND t_errors = 0" : status == 2 ? " AND t_errors > 0" : "");
 
+    /// <summary>
+    /// An exact sum of a cost column as two Int64 columns, whole dollars then the picodollar rest (read back with
+    /// JsonCell.Cost). Why: sum(Int64) wraps past $9,223,372.04, and ClickHouse 18.16 has no Int128. A call costs at most
+    /// $1,000,000 and a rest is below 10^12, so neither part can wrap before 9.2 million calls of a million dollars.
+    /// </summary>
+    public static string ExactCostSum(string column) =>
+        $"sum(intDiv({column}, toInt64(1000000000000))), sum(modulo({column}, toInt64(1000000000000)))";
+
     /// <summary>LLM calls by model over a start-time range (open ends are bound as the extremes of Int64).</summary>
     public string CostByModel => $"""
-        SELECT c_has_model, c_model, count(), sum(c_cost), countIf(c_priced = 0), sum(c_input), sum(c_output), sum(c_cached), sum(c_reasoning), countIf(c_status = 1)
+        SELECT c_has_model, c_model, count(), {ExactCostSum("c_cost")}, countIf(c_priced = 0), sum(c_input), sum(c_output), sum(c_cached), sum(c_reasoning), countIf(c_status = 1)
         FROM ({Current()})
         WHERE c_deleted = 0 AND c_kind = 1 AND c_start >= {"{from:Int64}"} AND c_start < {"{to:Int64}"}
         GROUP BY c_has_model, c_model
@@ -251,7 +259,7 @@ public sealed class ClickHouseSql(string database)
 
     /// <summary>LLM calls per bucket; buckets start at multiples of the bucket length since the epoch (first is the first bucket's start).</summary>
     public string CostOverTime => $"""
-        SELECT {"{first:Int64}"} + intDiv(c_start - {"{first:Int64}"}, {"{bucket:Int64}"}) * {"{bucket:Int64}"} AS b, count(), sum(c_cost), sum(c_input + c_output), countIf(c_priced = 0)
+        SELECT {"{first:Int64}"} + intDiv(c_start - {"{first:Int64}"}, {"{bucket:Int64}"}) * {"{bucket:Int64}"} AS b, count(), {ExactCostSum("c_cost")}, sum(c_input + c_output), countIf(c_priced = 0)
         FROM ({Current()})
         WHERE c_deleted = 0 AND c_kind = 1 AND c_start >= {"{from:Int64}"} AND c_start < {"{to:Int64}"}
         GROUP BY b
