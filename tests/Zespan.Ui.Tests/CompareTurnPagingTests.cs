@@ -34,11 +34,14 @@ public sealed class CompareTurnPagingTests
 
     /// <summary>Turns 5, 15, 25, ... ask for a tool; the others answer.</summary>
     private static JsonObject Answer(string id, int turn) => turn % 10 == 5
-        ? new() { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new JsonArray(new JsonObject
+        ? new()
+        {
+            ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new JsonArray(new JsonObject
             {
                 ["id"] = $"{id}-call-{turn}", ["type"] = "function",
                 ["function"] = new JsonObject { ["name"] = "lookup", ["arguments"] = "{}" },
-            }) }
+            })
+        }
         : new() { ["role"] = "assistant", ["content"] = $"{id} answer {turn}" };
 
     private static async Task SendAsync(ZespanServer server)
