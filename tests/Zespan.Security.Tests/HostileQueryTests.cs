@@ -93,7 +93,7 @@ public sealed partial class HostileQueryTests : IAsyncLifetime
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
     }
 
-    private static async Task<List<string>> FuzzAsync(HttpClient client, IReadOnlyList<AppEndpoint> endpoints)
+    private async Task<List<string>> FuzzAsync(HttpClient client, IReadOnlyList<AppEndpoint> endpoints)
     {
         var names = ParameterNamesInSource();
         var failures = new List<string>();
@@ -125,7 +125,8 @@ public sealed partial class HostileQueryTests : IAsyncLifetime
                 if ((int)response.StatusCode >= 500)
                 {
                     var body = await response.Content.ReadAsStringAsync();
-                    failures.Add($"{(int)response.StatusCode} GET {url[..Math.Min(url.Length, 200)]}: {body[..Math.Min(300, body.Length)]}");
+                    failures.Add($"{(int)response.StatusCode} GET {url[..Math.Min(url.Length, 200)]}: {body[..Math.Min(300, body.Length)]}\n"
+                        + $"server errors: {string.Join("\n", _app.Errors.Entries.TakeLast(3))}");
                 }
             }
         }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Zespan.Core.Accounts;
 using Zespan.Core.Projects;
 using Zespan.Core.Storage;
@@ -39,6 +40,7 @@ public sealed class ZespanApp : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
     public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    public ServerErrorLog Errors { get; } = new();
     public Project ProjectA { get; private set; } = default!;
     public Project ProjectB { get; private set; } = default!;
     public string KeyB { get; private set; } = default!;
@@ -47,6 +49,7 @@ public sealed class ZespanApp : WebApplicationFactory<Program>
     {
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(Errors));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
