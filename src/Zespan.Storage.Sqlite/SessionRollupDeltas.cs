@@ -113,21 +113,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     /// <summary>Writes the summed deltas (rows whose delta is zero are not touched) and starts over.</summary>
     public void Flush()
     {
-        if (_counts.Count > 0)
-        {
-            var c = Statement("""
-                INSERT INTO project_session_counts (project_id, sessions) VALUES ($p, $n)
-                ON CONFLICT (project_id) DO UPDATE SET sessions = sessions + excluded.sessions
-                """);
-            foreach (var (projectId, n) in _counts)
-            {
-                if (n == 0)
-                    continue;
-                c.Set("$p", projectId);
-                c.Set("$n", n);
-                c.Execute();
-            }
-        }
+        FlushProjectCounter(_counts, "project_session_counts", "sessions");
         if (_hourly.Count > 0)
         {
             var c = Statement("""
@@ -195,22 +181,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         }
         foreach (var group in Groups)
             group.Flush(this);
-        if (_traceCounts.Count > 0)
-        {
-            var c = Statement("""
-                INSERT INTO project_trace_counts (project_id, traces) VALUES ($p, $n)
-                ON CONFLICT (project_id) DO UPDATE SET traces = traces + excluded.traces
-                """);
-            foreach (var (projectId, n) in _traceCounts)
-            {
-                if (n == 0)
-                    continue;
-                c.Set("$p", projectId);
-                c.Set("$n", n);
-                c.Execute();
-            }
-            _traceCounts.Clear();
-        }
+        FlushProjectCounter(_traceCounts, "project_trace_counts", "traces");
         if (_guardPending.Count > 0)
         {
             // REPLACE deletes the session's entry and inserts it again with a new "touch" (AUTOINCREMENT), so an entry being
@@ -224,9 +195,28 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             }
             _guardPending.Clear();
         }
-        _counts.Clear();
         _hourly.Clear();
         _users.Clear();
+    }
+
+    /// <summary>Adds each project's summed delta to a per-project counter table (project_id, column), then forgets them.</summary>
+    private void FlushProjectCounter(Dictionary<long, long> deltas, string table, string column)
+    {
+        if (deltas.Count == 0)
+            return;
+        var c = Statement($"""
+            INSERT INTO {table} (project_id, {column}) VALUES ($p, $n)
+            ON CONFLICT (project_id) DO UPDATE SET {column} = {column} + excluded.{column}
+            """);
+        foreach (var (projectId, n) in deltas)
+        {
+            if (n == 0)
+                continue;
+            c.Set("$p", projectId);
+            c.Set("$n", n);
+            c.Execute();
+        }
+        deltas.Clear();
     }
 
     /// <summary>A group rollup's row key: project, hour and up to two text parts (tag, or metadata key and value).</summary>
