@@ -8,7 +8,8 @@ namespace Zespan.Bench;
 /// <summary>
 /// How long one write holds the single writer in a long session whose calls carry per-call metadata values
 /// (timeToFirstTokenMs and a request id, as SDKs send them): the 1,000-span batches that build the session, a re-sent
-/// unchanged span (an SDK retry), a changed span (the session is rebuilt) and one retention batch of 1,000 spans.
+/// unchanged span (an SDK retry), a span whose usage changed (applied in place, SumOnlyReplacement), a span whose end
+/// changed (the session is rebuilt from its calls) and one retention batch of 1,000 spans.
 /// In-process against the real SqliteSpanWriter and SqliteRetentionStore. Each figure is the process CPU time of the
 /// call (wall clock too, in brackets): on a loaded machine the wall clock mostly measures waiting for a core.
 /// </summary>
@@ -33,6 +34,7 @@ public sealed class LongSessionBenchmark(int turns, int runs)
 
             var resend = new List<(double, double)>();
             var changed = new List<(double, double)>();
+            var moved = new List<(double, double)>();
             var stored = Call(turns / 2);
             for (var run = 0; run < runs; run++)
             {
@@ -41,9 +43,13 @@ public sealed class LongSessionBenchmark(int turns, int runs)
                 stored = current with { Usage = new TokenUsage(900, 101 + run, 0, 0) };
                 var next = stored;
                 changed.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([new ProjectSpan(1, next)])));
+                stored = next with { EndMs = next.EndMs + 1 };
+                var later = stored;
+                moved.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([new ProjectSpan(1, later)])));
             }
             Report("re-send of an unchanged span", resend);
-            Report("re-send of a changed span (rebuild)", changed);
+            Report("re-send with changed usage (in place)", changed);
+            Report("re-send with a changed end (session rebuilt)", moved);
 
             var retention = new List<(double, double)>();
             for (var run = 0; run < runs; run++)
@@ -76,6 +82,8 @@ public sealed class LongSessionBenchmark(int turns, int runs)
         {
             await storage.SpanWriter.WriteAsync([new ProjectSpan(warmProject, span)]);
             span = span with { Usage = new TokenUsage(900, 1_000 + round, 0, 0) };
+            await storage.SpanWriter.WriteAsync([new ProjectSpan(warmProject, span)]);
+            span = span with { EndMs = span.EndMs + 1 };
             await storage.SpanWriter.WriteAsync([new ProjectSpan(warmProject, span)]);
         }
         for (var batch = 1; batch <= 4; batch++)

@@ -39,14 +39,15 @@ internal static class ExactSum
         $"coalesce(SUM({alias}cost_high + ({alias}cost_pico >> 32)), 0), coalesce(SUM({alias}cost_pico & 4294967295), 0)";
 
     /// <summary>
-    /// An upsert's SET of a row's (cost_high, cost_pico) to the row plus excluded's, normalized as <see cref="ToRow"/>:
-    /// the upper parts and the lower 32 bits are added apart (no step overflows 64 bits) and joined back.
+    /// A SET of a row's (cost_high, cost_pico) to the row plus another value in the same two parts (an upsert's excluded
+    /// row by default, or a signed delta's parameters), normalized as <see cref="ToRow"/>: the upper parts and the lower
+    /// 32 bits are added apart (no step overflows 64 bits) and joined back.
     /// </summary>
-    public static string AddRowSql()
+    public static string AddRowSql(string addedHigh = "excluded.cost_high", string addedPico = "excluded.cost_pico")
     {
-        const string low = "((cost_pico & 4294967295) + (excluded.cost_pico & 4294967295))";
-        const string high = $"(cost_high + (cost_pico >> 32) + excluded.cost_high + (excluded.cost_pico >> 32) + ({low} >> 32))";
-        const string fits = $"{high} BETWEEN -2147483648 AND 2147483647";
+        var low = $"((cost_pico & 4294967295) + ({addedPico} & 4294967295))";
+        var high = $"(cost_high + (cost_pico >> 32) + {addedHigh} + ({addedPico} >> 32) + ({low} >> 32))";
+        var fits = $"{high} BETWEEN -2147483648 AND 2147483647";
         return $"cost_high = CASE WHEN {fits} THEN 0 ELSE {high} END, cost_pico = CASE WHEN {fits} THEN ({high} << 32) | ({low} & 4294967295) ELSE {low} & 4294967295 END";
     }
 }

@@ -42,6 +42,9 @@ internal sealed class PendingAggregates
         d.Add(span);
     }
 
+    /// <summary>Whether spans of this trace were added in this write and are not yet in its stored row.</summary>
+    public bool HasPendingTrace(long projectId, string traceId) => _traces.ContainsKey((projectId, traceId));
+
     public void AddToHourly(long projectId, long startMs, string? model, TokenUsage usage, long? costPico, SpanStatus status, int sign)
     {
         var key = (projectId, HourRange.Floor(startMs), model ?? "");

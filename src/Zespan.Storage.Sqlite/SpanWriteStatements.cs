@@ -377,10 +377,16 @@ internal sealed class SpanWriteStatements : IDisposable
     internal static void BindTags(RawStatement c, int index, IReadOnlyList<string> tags)
     {
         if (tags.Count == 0)
-        {
             c.Bind(index, (string?)null);
-            return;
-        }
+        else
+            c.BindUtf8(index, TagsJson(tags));
+    }
+
+    /// <summary>The tags column's bytes for these tags (empty for none: the column is NULL); valid until the next call on this thread.</summary>
+    internal static ReadOnlySpan<byte> TagsJson(IReadOnlyList<string> tags)
+    {
+        if (tags.Count == 0)
+            return [];
         var buffer = _tagsBuffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -390,7 +396,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 writer.WriteStringValue(tag);
             writer.WriteEndArray();
         }
-        c.BindUtf8(index, buffer.WrittenSpan);
+        return buffer.WrittenSpan;
     }
 
     public void Dispose()

@@ -62,6 +62,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         var tracesToRebuild = new HashSet<(long, string)>();
         var aggregates = new PendingAggregates();
         using var rollups = new SessionRollupDeltas(connection);
+        using var sumOnly = new SumOnlyReplacement(connection);
 
         foreach (var (projectId, sent) in spans)
         {
@@ -72,7 +73,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
             {
                 var existing = statements.FindExisting(projectId, span.Id)!;
                 if (!statements.IsUnchanged(projectId, span)) // an unchanged re-send (an SDK retry) is already counted
-                    Replace(statements, aggregates, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
+                    Replace(statements, aggregates, sumOnly, rollups, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
                 rowId = existing.RowId;
             }
             inheritance.AfterWrite(projectId, rowId, span, sessionsToRebuild, tracesToRebuild);
@@ -107,8 +108,15 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         aggregates.AddToTrace(projectId, span);
     }
 
-    private static void Replace(SpanWriteStatements statements, PendingAggregates aggregates, long projectId, SpanRecord span, StoredSpanFacts existing, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    private static void Replace(SpanWriteStatements statements, PendingAggregates aggregates, SumOnlyReplacement sumOnly, SessionRollupDeltas rollups,
+        long projectId, SpanRecord span, StoredSpanFacts existing, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
     {
+        // In place only when the stored rows hold the stored version's part already: not when its trace has spans of this
+        // write not yet flushed (the span itself may be one) or its session or trace is to be rebuilt anyway.
+        var inPlace = !aggregates.HasPendingTrace(projectId, existing.TraceId)
+            && !tracesToRebuild.Contains((projectId, existing.TraceId))
+            && (existing.SessionId is null || !sessionsToRebuild.Contains((projectId, existing.SessionId)))
+            && sumOnly.TryApply(projectId, existing, span, rollups);
         statements.UpdateSpan(existing.RowId, projectId, span);
         statements.WritePayload(existing.RowId, span, replacing: true);
         if (existing.Kind == SpanKind.Llm)
@@ -116,6 +124,8 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         if (span.Kind == SpanKind.Llm)
             aggregates.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
 
+        if (inPlace)
+            return;
         if (existing.SessionId is not null)
             sessionsToRebuild.Add((projectId, existing.SessionId));
         if (span.SessionId is not null)

@@ -108,7 +108,29 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
             return new Version(span, clientMicroUsd is { } micro ? micro / 1_000_000.0 : null);
         }
 
-        // Every id once, a quarter re-sent unchanged, a fifth corrected (once or twice) with new values.
+        // A correction of what the session and trace only sum (usage, cost, model, status, error), the rest kept: the
+        // writer applies it in place, without a rebuild (SumOnlyReplacement).
+        Version SumsOnly(Version v)
+        {
+            var span = v.Expected;
+            if (span.Kind != SpanKind.Llm)
+                return new Version(span with { Status = span.Status == SpanStatus.Ok ? SpanStatus.Error : SpanStatus.Ok, Error = span.Status == SpanStatus.Ok ? "late boom" : null }, v.ClientCostUsd);
+            var (model, family) = span.Model == "mystery-model" ? ("mystery-model", null) : Models[random.Next(Models.Length)];
+            var usage = new TokenUsage(random.NextInt64(0, 5_000), random.NextInt64(0, 2_000), 0, 0);
+            long? clientMicroUsd = model != "mystery-model" && random.NextDouble() < 0.1 ? random.Next(0, 50_000) : null;
+            var status = random.NextDouble() < 0.15 ? SpanStatus.Error : SpanStatus.Ok;
+            return new Version(span with
+            {
+                Model = model,
+                Usage = usage,
+                Status = status,
+                Error = status == SpanStatus.Error ? "boom" : null,
+                CostPico = ExpectedCostPico(true, family, usage, clientMicroUsd),
+            }, clientMicroUsd is { } micro ? micro / 1_000_000.0 : null);
+        }
+
+        // Every id once, a quarter re-sent unchanged, a fifth corrected (once or twice) with new values — half of those
+        // in their sums only.
         var events = new List<Version>();
         var firstVersions = ids.ToDictionary(id => id, NewVersion);
         events.AddRange(firstVersions.Values);
@@ -118,7 +140,7 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
                 events.Add(firstVersions[id]);
             var corrections = random.NextDouble() < 0.2 ? random.Next(1, 3) : 0;
             for (var c = 0; c < corrections; c++)
-                events.Add(NewVersion(id));
+                events.Add(random.NextDouble() < 0.5 ? SumsOnly(firstVersions[id]) : NewVersion(id));
         }
         events = events.OrderBy(_ => random.Next()).ToList();
 

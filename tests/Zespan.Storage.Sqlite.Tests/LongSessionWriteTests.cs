@@ -3,6 +3,7 @@ using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
+using Zespan.Core.Traces;
 using Zespan.Storage.Conformance;
 
 namespace Zespan.Storage.Sqlite.Tests;
@@ -70,6 +71,34 @@ public sealed class LongSessionWriteTests : IAsyncLifetime
         Assert.Equal((Turns, Turns * 50L + 30), (session.Turns, session.OutputTokens));
         var groups = await _storage.Sessions.BreakdownAsync(_project, new SessionGrouping.ByMetadata("timeToFirstTokenMs"), SessionFilter.None, 100);
         Assert.Equal(expected.Order(CodePointOrder.Instance), groups.Select(g => g.Group!).Order(CodePointOrder.Instance));
+    }
+
+    [Fact]
+    public async Task AChangeOnlyInSums_ShiftsTheRowsInPlace_AndAChangedEndRebuilds()
+    {
+        var changed = Call(Turns / 2) with { Usage = new TokenUsage(100, 80, 0, 0), CostPico = 7_000_000, Status = SpanStatus.Error, Error = "late" };
+        await WriteAsync([changed]);
+
+        // In place: no session row deleted and re-inserted, no grouping row rewritten (the rebuild did both).
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM touched WHERE what IN ('session', 'metadata')"));
+        await AssertFiguresAsync(Turns * 50L + 30, errors: 1, changedCost: 7_000_000);
+
+        // The end time is what active time and duration take: that change rebuilds the session from its calls.
+        await WriteAsync([changed with { EndMs = changed.EndMs + 5 }]);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM touched WHERE what = 'session'"));
+        await AssertFiguresAsync(Turns * 50L + 30, errors: 1, changedCost: 7_000_000);
+    }
+
+    /// <summary>The session, its trace (every call is in one) and the stats, each against the sums recomputed here.</summary>
+    private async Task AssertFiguresAsync(long outputTokens, int errors, long changedCost)
+    {
+        var expectedCost = (Turns - 1) * (Int128)Call(0).CostPico!.Value + changedCost;
+        var session = (await _storage.Sessions.GetAsync(_project, "long"))!.Session;
+        Assert.Equal((Turns, outputTokens, errors, expectedCost), (session.Turns, session.OutputTokens, session.ErrorCount, session.CostPico));
+        var trace = Assert.Single((await _storage.Traces.ListAsync(_project, new TraceQuery())).Items);
+        Assert.Equal((Turns, errors, expectedCost), (trace.LlmCalls, trace.ErrorCount, trace.CostPico));
+        var stats = await _storage.Sessions.StatsAsync(_project, SessionFilter.None);
+        Assert.Equal((1, expectedCost, 1), (stats.Sessions, stats.TotalCostPico, stats.SessionsWithErrors));
     }
 
     private Task WriteAsync(IEnumerable<SpanRecord> spans) => _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
