@@ -17,15 +17,21 @@ internal static class AggregateRebuilder
     /// The figures (the SessionFigures fold, user included), tags and metadata in one pass over its calls (SessionScan): no
     /// object per call, so a rebuild in a 20,000-turn session stays a few tens of ms.
     /// </summary>
-    public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas rollups, long projectId, string sessionId)
+    /// <param name="callsOnlyRemoved">
+    /// True when the session's calls were only deleted (retention): its derived name then stands while its call remains
+    /// (SessionActivityRows.NameAfterRemovals), so a long session's payloads are not probed again.
+    /// </param>
+    public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas rollups, long projectId, string sessionId,
+        bool callsOnlyRemoved = false)
     {
         var before = rollups.Read(projectId, sessionId);
-        Rebuild(connection, transaction, projectId, sessionId);
+        Rebuild(connection, transaction, projectId, sessionId, callsOnlyRemoved);
         rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId));
     }
 
-    private static void Rebuild(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
+    private static void Rebuild(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, bool callsOnlyRemoved)
     {
+        var knownName = callsOnlyRemoved ? SessionActivityRows.NameAfterRemovals(connection, transaction, projectId, sessionId) : null;
         using (var delete = connection.Command(
             "DELETE FROM sessions WHERE project_id = $p AND session_id = $s; DELETE FROM session_tags WHERE project_id = $p AND session_id = $s; DELETE FROM session_metadata WHERE project_id = $p AND session_id = $s;",
             transaction))
@@ -52,7 +58,7 @@ internal static class AggregateRebuilder
                 .With("$errors", f.Errors).With("$latency", f.LatencySumMs)
                 .ExecuteNonQuery();
         }
-        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId), figures);
+        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId), figures, knownName);
 
         using var addTag = connection.Prepared(transaction, "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $s, $tag)", "$p", "$s", "$tag");
         addTag.Set("$p", projectId);

@@ -7,6 +7,9 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>Active time and name of a session row after this batch's calls are folded in (written as absolute values).</summary>
 internal sealed record FoldedSession(long IdleMs, int IdleGaps, long LastStartMs, string? Name, bool NameExplicit, long NameStartMs, string? NameSpanId);
 
+/// <summary>A session row's derived name and its call (Name null: no call has a user message).</summary>
+internal readonly record struct DerivedNameRow(string? Name, long StartMs, string? SpanId);
+
 /// <summary>The stored part of a session row that folding new calls in depends on.</summary>
 internal sealed record StoredSessionState(SessionActivity.State Activity, bool HasName, bool NameExplicit, long NameStartMs, string? NameSpanId);
 
@@ -85,7 +88,8 @@ internal static class SessionActivityRows
     /// Active time and name of a rebuilt session row, from the calls its one pass read (SessionScan): no second and third
     /// pass over a long session's calls; a derived name reads only the payloads of the calls before the first user message.
     /// </summary>
-    public static void Recompute(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs, SessionScan.Figures figures)
+    public static void Recompute(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs, SessionScan.Figures figures,
+        DerivedNameRow? knownName = null)
     {
         if (SessionActivity.Of(figures.Calls.Select(c => (c.StartMs, c.EndMs)), idleGapMs) is not { } state)
             return;
@@ -94,6 +98,8 @@ internal static class SessionActivityRows
         var isExplicit = false;
         if (figures.Fold.ExplicitName is { HasValue: true } named)
             (name, isExplicit, start, span) = (named.Value, true, named.StartMs, named.SpanId);
+        else if (knownName is { } known)
+            (name, start, span) = (known.Name, known.Name is null ? null : known.StartMs, known.SpanId);
         else if (DerivedName(connection, figures.Calls) is { } derived)
             (name, start, span) = (derived.Name, derived.Start, derived.Span);
         using var update = connection.Command("""
@@ -103,6 +109,24 @@ internal static class SessionActivityRows
             """, transaction);
         update.With("$p", projectId).With("$s", sessionId).With("$idle", state.IdleMs).With("$gaps", state.IdleGaps).With("$last", state.LastStartMs)
             .With("$name", name).With("$explicit", isExplicit ? 1 : 0).With("$start", start).With("$span", span).ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The stored row's derived name (or its lack of one) when it still holds after calls were only deleted: removing calls
+    /// gives no remaining call a user message, so the earliest call with one is unchanged while it remains, and a session
+    /// without one stays without. Null when the name was explicit (the fold picks the next explicit one, or none) or its
+    /// call is gone: then the remaining calls are probed. Read after the deletions, before the row is rebuilt.
+    /// </summary>
+    public static DerivedNameRow? NameAfterRemovals(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
+    {
+        using var command = connection.Command("""
+            SELECT name, name_start_ms, name_span_id FROM sessions s
+            WHERE project_id = $p AND session_id = $s AND name_explicit = 0
+              AND (name IS NULL OR EXISTS (SELECT 1 FROM spans WHERE project_id = $p AND span_id = s.name_span_id AND session_id = $s AND kind = 1))
+            """, transaction);
+        command.With("$p", projectId).With("$s", sessionId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new DerivedNameRow(reader.GetNullableString(0), reader.GetNullableInt64(1) ?? 0, reader.GetNullableString(2)) : null;
     }
 
     /// <summary>The first user message of the earliest call that has one, probing each call's payload by row id in call order.</summary>

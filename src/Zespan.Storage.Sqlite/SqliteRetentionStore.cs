@@ -87,7 +87,7 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         using (var rollups = new SessionRollupDeltas(connection))
         {
             foreach (var sessionId in sessions)
-                AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId);
+                AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId, callsOnlyRemoved: true);
             AggregateRebuilder.RebuildTraces(connection, transaction, rollups, traces.Select(traceId => (projectId, traceId)));
             rollups.Flush();
         }
