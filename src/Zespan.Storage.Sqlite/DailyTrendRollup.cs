@@ -34,13 +34,7 @@ internal static class DailyTrendRollup
         using var snapshot = connection.BeginTransaction(deferred: true);
         var figures = await ReadHourlyAsync(snapshot, projectId, buckets, cancellationToken);
         await ReadBandsAsync(snapshot, projectId, buckets, figures, cancellationToken);
-        await using var band = connection.Command("""
-            SELECT cost_pico FROM sessions INDEXED BY sessions_by_cost_band
-            WHERE project_id = $p AND cost_unknown = 0 AND cost_band = $band AND started_ms >= $from AND started_ms < $to
-            """, snapshot).With("$p", projectId);
-        var bandParameter = band.Parameters.Add(new SqliteParameter("$band", 0L));
-        var fromParameter = band.Parameters.Add(new SqliteParameter("$from", 0L));
-        var toParameter = band.Parameters.Add(new SqliteParameter("$to", 0L));
+        await using var band = BandCosts.WholeProject(snapshot, projectId);
 
         var result = new SessionBucket[buckets.Count];
         long total = 0;
@@ -48,20 +42,7 @@ internal static class DailyTrendRollup
         {
             total += figures[i].Sessions;
             var start = buckets.StartOf(i);
-            result[i] = await BucketAsync(start, figures[i], async bandValue =>
-            {
-                bandParameter.Value = bandValue;
-                fromParameter.Value = start;
-                toParameter.Value = start + buckets.WidthMs;
-                var costs = new List<long>();
-                await using (var reader = await band.ExecuteReaderAsync(cancellationToken))
-                {
-                    while (reader.Read())
-                        costs.Add(reader.GetInt64(0));
-                }
-                costs.Sort();
-                return costs;
-            });
+            result[i] = await BucketAsync(start, figures[i], bandValue => band.ReadAsync(bandValue, start, start + buckets.WidthMs, cancellationToken));
         }
         snapshot.Commit();
         return new SessionTimeseries(buckets, null, [new SessionSeries(null, total, result)], 0);
