@@ -164,18 +164,21 @@ internal static class DailyTrendRollup
         return figures;
     }
 
-    /// <summary>The whole project's sums and turns histograms per bucket, from the hourly rollup.</summary>
+    /// <summary>
+    /// The whole project's sums and turns histograms per bucket, from the hourly rollup: its rows as stored, in key order,
+    /// merged here (SQLite's GROUP BY sorted ~94 k rows for 90 days at a million sessions, ~5× the read's CPU). The writer
+    /// deletes rows at zero sessions (migration 180); a row's cost is one 64-bit value, summed here in 128 bits.
+    /// </summary>
     public static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
     {
         var figures = NewFigures(buckets.Count);
-        await using var command = snapshot.Connection!.Command($"""
-            SELECT (hour - $from) / $width AS bucket, turns, SUM(sessions), SUM(priced_sessions), SUM(errored * sessions), {ExactSum.Of("cost_pico")}
-            FROM session_rollup_hourly WHERE project_id = $p AND hour >= $from AND hour < $to
-            GROUP BY bucket, turns HAVING SUM(sessions) > 0
+        await using var command = snapshot.Connection!.Command("""
+            SELECT (hour - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_pico
+            FROM session_rollup_hourly WHERE project_id = $p AND hour >= $from AND hour < $to AND sessions <> 0
             """, snapshot).With("$p", projectId).With("$from", buckets.FromMs).With("$to", buckets.ToMs).With("$width", buckets.WidthMs);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (reader.Read())
-            figures[reader.GetInt32(0)].Add(reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), ExactSum.Read(reader, 5));
+            figures[reader.GetInt32(0)].Add(reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
         return figures;
     }
 
