@@ -7,9 +7,9 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// Session trends per kind of conversation (by=tag or by=metadata:key) in daily or weekly buckets, from the per-kind daily
 /// rollups of migration 170, as <see cref="DailyTrendRollup"/> does for the whole project: sums and the turns histogram
-/// per kind and bucket, the priced sessions per cost band, and for the median and p95 only the sessions of the one band
-/// that holds each, read with their kinds. The sessions with no kind are the whole project's figures minus those of
-/// "has a tag" / "has the key", exactly. Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance
+/// per kind and bucket, the priced sessions per cost band, and for the median and p95 only the kind's own costs of the one
+/// band that holds each (session_kind_costs, migration 195). The sessions with no kind are the whole project's figures
+/// minus those of "has a tag" / "has the key", exactly. Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance
 /// suite and FastPathDimensionsTests check both against the session rows and the raw spans.
 /// </summary>
 internal static class KindTrendRollup
@@ -75,73 +75,28 @@ internal static class KindTrendRollup
             .Take(maxKinds)
             .ToList();
 
-        // One band of one bucket is read once, with the kind of each of its sessions, for every kind kept that needs it.
-        var (kindColumn, join) = SqliteSessionKindReader.KindJoin(by);
-        await using var band = connection.Command($"""
-            SELECT s.cost_pico, {kindColumn} FROM sessions s INDEXED BY sessions_by_cost_band {join}
-            WHERE s.project_id = $p AND s.cost_unknown = 0 AND s.cost_band = $band AND s.started_ms >= $from AND s.started_ms < $to
-            """, snapshot).With("$p", projectId);
-        if (by is SessionGrouping.ByMetadata)
-            band.With("$key", key);
-        var bandParameter = band.Parameters.Add(new SqliteParameter("$band", 0L));
-        var fromParameter = band.Parameters.Add(new SqliteParameter("$from", 0L));
-        var toParameter = band.Parameters.Add(new SqliteParameter("$to", 0L));
-        var bandsRead = new Dictionary<(int Bucket, long Band), BandCosts>();
-
+        // A kind's band of a bucket is read from its own costs (migration 195), tens of rows; the sessions with no kind's
+        // are the whole project's band (index only) minus those of "has a tag" / "has the key".
+        await using var ownBand = BandCosts.OfKind(snapshot, projectId, dim, key);
+        await using var anyBand = BandCosts.OfKind(snapshot, projectId, anyDim, key);
+        await using var wholeBand = BandCosts.WholeProject(snapshot, projectId);
         var series = new List<SessionSeries>(kept.Count);
         foreach (var (kind, figures, sessions) in kept)
         {
+            if (kind is not null)
+                ownBand.Kind = kind;
             var points = new SessionBucket[buckets.Count];
             for (var i = 0; i < points.Length; i++)
             {
-                var bucket = i;
-                var start = buckets.StartOf(i);
-                points[i] = await DailyTrendRollup.BucketAsync(start, figures[i], async bandValue =>
-                {
-                    if (!bandsRead.TryGetValue((bucket, bandValue), out var byKind))
-                    {
-                        bandParameter.Value = bandValue;
-                        fromParameter.Value = start;
-                        toParameter.Value = start + buckets.WidthMs;
-                        byKind = new BandCosts();
-                        await using (var reader = await band.ExecuteReaderAsync(cancellationToken))
-                        {
-                            while (reader.Read())
-                                byKind.Of(reader.GetNullableString(1)).Add(reader.GetInt64(0));
-                        }
-                        byKind.Sort();
-                        bandsRead[(bucket, bandValue)] = byKind;
-                    }
-                    return byKind.Of(kind);
-                });
+                var (from, to) = (buckets.StartOf(i), buckets.StartOf(i) + buckets.WidthMs);
+                points[i] = await DailyTrendRollup.BucketAsync(from, figures[i], async bandValue => kind is not null
+                    ? await ownBand.ReadAsync(bandValue, from, to, cancellationToken)
+                    : BandCosts.Minus(await wholeBand.ReadAsync(bandValue, from, to, cancellationToken), await anyBand.ReadAsync(bandValue, from, to, cancellationToken)));
             }
             series.Add(new SessionSeries(kind, sessions, points));
         }
         snapshot.Commit();
         return new SessionTimeseries(buckets, by, series, all.Count - kept.Count);
-    }
-
-    /// <summary>The priced costs of one band of one bucket, per kind (null: the sessions with no kind).</summary>
-    private sealed class BandCosts
-    {
-        private readonly Dictionary<string, List<long>> _kinds = new(StringComparer.Ordinal);
-        private readonly List<long> _none = [];
-
-        public List<long> Of(string? kind)
-        {
-            if (kind is null)
-                return _none;
-            if (!_kinds.TryGetValue(kind, out var list))
-                _kinds[kind] = list = [];
-            return list;
-        }
-
-        public void Sort()
-        {
-            _none.Sort();
-            foreach (var list in _kinds.Values)
-                list.Sort();
-        }
     }
 
     private static void Bind(SqliteCommand command, long projectId, int dim, int anyDim, string key, TimeBuckets buckets) =>

@@ -6,7 +6,7 @@ namespace Zespan.Storage.Sqlite;
 /// Recomputes every rollup the writer keeps by deltas (SessionRollupDeltas) from the stored session, tag, metadata and
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
-/// backfills of migrations 030, 040, 047 and 074.
+/// backfills of migrations 030, 040, 047, 074 and 195.
 /// </summary>
 public static class SessionRollupBackfill
 {
@@ -58,6 +58,18 @@ public static class SessionRollupBackfill
         INSERT INTO session_metadata_hourly (project_id, key, hour, value, sessions, cost_pico, turns, total_tokens, unpriced_sessions)
         SELECT m.project_id, m.key, {Hour}, m.value, {Sums}
         FROM session_metadata m JOIN sessions s ON s.project_id = m.project_id AND s.session_id = m.session_id GROUP BY 1, 2, 3, 4
+        """,
+        "DELETE FROM session_kind_costs",
+        """
+        INSERT INTO session_kind_costs (project_id, dim, key, kind, cost_band, day, cost_pico, sessions)
+        SELECT s.project_id, k.dim, k.key, k.kind, s.cost_band, s.started_ms - ((s.started_ms % 86400000) + 86400000) % 86400000, s.cost_pico, COUNT(*)
+        FROM (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
+              UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
+              UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
+              UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata) k
+        JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
+        WHERE s.cost_unknown = 0
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
         """,
     ];
 

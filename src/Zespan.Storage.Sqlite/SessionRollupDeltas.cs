@@ -7,16 +7,18 @@ namespace Zespan.Storage.Sqlite;
 /// <see cref="Zespan.Core.Sessions.SessionFigures"/>), with its tags and metadata pairs.
 /// </summary>
 internal sealed record SessionRollupState(
-    long StartedMs, long Turns, long CostPico, long UnpricedCalls, long TotalTokens, long ErrorCount, string? UserId,
+    long StartedMs, long Turns, long CostPico, long UnpricedCalls, long TotalTokens, long ErrorCount, string? UserId, long CostBand,
     List<string> Tags, List<(string Key, string Value)> Metadata)
 {
     public long Hour => HourRange.Floor(StartedMs);
+    public long Day => StartedMs - (((StartedMs % DayMs) + DayMs) % DayMs);
+    private const long DayMs = 86_400_000;
     /// <summary>sessions.cost_unknown (migration 072): no call of the session priced.</summary>
     public bool CostUnknown => UnpricedCalls == Turns;
 }
 
 /// <summary>
-/// The session rollups kept by the writer (migrations 180 and 181; the guard's queue, 182, and the trace counter, 183): in one write transaction every session row it inserts,
+/// The session rollups kept by the writer (migrations 180 and 181; the guard's queue, 182, the trace counter, 183, and the per-kind costs, 195): in one write transaction every session row it inserts,
 /// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
 /// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
 /// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
@@ -41,19 +43,20 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly GroupRollup _tagsHourly = new("session_tags_hourly", ("project_id", "$p"), ("hour", "$hour"), ("tag", "$a"));
     private readonly GroupRollup _metadataKeysHourly = new("session_metadata_keys_hourly", ("project_id", "$p"), ("key", "$a"), ("hour", "$hour"));
     private readonly GroupRollup _metadataHourly = new("session_metadata_hourly", ("project_id", "$p"), ("key", "$a"), ("hour", "$hour"), ("value", "$b"));
+    private readonly KindCosts _kindCosts = new();
     private GroupRollup[] Groups => [_sessionsHourly, _taggedHourly, _tagsHourly, _metadataKeysHourly, _metadataHourly];
 
     /// <summary>The stored session row and its pairs, or null when the project has no such session.</summary>
     public SessionRollupState? Read(long projectId, string sessionId)
     {
         var row = _readRow ??= new RawStatement(connection,
-            "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id FROM sessions WHERE project_id = $p AND session_id = $s");
+            "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id, cost_band FROM sessions WHERE project_id = $p AND session_id = $s");
         row.Set("$p", projectId);
         row.Set("$s", sessionId);
         if (!row.Read())
             return null;
         var state = new SessionRollupState(row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5),
-            row.GetNullableString(6), [], []);
+            row.GetNullableString(6), row.GetInt64(7), [], []);
         row.Reset();
 
         var pairs = _readPairs ??= new RawStatement(connection, """
@@ -105,6 +108,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             _metadataKeysHourly.Add(new GroupKey(projectId, hour, key, ""), sums);
         foreach (var (key, value) in s.Metadata)
             _metadataHourly.Add(new GroupKey(projectId, hour, key, value), sums);
+        _kindCosts.Add(projectId, s, sign);
     }
 
     private static void Add<TKey, TSums>(Dictionary<TKey, TSums> rows, TKey key, TSums sums) where TKey : notnull where TSums : struct, ISums<TSums> =>
@@ -181,6 +185,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         }
         foreach (var group in Groups)
             group.Flush(this);
+        _kindCosts.Flush(this);
         FlushProjectCounter(_traceCounts, "project_trace_counts", "traces");
         if (_guardPending.Count > 0)
         {
@@ -298,7 +303,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         while (delta != 0);
     }
 
-    private RawStatement Statement(string sql)
+    internal RawStatement Statement(string sql)
     {
         var statement = new RawStatement(connection, sql);
         _statements.Add(statement);

@@ -8,7 +8,7 @@ using Zespan.Storage.Conformance;
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
-/// The hourly tag and metadata rollups (migration 050) are kept by the writer's deltas (181) through every write path, and the breakdowns
+/// The hourly tag and metadata rollups (migration 050) and the per-kind costs (195) are kept by the writer's deltas (181) through every write path, and the breakdowns
 /// read from them must equal the join over the sessions that they replace. The join is written out here as the reference.
 /// </summary>
 public sealed class GroupRollupTests
@@ -82,13 +82,13 @@ public sealed class GroupRollupTests
         await using var db = await TestDatabase.CreateAsync();
         var random = new Random(5);
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
-        // Undo migrations 050 and 074 (tables, column, their records; their triggers are gone since 180 and 181), then apply them
-        // again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181).
+        // Undo migrations 050, 074 and 195 (tables, column, their records; the triggers of 050 and 074 are gone since 180 and 181), then
+        // apply them again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181).
         await db.ExecuteAsync("""
             DROP TABLE sessions_hourly; DROP TABLE session_metadata_hourly; DROP TABLE session_metadata_keys_hourly;
-            DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly;
+            DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly; DROP TABLE session_kind_costs;
             ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
-            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181);
+            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 195);
             """);
         await db.Storage.Database.MigrateAsync();
 
@@ -110,7 +110,7 @@ public sealed class GroupRollupTests
         // What a bulk loader that inserts rows itself leaves: rollups that do not match the rows.
         await db.ExecuteAsync("""
             DELETE FROM sessions_hourly; DELETE FROM session_metadata_hourly; DELETE FROM session_metadata_keys_hourly;
-            DELETE FROM session_tags_hourly; DELETE FROM session_tagged_hourly; DELETE FROM user_session_totals;
+            DELETE FROM session_tags_hourly; DELETE FROM session_tagged_hourly; DELETE FROM user_session_totals; DELETE FROM session_kind_costs;
             UPDATE project_session_counts SET sessions = 0; DELETE FROM project_trace_counts;
             """);
 
@@ -216,6 +216,7 @@ public sealed class GroupRollupTests
     private static async Task AssertRollupsEqualRecomputationAsync(TestDatabase db, string context)
     {
         const string H = "(s.started_ms - ((s.started_ms % 3600000) + 3600000) % 3600000)";
+        const string D = "(s.started_ms - ((s.started_ms % 86400000) + 86400000) % 86400000)";
         const string Sums = "COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens), SUM(s.unpriced_calls = s.turns)";
         var pairs = new (string Table, string Recomputed)[]
         {
@@ -231,6 +232,16 @@ public sealed class GroupRollupTests
              $"SELECT s.project_id, {H}, {Sums} FROM sessions s WHERE EXISTS (SELECT 1 FROM session_tags t WHERE t.project_id = s.project_id AND t.session_id = s.session_id) GROUP BY 1, 2"),
             ("SELECT project_id, has_user, user_id, sessions, cost_high * 4294967296 + cost_low, turns, total_tokens, unpriced_sessions FROM user_session_totals WHERE sessions <> 0",
              $"SELECT s.project_id, s.user_id IS NOT NULL, coalesce(s.user_id, ''), {Sums} FROM sessions s GROUP BY 1, 2, 3"),
+            ("SELECT project_id, dim, key, kind, cost_band, day, cost_pico, sessions FROM session_kind_costs",
+             $"""
+             SELECT s.project_id, k.dim, k.key, k.kind, s.cost_band, {D}, s.cost_pico, COUNT(*)
+             FROM (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
+                   UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
+                   UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
+                   UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata) k
+             JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
+             WHERE s.unpriced_calls < s.turns GROUP BY 1, 2, 3, 4, 5, 6, 7
+             """),
         };
         foreach (var (table, recomputed) in pairs)
         {
