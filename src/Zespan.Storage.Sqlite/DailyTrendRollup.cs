@@ -188,7 +188,7 @@ internal static class DailyTrendRollup
     {
         var figures = NewFigures(buckets.Count);
         await using var command = snapshot.Connection!.Command($"""
-            SELECT (hour - $from) / $width AS bucket, turns, SUM(sessions), SUM(priced_sessions), SUM(errored * sessions), {ExactSum.Of("cost_pico")}
+            SELECT (hour - $from) / $width AS bucket, turns, SUM(sessions), SUM(priced_sessions), SUM(errored * sessions), {ExactSum.OfRow("")}
             FROM session_rollup_hourly WHERE project_id = $p AND hour >= $from AND hour < $to
             GROUP BY bucket, turns HAVING SUM(sessions) > 0
             """, snapshot).With("$p", projectId).With("$from", buckets.FromMs).With("$to", buckets.ToMs).With("$width", buckets.WidthMs);

@@ -83,12 +83,14 @@ public sealed class GroupRollupTests
         var random = new Random(5);
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
         // Undo migrations 050 and 074 (tables, column, their records; their triggers are gone since 180 and 181), then apply them
-        // again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181).
+        // again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181)
+        // and split their cost in two parts (190).
         await db.ExecuteAsync("""
             DROP TABLE sessions_hourly; DROP TABLE session_metadata_hourly; DROP TABLE session_metadata_keys_hourly;
             DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly;
             ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
-            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181);
+            ALTER TABLE session_rollup_hourly DROP COLUMN cost_high;
+            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 190);
             """);
         await db.Storage.Database.MigrateAsync();
 
