@@ -102,6 +102,28 @@ public sealed class GroupRollupTests
     }
 
     [Fact]
+    public async Task Migration190_RecomputesTheRowsOfAProjectWhoseRollupOverflowed()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var random = new Random(7);
+        await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
+        // What an hour past 2^63 picodollars left before 190: one cost column, turned into a REAL by the overflowing sum.
+        await db.ExecuteAsync("""
+            ALTER TABLE session_rollup_hourly DROP COLUMN cost_high; ALTER TABLE sessions_hourly DROP COLUMN cost_high;
+            ALTER TABLE session_tagged_hourly DROP COLUMN cost_high; ALTER TABLE session_tags_hourly DROP COLUMN cost_high;
+            ALTER TABLE session_metadata_keys_hourly DROP COLUMN cost_high; ALTER TABLE session_metadata_hourly DROP COLUMN cost_high;
+            UPDATE sessions_hourly SET cost_pico = 1e19 WHERE hour = (SELECT MIN(hour) FROM sessions_hourly);
+            UPDATE session_tags_hourly SET cost_pico = 1e19 WHERE hour = (SELECT MAX(hour) FROM session_tags_hourly);
+            DELETE FROM schema_migrations WHERE version = 190;
+            """);
+        Assert.True(await db.ScalarAsync("SELECT COUNT(*) FROM sessions_hourly WHERE typeof(cost_pico) = 'real'") > 0);
+
+        await db.Storage.Database.MigrateAsync();
+
+        await AssertRollupsEqualRecomputationAsync(db, "after migration 190");
+    }
+
+    [Fact]
     public async Task Backfill_RecomputesEveryWriterKeptRollup_FromTheStoredRows()
     {
         await using var db = await TestDatabase.CreateAsync();
@@ -221,15 +243,15 @@ public sealed class GroupRollupTests
         const string Sums = "COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens), SUM(s.unpriced_calls = s.turns)";
         var pairs = new (string Table, string Recomputed)[]
         {
-            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM sessions_hourly",
+            ("SELECT project_id, hour, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM sessions_hourly",
              $"SELECT s.project_id, {H}, {Sums} FROM sessions s GROUP BY 1, 2"),
-            ("SELECT project_id, key, hour, value, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_hourly",
+            ("SELECT project_id, key, hour, value, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_hourly",
              $"SELECT s.project_id, m.key, {H}, m.value, {Sums} FROM session_metadata m JOIN sessions s ON s.project_id = m.project_id AND s.session_id = m.session_id GROUP BY 1, 2, 3, 4"),
-            ("SELECT project_id, key, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_keys_hourly",
+            ("SELECT project_id, key, hour, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_keys_hourly",
              $"SELECT s.project_id, k.key, {H}, {Sums} FROM (SELECT DISTINCT project_id, session_id, key FROM session_metadata) k JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id GROUP BY 1, 2, 3"),
-            ("SELECT project_id, hour, tag, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_tags_hourly",
+            ("SELECT project_id, hour, tag, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_tags_hourly",
              $"SELECT s.project_id, {H}, t.tag, {Sums} FROM session_tags t JOIN sessions s ON s.project_id = t.project_id AND s.session_id = t.session_id GROUP BY 1, 2, 3"),
-            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_tagged_hourly",
+            ("SELECT project_id, hour, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_tagged_hourly",
              $"SELECT s.project_id, {H}, {Sums} FROM sessions s WHERE EXISTS (SELECT 1 FROM session_tags t WHERE t.project_id = s.project_id AND t.session_id = s.session_id) GROUP BY 1, 2"),
             ("SELECT project_id, has_user, user_id, sessions, cost_high * 4294967296 + cost_low, turns, total_tokens, unpriced_sessions FROM user_session_totals WHERE sessions <> 0",
              $"SELECT s.project_id, s.user_id IS NOT NULL, coalesce(s.user_id, ''), {Sums} FROM sessions s GROUP BY 1, 2, 3"),
