@@ -167,18 +167,18 @@ internal static class DailyTrendRollup
     /// <summary>
     /// The whole project's sums and turns histograms per bucket, from the hourly rollup: its rows as stored, in key order,
     /// merged here (SQLite's GROUP BY sorted ~94 k rows for 90 days at a million sessions, ~5× the read's CPU). The writer
-    /// deletes rows at zero sessions (migration 180); a row's cost is one 64-bit value, summed here in 128 bits.
+    /// deletes rows at zero sessions (migration 180); a row's cost is in two parts (migration 190), summed here in 128 bits.
     /// </summary>
     public static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
     {
         var figures = NewFigures(buckets.Count);
         await using var command = snapshot.Connection!.Command("""
-            SELECT (hour - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_pico
+            SELECT (hour - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_high, cost_pico
             FROM session_rollup_hourly WHERE project_id = $p AND hour >= $from AND hour < $to AND sessions <> 0
             """, snapshot).With("$p", projectId).With("$from", buckets.FromMs).With("$to", buckets.ToMs).With("$width", buckets.WidthMs);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (reader.Read())
-            figures[reader.GetInt32(0)].Add(reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+            figures[reader.GetInt32(0)].Add(reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), ExactSum.Join(reader.GetInt64(5), reader.GetInt64(6)));
         return figures;
     }
 

@@ -17,7 +17,7 @@ internal sealed class KindCosts
             return; // only priced sessions have a band (migration 140)
         void Count(int dim, string key, string kind)
         {
-            var row = new Row(projectId, dim, key, kind, s.CostBand, s.Day, s.CostPico);
+            var row = new Row(projectId, dim, key, kind, s.CostBand, s.Day, ExactSum.ToRow(s.CostPico).Pico); // the stored cost_pico column, as 195's backfill reads it
             _rows[row] = _rows.GetValueOrDefault(row) + sign;
         }
 

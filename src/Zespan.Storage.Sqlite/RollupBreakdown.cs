@@ -77,7 +77,7 @@ internal static class RollupBreakdown
 
     // Sessions, turns, tokens, the cost as the two parts of ExactSum, then the unpriced sessions (migration 074).
     private static readonly string SumsColumns =
-        $"coalesce(SUM(sessions), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0), {ExactSum.Of("cost_pico")}, coalesce(SUM(unpriced_sessions), 0)";
+        $"coalesce(SUM(sessions), 0), coalesce(SUM(turns), 0), coalesce(SUM(total_tokens), 0), {ExactSum.OfRow("")}, coalesce(SUM(unpriced_sessions), 0)";
 
     private static Sums ReadSums(SqliteDataReader reader, int first) =>
         new(reader.GetInt64(first), ExactSum.Read(reader, first + 3), reader.GetInt64(first + 1), reader.GetInt64(first + 2), reader.GetInt64(first + 5));

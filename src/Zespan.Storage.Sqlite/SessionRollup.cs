@@ -45,7 +45,7 @@ internal static class SessionRollup
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder($"""
             SELECT coalesce(SUM(sessions), 0), coalesce(SUM(priced_sessions), 0), coalesce(SUM(unpriced_calls), 0),
-                   coalesce(SUM(turns * sessions), 0), coalesce(SUM(errored * sessions), 0), {ExactSum.Of("cost_pico")}
+                   coalesce(SUM(turns * sessions), 0), coalesce(SUM(errored * sessions), 0), {ExactSum.OfRow("")}
             FROM session_rollup_hourly WHERE project_id = $p
             """);
         command.With("$p", projectId);

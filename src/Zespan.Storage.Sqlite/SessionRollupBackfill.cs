@@ -11,7 +11,9 @@ namespace Zespan.Storage.Sqlite;
 public static class SessionRollupBackfill
 {
     private const string Hour = "s.started_ms - ((s.started_ms % 3600000) + 3600000) % 3600000";
-    private const string Sums = "COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens), SUM(s.cost_unknown)";
+    /// <summary>The cost in two parts (migration 190), summed apart as ExactSum.OfRow: no SUM overflows 64 bits.</summary>
+    private const string Cost = "SUM(s.cost_high + (s.cost_pico >> 32)), SUM(s.cost_pico & 4294967295)";
+    private const string Sums = $"COUNT(*), {Cost}, SUM(s.turns), SUM(s.total_tokens), SUM(s.cost_unknown)";
 
     private static readonly string[] Statements =
     [
@@ -21,41 +23,41 @@ public static class SessionRollupBackfill
         "INSERT INTO project_trace_counts (project_id, traces) SELECT project_id, COUNT(*) FROM traces GROUP BY project_id",
         "DELETE FROM session_rollup_hourly",
         $"""
-        INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_pico, unpriced_calls)
-        SELECT s.project_id, {Hour}, s.error_count > 0, s.turns, COUNT(*), SUM(s.unpriced_calls < s.turns), SUM(s.cost_pico), SUM(s.unpriced_calls)
+        INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_high, cost_pico, unpriced_calls)
+        SELECT s.project_id, {Hour}, s.error_count > 0, s.turns, COUNT(*), SUM(s.unpriced_calls < s.turns), {Cost}, SUM(s.unpriced_calls)
         FROM sessions s GROUP BY 1, 2, 3, 4
         """,
         "DELETE FROM user_session_totals",
         """
         INSERT INTO user_session_totals (project_id, has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions)
-        SELECT project_id, user_id IS NOT NULL, coalesce(user_id, ''), COUNT(*), SUM(cost_pico >> 32), SUM(cost_pico & 4294967295),
+        SELECT project_id, user_id IS NOT NULL, coalesce(user_id, ''), COUNT(*), SUM(cost_high + (cost_pico >> 32)), SUM(cost_pico & 4294967295),
                SUM(turns), SUM(total_tokens), SUM(cost_unknown)
         FROM sessions GROUP BY 1, 2, 3
         """,
         "DELETE FROM sessions_hourly",
-        $"INSERT INTO sessions_hourly (project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions) SELECT s.project_id, {Hour}, {Sums} FROM sessions s GROUP BY 1, 2",
+        $"INSERT INTO sessions_hourly (project_id, hour, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions) SELECT s.project_id, {Hour}, {Sums} FROM sessions s GROUP BY 1, 2",
         "DELETE FROM session_tagged_hourly",
         $"""
-        INSERT INTO session_tagged_hourly (project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions)
+        INSERT INTO session_tagged_hourly (project_id, hour, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions)
         SELECT s.project_id, {Hour}, {Sums} FROM sessions s
         WHERE EXISTS (SELECT 1 FROM session_tags t WHERE t.project_id = s.project_id AND t.session_id = s.session_id) GROUP BY 1, 2
         """,
         "DELETE FROM session_tags_hourly",
         $"""
-        INSERT INTO session_tags_hourly (project_id, hour, tag, sessions, cost_pico, turns, total_tokens, unpriced_sessions)
+        INSERT INTO session_tags_hourly (project_id, hour, tag, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions)
         SELECT t.project_id, {Hour}, t.tag, {Sums}
         FROM session_tags t JOIN sessions s ON s.project_id = t.project_id AND s.session_id = t.session_id GROUP BY 1, 2, 3
         """,
         "DELETE FROM session_metadata_keys_hourly",
         $"""
-        INSERT INTO session_metadata_keys_hourly (project_id, key, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions)
+        INSERT INTO session_metadata_keys_hourly (project_id, key, hour, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions)
         SELECT k.project_id, k.key, {Hour}, {Sums}
         FROM (SELECT DISTINCT project_id, session_id, key FROM session_metadata) k
         JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id GROUP BY 1, 2, 3
         """,
         "DELETE FROM session_metadata_hourly",
         $"""
-        INSERT INTO session_metadata_hourly (project_id, key, hour, value, sessions, cost_pico, turns, total_tokens, unpriced_sessions)
+        INSERT INTO session_metadata_hourly (project_id, key, hour, value, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions)
         SELECT m.project_id, m.key, {Hour}, m.value, {Sums}
         FROM session_metadata m JOIN sessions s ON s.project_id = m.project_id AND s.session_id = m.session_id GROUP BY 1, 2, 3, 4
         """,

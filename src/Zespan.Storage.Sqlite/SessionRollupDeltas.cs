@@ -7,7 +7,7 @@ namespace Zespan.Storage.Sqlite;
 /// <see cref="Zespan.Core.Sessions.SessionFigures"/>), with its tags and metadata pairs.
 /// </summary>
 internal sealed record SessionRollupState(
-    long StartedMs, long Turns, long CostPico, long UnpricedCalls, long TotalTokens, long ErrorCount, string? UserId, long CostBand,
+    long StartedMs, long Turns, Int128 CostPico, long UnpricedCalls, long TotalTokens, long ErrorCount, string? UserId, long CostBand,
     List<string> Tags, List<(string Key, string Value)> Metadata)
 {
     public long Hour => HourRange.Floor(StartedMs);
@@ -50,12 +50,12 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     public SessionRollupState? Read(long projectId, string sessionId)
     {
         var row = _readRow ??= new RawStatement(connection,
-            "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id, cost_band FROM sessions WHERE project_id = $p AND session_id = $s");
+            "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id, cost_band, cost_high FROM sessions WHERE project_id = $p AND session_id = $s");
         row.Set("$p", projectId);
         row.Set("$s", sessionId);
         if (!row.Read())
             return null;
-        var state = new SessionRollupState(row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5),
+        var state = new SessionRollupState(row.GetInt64(0), row.GetInt64(1), ExactSum.Join(row.GetInt64(8), row.GetInt64(2)), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5),
             row.GetNullableString(6), row.GetInt64(7), [], []);
         row.Reset();
 
@@ -94,7 +94,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private void Apply(long projectId, SessionRollupState s, int sign)
     {
         _counts[projectId] = _counts.GetValueOrDefault(projectId) + sign;
-        Add(_hourly, (projectId, s.Hour, s.ErrorCount > 0, s.Turns), new RollupSums(sign, s.UnpricedCalls < s.Turns ? sign : 0, sign * (Int128)s.CostPico, sign * s.UnpricedCalls));
+        Add(_hourly, (projectId, s.Hour, s.ErrorCount > 0, s.Turns), new RollupSums(sign, s.UnpricedCalls < s.Turns ? sign : 0, sign * s.CostPico, sign * s.UnpricedCalls));
         var sums = GroupSums.Of(s, sign);
         Add(_users, (projectId, s.UserId is not null, s.UserId ?? ""), sums);
 
@@ -120,40 +120,40 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         FlushProjectCounter(_counts, "project_session_counts", "sessions");
         if (_hourly.Count > 0)
         {
-            var c = Statement("""
-                INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_pico, unpriced_calls)
-                VALUES ($p, $hour, $errored, $turns, $n, $priced, $cost, $unpriced)
+            // The cost in two parts (migration 190): an hour of sessions can pass 2^63 picodollars, where one column stopped.
+            var c = Statement($"""
+                INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_high, cost_pico, unpriced_calls)
+                VALUES ($p, $hour, $errored, $turns, $n, $priced, $costHigh, $cost, $unpriced)
                 ON CONFLICT (project_id, hour, errored, turns) DO UPDATE SET
                     sessions = sessions + excluded.sessions, priced_sessions = priced_sessions + excluded.priced_sessions,
-                    cost_pico = cost_pico + excluded.cost_pico, unpriced_calls = unpriced_calls + excluded.unpriced_calls
+                    {ExactSum.AddRowSql()}, unpriced_calls = unpriced_calls + excluded.unpriced_calls
                 """);
             var empty = Statement("DELETE FROM session_rollup_hourly WHERE project_id = $p AND hour = $hour AND errored = $errored AND turns = $turns AND sessions = 0");
             foreach (var ((projectId, hour, errored, turns), d) in _hourly)
             {
                 if (d.IsZero)
                     continue;
-                foreach (var (part, first) in Parts(d.Cost))
+                foreach (var s in new[] { c, empty })
                 {
-                    foreach (var s in new[] { c, empty })
-                    {
-                        s.Set("$p", projectId);
-                        s.Set("$hour", hour);
-                        s.Set("$errored", errored ? 1 : 0);
-                        s.Set("$turns", turns);
-                    }
-                    c.Set("$n", first ? d.Sessions : 0);
-                    c.Set("$priced", first ? d.Priced : 0);
-                    c.Set("$cost", part);
-                    c.Set("$unpriced", first ? d.Unpriced : 0);
-                    c.Execute();
+                    s.Set("$p", projectId);
+                    s.Set("$hour", hour);
+                    s.Set("$errored", errored ? 1 : 0);
+                    s.Set("$turns", turns);
                 }
+                var (high, pico) = ExactSum.ToRow(d.Cost);
+                c.Set("$n", d.Sessions);
+                c.Set("$priced", d.Priced);
+                c.Set("$costHigh", high);
+                c.Set("$cost", pico);
+                c.Set("$unpriced", d.Unpriced);
+                c.Execute();
                 if (d.Sessions < 0)
                     empty.Execute();
             }
         }
         if (_users.Count > 0)
         {
-            // Two parts, as 071 wrote them: the upper bits of each session's cost_pico and its lower 32 bits, summed apart.
+            // Two parts, as 071 wrote them: the upper bits of each session's cost and its lower 32 bits, summed apart.
             var c = Statement("""
                 INSERT INTO user_session_totals (project_id, has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions)
                 VALUES ($p, $hasUser, $user, $n, $costHigh, $costLow, $turns, $tokens, $unpriced)
@@ -243,9 +243,9 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 return;
             var columns = string.Join(", ", key.Select(k => k.Column));
             var upsert = owner.Statement($"""
-                INSERT INTO {table} ({columns}, sessions, cost_pico, turns, total_tokens, unpriced_sessions)
-                VALUES ({string.Join(", ", key.Select(k => k.Parameter))}, $n, $cost, $turns, $tokens, $unpriced)
-                ON CONFLICT ({columns}) DO UPDATE SET sessions = sessions + excluded.sessions, cost_pico = cost_pico + excluded.cost_pico,
+                INSERT INTO {table} ({columns}, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions)
+                VALUES ({string.Join(", ", key.Select(k => k.Parameter))}, $n, $costHigh, $cost, $turns, $tokens, $unpriced)
+                ON CONFLICT ({columns}) DO UPDATE SET sessions = sessions + excluded.sessions, {ExactSum.AddRowSql()},
                     turns = turns + excluded.turns, total_tokens = total_tokens + excluded.total_tokens,
                     unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
                 """);
@@ -256,15 +256,14 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                     continue;
                 Bind(upsert, row);
                 Bind(empty, row);
-                foreach (var (part, first) in Parts(d.Cost))
-                {
-                    upsert.Set("$n", first ? d.Sessions : 0);
-                    upsert.Set("$cost", part);
-                    upsert.Set("$turns", first ? d.Turns : 0);
-                    upsert.Set("$tokens", first ? d.Tokens : 0);
-                    upsert.Set("$unpriced", first ? d.Unpriced : 0);
-                    upsert.Execute();
-                }
+                var (high, pico) = ExactSum.ToRow(d.Cost);
+                upsert.Set("$n", d.Sessions);
+                upsert.Set("$costHigh", high);
+                upsert.Set("$cost", pico);
+                upsert.Set("$turns", d.Turns);
+                upsert.Set("$tokens", d.Tokens);
+                upsert.Set("$unpriced", d.Unpriced);
+                upsert.Execute();
                 if (d.Sessions < 0)
                     empty.Execute();
             }
@@ -284,23 +283,6 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// A 64-bit rollup column's delta in parts that each fit 64 bits (the first part carries the other sums): what the
-    /// per-row triggers added one session at a time, a batch's sum can pass.
-    /// </summary>
-    private static IEnumerable<(long Part, bool First)> Parts(Int128 delta)
-    {
-        var first = true;
-        do
-        {
-            var part = (long)Int128.Clamp(delta, long.MinValue, long.MaxValue);
-            yield return (part, first);
-            delta -= part;
-            first = false;
-        }
-        while (delta != 0);
     }
 
     internal RawStatement Statement(string sql)
@@ -335,7 +317,7 @@ internal readonly record struct RollupSums(long Sessions, long Priced, Int128 Co
 internal readonly record struct GroupSums(long Sessions, Int128 Cost, long Turns, long Tokens, long Unpriced) : ISums<GroupSums>
 {
     public static GroupSums Of(SessionRollupState s, int sign) =>
-        new(sign, sign * (Int128)s.CostPico, sign * s.Turns, sign * s.TotalTokens, s.CostUnknown ? sign : 0);
+        new(sign, sign * s.CostPico, sign * s.Turns, sign * s.TotalTokens, s.CostUnknown ? sign : 0);
 
     public GroupSums Plus(GroupSums o) => new(Sessions + o.Sessions, Cost + o.Cost, Turns + o.Turns, Tokens + o.Tokens, Unpriced + o.Unpriced);
     public bool IsZero => Sessions == 0 && Cost == 0 && Turns == 0 && Tokens == 0 && Unpriced == 0;

@@ -24,8 +24,8 @@ internal static class SessionSql
 
     /// <summary>
     /// The columns of the sort key on alias s, before the session id. Cost sorts by (cost_unknown, cost_sort) (migrations
-    /// 072, 150): a session none of whose calls was priced is above every known cost, not among the $0 ones, and the
-    /// sessions above $9,223,372.03 (cost_sort clamped there) come after every cheaper one, among themselves by id.
+    /// 072, 150): a session none of whose calls was priced is above every known cost, not among the $0 ones. The few
+    /// sessions above $9,223,372.03 share the clamped cost_sort there; <see cref="OverBoundCostOrder"/> orders them exactly.
     /// </summary>
     public static string[] SortKey(SessionSort sort) => sort switch
     {
@@ -68,8 +68,6 @@ internal static class SessionSql
         SessionSort.IdleGapCount => "sessions_by_idle_gaps",
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
-
-    public static long SortValue(SessionSummary s, SessionSort sort) => SessionCursor.ValueOf(s, sort);
 
     /// <summary>Every dimension has its condition below; a filter with another one is refused rather than half applied.</summary>
     public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.User | SessionDimensions.Status

@@ -5,8 +5,8 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// The overview charts: the matching sessions' start, cost and turns streamed once (three integers per session, read
-/// through the covering sessions_by_started index) into <see cref="SessionOverview.Of"/>, the one definition.
+/// The overview charts: the matching sessions' start, cost and turns streamed once (four integers per session: the cost
+/// in its two parts, exact past $9,223,372.03 — migration 150) into <see cref="SessionOverview.Of"/>, the one definition.
 /// </summary>
 public sealed class SqliteSessionOverviewReader(SqliteDatabase database) : ISessionOverviewReader
 {
@@ -14,15 +14,15 @@ public sealed class SqliteSessionOverviewReader(SqliteDatabase database) : ISess
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT s.started_ms, CASE WHEN s.unpriced_calls < s.turns THEN s.cost_sort END, s.turns FROM sessions s WHERE s.project_id = $p");
+        var sql = new StringBuilder("SELECT s.started_ms, s.unpriced_calls < s.turns, s.cost_high, s.cost_pico, s.turns FROM sessions s WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         command.CommandText = sql.ToString();
-        var rows = new List<(long, long?, int)>();
+        var rows = new List<(long, Int128?, int)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (reader.Read()) // synchronous: Microsoft.Data.Sqlite steps synchronously anyway, and this runs per session
-                rows.Add((reader.GetInt64(0), reader.GetNullableInt64(1), reader.GetInt32(2)));
+                rows.Add((reader.GetInt64(0), reader.GetInt64(1) != 0 ? ExactSum.Join(reader.GetInt64(2), reader.GetInt64(3)) : null, reader.GetInt32(4)));
         }
         return SessionOverview.Of(rows);
     }

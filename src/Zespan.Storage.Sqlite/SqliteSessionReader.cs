@@ -13,7 +13,6 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var key = SessionSql.SortKey(query.Sort);
-        var direction = query.Descending ? "DESC" : "ASC";
 
         // Without a user filter the rollup counts the matches exactly and cheaply, and that count picks the index;
         // with one, SQLite's own plan (the per-user index) and a plain COUNT over the user's sessions are already small.
@@ -35,33 +34,26 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             (totalCount, indexHint, textAs) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
         }
 
-        await using var page = connection.CreateCommand();
-        page.With("$p", projectId);
-        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(page, query.Filter.Query!) : $"sessions s{indexHint}";
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM {from} WHERE s.project_id = $p");
-        SessionSql.AppendFilter(sql, page, query.Filter, textAs);
-        if (query.After is { } after)
+        var source = new SessionPageSource(connection, projectId, query.Filter, indexHint, textAs);
+        var direction = query.Descending ? "DESC" : "ASC";
+        var order = $"{string.Join(", ", key.Select(k => $"{k} {direction}"))}, s.session_id {direction}";
+        var items = await source.ReadAsync((sql, command) =>
         {
-            var values = SessionSql.BindSortKey(page, query.Sort, after.SortValue);
-            sql.Append($" AND ({string.Join(", ", key)}, s.session_id) {(query.Descending ? "<" : ">")} ({string.Join(", ", values)}, $afterId)");
-            page.With("$afterId", after.SessionId);
-        }
-        sql.Append($" ORDER BY {string.Join(", ", key.Select(k => $"{k} {direction}"))}, s.session_id {direction} LIMIT $limit");
-        page.With("$limit", query.Limit + 1);
-        page.CommandText = sql.ToString();
+            if (query.After is { } after)
+            {
+                var values = SessionSql.BindSortKey(command, query.Sort, after.SortValue);
+                sql.Append($" AND ({string.Join(", ", key)}, s.session_id) {(query.Descending ? "<" : ">")} ({string.Join(", ", values)}, $afterId)");
+                command.With("$afterId", after.SessionId);
+            }
+        }, order, query.Limit + 1, cancellationToken);
+        if (query.Sort == SessionSort.CostUsd)
+            items = await OverBoundCostOrder.ApplyAsync(source, query, items, order, cancellationToken);
 
-        var items = new List<SessionSummary>(query.Limit + 1);
-        await using (var reader = await page.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-                items.Add(SessionSql.Read(reader));
-        }
         string? next = null;
         if (items.Count > query.Limit)
         {
-            items.RemoveAt(items.Count - 1);
-            var last = items[^1];
-            next = new SessionCursor(query.Sort, query.Descending, SessionSql.SortValue(last, query.Sort), last.SessionId).Encode();
+            items.RemoveRange(query.Limit, items.Count - query.Limit);
+            next = SessionCursor.Of(items[^1], query.Sort, query.Descending).Encode();
         }
         return new Page<SessionSummary>(items, next, totalCount);
     }

@@ -118,6 +118,40 @@ public sealed class MoneyAggregatesTests(ZespanApp app) : IClassFixture<ZespanAp
         }
     }
 
+    [Fact]
+    public async Task TenMillionDollarSessions_InOneHour_RollupFiguresAreExact()
+    {
+        // Ten sessions of $1,000,000 started in the same UTC hour: none is above the bound alone, their hour's rollup rows
+        // (the hour; its tag; its metadata key and value) add up past it (migration 190).
+        var (_, key) = await app.CreateProjectAsync("One hour of whales");
+        var client = app.ClientWithKey(key);
+        var body = Api.Batch([.. Enumerable.Range(0, 10).Select(i => Api.Span(
+            $"h-{i}", sessionId: $"h-conv-{i}", traceId: $"h-trace-{i}", start: $"2026-11-20T05:{i:00}:00.000Z", end: $"2026-11-20T05:{i:00}:01.000Z",
+            extra: "\"costUsd\":1000000,\"tags\":[\"big\"],\"metadata\":{\"feature\":\"f\"}"))]);
+        Assert.Equal(HttpStatusCode.OK, (await client.IngestAsync(body)).StatusCode);
+        const double total = 10_000_000;
+
+        foreach (var query in new[] { Range, "" })
+        {
+            var stats = await client.GetJsonAsync($"/api/v1/sessions/stats?{query}");
+            Assert.Equal(total, (double)stats["totalCostUsd"]!);
+            Assert.Equal(1_000_000, (double)stats["avgCostUsd"]!);
+        }
+        foreach (var query in new[] { $"by=tag&{Range}", $"by=metadata.feature&{Range}", "by=userId" })
+            Assert.Equal(total, (double)Assert.Single((await client.GetJsonAsync($"/api/v1/sessions/breakdown?{query}"))["data"]!.AsArray())!["totalCostUsd"]!);
+        foreach (var by in new[] { "", "&by=tag" })
+        {
+            var series = (await client.GetJsonAsync($"/api/v1/sessions/timeseries?{Range}&bucket=day{by}"))["series"]!.AsArray();
+            Assert.Equal(total, (double)Assert.Single(Assert.Single(series)!["buckets"]!.AsArray())!["costUsd"]!);
+        }
+
+        // A call replaced at a lower price takes its hour's rows back below the bound, exactly.
+        Assert.Equal(HttpStatusCode.OK, (await client.IngestAsync(Api.Batch(Api.Span("h-0", sessionId: "h-conv-0", traceId: "h-trace-0",
+            start: "2026-11-20T05:00:00.000Z", end: "2026-11-20T05:00:01.000Z", extra: "\"costUsd\":1,\"tags\":[\"big\"],\"metadata\":{\"feature\":\"f\"}")))).StatusCode);
+        Assert.Equal(9_000_001, (double)(await client.GetJsonAsync($"/api/v1/sessions/stats?{Range}"))["totalCostUsd"]!);
+        Assert.Equal(9_000_001, (double)Assert.Single((await client.GetJsonAsync($"/api/v1/sessions/breakdown?by=tag&{Range}"))["data"]!.AsArray())!["totalCostUsd"]!);
+    }
+
     private static async Task AssertTenMillionAsync(HttpClient client)
     {
         const double total = 10_000_000;

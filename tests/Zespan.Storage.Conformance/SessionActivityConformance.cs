@@ -180,9 +180,9 @@ public abstract class SessionActivityConformance(IStoreFactory factory) : Confor
             Llm("d1", "d", Day0 + Day + Hour, costPico: null), Llm("d2", "d", Day0 + Day + 2 * Hour, costPico: null), Llm("d3", "d", Day0 + Day + 3 * Hour, costPico: null));
         var overview = await Store.SessionOverview.OverviewAsync(ProjectId, SessionFilter.None);
         Assert.Equal([Day0, Day0 + Day], overview.Days.Select(d => d.DayMs));
-        Assert.Equal((3L, 2L, (long?)70, (long?)100), (overview.Days[0].Sessions, overview.Days[0].PricedSessions, overview.Days[0].MedianCostPico, overview.Days[0].P95CostPico));
+        Assert.Equal((3L, 2L, (Int128?)70, (Int128?)100), (overview.Days[0].Sessions, overview.Days[0].PricedSessions, overview.Days[0].MedianCostPico, overview.Days[0].P95CostPico));
         // A day of unpriced sessions has an unknown cost per session, not $0.
-        Assert.Equal((1L, 0L, (long?)null, (long?)null), (overview.Days[1].Sessions, overview.Days[1].PricedSessions, overview.Days[1].MedianCostPico, overview.Days[1].P95CostPico));
+        Assert.Equal((1L, 0L, (Int128?)null, (Int128?)null), (overview.Days[1].Sessions, overview.Days[1].PricedSessions, overview.Days[1].MedianCostPico, overview.Days[1].P95CostPico));
         Assert.Equal([2L, 1L, 1L, 0L, 0L, 0L, 0L, 0L], overview.Turns.Select(t => t.Sessions));
         var twoTurns = await Store.Sessions.ListAsync(ProjectId, new SessionQuery { Filter = new SessionFilter { MinTurns = 2, MaxTurns = 2 } });
         Assert.Equal(["a"], twoTurns.Items.Select(s => s.SessionId));

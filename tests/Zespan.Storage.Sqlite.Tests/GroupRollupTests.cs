@@ -83,12 +83,14 @@ public sealed class GroupRollupTests
         var random = new Random(5);
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
         // Undo migrations 050, 074 and 195 (tables, column, their records; the triggers of 050 and 074 are gone since 180 and 181), then
-        // apply them again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181).
+        // apply them again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181)
+        // and split their cost in two parts (190).
         await db.ExecuteAsync("""
             DROP TABLE sessions_hourly; DROP TABLE session_metadata_hourly; DROP TABLE session_metadata_keys_hourly;
             DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly; DROP TABLE session_kind_costs;
             ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
-            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 195);
+            ALTER TABLE session_rollup_hourly DROP COLUMN cost_high;
+            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 190, 195);
             """);
         await db.Storage.Database.MigrateAsync();
 
@@ -97,6 +99,28 @@ public sealed class GroupRollupTests
         // And later writes keep them exact (the writer's deltas, and no trigger left counting twice).
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 50).Select(i => RandomSpan(random, $"span-{i * 3}", db.Projects)).ToList());
         await AssertRollupsEqualRecomputationAsync(db, "after writes following the backfill");
+    }
+
+    [Fact]
+    public async Task Migration190_RecomputesTheRowsOfAProjectWhoseRollupOverflowed()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var random = new Random(7);
+        await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
+        // What an hour past 2^63 picodollars left before 190: one cost column, turned into a REAL by the overflowing sum.
+        await db.ExecuteAsync("""
+            ALTER TABLE session_rollup_hourly DROP COLUMN cost_high; ALTER TABLE sessions_hourly DROP COLUMN cost_high;
+            ALTER TABLE session_tagged_hourly DROP COLUMN cost_high; ALTER TABLE session_tags_hourly DROP COLUMN cost_high;
+            ALTER TABLE session_metadata_keys_hourly DROP COLUMN cost_high; ALTER TABLE session_metadata_hourly DROP COLUMN cost_high;
+            UPDATE sessions_hourly SET cost_pico = 1e19 WHERE hour = (SELECT MIN(hour) FROM sessions_hourly);
+            UPDATE session_tags_hourly SET cost_pico = 1e19 WHERE hour = (SELECT MAX(hour) FROM session_tags_hourly);
+            DELETE FROM schema_migrations WHERE version = 190;
+            """);
+        Assert.True(await db.ScalarAsync("SELECT COUNT(*) FROM sessions_hourly WHERE typeof(cost_pico) = 'real'") > 0);
+
+        await db.Storage.Database.MigrateAsync();
+
+        await AssertRollupsEqualRecomputationAsync(db, "after migration 190");
     }
 
     [Fact]
@@ -220,15 +244,15 @@ public sealed class GroupRollupTests
         const string Sums = "COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens), SUM(s.unpriced_calls = s.turns)";
         var pairs = new (string Table, string Recomputed)[]
         {
-            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM sessions_hourly",
+            ("SELECT project_id, hour, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM sessions_hourly",
              $"SELECT s.project_id, {H}, {Sums} FROM sessions s GROUP BY 1, 2"),
-            ("SELECT project_id, key, hour, value, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_hourly",
+            ("SELECT project_id, key, hour, value, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_hourly",
              $"SELECT s.project_id, m.key, {H}, m.value, {Sums} FROM session_metadata m JOIN sessions s ON s.project_id = m.project_id AND s.session_id = m.session_id GROUP BY 1, 2, 3, 4"),
-            ("SELECT project_id, key, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_keys_hourly",
+            ("SELECT project_id, key, hour, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_metadata_keys_hourly",
              $"SELECT s.project_id, k.key, {H}, {Sums} FROM (SELECT DISTINCT project_id, session_id, key FROM session_metadata) k JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id GROUP BY 1, 2, 3"),
-            ("SELECT project_id, hour, tag, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_tags_hourly",
+            ("SELECT project_id, hour, tag, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_tags_hourly",
              $"SELECT s.project_id, {H}, t.tag, {Sums} FROM session_tags t JOIN sessions s ON s.project_id = t.project_id AND s.session_id = t.session_id GROUP BY 1, 2, 3"),
-            ("SELECT project_id, hour, sessions, cost_pico, turns, total_tokens, unpriced_sessions FROM session_tagged_hourly",
+            ("SELECT project_id, hour, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM session_tagged_hourly",
              $"SELECT s.project_id, {H}, {Sums} FROM sessions s WHERE EXISTS (SELECT 1 FROM session_tags t WHERE t.project_id = s.project_id AND t.session_id = s.session_id) GROUP BY 1, 2"),
             ("SELECT project_id, has_user, user_id, sessions, cost_high * 4294967296 + cost_low, turns, total_tokens, unpriced_sessions FROM user_session_totals WHERE sessions <> 0",
              $"SELECT s.project_id, s.user_id IS NOT NULL, coalesce(s.user_id, ''), {Sums} FROM sessions s GROUP BY 1, 2, 3"),

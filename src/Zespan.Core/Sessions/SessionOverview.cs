@@ -12,10 +12,13 @@ public sealed record SessionOverview(IReadOnlyList<SessionDay> Days, IReadOnlyLi
     /// <summary>Turn buckets: 1, 2, 3–4, 5–8, 9–16, 17–32, 33–64, 65 and more (Max null).</summary>
     public static readonly IReadOnlyList<(int Min, int? Max)> TurnRanges = [(1, 1), (2, 2), (3, 4), (5, 8), (9, 16), (17, 32), (33, 64), (65, null)];
 
-    /// <summary>The overview of a set of sessions (started time, cost or null when unpriced, turns), in any order.</summary>
-    public static SessionOverview Of(IEnumerable<(long StartedMs, long? CostPico, int Turns)> sessions)
+    /// <summary>
+    /// The overview of a set of sessions (started time, cost or null when unpriced, turns), in any order. A session's
+    /// cost has no upper bound (issue 12), so costs are 128-bit and the percentiles are <see cref="Percentiles"/>' own.
+    /// </summary>
+    public static SessionOverview Of(IEnumerable<(long StartedMs, Int128? CostPico, int Turns)> sessions)
     {
-        var days = new SortedDictionary<long, (long Sessions, List<long> Costs)>();
+        var days = new SortedDictionary<long, (long Sessions, List<Int128> Costs)>();
         var turnCounts = new long[TurnRanges.Count];
         foreach (var (started, cost, turns) in sessions)
         {
@@ -31,12 +34,16 @@ public sealed record SessionOverview(IReadOnlyList<SessionDay> Days, IReadOnlyLi
         {
             d.Value.Costs.Sort();
             return new SessionDay(d.Key, d.Value.Sessions, d.Value.Costs.Count,
-                d.Value.Costs.Count == 0 ? null : Percentiles.Median(d.Value.Costs),
-                d.Value.Costs.Count == 0 ? null : Percentiles.NearestRank(d.Value.Costs, 0.95));
+                d.Value.Costs.Count == 0 ? null : Percentiles.Median((IReadOnlyList<Int128>)d.Value.Costs),
+                d.Value.Costs.Count == 0 ? null : Percentiles.NearestRank((IReadOnlyList<Int128>)d.Value.Costs, 0.95));
         }).ToList();
         var buckets = TurnRanges.Select((r, i) => new TurnBucket(r.Min, r.Max, turnCounts[i])).ToList();
         return new SessionOverview(dayList, buckets);
     }
+
+    /// <summary>The same from 64-bit costs, for a backend that still keeps a session's cost in 64 bits (ClickHouse, issue 20).</summary>
+    public static SessionOverview Of(IEnumerable<(long StartedMs, long? CostPico, int Turns)> sessions) =>
+        Of(sessions.Select(s => (s.StartedMs, (Int128?)s.CostPico, s.Turns)));
 
     public static int BucketOf(int turns)
     {
@@ -50,7 +57,7 @@ public sealed record SessionOverview(IReadOnlyList<SessionDay> Days, IReadOnlyLi
 }
 
 /// <summary>One UTC day: sessions started, priced sessions, and the median and p95 cost per priced session (null when none).</summary>
-public sealed record SessionDay(long DayMs, long Sessions, long PricedSessions, long? MedianCostPico, long? P95CostPico);
+public sealed record SessionDay(long DayMs, long Sessions, long PricedSessions, Int128? MedianCostPico, Int128? P95CostPico);
 
 /// <summary>Sessions with between Min and Max turns (Max null: no upper bound).</summary>
 public sealed record TurnBucket(int MinTurns, int? MaxTurns, long Sessions);

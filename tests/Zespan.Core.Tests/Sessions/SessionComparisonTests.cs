@@ -25,11 +25,11 @@ public sealed class SessionComparisonTests
         var sorted = latencies.Order().ToArray();
         Assert.Equal((sorted[2] + sorted[3]) / 2, compared.LatencyP50Ms);
         Assert.Equal(sorted[(int)Math.Ceiling(0.95 * sorted.Length) - 1], compared.LatencyP95Ms);
-        Assert.Equal([null, 2_000L, 5_000L, 9_000L, 14_000L, 20_000L], compared.CumulativeCostPico);
+        Assert.Equal([null, 2_000L, 5_000L, 9_000L, 14_000L, 20_000L], compared.CumulativeCostPico.Select(c => (long?)c));
         Assert.Equal(2, compared.ToolCalls);
         var big = compared.ByModel.Single(m => m.Model == "gpt-4o");
-        Assert.Equal((3, 300L, 30L, 3_000L + 5_000L, 1), (big.Calls, big.InputTokens, big.OutputTokens, big.CostPico!.Value, big.UnpricedCalls));
-        Assert.Equal(2_000L + 4_000L + 6_000L, compared.ByModel.Single(m => m.Model == "gpt-4o-mini").CostPico);
+        Assert.Equal((3, 300L, 30L, (Int128)(3_000L + 5_000L), 1), (big.Calls, big.InputTokens, big.OutputTokens, big.CostPico!.Value, big.UnpricedCalls));
+        Assert.Equal((Int128?)(2_000L + 4_000L + 6_000L), compared.ByModel.Single(m => m.Model == "gpt-4o-mini").CostPico);
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class SessionComparisonTests
     {
         var compared = SessionComparison.Compare(Detail(Call(1, "mystery", 100, null), Call(2, "gpt-4o", 100, 0)));
         Assert.Null(compared.ByModel.Single(m => m.Model == "mystery").CostPico);
-        Assert.Equal(0L, compared.ByModel.Single(m => m.Model == "gpt-4o").CostPico);
-        Assert.Equal([null, 0L], compared.CumulativeCostPico);
+        Assert.Equal((Int128?)0, compared.ByModel.Single(m => m.Model == "gpt-4o").CostPico);
+        Assert.Equal([null, 0L], compared.CumulativeCostPico.Select(c => (long?)c));
     }
 }

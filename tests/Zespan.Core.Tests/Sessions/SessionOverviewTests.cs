@@ -9,8 +9,8 @@ public class SessionOverviewTests
     [Fact]
     public void CostPerSession_IsOverPricedSessions_AndUnknownWhenADayHasNone()
     {
-        var overview = SessionOverview.Of([(10, 5, 1), (20, 15, 3), (30, null, 2), (Day + 1, null, 70)]);
-        Assert.Equal((3L, 2L, (long?)10, (long?)15), (overview.Days[0].Sessions, overview.Days[0].PricedSessions, overview.Days[0].MedianCostPico, overview.Days[0].P95CostPico));
+        var overview = SessionOverview.Of(new (long, Int128?, int)[] { (10, 5, 1), (20, 15, 3), (30, null, 2), (Day + 1, null, 70) });
+        Assert.Equal((3L, 2L, (Int128?)10, (Int128?)15), (overview.Days[0].Sessions, overview.Days[0].PricedSessions, overview.Days[0].MedianCostPico, overview.Days[0].P95CostPico));
         Assert.Null(overview.Days[1].MedianCostPico);
         Assert.Null(overview.Days[1].P95CostPico);
         Assert.Equal([1L, 1L, 1L, 0L, 0L, 0L, 0L, 1L], overview.Turns.Select(t => t.Sessions));
@@ -27,5 +27,5 @@ public class SessionOverviewTests
 
     [Fact]
     public void DaysBeforeTheEpoch_FloorDownward() =>
-        Assert.Equal(-Day, SessionOverview.Of([(-1, 1, 1)]).Days[0].DayMs);
+        Assert.Equal(-Day, SessionOverview.Of(new (long, Int128?, int)[] { (-1, 1, 1) }).Days[0].DayMs);
 }

@@ -2,8 +2,11 @@ using Zespan.Core.Spans;
 
 namespace Zespan.Core.Sessions.Transcripts;
 
-/// <summary>Tokens, calls and cost of one model within a session. Cost is null when none of the model's calls was priced.</summary>
-public sealed record ModelUsage(string? Model, int Calls, long InputTokens, long OutputTokens, long? CostPico, int UnpricedCalls)
+/// <summary>
+/// Tokens, calls and cost of one model within a session. Cost is null when none of the model's calls was priced; it is
+/// 128-bit because a session's calls may add up past 2^63 picodollars ($9,223,372.04: ten $1,000,000 calls).
+/// </summary>
+public sealed record ModelUsage(string? Model, int Calls, long InputTokens, long OutputTokens, Int128? CostPico, int UnpricedCalls)
 {
     public long TotalTokens => InputTokens + OutputTokens;
 }
@@ -19,7 +22,8 @@ public sealed record ModelUsage(string? Model, int Calls, long InputTokens, long
 /// The transcript's turns built: all of them, or one page (each turn's Number is still its place in the session).
 /// </param>
 /// <param name="CumulativeCostPico">
-/// Cost of turns 1..n for each turn n, over priced calls; null until the first priced call (unknown is not $0).
+/// Cost of turns 1..n for each turn n, over priced calls; null until the first priced call (unknown is not $0). 128-bit,
+/// as a session's cost (issue 12).
 /// </param>
 public sealed record ComparedSession(
     SessionSummary Session,
@@ -27,7 +31,7 @@ public sealed record ComparedSession(
     long LatencyP50Ms,
     long LatencyP95Ms,
     int ToolCalls,
-    IReadOnlyList<long?> CumulativeCostPico,
+    IReadOnlyList<Int128?> CumulativeCostPico,
     Transcript Transcript,
     int UnknownUsageCalls)
 {
@@ -57,11 +61,11 @@ public static class SessionComparison
             .GroupBy(c => c.Model)
             .Select(g => new ModelUsage(
                 g.Key, g.Count(), g.Sum(c => c.Usage.InputTokens), g.Sum(c => c.Usage.OutputTokens),
-                g.Any(c => c.CostPico is not null) ? g.Sum(c => c.CostPico ?? 0) : null, g.Count(c => c.CostPico is null)))
+                g.Any(c => c.CostPico is not null) ? SumOfPriced(g) : null, g.Count(c => c.CostPico is null)))
             .OrderByDescending(m => m.CostPico ?? -1).ThenByDescending(m => m.TotalTokens).ThenBy(m => m.Model, StringComparer.Ordinal)
             .ToList();
-        var cumulative = new List<long?>(calls.Count);
-        long? running = null;
+        var cumulative = new List<Int128?>(calls.Count);
+        Int128? running = null;
         foreach (var call in calls)
         {
             if (call.CostPico is { } cost)
@@ -71,6 +75,15 @@ public static class SessionComparison
         var transcript = TranscriptBuilder.Build(calls, idleGapMs, fromTurn, turnCount);
         return new ComparedSession(detail.Session, byModel, Percentiles.Median(latencies), Percentiles.NearestRank(latencies, 0.95),
             ToolCallsAsked(calls), cumulative, transcript, detail.UnknownUsageCalls);
+    }
+
+    /// <summary>The cost of the priced calls, summed in 128 bits: a checked 64-bit sum threw past $9,223,372.04.</summary>
+    private static Int128 SumOfPriced(IEnumerable<TimelineEntry> calls)
+    {
+        Int128 sum = 0;
+        foreach (var call in calls)
+            sum += call.CostPico ?? 0;
+        return sum;
     }
 
     /// <summary>
