@@ -69,7 +69,7 @@ internal static class SessionSql
         _ => throw new ArgumentOutOfRangeException(nameof(sort)),
     };
 
-    public static long SortValue(SessionSummary s, SessionSort sort) => SessionCursor.ValueOf(s, sort);
+    public static Int128 SortValue(SessionSummary s, SessionSort sort) => SessionCursor.ValueOf(s, sort);
 
     /// <summary>Every dimension has its condition below; a filter with another one is refused rather than half applied.</summary>
     public const SessionDimensions Supported = SessionDimensions.Time | SessionDimensions.User | SessionDimensions.Status

@@ -36,7 +36,11 @@ public sealed class SqliteSpanWriteTests() : SpanWriteConformance(new SqliteStor
 public sealed class SqliteSessionListTests() : SessionListConformance(new SqliteStoreFactory());
 public sealed class SqliteSessionAnalyticsTests() : SessionAnalyticsConformance(new SqliteStoreFactory());
 public sealed class SqliteTraceTests() : TraceConformance(new SqliteStoreFactory());
-public sealed class SqliteCostTests() : CostConformance(new SqliteStoreFactory());
+public sealed class SqliteCostTests() : CostConformance(new SqliteStoreFactory())
+{
+    // cost_sort clamps at $9,223,372.03 (migration 150, docs/api.md): sessions past it sort by id among themselves.
+    protected override bool SortsCostExactlyPastTheBound => false;
+}
 public sealed class SqliteProjectTests() : ProjectConformance(new SqliteStoreFactory());
 public sealed class SqliteRandomizedTests() : RandomizedConformance(new SqliteStoreFactory());
 public sealed class SqliteRetentionTests() : RetentionConformance(new SqliteStoreFactory());

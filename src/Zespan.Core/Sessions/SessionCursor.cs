@@ -4,7 +4,8 @@ namespace Zespan.Core.Sessions;
 /// Keyset position in the sessions list: the sort value and session id of the last row shown.
 /// Opaque to clients (base64url); it records its sort so it cannot be replayed against another ordering.
 /// </summary>
-public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortValue, string SessionId)
+/// <param name="Value">The exact sort value: a cost has no upper bound (issue 12), so it is 128-bit.</param>
+public sealed record SessionCursor(SessionSort Sort, bool Descending, Int128 Value, string SessionId)
 {
     private const string Version = "s1";
 
@@ -18,14 +19,19 @@ public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortV
     /// </summary>
     public const long UnknownCost = -1;
 
+    /// <summary>
+    /// <see cref="Value"/> clamped into 64 bits: a store's sort key where a cost above $9,223,372.03 (2^63 − 1
+    /// picodollars) is kept at that bound. Every other sort value fits as it is.
+    /// </summary>
+    public long SortValue => Spans.Money.Clamp64(Value);
+
     /// <summary>The value a session is sorted by; the one rule the stores and the cursors share.</summary>
-    public static long ValueOf(SessionSummary s, SessionSort sort) => sort switch
+    public static Int128 ValueOf(SessionSummary s, SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => s.StartedMs,
         SessionSort.DurationMs => s.DurationMs,
         SessionSort.Turns => s.Turns,
-        // Clamped at 2^63 - 1 picodollars, as the stores' cost sort key: above $9,223,372.03 the session id orders.
-        SessionSort.CostUsd => s.CostUnknown ? UnknownCost : Spans.Money.Clamp64(s.CostPico),
+        SessionSort.CostUsd => s.CostUnknown ? UnknownCost : s.CostPico,
         SessionSort.TotalTokens => s.TotalTokens,
         SessionSort.ErrorCount => s.ErrorCount,
         SessionSort.ActiveDurationMs => s.ActiveMs,
@@ -41,7 +47,7 @@ public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortV
 
     public string Encode()
     {
-        return Base64Url.Encode(string.Join('\n', Version, Sort, Descending ? "d" : "a", SortValue, SessionId));
+        return Base64Url.Encode(string.Join('\n', Version, Sort, Descending ? "d" : "a", Value.ToString(System.Globalization.CultureInfo.InvariantCulture), SessionId));
     }
 
     /// <summary>Decodes a cursor, or explains why it cannot be used with this sort and order.</summary>
@@ -56,7 +62,7 @@ public sealed record SessionCursor(SessionSort Sort, bool Descending, long SortV
         }
         var parts = text.Split('\n', 5);
         if (parts.Length != 5 || parts[0] != Version || !Enum.TryParse<SessionSort>(parts[1], out var cursorSort)
-            || !long.TryParse(parts[3], out var value))
+            || !Int128.TryParse(parts[3], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
         {
             error = "The cursor is not one this server issued. Pass the nextCursor of the previous page unchanged.";
             return false;
