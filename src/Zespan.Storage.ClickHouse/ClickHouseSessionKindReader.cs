@@ -48,6 +48,6 @@ public sealed class ClickHouseSessionOverviewReader(ClickHouseHttp http, ClickHo
     public async Task<SessionOverview> OverviewAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         var facts = await _facts.ReadAsync(projectId, filter, null, cancellationToken);
-        return SessionOverview.Of(facts.Select(f => (f.Session.StartedMs, f.Session.CostUnknown ? (long?)null : Money.Clamp64(f.Session.CostPico), f.Session.Turns)));
+        return SessionOverview.Of(facts.Select(f => (f.Session.StartedMs, f.Session.CostUnknown ? (Int128?)null : f.Session.CostPico, f.Session.Turns)));
     }
 }

@@ -17,8 +17,11 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         {
             if (query.Sort == SessionSort.CostUsd)
             {
-                parameters["after_unknown"] = after.SortValue == SessionCursor.UnknownCost ? 1L : 0L;
-                parameters["after_value"] = after.SortValue == SessionCursor.UnknownCost ? 0L : after.SortValue;
+                // The exact cost as the sort key's (whole dollars, picodollar rest); an unknown cost sorts apart.
+                var cost = after.Value == SessionCursor.UnknownCost ? 0 : after.Value;
+                parameters["after_unknown"] = after.Value == SessionCursor.UnknownCost ? 1L : 0L;
+                parameters["after_value"] = Money.Clamp64(cost / Money.PicoPerUsd);
+                parameters["after_pico"] = (long)(cost % Money.PicoPerUsd);
             }
             else
             {

@@ -53,14 +53,15 @@ public sealed class ClickHouseSql(string database)
     /// active time under the project's threshold (<see cref="Activity"/>).
     /// </summary>
     public string Sessions(string candidates = "", string? metadataKeyParameter = null) => $"""
-        SELECT s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost, s_unpriced, s_input, s_output, s_errors, s_latency, s_tags, s_meta,
+        SELECT s_id, s_user, s_has_user, s_started, s_ended, s_turns, {ExactCostColumns("s_cost_dollars", "s_cost_picos", "s_cost")},
+            s_unpriced, s_input, s_output, s_errors, s_latency, s_tags, s_meta,
             {Activity}
             (s_has_explicit_name = 1 OR s_has_user_text = 1) AS s_has_name,
             if(s_has_explicit_name = 1, s_explicit_name, s_user_text) AS s_name
         FROM (
             SELECT c_session AS s_id,
                 argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS s_user, max(c_has_user) AS s_has_user,
-                min(c_start) AS s_started, max(c_end) AS s_ended, count() AS s_turns, sum(c_cost) AS s_cost,
+                min(c_start) AS s_started, max(c_end) AS s_ended, count() AS s_turns, {ExactCostParts("c_cost", "s_cost_dollars", "s_cost_picos")},
                 countIf(c_priced = 0) AS s_unpriced, sum(c_input) AS s_input, sum(c_output) AS s_output,
                 countIf(c_status = 1) AS s_errors, sum(c_end - c_start) AS s_latency,
                 groupUniqArrayArray(c_tags) AS s_tags,
@@ -93,15 +94,18 @@ public sealed class ClickHouseSql(string database)
 
     public string AppliedIdleGap => $"SELECT {IdleGapOfProject} FORMAT JSONCompact";
 
-    public const string SessionColumns = "s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost, s_unpriced, s_input, s_output, s_errors, s_latency, s_idle, s_gaps, s_has_name, s_name";
+    public const string SessionColumns = "s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost_usd, s_cost_pico, s_unpriced, s_input, s_output, s_errors, s_latency, s_idle, s_gaps, s_has_name, s_name";
 
-    /// <summary>The sort key of a session (cost sorts unknown costs above every known one), before the session id.</summary>
+    /// <summary>
+    /// The sort key of a session, before the session id. Cost sorts unknown costs above every known one, then by the exact
+    /// cost as (whole dollars, picodollar rest): ExactCostColumns keeps the rest below a dollar, so that order is the cost's.
+    /// </summary>
     public static string[] SortKey(SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => ["s_started"],
         SessionSort.DurationMs => ["(s_ended - s_started)"],
         SessionSort.Turns => ["s_turns"],
-        SessionSort.CostUsd => ["(s_unpriced = s_turns)", "s_cost"],
+        SessionSort.CostUsd => ["(s_unpriced = s_turns)", "s_cost_usd", "s_cost_pico"],
         SessionSort.TotalTokens => ["(s_input + s_output)"],
         SessionSort.ErrorCount => ["s_errors"],
         SessionSort.ActiveDurationMs => [ActiveMs],
@@ -150,7 +154,7 @@ public sealed class ClickHouseSql(string database)
         var sql = new StringBuilder($"SELECT {SessionColumns} FROM ({Sessions()}) WHERE 1 = 1{Filter(filter)}");
         if (afterCursor)
         {
-            var values = sort == SessionSort.CostUsd ? new[] { "{after_unknown:Int64}", "{after_value:Int64}" } : ["{after_value:Int64}"];
+            var values = sort == SessionSort.CostUsd ? new[] { "{after_unknown:Int64}", "{after_value:Int64}", "{after_pico:Int64}" } : ["{after_value:Int64}"];
             sql.Append(" AND ").Append(Beyond([.. key, "s_id"], [.. values, "{after_id:String}"], descending ? "<" : ">"));
         }
         sql.Append(" ORDER BY ").Append(string.Join(", ", key.Select(k => $"{k} {direction}"))).Append($", s_id {direction}");
@@ -210,7 +214,8 @@ public sealed class ClickHouseSql(string database)
         SELECT c_trace AS t_id,
             argMinIf(c_name, tuple(c_start, span_id), c_has_parent = 0) AS t_root, max(c_has_parent = 0) AS t_has_root,
             min(c_start) AS t_started, max(c_end) AS t_ended, count() AS t_spans, countIf(c_kind = 1) AS t_llm,
-            sumIf(c_cost, c_kind = 1) AS t_cost, countIf(c_kind = 1 AND c_priced = 0) AS t_unpriced,
+            sumIf({Dollars("c_cost")}, c_kind = 1) AS t_cost_usd, sumIf({Rest("c_cost")}, c_kind = 1) AS t_cost_rest,
+            countIf(c_kind = 1 AND c_priced = 0) AS t_unpriced,
             sumIf(c_input + c_output, c_kind = 1) AS t_tokens, countIf(c_status = 1) AS t_errors,
             argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS t_user, max(c_has_user) AS t_has_user,
             argMinIf(c_session, tuple(c_start, span_id), c_has_session = 1) AS t_session, max(c_has_session) AS t_has_session,
@@ -220,7 +225,7 @@ public sealed class ClickHouseSql(string database)
         GROUP BY c_trace
         """;
 
-    public const string TraceColumns = "t_id, t_root, t_has_root, t_started, t_ended, t_spans, t_llm, t_cost, t_unpriced, t_tokens, t_errors, t_user, t_has_user, t_session, t_has_session";
+    public const string TraceColumns = "t_id, t_root, t_has_root, t_started, t_ended, t_spans, t_llm, t_cost_usd, t_cost_rest, t_unpriced, t_tokens, t_errors, t_user, t_has_user, t_session, t_has_session";
 
     public string TracePage(bool from, bool to, bool user, bool session, bool model, int status, bool oldestFirst, bool afterCursor) =>
         $"SELECT {TraceColumns} FROM ({Traces}) WHERE 1 = 1{TraceFilter(from, to, user, session, model, status)}"
@@ -245,8 +250,23 @@ public sealed class ClickHouseSql(string database)
     /// JsonCell.Cost). Why: sum(Int64) wraps past $9,223,372.04, and ClickHouse 18.16 has no Int128. A call costs at most
     /// $1,000,000 and a rest is below 10^12, so neither part can wrap before 9.2 million calls of a million dollars.
     /// </summary>
-    public static string ExactCostSum(string column) =>
-        $"sum(intDiv({column}, toInt64(1000000000000))), sum(modulo({column}, toInt64(1000000000000)))";
+    public static string ExactCostSum(string column) => $"sum({Dollars(column)}), sum({Rest(column)})";
+
+    /// <summary>The whole dollars of a picodollar value; <see cref="Rest"/> is what is left of it.</summary>
+    private static string Dollars(string pico) => $"intDiv({pico}, toInt64(1000000000000))";
+
+    private static string Rest(string pico) => $"modulo({pico}, toInt64(1000000000000))";
+
+    /// <summary><see cref="ExactCostSum"/> named, for a grouping whose parts <see cref="ExactCostColumns"/> then normalizes.</summary>
+    private static string ExactCostParts(string column, string dollars, string picos) => $"sum({Dollars(column)}) AS {dollars}, sum({Rest(column)}) AS {picos}";
+
+    /// <summary>
+    /// The parts of <see cref="ExactCostParts"/> carried into whole dollars and a rest below one dollar ({name}_usd,
+    /// {name}_pico): one pair per cost, so equal costs have equal columns and (usd, pico) orders as the cost does
+    /// (costs are never negative). Read back with JsonCell.Cost.
+    /// </summary>
+    private static string ExactCostColumns(string dollars, string picos, string name) =>
+        $"{dollars} + {Dollars(picos)} AS {name}_usd, {Rest(picos)} AS {name}_pico";
 
     /// <summary>LLM calls by model over a start-time range (open ends are bound as the extremes of Int64).</summary>
     public string CostByModel => $"""

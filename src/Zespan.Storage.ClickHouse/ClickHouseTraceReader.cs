@@ -25,7 +25,7 @@ public sealed class ClickHouseTraceReader(ClickHouseHttp http, ClickHouseSql sql
         bool f = query.FromMs is not null, t = query.ToMs is not null, u = query.UserId is not null, s = query.SessionId is not null, m = query.Model is not null;
         var rows = await http.QueryAsync(sql.TracePage(f, t, u, s, m, status, query.OldestFirst, query.After is not null), parameters, cancellationToken);
         var items = rows.Select(r => new TraceSummary(r[0].Text(), r[1].TextIf(r[2]), r[3].Long(), r[4].Long(), (int)r[5].Long(), (int)r[6].Long(),
-            r[7].Long(), (int)r[8].Long(), r[9].Long(), (int)r[10].Long(), r[11].TextIf(r[12]), r[13].TextIf(r[14]))).ToList();
+            JsonCell.Cost(r[7], r[8]), (int)r[9].Long(), r[10].Long(), (int)r[11].Long(), r[12].TextIf(r[13]), r[14].TextIf(r[15]))).ToList();
         string? next = null;
         if (items.Count > query.Limit)
         {

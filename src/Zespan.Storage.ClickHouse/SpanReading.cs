@@ -9,16 +9,16 @@ internal static class SpanReading
 {
     /// <summary>A row of <see cref="ClickHouseSql.SessionColumns"/> from column <paramref name="at"/>.</summary>
     public static SessionSummary Session(JsonElement[] r, int at = 0) => new(
-        r[at].Text(), r[at + 1].TextIf(r[at + 2]), r[at + 3].Long(), r[at + 4].Long(), (int)r[at + 5].Long(), r[at + 6].Long(),
-        (int)r[at + 7].Long(), r[at + 8].Long(), r[at + 9].Long(), (int)r[at + 10].Long(), r[at + 11].Long())
+        r[at].Text(), r[at + 1].TextIf(r[at + 2]), r[at + 3].Long(), r[at + 4].Long(), (int)r[at + 5].Long(), JsonCell.Cost(r[at + 6], r[at + 7]),
+        (int)r[at + 8].Long(), r[at + 9].Long(), r[at + 10].Long(), (int)r[at + 11].Long(), r[at + 12].Long())
     {
-        IdleMs = r[at + 12].Long(),
-        IdleGaps = (int)r[at + 13].Long(),
-        Name = r[at + 15].TextIf(r[at + 14]),
+        IdleMs = r[at + 13].Long(),
+        IdleGaps = (int)r[at + 14].Long(),
+        Name = r[at + 16].TextIf(r[at + 15]),
     };
 
     /// <summary>How many columns <see cref="Session"/> reads.</summary>
-    public const int SessionColumnCount = 16;
+    public const int SessionColumnCount = 17;
 
     /// <summary>A row of <see cref="ClickHouseSql.SpanColumns"/>, without payloads.</summary>
     public static SpanRecord Span(JsonElement[] r)

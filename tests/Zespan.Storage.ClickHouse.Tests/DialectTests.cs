@@ -76,7 +76,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         var parameters = new Dictionary<string, object?>
         {
             ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" },
-            ["from"] = 0L, ["to"] = 4_000_000_000_000L, ["min_turns"] = 1L, ["after_unknown"] = 0L, ["after_value"] = 1_500L,
+            ["from"] = 0L, ["to"] = 4_000_000_000_000L, ["min_turns"] = 1L, ["after_unknown"] = 0L, ["after_value"] = 1_500L, ["after_pico"] = 7L,
             ["after_id"] = "s1", ["limit"] = 10L, ["meta_key"] = "feature", ["model"] = "gpt-4o", ["after_started"] = 4_000_000_000_000L,
             ["cutoff"] = 2_500L, ["batch"] = 100L, ["first"] = 0L, ["bucket"] = 1_000L,
             ["max_turns"] = 9L, ["min_active"] = 0L, ["max_active"] = 4_000_000_000_000L, ["q"] = "S", ["months"] = new[] { 197001L },
@@ -119,6 +119,9 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             SpanRow.Of(projectId, Llm("c1", "t3", "s3", "u3", 500, 5) with { Status = SpanStatus.Error, Error = "boom" }, 1),
             SpanRow.Of(projectId, new SpanRecord { Id = "w1", TraceId = "t1", Name = "root", StartMs = 900, EndMs = 2_500 }, 1),
             SpanRow.Of(projectId, Llm("d1", "t4", "s4", null, 100, 1), 1) with { },
+            // A session and a trace past 2^63 picodollars: their exact sums (two Int64 parts) must agree too.
+            SpanRow.Of(projectId, Llm("e1", "t5", "s5", "u1", 4_000, 5_000_000 * Money.PicoPerUsd), 1),
+            SpanRow.Of(projectId, Llm("e2", "t5", "s5", "u1", 4_100, 5_000_000 * Money.PicoPerUsd + 999_999_999_999), 1),
         };
         spans.Add(new SpanRow { ProjectId = projectId, SpanId = "d1", SessionId = "s4", HasSession = 1, StartMs = 100, Version = 2, Deleted = 1 });
         var contents = new List<ContentRow> { new(projectId, "a2", "[\"late\"]", 1, "\"answer\"", 1, 5) };

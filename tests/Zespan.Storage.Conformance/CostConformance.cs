@@ -5,7 +5,7 @@ using static Zespan.Storage.Conformance.TestSpans;
 namespace Zespan.Storage.Conformance;
 
 /// <summary>Cost by model over any range (including ranges that cut through days) and cost over time.</summary>
-public abstract class CostConformance(IStoreFactory factory) : ConformanceSuite(factory)
+public abstract partial class CostConformance(IStoreFactory factory) : ConformanceSuite(factory)
 {
     /// <summary>LLM calls every 5 hours and 17 minutes over six days, in three models (one unpriced), with a few errors and no-model calls.</summary>
     private static List<SpanRecord> Seed()

@@ -41,10 +41,6 @@ public sealed record SessionOverview(IReadOnlyList<SessionDay> Days, IReadOnlyLi
         return new SessionOverview(dayList, buckets);
     }
 
-    /// <summary>The same from 64-bit costs, for a backend that still keeps a session's cost in 64 bits (ClickHouse, issue 20).</summary>
-    public static SessionOverview Of(IEnumerable<(long StartedMs, long? CostPico, int Turns)> sessions) =>
-        Of(sessions.Select(s => (s.StartedMs, (Int128?)s.CostPico, s.Turns)));
-
     public static int BucketOf(int turns)
     {
         for (var i = 0; i < TurnRanges.Count; i++)
