@@ -5,8 +5,8 @@
 -- wherever it writes either (SpanWriteStatements, SessionActivityRows, AggregateRebuilder), and sessions_by_active is
 -- covering: a count is a walk of index entries only.
 -- Cost of this migration: dropping a virtual column rewrites no row; adding a column with a constant default rewrites no
--- row; the UPDATE rewrites every session row once and the index is built again (a sort of every session): measured
--- ~6 s at 100 k sessions and ~1 min at 1 M on the shared 2-core machine (docs/benchmarks.md, issue 18).
+-- row; the UPDATE rewrites every session row once and the index is built again (a sort of every session): with 201,
+-- 1.2 s of CPU (15 s wall at load 34) at 100 k sessions, so ~12 s of CPU at 1 M (docs/benchmarks.md, issue 18).
 DROP INDEX sessions_by_active;
 ALTER TABLE sessions DROP COLUMN active_ms;
 ALTER TABLE sessions ADD COLUMN active_ms INTEGER NOT NULL DEFAULT 0;
