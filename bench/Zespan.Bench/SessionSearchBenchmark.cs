@@ -122,8 +122,8 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
         using var transaction = connection.BeginTransaction();
         using var insert = new SqliteCommand("""
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns, cost_pico,
-                                  unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms, idle_ms, idle_gaps, last_start_ms, name)
-            VALUES (1, $id, $user, $start, 'span', $start, $end, $end - $start, $turns, $cost, 0, $in, $in, 2 * $in, $errors, $turns * 1500, $idle, $gaps, $end - 1000, $name)
+                                  unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms, idle_ms, idle_gaps, last_start_ms, active_ms, name)
+            VALUES (1, $id, $user, $start, 'span', $start, $end, $end - $start, $turns, $cost, 0, $in, $in, 2 * $in, $errors, $turns * 1500, $idle, $gaps, $end - 1000, $end - $start - $idle, $name)
             """, connection, transaction);
         var names = new[] { "$id", "$user", "$start", "$end", "$turns", "$cost", "$in", "$errors", "$idle", "$gaps", "$name" };
         var p = names.ToDictionary(n => n, n => insert.Parameters.Add(new SqliteParameter(n, null)));

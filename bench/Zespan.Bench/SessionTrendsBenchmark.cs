@@ -88,8 +88,8 @@ public sealed class SessionTrendsBenchmark(string folder, int sessions, int days
         insert.Transaction = transaction;
         insert.CommandText = """
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns, cost_pico,
-                                  unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
-            VALUES (1, $id, $user, $start, 'span', $start, $end, $end - $start, $turns, $cost, $unpriced, $in, $out, $in + $out, $errors, $latency)
+                                  unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms, active_ms)
+            VALUES (1, $id, $user, $start, 'span', $start, $end, $end - $start, $turns, $cost, $unpriced, $in, $out, $in + $out, $errors, $latency, $end - $start)
             """;
         var ps = new[] { "$id", "$user", "$start", "$end", "$turns", "$cost", "$unpriced", "$in", "$out", "$errors", "$latency" }
             .ToDictionary(n => n, n => insert.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter(n, null)));

@@ -45,9 +45,9 @@ internal static class AggregateRebuilder
 
         using (var insert = connection.Command("""
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
-                                  cost_pico, cost_high, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms)
+                                  cost_pico, cost_high, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms, active_ms)
             VALUES ($p, $s, $user, $userStart, $userSpan, $started, $ended, $ended - $started, $turns,
-                    $cost, $costHigh, $unpriced, $input, $output, $input + $output, $errors, $latency)
+                    $cost, $costHigh, $unpriced, $input, $output, $input + $output, $errors, $latency, $ended - $started)
             """, transaction))
         {
             insert.With("$p", projectId).With("$s", sessionId).With("$user", f.User.Value)

@@ -80,7 +80,7 @@ internal static class SessionActivityRows
         if (SessionActivity.Of(calls, idleGapMs) is not { } state)
             return;
         using var update = connection.Command(
-            "UPDATE sessions SET idle_ms = $idle, idle_gaps = $gaps, last_start_ms = $last WHERE project_id = $p AND session_id = $s", transaction);
+            "UPDATE sessions SET idle_ms = $idle, active_ms = duration_ms - $idle, idle_gaps = $gaps, last_start_ms = $last WHERE project_id = $p AND session_id = $s", transaction);
         update.With("$p", projectId).With("$s", sessionId).With("$idle", state.IdleMs).With("$gaps", state.IdleGaps).With("$last", state.LastStartMs).ExecuteNonQuery();
     }
 
@@ -103,7 +103,7 @@ internal static class SessionActivityRows
         else if (DerivedName(connection, figures.Calls) is { } derived)
             (name, start, span) = (derived.Name, derived.Start, derived.Span);
         using var update = connection.Command("""
-            UPDATE sessions SET idle_ms = $idle, idle_gaps = $gaps, last_start_ms = $last,
+            UPDATE sessions SET idle_ms = $idle, active_ms = duration_ms - $idle, idle_gaps = $gaps, last_start_ms = $last,
                                 name = $name, name_explicit = $explicit, name_start_ms = $start, name_span_id = $span
             WHERE project_id = $p AND session_id = $s
             """, transaction);

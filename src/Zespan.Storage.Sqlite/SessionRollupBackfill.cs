@@ -6,7 +6,7 @@ namespace Zespan.Storage.Sqlite;
 /// Recomputes every rollup the writer keeps by deltas (SessionRollupDeltas) from the stored session, tag, metadata and
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
-/// backfills of migrations 030, 040, 047, 074 and 195.
+/// backfills of migrations 030, 040, 047, 074, 195 and 201.
 /// </summary>
 public static class SessionRollupBackfill
 {
@@ -26,6 +26,11 @@ public static class SessionRollupBackfill
         INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_high, cost_pico, unpriced_calls)
         SELECT s.project_id, {Hour}, s.error_count > 0, s.turns, COUNT(*), SUM(s.unpriced_calls < s.turns), {Cost}, SUM(s.unpriced_calls)
         FROM sessions s GROUP BY 1, 2, 3, 4
+        """,
+        "DELETE FROM session_active_bands_hourly",
+        $"""
+        INSERT INTO session_active_bands_hourly (project_id, hour, errored, band, sessions)
+        SELECT s.project_id, {Hour}, s.error_count > 0, {ActiveTimeBands.Sql("s.active_ms")}, COUNT(*) FROM sessions s GROUP BY 1, 2, 3, 4
         """,
         "DELETE FROM user_session_totals",
         """

@@ -7,7 +7,7 @@ namespace Zespan.Storage.Sqlite;
 /// <see cref="Zespan.Core.Sessions.SessionFigures"/>), with its tags and metadata pairs.
 /// </summary>
 internal sealed record SessionRollupState(
-    long StartedMs, long Turns, Int128 CostPico, long UnpricedCalls, long TotalTokens, long ErrorCount, string? UserId, long CostBand,
+    long StartedMs, long Turns, Int128 CostPico, long UnpricedCalls, long TotalTokens, long ErrorCount, string? UserId, long CostBand, long ActiveMs,
     List<string> Tags, List<(string Key, string Value)> Metadata)
 {
     public long Hour => HourRange.Floor(StartedMs);
@@ -18,7 +18,7 @@ internal sealed record SessionRollupState(
 }
 
 /// <summary>
-/// The session rollups kept by the writer (migrations 180 and 181; the guard's queue, 182, the trace counter, 183, and the per-kind costs, 195): in one write transaction every session row it inserts,
+/// The session rollups kept by the writer (migrations 180 and 181, the active-time bands of 201; the guard's queue, 182, the trace counter, 183, and the per-kind costs, 195): in one write transaction every session row it inserts,
 /// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
 /// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
 /// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
@@ -33,6 +33,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private RawStatement? _readPairs;
     private readonly Dictionary<long, long> _counts = [];
     private readonly Dictionary<(long Project, long Hour, bool Errored, long Turns), RollupSums> _hourly = [];
+    private readonly Dictionary<(long Project, long Hour, bool Errored, int Band), long> _activeBands = [];
     private readonly Dictionary<(long Project, bool HasUser, string User), GroupSums> _users = [];
     private readonly List<RawStatement> _statements = [];
     private readonly HashSet<(long, string)> _guardPending = [];
@@ -50,13 +51,13 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     public SessionRollupState? Read(long projectId, string sessionId)
     {
         var row = _readRow ??= new RawStatement(connection,
-            "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id, cost_band, cost_high FROM sessions WHERE project_id = $p AND session_id = $s");
+            "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id, cost_band, cost_high, active_ms FROM sessions WHERE project_id = $p AND session_id = $s");
         row.Set("$p", projectId);
         row.Set("$s", sessionId);
         if (!row.Read())
             return null;
         var state = new SessionRollupState(row.GetInt64(0), row.GetInt64(1), ExactSum.Join(row.GetInt64(8), row.GetInt64(2)), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5),
-            row.GetNullableString(6), row.GetInt64(7), [], []);
+            row.GetNullableString(6), row.GetInt64(7), row.GetInt64(9), [], []);
         row.Reset();
 
         var pairs = _readPairs ??= new RawStatement(connection, """
@@ -88,6 +89,22 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         }
     }
 
+    /// <summary>
+    /// A session row's active time was recomputed under a new idle threshold (SqliteSessionActivityStore): only the
+    /// active-time bands move; no other rollup holds active time, and the guard reads none of it (migration 141).
+    /// </summary>
+    public void MoveActiveTime(long projectId, SessionRollupState before, SessionRollupState after)
+    {
+        AddActiveBand(projectId, before, -1);
+        AddActiveBand(projectId, after, +1);
+    }
+
+    private void AddActiveBand(long projectId, SessionRollupState s, int sign)
+    {
+        var key = (projectId, s.Hour, s.ErrorCount > 0, ActiveTimeBands.Of(s.ActiveMs));
+        _activeBands[key] = _activeBands.GetValueOrDefault(key) + sign;
+    }
+
     /// <summary>Trace rows a write inserted (+) or deleted (−) in a project, for project_trace_counts (migration 183).</summary>
     public void CountTraces(long projectId, long delta) => _traceCounts[projectId] = _traceCounts.GetValueOrDefault(projectId) + delta;
 
@@ -95,6 +112,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     {
         _counts[projectId] = _counts.GetValueOrDefault(projectId) + sign;
         Add(_hourly, (projectId, s.Hour, s.ErrorCount > 0, s.Turns), new RollupSums(sign, s.UnpricedCalls < s.Turns ? sign : 0, sign * s.CostPico, sign * s.UnpricedCalls));
+        AddActiveBand(projectId, s, sign);
         var sums = GroupSums.Of(s, sign);
         Add(_users, (projectId, s.UserId is not null, s.UserId ?? ""), sums);
 
@@ -150,6 +168,31 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 if (d.Sessions < 0)
                     empty.Execute();
             }
+        }
+        if (_activeBands.Count > 0)
+        {
+            var c = Statement("""
+                INSERT INTO session_active_bands_hourly (project_id, hour, errored, band, sessions) VALUES ($p, $hour, $errored, $band, $n)
+                ON CONFLICT (project_id, hour, errored, band) DO UPDATE SET sessions = sessions + excluded.sessions
+                """);
+            var empty = Statement("DELETE FROM session_active_bands_hourly WHERE project_id = $p AND hour = $hour AND errored = $errored AND band = $band AND sessions = 0");
+            foreach (var ((projectId, hour, errored, band), n) in _activeBands)
+            {
+                if (n == 0)
+                    continue;
+                foreach (var s in new[] { c, empty })
+                {
+                    s.Set("$p", projectId);
+                    s.Set("$hour", hour);
+                    s.Set("$errored", errored ? 1 : 0);
+                    s.Set("$band", band);
+                }
+                c.Set("$n", n);
+                c.Execute();
+                if (n < 0)
+                    empty.Execute();
+            }
+            _activeBands.Clear();
         }
         if (_users.Count > 0)
         {

@@ -5,7 +5,7 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// The exact totalCount and the page's index for the filters the hourly rollup does not hold: the active time (counted
-/// along the range of sessions_by_active) and q= (counted in the search index alone, migration 160). Why: SQLite,
+/// from its own hourly bands, or along the range of sessions_by_active) and q= (counted in the search index alone, migration 160). Why: SQLite,
 /// without statistics, read a 43 % active-time range row by row and sorted it where walking the start index stops
 /// after a page; q= read a document row per match to count, and walked a whole sort index for a match or two.
 /// The page is then read either by walking the sort index, testing each visited row, which visits about
@@ -44,9 +44,11 @@ internal static class SessionRowPlan
         }
         if ((filter.ActiveDimensions & SessionDimensions.ActiveTime) != 0 && filter.Query is null && !byUser)
         {
-            // Not covering: an index on a virtual column still reads each entry's row (EXPLAIN shows a lookup per entry),
-            // so this count costs a row read per session in the active-time range (docs/benchmarks.md, issue 18).
-            var total = await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken, Hint("sessions_by_active"));
+            // From the active-time bands when they hold the filter (with a start range and an error state); else (turns)
+            // along the covering active-time index (migration 200), which reads no row.
+            var total = SessionActiveTimeCount.Covers(filter)
+                ? await SessionActiveTimeCount.CountAsync(connection, projectId, filter, cancellationToken)
+                : await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken, Hint("sessions_by_active"));
             if (query.Sort == SessionSort.ActiveDurationMs)
                 return new(total, Hint("sessions_by_active"), TextAs.Candidates);
             var walk = WalkCost(query, await SqliteSessionReader.ProjectSessionsAsync(connection, projectId, cancellationToken), total);

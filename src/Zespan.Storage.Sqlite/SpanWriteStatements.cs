@@ -52,10 +52,10 @@ internal sealed class SpanWriteStatements : IDisposable
         _addToSession = new RawStatement(connection, $"""
             INSERT INTO sessions (project_id, session_id, user_id, user_start_ms, user_span_id, started_ms, ended_ms, duration_ms, turns,
                                   cost_pico, cost_high, unpriced_calls, input_tokens, output_tokens, total_tokens, error_count, latency_sum_ms,
-                                  idle_ms, idle_gaps, last_start_ms, name, name_explicit, name_start_ms, name_span_id)
+                                  idle_ms, idle_gaps, last_start_ms, active_ms, name, name_explicit, name_start_ms, name_span_id)
             VALUES ($p, $session, $user, $userStart, $userSpan,
                     $start, $end, $end - $start, $turns, $cost, $costHigh, $unpriced, $in, $out, $in + $out, $errors, $latency,
-                    $idle, $gaps, $lastStart, $name, $nameExplicit, $nameStart, $nameSpan)
+                    $idle, $gaps, $lastStart, $end - $start - $idle, $name, $nameExplicit, $nameStart, $nameSpan)
             ON CONFLICT (project_id, session_id) DO UPDATE SET
                 -- Folded in by SessionActivityRows from the stored row read in this transaction: absolute values.
                 idle_ms       = excluded.idle_ms,
@@ -71,6 +71,8 @@ internal sealed class SpanWriteStatements : IDisposable
                 started_ms     = min(started_ms, excluded.started_ms),
                 ended_ms       = max(ended_ms, excluded.ended_ms),
                 duration_ms    = max(ended_ms, excluded.ended_ms) - min(started_ms, excluded.started_ms),
+                -- Stored (migration 200): duration_ms - idle_ms of the new row (the right-hand sides read the old row).
+                active_ms      = max(ended_ms, excluded.ended_ms) - min(started_ms, excluded.started_ms) - excluded.idle_ms,
                 turns          = turns + excluded.turns,
                 {ExactSum.AddRowSql()}, -- exact at any total (migration 150)
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,

@@ -78,8 +78,17 @@ public sealed class SqliteSessionActivityStore(SqliteDatabase database, SqliteWr
             while (reader.Read())
                 sessions.Add(reader.GetString(0));
         }
-        foreach (var sessionId in sessions)
-            SessionActivityRows.RecomputeActivity(connection, transaction, projectId, sessionId, idleGapMs);
+        // The active-time bands (migration 201) follow each row, as the writer's do.
+        using (var rollups = new SessionRollupDeltas(connection))
+        {
+            foreach (var sessionId in sessions)
+            {
+                var before = rollups.Read(projectId, sessionId)!;
+                SessionActivityRows.RecomputeActivity(connection, transaction, projectId, sessionId, idleGapMs);
+                rollups.MoveActiveTime(projectId, before, rollups.Read(projectId, sessionId)!);
+            }
+            rollups.Flush();
+        }
         var done = sessions.Count < SessionsPerBatch;
         using (var progress = connection.Command("UPDATE session_idle_thresholds SET recompute_after = $after WHERE project_id = $p", transaction)
             .With("$p", projectId).With("$after", done ? null : sessions[^1]))

@@ -40,9 +40,14 @@ public static class FilterDimensionCases
         [SessionDimensions.ActiveTime] = new(
             (random, data, f) =>
             {
-                // Bounds at stored values (inclusive ends are hit) or between them; one end or both.
+                // Bounds at stored values (inclusive ends are hit), between them, or round durations (as a person types them); one end or both.
                 var actives = data.Sessions.Select(s => s.ActiveMs).Append(0).ToList();
-                long Bound() => random.Next(3) == 0 ? random.NextInt64(0, actives.Max() + 2) : Pick(random, actives);
+                long Bound() => random.Next(4) switch
+                {
+                    0 => random.NextInt64(0, actives.Max() + 2),
+                    1 => Pick(random, RoundDurations) - random.Next(2),
+                    _ => Pick(random, actives),
+                };
                 var (a, b) = (Bound(), Bound());
                 return random.Next(3) switch
                 {
@@ -147,6 +152,9 @@ public static class FilterDimensionCases
         var piece = text.Substring(start, random.Next(1, Math.Min(text.Length - start, 8) + 1));
         return new string(piece.Select(c => random.Next(2) == 0 ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c)).ToArray());
     }
+
+    /// <summary>Active-time bounds a person picks: 1 s … 1 day.</summary>
+    private static readonly long[] RoundDurations = [1_000, 5_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 86_400_000];
 
     private static T Pick<T>(Random random, IEnumerable<T> values)
     {

@@ -107,7 +107,15 @@ public abstract class SessionActivityConformance(IStoreFactory factory) : Confor
         {
             await Store.SessionActivity.ApplyIdleGapAsync(ProjectId, threshold);
             Assert.Equal((threshold, true), await Store.SessionActivity.AppliedIdleGapAsync(ProjectId));
-            await VerifyAsync(Reference(written.Values, threshold, TextOf), $"seed {seed} at threshold {threshold}");
+            var atThreshold = Reference(written.Values, threshold, TextOf);
+            await VerifyAsync(atThreshold, $"seed {seed} at threshold {threshold}");
+            // Counts by active time follow the recomputed rows (a store counting from a rollup moves it with them).
+            foreach (var (low, high) in new (long?, long?)[] { (60_000, null), (null, 300_000), (30_000, 1_800_000), (45_001, 299_999) })
+            {
+                var expected = atThreshold.Values.Count(e => e.ActiveMs >= (low ?? long.MinValue) && e.ActiveMs <= (high ?? long.MaxValue));
+                var counted = (await Store.Sessions.ListAsync(ProjectId, new SessionQuery { Filter = new SessionFilter { MinActiveMs = low, MaxActiveMs = high }, Limit = 1 })).TotalCount;
+                Assert.True(expected == counted, $"seed {seed} at threshold {threshold}, active time in [{low}, {high}]: {counted} sessions, expected {expected}");
+            }
         }
         var cutoff = Day0 + Day;
         await Store.Retention.DeleteSpansStartedBeforeAsync(ProjectId, cutoff, 7);

@@ -22,6 +22,8 @@ public sealed class FastPathDimensionsTests
     private static readonly SessionDimensions RollupHolds =
         // session_rollup_hourly is keyed by start hour, error state and turn count.
         SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns | SessionDimensions.MaxTurns;
+    // session_active_bands_hourly is keyed by start hour, error state and active-time band (only asked with an active-time filter).
+    private static readonly SessionDimensions ActiveBandsHold = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.ActiveTime;
     private static readonly SessionDimensions GroupRollupHolds = SessionDimensions.Time; // tag and metadata rollups: by start hour only
     private static readonly SessionDimensions UserTotalsHold = SessionDimensions.Time; // all-time per-user totals, corrected by a start range
     private static readonly SessionDimensions PlannerHolds = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns; // counts it can read and indexes it knows
@@ -47,7 +49,7 @@ public sealed class FastPathDimensionsTests
             var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
             await using var connection = await storage.Database.OpenAsync();
             var projectSessions = sessions.Count;
-            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0 };
+            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["active bands"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0 };
             foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
             {
                 for (var draw = 0; draw < 2; draw++)
@@ -60,6 +62,16 @@ public sealed class FastPathDimensionsTests
                     {
                         answered["rollup"]++;
                         Assert.Equal(await RowTotalsAsync(connection, project.Id, filter), await SessionRollup.ReadTotalsAsync(connection, project.Id, filter, default));
+                    }
+
+                    var withActiveTime = (filter.ActiveDimensions & SessionDimensions.ActiveTime) != 0;
+                    Assert.True((withActiveTime && ActiveBandsHold.Supports(filter)) == SessionActiveTimeCount.Covers(filter), $"{where}: the active-time bands answer {SessionActiveTimeCount.Supported}, must answer {ActiveBandsHold}");
+                    if (SessionActiveTimeCount.Covers(filter))
+                    {
+                        answered["active bands"]++;
+                        // Also on round bounds, where whole bands come from the rollup alone.
+                        foreach (var rounded in new[] { filter, OnBandStarts(random, filter) })
+                            Assert.True((await RowTotalsAsync(connection, project.Id, rounded)).Sessions == await SessionActiveTimeCount.CountAsync(connection, project.Id, rounded, default), $"{where}: active-time count of {rounded}");
                     }
 
                     Assert.True(PlannerHolds.Supports(filter) == SessionPagePlan.Covers(filter), $"{where}: the page planner answers {SessionPagePlan.Supported}, must answer {PlannerHolds}");
@@ -124,6 +136,18 @@ public sealed class FastPathDimensionsTests
         Assert.Equal(expected.Series.Select(s => (s.Kind, s.Sessions)), actual.Series.Select(s => (s.Kind, s.Sessions)));
         for (var i = 0; i < expected.Series.Count; i++)
             Assert.Equal(expected.Series[i].Buckets, actual.Series[i].Buckets);
+    }
+
+    /// <summary>The filter's active-time bounds moved to band starts (or just below one), as a person's round values are.</summary>
+    private static SessionFilter OnBandStarts(Random random, SessionFilter filter)
+    {
+        long Round() => ActiveTimeBands.Starts[random.Next(1, ActiveTimeBands.Starts.Length)] - random.Next(2);
+        var (a, b) = (Round(), Round());
+        return filter with
+        {
+            MinActiveMs = filter.MinActiveMs is null ? null : Math.Min(a, b),
+            MaxActiveMs = filter.MaxActiveMs is null ? null : Math.Max(a, b),
+        };
     }
 
     /// <summary>The totals over the session rows themselves (SessionSql.AppendFilter holds every dimension).</summary>

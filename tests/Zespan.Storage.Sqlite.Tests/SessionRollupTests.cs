@@ -190,5 +190,9 @@ public sealed class SessionRollupTests
             FROM sessions GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
             """);
         Assert.Equal(recomputed, kept);
+        // The active-time bands (migration 201) and the stored active time they count (200).
+        var bands = StoredActiveTimeTests.Bands(connection);
+        Assert.Equal(bands.Recomputed, bands.Kept);
+        Assert.Equal(["0"], await Rows("SELECT COUNT(*) FROM sessions WHERE active_ms <> duration_ms - idle_ms"));
     }
 }
