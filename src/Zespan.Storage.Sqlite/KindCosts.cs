@@ -31,38 +31,15 @@ internal sealed class KindCosts
             Count(3, key, "");
     }
 
-    public void Flush(SessionRollupDeltas owner)
-    {
-        if (_rows.Count == 0)
-            return;
-        var upsert = owner.Statement("""
-            INSERT INTO session_kind_costs (project_id, dim, key, kind, cost_band, day, cost_pico, sessions)
-            VALUES ($p, $dim, $key, $kind, $band, $day, $cost, $n)
-            ON CONFLICT (project_id, dim, key, kind, cost_band, day, cost_pico) DO UPDATE SET sessions = sessions + excluded.sessions
-            """);
-        var empty = owner.Statement("""
-            DELETE FROM session_kind_costs
-            WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND day = $day AND cost_pico = $cost AND sessions = 0
-            """);
-        foreach (var (row, n) in _rows)
+    public void Flush(SessionRollupDeltas owner) =>
+        CountRows.Flush(owner, "session_kind_costs", ["project_id", "dim", "key", "kind", "cost_band", "day", "cost_pico"], _rows, (statement, row) =>
         {
-            if (n == 0)
-                continue;
-            foreach (var statement in new[] { upsert, empty })
-            {
-                statement.Set("$p", row.Project);
-                statement.Set("$dim", row.Dim);
-                statement.Set("$key", row.Key);
-                statement.Set("$kind", row.Kind);
-                statement.Set("$band", row.Band);
-                statement.Set("$day", row.Day);
-                statement.Set("$cost", row.Cost);
-            }
-            upsert.Set("$n", n);
-            upsert.Execute();
-            if (n < 0)
-                empty.Execute();
-        }
-        _rows.Clear();
-    }
+            statement.Set("$project_id", row.Project);
+            statement.Set("$dim", row.Dim);
+            statement.Set("$key", row.Key);
+            statement.Set("$kind", row.Kind);
+            statement.Set("$cost_band", row.Band);
+            statement.Set("$day", row.Day);
+            statement.Set("$cost_pico", row.Cost);
+        });
 }

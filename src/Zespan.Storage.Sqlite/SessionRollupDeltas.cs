@@ -169,31 +169,13 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                     empty.Execute();
             }
         }
-        if (_activeBands.Count > 0)
+        CountRows.Flush(this, "session_active_bands_hourly", ["project_id", "hour", "errored", "band"], _activeBands, (statement, row) =>
         {
-            var c = Statement("""
-                INSERT INTO session_active_bands_hourly (project_id, hour, errored, band, sessions) VALUES ($p, $hour, $errored, $band, $n)
-                ON CONFLICT (project_id, hour, errored, band) DO UPDATE SET sessions = sessions + excluded.sessions
-                """);
-            var empty = Statement("DELETE FROM session_active_bands_hourly WHERE project_id = $p AND hour = $hour AND errored = $errored AND band = $band AND sessions = 0");
-            foreach (var ((projectId, hour, errored, band), n) in _activeBands)
-            {
-                if (n == 0)
-                    continue;
-                foreach (var s in new[] { c, empty })
-                {
-                    s.Set("$p", projectId);
-                    s.Set("$hour", hour);
-                    s.Set("$errored", errored ? 1 : 0);
-                    s.Set("$band", band);
-                }
-                c.Set("$n", n);
-                c.Execute();
-                if (n < 0)
-                    empty.Execute();
-            }
-            _activeBands.Clear();
-        }
+            statement.Set("$project_id", row.Project);
+            statement.Set("$hour", row.Hour);
+            statement.Set("$errored", row.Errored ? 1 : 0);
+            statement.Set("$band", row.Band);
+        });
         if (_users.Count > 0)
         {
             // Two parts, as 071 wrote them: the upper bits of each session's cost and its lower 32 bits, summed apart.
