@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -33,8 +34,8 @@ internal static class SessionScan
     {
         var fold = new SessionFigures();
         var tags = new HashSet<string>(StringComparer.Ordinal);
-        var smallest = new Dictionary<string, List<byte[]>>(StringComparer.Ordinal);
-        var call = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var metadata = new MetadataScan();
+        var lastTags = new List<byte>();
         var calls = new List<Call>();
         // In (start, span id) order, the order of SessionActivity and SessionNames: the index gives the start order, SQLite
         // sorts only calls with equal starts by span id (BINARY: code point order).
@@ -48,23 +49,28 @@ internal static class SessionScan
             while (select.Read())
             {
                 long start = select.GetInt64(0), end = select.GetInt64(1);
-                fold.Add(select.GetString(8), start, end, select.GetNullableInt64(2), select.GetInt64(3), select.GetInt64(4),
-                    (SpanStatus)select.GetInt64(5), select.GetNullableString(9), select.GetNullableString(10));
+                // Calls arrive in the fold's own order, so once the fold holds a user (or an explicit name) no later call's
+                // can be earlier: their strings, and the span id that would break a tie, are not made (most of a long
+                // session's calls).
+                var user = fold.User.HasValue ? null : select.GetNullableString(9);
+                var name = fold.ExplicitName.HasValue ? null : select.GetNullableString(10);
+                var spanId = user is null && name is null ? string.Empty : select.GetString(8);
+                fold.Add(spanId, start, end, select.GetNullableInt64(2), select.GetInt64(3), select.GetInt64(4), (SpanStatus)select.GetInt64(5), user, name);
                 calls.Add(new Call(start, end, select.GetInt64(11)));
-                if (select.GetUtf8(6) is { Length: > 0 } tagsJson)
-                    ReadTags(tagsJson, tags);
-                if (select.GetUtf8(7) is { Length: > 0 } metadata)
+                // Consecutive calls usually carry the same tags: an equal column adds nothing new.
+                if (select.GetUtf8(6) is { Length: > 0 } tagsJson && !tagsJson.SequenceEqual(CollectionsMarshal.AsSpan(lastTags)))
                 {
-                    call.Clear();
-                    ReadCall(metadata, call);
-                    foreach (var (key, value) in call)
-                        Offer(smallest.TryGetValue(key, out var values) ? values : smallest[key] = [], value);
+                    ReadTags(tagsJson, tags);
+                    lastTags.Clear();
+                    lastTags.AddRange(tagsJson);
                 }
+                if (select.GetUtf8(7) is { Length: > 0 } metadataJson)
+                    metadata.AddCall(metadataJson);
             }
         }
         if (fold.IsEmpty)
             return null;
-        return new Figures(fold, tags, [.. smallest.SelectMany(k => k.Value.Select(v => (k.Key, Encoding.UTF8.GetString(v))))], calls);
+        return new Figures(fold, tags, metadata.Pairs(), calls);
     }
 
     /// <summary>The strings of a call's tags column, a JSON array (see SpanWriteStatements).</summary>
@@ -82,42 +88,106 @@ internal static class SessionScan
         }
     }
 
-    /// <summary>One call's groupable values, as MetadataValues.Flatten takes them (a repeated key keeps its last value).</summary>
-    private static void ReadCall(ReadOnlySpan<byte> json, Dictionary<string, byte[]> call)
+    /// <summary>
+    /// Per metadata key, the Cap smallest distinct values over the calls added, as MetadataValues.Flatten takes each call's
+    /// values (a repeated key keeps its last groupable value). Why not a dictionary and byte arrays per call: a long
+    /// session's rebuild read tens of thousands of calls, and making a key string and a value array for each pair was most
+    /// of its time; here a call's values are copied into one reused buffer and a value array is made only when it is kept.
+    /// </summary>
+    private sealed class MetadataScan
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        private readonly Dictionary<string, Key> _keys = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Key>.AlternateLookup<ReadOnlySpan<char>> _byChars;
+        private readonly List<(Key Key, int Start, int Length)> _call = [];
+        private byte[] _values = new byte[256];
+        private char[] _keyChars = new char[64];
+        private int _calls;
+
+        public MetadataScan() => _byChars = _keys.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        private sealed class Key(string name)
         {
-            var key = reader.GetString()!;
-            reader.Read();
-            byte[]? value = reader.TokenType switch
-            {
-                JsonTokenType.String => reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan.ToArray(),
-                JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False => reader.ValueSpan.ToArray(),
-                _ => null,
-            };
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-                reader.Skip();
-            // Length limits count UTF-16 characters, never more than UTF-8 bytes, so only long values need counting.
-            if (value is null || key.Length > MetadataValues.MaxKeyLength
-                || (value.Length > MetadataValues.MaxValueLength && Encoding.UTF8.GetCharCount(value) > MetadataValues.MaxValueLength))
-                continue; // as in Flatten, a value that cannot be a group leaves the key's earlier value in place
-            call[key] = value;
+            public string Name { get; } = name;
+            public List<byte[]> Smallest { get; } = [];
+            /// <summary>The call that last gave this key a value, and where in that call's list it is.</summary>
+            public int Call = -1, Entry;
         }
+
+        public void AddCall(ReadOnlySpan<byte> json)
+        {
+            _calls++;
+            _call.Clear();
+            if (_values.Length < json.Length)
+                _values = new byte[Math.Max(json.Length, _values.Length * 2)]; // unescaped values never outgrow their JSON
+            var used = 0;
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = KeyOf(ref reader);
+                reader.Read();
+                int length;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        length = reader.CopyString(_values.AsSpan(used));
+                        break;
+                    case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                        reader.ValueSpan.CopyTo(_values.AsSpan(used));
+                        length = reader.ValueSpan.Length;
+                        break;
+                    default:
+                        reader.Skip();
+                        continue; // not groupable: the key's earlier value stays, as in Flatten
+                }
+                // Length limits count UTF-16 characters, never more than UTF-8 bytes, so only long values need counting.
+                if (key is null || (length > MetadataValues.MaxValueLength && Encoding.UTF8.GetCharCount(_values.AsSpan(used, length)) > MetadataValues.MaxValueLength))
+                    continue;
+                if (key.Call == _calls)
+                    _call[key.Entry] = (key, used, length);
+                else
+                {
+                    (key.Call, key.Entry) = (_calls, _call.Count);
+                    _call.Add((key, used, length));
+                }
+                used += length;
+            }
+            foreach (var (key, start, length) in _call)
+                Offer(key.Smallest, _values.AsSpan(start, length));
+        }
+
+        /// <summary>The key's entry, made on its first call; null when the key is too long to group by.</summary>
+        private Key? KeyOf(ref Utf8JsonReader reader)
+        {
+            var maxChars = reader.ValueIsEscaped ? reader.ValueSpan.Length : Encoding.UTF8.GetMaxCharCount(reader.ValueSpan.Length);
+            if (_keyChars.Length < maxChars)
+                _keyChars = new char[Math.Max(maxChars, _keyChars.Length * 2)];
+            var chars = reader.CopyString(_keyChars);
+            if (chars > MetadataValues.MaxKeyLength)
+                return null;
+            var name = _keyChars.AsSpan(0, chars);
+            if (_byChars.TryGetValue(name, out var key))
+                return key;
+            key = new Key(name.ToString());
+            _keys.Add(key.Name, key);
+            return key;
+        }
+
+        public List<(string Key, string Value)> Pairs() =>
+            [.. _keys.Values.SelectMany(k => k.Smallest.Select(v => (k.Name, Encoding.UTF8.GetString(v))))];
     }
 
     /// <summary>Adds the value to the ascending list of a key's smallest distinct values, keeping at most Cap.</summary>
-    private static void Offer(List<byte[]> values, byte[] value)
+    private static void Offer(List<byte[]> values, ReadOnlySpan<byte> value)
     {
-        if (values.Count == Cap && value.AsSpan().SequenceCompareTo(values[^1]) >= 0)
+        if (values.Count == Cap && value.SequenceCompareTo(values[^1]) >= 0)
             return;
         int low = 0, high = values.Count;
         while (low < high)
         {
             var middle = (low + high) / 2;
-            var order = value.AsSpan().SequenceCompareTo(values[middle]);
+            var order = value.SequenceCompareTo(values[middle]);
             if (order == 0)
                 return;
             if (order < 0)
@@ -125,7 +195,7 @@ internal static class SessionScan
             else
                 low = middle + 1;
         }
-        values.Insert(low, value);
+        values.Insert(low, value.ToArray());
         if (values.Count > Cap)
             values.RemoveAt(Cap);
     }
