@@ -17,21 +17,20 @@ internal static class AggregateRebuilder
     /// The figures (the SessionFigures fold, user included), tags and metadata in one pass over its calls (SessionScan): no
     /// object per call, so a rebuild in a 20,000-turn session stays a few tens of ms.
     /// </summary>
-    /// <param name="callsOnlyRemoved">
-    /// True when the session's calls were only deleted (retention): its derived name then stands while its call remains
-    /// (SessionActivityRows.NameAfterRemovals), so a long session's payloads are not probed again.
+    /// <param name="knownName">
+    /// The session's derived name when the caller knows it without probing the calls' payloads (retention:
+    /// SessionActivityRows.NameAfterRemovals; a write: WrittenSessionNames), read before the rebuild; null to probe.
     /// </param>
     public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas rollups, long projectId, string sessionId,
-        bool callsOnlyRemoved = false)
+        DerivedNameRow? knownName)
     {
         var before = rollups.Read(projectId, sessionId);
-        Rebuild(connection, transaction, projectId, sessionId, callsOnlyRemoved);
+        Rebuild(connection, transaction, projectId, sessionId, knownName);
         rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId));
     }
 
-    private static void Rebuild(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, bool callsOnlyRemoved)
+    private static void Rebuild(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, DerivedNameRow? knownName)
     {
-        var knownName = callsOnlyRemoved ? SessionActivityRows.NameAfterRemovals(connection, transaction, projectId, sessionId) : null;
         using (var delete = connection.Command(
             "DELETE FROM sessions WHERE project_id = $p AND session_id = $s; DELETE FROM session_tags WHERE project_id = $p AND session_id = $s; DELETE FROM session_metadata WHERE project_id = $p AND session_id = $s;",
             transaction))

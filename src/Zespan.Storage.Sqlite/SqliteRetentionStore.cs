@@ -87,7 +87,8 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         using (var rollups = new SessionRollupDeltas(connection))
         {
             foreach (var sessionId in sessions)
-                AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId, callsOnlyRemoved: true);
+                AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId,
+                    SessionActivityRows.NameAfterRemovals(connection, transaction, projectId, sessionId));
             AggregateRebuilder.RebuildTraces(connection, transaction, rollups, traces.Select(traceId => (projectId, traceId)));
             rollups.Flush();
         }

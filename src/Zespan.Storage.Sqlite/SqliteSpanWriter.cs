@@ -63,10 +63,13 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         var aggregates = new PendingAggregates();
         using var rollups = new SessionRollupDeltas(connection);
         using var sumOnly = new SumOnlyReplacement(connection);
+        var names = new WrittenSessionNames();
+        var passedDown = new HashSet<(long, string)>();
 
         foreach (var (projectId, sent) in spans)
         {
             var span = inheritance.FromStoredParent(projectId, sent);
+            names.Written(projectId, span);
             if (statements.TryInsertSpan(projectId, span) is { } rowId)
                 AddNew(statements, aggregates, rowId, projectId, span);
             else
@@ -76,13 +79,19 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
                     Replace(statements, aggregates, sumOnly, rollups, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
                 rowId = existing.RowId;
             }
-            inheritance.AfterWrite(projectId, rowId, span, sessionsToRebuild, tracesToRebuild);
+            inheritance.AfterWrite(projectId, rowId, span, passedDown, tracesToRebuild);
+            foreach (var (project, session) in passedDown)
+            {
+                sessionsToRebuild.Add((project, session));
+                names.PassedDown(project, session);
+            }
+            passedDown.Clear();
         }
         aggregates.Flush(statements, rollups, sessionsToRebuild, tracesToRebuild);
         SpanContentStatements.FillWritten(connection, transaction, spans);
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
-            AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId);
+            AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId, names.After(connection, transaction, projectId, sessionId));
         AggregateRebuilder.RebuildTraces(connection, transaction, rollups, tracesToRebuild);
         rollups.Flush();
         transaction.Commit();
