@@ -28,8 +28,10 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
         SessionSql.AppendFilter(sql, command, Filter, TextAs);
         condition(sql, command);
         sql.Append($" ORDER BY {order} LIMIT $limit");
+        // CROSS JOIN: the page's ids first, then their rows; as "session_id IN (...)" SQLite walked the outer sort
+        // index testing every session against the list.
         command.CommandText = KeysFirst && indexHint is null
-            ? $"SELECT {SessionSql.Columns} FROM sessions s WHERE s.project_id = $p AND s.session_id IN ({SessionSql.Stored(sql.ToString())}) ORDER BY {order} LIMIT $limit"
+            ? $"SELECT {SessionSql.Columns} FROM ({SessionSql.Stored(sql.ToString())}) AS m CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = m.session_id ORDER BY {order} LIMIT $limit"
             : sql.ToString();
 
         var items = new List<SessionSummary>(limit);
@@ -41,17 +43,19 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
 
     /// <summary>
     /// The first <paramref name="limit"/> matching sessions meeting <paramref name="condition"/> in <paramref name="order"/>,
-    /// found by walking the page's index and testing each row, visiting at most <paramref name="budget"/> entries; null
-    /// when the budget ran out first. Why a budget: the walk's length is estimated as if the filter were independent of
-    /// the sort key, and when they are correlated (short sessions are cheap) a walk can pass nearly every session.
+    /// found by walking the page's index and testing each row's active time (the other filters from the index entry,
+    /// as the plain walk does), reading at most <paramref name="budget"/> rows; null when the budget ran out first. Why a
+    /// budget: the walk's length is estimated as if active time were independent of the sort key, and when they are
+    /// correlated (short sessions are cheap) a walk can pass nearly every session.
     /// </summary>
     public async Task<List<SessionSummary>?> WalkAsync(Action<StringBuilder, SqliteCommand> condition, string order, int limit, long budget, CancellationToken cancellationToken)
     {
         await using var command = Connection.CreateCommand();
         command.With("$p", ProjectId).With("$budget", budget);
         var matches = new StringBuilder("(1");
-        SessionSql.AppendFilter(matches, command, Filter, TextAs);
+        SessionSql.AppendFilter(matches, command, new SessionFilter { MinActiveMs = Filter.MinActiveMs, MaxActiveMs = Filter.MaxActiveMs }, TextAs);
         var sql = new StringBuilder($"SELECT {SessionSql.Columns}, {matches}) FROM sessions s{IndexHint} WHERE s.project_id = $p");
+        SessionSql.AppendFilter(sql, command, Filter with { MinActiveMs = null, MaxActiveMs = null }, TextAs);
         condition(sql, command);
         sql.Append($" ORDER BY {order} LIMIT $budget");
         command.CommandText = sql.ToString();

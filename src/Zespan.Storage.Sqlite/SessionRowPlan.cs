@@ -29,7 +29,11 @@ internal static class SessionRowPlan
     /// <summary>Index entries visited for the cost of one row lookup (as in SessionPagePlan).</summary>
     private const double LookupCost = 15;
 
-    /// <summary>Covering index entries read and top-N sorted for the cost of one row lookup (measured at 1 M sessions).</summary>
+    /// <summary>
+    /// Covering index entries read and top-N sorted for the cost of one row lookup: LookupCost entries walked, less the
+    /// sorter's work per entry (at 1 M sessions a walk reading a row per entry took ~1.2 µs an entry, a covering count
+    /// ~80 ns; docs/benchmarks.md, issue 18).
+    /// </summary>
     private const double SortedEntriesPerLookup = 10;
 
     public static async Task<Plan> ChooseAsync(SqliteConnection connection, long projectId, SessionQuery query, CancellationToken cancellationToken)
