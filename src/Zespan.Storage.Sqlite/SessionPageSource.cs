@@ -8,8 +8,11 @@ namespace Zespan.Storage.Sqlite;
 /// Where one sessions page is read from: the filter, the index the planner chose and how q= is applied. Every read of a
 /// page — the keyset walk and the exact over-bound cost order (<see cref="OverBoundCostOrder"/>) — goes through it, so
 /// they apply the same filter the same way and differ only in their own condition and order.
+/// KeysFirst: the page's index holds the filter and every sort key (sessions_by_active, migration 230), so the matching
+/// entries are sorted from the index alone and only the page's rows are read, instead of one row read per match.
 /// </summary>
-internal sealed record SessionPageSource(SqliteConnection Connection, long ProjectId, SessionFilter Filter, string IndexHint, TextAs TextAs)
+internal sealed record SessionPageSource(SqliteConnection Connection, long ProjectId, SessionFilter Filter, string IndexHint, TextAs TextAs,
+    bool KeysFirst = false)
 {
     /// <summary>
     /// Matching sessions that also meet <paramref name="condition"/> (appended as " AND ..." and bound by it), in
@@ -19,19 +22,55 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
         string? indexHint = null)
     {
         await using var command = Connection.CreateCommand();
-        command.With("$p", ProjectId);
+        command.With("$p", ProjectId).With("$limit", limit);
         var from = TextAs == TextAs.Joined ? SessionSearch.JoinedFrom(command, Filter.Query!) : $"sessions s{indexHint ?? IndexHint}";
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns} FROM {from} WHERE s.project_id = $p");
+        var sql = new StringBuilder($"SELECT {(KeysFirst && indexHint is null ? "s.session_id" : SessionSql.Columns)} FROM {from} WHERE s.project_id = $p");
         SessionSql.AppendFilter(sql, command, Filter, TextAs);
         condition(sql, command);
         sql.Append($" ORDER BY {order} LIMIT $limit");
-        command.With("$limit", limit);
-        command.CommandText = sql.ToString();
+        // CROSS JOIN: the page's ids first, then their rows; as "session_id IN (...)" SQLite walked the outer sort
+        // index testing every session against the list.
+        command.CommandText = KeysFirst && indexHint is null
+            ? $"SELECT {SessionSql.Columns} FROM ({SessionSql.Stored(sql.ToString())}) AS m CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = m.session_id ORDER BY {order} LIMIT $limit"
+            : sql.ToString();
 
         var items = new List<SessionSummary>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             items.Add(SessionSql.Read(reader));
         return items;
+    }
+
+    /// <summary>
+    /// The first <paramref name="limit"/> matching sessions meeting <paramref name="condition"/> in <paramref name="order"/>,
+    /// found by walking the page's index and testing each row's active time (the other filters from the index entry,
+    /// as the plain walk does), reading at most <paramref name="budget"/> rows; null when the budget ran out first. Why a
+    /// budget: the walk's length is estimated as if active time were independent of the sort key, and when they are
+    /// correlated (short sessions are cheap) a walk can pass nearly every session.
+    /// </summary>
+    public async Task<List<SessionSummary>?> WalkAsync(Action<StringBuilder, SqliteCommand> condition, string order, int limit, long budget, CancellationToken cancellationToken)
+    {
+        await using var command = Connection.CreateCommand();
+        command.With("$p", ProjectId).With("$budget", budget);
+        var matches = new StringBuilder("(1");
+        SessionSql.AppendFilter(matches, command, new SessionFilter { MinActiveMs = Filter.MinActiveMs, MaxActiveMs = Filter.MaxActiveMs }, TextAs);
+        var sql = new StringBuilder($"SELECT {SessionSql.Columns}, {matches}) FROM sessions s{IndexHint} WHERE s.project_id = $p");
+        SessionSql.AppendFilter(sql, command, Filter with { MinActiveMs = null, MaxActiveMs = null }, TextAs);
+        condition(sql, command);
+        sql.Append($" ORDER BY {order} LIMIT $budget");
+        command.CommandText = sql.ToString();
+
+        var items = new List<SessionSummary>(limit);
+        long visited = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            visited++;
+            if (reader.GetInt64(SessionSql.ColumnCount) != 0)
+                items.Add(SessionSql.Read(reader));
+            if (items.Count == limit)
+                return items;
+        }
+        return visited < budget ? items : null;
     }
 }

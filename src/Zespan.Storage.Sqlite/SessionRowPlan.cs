@@ -14,13 +14,27 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class SessionRowPlan
 {
-    public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs);
+    /// <summary>
+    /// WalkBudget: when set, first walk the index of IndexHint visiting at most this many entries; if that finds no page,
+    /// read it from the active-time range, keys first (SessionPageSource.KeysFirst). KeysFirst: read the page that way.
+    /// </summary>
+    public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs, long? WalkBudget = null, bool KeysFirst = false);
+
+    /// <summary>The active-time range read keys first: its index holds the filter and every sort key (migration 230).</summary>
+    public static readonly string ActiveRange = Hint("sessions_by_active");
 
     /// <summary>A match read from the search index costs its document row and its session row.</summary>
     private const double IndexedMatchCost = 2;
 
     /// <summary>Index entries visited for the cost of one row lookup (as in SessionPagePlan).</summary>
     private const double LookupCost = 15;
+
+    /// <summary>
+    /// Covering index entries read and top-N sorted for the cost of one row lookup: LookupCost entries walked, less the
+    /// sorter's work per entry (at 1 M sessions a walk reading a row per entry took ~1.2 µs an entry, a covering count
+    /// ~80 ns; docs/benchmarks.md, issue 18).
+    /// </summary>
+    private const double SortedEntriesPerLookup = 10;
 
     public static async Task<Plan> ChooseAsync(SqliteConnection connection, long projectId, SessionQuery query, CancellationToken cancellationToken)
     {
@@ -50,9 +64,18 @@ internal static class SessionRowPlan
                 ? await SessionActiveTimeCount.CountAsync(connection, projectId, filter, cancellationToken)
                 : await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken, Hint("sessions_by_active"));
             if (query.Sort == SessionSort.ActiveDurationMs)
-                return new(total, Hint("sessions_by_active"), TextAs.Candidates);
+                return new(total, ActiveRange, TextAs.Candidates);
+            // Either walk the sort index testing each row's active time (a row read per entry visited), or sort the
+            // active-time range's entries, which hold every sort key (no row read). The walk's length assumes the filter
+            // independent of the sort key; it is bounded by what the range would cost, so a correlated filter (the
+            // short sessions are the cheap ones) costs at most twice the range, not a walk of every session.
             var walk = WalkCost(query, await SqliteSessionReader.ProjectSessionsAsync(connection, projectId, cancellationToken), total);
-            return new(total, Hint(walk < total ? SessionSql.SortIndex(query.Sort) : "sessions_by_active"), TextAs.Candidates);
+            var rangeOnly = new SessionFilter { MinActiveMs = filter.MinActiveMs, MaxActiveMs = filter.MaxActiveMs };
+            var inRange = filter == rangeOnly ? total : await SessionActiveTimeCount.CountAsync(connection, projectId, rangeOnly, cancellationToken);
+            var rangeCost = inRange / SortedEntriesPerLookup;
+            return walk < rangeCost
+                ? new(total, Hint(SessionSql.SortIndex(query.Sort)), TextAs.Candidates, WalkBudget: (long)Math.Ceiling(rangeCost))
+                : new(total, ActiveRange, TextAs.Candidates, KeysFirst: true);
         }
         return new(await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken), "", TextAs.Candidates);
     }

@@ -55,6 +55,15 @@ internal static class SessionSql
 
     public const long UnknownCost = SessionCursor.UnknownCost;
 
+    /// <summary>
+    /// SQL on alias s with the cost order's VIRTUAL columns (migrations 072, 150) written as the stored columns they are
+    /// computed from. Why: SQLite never reads a virtual column from an index, so a query naming one looks up every row;
+    /// written this way, a query over sessions_by_active (migration 230, which holds those stored columns) reads no row.
+    /// </summary>
+    public static string Stored(string sql) => sql
+        .Replace("s.cost_unknown", "(s.unpriced_calls = s.turns)")
+        .Replace("s.cost_sort", "(CASE WHEN s.cost_high = 0 THEN s.cost_pico ELSE 9223372036854775807 END)");
+
     /// <summary>The index that holds sessions in this sort order (migrations 001, 030, 040).</summary>
     public static string SortIndex(SessionSort sort) => sort switch
     {

@@ -19,6 +19,8 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         long totalCount;
         var indexHint = "";
         var textAs = TextAs.Candidates;
+        long? walkBudget = null;
+        var keysFirst = false;
         if (SessionRollup.Covers(query.Filter))
         {
             var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
@@ -31,13 +33,13 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         else
         {
             // Active time and q= are not in the rollup: counted from their own indexes, which also choose the page's.
-            (totalCount, indexHint, textAs) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
+            (totalCount, indexHint, textAs, walkBudget, keysFirst) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
         }
 
-        var source = new SessionPageSource(connection, projectId, query.Filter, indexHint, textAs);
+        var source = new SessionPageSource(connection, projectId, query.Filter, indexHint, textAs, keysFirst);
         var direction = query.Descending ? "DESC" : "ASC";
         var order = $"{string.Join(", ", key.Select(k => $"{k} {direction}"))}, s.session_id {direction}";
-        var items = await source.ReadAsync((sql, command) =>
+        void AfterCursor(StringBuilder sql, SqliteCommand command)
         {
             if (query.After is { } after)
             {
@@ -45,7 +47,11 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
                 sql.Append($" AND ({string.Join(", ", key)}, s.session_id) {(query.Descending ? "<" : ">")} ({string.Join(", ", values)}, $afterId)");
                 command.With("$afterId", after.SessionId);
             }
-        }, order, query.Limit + 1, cancellationToken);
+        }
+        List<SessionSummary>? items = null;
+        if (walkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
+            source = source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };
+        items ??= await source.ReadAsync(AfterCursor, order, query.Limit + 1, cancellationToken);
         if (query.Sort == SessionSort.CostUsd)
             items = await OverBoundCostOrder.ApplyAsync(source, query, items, order, cancellationToken);
 

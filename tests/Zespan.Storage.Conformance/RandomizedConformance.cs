@@ -280,7 +280,8 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
         }
     }
 
-    private static Int128 SortValue(ExpectedSession s, SessionSort sort) => sort switch
+    /// <summary>The value a session sorts by, recomputed from its spans (the session id breaks ties).</summary>
+    public static Int128 SortValue(ExpectedSession s, SessionSort sort) => sort switch
     {
         SessionSort.StartedAt => s.StartedMs,
         SessionSort.DurationMs => s.DurationMs,
