@@ -85,7 +85,7 @@ internal static class AggregateRebuilder
     /// </summary>
     public static void RebuildTraces(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas counts, IEnumerable<(long ProjectId, string TraceId)> traces)
     {
-        using var delete = connection.Prepared(transaction, "DELETE FROM traces WHERE project_id = $p AND trace_id = $t", "$p", "$t");
+        using var delete = connection.Prepared(transaction, "DELETE FROM traces WHERE project_id = $p AND trace_id = $t RETURNING error_count", "$p", "$t");
         using var select = connection.Prepared(transaction,
             "SELECT span_id, parent_id, name, kind, start_ms, end_ms, input_tokens + output_tokens, cost_pico, status, user_id, session_id FROM spans WHERE project_id = $p AND trace_id = $t",
             "$p", "$t");
@@ -97,15 +97,18 @@ internal static class AggregateRebuilder
             """, "$p", "$t", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$costHigh", "$unpriced", "$tokens", "$errors",
             "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
         foreach (var (projectId, traceId) in traces)
-            counts.CountTraces(projectId, RebuildTrace(delete, select, insert, projectId, traceId));
+        {
+            var (errorsBefore, errorsAfter) = RebuildTrace(delete, select, insert, projectId, traceId);
+            counts.MoveTrace(projectId, errorsBefore, errorsAfter);
+        }
     }
 
-    /// <summary>Rebuilds one trace row; returns the change in the number of trace rows (−1 gone, 0, +1 new).</summary>
-    private static int RebuildTrace(SqliteCommand delete, SqliteCommand select, SqliteCommand insert, long projectId, string traceId)
+    /// <summary>Rebuilds one trace row; returns its errored spans before and after (null: no row).</summary>
+    private static (long? Before, long? After) RebuildTrace(SqliteCommand delete, SqliteCommand select, SqliteCommand insert, long projectId, string traceId)
     {
         delete.Set("$p", projectId);
         delete.Set("$t", traceId);
-        var deleted = delete.ExecuteNonQuery();
+        var before = (long?)delete.ExecuteScalar();
 
         var f = new TraceFigures();
         select.Set("$p", projectId);
@@ -117,7 +120,7 @@ internal static class AggregateRebuilder
                     reader.GetInt64(6), reader.GetNullableInt64(7), (SpanStatus)reader.GetInt32(8), reader.GetNullableString(9), reader.GetNullableString(10));
         }
         if (f.IsEmpty)
-            return -deleted;
+            return (before, null);
 
         foreach (var (name, value) in new (string, object?)[]
         {
@@ -130,6 +133,6 @@ internal static class AggregateRebuilder
         })
             insert.Set(name, value);
         insert.ExecuteNonQuery();
-        return 1 - deleted;
+        return (before, f.Errors);
     }
 }

@@ -101,8 +101,10 @@ internal sealed class PendingAggregates
             rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId));
         foreach (var ((projectId, traceId), d) in _traces)
         {
-            if (!tracesToRebuild.Contains((projectId, traceId)) && statements.AddToTrace(projectId, traceId, d))
-                rollups.CountTraces(projectId, +1);
+            if (tracesToRebuild.Contains((projectId, traceId)))
+                continue;
+            var (errorsBefore, errorsAfter) = statements.AddToTrace(projectId, traceId, d);
+            rollups.MoveTrace(projectId, errorsBefore, errorsAfter);
         }
         FlushHourly(statements);
     }

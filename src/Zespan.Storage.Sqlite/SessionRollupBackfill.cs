@@ -6,7 +6,7 @@ namespace Zespan.Storage.Sqlite;
 /// Recomputes every rollup the writer keeps by deltas (SessionRollupDeltas) from the stored session, tag, metadata and
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
-/// backfills of migrations 030, 040, 047, 074, 195 and 201.
+/// backfills of migrations 030, 040, 047, 074, 195, 201 and 220.
 /// </summary>
 public static class SessionRollupBackfill
 {
@@ -21,6 +21,8 @@ public static class SessionRollupBackfill
         "INSERT INTO project_session_counts (project_id, sessions) SELECT project_id, COUNT(*) FROM sessions GROUP BY project_id",
         "DELETE FROM project_trace_counts",
         "INSERT INTO project_trace_counts (project_id, traces) SELECT project_id, COUNT(*) FROM traces GROUP BY project_id",
+        "DELETE FROM project_error_trace_counts",
+        "INSERT INTO project_error_trace_counts (project_id, traces) SELECT project_id, COUNT(*) FROM traces WHERE error_count > 0 GROUP BY project_id",
         "DELETE FROM session_rollup_hourly",
         $"""
         INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_high, cost_pico, unpriced_calls)

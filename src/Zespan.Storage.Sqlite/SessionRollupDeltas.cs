@@ -18,7 +18,7 @@ internal sealed record SessionRollupState(
 }
 
 /// <summary>
-/// The session rollups kept by the writer (migrations 180 and 181, the active-time bands of 201; the guard's queue, 182, the trace counter, 183, and the per-kind costs, 195): in one write transaction every session row it inserts,
+/// The session rollups kept by the writer (migrations 180 and 181, the active-time bands of 201; the guard's queue, 182, the trace counters, 183 and 220, and the per-kind costs, 195): in one write transaction every session row it inserts,
 /// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
 /// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
 /// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
@@ -38,6 +38,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly List<RawStatement> _statements = [];
     private readonly HashSet<(long, string)> _guardPending = [];
     private readonly Dictionary<long, long> _traceCounts = [];
+    private readonly Dictionary<long, long> _errorTraceCounts = [];
     // The group rollups of 050/074: each a sum over (session, group) pairs, at the session's start hour.
     private readonly GroupRollup _sessionsHourly = new("sessions_hourly", ("project_id", "$p"), ("hour", "$hour"));
     private readonly GroupRollup _taggedHourly = new("session_tagged_hourly", ("project_id", "$p"), ("hour", "$hour"));
@@ -105,8 +106,15 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         _activeBands[key] = _activeBands.GetValueOrDefault(key) + sign;
     }
 
-    /// <summary>Trace rows a write inserted (+) or deleted (−) in a project, for project_trace_counts (migration 183).</summary>
-    public void CountTraces(long projectId, long delta) => _traceCounts[projectId] = _traceCounts.GetValueOrDefault(projectId) + delta;
+    /// <summary>
+    /// A trace row went from <paramref name="errorsBefore"/> errored spans to <paramref name="errorsAfter"/> (null: no
+    /// row), for project_trace_counts (migration 183: rows) and project_error_trace_counts (220: rows with an error).
+    /// </summary>
+    public void MoveTrace(long projectId, long? errorsBefore, long? errorsAfter)
+    {
+        _traceCounts[projectId] = _traceCounts.GetValueOrDefault(projectId) + (errorsAfter is null ? 0 : 1) - (errorsBefore is null ? 0 : 1);
+        _errorTraceCounts[projectId] = _errorTraceCounts.GetValueOrDefault(projectId) + (errorsAfter > 0 ? 1 : 0) - (errorsBefore > 0 ? 1 : 0);
+    }
 
     private void Apply(long projectId, SessionRollupState s, int sign)
     {
@@ -212,6 +220,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             group.Flush(this);
         _kindCosts.Flush(this);
         FlushProjectCounter(_traceCounts, "project_trace_counts", "traces");
+        FlushProjectCounter(_errorTraceCounts, "project_error_trace_counts", "traces");
         if (_guardPending.Count > 0)
         {
             // REPLACE deletes the session's entry and inserts it again with a new "touch" (AUTOINCREMENT), so an entry being

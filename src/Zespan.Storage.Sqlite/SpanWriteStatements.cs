@@ -121,7 +121,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
-            RETURNING span_count
+            RETURNING span_count, error_count
             """);
         _readSessionState = new RawStatement(connection,
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
@@ -284,9 +284,10 @@ internal sealed class SpanWriteStatements : IDisposable
 
     /// <summary>
     /// Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).
-    /// True when the row is new: a stored trace holds at least one span, so only a new row has exactly this fold's count.
+    /// Returns the row's errored spans before (null when the row is new: a stored trace holds at least one span, so only
+    /// a new row has exactly this fold's count) and after, for the trace counters (SessionRollupDeltas.MoveTrace).
     /// </summary>
-    public bool AddToTrace(long projectId, string traceId, TraceFigures d)
+    public (long? ErrorsBefore, long ErrorsAfter) AddToTrace(long projectId, string traceId, TraceFigures d)
     {
         var c = _addToTrace;
         c.Set("$p", projectId);
@@ -310,7 +311,11 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$session", d.Session.Value);
         c.Set("$sessionStart", d.Session.HasValue ? d.Session.StartMs : (long?)null);
         c.Set("$sessionSpan", d.Session.SpanId);
-        return c.ExecuteScalarInt64() == d.SpanCount;
+        if (!c.Read())
+            throw new InvalidOperationException($"The upsert of trace {traceId} returned no row.");
+        var (spans, errors) = (c.GetInt64(0), c.GetInt64(1));
+        c.Reset();
+        return (spans == d.SpanCount ? null : errors - d.Errors, errors);
     }
 
     /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's hourly row (used by retention deletes).</summary>

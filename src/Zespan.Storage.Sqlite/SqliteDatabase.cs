@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Zespan.Storage.Sqlite;
 
@@ -38,7 +40,13 @@ public sealed class SqliteDatabase
     }
 
     /// <summary>Creates the file if needed, switches it to WAL and applies every migration not yet applied, in order.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => MigrateAsync(NullLogger.Instance, SqliteMigrator.DefaultHeartbeat, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="MigrateAsync(CancellationToken)"/>, saying on <paramref name="logger"/> which migration of how many is
+    /// running, and every <paramref name="heartbeat"/> that a long statement is still running.
+    /// </summary>
+    public async Task MigrateAsync(ILogger logger, TimeSpan heartbeat, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
@@ -52,7 +60,7 @@ public sealed class SqliteDatabase
         await SetTempStoreAsync(connection, "FILE", cancellationToken);
         try
         {
-            await SqliteMigrator.ApplyAsync(connection, cancellationToken);
+            await SqliteMigrator.ApplyAsync(connection, logger, heartbeat, cancellationToken);
         }
         finally
         {

@@ -9,8 +9,20 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>Trace queries: the list reads the trace aggregates, the detail reads every span of one trace.</summary>
 public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
 {
-    /// <summary>The per-project trace counter is one number: it answers the count only when no dimension is set.</summary>
-    private const TraceDimensions TraceCounter = TraceDimensions.None;
+    /// <summary>
+    /// The per-project counters (all traces, migration 183; traces with an error, 220) hold one number each: they answer
+    /// the count when no dimension but the status is set.
+    /// </summary>
+    private const TraceDimensions TraceCounters = TraceDimensions.Status;
+
+    /// <summary>
+    /// With a time range and status=ok, the count is the traces in the range minus the errored ones in it: two walks of
+    /// covering indexes (traces_by_started, traces_with_errors) instead of reading every trace row in the range.
+    /// </summary>
+    private const TraceDimensions OkInTimeByDifference = TraceDimensions.Time | TraceDimensions.Status;
+
+    private const string AllTraces = "coalesce((SELECT traces FROM project_trace_counts WHERE project_id = $p), 0)";
+    private const string ErroredTraces = "coalesce((SELECT traces FROM project_error_trace_counts WHERE project_id = $p), 0)";
 
     /// <summary>The conditions written below; a query with another dimension is refused rather than half applied.</summary>
     private const TraceDimensions Filtered = TraceDimensions.Time | TraceDimensions.User | TraceDimensions.Session | TraceDimensions.Status | TraceDimensions.Model;
@@ -28,6 +40,7 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
         command.With("$p", projectId);
         if (query.FromMs is { } from) { where.Append(" AND t.started_ms >= $from"); command.With("$from", from); }
         if (query.ToMs is { } to) { where.Append(" AND t.started_ms < $to"); command.With("$to", to); }
+        var timeWhere = where.ToString();
         if (query.UserId is { } user) { where.Append(" AND t.user_id = $user"); command.With("$user", user); }
         if (query.SessionId is { } session) { where.Append(" AND t.session_id = $session"); command.With("$session", session); }
         if (query.Status == SpanStatus.Error) where.Append(" AND t.error_count > 0");
@@ -37,11 +50,7 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             where.Append(" AND EXISTS (SELECT 1 FROM spans m WHERE m.project_id = t.project_id AND m.trace_id = t.trace_id AND m.model = $model)");
             command.With("$model", model);
         }
-        // Unfiltered (the Traces view's default): the exact counter kept by triggers (migration 047) instead of walking every trace.
-        // The counter holds no dimension, so any filter, including one added later, counts the matching rows.
-        var countSql = TraceCounter.Supports(query)
-            ? "SELECT coalesce((SELECT traces FROM project_trace_counts WHERE project_id = $p), 0)"
-            : "SELECT COUNT(*) FROM traces t" + where;
+        var countSql = CountSql(query, where.ToString(), timeWhere);
         if (query.After is { } after)
         {
             where.Append(query.OldestFirst ? " AND (t.started_ms, t.trace_id) > ($afterStart, $afterId)" : " AND (t.started_ms, t.trace_id) < ($afterStart, $afterId)");
@@ -74,6 +83,27 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
         command.CommandText = countSql;
         var total = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         return new Page<TraceSummary>(items, next, total);
+    }
+
+    /// <summary>
+    /// The count of the filtered traces. Unfiltered or by status alone (the Traces view's default and its status menu):
+    /// the writer's exact counters instead of walking millions of traces. Any other filter, including one added later,
+    /// counts the matching rows.
+    /// </summary>
+    private static string CountSql(TraceQuery query, string where, string timeWhere)
+    {
+        if (TraceCounters.Supports(query))
+        {
+            return query.Status switch
+            {
+                null => $"SELECT {AllTraces}",
+                SpanStatus.Error => $"SELECT {ErroredTraces}",
+                _ => $"SELECT {AllTraces} - {ErroredTraces}",
+            };
+        }
+        if (OkInTimeByDifference.Supports(query) && query.Status == SpanStatus.Ok)
+            return $"SELECT (SELECT COUNT(*) FROM traces t{timeWhere}) - (SELECT COUNT(*) FROM traces t{timeWhere} AND t.error_count > 0)";
+        return "SELECT COUNT(*) FROM traces t" + where;
     }
 
     public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)

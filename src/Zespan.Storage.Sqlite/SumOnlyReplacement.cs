@@ -41,12 +41,14 @@ internal sealed class SumOnlyReplacement(SqliteConnection connection) : IDisposa
             UPDATE traces SET {ExactSum.AddRowSql("$costHigh", "$cost")}, unpriced_calls = unpriced_calls + $unpriced,
                               total_tokens = total_tokens + $tokens, error_count = error_count + $errors
             WHERE project_id = $p AND trace_id = $id
+            RETURNING error_count
             """);
         SetKeyAndCost(t, projectId, span.TraceId, trace.CostPico - oldTrace.CostPico);
         t.Set("$unpriced", trace.UnpricedCalls - oldTrace.UnpricedCalls);
         t.Set("$tokens", trace.TotalTokens - oldTrace.TotalTokens);
         t.Set("$errors", trace.Errors - oldTrace.Errors);
-        t.Execute();
+        var errorsAfter = t.ExecuteScalarInt64() ?? throw new InvalidOperationException($"Trace {span.TraceId} of a stored span has no row.");
+        rollups.MoveTrace(projectId, errorsAfter - (trace.Errors - oldTrace.Errors), errorsAfter);
 
         if (span.Kind == SpanKind.Llm && span.SessionId is { } sessionId)
         {

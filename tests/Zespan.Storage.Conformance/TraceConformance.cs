@@ -5,7 +5,7 @@ using static Zespan.Storage.Conformance.TestSpans;
 namespace Zespan.Storage.Conformance;
 
 /// <summary>The traces list (figures, order, filters, paging) and a trace's full span list.</summary>
-public abstract class TraceConformance(IStoreFactory factory) : ConformanceSuite(factory)
+public abstract partial class TraceConformance(IStoreFactory factory) : ConformanceSuite(factory)
 {
     private static List<SpanRecord> Seed()
     {
