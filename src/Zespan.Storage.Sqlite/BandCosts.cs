@@ -1,59 +1,58 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// Reads the priced costs of many (kind, cost band, bucket) ranges at once, each sorted: the whole project's from the
-/// sessions' band index (<see cref="WholeProjectAsync"/>), or kinds' from session_kind_costs (<see cref="OfKindsAsync"/>,
-/// migration 195). The ranges travel as one JSON parameter walked by json_each as the outer loop, each a seek in the
-/// index: one statement for a series, where one prepared read per range cost ~1,300 statement runs for 90 daily
-/// buckets of 6–7 kinds (most of the by= series' time at a million sessions).
+/// Reads the priced costs of one cost band and bucket, sorted, through a prepared command whose rows are (cost, how
+/// many sessions have it) and whose parameters are $band, $from and $to: the whole project's from the sessions'
+/// band index (<see cref="WholeProject"/>), or one kind's from session_kind_costs (<see cref="OfKind"/>, migration 195).
 /// </summary>
-internal static class BandCosts
+internal sealed class BandCosts : IAsyncDisposable
 {
-    /// <summary>One range: the priced sessions of <paramref name="Kind"/> ("" for the whole project or a "has" dim) in one band, started in [FromMs, ToMs).</summary>
-    public readonly record struct Range(string Kind, long Band, long FromMs, long ToMs);
+    private readonly SqliteCommand _command;
+    private readonly SqliteParameter _band, _from, _to;
+
+    private BandCosts(SqliteCommand command)
+    {
+        _command = command;
+        _band = command.Parameters.Add(new SqliteParameter("$band", 0L));
+        _from = command.Parameters.Add(new SqliteParameter("$from", 0L));
+        _to = command.Parameters.Add(new SqliteParameter("$to", 0L));
+    }
 
     /// <summary>Every priced session of the project (index only: no other column of the session is read).</summary>
-    public static Task<List<long>[]> WholeProjectAsync(SqliteTransaction snapshot, long projectId, IReadOnlyList<Range> ranges, CancellationToken cancellationToken) =>
-        ReadAsync(snapshot.Connection!.Command("""
-            SELECT r.key, s.cost_pico, 1 FROM json_each($ranges) AS r CROSS JOIN sessions AS s INDEXED BY sessions_by_cost_band
-            WHERE s.project_id = $p AND s.cost_unknown = 0 AND s.cost_band = r.value ->> 1
-              AND s.started_ms >= r.value ->> 2 AND s.started_ms < r.value ->> 3
-            """, snapshot).With("$p", projectId), ranges, cancellationToken);
+    public static BandCosts WholeProject(SqliteTransaction snapshot, long projectId) => new(snapshot.Connection!.Command("""
+        SELECT cost_pico, 1 FROM sessions INDEXED BY sessions_by_cost_band
+        WHERE project_id = $p AND cost_unknown = 0 AND cost_band = $band AND started_ms >= $from AND started_ms < $to
+        """, snapshot).With("$p", projectId));
 
-    /// <summary>The priced sessions of each range's kind (dim and key as in migration 170).</summary>
-    public static Task<List<long>[]> OfKindsAsync(
-        SqliteTransaction snapshot, long projectId, int dim, string key, IReadOnlyList<Range> ranges, CancellationToken cancellationToken) =>
-        ReadAsync(snapshot.Connection!.Command("""
-            SELECT r.key, c.cost_pico, c.sessions FROM json_each($ranges) AS r CROSS JOIN session_kind_costs AS c
-            WHERE c.project_id = $p AND c.dim = $dim AND c.key = $key AND c.kind = r.value ->> 0 AND c.cost_band = r.value ->> 1
-              AND c.day >= r.value ->> 2 AND c.day < r.value ->> 3
-            """, snapshot).With("$p", projectId).With("$dim", dim).With("$key", key), ranges, cancellationToken);
+    /// <summary>The priced sessions of one kind (dim and key as in migration 170; <see cref="Kind"/> set per series).</summary>
+    public static BandCosts OfKind(SqliteTransaction snapshot, long projectId, int dim, string key) => new(snapshot.Connection!.Command("""
+        SELECT cost_pico, sessions FROM session_kind_costs
+        WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND day >= $from AND day < $to
+        """, snapshot).With("$p", projectId).With("$dim", dim).With("$key", key).With("$kind", ""));
 
-    /// <summary>Rows of (range index, cost, how many sessions have it), gathered per range and sorted.</summary>
-    private static async Task<List<long>[]> ReadAsync(SqliteCommand command, IReadOnlyList<Range> ranges, CancellationToken cancellationToken)
+    public string Kind
     {
-        await using var _ = command;
-        var costs = new List<long>[ranges.Count];
-        for (var i = 0; i < costs.Length; i++)
-            costs[i] = [];
-        if (ranges.Count == 0)
-            return costs;
-        command.With("$ranges", JsonSerializer.Serialize(ranges.Select(r => new object[] { r.Kind, r.Band, r.FromMs, r.ToMs })));
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        set => _command.Parameters["$kind"].Value = value;
+    }
+
+    public async Task<List<long>> ReadAsync(long band, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        _band.Value = band;
+        _from.Value = fromMs;
+        _to.Value = toMs;
+        var costs = new List<long>();
+        await using (var reader = await _command.ExecuteReaderAsync(cancellationToken))
         {
-            while (reader.Read()) // synchronous: one step per row, as Microsoft.Data.Sqlite steps anyway
+            while (reader.Read())
             {
-                var list = costs[reader.GetInt32(0)];
-                var cost = reader.GetInt64(1);
-                for (var n = reader.GetInt64(2); n > 0; n--)
-                    list.Add(cost);
+                var cost = reader.GetInt64(0);
+                for (var n = reader.GetInt64(1); n > 0; n--)
+                    costs.Add(cost);
             }
         }
-        foreach (var list in costs)
-            list.Sort();
+        costs.Sort();
         return costs;
     }
 
@@ -73,4 +72,6 @@ internal static class BandCosts
             throw new InvalidOperationException("The per-kind costs hold a cost that no session of the band has.");
         return result;
     }
+
+    public ValueTask DisposeAsync() => _command.DisposeAsync();
 }

@@ -34,78 +34,47 @@ internal static class DailyTrendRollup
         using var snapshot = connection.BeginTransaction(deferred: true);
         var figures = await ReadHourlyAsync(snapshot, projectId, buckets, cancellationToken);
         await ReadBandsAsync(snapshot, projectId, buckets, figures, cancellationToken);
-        var result = await SeriesAsync(buckets, figures, "", ranges => BandCosts.WholeProjectAsync(snapshot, projectId, ranges, cancellationToken));
-        var total = figures.Sum(f => f.Sessions);
+        await using var band = BandCosts.WholeProject(snapshot, projectId);
+
+        var result = new SessionBucket[buckets.Count];
+        long total = 0;
+        for (var i = 0; i < result.Length; i++)
+        {
+            total += figures[i].Sessions;
+            var start = buckets.StartOf(i);
+            result[i] = await BucketAsync(start, figures[i], bandValue => band.ReadAsync(bandValue, start, start + buckets.WidthMs, cancellationToken));
+        }
         snapshot.Commit();
         return new SessionTimeseries(buckets, null, [new SessionSeries(null, total, result)], 0);
     }
 
     /// <summary>
-    /// A series' buckets, their medians and p95s found through their band counts: the costs of every band that one of
-    /// them needs (<see cref="BandsToRead"/>) are read at once by <paramref name="readBands"/>, one statement per series,
-    /// each range holding only the series' priced sessions of one band and bucket (<paramref name="kind"/>, "" for none).
+    /// One bucket's figures, its median and p95 cost found through its band counts: <paramref name="sortedCostsOfBand"/>
+    /// reads one band's priced costs of the bucket (of the series' sessions only), sorted; each band is read at most once.
     /// </summary>
-    public static async Task<SessionBucket[]> SeriesAsync(
-        TimeBuckets buckets, BucketFigures[] figures, string kind, Func<IReadOnlyList<BandCosts.Range>, Task<List<long>[]>> readBands)
-    {
-        var ranges = new List<BandCosts.Range>();
-        var rangeOf = new Dictionary<(int Bucket, long Band), int>();
-        for (var i = 0; i < figures.Length; i++)
-        {
-            var from = buckets.StartOf(i);
-            foreach (var band in BandsToRead(from, figures[i]))
-            {
-                rangeOf[(i, band)] = ranges.Count;
-                ranges.Add(new BandCosts.Range(kind, band, from, from + buckets.WidthMs));
-            }
-        }
-        var costs = await readBands(ranges);
-        var result = new SessionBucket[figures.Length];
-        for (var i = 0; i < figures.Length; i++)
-        {
-            var bucket = i;
-            result[i] = Bucket(buckets.StartOf(i), figures[i], band => costs[rangeOf[(bucket, band)]]);
-        }
-        return result;
-    }
-
-    /// <summary>The cost bands that hold a bucket's median and p95: the only ones whose costs are read.</summary>
-    private static HashSet<long> BandsToRead(long startMs, BucketFigures f)
-    {
-        var bands = new HashSet<long>();
-        if (f.Priced == 0)
-            return bands;
-        var counted = f.Bands.Values.Sum();
-        if (counted != f.Priced)
-            throw new InvalidOperationException($"The session rollups disagree for bucket {startMs}: {f.Priced} priced sessions, {counted} in cost bands.");
-        var (low, high) = MedianPositions(f.Priced);
-        foreach (var position in new[] { low, high, P95Position(f.Priced) })
-            bands.Add(Locate(f.Bands, position).Band);
-        return bands;
-    }
-
-    /// <summary>The 0-based positions among n sorted costs whose mean is the median (the same one when n is odd).</summary>
-    private static (long Low, long High) MedianPositions(long n) => n % 2 == 1 ? (n / 2, n / 2) : (n / 2 - 1, n / 2);
-
-    private static long P95Position(long n) => Percentiles.NearestRankOf(n, 0.95) - 1;
-
-    /// <summary>One bucket's figures; <paramref name="sortedCostsOfBand"/> gives one band's priced costs of the bucket (of the series' sessions only), sorted.</summary>
-    private static SessionBucket Bucket(long startMs, BucketFigures f, Func<long, List<long>> sortedCostsOfBand)
+    public static async Task<SessionBucket> BucketAsync(long startMs, BucketFigures f, Func<long, Task<List<long>>> sortedCostsOfBand)
     {
         long? median = null, p95 = null;
         if (f.Priced > 0)
         {
-            long CostAt(long position)
+            var counted = f.Bands.Values.Sum();
+            if (counted != f.Priced)
+                throw new InvalidOperationException($"The session rollups disagree for bucket {startMs}: {f.Priced} priced sessions, {counted} in cost bands.");
+            var read = new Dictionary<long, List<long>>();
+            async Task<long> CostAtAsync(long position)
             {
                 var (bandValue, rank) = Locate(f.Bands, position);
-                var costs = sortedCostsOfBand(bandValue);
+                if (!read.TryGetValue(bandValue, out var costs))
+                    read[bandValue] = costs = await sortedCostsOfBand(bandValue);
                 if (rank >= costs.Count)
                     throw new InvalidOperationException($"The cost band rollup and the band index disagree in bucket {startMs}, band {bandValue}.");
                 return costs[(int)rank];
             }
-            var (low, high) = MedianPositions(f.Priced);
-            median = low == high ? CostAt(low) : Percentiles.MeanOfTwo(CostAt(low), CostAt(high));
-            p95 = CostAt(P95Position(f.Priced));
+            var n = f.Priced;
+            median = n % 2 == 1
+                ? await CostAtAsync(n / 2)
+                : Percentiles.MeanOfTwo(await CostAtAsync(n / 2 - 1), await CostAtAsync(n / 2));
+            p95 = await CostAtAsync(Percentiles.NearestRankOf(n, 0.95) - 1);
         }
         return new SessionBucket(
             startMs, f.Sessions, f.Priced, f.Cost,

@@ -75,23 +75,29 @@ internal static class KindTrendRollup
             .Take(maxKinds)
             .ToList();
 
-        // A kind's bands are read from its own costs (migration 195), tens of rows a range; the sessions with no kind's
-        // are the whole project's bands (index only) minus those of "has a tag" / "has the key". One statement per series.
+        // A kind's band of a bucket is read from its own costs (migration 195), tens of rows; the sessions with no kind's
+        // are the whole project's band (index only) minus those of "has a tag" / "has the key".
+        await using var ownBand = BandCosts.OfKind(snapshot, projectId, dim, key);
+        await using var anyBand = BandCosts.OfKind(snapshot, projectId, anyDim, key);
+        await using var wholeBand = BandCosts.WholeProject(snapshot, projectId);
         var series = new List<SessionSeries>(kept.Count);
         foreach (var (kind, figures, sessions) in kept)
         {
-            var points = await DailyTrendRollup.SeriesAsync(buckets, figures, kind ?? "", async ranges => kind is not null
-                ? await BandCosts.OfKindsAsync(snapshot, projectId, dim, key, ranges, cancellationToken)
-                : Minus(await BandCosts.WholeProjectAsync(snapshot, projectId, ranges, cancellationToken),
-                    await BandCosts.OfKindsAsync(snapshot, projectId, anyDim, key, ranges, cancellationToken)));
+            if (kind is not null)
+                ownBand.Kind = kind;
+            var points = new SessionBucket[buckets.Count];
+            for (var i = 0; i < points.Length; i++)
+            {
+                var (from, to) = (buckets.StartOf(i), buckets.StartOf(i) + buckets.WidthMs);
+                points[i] = await DailyTrendRollup.BucketAsync(from, figures[i], async bandValue => kind is not null
+                    ? await ownBand.ReadAsync(bandValue, from, to, cancellationToken)
+                    : BandCosts.Minus(await wholeBand.ReadAsync(bandValue, from, to, cancellationToken), await anyBand.ReadAsync(bandValue, from, to, cancellationToken)));
+            }
             series.Add(new SessionSeries(kind, sessions, points));
         }
         snapshot.Commit();
         return new SessionTimeseries(buckets, by, series, all.Count - kept.Count);
     }
-
-    private static List<long>[] Minus(List<long>[] all, List<long>[] subsets) =>
-        all.Select((costs, i) => BandCosts.Minus(costs, subsets[i])).ToArray();
 
     private static void Bind(SqliteCommand command, long projectId, int dim, int anyDim, string key, TimeBuckets buckets) =>
         command.With("$p", projectId).With("$dim", dim).With("$any", anyDim).With("$key", key)

@@ -9,11 +9,12 @@ using static Zespan.Storage.Conformance.TestSpans;
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
-/// The daily and weekly trend rollups read each series' median and p95 cost bands for all its buckets in one statement
-/// (<see cref="BandCosts"/>): many ranges per statement, each to be given back to its own bucket and band. Dense,
-/// generated traffic makes each bucket's median and p95 fall in different bands holding many equal costs, so a range
-/// given to the wrong bucket, band or kind, a week read as a day, or the no-kind series' subtraction gone wrong shows
-/// as a wrong figure: both rollup readers must equal the straightforward scan of the session rows, for every grouping.
+/// The daily and weekly trend rollups read each bucket's median and p95 from the one cost band that holds it
+/// (<see cref="BandCosts"/>): the whole project's band from the sessions' band index, a kind's from session_kind_costs,
+/// the no-kind series' as the difference of the two. Dense, generated traffic makes each bucket's median and p95 fall in
+/// different bands holding many equal costs, so a band read for the wrong bucket, band or kind, a week read as a day, or
+/// the no-kind subtraction gone wrong shows as a wrong figure: both rollup readers must equal the straightforward scan
+/// of the session rows, for every grouping.
 /// </summary>
 public sealed class TrendBandReadsTests
 {
