@@ -15,15 +15,17 @@ namespace Zespan.Bench;
 /// about 8 requests (what group commit does with 8 requests in flight), and serialise the 200 response.
 /// Thread CPU time per stage, so a loaded machine inflates the figures less than wall clock would.
 /// </summary>
-public sealed class IngestStagesBenchmark(int sessions, int runs, int batch)
+public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, string mix = "all")
 {
     public async Task RunAsync()
     {
         var plan = new GenerationPlan { Seed = 7, Sessions = sessions, Users = Math.Max(100, sessions / 5), Days = 13, End = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero) };
         var generator = new SessionGenerator(plan);
-        var all = Enumerable.Range(0, sessions).SelectMany(generator.Generate).ToList();
+        // Mix "llm" keeps only the LLM spans, made roots, as the SDKs send them (the same rows as `ingest --mix llm`).
+        var all = Enumerable.Range(0, sessions).SelectMany(generator.Generate)
+            .Where(s => mix != "llm" || s.Kind == SpanKind.Llm).Select(s => mix == "llm" ? s with { ParentId = null } : s).ToList();
         var bodies = all.Chunk(batch).Select(IngestJson.Batch).ToList();
-        Console.WriteLine($"Ingest stages: {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs (thread CPU µs per span)");
+        Console.WriteLine($"Ingest stages (mix {mix}): {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs (thread CPU µs per span)");
         var parser = new BatchParser(new SpanParser(TimeProvider.System));
         var pricer = new SpanPricer(new PriceResolver(ModelPriceTable.LoadBuiltIn()));
         var results = new List<double[]>();

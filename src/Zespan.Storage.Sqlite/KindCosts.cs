@@ -15,20 +15,11 @@ internal sealed class KindCosts
     {
         if (s.CostUnknown)
             return; // only priced sessions have a band (migration 140)
-        void Count(int dim, string key, string kind)
+        foreach (var (dim, key, kind) in SessionKinds.Of(s))
         {
             var row = new Row(projectId, dim, key, kind, s.CostBand, s.Day, ExactSum.ToRow(s.CostPico).Pico); // the stored cost_pico column, as 195's backfill reads it
             _rows[row] = _rows.GetValueOrDefault(row) + sign;
         }
-
-        foreach (var tag in s.Tags)
-            Count(0, "", tag);
-        if (s.Tags.Count > 0)
-            Count(2, "", "");
-        foreach (var (key, value) in s.Metadata)
-            Count(1, key, value);
-        foreach (var key in s.Metadata.Select(m => m.Key).Distinct(StringComparer.Ordinal))
-            Count(3, key, "");
     }
 
     public void Flush(SessionRollupDeltas owner) =>

@@ -6,13 +6,21 @@ namespace Zespan.Storage.Sqlite;
 /// Recomputes every rollup the writer keeps by deltas (SessionRollupDeltas) from the stored session, tag, metadata and
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
-/// backfills of migrations 030, 040, 047, 074, 195, 201 and 220.
+/// backfills of migrations 030, 040, 047, 074, 140, 170, 195, 201 and 220.
 /// </summary>
 public static class SessionRollupBackfill
 {
     private const string Hour = "s.started_ms - ((s.started_ms % 3600000) + 3600000) % 3600000";
     /// <summary>The cost in two parts (migration 190), summed apart as ExactSum.OfRow: no SUM overflows 64 bits.</summary>
     private const string Cost = "SUM(s.cost_high + (s.cost_pico >> 32)), SUM(s.cost_pico & 4294967295)";
+    private const string Day = "s.started_ms - ((s.started_ms % 86400000) + 86400000) % 86400000";
+    /// <summary>Each session's kinds (SessionKinds): the rows of migration 170's and 195's backfills.</summary>
+    private const string Kinds = """
+        (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
+         UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
+         UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
+         UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata)
+        """;
     private const string Sums = $"COUNT(*), {Cost}, SUM(s.turns), SUM(s.total_tokens), SUM(s.cost_unknown)";
 
     private static readonly string[] Statements =
@@ -69,16 +77,35 @@ public static class SessionRollupBackfill
         FROM session_metadata m JOIN sessions s ON s.project_id = m.project_id AND s.session_id = m.session_id GROUP BY 1, 2, 3, 4
         """,
         "DELETE FROM session_kind_costs",
-        """
+        $"""
         INSERT INTO session_kind_costs (project_id, dim, key, kind, cost_band, day, cost_pico, sessions)
-        SELECT s.project_id, k.dim, k.key, k.kind, s.cost_band, s.started_ms - ((s.started_ms % 86400000) + 86400000) % 86400000, s.cost_pico, COUNT(*)
-        FROM (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
-              UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
-              UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
-              UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata) k
+        SELECT s.project_id, k.dim, k.key, k.kind, s.cost_band, {Day}, s.cost_pico, COUNT(*)
+        FROM {Kinds} k
         JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
         WHERE s.cost_unknown = 0
         GROUP BY 1, 2, 3, 4, 5, 6, 7
+        """,
+        "DELETE FROM session_cost_bands_daily",
+        $"""
+        INSERT INTO session_cost_bands_daily (project_id, day, cost_band, sessions)
+        SELECT s.project_id, {Day}, s.cost_band, COUNT(*) FROM sessions s WHERE s.cost_unknown = 0 GROUP BY 1, 2, 3
+        """,
+        "DELETE FROM session_kind_rollup_daily",
+        $"""
+        INSERT INTO session_kind_rollup_daily (project_id, dim, key, kind, day, errored, turns, sessions, priced_sessions, cost_high, cost_low)
+        SELECT s.project_id, k.dim, k.key, k.kind, {Day}, s.error_count > 0, s.turns, COUNT(*), SUM(s.cost_unknown = 0), {Cost}
+        FROM {Kinds} k
+        JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        """,
+        "DELETE FROM session_kind_cost_bands_daily",
+        $"""
+        INSERT INTO session_kind_cost_bands_daily (project_id, dim, key, kind, day, cost_band, sessions)
+        SELECT s.project_id, k.dim, k.key, k.kind, {Day}, s.cost_band, COUNT(*)
+        FROM {Kinds} k
+        JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
+        WHERE s.cost_unknown = 0
+        GROUP BY 1, 2, 3, 4, 5, 6
         """,
     ];
 

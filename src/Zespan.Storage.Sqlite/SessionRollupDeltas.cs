@@ -18,7 +18,7 @@ internal sealed record SessionRollupState(
 }
 
 /// <summary>
-/// The session rollups kept by the writer (migrations 180 and 181, the active-time bands of 201; the guard's queue, 182, the trace counters, 183 and 220, and the per-kind costs, 195): in one write transaction every session row it inserts,
+/// The session rollups kept by the writer (migrations 180 and 181, the active-time bands of 201; the guard's queue, 182, the trace counters, 183 and 220, the per-kind costs, 195, and the cost bands and per-kind trends of 140 and 170 since 250): in one write transaction every session row it inserts,
 /// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
 /// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
 /// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
@@ -46,6 +46,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly GroupRollup _metadataKeysHourly = new("session_metadata_keys_hourly", ("project_id", "$p"), ("key", "$a"), ("hour", "$hour"));
     private readonly GroupRollup _metadataHourly = new("session_metadata_hourly", ("project_id", "$p"), ("key", "$a"), ("hour", "$hour"), ("value", "$b"));
     private readonly KindCosts _kindCosts = new();
+    private readonly KindTrendDeltas _kindTrends = new();
     private GroupRollup[] Groups => [_sessionsHourly, _taggedHourly, _tagsHourly, _metadataKeysHourly, _metadataHourly];
 
     /// <summary>The stored session row and its pairs, or null when the project has no such session.</summary>
@@ -135,6 +136,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         foreach (var (key, value) in s.Metadata)
             _metadataHourly.Add(new GroupKey(projectId, hour, key, value), sums);
         _kindCosts.Add(projectId, s, sign);
+        _kindTrends.Add(projectId, s, sign);
     }
 
     private static void Add<TKey, TSums>(Dictionary<TKey, TSums> rows, TKey key, TSums sums) where TKey : notnull where TSums : struct, ISums<TSums> =>
@@ -219,6 +221,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         foreach (var group in Groups)
             group.Flush(this);
         _kindCosts.Flush(this);
+        _kindTrends.Flush(this);
         FlushProjectCounter(_traceCounts, "project_trace_counts", "traces");
         FlushProjectCounter(_errorTraceCounts, "project_error_trace_counts", "traces");
         if (_guardPending.Count > 0)

@@ -135,6 +135,7 @@ public sealed class GroupRollupTests
         await db.ExecuteAsync("""
             DELETE FROM sessions_hourly; DELETE FROM session_metadata_hourly; DELETE FROM session_metadata_keys_hourly;
             DELETE FROM session_tags_hourly; DELETE FROM session_tagged_hourly; DELETE FROM user_session_totals; DELETE FROM session_kind_costs;
+            DELETE FROM session_cost_bands_daily; DELETE FROM session_kind_rollup_daily; DELETE FROM session_kind_cost_bands_daily;
             UPDATE project_session_counts SET sessions = 0; DELETE FROM project_trace_counts;
             """);
 
@@ -146,6 +147,20 @@ public sealed class GroupRollupTests
         Assert.Equal(traces, await db.ScalarAsync("SELECT SUM(traces) FROM project_trace_counts"));
         Assert.Equal(await db.ScalarAsync("SELECT COUNT(*) FROM sessions"), sessions);
         Assert.Equal(await db.ScalarAsync("SELECT COUNT(*) FROM traces"), traces);
+    }
+
+    [Fact]
+    public async Task NoTrigger_KeepsASessionRollup_TheWriterOwnsThemAll()
+    {
+        // Issue 15: one mechanism for every session rollup, the writer's signed deltas (they port to a summing table; a
+        // trigger per session, tag or metadata row does not, and the per-kind ones were the writer's largest cost).
+        await using var db = await TestDatabase.CreateAsync();
+        // The search index's triggers (160) stay: an FTS index kept beside the session name, not a sum.
+        var triggers = await db.ScalarAsync("""
+            SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('sessions', 'session_tags', 'session_metadata')
+              AND name NOT LIKE 'sessions\_search\_%' ESCAPE '\'
+            """);
+        Assert.Equal(0, triggers);
     }
 
     [Fact]
@@ -242,6 +257,12 @@ public sealed class GroupRollupTests
         const string H = "(s.started_ms - ((s.started_ms % 3600000) + 3600000) % 3600000)";
         const string D = "(s.started_ms - ((s.started_ms % 86400000) + 86400000) % 86400000)";
         const string Sums = "COUNT(*), SUM(s.cost_pico), SUM(s.turns), SUM(s.total_tokens), SUM(s.unpriced_calls = s.turns)";
+        const string Kinds = """
+            (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
+             UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
+             UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
+             UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata)
+            """;
         var pairs = new (string Table, string Recomputed)[]
         {
             ("SELECT project_id, hour, sessions, cost_high * 4294967296 + cost_pico, turns, total_tokens, unpriced_sessions FROM sessions_hourly",
@@ -265,6 +286,20 @@ public sealed class GroupRollupTests
                    UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata) k
              JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
              WHERE s.unpriced_calls < s.turns GROUP BY 1, 2, 3, 4, 5, 6, 7
+             """),
+            // Triggers (140, 170) left rows at 0 sessions; the writer deletes them (250). Either way only non-zero rows count.
+            ("SELECT project_id, day, cost_band, sessions FROM session_cost_bands_daily WHERE sessions <> 0",
+             $"SELECT s.project_id, {D}, s.cost_band, COUNT(*) FROM sessions s WHERE s.unpriced_calls < s.turns GROUP BY 1, 2, 3"),
+            ("SELECT project_id, dim, key, kind, day, errored, turns, sessions, priced_sessions, cost_high * 4294967296 + cost_low FROM session_kind_rollup_daily WHERE sessions <> 0",
+             $"""
+             SELECT s.project_id, k.dim, k.key, k.kind, {D}, s.error_count > 0, s.turns, COUNT(*), SUM(s.unpriced_calls < s.turns), SUM(s.cost_high * 4294967296 + s.cost_pico)
+             FROM {Kinds} k JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id GROUP BY 1, 2, 3, 4, 5, 6, 7
+             """),
+            ("SELECT project_id, dim, key, kind, day, cost_band, sessions FROM session_kind_cost_bands_daily WHERE sessions <> 0",
+             $"""
+             SELECT s.project_id, k.dim, k.key, k.kind, {D}, s.cost_band, COUNT(*)
+             FROM {Kinds} k JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
+             WHERE s.unpriced_calls < s.turns GROUP BY 1, 2, 3, 4, 5, 6
              """),
         };
         foreach (var (table, recomputed) in pairs)
