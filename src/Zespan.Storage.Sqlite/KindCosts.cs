@@ -15,7 +15,7 @@ internal sealed class KindCosts
     {
         if (s.CostUnknown)
             return; // only priced sessions have a band (migration 140)
-        foreach (var (dim, key, kind) in SessionKinds.Of(s))
+        foreach (var (dim, key, kind) in SessionKindRows.Of(s))
         {
             var row = new Row(projectId, dim, key, kind, s.CostBand, s.Day, ExactSum.ToRow(s.CostPico).Pico); // the stored cost_pico column, as 195's backfill reads it
             _rows[row] = _rows.GetValueOrDefault(row) + sign;

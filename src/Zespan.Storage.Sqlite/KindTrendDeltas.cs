@@ -2,7 +2,7 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// The writer's signed deltas for the daily trend rollups (migration 250 moved them off triggers): the whole project's
-/// cost bands (session_cost_bands_daily, 140) and, per kind of conversation (<see cref="SessionKinds"/>), the sessions,
+/// cost bands (session_cost_bands_daily, 140) and, per kind of conversation (<see cref="SessionKindRows"/>), the sessions,
 /// priced sessions and cost per day, error state and turns (session_kind_rollup_daily, 170) and the priced sessions per
 /// day and cost band (session_kind_cost_bands_daily, 170). Summed per row over a write transaction, so a session that
 /// stayed in its day, band and turns writes nothing to the band tables.
@@ -23,7 +23,7 @@ internal sealed class KindTrendDeltas
         if (priced)
             Count(_bands, new Band(projectId, s.Day, s.CostBand), sign);
         var sums = new RollupSums(sign, priced ? sign : 0, sign * s.CostPico, 0);
-        foreach (var (dim, key, kind) in SessionKinds.Of(s))
+        foreach (var (dim, key, kind) in SessionKindRows.Of(s))
         {
             var day = new KindDay(projectId, dim, key, kind, s.Day, s.ErrorCount > 0, s.Turns);
             _kindDays[day] = _kindDays.TryGetValue(day, out var sum) ? sum.Plus(sums) : sums;

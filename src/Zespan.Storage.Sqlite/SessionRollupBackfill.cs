@@ -14,7 +14,7 @@ public static class SessionRollupBackfill
     /// <summary>The cost in two parts (migration 190), summed apart as ExactSum.OfRow: no SUM overflows 64 bits.</summary>
     private const string Cost = "SUM(s.cost_high + (s.cost_pico >> 32)), SUM(s.cost_pico & 4294967295)";
     private const string Day = "s.started_ms - ((s.started_ms % 86400000) + 86400000) % 86400000";
-    /// <summary>Each session's kinds (SessionKinds): the rows of migration 170's and 195's backfills.</summary>
+    /// <summary>Each session's kinds (SessionKindRows): the rows of migration 170's and 195's backfills.</summary>
     private const string Kinds = """
         (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
          UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags

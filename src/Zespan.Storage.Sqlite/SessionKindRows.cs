@@ -4,7 +4,7 @@ namespace Zespan.Storage.Sqlite;
 /// The kinds of conversation a session row counts in, the one list behind every per-kind rollup (migrations 170 and
 /// 195): dim 0 each tag, dim 1 each metadata value (key, value), dim 2 "has a tag", dim 3 "has the key" once per key.
 /// </summary>
-internal static class SessionKinds
+internal static class SessionKindRows
 {
     public static IEnumerable<(int Dim, string Key, string Kind)> Of(SessionRollupState s)
     {
