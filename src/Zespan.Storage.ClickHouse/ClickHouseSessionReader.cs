@@ -29,15 +29,17 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             }
             parameters["after_id"] = after.SessionId;
         }
-        var rows = await http.QueryAsync(sql.SessionPage(query.Filter, query.Sort, query.Descending, query.After is not null), parameters, cancellationToken);
-        var items = rows.Select(r => SpanReading.Session(r)).ToList();
+        // The page and the total are independent statements: sent together, a list waits for the slower, not for both.
+        var pageRows = http.QueryAsync(sql.SessionPage(query.Filter, query.Sort, query.Descending, query.After is not null), parameters, cancellationToken);
+        var countRows = http.QueryAsync(sql.SessionCount(query.Filter), parameters, cancellationToken);
+        var items = (await pageRows).Select(r => SpanReading.Session(r)).ToList();
         string? next = null;
         if (items.Count > query.Limit)
         {
             items.RemoveAt(items.Count - 1);
             next = SessionCursor.Of(items[^1], query.Sort, query.Descending).Encode();
         }
-        var count = (await http.QueryAsync(sql.SessionCount(query.Filter), parameters, cancellationToken))[0][0].Long();
+        var count = (await countRows)[0][0].Long();
         return new Page<SessionSummary>(items, next, count);
     }
 

@@ -51,6 +51,9 @@ public sealed class ClickHouseSql(string database)
     /// One row per session from its live LLM calls: the contract's figures, user of the earliest call that has one, the
     /// name (the earliest call's explicit name, else the earliest call's first user message, as SessionNames rules), and
     /// active time under the project's threshold (<see cref="Activity"/>).
+    /// The threshold is joined as a one-row table rather than read by a scalar subquery: 18.16 runs a scalar subquery
+    /// again at each level of query analysis (five times in a list page, each a round trip to every shard), a joined
+    /// table once per statement.
     /// </summary>
     public string Sessions(string candidates = "", string? metadataKeyParameter = null) => $"""
         SELECT s_id, s_user, s_has_user, s_started, s_ended, s_turns, {ExactCostColumns("s_cost_dollars", "s_cost_picos", "s_cost")},
@@ -66,33 +69,38 @@ public sealed class ClickHouseSql(string database)
                 countIf(c_status = 1) AS s_errors, sum(c_end - c_start) AS s_latency,
                 groupUniqArrayArray(c_tags) AS s_tags,
                 {(metadataKeyParameter is null ? "emptyArrayString()" : $"groupUniqArrayIf(c_meta_values[indexOf(c_meta_keys, {metadataKeyParameter})], has(c_meta_keys, {metadataKeyParameter}))")} AS s_meta,
-                arraySort(groupArray((c_start, c_end))) AS s_calls,
+                arraySort(groupArray(c_start)) AS s_starts, arraySort(groupArray(c_end)) AS s_ends,
                 argMinIf(c_session_name, tuple(c_start, span_id), c_has_session_name = 1) AS s_explicit_name, max(c_has_session_name) AS s_has_explicit_name,
                 argMinIf(c_user_text, tuple(c_start, span_id), c_has_user_text = 1) AS s_user_text, max(c_has_user_text) AS s_has_user_text
             FROM ({Current(candidates)})
             WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1
             GROUP BY c_session
-        )
+        ) AS s_grouped CROSS JOIN ({IdleGapOfProject}) AS s_project
         """;
 
     /// <summary>
     /// s_idle and s_gaps of <see cref="Zespan.Core.Sessions.SessionActivity"/>, in SQL because the list sorts and filters by
-    /// them: calls in start order (s_calls), the gap before call i+1 is its start minus the largest end of calls 1..i, and
-    /// a gap longer than the project's threshold (strictly) is idle. The conformance suite checks it against the C# rule.
+    /// them. The rule: in start order, the gap before call k+1 is its start minus the largest end of calls 1..k, and a gap
+    /// longer than the project's threshold (strictly, and the threshold is positive) is idle. Written here in linear time
+    /// from the starts and the ends each sorted on their own: with S and E so sorted, S[k+1] - E[k] is that gap whenever
+    /// either is positive (when all of calls 1..k ended before call k+1 started, their ends are the k smallest), and is not
+    /// positive otherwise; only positive gaps can be idle. The direct form (a maximum over each prefix) took over a second
+    /// per list page for one 1,000-call session on a loaded machine. The threshold (p_idle_gap, a joined column) goes
+    /// into the lambdas as an array argument: 18.16 does not read a joined column that only a lambda names ("unknown
+    /// identifier"). The conformance suite checks all of it against the C# rule.
     /// </summary>
-    private string Activity => $"""
-        arrayMap(i -> tupleElement(s_calls[i + 1], 1) - arrayReduce('max', arrayMap(c -> tupleElement(c, 2), arraySlice(s_calls, 1, i))),
-                arrayEnumerate(arrayPopBack(s_calls))) AS s_gap_list,
-            {IdleGapOfProject} AS s_threshold,
-            arraySum(arrayMap(g -> if(g > s_threshold, g, 0), s_gap_list)) AS s_idle,
-            arrayCount(g -> g > s_threshold, s_gap_list) AS s_gaps,
+    private const string Activity = """
+        arrayMap((s, e) -> s - e, arrayPopFront(s_starts), arrayPopBack(s_ends)) AS s_gap_list,
+            replicate(p_idle_gap, s_gap_list) AS s_thresholds,
+            arraySum(arrayMap((g, t) -> if(g > t, g, 0), s_gap_list, s_thresholds)) AS s_idle,
+            arrayCount((g, t) -> g > t, s_gap_list, s_thresholds) AS s_gaps,
         """;
 
-    /// <summary>The project's idle gap threshold: its newest recorded one, else the default.</summary>
-    public string IdleGapOfProject =>
-        $"(SELECT if(count() = 0, {Zespan.Core.Sessions.SessionActivity.DefaultIdleGapMs}, argMax(idle_gap_ms, version)) FROM {database}.session_idle_thresholds WHERE project_id = {{project:Int64}})";
+    /// <summary>The project's idle gap threshold, a one-row SELECT of column p_idle_gap: its newest recorded one, else the default.</summary>
+    private string IdleGapOfProject =>
+        $"SELECT if(count() = 0, {Zespan.Core.Sessions.SessionActivity.DefaultIdleGapMs}, argMax(idle_gap_ms, version)) AS p_idle_gap FROM {database}.session_idle_thresholds WHERE project_id = {{project:Int64}}";
 
-    public string AppliedIdleGap => $"SELECT {IdleGapOfProject} FORMAT JSONCompact";
+    public string AppliedIdleGap => $"{IdleGapOfProject} FORMAT JSONCompact";
 
     public const string SessionColumns = "s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost_usd, s_cost_pico, s_unpriced, s_input, s_output, s_errors, s_latency, s_idle, s_gaps, s_has_name, s_name";
 

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.ClickHouse.Tests;
+
+/// <summary>
+/// How many queries a sessions read makes the shards run. Each query a node runs (an HTTP statement, or a part of a
+/// Distributed read that another node sent it) adds one to its system.events "Query" counter; a Distributed read's
+/// local part does not. A statement that reads k Distributed tables once each thus costs 1 + k over the two nodes. On a
+/// loaded cluster every extra remote query is a round trip that waits for a core, so a read that repeats one is slow
+/// whatever the data's size (issue 20: a 1,000-session list took seconds).
+/// </summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class ShardRoundTripTests(ClickHouseCluster cluster)
+{
+    [Fact]
+    public async Task TheSessionsListAndStats_ReadEachTableOncePerStatement()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = 3_000_000_000L + Random.Shared.Next(1_000_000);
+        var spans = Enumerable.Range(0, 6).Select(i => new SpanRecord
+        {
+            Id = "span-" + i, TraceId = "trace-" + i, SessionId = "session-" + i % 3, UserId = "user", Name = "chat",
+            Kind = SpanKind.Llm, Model = "gpt-4o", StartMs = 1_000 + i * 1_000_000L, EndMs = 2_000 + i * 1_000_000L, CostPico = 10 + i,
+        }).ToList();
+        await backend.SpanWriter.WriteAsync(spans.Select(s => new ProjectSpan(project, s)).ToList());
+
+        // The page and the count: two statements, each reading spans and the idle gap thresholds once.
+        var list = await QueriesDuringAsync(() => backend.Sessions.ListAsync(project, new SessionQuery { Filter = new SessionFilter { MinTurns = 1 } }));
+        Assert.Equal(3, list.Result.TotalCount);
+        Assert.Equal(2 * (1 + 2), list.Queries);
+
+        var stats = await QueriesDuringAsync(() => backend.Sessions.StatsAsync(project, SessionFilter.None));
+        Assert.Equal(3, stats.Result.Sessions);
+        Assert.Equal(1 + 2, stats.Queries);
+    }
+
+    /// <summary>The queries both nodes ran for <paramref name="read"/> (the counter reads around it taken out).</summary>
+    private async Task<(T Result, long Queries)> QueriesDuringAsync<T>(Func<Task<T>> read)
+    {
+        using var http = new HttpClient();
+        var before = await QueryCounterAsync(http);
+        var result = await read();
+        var after = await QueryCounterAsync(http);
+        // Reading the counter is a query on each node, counted by the second reading of it.
+        return (result, after - before - cluster.ShardUrls.Count);
+    }
+
+    private async Task<long> QueryCounterAsync(HttpClient http)
+    {
+        long total = 0;
+        foreach (var node in cluster.ShardUrls)
+        {
+            using var response = await http.PostAsync(node.TrimEnd('/') + "/",
+                new StringContent("SELECT value FROM system.events WHERE event = 'Query'"));
+            response.EnsureSuccessStatusCode();
+            total += long.Parse((await response.Content.ReadAsStringAsync()).Trim(), CultureInfo.InvariantCulture);
+        }
+        return total;
+    }
+}
