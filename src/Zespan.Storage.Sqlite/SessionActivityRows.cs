@@ -117,13 +117,20 @@ internal static class SessionActivityRows
     /// without one stays without. Null when the name was explicit (the fold picks the next explicit one, or none) or its
     /// call is gone: then the remaining calls are probed. Read after the deletions, before the row is rebuilt.
     /// </summary>
-    public static DerivedNameRow? NameAfterRemovals(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId)
+    public static DerivedNameRow? NameAfterRemovals(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId) =>
+        ReadDerivedName(connection, transaction, projectId, sessionId, """
+            AND (name IS NULL OR EXISTS (SELECT 1 FROM spans WHERE project_id = $p AND span_id = s.name_span_id AND session_id = $s AND kind = 1))
+            """);
+
+    /// <summary>The stored row's derived name (Name null: no call had a user message); null when there is no row or its name is explicit.</summary>
+    public static DerivedNameRow? StoredDerivedName(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId) =>
+        ReadDerivedName(connection, transaction, projectId, sessionId, "");
+
+    private static DerivedNameRow? ReadDerivedName(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, string condition)
     {
-        using var command = connection.Command("""
-            SELECT name, name_start_ms, name_span_id FROM sessions s
-            WHERE project_id = $p AND session_id = $s AND name_explicit = 0
-              AND (name IS NULL OR EXISTS (SELECT 1 FROM spans WHERE project_id = $p AND span_id = s.name_span_id AND session_id = $s AND kind = 1))
-            """, transaction);
+        // condition is one of this class's constant fragments, never input.
+        using var command = connection.Command(
+            $"SELECT name, name_start_ms, name_span_id FROM sessions s WHERE project_id = $p AND session_id = $s AND name_explicit = 0 {condition}", transaction);
         command.With("$p", projectId).With("$s", sessionId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new DerivedNameRow(reader.GetNullableString(0), reader.GetNullableInt64(1) ?? 0, reader.GetNullableString(2)) : null;

@@ -16,15 +16,17 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal sealed class WrittenSessionNames
 {
-    private readonly Dictionary<(long ProjectId, string SpanId), SpanRecord> _lastVersion = [];
+    private readonly List<(long ProjectId, SpanRecord Span)> _written = [];
     private readonly HashSet<(long, string)> _passedDown = [];
+    // Built on the first rebuild only: most writes rebuild no session, and recording a span is on the ingest hot path.
+    private Dictionary<(long ProjectId, string SpanId), SpanRecord>? _lastVersion;
     private ILookup<(long, string?), SpanRecord>? _bySession;
 
     /// <summary>Records a span as this write stores it (after inheritance); a later version of the same id replaces it.</summary>
     public void Written(long projectId, SpanRecord span)
     {
-        _lastVersion[(projectId, span.Id)] = span;
-        _bySession = null;
+        _written.Add((projectId, span));
+        (_lastVersion, _bySession) = (null, null);
     }
 
     /// <summary>Stored calls were moved into this session by inheritance: its name is probed.</summary>
@@ -35,14 +37,14 @@ internal sealed class WrittenSessionNames
     {
         if (_passedDown.Contains((projectId, sessionId)))
             return null;
-        using var command = connection.Command(
-            "SELECT name, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $s AND name_explicit = 0", transaction);
-        command.With("$p", projectId).With("$s", sessionId);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        if (SessionActivityRows.StoredDerivedName(connection, transaction, projectId, sessionId) is not { } best)
             return null; // a new session, or an explicit name: the fold or the probe decides
-        DerivedNameRow best = new(reader.GetNullableString(0), reader.GetNullableInt64(1) ?? 0, reader.GetNullableString(2));
-
+        if (_lastVersion is null)
+        {
+            _lastVersion = [];
+            foreach (var (project, span) in _written)
+                _lastVersion[(project, span.Id)] = span;
+        }
         if (best.Name is not null && _lastVersion.TryGetValue((projectId, best.SpanId!), out var nameCall))
         {
             // The stored name's call was re-sent: it keeps the name only if it still has a user message, in this session, no later.
