@@ -13,7 +13,8 @@ namespace Zespan.Bench;
 /// In-process against the real SqliteSpanWriter and SqliteRetentionStore. Each figure is the process CPU time of the
 /// call (wall clock too, in brackets): on a loaded machine the wall clock mostly measures waiting for a core.
 /// </summary>
-public sealed class LongSessionBenchmark(int turns, int runs)
+/// <param name="rebuildInWriter">Rebuilds every session inside the writer, as before DeferredSessionRebuilds: the comparison.</param>
+public sealed class LongSessionBenchmark(int turns, int runs, bool rebuildInWriter)
 {
     private const long Start = 1_795_000_000_000; // 2026-11-18, a fixed past time
 
@@ -24,38 +25,41 @@ public sealed class LongSessionBenchmark(int turns, int runs)
         {
             var storage = new SqliteStorage(Path.Combine(data, "zespan.db"), TimeProvider.System);
             await storage.Database.MigrateAsync();
-            Console.WriteLine($"Long session: {turns:N0} turns, per-call metadata (timeToFirstTokenMs, requestId), {runs} runs per figure");
+            if (rebuildInWriter)
+                storage.DeferredRebuilds.MinTurns = int.MaxValue;
+            Console.WriteLine($"Long session: {turns:N0} turns, per-call metadata (timeToFirstTokenMs, requestId), {runs} runs per figure" +
+                (rebuildInWriter ? ", every rebuild inside the writer (as before)" : ""));
             await WarmUpAsync(storage);
 
-            var batches = new List<(double, double)>();
+            var batches = new List<(double, double, double)>();
             foreach (var chunk in Enumerable.Range(0, turns).Chunk(1_000))
-                batches.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([.. chunk.Select(i => new ProjectSpan(1, Call(i)))])));
+                batches.Add(await TimeAsync(storage, () => storage.SpanWriter.WriteAsync([.. chunk.Select(i => new ProjectSpan(1, Call(i)))])));
             Report("1,000-span batches building it", batches);
 
-            var resend = new List<(double, double)>();
-            var changed = new List<(double, double)>();
-            var moved = new List<(double, double)>();
+            var resend = new List<(double, double, double)>();
+            var changed = new List<(double, double, double)>();
+            var moved = new List<(double, double, double)>();
             var stored = Call(turns / 2);
             for (var run = 0; run < runs; run++)
             {
                 var current = stored;
-                resend.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([new ProjectSpan(1, current)])));
+                resend.Add(await TimeAsync(storage, () => storage.SpanWriter.WriteAsync([new ProjectSpan(1, current)])));
                 stored = current with { Usage = new TokenUsage(900, 101 + run, 0, 0) };
                 var next = stored;
-                changed.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([new ProjectSpan(1, next)])));
+                changed.Add(await TimeAsync(storage, () => storage.SpanWriter.WriteAsync([new ProjectSpan(1, next)])));
                 stored = next with { EndMs = next.EndMs + 1 };
                 var later = stored;
-                moved.Add(await TimeAsync(() => storage.SpanWriter.WriteAsync([new ProjectSpan(1, later)])));
+                moved.Add(await TimeAsync(storage, () => storage.SpanWriter.WriteAsync([new ProjectSpan(1, later)])));
             }
             Report("re-send of an unchanged span", resend);
             Report("re-send with changed usage (in place)", changed);
             Report("re-send with a changed end (session rebuilt)", moved);
 
-            var retention = new List<(double, double)>();
+            var retention = new List<(double, double, double)>();
             for (var run = 0; run < runs; run++)
             {
                 var cutoff = Start + (run + 1) * 1_000L * 1_000; // the next 1,000 calls, one batch
-                retention.Add(await TimeAsync(() => storage.Retention.DeleteSpansStartedBeforeAsync(1, cutoff, batchSize: 1_000)));
+                retention.Add(await TimeAsync(storage, () => storage.Retention.DeleteSpansStartedBeforeAsync(1, cutoff, batchSize: 1_000)));
             }
             Report("retention batch of 1,000 spans", retention);
         }
@@ -91,19 +95,25 @@ public sealed class LongSessionBenchmark(int turns, int runs)
         await Task.Delay(500); // lets the JIT's background thread finish the last promotions
     }
 
-    /// <summary>(process CPU ms, wall ms) of one call.</summary>
-    private static async Task<(double Cpu, double Wall)> TimeAsync(Func<Task> write)
+    /// <summary>
+    /// (process CPU ms, wall ms, longest turn of the write gate ms) of one call: the last is how long the call held every
+    /// other writer back (a long session's rebuild runs outside the gate, DeferredSessionRebuilds).
+    /// </summary>
+    private static async Task<(double Cpu, double Wall, double Held)> TimeAsync(SqliteStorage storage, Func<Task> write)
     {
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
+        storage.WriteGate.TakeLongestTurn();
         var clock = Stopwatch.StartNew();
         await write();
+        var wall = clock.Elapsed.TotalMilliseconds;
         process.Refresh();
-        return ((process.TotalProcessorTime - cpu).TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
+        return ((process.TotalProcessorTime - cpu).TotalMilliseconds, wall, storage.WriteGate.TakeLongestTurn().TotalMilliseconds);
     }
 
-    private static void Report(string what, List<(double Cpu, double Wall)> times) =>
-        Console.WriteLine($"  {what}: CPU median {Stats.Median(times.Select(t => t.Cpu)):N1} ms, worst {times.Max(t => t.Cpu):N1} ms " +
+    private static void Report(string what, List<(double Cpu, double Wall, double Held)> times) =>
+        Console.WriteLine($"  {what}: writer held median {Stats.Median(times.Select(t => t.Held)):N1} ms, worst {times.Max(t => t.Held):N1} ms; " +
+            $"CPU median {Stats.Median(times.Select(t => t.Cpu)):N1} ms, worst {times.Max(t => t.Cpu):N1} ms " +
             $"(wall median {Stats.Median(times.Select(t => t.Wall)):N1} ms, worst {times.Max(t => t.Wall):N1} ms)");
 
     private static SpanRecord Call(int i)

@@ -6,7 +6,7 @@ const string usage = """
       dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm]
       dotnet Zespan.Bench.dll otlp    [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]   (OTLP protobuf vs /api/v1/ingest, LLM spans)
       dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000] [--mix all|llm]   (CPU per stage, in-process)
-      dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5]   (writer hold time in a long session, in-process)
+      dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5] [--rebuild-in-writer]   (writer hold time in a long session, in-process)
       dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
       dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
@@ -36,7 +36,7 @@ switch (args.FirstOrDefault())
         await new IngestStagesBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")), int.Parse(Option("--batch", "1000")), Option("--mix", "all")).RunAsync();
         return 0;
     case "long-session":
-        await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5"))).RunAsync();
+        await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5")), args.Contains("--rebuild-in-writer")).RunAsync();
         return 0;
     case "session-search":
         await new SessionSearchBenchmark(Option("--data", "/tmp/zespan-search"), int.Parse(Option("--sessions", "1000000")), int.Parse(Option("--runs", "7"))).RunAsync();

@@ -4,6 +4,9 @@ using Zespan.Core.Traces;
 
 namespace Zespan.Storage.Sqlite;
 
+/// <summary>A session's row computed from its remaining calls (Figures null: none is left, the session goes).</summary>
+internal sealed record RebuiltSession(SessionScan.Figures? Figures, RebuiltActivity? Activity);
+
 /// <summary>
 /// Rebuilds a session's or a trace's aggregate row from the spans that remain, by folding them with SessionFigures /
 /// TraceFigures (the definitions the writer's upserts merge by). Used when a span is replaced or deleted: sums could be
@@ -13,23 +16,38 @@ namespace Zespan.Storage.Sqlite;
 internal static class AggregateRebuilder
 {
     /// <summary>
-    /// The row and its rollups (SessionRollupDeltas: the row before and after).
-    /// The figures (the SessionFigures fold, user included), tags and metadata in one pass over its calls (SessionScan): no
-    /// object per call, so a rebuild in a 20,000-turn session stays a few tens of ms.
+    /// The row and its rollups (SessionRollupDeltas: the row before and after), computed and written in the caller's
+    /// transaction. The figures (the SessionFigures fold, user included), tags and metadata in one pass over its calls
+    /// (SessionScan): no object per call, so a rebuild in a 20,000-turn session stays a few tens of ms — which is still
+    /// too long to hold the single writer, so long sessions are computed outside it (DeferredSessionRebuilds).
     /// </summary>
     /// <param name="knownName">
     /// The session's derived name when the caller knows it without probing the calls' payloads (retention:
     /// SessionActivityRows.NameAfterRemovals; a write: WrittenSessionNames), read before the rebuild; null to probe.
     /// </param>
     public static void RebuildSession(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas rollups, long projectId, string sessionId,
-        DerivedNameRow? knownName)
+        DerivedNameRow? knownName) =>
+        ApplySession(connection, transaction, rollups, projectId, sessionId, ComputeSession(connection, transaction, projectId, sessionId, knownName));
+
+    /// <summary>A session's row as its remaining calls define it: reads only, in the caller's transaction or snapshot.</summary>
+    public static RebuiltSession ComputeSession(SqliteConnection connection, SqliteTransaction? transaction, long projectId, string sessionId, DerivedNameRow? knownName)
+    {
+        if (SessionScan.Read(connection, projectId, sessionId) is not { } figures)
+            return new RebuiltSession(null, null); // no call left: the session is gone
+        var idleGapMs = SessionActivityRows.IdleGapMs(connection, transaction, projectId);
+        return new RebuiltSession(figures, SessionActivityRows.Compute(connection, idleGapMs, figures, knownName));
+    }
+
+    /// <summary>Replaces the session's row, tags and metadata with <paramref name="rebuilt"/> and moves its rollups by the difference.</summary>
+    public static void ApplySession(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas rollups, long projectId, string sessionId,
+        RebuiltSession rebuilt)
     {
         var before = rollups.Read(projectId, sessionId);
-        Rebuild(connection, transaction, projectId, sessionId, knownName);
+        Write(connection, transaction, projectId, sessionId, rebuilt);
         rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId));
     }
 
-    private static void Rebuild(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, DerivedNameRow? knownName)
+    private static void Write(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, RebuiltSession rebuilt)
     {
         using (var delete = connection.Command(
             "DELETE FROM sessions WHERE project_id = $p AND session_id = $s; DELETE FROM session_tags WHERE project_id = $p AND session_id = $s; DELETE FROM session_metadata WHERE project_id = $p AND session_id = $s;",
@@ -38,8 +56,8 @@ internal static class AggregateRebuilder
             delete.With("$p", projectId).With("$s", sessionId).ExecuteNonQuery();
         }
 
-        if (SessionScan.Read(connection, projectId, sessionId) is not { } figures)
-            return; // no call left: the session is gone
+        if (rebuilt.Figures is not { } figures)
+            return;
         var f = figures.Fold;
 
         using (var insert = connection.Command("""
@@ -57,7 +75,8 @@ internal static class AggregateRebuilder
                 .With("$errors", f.Errors).With("$latency", f.LatencySumMs)
                 .ExecuteNonQuery();
         }
-        SessionActivityRows.Recompute(connection, transaction, projectId, sessionId, SessionActivityRows.IdleGapMs(connection, transaction, projectId), figures, knownName);
+        if (rebuilt.Activity is { } activity)
+            SessionActivityRows.Write(connection, transaction, projectId, sessionId, activity);
 
         using var addTag = connection.Prepared(transaction, "INSERT OR IGNORE INTO session_tags (project_id, session_id, tag) VALUES ($p, $s, $tag)", "$p", "$s", "$tag");
         addTag.Set("$p", projectId);

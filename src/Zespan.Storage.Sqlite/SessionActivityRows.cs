@@ -10,6 +10,9 @@ internal sealed record FoldedSession(long IdleMs, int IdleGaps, long LastStartMs
 /// <summary>A session row's derived name and its call (Name null: no call has a user message).</summary>
 internal readonly record struct DerivedNameRow(string? Name, long StartMs, string? SpanId);
 
+/// <summary>A rebuilt session row's active time and name (SessionActivityRows.Compute), before it is written.</summary>
+internal sealed record RebuiltActivity(SessionActivity.State State, string? Name, bool NameExplicit, long? NameStartMs, string? NameSpanId);
+
 /// <summary>The stored part of a session row that folding new calls in depends on.</summary>
 internal sealed record StoredSessionState(SessionActivity.State Activity, bool HasName, bool NameExplicit, long NameStartMs, string? NameSpanId);
 
@@ -87,28 +90,31 @@ internal static class SessionActivityRows
     /// <summary>
     /// Active time and name of a rebuilt session row, from the calls its one pass read (SessionScan): no second and third
     /// pass over a long session's calls; a derived name reads only the payloads of the calls before the first user message.
+    /// Reads only, so a long session's can be computed outside the write gate (DeferredSessionRebuilds).
     /// </summary>
-    public static void Recompute(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, long idleGapMs, SessionScan.Figures figures,
-        DerivedNameRow? knownName = null)
+    public static RebuiltActivity? Compute(SqliteConnection connection, long idleGapMs, SessionScan.Figures figures, DerivedNameRow? knownName = null)
     {
         if (SessionActivity.Of(figures.Calls.Select(c => (c.StartMs, c.EndMs)), idleGapMs) is not { } state)
-            return;
-        string? name = null, span = null;
-        long? start = null;
-        var isExplicit = false;
+            return null;
         if (figures.Fold.ExplicitName is { HasValue: true } named)
-            (name, isExplicit, start, span) = (named.Value, true, named.StartMs, named.SpanId);
-        else if (knownName is { } known)
-            (name, start, span) = (known.Name, known.Name is null ? null : known.StartMs, known.SpanId);
-        else if (DerivedName(connection, figures.Calls) is { } derived)
-            (name, start, span) = (derived.Name, derived.Start, derived.Span);
+            return new RebuiltActivity(state, named.Value, true, named.StartMs, named.SpanId);
+        if (knownName is { } known)
+            return new RebuiltActivity(state, known.Name, false, known.Name is null ? null : known.StartMs, known.SpanId);
+        if (DerivedName(connection, figures.Calls) is { } derived)
+            return new RebuiltActivity(state, derived.Name, false, derived.Start, derived.Span);
+        return new RebuiltActivity(state, null, false, null, null);
+    }
+
+    /// <summary>Writes what <see cref="Compute"/> found into the session's row.</summary>
+    public static void Write(SqliteConnection connection, SqliteTransaction transaction, long projectId, string sessionId, RebuiltActivity row)
+    {
         using var update = connection.Command("""
             UPDATE sessions SET idle_ms = $idle, active_ms = duration_ms - $idle, idle_gaps = $gaps, last_start_ms = $last,
                                 name = $name, name_explicit = $explicit, name_start_ms = $start, name_span_id = $span
             WHERE project_id = $p AND session_id = $s
             """, transaction);
-        update.With("$p", projectId).With("$s", sessionId).With("$idle", state.IdleMs).With("$gaps", state.IdleGaps).With("$last", state.LastStartMs)
-            .With("$name", name).With("$explicit", isExplicit ? 1 : 0).With("$start", start).With("$span", span).ExecuteNonQuery();
+        update.With("$p", projectId).With("$s", sessionId).With("$idle", row.State.IdleMs).With("$gaps", row.State.IdleGaps).With("$last", row.State.LastStartMs)
+            .With("$name", row.Name).With("$explicit", row.NameExplicit ? 1 : 0).With("$start", row.NameStartMs).With("$span", row.NameSpanId).ExecuteNonQuery();
     }
 
     /// <summary>

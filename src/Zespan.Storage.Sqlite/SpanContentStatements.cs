@@ -66,7 +66,7 @@ internal static class SpanContentStatements
 }
 
 /// <summary>The embedded backend's ISpanContentStore: one transaction per call, taking turns with the span writer.</summary>
-public sealed class SqliteSpanContentStore(SqliteDatabase database, SqliteWriteGate writeGate, TimeProvider clock) : ISpanContentStore
+public sealed class SqliteSpanContentStore(SqliteDatabase database, SqliteWriteGate writeGate, DeferredSessionRebuilds rebuilds, TimeProvider clock) : ISpanContentStore
 {
     public async Task AttachAsync(IReadOnlyList<SpanContent> contents, CancellationToken cancellationToken = default)
     {
@@ -78,7 +78,10 @@ public sealed class SqliteSpanContentStore(SqliteDatabase database, SqliteWriteG
             using var transaction = connection.BeginTransaction(deferred: false);
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var content in contents)
+            {
                 SpanContentStatements.Attach(connection, transaction, content, now);
+                rebuilds.TouchProject(content.ProjectId); // a derived name is read from the payloads this may fill
+            }
             transaction.Commit();
         }
     }

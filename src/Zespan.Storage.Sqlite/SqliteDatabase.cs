@@ -66,6 +66,7 @@ public sealed class SqliteDatabase
         {
             await SetTempStoreAsync(connection, "MEMORY", cancellationToken);
         }
+        DeferredSessionRebuilds.RebuildMarked(connection); // sessions a crash left between a write's two commits
     }
 
     private static async Task SetTempStoreAsync(SqliteConnection connection, string mode, CancellationToken cancellationToken)

@@ -6,9 +6,10 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// Deletes aged-out spans oldest first, one small transaction per batch. Each batch takes the same write gate as ingestion
-/// and gives it back before the next, so a large clean-up delays an ingest write by at most one batch.
+/// and gives it back before the next, so a large clean-up delays an ingest write by at most one batch. A long session that
+/// loses calls is rebuilt outside the writer (DeferredSessionRebuilds) before the next batch.
 /// </summary>
-public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGate writeGate) : IRetentionStore
+public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGate writeGate, DeferredSessionRebuilds rebuilds) : IRetentionStore
 {
     /// <summary>The file's random identity (070_control_plane_sharing.sql): each SQLite file holds spans of its own.</summary>
     public async Task<string> DataScopeAsync(CancellationToken cancellationToken = default)
@@ -26,8 +27,16 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         {
             cancellationToken.ThrowIfCancellationRequested();
             int deleted;
+            DeferredSessionRebuilds.Snapshot? deferred;
             using (await writeGate.EnterAsync(cancellationToken))
-                deleted = await DeleteOneBatchAsync(projectId, cutoffMs, batchSize, cancellationToken);
+            {
+                var tickets = new List<DeferredSessionRebuilds.Ticket>();
+                deleted = await DeleteOneBatchAsync(projectId, cutoffMs, batchSize, tickets, cancellationToken);
+                rebuilds.OrphansCommitted();
+                deferred = await rebuilds.BeginAsync(tickets);
+            }
+            if (deferred is not null)
+                await rebuilds.CompleteAsync(deferred);
             total += deleted;
             if (deleted < batchSize)
                 break;
@@ -49,7 +58,8 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<int> DeleteOneBatchAsync(long projectId, long cutoffMs, int batchSize, CancellationToken cancellationToken)
+    private async Task<int> DeleteOneBatchAsync(long projectId, long cutoffMs, int batchSize, List<DeferredSessionRebuilds.Ticket> deferred,
+        CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -78,17 +88,21 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         {
             if (span.Kind == SpanKind.Llm)
                 hourly.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, -1);
-            if (span.SessionId is not null)
-                sessions.Add(span.SessionId);
+            if (span.SessionId is not null && sessions.Add(span.SessionId))
+                rebuilds.Touch(projectId, span.SessionId);
             traces.Add(span.TraceId);
         }
         using (var statements = new SpanWriteStatements(connection))
             hourly.FlushHourly(statements);
         using (var rollups = new SessionRollupDeltas(connection))
         {
+            rebuilds.RebuildOrphans(connection, transaction, rollups);
             foreach (var sessionId in sessions)
-                AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId,
-                    SessionActivityRows.NameAfterRemovals(connection, transaction, projectId, sessionId));
+            {
+                var knownName = SessionActivityRows.NameAfterRemovals(connection, transaction, projectId, sessionId);
+                if (!rebuilds.TryDefer(connection, transaction, projectId, sessionId, knownName, deferred))
+                    AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId, knownName);
+            }
             AggregateRebuilder.RebuildTraces(connection, transaction, rollups, traces.Select(traceId => (projectId, traceId)));
             rollups.Flush();
         }

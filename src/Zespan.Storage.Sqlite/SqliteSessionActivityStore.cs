@@ -8,7 +8,7 @@ namespace Zespan.Storage.Sqlite;
 /// its own transaction under the write gate, so ingestion waits for at most one batch; the progress is stored, so a
 /// restart resumes. New spans written meanwhile already use the new threshold.
 /// </summary>
-public sealed class SqliteSessionActivityStore(SqliteDatabase database, SqliteWriteGate writeGate) : ISessionActivityStore
+public sealed class SqliteSessionActivityStore(SqliteDatabase database, SqliteWriteGate writeGate, DeferredSessionRebuilds rebuilds) : ISessionActivityStore
 {
     private const int SessionsPerBatch = 500;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -42,6 +42,7 @@ public sealed class SqliteSessionActivityStore(SqliteDatabase database, SqliteWr
                         idle_gap_ms = excluded.idle_gap_ms
                     """).With("$p", projectId).With("$ms", idleGapMs);
                 await record.ExecuteNonQueryAsync(cancellationToken);
+                rebuilds.TouchProject(projectId); // a stale session computed with the old threshold is rebuilt with the new one
             }
             long recomputed = 0;
             while (true)

@@ -8,9 +8,10 @@ namespace Zespan.Storage.Sqlite;
 /// Writes spans in one transaction per call and keeps sessions, traces and hourly model usage exact.
 /// A span id seen before replaces the stored span: its old usage is subtracted from the hourly rollup and its old and new
 /// session and trace are rebuilt from the remaining spans, so duplicates, retries and corrections never double count.
-/// A re-sent span identical to the stored one changes nothing and costs one lookup, however long its session.
+/// A re-sent span identical to the stored one changes nothing and costs one lookup, however long its session. A long
+/// session's rebuild runs outside the writer (DeferredSessionRebuilds); the call returns once it is written.
 /// </summary>
-public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate) : ISpanWriter
+public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate, DeferredSessionRebuilds rebuilds) : ISpanWriter
 {
     /// <summary>Planner statistics are refreshed after this many spans, so they follow the data as it grows.</summary>
     private const long SpansBetweenOptimize = 250_000;
@@ -23,23 +24,31 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
     /// </summary>
     private const int WriterAutoCheckpointPages = 20_000;
 
-    public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default) =>
+        await await WriteCommittedAsync(spans, cancellationToken);
+
+    /// <summary>Commits the spans; the task returned finishes the long sessions' rebuilds, on the thread pool.</summary>
+    public async Task<Task> WriteCommittedAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
         if (spans.Count == 0)
-            return;
+            return Task.CompletedTask;
+        DeferredSessionRebuilds.Snapshot? deferred;
         // SQLite has one writer at a time; the gate (shared with retention) avoids busy-waiting inside SQLite.
         using (await writeGate.EnterAsync(cancellationToken))
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             SetAutoCheckpoint(connection, WriterAutoCheckpointPages);
+            var tickets = new List<DeferredSessionRebuilds.Ticket>();
             try
             {
-                WriteInTransaction(connection, spans);
+                WriteInTransaction(connection, spans, rebuilds, tickets);
             }
             finally
             {
                 SetAutoCheckpoint(connection, 1_000); // the pooled connection goes back with SQLite's default
             }
+            rebuilds.OrphansCommitted();
+            deferred = await rebuilds.BeginAsync(tickets);
             _checkpointer.AfterCommit(); // the commit is durable already; copying its pages into the file can happen beside us
             _spansSinceOptimize += spans.Count;
             if (_spansSinceOptimize >= SpansBetweenOptimize)
@@ -48,12 +57,15 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
                 await SqliteDatabase.OptimizeAsync(connection, cancellationToken);
             }
         }
+        // Computing the sessions is a pass over their calls: on the pool, so the caller can go on (ingestion's next batch).
+        return deferred is null ? Task.CompletedTask : Task.Run(() => rebuilds.CompleteAsync(deferred));
     }
 
     /// <summary>The background checkpointer of this writer's WAL (see WalCheckpointer).</summary>
     internal WalCheckpointer Checkpointer => _checkpointer;
 
-    private static void WriteInTransaction(SqliteConnection connection, IReadOnlyList<ProjectSpan> spans)
+    private static void WriteInTransaction(SqliteConnection connection, IReadOnlyList<ProjectSpan> spans, DeferredSessionRebuilds rebuilds,
+        List<DeferredSessionRebuilds.Ticket> deferred)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
         using var statements = new SpanWriteStatements(connection);
@@ -65,6 +77,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         using var sumOnly = new SumOnlyReplacement(connection);
         var names = new WrittenSessionNames();
         var passedDown = new HashSet<(long, string)>();
+        rebuilds.RebuildOrphans(connection, transaction, rollups);
 
         foreach (var (projectId, sent) in spans)
         {
@@ -76,14 +89,19 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
             {
                 var existing = statements.FindExisting(projectId, span.Id)!;
                 if (!statements.IsUnchanged(projectId, span)) // an unchanged re-send (an SDK retry) is already counted
+                {
                     Replace(statements, aggregates, sumOnly, rollups, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
+                    rebuilds.Touch(projectId, existing.SessionId);
+                }
                 rowId = existing.RowId;
             }
+            rebuilds.Touch(projectId, span.SessionId);
             inheritance.AfterWrite(projectId, rowId, span, passedDown, tracesToRebuild);
             foreach (var (project, session) in passedDown)
             {
                 sessionsToRebuild.Add((project, session));
                 names.PassedDown(project, session);
+                rebuilds.Touch(project, session);
             }
             passedDown.Clear();
         }
@@ -91,7 +109,11 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         SpanContentStatements.FillWritten(connection, transaction, spans);
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
-            AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId, names.After(connection, transaction, projectId, sessionId));
+        {
+            var knownName = names.After(connection, transaction, projectId, sessionId);
+            if (!rebuilds.TryDefer(connection, transaction, projectId, sessionId, knownName, deferred))
+                AggregateRebuilder.RebuildSession(connection, transaction, rollups, projectId, sessionId, knownName);
+        }
         AggregateRebuilder.RebuildTraces(connection, transaction, rollups, tracesToRebuild);
         rollups.Flush();
         transaction.Commit();

@@ -9,8 +9,9 @@ public sealed class SqliteStorage
     {
         Database = new SqliteDatabase(filePath);
         WriteGate = new SqliteWriteGate();
-        SpanWriter = new SqliteSpanWriter(Database, WriteGate);
-        Retention = new SqliteRetentionStore(Database, WriteGate);
+        DeferredRebuilds = new DeferredSessionRebuilds(Database, WriteGate);
+        SpanWriter = new SqliteSpanWriter(Database, WriteGate, DeferredRebuilds);
+        Retention = new SqliteRetentionStore(Database, WriteGate, DeferredRebuilds);
         Versions = new SqliteControlPlaneVersions(Database);
         Leases = new SqliteLeaseStore(Database, clock);
         Sessions = new SqliteSessionReader(Database);
@@ -20,8 +21,8 @@ public sealed class SqliteStorage
         Projects = new SqliteProjectStore(Database, clock);
         Organizations = new SqliteOrganizationStore(Database, clock);
         Users = new SqliteUserStore(Database, clock);
-        SpanContent = new SqliteSpanContentStore(Database, WriteGate, clock);
-        SessionActivity = new SqliteSessionActivityStore(Database, WriteGate);
+        SpanContent = new SqliteSpanContentStore(Database, WriteGate, DeferredRebuilds, clock);
+        SessionActivity = new SqliteSessionActivityStore(Database, WriteGate, DeferredRebuilds);
         SessionSettings = new SqliteProjectSessionSettingsStore(Database);
         SessionOverview = new SqliteSessionOverviewReader(Database);
     }
@@ -29,6 +30,8 @@ public sealed class SqliteStorage
     public SqliteDatabase Database { get; }
     /// <summary>The one turn-taking gate of every write transaction (ingestion and retention).</summary>
     public SqliteWriteGate WriteGate { get; }
+    /// <summary>Long sessions' rebuilds outside the writer (shared by every writer that can change a session).</summary>
+    internal DeferredSessionRebuilds DeferredRebuilds { get; }
     public IRetentionStore Retention { get; }
     public IControlPlaneVersions Versions { get; }
     public ILeaseStore Leases { get; }

@@ -3,13 +3,19 @@ using Zespan.Storage.Conformance;
 
 namespace Zespan.Storage.Sqlite.Tests;
 
-/// <summary>A fresh, migrated SQLite database file in its own temporary folder per test, deleted afterwards.</summary>
-public sealed class SqliteStoreFactory : IStoreFactory
+/// <summary>
+/// A fresh, migrated SQLite database file in its own temporary folder per test, deleted afterwards.
+/// <paramref name="deferEveryRebuild"/>: every session rebuild runs outside the writer (DeferredSessionRebuilds), as only
+/// long sessions' do in production, so the conformance suites check that path too.
+/// </summary>
+public sealed class SqliteStoreFactory(bool deferEveryRebuild = false) : IStoreFactory
 {
-    public static async Task<(SqliteStorage Storage, string Folder)> CreateStorageAsync()
+    public static async Task<(SqliteStorage Storage, string Folder)> CreateStorageAsync(bool deferEveryRebuild = false)
     {
         var folder = Path.Combine(Path.GetTempPath(), "zespan-sqlite-tests", Guid.NewGuid().ToString("N"));
         var storage = new SqliteStorage(Path.Combine(folder, "zespan.db"), TimeProvider.System);
+        if (deferEveryRebuild)
+            storage.DeferredRebuilds.MinTurns = 1;
         await storage.Database.MigrateAsync();
         return (storage, folder);
     }
@@ -25,7 +31,7 @@ public sealed class SqliteStoreFactory : IStoreFactory
 
     public async Task<StoreUnderTest> CreateAsync()
     {
-        var (storage, folder) = await CreateStorageAsync();
+        var (storage, folder) = await CreateStorageAsync(deferEveryRebuild);
         return new StoreUnderTest(storage.SpanWriter, storage.Sessions, storage.Traces, storage.Costs, storage.Projects, storage.Organizations,
             storage.Retention, () => DeleteAsync(storage, folder), storage.SessionKinds, storage.SessionActivity, storage.SessionOverview);
     }
@@ -43,6 +49,13 @@ public sealed class SqliteRetentionTests() : RetentionConformance(new SqliteStor
 public sealed class SqliteSessionInsightTests() : SessionInsightConformance(new SqliteStoreFactory());
 public sealed class SqliteSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory());
 public sealed class SqliteControlPlaneTests() : ControlPlaneConformance(new SqliteControlPlaneFactory());
+
+// The suites that replace and delete spans again, with every session's rebuild computed outside the writer.
+public sealed class SqliteDeferredSpanWriteTests() : SpanWriteConformance(new SqliteStoreFactory(deferEveryRebuild: true));
+public sealed class SqliteDeferredRandomizedTests() : RandomizedConformance(new SqliteStoreFactory(deferEveryRebuild: true));
+public sealed class SqliteDeferredRetentionTests() : RetentionConformance(new SqliteStoreFactory(deferEveryRebuild: true));
+public sealed class SqliteDeferredSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory(deferEveryRebuild: true));
+public sealed class SqliteDeferredSessionInsightTests() : SessionInsightConformance(new SqliteStoreFactory(deferEveryRebuild: true));
 
 /// <summary>The control plane in a fresh SQLite file; a second opening is a second SqliteStorage on the same file, as the CLI is.</summary>
 public sealed class SqliteControlPlaneFactory : IControlPlaneFactory

@@ -11,7 +11,8 @@ public enum WriteOutcome { Durable, Overloaded, StorageFailed }
 /// A bounded in-process queue in front of the single SQLite writer. Requests wait for their own spans to be committed
 /// (so a 2xx means durable), while the writer commits spans of many concurrent requests in one transaction (group commit):
 /// the fsync cost is shared instead of paid per request. When more spans are waiting than the queue allows, new requests
-/// are refused at once (429) instead of piling up memory.
+/// are refused at once (429) instead of piling up memory. A batch whose long session is rebuilt outside the writer
+/// (ISpanWriter.WriteCommittedAsync) is answered when that is done, while the next batch is written.
 /// </summary>
 public sealed class IngestionPipeline : BackgroundService
 {
@@ -53,37 +54,59 @@ public sealed class IngestionPipeline : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var group = new List<PendingWrite>();
-        var spans = new List<ProjectSpan>();
+        var finishing = new List<Task>();
         // Keep writing until the queue is completed and drained, so accepted spans are not dropped at shutdown.
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            group.Clear();
-            spans.Clear();
+            var group = new List<PendingWrite>();
+            var spans = new List<ProjectSpan>();
             while (spans.Count < _options.MaxSpansPerTransaction && _queue.Reader.TryRead(out var pending))
             {
                 group.Add(pending);
                 spans.AddRange(pending.Spans);
             }
-            var outcome = WriteOutcome.Durable;
+            Task rest;
             try
             {
-                await _writer.WriteAsync(spans, CancellationToken.None);
+                rest = await _writer.WriteCommittedAsync(spans, CancellationToken.None);
             }
             catch (Exception ex)
             {
-                _logger.LogError(ex, "Writing {Count} spans failed; their requests get 503 and clients will retry.", spans.Count);
-                outcome = WriteOutcome.StorageFailed;
+                rest = Task.FromException(ex);
             }
-            if (outcome == WriteOutcome.Durable)
+            // The spans are durable (or refused); a long session's rebuild may still run outside the writer. The requests
+            // are answered when it is done, so a read after the 2xx sees it — but the next batch is written meanwhile.
+            if (rest.IsCompleted)
+                await FinishAsync(rest, group, spans);
+            else
             {
-                foreach (var listener in _listeners)
-                    listener.Committed(spans);
+                finishing.RemoveAll(task => task.IsCompleted);
+                finishing.Add(FinishAsync(rest, group, spans));
             }
-            Interlocked.Add(ref _queuedSpans, -spans.Count);
-            foreach (var pending in group)
-                pending.Done.TrySetResult(outcome);
         }
+        await Task.WhenAll(finishing);
+    }
+
+    private async Task FinishAsync(Task rest, List<PendingWrite> group, List<ProjectSpan> spans)
+    {
+        var outcome = WriteOutcome.Durable;
+        try
+        {
+            await rest;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Writing {Count} spans failed; their requests get 503 and clients will retry.", spans.Count);
+            outcome = WriteOutcome.StorageFailed;
+        }
+        if (outcome == WriteOutcome.Durable)
+        {
+            foreach (var listener in _listeners)
+                listener.Committed(spans);
+        }
+        Interlocked.Add(ref _queuedSpans, -spans.Count);
+        foreach (var pending in group)
+            pending.Done.TrySetResult(outcome);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
