@@ -12,6 +12,9 @@ namespace Zespan.Storage.Sqlite;
 /// are read and sorted. Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance suite checks both
 /// against figures recomputed from raw spans. <see cref="KindTrendRollup"/> does the same per kind of conversation.
 /// </summary>
+/// <summary>The costs at ascending 0-based ranks among one band's priced costs of a bucket, whose rollup counts <paramref name="bandSessions"/>.</summary>
+internal delegate Task<long[]> BandRanks(long band, long bandSessions, long[] ranks);
+
 internal static class DailyTrendRollup
 {
     /// <summary>
@@ -42,17 +45,19 @@ internal static class DailyTrendRollup
         {
             total += figures[i].Sessions;
             var start = buckets.StartOf(i);
-            result[i] = await BucketAsync(start, figures[i], bandValue => band.ReadAsync(bandValue, start, start + buckets.WidthMs, cancellationToken));
+            result[i] = await BucketAsync(start, figures[i], async (bandValue, bandSessions, ranks) =>
+                At(await band.ReadAsync(bandValue, start, start + buckets.WidthMs, cancellationToken), bandSessions, ranks));
         }
         snapshot.Commit();
         return new SessionTimeseries(buckets, null, [new SessionSeries(null, total, result)], 0);
     }
 
     /// <summary>
-    /// One bucket's figures, its median and p95 cost found through its band counts: <paramref name="sortedCostsOfBand"/>
-    /// reads one band's priced costs of the bucket (of the series' sessions only), sorted; each band is read at most once.
+    /// One bucket's figures, its median and p95 cost found through its band counts: <paramref name="costsAt"/> reads the
+    /// costs at some ranks of one band's priced costs of the bucket (of the series' sessions only); each band is read at
+    /// most once, for all the ranks it holds (the two middle costs and the p95 are often in one band).
     /// </summary>
-    public static async Task<SessionBucket> BucketAsync(long startMs, BucketFigures f, Func<long, Task<List<long>>> sortedCostsOfBand)
+    public static async Task<SessionBucket> BucketAsync(long startMs, BucketFigures f, BandRanks costsAt)
     {
         long? median = null, p95 = null;
         if (f.Priced > 0)
@@ -60,21 +65,12 @@ internal static class DailyTrendRollup
             var counted = f.Bands.Values.Sum();
             if (counted != f.Priced)
                 throw new InvalidOperationException($"The session rollups disagree for bucket {startMs}: {f.Priced} priced sessions, {counted} in cost bands.");
-            var read = new Dictionary<long, List<long>>();
-            async Task<long> CostAtAsync(long position)
-            {
-                var (bandValue, rank) = Locate(f.Bands, position);
-                if (!read.TryGetValue(bandValue, out var costs))
-                    read[bandValue] = costs = await sortedCostsOfBand(bandValue);
-                if (rank >= costs.Count)
-                    throw new InvalidOperationException($"The cost band rollup and the band index disagree in bucket {startMs}, band {bandValue}.");
-                return costs[(int)rank];
-            }
             var n = f.Priced;
-            median = n % 2 == 1
-                ? await CostAtAsync(n / 2)
-                : Percentiles.MeanOfTwo(await CostAtAsync(n / 2 - 1), await CostAtAsync(n / 2));
-            p95 = await CostAtAsync(Percentiles.NearestRankOf(n, 0.95) - 1);
+            var p95Position = Percentiles.NearestRankOf(n, 0.95) - 1; // never before the median's positions (n >= 1)
+            long[] positions = n % 2 == 1 ? [n / 2, p95Position] : [n / 2 - 1, n / 2, p95Position];
+            var costs = await CostsAtAsync(startMs, f.Bands, positions, costsAt);
+            median = n % 2 == 1 ? costs[0] : Percentiles.MeanOfTwo(costs[0], costs[1]);
+            p95 = costs[^1];
         }
         return new SessionBucket(
             startMs, f.Sessions, f.Priced, f.Cost,
@@ -86,16 +82,41 @@ internal static class DailyTrendRollup
             f.Errored);
     }
 
-    /// <summary>The band holding the 0-based position among the bucket's priced costs, and the rank within it.</summary>
-    private static (long Band, long Rank) Locate(SortedDictionary<long, long> counts, long position)
+    /// <summary>
+    /// The costs at ascending 0-based <paramref name="positions"/> among the bucket's priced costs: the running count of
+    /// the band counts finds the band holding each, and each such band is asked once for the ranks it holds.
+    /// </summary>
+    private static async Task<long[]> CostsAtAsync(long startMs, SortedDictionary<long, long> counts, long[] positions, BandRanks costsAt)
     {
+        var result = new long[positions.Length];
+        var next = 0;
+        long before = 0;
         foreach (var (band, sessions) in counts)
         {
-            if (position < sessions)
-                return (band, position);
-            position -= sessions;
+            var first = next;
+            while (next < positions.Length && positions[next] < before + sessions)
+                next++;
+            if (next > first)
+            {
+                var ranks = new long[next - first];
+                for (var i = 0; i < ranks.Length; i++)
+                    ranks[i] = positions[first + i] - before;
+                var costs = await costsAt(band, sessions, ranks);
+                Array.Copy(costs, 0, result, first, ranks.Length);
+            }
+            if (next == positions.Length)
+                return result;
+            before += sessions;
         }
-        throw new InvalidOperationException("A cost position past the bucket's priced sessions.");
+        throw new InvalidOperationException($"A cost position past the priced sessions of bucket {startMs}.");
+    }
+
+    /// <summary>The costs at sorted ranks of a sorted band (read whole), checked against the band's count.</summary>
+    public static long[] At(List<long> sortedCosts, long bandSessions, long[] ranks)
+    {
+        if (sortedCosts.Count != bandSessions)
+            throw new InvalidOperationException($"The cost band rollup counts {bandSessions} sessions in a band that holds {sortedCosts.Count}.");
+        return Array.ConvertAll(ranks, rank => sortedCosts[(int)rank]);
     }
 
     private static long At(SortedDictionary<int, long> histogram, long position)
@@ -169,7 +190,7 @@ internal static class DailyTrendRollup
     /// merged here (SQLite's GROUP BY sorted ~94 k rows for 90 days at a million sessions, ~5× the read's CPU). The writer
     /// deletes rows at zero sessions (migration 180); a row's cost is in two parts (migration 190), summed here in 128 bits.
     /// </summary>
-    public static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
+    private static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
     {
         var figures = NewFigures(buckets.Count);
         await using var command = snapshot.Connection!.Command("""
@@ -183,7 +204,7 @@ internal static class DailyTrendRollup
     }
 
     /// <summary>The whole project's priced sessions per bucket and cost band, into <paramref name="figures"/>.</summary>
-    public static async Task ReadBandsAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, BucketFigures[] figures, CancellationToken cancellationToken)
+    private static async Task ReadBandsAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, BucketFigures[] figures, CancellationToken cancellationToken)
     {
         await using var command = snapshot.Connection!.Command("""
             SELECT (day - $from) / $width AS bucket, cost_band, SUM(sessions)

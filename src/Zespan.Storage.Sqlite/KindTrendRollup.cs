@@ -7,9 +7,10 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// Session trends per kind of conversation (by=tag or by=metadata:key) in daily or weekly buckets, from the per-kind daily
 /// rollups of migration 170, as <see cref="DailyTrendRollup"/> does for the whole project: sums and the turns histogram
-/// per kind and bucket, the priced sessions per cost band, and for the median and p95 only the kind's own costs of the one
-/// band that holds each (session_kind_costs, migration 195). The sessions with no kind are the whole project's figures
-/// minus those of "has a tag" / "has the key", exactly. Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance
+/// per kind and bucket, the priced sessions per cost band, and for the median and p95 the kind's own costs of the one
+/// band that holds each, walked in cost order to the rank wanted (session_kind_costs, migration 195; <see cref="KindBandWalk"/>).
+/// The sessions with no tag are a kind of their own (dim 4, migration 300); the sessions lacking a metadata key are the
+/// whole project's figures (those of "has a tag" plus "no tag", daily) minus those of "has the key", exactly. Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance
 /// suite and FastPathDimensionsTests check both against the session rows and the raw spans.
 /// </summary>
 internal static class KindTrendRollup
@@ -24,45 +25,33 @@ internal static class KindTrendRollup
     public static async Task<SessionTimeseries> ReadAsync(
         SqliteConnection connection, long projectId, SessionGrouping by, TimeBuckets buckets, int maxKinds, CancellationToken cancellationToken)
     {
-        var (dim, anyDim, key) = by switch
+        // The second dim: for tags "no tag" (migration 300), the sessions with no kind themselves; for a metadata key
+        // "has the key", since a session lacking a key is not enumerable: the sessions with no kind are the whole
+        // project's minus those.
+        var (dim, otherDim, key) = by switch
         {
-            SessionGrouping.ByTag => (0, 2, ""),
+            SessionGrouping.ByTag => (0, 4, ""),
             SessionGrouping.ByMetadata m => (1, 3, m.Key),
             _ => throw new ArgumentOutOfRangeException(nameof(by)),
         };
+        var noneStored = otherDim == 4;
         using var snapshot = connection.BeginTransaction(deferred: true);
         var kinds = new Dictionary<string, DailyTrendRollup.BucketFigures[]>(StringComparer.Ordinal);
-        var withKind = DailyTrendRollup.NewFigures(buckets.Count);
+        var other = DailyTrendRollup.NewFigures(buckets.Count);
         DailyTrendRollup.BucketFigures[] FiguresOf(long d, string kind) =>
-            d == anyDim ? withKind : kinds.TryGetValue(kind, out var f) ? f : kinds[kind] = DailyTrendRollup.NewFigures(buckets.Count);
+            d == otherDim ? other : kinds.TryGetValue(kind, out var f) ? f : kinds[kind] = DailyTrendRollup.NewFigures(buckets.Count);
 
-        // The rows as stored, in key order, merged here: SQLite's GROUP BY would sort them first (~10× the read's CPU).
-        await using (var command = connection.Command("""
-            SELECT dim, kind, (day - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_high, cost_low
-            FROM session_kind_rollup_daily WHERE project_id = $p AND dim IN ($dim, $any) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
-            """, snapshot))
+        cancellationToken.ThrowIfCancellationRequested();
+        ReadDims(connection, projectId, dim, otherDim, key, buckets, FiguresOf);
+        var none = other;
+        if (!noneStored)
         {
-            Bind(command, projectId, dim, anyDim, key, buckets);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (reader.Read())
-                FiguresOf(reader.GetInt64(0), reader.GetString(1))[reader.GetInt32(2)].Add(
-                    reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), ExactSum.Read(reader, 7));
+            // The whole project per day: every session is in exactly one of "has a tag" and "no tag" (dims 2 and 4), ~18 k
+            // rollup rows for 90 days at a million sessions where the hourly rollup holds ~94 k.
+            var whole = DailyTrendRollup.NewFigures(buckets.Count);
+            ReadDims(connection, projectId, 2, 4, "", buckets, (_, _) => whole);
+            none = whole.Select((f, i) => f.Minus(other[i])).ToArray();
         }
-        await using (var command = connection.Command("""
-            SELECT dim, kind, (day - $from) / $width AS bucket, cost_band, sessions
-            FROM session_kind_cost_bands_daily WHERE project_id = $p AND dim IN ($dim, $any) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
-            """, snapshot))
-        {
-            Bind(command, projectId, dim, anyDim, key, buckets);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (reader.Read())
-                FiguresOf(reader.GetInt64(0), reader.GetString(1))[reader.GetInt32(2)].AddBand(reader.GetInt64(3), reader.GetInt64(4));
-        }
-
-        // The sessions with no kind: the whole project's minus those with one.
-        var whole = await DailyTrendRollup.ReadHourlyAsync(snapshot, projectId, buckets, cancellationToken);
-        await DailyTrendRollup.ReadBandsAsync(snapshot, projectId, buckets, whole, cancellationToken);
-        var none = whole.Select((f, i) => f.Minus(withKind[i])).ToArray();
 
         var all = kinds.Select(k => (Kind: (string?)k.Key, Figures: k.Value, Sessions: k.Value.Sum(f => f.Sessions)))
             .Append((Kind: null, Figures: none, Sessions: none.Sum(f => f.Sessions)))
@@ -75,10 +64,11 @@ internal static class KindTrendRollup
             .Take(maxKinds)
             .ToList();
 
-        // A kind's band of a bucket is read from its own costs (migration 195), tens of rows; the sessions with no kind's
-        // are the whole project's band (index only) minus those of "has a tag" / "has the key".
-        await using var ownBand = BandCosts.OfKind(snapshot, projectId, dim, key);
-        await using var anyBand = BandCosts.OfKind(snapshot, projectId, anyDim, key);
+        // A kind's band of a bucket is walked in its own costs (migration 195) to the ranks wanted, tens of rows; so is
+        // "no tag"'s. The sessions lacking a metadata key are the whole project's band (index only) minus "has the key"'s.
+        using var ownBand = new KindBandWalk(connection, projectId, dim, key, buckets.WidthMs);
+        using var noneBand = new KindBandWalk(connection, projectId, otherDim, key, buckets.WidthMs);
+        await using var hasKeyBand = BandCosts.OfKind(snapshot, projectId, otherDim, key);
         await using var wholeBand = BandCosts.WholeProject(snapshot, projectId);
         var series = new List<SessionSeries>(kept.Count);
         foreach (var (kind, figures, sessions) in kept)
@@ -89,9 +79,13 @@ internal static class KindTrendRollup
             for (var i = 0; i < points.Length; i++)
             {
                 var (from, to) = (buckets.StartOf(i), buckets.StartOf(i) + buckets.WidthMs);
-                points[i] = await DailyTrendRollup.BucketAsync(from, figures[i], async bandValue => kind is not null
-                    ? await ownBand.ReadAsync(bandValue, from, to, cancellationToken)
-                    : BandCosts.Minus(await wholeBand.ReadAsync(bandValue, from, to, cancellationToken), await anyBand.ReadAsync(bandValue, from, to, cancellationToken)));
+                points[i] = await DailyTrendRollup.BucketAsync(from, figures[i], async (bandValue, bandSessions, ranks) => kind is not null
+                    ? ownBand.CostsAt(bandValue, from, to, bandSessions, ranks)
+                    : noneStored
+                        ? noneBand.CostsAt(bandValue, from, to, bandSessions, ranks)
+                        : DailyTrendRollup.At(BandCosts.Minus(
+                            await wholeBand.ReadAsync(bandValue, from, to, cancellationToken),
+                            await hasKeyBand.ReadAsync(bandValue, from, to, cancellationToken)), bandSessions, ranks));
             }
             series.Add(new SessionSeries(kind, sessions, points));
         }
@@ -99,7 +93,62 @@ internal static class KindTrendRollup
         return new SessionTimeseries(buckets, by, series, all.Count - kept.Count);
     }
 
-    private static void Bind(SqliteCommand command, long projectId, int dim, int anyDim, string key, TimeBuckets buckets) =>
-        command.With("$p", projectId).With("$dim", dim).With("$any", anyDim).With("$key", key)
-            .With("$from", buckets.FromMs).With("$to", buckets.ToMs).With("$width", buckets.WidthMs);
+    /// <summary>
+    /// Two dims' rollup and band rows of one key over the buckets' range, into the figures <paramref name="figuresOf"/>
+    /// picks by dim and kind. These rows are most of a by= query's CPU (~190 k for by=metadata:feature over 90 days at a
+    /// million sessions), so they are read through SQLitePCLRaw (<see cref="RawStatement"/>: ~40 % less CPU per row than
+    /// a data reader here) and a row's kind is decoded only when it differs from the previous row's (rows come in key order).
+    /// </summary>
+    private static void ReadDims(SqliteConnection connection, long projectId, int dim, int otherDim, string key, TimeBuckets buckets,
+        Func<long, string, DailyTrendRollup.BucketFigures[]> figuresOf)
+    {
+        // The rows as stored, in key order, merged here: SQLite's GROUP BY would sort them first (~10× the read's CPU).
+        using (var rollup = new RawStatement(connection, """
+            SELECT dim, kind, (day - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_high, cost_low
+            FROM session_kind_rollup_daily WHERE project_id = $p AND dim IN ($dim, $other) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
+            """))
+        {
+            Bind(rollup, projectId, dim, otherDim, key, buckets);
+            var kinds = new KindLookup(figuresOf);
+            while (rollup.Read())
+                kinds.Of(rollup.GetInt64(0), rollup.GetUtf8(1))[(int)rollup.GetInt64(2)].Add(
+                    (int)rollup.GetInt64(3), rollup.GetInt64(4), rollup.GetInt64(5), rollup.GetInt64(6), ExactSum.Join(rollup.GetInt64(7), rollup.GetInt64(8)));
+        }
+        using (var bands = new RawStatement(connection, """
+            SELECT dim, kind, (day - $from) / $width AS bucket, cost_band, sessions
+            FROM session_kind_cost_bands_daily WHERE project_id = $p AND dim IN ($dim, $other) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
+            """))
+        {
+            Bind(bands, projectId, dim, otherDim, key, buckets);
+            var kinds = new KindLookup(figuresOf);
+            while (bands.Read())
+                kinds.Of(bands.GetInt64(0), bands.GetUtf8(1))[(int)bands.GetInt64(2)].AddBand(bands.GetInt64(3), bands.GetInt64(4));
+        }
+    }
+
+    /// <summary>The figures of a row's (dim, kind), remembered for the following rows of the same kind.</summary>
+    private sealed class KindLookup(Func<long, string, DailyTrendRollup.BucketFigures[]> figuresOf)
+    {
+        private long _dim = -1;
+        private byte[] _kind = [];
+        private DailyTrendRollup.BucketFigures[] _figures = [];
+
+        public DailyTrendRollup.BucketFigures[] Of(long dim, ReadOnlySpan<byte> kind)
+        {
+            if (dim != _dim || !kind.SequenceEqual(_kind))
+                (_dim, _kind, _figures) = (dim, kind.ToArray(), figuresOf(dim, System.Text.Encoding.UTF8.GetString(kind)));
+            return _figures;
+        }
+    }
+
+    private static void Bind(RawStatement statement, long projectId, int dim, int otherDim, string key, TimeBuckets buckets)
+    {
+        statement.Set("$p", projectId);
+        statement.Set("$dim", dim);
+        statement.Set("$other", otherDim);
+        statement.Set("$key", key);
+        statement.Set("$from", buckets.FromMs);
+        statement.Set("$to", buckets.ToMs);
+        statement.Set("$width", buckets.WidthMs);
+    }
 }

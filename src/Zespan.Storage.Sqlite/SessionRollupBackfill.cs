@@ -6,7 +6,7 @@ namespace Zespan.Storage.Sqlite;
 /// Recomputes every rollup the writer keeps by deltas (SessionRollupDeltas) from the stored session, tag, metadata and
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
-/// backfills of migrations 030, 040, 047, 074, 140, 170, 195, 201 and 220.
+/// backfills of migrations 030, 040, 047, 074, 140, 170, 195, 201, 220 and 300.
 /// </summary>
 public static class SessionRollupBackfill
 {
@@ -14,12 +14,14 @@ public static class SessionRollupBackfill
     /// <summary>The cost in two parts (migration 190), summed apart as ExactSum.OfRow: no SUM overflows 64 bits.</summary>
     private const string Cost = "SUM(s.cost_high + (s.cost_pico >> 32)), SUM(s.cost_pico & 4294967295)";
     private const string Day = "s.started_ms - ((s.started_ms % 86400000) + 86400000) % 86400000";
-    /// <summary>Each session's kinds (SessionKindRows): the rows of migration 170's and 195's backfills.</summary>
+    /// <summary>Each session's kinds (SessionKindRows): the rows of migration 170's, 195's and 300's backfills.</summary>
     private const string Kinds = """
         (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
          UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
          UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
-         UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata)
+         UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata
+         UNION ALL SELECT project_id, session_id, 4, '', '' FROM sessions n
+                   WHERE NOT EXISTS (SELECT 1 FROM session_tags t WHERE t.project_id = n.project_id AND t.session_id = n.session_id))
         """;
     private const string Sums = $"COUNT(*), {Cost}, SUM(s.turns), SUM(s.total_tokens), SUM(s.cost_unknown)";
 

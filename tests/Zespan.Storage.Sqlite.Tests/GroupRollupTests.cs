@@ -83,14 +83,14 @@ public sealed class GroupRollupTests
         var random = new Random(5);
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
         // Undo migrations 050, 074 and 195 (tables, column, their records; the triggers of 050 and 074 are gone since 180 and 181), then
-        // apply them again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181)
-        // and split their cost in two parts (190).
+        // apply them again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181),
+        // split their cost in two parts (190) and add the "no tag" kind (300, which replaces its own rows).
         await db.ExecuteAsync("""
             DROP TABLE sessions_hourly; DROP TABLE session_metadata_hourly; DROP TABLE session_metadata_keys_hourly;
             DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly; DROP TABLE session_kind_costs;
             ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
             ALTER TABLE session_rollup_hourly DROP COLUMN cost_high;
-            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 190, 195);
+            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 190, 195, 300);
             """);
         await db.Storage.Database.MigrateAsync();
 
@@ -261,7 +261,9 @@ public sealed class GroupRollupTests
             (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
              UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
              UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
-             UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata)
+             UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata
+             UNION ALL SELECT project_id, session_id, 4, '', '' FROM sessions n
+                       WHERE NOT EXISTS (SELECT 1 FROM session_tags t WHERE t.project_id = n.project_id AND t.session_id = n.session_id))
             """;
         var pairs = new (string Table, string Recomputed)[]
         {
@@ -280,10 +282,7 @@ public sealed class GroupRollupTests
             ("SELECT project_id, dim, key, kind, cost_band, day, cost_pico, sessions FROM session_kind_costs",
              $"""
              SELECT s.project_id, k.dim, k.key, k.kind, s.cost_band, {D}, s.cost_pico, COUNT(*)
-             FROM (SELECT project_id, session_id, 0 AS dim, '' AS key, tag AS kind FROM session_tags
-                   UNION ALL SELECT DISTINCT project_id, session_id, 2, '', '' FROM session_tags
-                   UNION ALL SELECT project_id, session_id, 1, key, value FROM session_metadata
-                   UNION ALL SELECT DISTINCT project_id, session_id, 3, key, '' FROM session_metadata) k
+             FROM {Kinds} k
              JOIN sessions s ON s.project_id = k.project_id AND s.session_id = k.session_id
              WHERE s.unpriced_calls < s.turns GROUP BY 1, 2, 3, 4, 5, 6, 7
              """),
