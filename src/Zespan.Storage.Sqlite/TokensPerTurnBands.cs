@@ -6,8 +6,8 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// The bands of a session's tokens per turn counted by session_tokens_per_turn_hourly (migration 260): band b holds the
 /// sessions whose tokens per turn — the double <c>(double)total_tokens / turns</c>, the value the token outliers rank by
-/// (docs/api.md) — lie in [Starts[b], Starts[b + 1]). Four bands an octave (x, 1.25x, 1.5x, 1.75x), so the band holding
-/// the median is a few percent of the sessions, and the hourly rollup stays small (a few dozen bands per hour are used).
+/// (docs/api.md) — lie in [Starts[b], Starts[b + 1]). Eight bands an octave, so the band holding the median is a few
+/// percent of the sessions, and the hourly rollup stays small (a few dozen bands per hour are used).
 /// The starts are integers, exact as doubles and as SQL literals, so C# and SQLite put every value in the same band.
 /// </summary>
 internal static class TokensPerTurnBands
@@ -20,21 +20,24 @@ internal static class TokensPerTurnBands
 
     public static double PerTurn(long totalTokens, long turns) => (double)totalTokens / turns;
 
+    /// <summary>Bands an octave: the median's band is then under a tenth of the sessions even when they share one octave.</summary>
+    private const int PerOctave = 8;
+
     /// <summary>Band starts; band 0 also holds every value below 1, the last one every value from 2^24 up.</summary>
     public static readonly double[] Starts = MakeStarts();
 
+    /// <summary>1, 2, … 7 (one a band), then from 8 = 2^3 on, PerOctave integer starts an octave: 8, 9, … 15, 16, 18, … 30, 32, 36 ….</summary>
     private static double[] MakeStarts()
     {
-        var starts = new List<double> { double.NegativeInfinity, 1, 2, 3 };
-        for (long octave = 4; octave <= 1 << 24; octave *= 2)
+        var starts = new List<double> { double.NegativeInfinity };
+        for (var value = 1; value < PerOctave; value++)
+            starts.Add(value);
+        for (long octave = PerOctave; octave < 1 << 24; octave *= 2)
         {
-            for (var quarter = 4; quarter < 8; quarter++)
-            {
-                if (octave == 1 << 24 && quarter > 4)
-                    break;
-                starts.Add(octave * quarter / 4);
-            }
+            for (var step = 0; step < PerOctave; step++)
+                starts.Add(octave + octave / PerOctave * step);
         }
+        starts.Add(1 << 24);
         return [.. starts];
     }
 
