@@ -28,6 +28,9 @@ internal static class TokenOutlierSearch
     {
         if (!Covers(filter))
             throw new ArgumentException($"The tokens-per-turn bands hold only {Supported}; {filter.ActiveDimensions} is read from the sessions.", nameof(filter));
+        // One snapshot for every read below: a write committed between the band counts and the band's sessions would
+        // otherwise move the median's rank (ingestion runs beside every query). CreateCommand enlists each command in it.
+        using var snapshot = connection.BeginTransaction(deferred: true);
         if (await MedianAsync(connection, projectId, filter, cancellationToken) is not { } median || median <= 0)
             return [];
 
