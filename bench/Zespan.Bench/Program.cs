@@ -11,7 +11,7 @@ const string usage = """
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
       dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
       dotnet Zespan.Bench.dll session-search [--data /tmp/zespan-search] [--sessions 1000000] [--runs 7]   (issue-18 list columns and q=, in-process)
-      dotnet Zespan.Bench.dll trace-status [--data /tmp/zespan-trace-status] [--sessions 1000000] [--days 30] [--runs 7]   (traces by status, token outliers, in-process)
+      dotnet Zespan.Bench.dll trace-status [--data /tmp/zespan-trace-status] [--sessions 1000000] [--days 30] [--runs 7] [--no-traces]   (traces by status, token outliers, the costs page's session queries, in-process)
       dotnet Zespan.Bench.dll clickhouse --env <cluster.env> --servers-data <folder> [--load-from 0] [--load-to 100000] [--chunk 20000] [--concurrency 8] [--batch 1000] [--runs 5] [--no-queries]
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only] [--issue18]
     """;
@@ -63,7 +63,7 @@ switch (args.FirstOrDefault())
         return 0;
     case "trace-status":
         await new TraceStatusBenchmark(Option("--data", "/tmp/zespan-trace-status"), int.Parse(Option("--sessions", "1000000")),
-            int.Parse(Option("--days", "30")), int.Parse(Option("--runs", "7"))).RunAsync();
+            int.Parse(Option("--days", "30")), int.Parse(Option("--runs", "7")), withTraces: !args.Contains("--no-traces")).RunAsync();
         return 0;
     default:
         Console.WriteLine(usage);

@@ -6,7 +6,7 @@ namespace Zespan.Storage.Sqlite;
 /// Recomputes every rollup the writer keeps by deltas (SessionRollupDeltas) from the stored session, tag, metadata and
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
-/// backfills of migrations 030, 040, 047, 074, 140, 170, 195, 201, 220 and 300.
+/// backfills of migrations 030, 040, 047, 074, 140, 170, 195, 201, 220, 260 and 300.
 /// </summary>
 public static class SessionRollupBackfill
 {
@@ -43,6 +43,11 @@ public static class SessionRollupBackfill
         $"""
         INSERT INTO session_active_bands_hourly (project_id, hour, errored, band, sessions)
         SELECT s.project_id, {Hour}, s.error_count > 0, {ActiveTimeBands.Sql("s.active_ms")}, COUNT(*) FROM sessions s GROUP BY 1, 2, 3, 4
+        """,
+        "DELETE FROM session_tokens_per_turn_hourly",
+        $"""
+        INSERT INTO session_tokens_per_turn_hourly (project_id, hour, band, sessions)
+        SELECT s.project_id, {Hour}, {TokensPerTurnBands.Sql(TokensPerTurnBands.PerTurnSql("s."))}, COUNT(*) FROM sessions s GROUP BY 1, 2, 3
         """,
         "DELETE FROM user_session_totals",
         """

@@ -18,7 +18,7 @@ internal sealed record SessionRollupState(
 }
 
 /// <summary>
-/// The session rollups kept by the writer (migrations 180 and 181, the active-time bands of 201; the guard's queue, 182, the trace counters, 183 and 220, the per-kind costs, 195, and the cost bands and per-kind trends of 140 and 170 since 250): in one write transaction every session row it inserts,
+/// The session rollups kept by the writer (migrations 180 and 181, the active-time bands of 201, the tokens-per-turn bands of 260; the guard's queue, 182, the trace counters, 183 and 220, the per-kind costs, 195, and the cost bands and per-kind trends of 140 and 170 since 250): in one write transaction every session row it inserts,
 /// changes or deletes is read before and after, its before state is subtracted from every rollup row it counts in and
 /// its after state added, and the signed deltas are summed in memory per rollup row and written once at commit. Why:
 /// the rollups were kept by UPDATE/DELETE triggers, one set of statements per session row and change; signed deltas
@@ -34,6 +34,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly Dictionary<long, long> _counts = [];
     private readonly Dictionary<(long Project, long Hour, bool Errored, long Turns), RollupSums> _hourly = [];
     private readonly Dictionary<(long Project, long Hour, bool Errored, int Band), long> _activeBands = [];
+    private readonly Dictionary<(long Project, long Hour, int Band), long> _tokenBands = [];
     private readonly Dictionary<(long Project, bool HasUser, string User), GroupSums> _users = [];
     private readonly List<RawStatement> _statements = [];
     private readonly HashSet<(long, string)> _guardPending = [];
@@ -122,6 +123,8 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         _counts[projectId] = _counts.GetValueOrDefault(projectId) + sign;
         Add(_hourly, (projectId, s.Hour, s.ErrorCount > 0, s.Turns), new RollupSums(sign, s.UnpricedCalls < s.Turns ? sign : 0, sign * s.CostPico, sign * s.UnpricedCalls));
         AddActiveBand(projectId, s, sign);
+        var tokenBand = (projectId, s.Hour, TokensPerTurnBands.Of(TokensPerTurnBands.PerTurn(s.TotalTokens, s.Turns)));
+        _tokenBands[tokenBand] = _tokenBands.GetValueOrDefault(tokenBand) + sign;
         var sums = GroupSums.Of(s, sign);
         Add(_users, (projectId, s.UserId is not null, s.UserId ?? ""), sums);
 
@@ -184,6 +187,12 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             statement.Set("$project_id", row.Project);
             statement.Set("$hour", row.Hour);
             statement.Set("$errored", row.Errored ? 1 : 0);
+            statement.Set("$band", row.Band);
+        });
+        CountRows.Flush(this, "session_tokens_per_turn_hourly", ["project_id", "hour", "band"], _tokenBands, (statement, row) =>
+        {
+            statement.Set("$project_id", row.Project);
+            statement.Set("$hour", row.Hour);
             statement.Set("$band", row.Band);
         });
         if (_users.Count > 0)

@@ -275,7 +275,10 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // Two passes so that a month of sessions is never held as objects (1M summaries were ~100 MB): first only tokens
+        // A start range (the costs page's filter): from the tokens-per-turn bands and their index (migration 260).
+        if (TokenOutlierSearch.Covers(filter))
+            return await TokenOutlierSearch.FindAsync(connection, projectId, filter, minRatio, limit, cancellationToken);
+        // Any other filter: two passes so that a month of sessions is never held as objects (1M summaries were ~100 MB): first only tokens
         // per turn, for the exact median; then SQLite returns just the sessions above the ratio, in order.
         var perTurn = new List<double>();
         await using (var command = connection.CreateCommand())

@@ -29,6 +29,8 @@ public sealed class FastPathDimensionsTests
     private static readonly SessionDimensions PlannerHolds = SessionDimensions.Time | SessionDimensions.Status | SessionDimensions.MinTurns; // counts it can read and indexes it knows
     // Whole-project and per-kind daily trend rollups: keyed by start day only (their cost bands hold no error state or turns).
     private static readonly SessionDimensions TrendRollupsHold = SessionDimensions.Time;
+    // Token outliers: the tokens-per-turn bands are keyed by start hour only, and their index carries only the start time.
+    private static readonly SessionDimensions TokenBandsHold = SessionDimensions.Time;
 
     [Theory]
     [InlineData(5)]
@@ -49,7 +51,7 @@ public sealed class FastPathDimensionsTests
             var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
             await using var connection = await storage.Database.OpenAsync();
             var projectSessions = sessions.Count;
-            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["active bands"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0 };
+            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["active bands"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0, ["token bands"] = 0 };
             foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
             {
                 for (var draw = 0; draw < 2; draw++)
@@ -107,6 +109,17 @@ public sealed class FastPathDimensionsTests
                             ? await DailyTrendRollup.ReadAsync(connection, project.Id, days, default)
                             : await KindTrendRollup.ReadAsync(connection, project.Id, grouping, days, maxKinds, default);
                         AssertSameTrends(await SqliteSessionKindReader.ScanTimeseriesAsync(connection, project.Id, bounded, grouping, days, maxKinds, default), rollup, where);
+                    }
+
+                    Assert.True(TokenBandsHold.Supports(filter) == TokenOutlierSearch.Covers(filter), $"{where}: the tokens-per-turn bands answer {TokenOutlierSearch.Supported}, must answer {TokenBandsHold}");
+                    if (TokenOutlierSearch.Covers(filter))
+                    {
+                        answered["token bands"]++;
+                        var minRatio = new[] { 0.5, 1.0, 1.5, 3.0 }[random.Next(4)];
+                        var outlierLimit = random.Next(1, 8);
+                        Assert.Equal(
+                            TokenOutlierRecomputation.Expected(sessions.Values.Where(s => FilterDimensionCases.Keeps(filter, s)).Select(s => (s.SessionId, s.TotalTokens, (long)s.Turns)), minRatio, outlierLimit),
+                            (await TokenOutlierSearch.FindAsync(connection, project.Id, filter, minRatio, outlierLimit, default)).Select(o => (o.Session.SessionId, o.Ratio)));
                     }
 
                     var userLimit = random.Next(1, 6);

@@ -117,6 +117,13 @@ public sealed class SessionRollupTests
                     .Select(s => new TokenOutlier(s, (double)s.TotalTokens / s.Turns, median)).Where(o => o.Ratio >= minRatio)
                     .OrderByDescending(o => o.Ratio).ThenBy(o => o.Session.SessionId, StringComparer.Ordinal).Take(6).ToList();
                 Assert.Equal(expectedOutliers.Select(o => (o.Session.SessionId, o.Ratio)), outliers.Select(o => (o.Session.SessionId, o.Ratio)));
+
+                // The same with the start range alone, the costs page's filter: answered from the tokens-per-turn bands (migration 260).
+                var range = new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs };
+                var limit = random.Next(1, 9);
+                Assert.Equal(
+                    TokenOutlierRecomputation.Expected(rows.Where(s => Matches(s, range)).Select(s => (s.SessionId, s.TotalTokens, (long)s.Turns)), minRatio, limit),
+                    (await storage.Sessions.TokenOutliersAsync(projectId, range, minRatio, limit)).Select(o => (o.Session.SessionId, o.Ratio)));
             }
         }
     }
@@ -194,5 +201,8 @@ public sealed class SessionRollupTests
         var bands = StoredActiveTimeTests.Bands(connection);
         Assert.Equal(bands.Recomputed, bands.Kept);
         Assert.Equal(["0"], await Rows("SELECT COUNT(*) FROM sessions WHERE active_ms <> duration_ms - idle_ms"));
+        // The tokens-per-turn bands (migration 260).
+        var tokenBands = TokensPerTurnBandsTests.Bands(connection);
+        Assert.Equal(tokenBands.Recomputed, tokenBands.Kept);
     }
 }
