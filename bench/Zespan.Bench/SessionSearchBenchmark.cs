@@ -56,6 +56,7 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
         {
             ("overview, all time", new()),
             ("overview, last 7 days", new() { FromMs = Last7Days }),
+            ("overview, last 7 days from 13:00 (the UI's preset: a partial first day)", new() { FromMs = Last7Days + 13 * 3_600_000L }),
             ("overview, q=refund", new() { Query = "refund" }),
         };
         foreach (var (name, filter) in overviews)
