@@ -52,6 +52,19 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
             var (wall, min, max, cpu) = await TimeAsync(async () => total = (await storage.Sessions.ListAsync(1, query)).TotalCount);
             Console.WriteLine($"| {name} | {wall:N1} | {min:N1} | {max:N1} | {cpu:N1} | {total:N0} |");
         }
+        var overviews = new (string Name, SessionFilter Filter)[]
+        {
+            ("overview, all time", new()),
+            ("overview, last 7 days", new() { FromMs = Last7Days }),
+            ("overview, last 7 days from 13:00 (the UI's preset: a partial first day)", new() { FromMs = Last7Days + 13 * 3_600_000L }),
+            ("overview, q=refund", new() { Query = "refund" }),
+        };
+        foreach (var (name, filter) in overviews)
+        {
+            long sessionsSeen = 0;
+            var (wall, min, max, cpu) = await TimeAsync(async () => sessionsSeen = (await storage.SessionOverview.OverviewAsync(1, filter)).Days.Sum(d => d.Sessions));
+            Console.WriteLine($"| {name} | {wall:N1} | {min:N1} | {max:N1} | {cpu:N1} | {sessionsSeen:N0} |");
+        }
         foreach (var text in new[] { "refund", fragment })
         {
             // Before migration 100: COUNT(*) and the first page with the LIKE condition over every session row of the project.

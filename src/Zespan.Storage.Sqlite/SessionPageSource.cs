@@ -23,7 +23,7 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
     {
         await using var command = Connection.CreateCommand();
         command.With("$p", ProjectId).With("$limit", limit);
-        var from = TextAs == TextAs.Joined ? SessionSearch.JoinedFrom(command, Filter.Query!) : $"sessions s{indexHint ?? IndexHint}";
+        var from = TextAs == TextAs.Joined ? SessionSearch.JoinedFrom(command, Filter) : $"sessions s{indexHint ?? IndexHint}";
         var sql = new StringBuilder($"SELECT {(KeysFirst && indexHint is null ? "s.session_id" : SessionSql.Columns)} FROM {from} WHERE s.project_id = $p");
         SessionSql.AppendFilter(sql, command, Filter, TextAs);
         condition(sql, command);

@@ -40,12 +40,13 @@ internal static class SessionRowPlan
     {
         var filter = query.Filter;
         var byUser = filter.UserId is not null;
-        if (filter.Query is { } text && await SessionSearch.CountAsync(connection, projectId, text, cancellationToken) is { } indexed)
+        if (filter.Query is { } text && await SessionSearch.CountAsync(connection, projectId, text, filter.Status, cancellationToken) is { } indexed)
         {
             var sessions = await SqliteSessionReader.ProjectSessionsAsync(connection, projectId, cancellationToken);
-            // With other filters, few matches are counted by looking each up; many by letting SQLite probe them from the
-            // other filters' index (a covering index entry costs about 1/LookupCost of a lookup).
-            var total = filter.ActiveDimensions == SessionDimensions.Text
+            // The index holds the status (migration 280), so q= with or without one is its own count. With other filters,
+            // few matches are counted by looking each up; many by letting SQLite probe them from the other filters' index
+            // (a covering index entry costs about 1/LookupCost of a lookup).
+            var total = SessionSearch.Holds.Supports(filter)
                 ? indexed
                 : await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken,
                     textAs: IndexedMatchCost * indexed < sessions / LookupCost ? TextAs.Joined : TextAs.Candidates);

@@ -130,7 +130,7 @@ internal static class SessionSql
             command.With("$maxActive", maxActive);
         }
         if (filter.Query is { } text && textAs != TextAs.Joined)
-            SessionSearch.Append(sql, command, text, textAs == TextAs.RowTest);
+            SessionSearch.Append(sql, command, text, filter.Status, textAs == TextAs.RowTest);
     }
 }
 

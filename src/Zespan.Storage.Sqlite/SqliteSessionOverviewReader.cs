@@ -6,14 +6,26 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// The overview charts: the matching sessions' start, cost and turns streamed once (four integers per session: the cost
-/// in its two parts, exact past $9,223,372.03 — migration 150) into <see cref="SessionOverview.Of"/>, the one definition.
+/// in its two parts, exact past $9,223,372.03 — migration 150) into <see cref="SessionOverview.Of"/>, the one definition;
+/// unfiltered or by start range alone, the whole UTC days from the trends' rollups instead (<see cref="SessionOverviewRollup"/>), unless a
+/// session's cost is past the 64-bit bound the cost bands hold.
 /// </summary>
 public sealed class SqliteSessionOverviewReader(SqliteDatabase database) : ISessionOverviewReader
 {
     public async Task<SessionOverview> OverviewAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (SessionOverviewRollup.Covers(filter) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
+            return await SessionOverviewRollup.ReadAsync(connection, projectId, filter, cancellationToken);
+        return await ReadSessionsAsync(connection, projectId, filter, cancellationToken);
+    }
+
+    /// <summary>The overview read from every matching session (any filter).</summary>
+    internal static async Task<SessionOverview> ReadSessionsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken,
+        Microsoft.Data.Sqlite.SqliteTransaction? transaction = null)
+    {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         var sql = new StringBuilder("SELECT s.started_ms, s.unpriced_calls < s.turns, s.cost_high, s.cost_pico, s.turns FROM sessions s WHERE s.project_id = $p");
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);

@@ -79,7 +79,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     {
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
-        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter.Query!) : $"sessions s{indexHint}";
+        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter) : $"sessions s{indexHint}";
         var sql = new StringBuilder($"SELECT COUNT(*) FROM {from} WHERE s.project_id = $p");
         SessionSql.AppendFilter(sql, count, filter, textAs);
         count.CommandText = sql.ToString();
