@@ -46,10 +46,13 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
-        var summary = (await http.QueryAsync(sql.OneSession, parameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
+        // The summary and the timeline are independent statements: sent together, a detail waits for the slower, not for both.
+        var summaryRows = http.QueryAsync(sql.OneSession, parameters, cancellationToken);
+        var timelineRows = http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken);
+        var summary = (await summaryRows).Select(r => SpanReading.Session(r)).FirstOrDefault();
+        var spans = (await timelineRows).Select(SpanReading.Span).ToList();
         if (summary is null)
             return null;
-        var spans = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(SpanReading.Span).ToList();
         var payloads = withPayloads
             ? await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), cancellationToken)
             : [];
