@@ -190,7 +190,7 @@ internal static class DailyTrendRollup
     /// merged here (SQLite's GROUP BY sorted ~94 k rows for 90 days at a million sessions, ~5× the read's CPU). The writer
     /// deletes rows at zero sessions (migration 180); a row's cost is in two parts (migration 190), summed here in 128 bits.
     /// </summary>
-    private static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
+    public static async Task<BucketFigures[]> ReadHourlyAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, CancellationToken cancellationToken)
     {
         var figures = NewFigures(buckets.Count);
         await using var command = snapshot.Connection!.Command("""
@@ -204,7 +204,7 @@ internal static class DailyTrendRollup
     }
 
     /// <summary>The whole project's priced sessions per bucket and cost band, into <paramref name="figures"/>.</summary>
-    private static async Task ReadBandsAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, BucketFigures[] figures, CancellationToken cancellationToken)
+    public static async Task ReadBandsAsync(SqliteTransaction snapshot, long projectId, TimeBuckets buckets, BucketFigures[] figures, CancellationToken cancellationToken)
     {
         await using var command = snapshot.Connection!.Command("""
             SELECT (day - $from) / $width AS bucket, cost_band, SUM(sessions)

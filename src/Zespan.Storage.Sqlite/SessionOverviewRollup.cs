@@ -59,7 +59,8 @@ internal static class SessionOverviewRollup
             if (figures[i].Sessions == 0)
                 continue; // as SessionOverview.Of: only the days some session started on
             var start = buckets.StartOf(i);
-            var day = await DailyTrendRollup.BucketAsync(start, figures[i], bandValue => band.ReadAsync(bandValue, start, start + SessionOverview.DayMs, cancellationToken));
+            var day = await DailyTrendRollup.BucketAsync(start, figures[i], async (bandValue, bandSessions, ranks) =>
+                DailyTrendRollup.At(await band.ReadAsync(bandValue, start, start + SessionOverview.DayMs, cancellationToken), bandSessions, ranks));
             days.Add(new SessionDay(start, day.Sessions, day.PricedSessions, day.MedianCostPico, day.P95CostPico));
             foreach (var (turnCount, sessions) in figures[i].Turns)
                 turns[SessionOverview.BucketOf(turnCount)] += sessions;
