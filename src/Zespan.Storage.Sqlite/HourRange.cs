@@ -1,3 +1,6 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
@@ -27,5 +30,23 @@ internal readonly record struct HourRange(long? WholeFromMs, long? WholeToMs, IR
         if (toMs is { } to && wholeTo != to)
             edges.Add((wholeTo, to));
         return new HourRange(wholeFrom, wholeTo, edges);
+    }
+
+    /// <summary>
+    /// Appends an hourly rollup's condition on its <c>hour</c> column for whole hours [from, to) (an open end adds
+    /// nothing) and binds its parameters: the one way every rollup read restricts its hours.
+    /// </summary>
+    public static void AppendHours(StringBuilder sql, SqliteCommand command, long? fromHour, long? toHour)
+    {
+        if (fromHour is { } from)
+        {
+            sql.Append(" AND hour >= $from");
+            command.With("$from", from);
+        }
+        if (toHour is { } to)
+        {
+            sql.Append(" AND hour < $to");
+            command.With("$to", to);
+        }
     }
 }

@@ -66,16 +66,7 @@ internal static class SessionActiveTimeCount
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder("SELECT coalesce(SUM(sessions), 0) FROM session_active_bands_hourly WHERE project_id = $p AND band BETWEEN $first AND $last");
         command.With("$p", projectId).With("$first", first).With("$last", last);
-        if (whole.FromMs is { } from)
-        {
-            sql.Append(" AND hour >= $from");
-            command.With("$from", from);
-        }
-        if (whole.ToMs is { } to)
-        {
-            sql.Append(" AND hour < $to");
-            command.With("$to", to);
-        }
+        HourRange.AppendHours(sql, command, whole.FromMs, whole.ToMs);
         if (whole.Status != SessionStatusFilter.Any)
             sql.Append(whole.Status == SessionStatusFilter.Error ? " AND errored = 1" : " AND errored = 0");
         command.CommandText = sql.ToString();

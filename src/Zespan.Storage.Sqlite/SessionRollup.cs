@@ -49,16 +49,7 @@ internal static class SessionRollup
             FROM session_rollup_hourly WHERE project_id = $p
             """);
         command.With("$p", projectId);
-        if (fromHour is { } from)
-        {
-            sql.Append(" AND hour >= $from");
-            command.With("$from", from);
-        }
-        if (toHour is { } to)
-        {
-            sql.Append(" AND hour < $to");
-            command.With("$to", to);
-        }
+        HourRange.AppendHours(sql, command, fromHour, toHour);
         if (filter.Status != SessionStatusFilter.Any)
             sql.Append(filter.Status == SessionStatusFilter.Error ? " AND errored = 1" : " AND errored = 0");
         if (filter.MinTurns is { } minTurns)

@@ -130,16 +130,7 @@ internal static class TokenOutlierSearch
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder("SELECT band, SUM(sessions) FROM session_tokens_per_turn_hourly WHERE project_id = $p");
         command.With("$p", projectId);
-        if (whole.FromMs is { } from)
-        {
-            sql.Append(" AND hour >= $from");
-            command.With("$from", from);
-        }
-        if (whole.ToMs is { } to)
-        {
-            sql.Append(" AND hour < $to");
-            command.With("$to", to);
-        }
+        HourRange.AppendHours(sql, command, whole.FromMs, whole.ToMs);
         command.CommandText = sql.Append(" GROUP BY band").ToString();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (reader.Read())

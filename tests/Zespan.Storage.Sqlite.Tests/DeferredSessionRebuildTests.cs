@@ -114,31 +114,9 @@ public sealed class DeferredSessionRebuildTests : IAsyncLifetime
         Assert.Equal(tags, await StringsAsync("SELECT tag FROM session_tags WHERE session_id = 'long' ORDER BY tag"));
     }
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await _storage.Database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql) => _storage.Database.ExecuteAsync(sql);
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = await _storage.Database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> ScalarAsync(string sql) => _storage.Database.ScalarAsync(sql);
 
-    private async Task<List<string>> StringsAsync(string sql)
-    {
-        await using var connection = await _storage.Database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-            values.Add(reader.GetString(0));
-        return values;
-    }
+    private Task<List<string>> StringsAsync(string sql) => _storage.Database.StringsAsync(sql);
 }

@@ -103,31 +103,10 @@ public sealed class LongSessionWriteTests : IAsyncLifetime
 
     private Task WriteAsync(IEnumerable<SpanRecord> spans) => _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
 
-    private async Task<List<string>> ValuesAsync()
-    {
-        await using var connection = await _storage.Database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM session_metadata WHERE key = 'timeToFirstTokenMs' ORDER BY value";
-        var values = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            values.Add(reader.GetString(0));
-        return values;
-    }
+    private Task<List<string>> ValuesAsync() =>
+        _storage.Database.StringsAsync("SELECT value FROM session_metadata WHERE key = 'timeToFirstTokenMs' ORDER BY value");
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = await _storage.Database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> ScalarAsync(string sql) => _storage.Database.ScalarAsync(sql);
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await _storage.Database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql) => _storage.Database.ExecuteAsync(sql);
 }
