@@ -8,8 +8,8 @@ namespace Zespan.Storage.Sqlite;
 /// Whole-project session trends in daily or weekly buckets without reading every session of the range: counts, cost
 /// sums, errors and the turns histogram (hence the exact turns p95) from session_rollup_hourly (migration 040), and the
 /// exact cost median and p95 of each bucket from the priced sessions' cost bands (migration 140): the running count of
-/// the bucket's band counts finds the band holding the k-th smallest cost, and only that band's sessions of the bucket
-/// are read and sorted. Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance suite checks both
+/// the bucket's band counts finds the band holding the k-th smallest cost, and only that band's costs of the bucket are
+/// walked, in cost order to the rank (<see cref="KindBandWalk.WholeProject"/>: counts of equal costs, migration 195). Same definitions as <see cref="SessionTimeseriesBuilder"/>; the conformance suite checks both
 /// against figures recomputed from raw spans. <see cref="KindTrendRollup"/> does the same per kind of conversation.
 /// </summary>
 /// <summary>The costs at ascending 0-based ranks among one band's priced costs of a bucket, whose rollup counts <paramref name="bandSessions"/>.</summary>
@@ -37,7 +37,7 @@ internal static class DailyTrendRollup
         using var snapshot = connection.BeginTransaction(deferred: true);
         var figures = await ReadHourlyAsync(snapshot, projectId, buckets, cancellationToken);
         await ReadBandsAsync(snapshot, projectId, buckets, figures, cancellationToken);
-        await using var band = BandCosts.WholeProject(snapshot, projectId);
+        using var band = KindBandWalk.WholeProject(connection, projectId, buckets.WidthMs);
 
         var result = new SessionBucket[buckets.Count];
         long total = 0;
@@ -45,8 +45,8 @@ internal static class DailyTrendRollup
         {
             total += figures[i].Sessions;
             var start = buckets.StartOf(i);
-            result[i] = await BucketAsync(start, figures[i], async (bandValue, bandSessions, ranks) =>
-                At(await band.ReadAsync(bandValue, start, start + buckets.WidthMs, cancellationToken), bandSessions, ranks));
+            result[i] = await BucketAsync(start, figures[i], (bandValue, bandSessions, ranks) =>
+                Task.FromResult(band.CostsAt(bandValue, start, start + buckets.WidthMs, bandSessions, ranks)));
         }
         snapshot.Commit();
         return new SessionTimeseries(buckets, null, [new SessionSeries(null, total, result)], 0);

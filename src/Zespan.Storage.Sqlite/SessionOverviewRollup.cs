@@ -31,12 +31,12 @@ internal static class SessionOverviewRollup
         // One read transaction: the range, the rollups, the band reads and the partial days from the same snapshot.
         using var snapshot = connection.BeginTransaction(deferred: true);
         if (wholeFrom >= wholeTo)
-            return await SqliteSessionOverviewReader.ReadSessionsAsync(connection, projectId, filter, cancellationToken, snapshot); // within one day
+            return await SqliteSessionOverviewReader.ReadSessionsAsync(connection, projectId, filter, cancellationToken, snapshot, withinBound: true); // within one day
         var parts = new List<SessionOverview> { await ReadWholeDaysAsync(snapshot, projectId, new SessionFilter { FromMs = wholeFrom, ToMs = wholeTo }, cancellationToken) };
         if (filter.FromMs != wholeFrom)
-            parts.Add(await SqliteSessionOverviewReader.ReadSessionsAsync(connection, projectId, new SessionFilter { FromMs = filter.FromMs, ToMs = wholeFrom }, cancellationToken, snapshot));
+            parts.Add(await SqliteSessionOverviewReader.ReadSessionsAsync(connection, projectId, new SessionFilter { FromMs = filter.FromMs, ToMs = wholeFrom }, cancellationToken, snapshot, withinBound: true));
         if (filter.ToMs != wholeTo)
-            parts.Add(await SqliteSessionOverviewReader.ReadSessionsAsync(connection, projectId, new SessionFilter { FromMs = wholeTo, ToMs = filter.ToMs }, cancellationToken, snapshot));
+            parts.Add(await SqliteSessionOverviewReader.ReadSessionsAsync(connection, projectId, new SessionFilter { FromMs = wholeTo, ToMs = filter.ToMs }, cancellationToken, snapshot, withinBound: true));
         snapshot.Commit();
         return new SessionOverview(
             parts.SelectMany(p => p.Days).OrderBy(d => d.DayMs).ToList(),
@@ -50,7 +50,7 @@ internal static class SessionOverviewRollup
             return SessionOverview.Of([]);
         var figures = await DailyTrendRollup.ReadHourlyAsync(snapshot, projectId, buckets, cancellationToken);
         await DailyTrendRollup.ReadBandsAsync(snapshot, projectId, buckets, figures, cancellationToken);
-        await using var band = BandCosts.WholeProject(snapshot, projectId);
+        using var band = KindBandWalk.WholeProject(snapshot.Connection!, projectId, SessionOverview.DayMs);
 
         var days = new List<SessionDay>();
         var turns = new long[SessionOverview.TurnRanges.Count];
@@ -59,8 +59,8 @@ internal static class SessionOverviewRollup
             if (figures[i].Sessions == 0)
                 continue; // as SessionOverview.Of: only the days some session started on
             var start = buckets.StartOf(i);
-            var day = await DailyTrendRollup.BucketAsync(start, figures[i], async (bandValue, bandSessions, ranks) =>
-                DailyTrendRollup.At(await band.ReadAsync(bandValue, start, start + SessionOverview.DayMs, cancellationToken), bandSessions, ranks));
+            var day = await DailyTrendRollup.BucketAsync(start, figures[i], (bandValue, bandSessions, ranks) =>
+                Task.FromResult(band.CostsAt(bandValue, start, start + SessionOverview.DayMs, bandSessions, ranks)));
             days.Add(new SessionDay(start, day.Sessions, day.PricedSessions, day.MedianCostPico, day.P95CostPico));
             foreach (var (turnCount, sessions) in figures[i].Turns)
                 turns[SessionOverview.BucketOf(turnCount)] += sessions;
