@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Zespan.Core.Costs;
 using Zespan.Core.Sessions;
+using Zespan.Core.Sessions.Anomalies;
+using Zespan.Core.Sessions.Trends;
 using Zespan.Core.Spans;
 using Zespan.Core.Traces;
 using Zespan.Storage.Sqlite;
@@ -44,6 +47,7 @@ public sealed class TraceStatusBenchmark(string folder, int sessions, int days, 
 
         var traceReader = storage.Traces;
         var sessionReader = storage.Sessions;
+        var page = new CostsPageQueries(storage, end);
         var last7 = new TraceQuery { FromMs = end - 7 * 86_400_000L, ToMs = end };
         var cases = new (string Name, Func<Task<string>> Run)[]
         {
@@ -62,9 +66,16 @@ public sealed class TraceStatusBenchmark(string folder, int sessions, int days, 
             ("Token outliers, 7 days (costs page)", () => Outliers(sessionReader, end - 7 * 86_400_000L, end)),
             ("Traces, last 7 days", () => Traces(traceReader, last7)),
             // The costs page's other session queries over the same 30 days (CostsPage.razor).
-            ("Costs page: stats, 30 days", async () => $"{(await sessionReader.StatsAsync(1, new SessionFilter { FromMs = end - 30 * 86_400_000L, ToMs = end })).Sessions:N0} sessions"),
+            ("Costs page: stats, 30 days", async () => { var s = await sessionReader.StatsAsync(1, new SessionFilter { FromMs = end - 30 * 86_400_000L, ToMs = end }); return $"{s.Sessions:N0} sessions, median {s.MedianCostPico:N0} p95 {s.P95CostPico:N0}"; }),
             ("Costs page: top 10 by cost, 30 days", async () => $"{(await sessionReader.ListAsync(1, new SessionQuery { Filter = new SessionFilter { FromMs = end - 30 * 86_400_000L, ToMs = end }, Sort = SessionSort.CostUsd, Limit = 10 })).Items.Count} rows"),
             ("Costs page: breakdown by user, 30 days", async () => $"{(await sessionReader.BreakdownAsync(1, new SessionGrouping.ByUser(), new SessionFilter { FromMs = end - 30 * 86_400_000L, ToMs = end }, 20)).Count} rows"),
+            // The page's queries the cases above lack, over its default range (30d: whole days, 31 of them, to the next midnight).
+            ("Costs page: cost by model, 31 days", async () => $"{(await page.Costs.ByModelAsync(1, page.Range)).Count} models"),
+            ("Costs page: cost per day, 31 days", async () => $"{(await page.Costs.OverTimeAsync(1, page.Range, 86_400_000L)).Count} buckets"),
+            ("Costs page: breakdown by tag (default), 31 days", async () => $"{(await sessionReader.BreakdownAsync(1, new SessionGrouping.ByTag(), page.Filter, 20)).Count} rows"),
+            ("Costs page: sessions per day, 31 days", async () => $"{(await storage.SessionKinds.TimeseriesAsync(1, page.Filter, null, page.Buckets, 1)).Series[0].Sessions:N0} sessions"),
+            ("Costs page: anomalies, 7 days", async () => $"{(await page.Detector.FindAsync(1, new AnomalyQuery { Filter = new SessionFilter { ToMs = end }, Limit = 10 })).SessionsJudged:N0} judged"),
+            ("Costs page: all its queries (default view)", () => page.RunAsync(storage)),
         };
         Console.WriteLine("| Query | median wall ms | min | max | median CPU ms | answer |");
         Console.WriteLine("|---|---:|---:|---:|---:|---|");

@@ -162,21 +162,12 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         Int128 median, p95;
         if (SessionRollup.Covers(filter) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
         {
-            // Sums from the hourly rollup; median and p95 by counting along the cost index, or — for a narrow date range,
-            // where that walk would pass many sessions outside the range — from the range's priced costs read into memory.
+            // Sums from the hourly rollup; median and p95 from the daily cost bands for whole days and no other filter.
             totals = await SessionRollup.ReadTotalsAsync(connection, projectId, filter, cancellationToken);
-            var walkCost = SessionCostPercentiles.WalkCost(totals, await ProjectSessionsAsync(connection, projectId, cancellationToken));
-            var readCost = double.PositiveInfinity;
-            if (filter.FromMs is not null || filter.ToMs is not null)
-            {
-                var window = filter.ActiveDimensions == SessionDimensions.Time
-                    ? totals
-                    : await SessionRollup.ReadTotalsAsync(connection, projectId, new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs }, cancellationToken);
-                readCost = window.Sessions + 3.0 * totals.PricedSessions;
-            }
-            (median, p95) = readCost < walkCost
-                ? Percentiles(await ReadPricedCostsAsync(connection, projectId, filter, cancellationToken))
-                : await SessionCostPercentiles.WalkAsync(connection, projectId, filter, totals, cancellationToken);
+            if (SessionCostBandPercentiles.Covers(filter))
+                (median, p95) = await SessionCostBandPercentiles.ReadAsync(connection, projectId, filter, cancellationToken);
+            else
+                (median, p95) = await WalkOrReadPercentilesAsync(connection, projectId, filter, totals, cancellationToken);
         }
         else
         {
@@ -190,6 +181,27 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             median, p95,
             totals.Sessions == 0 ? 0 : (double)totals.Turns / totals.Sessions, totals.Turns, totals.SessionsWithErrors, totals.UnpricedCalls,
             totals.PricedSessions);
+    }
+
+    /// <summary>
+    /// Median and p95 for a filter the cost bands do not hold (status, turns, a partial day): by counting along the cost
+    /// index or — for a narrow date range, where that walk would pass many sessions outside the range — from the range's
+    /// priced costs read into memory, whichever passes fewer entries.
+    /// </summary>
+    private async Task<(Int128 Median, Int128 P95)> WalkOrReadPercentilesAsync(SqliteConnection connection, long projectId, SessionFilter filter, SessionTotals totals, CancellationToken cancellationToken)
+    {
+        var walkCost = SessionCostPercentiles.WalkCost(totals, await ProjectSessionsAsync(connection, projectId, cancellationToken));
+        var readCost = double.PositiveInfinity;
+        if (filter.FromMs is not null || filter.ToMs is not null)
+        {
+            var window = filter.ActiveDimensions == SessionDimensions.Time
+                ? totals
+                : await SessionRollup.ReadTotalsAsync(connection, projectId, new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs }, cancellationToken);
+            readCost = window.Sessions + 3.0 * totals.PricedSessions;
+        }
+        return readCost < walkCost
+            ? Percentiles(await ReadPricedCostsAsync(connection, projectId, filter, cancellationToken))
+            : await SessionCostPercentiles.WalkAsync(connection, projectId, filter, totals, cancellationToken);
     }
 
     private static (Int128 Median, Int128 P95) Percentiles(List<Int128> sortedCosts) =>

@@ -25,28 +25,41 @@ internal static class UserBreakdown
         if (projectSessions - inRange > inRange)
             return null;
 
+        // The sums of the sessions outside the range per user first (few for a wide range), then the all-time totals
+        // streamed past them into the top groups: no per-user state for the 200 k users of a large project.
         // Sessions, cost, turns, tokens, unpriced sessions (migration 074): Int128 so that the all-time cost (in two parts,
         // migration 071) sums exactly.
-        var groups = new Dictionary<(bool HasUser, string User), Int128[]>();
-        await using (var totals = connection.Command(
-            "SELECT has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions FROM user_session_totals WHERE project_id = $p AND sessions <> 0"))
-        {
-            totals.With("$p", projectId);
-            await using var reader = await totals.ExecuteReaderAsync(cancellationToken);
-            while (reader.Read())
-                groups[(reader.GetInt64(0) == 1, reader.GetString(1))] = [reader.GetInt64(2), ExactSum.Read(reader, 3), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)];
-        }
+        var outside = new Dictionary<(bool HasUser, string User), Int128[]>();
         if (filter.FromMs is { } from)
-            await SubtractAsync(connection, projectId, "s.started_ms < $bound", from, groups, cancellationToken);
+            await AddOutsideAsync(connection, projectId, "s.started_ms < $bound", from, outside, cancellationToken);
         if (filter.ToMs is { } to)
-            await SubtractAsync(connection, projectId, "s.started_ms >= $bound", to, groups, cancellationToken);
+            await AddOutsideAsync(connection, projectId, "s.started_ms >= $bound", to, outside, cancellationToken);
 
-        return BreakdownOrder.Top(groups
-            .Where(g => g.Value[0] != 0)
-            .Select(g => new SessionGroupCost(g.Key.HasUser ? g.Key.User : null, (long)g.Value[0], g.Value[1], (long)g.Value[2], (long)g.Value[3], (long)g.Value[4])), limit);
+        await using var totals = connection.Command(
+            "SELECT has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions FROM user_session_totals WHERE project_id = $p AND sessions <> 0");
+        totals.With("$p", projectId);
+        await using var reader = await totals.ExecuteReaderAsync(cancellationToken);
+        return BreakdownOrder.Top(InRange(reader, outside), limit);
     }
 
-    private static async Task SubtractAsync(SqliteConnection connection, long projectId, string outside, long bound, Dictionary<(bool, string), Int128[]> groups, CancellationToken cancellationToken)
+    /// <summary>Each user's all-time totals minus its sessions outside the range; users with none left are skipped.</summary>
+    private static IEnumerable<SessionGroupCost> InRange(SqliteDataReader reader, Dictionary<(bool HasUser, string User), Int128[]> outside)
+    {
+        while (reader.Read())
+        {
+            var key = (reader.GetInt64(0) == 1, reader.GetString(1));
+            var (sessions, cost, turns, tokens, unpriced) = ((Int128)reader.GetInt64(2), ExactSum.Read(reader, 3), (Int128)reader.GetInt64(5), (Int128)reader.GetInt64(6), (Int128)reader.GetInt64(7));
+            if (outside.Remove(key, out var minus))
+                (sessions, cost, turns, tokens, unpriced) = (sessions - minus[0], cost - minus[1], turns - minus[2], tokens - minus[3], unpriced - minus[4]);
+            if (sessions != 0)
+                yield return new SessionGroupCost(key.Item1 ? key.Item2 : null, (long)sessions, cost, (long)turns, (long)tokens, (long)unpriced);
+        }
+        // Every session is in the totals, so every user with sessions outside the range was met above.
+        if (outside.Count != 0)
+            throw new InvalidOperationException($"The per-user totals miss {outside.Count} user(s) that have sessions outside the range.");
+    }
+
+    private static async Task AddOutsideAsync(SqliteConnection connection, long projectId, string outside, long bound, Dictionary<(bool, string), Int128[]> sums, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(
             $"SELECT s.user_id, COUNT(*), SUM(s.turns), SUM(s.total_tokens), {ExactSum.Of("s.cost_pico")}, SUM(s.cost_unknown) FROM sessions s INDEXED BY sessions_by_started WHERE s.project_id = $p AND {outside} GROUP BY s.user_id");
@@ -55,13 +68,13 @@ internal static class UserBreakdown
         while (reader.Read())
         {
             var key = reader.IsDBNull(0) ? (false, "") : (true, reader.GetString(0));
-            var sums = groups[key]; // every session is in the totals, so its user is too
-            sums[0] -= reader.GetInt64(1);
-            sums[1] -= ExactSum.Read(reader, 4);
-            sums[2] -= reader.GetInt64(2);
-            sums[3] -= reader.GetInt64(3);
-            sums[4] -= reader.GetInt64(6);
+            if (!sums.TryGetValue(key, out var user))
+                sums[key] = user = new Int128[5];
+            user[0] += reader.GetInt64(1);
+            user[1] += ExactSum.Read(reader, 4);
+            user[2] += reader.GetInt64(2);
+            user[3] += reader.GetInt64(3);
+            user[4] += reader.GetInt64(6);
         }
     }
 }
-

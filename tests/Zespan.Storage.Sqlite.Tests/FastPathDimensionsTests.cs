@@ -31,6 +31,8 @@ public sealed class FastPathDimensionsTests
     private static readonly SessionDimensions TrendRollupsHold = SessionDimensions.Time;
     // Token outliers: the tokens-per-turn bands are keyed by start hour only, and their index carries only the start time.
     private static readonly SessionDimensions TokenBandsHold = SessionDimensions.Time;
+    // Stats' median and p95 from the daily cost bands: keyed by start day and cost band only (whole days asked).
+    private static readonly SessionDimensions CostBandsHold = SessionDimensions.Time;
 
     [Theory]
     [InlineData(5)]
@@ -51,7 +53,7 @@ public sealed class FastPathDimensionsTests
             var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
             await using var connection = await storage.Database.OpenAsync();
             var projectSessions = sessions.Count;
-            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["active bands"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0, ["token bands"] = 0 };
+            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["active bands"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0, ["token bands"] = 0, ["cost bands"] = 0 };
             foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
             {
                 for (var draw = 0; draw < 2; draw++)
@@ -120,6 +122,18 @@ public sealed class FastPathDimensionsTests
                         Assert.Equal(
                             TokenOutlierRecomputation.Expected(sessions.Values.Where(s => FilterDimensionCases.Keeps(filter, s)).Select(s => (s.SessionId, s.TotalTokens, (long)s.Turns)), minRatio, outlierLimit),
                             (await TokenOutlierSearch.FindAsync(connection, project.Id, filter, minRatio, outlierLimit, default)).Select(o => (o.Session.SessionId, o.Ratio)));
+                    }
+
+                    // The stats' percentiles: the filter with its set ends floored to UTC midnights, so whole days are asked.
+                    var wholeDays = filter with { FromMs = filter.FromMs is { } f ? f - f % Day : null, ToMs = filter.ToMs is { } t ? t - t % Day : null };
+                    Assert.True(CostBandsHold.Supports(wholeDays) == SessionCostBandPercentiles.Covers(wholeDays), $"{where}: the cost bands answer {SessionCostBandPercentiles.Supported}, must answer {CostBandsHold}");
+                    Assert.False((filter.FromMs is { } partialFrom && partialFrom % Day != 0 || filter.ToMs is { } partialTo && partialTo % Day != 0) && SessionCostBandPercentiles.Covers(filter), $"{where}: the cost bands answered a partial day");
+                    if (SessionCostBandPercentiles.Covers(wholeDays))
+                    {
+                        answered["cost bands"]++;
+                        var priced = sessions.Values.Where(s => FilterDimensionCases.Keeps(wholeDays, s) && s.UnpricedCalls < s.Turns).Select(s => s.CostPico).Order().ToList();
+                        var expected = priced.Count == 0 ? (0L, 0L) : (Percentiles.Median(priced), Percentiles.NearestRank(priced, 0.95));
+                        Assert.Equal(expected, await SessionCostBandPercentiles.ReadAsync(connection, project.Id, wholeDays, default));
                     }
 
                     var userLimit = random.Next(1, 6);

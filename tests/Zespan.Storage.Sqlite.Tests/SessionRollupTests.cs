@@ -10,7 +10,7 @@ namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
 /// The hourly session rollup (migration 040) and everything answered from it — filtered totalCount, the index chosen for a
-/// filtered page, stats sums and the median/p95 found by walking the cost index — must equal the same figures computed
+/// filtered page, stats sums and the median/p95 found by walking the cost index or through the daily cost bands — must equal the same figures computed
 /// here from the session rows, after inserts, re-sent spans that move sessions across hours, and retention.
 /// </summary>
 public sealed class SessionRollupTests
@@ -131,6 +131,8 @@ public sealed class SessionRollupTests
     /// <summary>Narrow and wide ranges at arbitrary milliseconds (partial hours at both ends), open ends, every status, some minTurns.</summary>
     private static SessionFilter RandomFilter(Random random, int i)
     {
+        if (i % 8 == 7) // whole UTC days and no other filter, so the median and p95 come from the daily cost bands
+            return new SessionFilter { FromMs = random.Next(3) == 0 ? null : Day0 + random.Next(-1, 3) * Day, ToMs = random.Next(3) == 0 ? null : Day0 + random.Next(1, 5) * Day };
         if (i % 4 == 3) // a range only, so the breakdown by user may take the totals path
             return new SessionFilter { FromMs = random.Next(3) == 0 ? null : Day0 - Day + random.NextInt64(2 * Day), ToMs = random.Next(3) == 0 ? null : Day0 + random.NextInt64(5 * Day) };
         long? from = random.Next(3) == 0 ? null : Day0 - Day + random.NextInt64(5 * Day);
