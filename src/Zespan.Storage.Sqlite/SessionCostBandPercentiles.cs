@@ -7,8 +7,8 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// The exact median and p95 of session cost over a range of whole UTC days, from the priced sessions' daily cost bands
 /// (session_cost_bands_daily, migration 140, kept by the writer's deltas): the range's band counts locate the band
-/// holding each wanted rank, and only that band's sessions of the range are read (index only, sessions_by_cost_band) and
-/// sorted — the same rule as a trend bucket's (<see cref="DailyTrendRollup.BucketAsync"/>), over one bucket the size of
+/// holding each wanted rank, and only that band's costs of the range are walked to the rank (counts of equal costs,
+/// <see cref="KindBandWalk.WholeProject"/>) — the same rule as a trend bucket's (<see cref="DailyTrendRollup.BucketAsync"/>), over one bucket the size of
 /// the range. Why: the cost-index walk (<see cref="SessionCostPercentiles"/>) reads a session row per entry it passes,
 /// half a month's sessions for the median of the costs page's default 30 days (2.2 s of CPU at 1 M sessions).
 /// </summary>
@@ -45,9 +45,11 @@ internal static class SessionCostBandPercentiles
                 figures.Priced += reader.GetInt64(1);
             }
         }
-        await using var band = BandCosts.WholeProject(snapshot, projectId);
-        var bucket = await DailyTrendRollup.BucketAsync(from, figures, async (value, sessions, ranks) =>
-            DailyTrendRollup.At(await band.ReadAsync(value, from, to, cancellationToken), sessions, ranks));
+        // One day keeps the walk's rows in key (cost) order; a longer range has SQLite order the band's rows of its days.
+        var oneDay = filter.FromMs is { } f && filter.ToMs is { } t && t - f == TimeBuckets.DayMs;
+        using var band = KindBandWalk.WholeProject(connection, projectId, oneDay ? TimeBuckets.DayMs : 0);
+        var bucket = await DailyTrendRollup.BucketAsync(from, figures, (value, sessions, ranks) =>
+            Task.FromResult(band.CostsAt(value, from, to, sessions, ranks)));
         snapshot.Commit();
         return ((long)(bucket.MedianCostPico ?? 0), (long)(bucket.P95CostPico ?? 0));
     }
