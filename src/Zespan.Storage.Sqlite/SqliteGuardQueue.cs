@@ -2,12 +2,23 @@ using Zespan.Core.Alerts;
 
 namespace Zespan.Storage.Sqlite;
 
-/// <summary>The guard's pending sessions (guard_pending, migration 141), filled by triggers on the sessions table.</summary>
-public sealed class SqliteGuardQueue(SqliteDatabase database, SqliteWriteGate writeGate) : IGuardQueue
+/// <summary>The guard's pending sessions (guard_pending, migration 141), filled by the span writer in the spans' own transaction.</summary>
+public sealed class SqliteGuardQueue : IGuardQueue
 {
+    private readonly SqliteDatabase _database;
+    private readonly SqliteWriteGate _writeGate;
+    private readonly WriterConnection _writer;
+
+    public SqliteGuardQueue(SqliteStorage storage)
+    {
+        _database = storage.Database;
+        _writeGate = storage.WriteGate;
+        _writer = storage.WriterConnection;
+    }
+
     public async Task<IReadOnlyList<PendingGuardCheck>> PendingAsync(int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.Command("SELECT touch, project_id, session_id FROM guard_pending ORDER BY touch LIMIT $limit").With("$limit", limit);
         var result = new List<PendingGuardCheck>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -16,22 +27,34 @@ public sealed class SqliteGuardQueue(SqliteDatabase database, SqliteWriteGate wr
         return result;
     }
 
+    /// <summary>
+    /// Removes the evaluated entries through the span writer's own connection: a commit from any other connection would
+    /// make the writer drop its whole page cache before its next group (this runs after every commit that touched a session).
+    /// </summary>
     public async Task DoneAsync(IReadOnlyList<PendingGuardCheck> checks, CancellationToken cancellationToken = default)
     {
         if (checks.Count == 0)
             return;
-        using (await writeGate.EnterAsync(cancellationToken))
+        using (await _writeGate.EnterAsync(cancellationToken))
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction();
-            await using var delete = connection.Command("DELETE FROM guard_pending WHERE touch = $touch", transaction);
-            var touch = delete.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$touch", 0L));
-            foreach (var check in checks)
+            var connection = await _writer.GetAsync(cancellationToken);
+            try
             {
-                touch.Value = check.Touch;
-                await delete.ExecuteNonQueryAsync(cancellationToken);
+                await using var transaction = connection.BeginTransaction();
+                await using var delete = connection.Command("DELETE FROM guard_pending WHERE touch = $touch", transaction);
+                var touch = delete.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$touch", 0L));
+                foreach (var check in checks)
+                {
+                    touch.Value = check.Touch;
+                    await delete.ExecuteNonQueryAsync(cancellationToken);
+                }
+                await transaction.CommitAsync(cancellationToken);
             }
-            await transaction.CommitAsync(cancellationToken);
+            catch
+            {
+                _writer.Discard();
+                throw;
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ public static class SqliteRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SpanContent);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionActivity);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionOverview);
-        services.AddSingleton<Zespan.Core.Alerts.IGuardQueue>(sp => new SqliteGuardQueue(sp.GetRequiredService<SqliteStorage>().Database, sp.GetRequiredService<SqliteStorage>().WriteGate));
+        services.AddSingleton<Zespan.Core.Alerts.IGuardQueue>(sp => new SqliteGuardQueue(sp.GetRequiredService<SqliteStorage>()));
         return services;
     }
 

@@ -11,18 +11,23 @@ namespace Zespan.Storage.Sqlite;
 /// A re-sent span identical to the stored one changes nothing and costs one lookup, however long its session. A long
 /// session's rebuild runs outside the writer (DeferredSessionRebuilds); the call returns once it is written.
 /// </summary>
-public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate, DeferredSessionRebuilds rebuilds) : ISpanWriter
+public sealed class SqliteSpanWriter : ISpanWriter
 {
     /// <summary>Planner statistics are refreshed after this many spans, so they follow the data as it grows.</summary>
     private const long SpansBetweenOptimize = 250_000;
+    private readonly SqliteWriteGate _writeGate;
+    private readonly DeferredSessionRebuilds _rebuilds;
+    private readonly WriterConnection _writer;
+    private readonly WalCheckpointer _checkpointer;
     private long _spansSinceOptimize;
-    private readonly WalCheckpointer _checkpointer = new(database);
 
-    /// <summary>
-    /// WAL pages after which the writer checkpoints inside its own commit (SQLite's default is 1,000): normally the
-    /// background checkpointer copies the frames first; this only bounds the WAL (~80 MB) if it falls behind.
-    /// </summary>
-    private const int WriterAutoCheckpointPages = 20_000;
+    internal SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate writeGate, DeferredSessionRebuilds rebuilds, WriterConnection writer)
+    {
+        _writeGate = writeGate;
+        _rebuilds = rebuilds;
+        _writer = writer;
+        _checkpointer = new WalCheckpointer(database);
+    }
 
     public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default) =>
         await await WriteCommittedAsync(spans, cancellationToken);
@@ -34,21 +39,22 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
             return Task.CompletedTask;
         DeferredSessionRebuilds.Snapshot? deferred;
         // SQLite has one writer at a time; the gate (shared with retention) avoids busy-waiting inside SQLite.
-        using (await writeGate.EnterAsync(cancellationToken))
+        using (await _writeGate.EnterAsync(cancellationToken))
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            SetAutoCheckpoint(connection, WriterAutoCheckpointPages);
+            // Always the same open connection, so its page cache (the index pages of the last groups) stays warm.
+            var connection = await _writer.GetAsync(cancellationToken);
             var tickets = new List<DeferredSessionRebuilds.Ticket>();
             try
             {
-                WriteInTransaction(connection, spans, rebuilds, tickets);
+                WriteInTransaction(connection, spans, _rebuilds, tickets);
             }
-            finally
+            catch
             {
-                SetAutoCheckpoint(connection, 1_000); // the pooled connection goes back with SQLite's default
+                _writer.Discard();
+                throw;
             }
-            rebuilds.OrphansCommitted();
-            deferred = await rebuilds.BeginAsync(tickets);
+            _rebuilds.OrphansCommitted();
+            deferred = await _rebuilds.BeginAsync(tickets);
             _checkpointer.AfterCommit(); // the commit is durable already; copying its pages into the file can happen beside us
             _spansSinceOptimize += spans.Count;
             if (_spansSinceOptimize >= SpansBetweenOptimize)
@@ -58,7 +64,7 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
             }
         }
         // Computing the sessions is a pass over their calls: on the pool, so the caller can go on (ingestion's next batch).
-        return deferred is null ? Task.CompletedTask : Task.Run(() => rebuilds.CompleteAsync(deferred));
+        return deferred is null ? Task.CompletedTask : Task.Run(() => _rebuilds.CompleteAsync(deferred));
     }
 
     /// <summary>The background checkpointer of this writer's WAL (see WalCheckpointer).</summary>
@@ -117,13 +123,6 @@ public sealed class SqliteSpanWriter(SqliteDatabase database, SqliteWriteGate wr
         AggregateRebuilder.RebuildTraces(connection, transaction, rollups, tracesToRebuild);
         rollups.Flush();
         transaction.Commit();
-    }
-
-    private static void SetAutoCheckpoint(SqliteConnection connection, int pages)
-    {
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA wal_autocheckpoint = {pages};"; // a constant of ours, not input: PRAGMA takes no parameters
-        pragma.ExecuteNonQuery();
     }
 
     private static void AddNew(SpanWriteStatements statements, PendingAggregates aggregates, long rowId, long projectId, SpanRecord span)

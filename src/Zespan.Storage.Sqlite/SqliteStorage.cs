@@ -2,15 +2,19 @@ using Zespan.Core.Storage;
 
 namespace Zespan.Storage.Sqlite;
 
-/// <summary>Every store of the embedded backend over one database file, for hosts and tests to compose.</summary>
-public sealed class SqliteStorage
+/// <summary>
+/// Every store of the embedded backend over one database file, for hosts and tests to compose. Disposing it closes the
+/// span writer's open connection (<see cref="WriterConnection"/>); the pooled ones close with the pool.
+/// </summary>
+public sealed class SqliteStorage : IDisposable
 {
     public SqliteStorage(string filePath, TimeProvider clock)
     {
         Database = new SqliteDatabase(filePath);
         WriteGate = new SqliteWriteGate();
         DeferredRebuilds = new DeferredSessionRebuilds(Database, WriteGate);
-        SpanWriter = new SqliteSpanWriter(Database, WriteGate, DeferredRebuilds);
+        WriterConnection = new WriterConnection(Database);
+        SpanWriter = new SqliteSpanWriter(Database, WriteGate, DeferredRebuilds, WriterConnection);
         Retention = new SqliteRetentionStore(Database, WriteGate, DeferredRebuilds);
         Versions = new SqliteControlPlaneVersions(Database);
         Leases = new SqliteLeaseStore(Database, clock);
@@ -30,6 +34,8 @@ public sealed class SqliteStorage
     public SqliteDatabase Database { get; }
     /// <summary>The one turn-taking gate of every write transaction (ingestion and retention).</summary>
     public SqliteWriteGate WriteGate { get; }
+    /// <summary>The span writer's own open connection (used under <see cref="WriteGate"/>), shared with the guard queue.</summary>
+    internal WriterConnection WriterConnection { get; }
     /// <summary>Long sessions' rebuilds outside the writer (shared by every writer that can change a session).</summary>
     internal DeferredSessionRebuilds DeferredRebuilds { get; }
     public IRetentionStore Retention { get; }
@@ -47,4 +53,6 @@ public sealed class SqliteStorage
     public ISessionActivityStore SessionActivity { get; }
     public IProjectSessionSettingsStore SessionSettings { get; }
     public ISessionOverviewReader SessionOverview { get; }
+
+    public void Dispose() => WriterConnection.Discard();
 }

@@ -22,7 +22,8 @@ public sealed class SqliteStoreFactory(bool deferEveryRebuild = false) : IStoreF
 
     public static async ValueTask DeleteAsync(SqliteStorage storage, string folder)
     {
-        // Pooled connections keep the file open; release this database's before deleting its folder.
+        // Pooled connections and the writer's own keep the file open; release this database's before deleting its folder.
+        storage.Dispose();
         await using (var connection = await storage.Database.OpenAsync())
             SqliteConnection.ClearPool(connection);
         try { Directory.Delete(folder, recursive: true); }
