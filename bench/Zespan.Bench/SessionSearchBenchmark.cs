@@ -43,6 +43,9 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
             ("q=refund & status=error, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", Status = SessionStatusFilter.Error } }),
             ("q=refund, by activeDurationMs", new() { Sort = SessionSort.ActiveDurationMs, Filter = new() { Query = "refund" } }),
             ("q=ab (2 characters: LIKE scan), by startedAt", new() { Filter = new() { Query = "ab" } }),
+            ("q=refund & last 7 days, by startedAt", new() { Filter = new() { Query = "refund", FromMs = Last7Days } }),
+            ("q=refund & last 7 days, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", FromMs = Last7Days } }),
+            ("q=refund & minTurns=10, by startedAt", new() { Filter = new() { Query = "refund", MinTurns = 10 } }),
         };
         Console.WriteLine("| List (first page + exact totalCount), in-process | median wall ms | min | max | median CPU ms | totalCount |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
