@@ -45,7 +45,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
-        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
         // The summary and the timeline are independent statements: sent together, a detail waits for the slower, not for both.
         var summaryRows = http.QueryAsync(sql.OneSession, parameters, cancellationToken);
         var timelineRows = http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken);
@@ -69,7 +69,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     {
         if (spanIds is null)
         {
-            var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+            var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
             spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(SpanReading.Span).Select(s => s.Id).ToList();
         }
         var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken);

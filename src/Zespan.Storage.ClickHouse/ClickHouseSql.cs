@@ -47,16 +47,23 @@ public sealed class ClickHouseSql(string database)
     /// The newest version of each span whose newest version is in the session {session:String}, reading that session's
     /// rows only (the sort key's prefix) instead of every span of the project. Exact under re-sends that move a span
     /// between sessions: a span's newest row within the session is its newest of all exactly when no other session holds a
-    /// newer version, which span_versions (each span's versions, found by span id) tells for the session's span ids.
+    /// newer version, which span_versions (each span's versions, found by span id) tells. {session_span_ids:Array(String)}
+    /// are the ids the session's rows hold (<see cref="SessionSpanIds"/>), sent as values rather than a subquery: 18.16
+    /// uses the span_versions index for <c>IN (SELECT arrayJoin([…]))</c> but not for a GLOBAL IN set, which read the whole
+    /// table on each shard (504,559 rows per shard for a 1,000-call session at 1 M spans, against 1,280).
     /// A span that left the session is dropped here; one that came into it has its newest row here.
     /// </summary>
     public string CurrentInSession => $"""
         SELECT * FROM ({Current(" AND session_id = {session:String}")})
         WHERE (span_id, c_version) GLOBAL IN (
             SELECT span_id, max(version) FROM {database}.span_versions
-            WHERE project_id = {"{project:Int64}"} AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {"{project:Int64}"} AND session_id = {"{session:String}"})
+            WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{session_span_ids:Array(String)}"}))
             GROUP BY span_id)
         """;
+
+    /// <summary>The ids of the spans that have a row (any version) in the session: the sort key's prefix, one shard.</summary>
+    public string SessionSpanIds =>
+        $"SELECT DISTINCT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND session_id = {{session:String}} FORMAT JSONCompact";
 
     /// <summary>Candidates: the spans that have (or had) this trace.</summary>
     public string InTrace => $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}})";
@@ -380,6 +387,7 @@ public sealed class ClickHouseSql(string database)
             yield return ("SessionFacts metadata", SessionFacts(filter, true));
             yield return ("SessionFacts one session", SessionFacts(filter, true, oneSession: true));
         }
+        yield return ("SessionSpanIds", SessionSpanIds);
         yield return ("OneSession", OneSession);
         yield return ("AppliedIdleGap", AppliedIdleGap);
         yield return ("SessionTimeline", SessionTimeline);

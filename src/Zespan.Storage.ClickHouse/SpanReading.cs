@@ -52,6 +52,18 @@ internal static class SpanReading
         };
     }
 
+    /// <summary>
+    /// Parameters for the statements over one session (<see cref="ClickHouseSql.CurrentInSession"/>): the project, the
+    /// session and the ids of the spans its rows hold, read first.
+    /// </summary>
+    public static async Task<Dictionary<string, object?>> SessionParametersAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId, string sessionId,
+        CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        parameters["session_span_ids"] = (await http.QueryAsync(sql.SessionSpanIds, parameters, cancellationToken)).Select(r => r[0].Text()).ToList();
+        return parameters;
+    }
+
     public sealed record Payload(string? Input, string? Output, string? Metadata);
 
     /// <summary>

@@ -75,7 +75,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
 
         var parameters = new Dictionary<string, object?>
         {
-            ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" }, ["sessions"] = new[] { "s1", "" },
+            ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" }, ["sessions"] = new[] { "s1", "" }, ["session_span_ids"] = new[] { "a1", "a2", "b1" },
             ["from"] = 0L, ["to"] = 4_000_000_000_000L, ["min_turns"] = 1L, ["after_unknown"] = 0L, ["after_value"] = 1_500L, ["after_pico"] = 7L,
             ["after_id"] = "s1", ["limit"] = 10L, ["meta_key"] = "feature", ["model"] = "gpt-4o", ["after_started"] = 4_000_000_000_000L,
             ["cutoff"] = 2_500L, ["batch"] = 100L, ["first"] = 0L, ["bucket"] = 1_000L,
