@@ -8,7 +8,8 @@ namespace Zespan.Storage.ClickHouse;
 /// Binds <c>{name:Type}</c> placeholders (ClickHouse's own query-parameter syntax) into typed literals on the client,
 /// because ClickHouse 18.16 has no query parameters ("Unknown setting param_x"). A string value becomes
 /// <c>unhex('…')</c> of its UTF-8 bytes, so what reaches the SQL text is only hex digits: no quote, backslash or
-/// comment in a value can end the literal. Numbers are formatted by .NET from typed values; <c>{name:Count}</c> (ours,
+/// comment in a value can end the literal (a string array is one such literal split on a fixed separator, see
+/// <see cref="StringArray"/>). Numbers are formatted by .NET from typed values; <c>{name:Count}</c> (ours,
 /// not ClickHouse's) is a bare non-negative integer for LIMIT. The placeholders are
 /// replaced in one pass over the statement, so a value is never scanned again for placeholders.
 /// </summary>
@@ -65,7 +66,7 @@ public static partial class SqlBinder
         return "[" + string.Join(", ", list.Select(StringLiteral)) + "]";
     }
 
-    private const char Separator = '\x1F';
+    private const char Separator = '\u001F';
 
     private static string Int64Array(IEnumerable<long> values)
     {
