@@ -18,7 +18,7 @@ namespace Zespan.Bench;
 /// against a server and beside it the same answer computed the peers' way (the span table grouped at query time with
 /// FINAL, as Langfuse, Helicone and Laminar do) straight over ClickHouse's HTTP interface, and the two answers compared.
 /// </summary>
-public sealed partial class ClickHouseBenchmark(string envFile, string serversData, int loadFrom, int loadTo, int chunk, int concurrency, int batch, int runs, bool queries)
+public sealed partial class ClickHouseBenchmark(string envFile, string serversData, int loadFrom, int loadTo, int chunk, int concurrency, int batch, int runs, bool queries, string? only = null)
 {
     public const string Key = "zsp_bench_clickhouse_key_0123456789";
     private const string Db = "zespan";
@@ -169,7 +169,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
         SELECT session_id AS s_id, argMin(user_id, start_ms) AS s_user, min(start_ms) AS s_started, max(end_ms) AS s_ended,
             count() AS s_turns, sum(cost_pico) AS s_cost, countIf(priced = 0) AS s_unpriced, sum(input_tokens + output_tokens) AS s_tokens,
             countIf(status = 1) AS s_errors{(withTags ? ", groupUniqArrayArray(tags) AS s_tags" : "")}{(withFeature ? ", groupUniqArrayIf(metadata_values[indexOf(metadata_keys, 'feature')], has(metadata_keys, 'feature')) AS s_feature" : "")}
-        FROM {Db}.spans FINAL
+        FROM {Db}.session_spans FINAL
         WHERE project_id = 1 AND deleted = 0 AND kind = 1 AND has_session = 1{spanCondition}
         GROUP BY session_id
         """;
@@ -192,11 +192,11 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
         }
         async Task<string> One(string sql) => (await Rows(sql))[0][0];
 
-        var spanRows = long.Parse(await One($"SELECT count() FROM {Db}.spans WHERE project_id = 1"));
-        var llmSpans = long.Parse(await One($"SELECT count() FROM {Db}.spans FINAL WHERE project_id = 1 AND kind = 1 AND deleted = 0"));
-        var sessions = long.Parse(await One($"SELECT uniqExact(session_id) FROM {Db}.spans WHERE project_id = 1 AND kind = 1 AND has_session = 1"));
-        var endMs = long.Parse(await One($"SELECT max(start_ms) FROM {Db}.spans WHERE project_id = 1")) + 3_600_000;
-        var longest = (await Rows($"SELECT session_id, count() AS n FROM {Db}.spans WHERE project_id = 1 AND kind = 1 GROUP BY session_id ORDER BY n DESC, session_id LIMIT 1"))[0];
+        var spanRows = long.Parse(await One($"SELECT count() FROM {Db}.session_spans WHERE project_id = 1"));
+        var llmSpans = long.Parse(await One($"SELECT count() FROM {Db}.session_spans FINAL WHERE project_id = 1 AND kind = 1 AND deleted = 0"));
+        var sessions = long.Parse(await One($"SELECT uniqExact(session_id) FROM {Db}.session_spans WHERE project_id = 1 AND kind = 1 AND has_session = 1"));
+        var endMs = long.Parse(await One($"SELECT max(start_ms) FROM {Db}.session_spans WHERE project_id = 1")) + 3_600_000;
+        var longest = (await Rows($"SELECT session_id, count() AS n FROM {Db}.session_spans WHERE project_id = 1 AND kind = 1 GROUP BY session_id ORDER BY n DESC, session_id LIMIT 1"))[0];
         var heavyUser = await One($"SELECT s_user FROM ({PeerSessions()}) GROUP BY s_user ORDER BY count() DESC, s_user LIMIT 1");
         var bytes = await One($"SELECT sum(bytes_on_disk) FROM system.parts WHERE database = '{Db}' AND active");
         foreach (var id in new[] { longest[0], heavyUser })
@@ -229,7 +229,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
                  $"SELECT count() FROM ({PeerSessions($" AND user_id = '{heavyUser}'")}) WHERE {inWindow30} AND s_errors = 0 AND s_turns >= 2"], CheckList, 200),
             new($"Session detail ({int.Parse(longest[1]):N0} turns)", $"api/v1/sessions/{longest[0]}",
                 [$"SELECT s_id, s_turns FROM ({PeerSessions($" AND session_id = '{longest[0]}'")})",
-                 $"SELECT span_id, trace_id, name, model, start_ms, end_ms, input_tokens, output_tokens, cost_pico, status, error, input_json, output_json FROM {Db}.spans FINAL " +
+                 $"SELECT span_id, trace_id, name, model, start_ms, end_ms, input_tokens, output_tokens, cost_pico, status, error, input_json, output_json FROM {Db}.session_spans FINAL " +
                  $"WHERE project_id = 1 AND session_id = '{longest[0]}' AND kind = 1 AND deleted = 0 ORDER BY start_ms, span_id"], CheckDetail, 50),
             new("Stats over 30 days", $"api/v1/sessions/stats?{window30}",
                 [$"SELECT count(), sum(s_cost), sum(s_turns), countIf(s_errors > 0), sum(s_unpriced), quantileExactIf(0.5)(s_cost, s_unpriced < s_turns), quantileExactIf(0.95)(s_cost, s_unpriced < s_turns) FROM ({PeerSessions()}) WHERE {inWindow30}"],
@@ -252,7 +252,9 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
         Console.WriteLine();
         Console.WriteLine($"| Query ({sessions:N0} sessions, {llmSpans:N0} LLM spans) | Zespan over HTTP | Peers' FINAL + GROUP BY over ClickHouse HTTP | peers / Zespan | same answer | target | verdict |");
         Console.WriteLine("|---|---:|---:|---:|---|---|---|");
-        foreach (var c in cases)
+        // --only "detail,first page": the cases whose name contains one of these (case-insensitive), to time a few at a size where the rest take minutes.
+        var selected = only is null ? cases : cases.Where(c => only.Split(',').Any(o => c.Name.Contains(o.Trim(), StringComparison.OrdinalIgnoreCase))).ToList();
+        foreach (var c in selected)
         {
             string? zespanError = null;
             JsonElement zespanAnswer = default;

@@ -28,7 +28,7 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
                 new Dictionary<string, object?> { ["project"] = projectId, ["cutoff"] = cutoffMs, ["batch"] = (long)batchSize }, cancellationToken);
             if (rows.Count == 0)
                 return deleted;
-            await http.InsertAsync("spans", Tombstones(projectId, rows), cancellationToken);
+            await http.InsertAsync("session_spans", Tombstones(projectId, rows), cancellationToken);
             deleted += rows.Count;
             if (rows.Count < batchSize)
                 return deleted;
@@ -56,7 +56,7 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
             return 0;
         parameters["months"] = months;
         var dropped = (await http.QueryAsync(sql.LiveSpansInMonths, parameters, cancellationToken))[0][0].Long();
-        await http.InsertAsync("spans", Tombstones(projectId, await http.QueryAsync(sql.SpansReachingKeptMonths, parameters, cancellationToken)), cancellationToken);
+        await http.InsertAsync("session_spans", Tombstones(projectId, await http.QueryAsync(sql.SpansReachingKeptMonths, parameters, cancellationToken)), cancellationToken);
         var settings = http.Settings;
         foreach (var month in months)
             await http.ExecuteAsync(ClickHouseSql.DropMonth(settings.Database, settings.Cluster), new Dictionary<string, object?> { ["month"] = month }, cancellationToken);

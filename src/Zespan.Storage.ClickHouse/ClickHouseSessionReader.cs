@@ -45,7 +45,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
-        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
         // The summary and the timeline are independent statements: sent together, a detail waits for the slower, not for both.
         var summaryRows = http.QueryAsync(sql.OneSession, parameters, cancellationToken);
         var timelineRows = http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken);
@@ -54,7 +54,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         if (summary is null)
             return null;
         var payloads = withPayloads
-            ? await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), cancellationToken)
+            ? await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), [sessionId], cancellationToken)
             : [];
         var timeline = spans.Select(s =>
         {
@@ -69,10 +69,10 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     {
         if (spanIds is null)
         {
-            var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+            var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
             spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(SpanReading.Span).Select(s => s.Id).ToList();
         }
-        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, cancellationToken);
+        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken);
         // Unlike SQLite, the payload query reads both columns anyway; the prompts are dropped here when not asked for.
         return spanIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => payloads.TryGetValue(id, out var p)
             ? new CallPayload(withInputs ? p.Input : null, p.Output)

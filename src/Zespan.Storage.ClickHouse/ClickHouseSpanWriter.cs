@@ -13,7 +13,7 @@ public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versio
     {
         // The last of duplicates within one call wins, as a later call would.
         var rows = spans.Select(s => SpanRow.Of(s.ProjectId, s.Span, versions.Next())).ToList();
-        return http.InsertAsync("spans", rows, cancellationToken);
+        return http.InsertAsync("session_spans", rows, cancellationToken);
     }
 }
 

@@ -42,7 +42,8 @@ public sealed class ClickHouseTraceReader(ClickHouseHttp http, ClickHouseSql sql
         var spans = (await http.QueryAsync(sql.TraceSpans, parameters, cancellationToken)).Select(SpanReading.Span).ToList();
         if (spans.Count == 0)
             return null;
-        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), cancellationToken);
+        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(),
+            spans.Select(s => s.SessionId ?? "").Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
         return new TraceDetail(traceId, spans.Select(s => payloads.TryGetValue(s.Id, out var p)
             ? s with { InputJson = p.Input, OutputJson = p.Output, MetadataJson = p.Metadata }
             : s).ToList());

@@ -21,12 +21,12 @@ internal sealed class SessionFacts(ClickHouseHttp http, ClickHouseSql sql)
 {
     public async Task<List<SessionFact>> ReadAsync(long projectId, SessionFilter filter, string? metadataKey, CancellationToken cancellationToken, string? sessionId = null)
     {
-        var parameters = new Dictionary<string, object?> { ["project"] = projectId };
+        var parameters = sessionId is null
+            ? new Dictionary<string, object?> { ["project"] = projectId }
+            : await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
         ClickHouseSql.FilterParameters(filter, parameters);
         if (metadataKey is not null)
             parameters["meta_key"] = metadataKey;
-        if (sessionId is not null)
-            parameters["session"] = sessionId;
         var rows = await http.QueryAsync(sql.SessionFacts(filter, metadataKey is not null, sessionId is not null), parameters, cancellationToken);
         return rows.Select(r => new SessionFact(SpanReading.Session(r), r[SpanReading.SessionColumnCount].Strings(), r[SpanReading.SessionColumnCount + 1].Strings())).ToList();
     }

@@ -52,16 +52,32 @@ internal static class SpanReading
         };
     }
 
+    /// <summary>
+    /// Parameters for the statements over one session (<see cref="ClickHouseSql.CurrentInSession"/>): the project, the
+    /// session and the ids of the spans its rows hold, read first.
+    /// </summary>
+    public static async Task<Dictionary<string, object?>> SessionParametersAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId, string sessionId,
+        CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        parameters["session_span_ids"] = (await http.QueryAsync(sql.SessionSpanIds, parameters, cancellationToken)).Select(r => r[0].Text()).ToList();
+        return parameters;
+    }
+
     public sealed record Payload(string? Input, string? Output, string? Metadata);
 
-    /// <summary>Each span's newest payloads: its own input/output where it has them, else content sent separately.</summary>
+    /// <summary>
+    /// Each span's newest payloads: its own input/output where it has them, else content sent separately. The spans are
+    /// looked up under <paramref name="sessionIds"/> (their sessions, '' for none): a span current in none of them gets
+    /// only content sent separately.
+    /// </summary>
     public static async Task<Dictionary<string, Payload>> PayloadsAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId,
-        IReadOnlyCollection<string> spanIds, CancellationToken cancellationToken)
+        IReadOnlyCollection<string> spanIds, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, Payload>(StringComparer.Ordinal);
         if (spanIds.Count == 0)
             return result;
-        var rows = await http.QueryAsync(sql.Payloads, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds }, cancellationToken);
+        var rows = await http.QueryAsync(sql.Payloads, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds, ["sessions"] = sessionIds }, cancellationToken);
         foreach (var r in rows)
         {
             // Without a content row, ANY LEFT JOIN leaves defaults (0, ''), so the flags decide.

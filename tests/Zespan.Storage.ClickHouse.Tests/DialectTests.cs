@@ -23,7 +23,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         Assert.NotEmpty(statements);
         foreach (var statement in statements)
             Engine.Query(statement, "TSV");
-        Assert.Contains("spans", Engine.Query($"SHOW TABLES FROM {database}", "TSV"));
+        Assert.Contains("session_spans", Engine.Query($"SHOW TABLES FROM {database}", "TSV"));
 
         // Replicated engines need ZooKeeper and ON CLUSTER a cluster, which libchdb has not: ClickHouse 26 parses them.
         var clustered = ClickHouseSchema.Migrations(database, "zespan").SelectMany(m => m.Statements)
@@ -44,7 +44,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             Assert.Equal(ClickHouseSchema.Migrations(settings.Database, null).Count, applied.Count);
             var engines = await backend.Http.QueryAsync(
                 $"SELECT name, engine FROM system.tables WHERE database = {{db:String}} ORDER BY name FORMAT JSONCompact", new Dictionary<string, object?> { ["db"] = settings.Database });
-            Assert.Contains(engines, r => r[0].GetString() == "spans" && r[1].GetString() == "ReplacingMergeTree");
+            Assert.Contains(engines, r => r[0].GetString() == "session_spans" && r[1].GetString() == "ReplacingMergeTree");
         }
         finally
         {
@@ -59,7 +59,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         var projectId = 1_000_000_000 + Random.Shared.Next(1_000_000);
         var (spans, contents) = SampleRows(projectId);
 
-        await backend.Http.InsertAsync("spans", spans);
+        await backend.Http.InsertAsync("session_spans", spans);
         await backend.Http.InsertAsync("span_content", contents);
         // A threshold under the sample's gaps (900 ms), so idle time is not zero everywhere.
         object[] threshold = [new { ProjectId = projectId, IdleGapMs = 500L, Version = 1UL }];
@@ -69,13 +69,13 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         Engine.Query(ClickHouseSchema.CreateDatabase(local, null), "TSV");
         foreach (var statement in ClickHouseSchema.Migrations(local, null).SelectMany(m => m.Statements))
             Engine.Query(statement, "TSV");
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "spans") + "\n" + ClickHouseHttp.JsonEachRow(spans), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_spans") + "\n" + ClickHouseHttp.JsonEachRow(spans), "TSV");
         Engine.Query(ClickHouseHttp.InsertStatement(local, "span_content") + "\n" + ClickHouseHttp.JsonEachRow(contents), "TSV");
         Engine.Query(ClickHouseHttp.InsertStatement(local, "session_idle_thresholds") + "\n" + ClickHouseHttp.JsonEachRow(threshold), "TSV");
 
         var parameters = new Dictionary<string, object?>
         {
-            ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" },
+            ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" }, ["sessions"] = new[] { "s1", "" }, ["session_span_ids"] = new[] { "a1", "a2", "b1" },
             ["from"] = 0L, ["to"] = 4_000_000_000_000L, ["min_turns"] = 1L, ["after_unknown"] = 0L, ["after_value"] = 1_500L, ["after_pico"] = 7L,
             ["after_id"] = "s1", ["limit"] = 10L, ["meta_key"] = "feature", ["model"] = "gpt-4o", ["after_started"] = 4_000_000_000_000L,
             ["cutoff"] = 2_500L, ["batch"] = 100L, ["first"] = 0L, ["bucket"] = 1_000L,

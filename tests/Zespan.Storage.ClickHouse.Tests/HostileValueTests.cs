@@ -31,6 +31,19 @@ public sealed class SqlBinderTests
         Assert.Equal("SELECT unhex('7B623A496E7436347D'), toInt64(7)", bound);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AStringArray_ComesBackWhole_InBothBoundForms(bool withSeparatorInAValue)
+    {
+        // Bound as one string split on the server unless a value holds the separator (then one unhex per value).
+        var values = HostileStrings.Append("").Append(withSeparatorInAValue ? "a\u001Fb" : "plain").ToList();
+        var bound = SqlBinder.Bind("SELECT concat('h', hex(arrayJoin({a:Array(String)})))", new Dictionary<string, object?> { ["a"] = values });
+        Assert.Equal(!withSeparatorInAValue, bound.Contains("splitByChar", StringComparison.Ordinal));
+        var rows = Chdb.Instance.Query(bound, "TSV").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(values.Select(v => "h" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(v))), rows);
+    }
+
     [Fact]
     public void AMissingParameter_IsRefused() =>
         Assert.Throws<ArgumentException>(() => SqlBinder.Bind("SELECT {v:String}", new Dictionary<string, object?>()));

@@ -1,0 +1,78 @@
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using Zespan.Storage.Conformance;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.ClickHouse.Tests;
+
+/// <summary>
+/// Migration 003 moves the spans into session_spans (sorted by session) while servers of the previous version may still
+/// be writing: the rows written before it are copied, the old servers' later rows are carried over, and every figure of
+/// a session — its summary and its timeline, which now read only that session's rows — equals a recomputation, with
+/// re-sends that moved a span between sessions before and after the upgrade.
+/// </summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SpansWrittenBeforeAndDuringTheUpgrade_AreAllRead(bool onCluster)
+    {
+        var settings = onCluster ? cluster.NewDatabase() : ClickHouseSettings.Create(cluster.ShardUrls[0], "zespan_up_" + Guid.NewGuid().ToString("N")[..12]);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        var http = new ClickHouseHttp(settings, client);
+        try
+        {
+            const long project = 7;
+            // A server of the previous version: migrations 001 and 002 only, spans written to the spans table.
+            await http.ExecuteAsync(ClickHouseSchema.CreateDatabase(settings.Database, settings.Cluster));
+            await http.ExecuteAsync(ClickHouseSchema.MigrationsTable(settings.Database, settings.Cluster));
+            foreach (var migration in ClickHouseSchema.Migrations(settings.Database, settings.Cluster).Where(m => m.Number < 3))
+            {
+                foreach (var statement in migration.Statements)
+                    await http.ExecuteAsync(statement);
+                await http.InsertAsync("zespan_migrations", [new { Number = migration.Number, AppliedMs = 0L }]);
+            }
+            var version = 0UL;
+            var written = new List<SpanRecord>();
+            async Task OldServerWritesAsync(params SpanRecord[] spans)
+            {
+                await http.InsertAsync("spans", spans.Select(s => SpanRow.Of(project, s, ++version)).ToList());
+                written.AddRange(spans);
+            }
+            await OldServerWritesAsync(Llm("a", "s1", 1_000), Llm("b", "s1", 2_000), Llm("c", "s2", 3_000), Llm("d", "s2", 4_000));
+            await OldServerWritesAsync(Llm("b", "s2", 2_500, costPico: 7)); // re-sent into another session
+
+            // A server of this version starts: migration 003 runs.
+            var backend = await ClickHouseBackend.CreateAsync(settings);
+            Assert.Contains(3, (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact")).Select(r => r[0].GetInt32()));
+
+            // The old server keeps writing during the rolling upgrade (moving a span back, adding one), then the new one writes.
+            await OldServerWritesAsync(Llm("c", "s1", 3_500, costPico: 9), Llm("e", "s2", 5_000));
+            var fresh = Llm("f", "s1", 6_000);
+            await backend.SpanWriter.WriteAsync([new ProjectSpan(project, fresh)]);
+            written.Add(fresh);
+
+            var final = written.GroupBy(s => s.Id).Select(g => g.Last()).ToList();
+            var expected = ReferenceFigures.Sessions(final);
+            Assert.Equal(2, expected.Count);
+            foreach (var (sessionId, figures) in expected)
+            {
+                var detail = await backend.Sessions.GetAsync(project, sessionId);
+                Assert.NotNull(detail);
+                Compare.Session(figures, detail.Session, "detail after the upgrade");
+                Assert.Equal(final.Where(s => s.SessionId == sessionId).OrderBy(s => s.StartMs).Select(s => s.Id), detail.Timeline.Select(t => t.SpanId));
+            }
+            var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
+            Assert.Equal(2, listed.TotalCount);
+            foreach (var session in listed.Items)
+                Compare.Session(expected[session.SessionId], session, "list after the upgrade");
+        }
+        finally
+        {
+            await ClickHouseBackend.DropDatabaseAsync(settings);
+        }
+    }
+}
