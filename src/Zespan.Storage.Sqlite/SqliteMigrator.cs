@@ -33,8 +33,15 @@ internal static class SqliteMigrator
         var pending = Migrations().Where(m => !applied.Contains(m.Version)).ToList();
         if (pending.Count == 0)
             return;
-        logger.LogInformation("Applying {Count} migration(s) to {File}: {First} to {Last}; the server starts listening when they are done.",
-            pending.Count, connection.DataSource, pending[0].Name, pending[^1].Name);
+        // A new file takes under a second to create, and its first start prints the login and API key just after:
+        // one line for the creation keeps them on screen. Progress per migration is for upgrading a file with data.
+        var creating = applied.Count == 0;
+        var progressLevel = creating ? LogLevel.Debug : LogLevel.Information;
+        if (creating)
+            logger.LogInformation("Creating a new database at {File} ({Count} migrations).", connection.DataSource, pending.Count);
+        else
+            logger.LogInformation("Applying {Count} migration(s) to {File}: {First} to {Last}; the server starts listening when they are done.",
+                pending.Count, connection.DataSource, pending[0].Name, pending[^1].Name);
         var total = Stopwatch.StartNew();
         for (var i = 0; i < pending.Count; i++)
         {
@@ -55,9 +62,11 @@ internal static class SqliteMigrator
             record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             await record.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            logger.LogInformation("Migration {Index} of {Count} ({Name}) applied in {Seconds:N1} s ({Elapsed:N1} s so far).",
+            logger.Log(progressLevel, "Migration {Index} of {Count} ({Name}) applied in {Seconds:N1} s ({Elapsed:N1} s so far).",
                 i + 1, pending.Count, name, clock.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds);
         }
+        if (creating)
+            logger.LogInformation("Created the database in {Seconds:N1} s.", total.Elapsed.TotalSeconds);
     }
 
     /// <summary>

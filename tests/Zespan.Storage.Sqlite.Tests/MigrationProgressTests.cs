@@ -16,14 +16,21 @@ public sealed class MigrationProgressTests
         var database = new SqliteDatabase(Path.Combine(folder, "zespan.db"));
         try
         {
+            // A new file: one line before and one after at Information (the first start's login and key stay on
+            // screen), each migration at Debug.
             var fresh = new LinesLogger();
             await database.MigrateAsync(fresh, TimeSpan.FromHours(1));
-            var applied = fresh.Lines.Where(l => l.StartsWith("Migration ", StringComparison.Ordinal)).ToList();
+            var applied = fresh.Lines.Where(l => l.Text.StartsWith("Migration ", StringComparison.Ordinal)).ToList();
             Assert.True(applied.Count > 30, $"one line per migration; got {applied.Count}");
-            Assert.StartsWith($"Applying {applied.Count} migration(s) to ", fresh.Lines[0]);
+            Assert.All(applied, l => Assert.Equal(LogLevel.Debug, l.Level));
+            var said = fresh.Lines.Where(l => l.Level >= LogLevel.Information).Select(l => l.Text).ToList();
+            Assert.Equal(2, said.Count);
+            Assert.StartsWith("Creating a new database at ", said[0]);
+            Assert.EndsWith($"({applied.Count} migrations).", said[0]);
+            Assert.StartsWith("Created the database in ", said[1]);
             for (var i = 0; i < applied.Count; i++)
-                Assert.StartsWith($"Migration {i + 1} of {applied.Count} (", applied[i]);
-            Assert.Contains("(001_initial.sql)", applied[0]);
+                Assert.StartsWith($"Migration {i + 1} of {applied.Count} (", applied[i].Text);
+            Assert.Contains("(001_initial.sql)", applied[0].Text);
 
             // Nothing pending: nothing said.
             var again = new LinesLogger();
@@ -45,9 +52,11 @@ public sealed class MigrationProgressTests
             }
             var upgrade = new LinesLogger();
             await database.MigrateAsync(upgrade, TimeSpan.Zero);
-            Assert.StartsWith("Applying 1 migration(s) to ", upgrade.Lines[0]);
-            Assert.Contains(upgrade.Lines, l => l.StartsWith("Still applying migration 1 of 1 (220_error_trace_counts.sql), statement 2 of 3:", StringComparison.Ordinal));
-            Assert.StartsWith("Migration 1 of 1 (220_error_trace_counts.sql) applied in ", upgrade.Lines[^1]);
+            // An upgrade: every line at Information.
+            Assert.All(upgrade.Lines, l => Assert.Equal(LogLevel.Information, l.Level));
+            Assert.StartsWith("Applying 1 migration(s) to ", upgrade.Lines[0].Text);
+            Assert.Contains(upgrade.Lines, l => l.Text.StartsWith("Still applying migration 1 of 1 (220_error_trace_counts.sql), statement 2 of 3:", StringComparison.Ordinal));
+            Assert.StartsWith("Migration 1 of 1 (220_error_trace_counts.sql) applied in ", upgrade.Lines[^1].Text);
             await using (var connection = await database.OpenAsync())
             {
                 await using var counts = connection.CreateCommand();
@@ -72,16 +81,16 @@ public sealed class MigrationProgressTests
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Keeps each formatted log line, in order.</summary>
+    /// <summary>Keeps each formatted log line and its level, in order.</summary>
     private sealed class LinesLogger : ILogger
     {
-        public List<string> Lines { get; } = [];
+        public List<(LogLevel Level, string Text)> Lines { get; } = [];
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
+            Lines.Add((logLevel, formatter(state, exception)));
     }
 }
