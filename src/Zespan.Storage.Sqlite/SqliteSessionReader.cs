@@ -73,13 +73,16 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>COUNT(*) of the matching session rows; indexHint (" INDEXED BY ...") names the index to count through.</summary>
+    /// <summary>
+    /// COUNT(*) of the matching session rows; indexHint (" INDEXED BY ...") names the index to count through. cutDaysOnly
+    /// (with TextAs.Joined): only the search matches of the days the time range cuts (SessionSearch.JoinedFrom).
+    /// </summary>
     internal static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken,
-        string indexHint = "", TextAs textAs = TextAs.Candidates)
+        string indexHint = "", TextAs textAs = TextAs.Candidates, bool cutDaysOnly = false)
     {
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
-        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter) : $"sessions s{indexHint}";
+        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter, cutDaysOnly) : $"sessions s{indexHint}";
         var sql = new StringBuilder($"SELECT COUNT(*) FROM {from} WHERE s.project_id = $p");
         SessionSql.AppendFilter(sql, count, filter, textAs);
         count.CommandText = sql.ToString();
