@@ -50,7 +50,9 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         }
         List<SessionSummary>? items = null;
         if (walkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
-            source = source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };
+            source = textAs == TextAs.RowTest
+                ? source with { IndexHint = "", TextAs = TextAs.Joined } // q=: the walk cost more than reading the matches
+                : source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };
         items ??= await source.ReadAsync(AfterCursor, order, query.Limit + 1, cancellationToken);
         if (query.Sort == SessionSort.CostUsd)
             items = await OverBoundCostOrder.ApplyAsync(source, query, items, order, cancellationToken);

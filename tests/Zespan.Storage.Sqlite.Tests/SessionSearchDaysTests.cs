@@ -127,6 +127,7 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
     {
         yield return (Day0 + Day, Day0 + 4 * Day);
         yield return (Day0 + Day + 13 * Hour, null);
+        yield return (Day0 + 2 * Day + 5 * Hour, Day0 + 4 * Day + 20 * Hour);
         yield return (null, Day0 + 3 * Day - 1);
         yield return (Day0 + 2 * Day - 1, Day0 + 2 * Day + 1);
         yield return (Day0 + 3 * Day, Day0 + 3 * Day);
