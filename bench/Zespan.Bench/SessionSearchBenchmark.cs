@@ -26,6 +26,8 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
         new SqliteCommand("PRAGMA wal_checkpoint(TRUNCATE)", connection).ExecuteNonQuery();
         var someId = (string)new SqliteCommand($"SELECT session_id FROM sessions WHERE project_id = 1 LIMIT 1 OFFSET {sessions / 3}", connection).ExecuteScalar()!;
         var fragment = someId[^6..];
+        // A user with a session named with the common word (a user has ~5 sessions), for q= beside userId.
+        var refundUser = (string)new SqliteCommand("SELECT user_id FROM sessions WHERE project_id = 1 AND name LIKE '%refund%' LIMIT 1 OFFSET 1000", connection).ExecuteScalar()!;
         Console.WriteLine($"{sessions:N0} sessions in {folder}; id fragment {fragment}; load average {Load1()}");
 
         var cases = new (string Name, SessionQuery Query)[]
@@ -46,6 +48,12 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
             ("q=refund & last 7 days, by startedAt", new() { Filter = new() { Query = "refund", FromMs = Last7Days } }),
             ("q=refund & last 7 days, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", FromMs = Last7Days } }),
             ("q=refund & minTurns=10, by startedAt", new() { Filter = new() { Query = "refund", MinTurns = 10 } }),
+            ("q=refund & last 7 days from 13:00 (a cut first day), by startedAt", new() { Filter = new() { Query = "refund", FromMs = Last7Days + 13 * 3_600_000L } }),
+            ("q=refund & last 7 days & status=error, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", FromMs = Last7Days, Status = SessionStatusFilter.Error } }),
+            ("q=refund & last 7 days & minTurns=10, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", FromMs = Last7Days, MinTurns = 10 } }),
+            ("q=refund & userId (a user's ~5 sessions), by startedAt", new() { Filter = new() { Query = "refund", UserId = refundUser } }),
+            ("q=refund & minActiveMs=300000, by startedAt", new() { Filter = new() { Query = "refund", MinActiveMs = 300_000 } }),
+            ("q=refund & maxTurns=3, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", MaxTurns = 3 } }),
         };
         Console.WriteLine("| List (first page + exact totalCount), in-process | median wall ms | min | max | median CPU ms | totalCount |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");

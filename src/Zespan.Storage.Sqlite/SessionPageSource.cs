@@ -44,18 +44,28 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
     /// <summary>
     /// The first <paramref name="limit"/> matching sessions meeting <paramref name="condition"/> in <paramref name="order"/>,
     /// found by walking the page's index and testing each row's active time (the other filters from the index entry,
-    /// as the plain walk does), reading at most <paramref name="budget"/> rows; null when the budget ran out first. Why a
-    /// budget: the walk's length is estimated as if active time were independent of the sort key, and when they are
-    /// correlated (short sessions are cheap) a walk can pass nearly every session.
+    /// as the plain walk does) — or, for q= as a row test, its text and other dimensions — reading at most
+    /// <paramref name="budget"/> rows; null when the budget ran out first. Why a budget: the walk's length is estimated as
+    /// if the filter were independent of the sort key, and when they are correlated (short sessions are cheap) a walk can
+    /// pass nearly every session.
     /// </summary>
     public async Task<List<SessionSummary>?> WalkAsync(Action<StringBuilder, SqliteCommand> condition, string order, int limit, long budget, CancellationToken cancellationToken)
     {
         await using var command = Connection.CreateCommand();
         command.With("$p", ProjectId).With("$budget", budget);
+        // Tested on each visited row (so counted against the budget): the active-time bounds, and with q= as a row test
+        // every dimension but the time range and status (what a walk along the start index seeks to), since any of them
+        // (turns, when sorting by cost) can be what the sort key is correlated with.
+        var tested = TextAs == TextAs.RowTest
+            ? Filter with { FromMs = null, ToMs = null, Status = SessionStatusFilter.Any }
+            : new SessionFilter { MinActiveMs = Filter.MinActiveMs, MaxActiveMs = Filter.MaxActiveMs };
         var matches = new StringBuilder("(1");
-        SessionSql.AppendFilter(matches, command, new SessionFilter { MinActiveMs = Filter.MinActiveMs, MaxActiveMs = Filter.MaxActiveMs }, TextAs);
-        var sql = new StringBuilder($"SELECT {SessionSql.Columns}, {matches}) FROM sessions s{IndexHint} WHERE s.project_id = $p");
-        SessionSql.AppendFilter(sql, command, Filter with { MinActiveMs = null, MaxActiveMs = null }, TextAs);
+        SessionSql.AppendFilter(matches, command, tested, TextAs);
+        // coalesce: a NULL user or name makes the test NULL, which is "no".
+        var sql = new StringBuilder($"SELECT {SessionSql.Columns}, coalesce({matches}), 0) FROM sessions s{IndexHint} WHERE s.project_id = $p");
+        SessionSql.AppendFilter(sql, command, TextAs == TextAs.RowTest
+            ? new SessionFilter { FromMs = Filter.FromMs, ToMs = Filter.ToMs, Status = Filter.Status }
+            : Filter with { MinActiveMs = null, MaxActiveMs = null }, TextAs);
         condition(sql, command);
         sql.Append($" ORDER BY {order} LIMIT $budget");
         command.CommandText = sql.ToString();

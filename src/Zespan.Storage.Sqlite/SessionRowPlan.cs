@@ -5,7 +5,7 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// The exact totalCount and the page's index for the filters the hourly rollup does not hold: the active time (counted
-/// from its own hourly bands, or along the range of sessions_by_active) and q= (counted in the search index alone, migration 160). Why: SQLite,
+/// from its own hourly bands, or along the range of sessions_by_active) and q= (SessionSearchPlan: counted in the search index, migrations 160, 280, 340). Why: SQLite,
 /// without statistics, read a 43 % active-time range row by row and sorted it where walking the start index stops
 /// after a page; q= read a document row per match to count, and walked a whole sort index for a match or two.
 /// The page is then read either by walking the sort index, testing each visited row, which visits about
@@ -24,10 +24,10 @@ internal static class SessionRowPlan
     public static readonly string ActiveRange = Hint("sessions_by_active");
 
     /// <summary>A match read from the search index costs its document row and its session row.</summary>
-    private const double IndexedMatchCost = 2;
+    internal const double IndexedMatchCost = 2;
 
     /// <summary>Index entries visited for the cost of one row lookup (as in SessionPagePlan).</summary>
-    private const double LookupCost = 15;
+    internal const double LookupCost = 15;
 
     /// <summary>
     /// Covering index entries read and top-N sorted for the cost of one row lookup: LookupCost entries walked, less the
@@ -40,23 +40,8 @@ internal static class SessionRowPlan
     {
         var filter = query.Filter;
         var byUser = filter.UserId is not null;
-        if (filter.Query is { } text && await SessionSearch.CountAsync(connection, projectId, text, filter.Status, cancellationToken) is { } indexed)
-        {
-            var sessions = await SqliteSessionReader.ProjectSessionsAsync(connection, projectId, cancellationToken);
-            // The index holds the status (migration 280), so q= with or without one is its own count. With other filters,
-            // few matches are counted by looking each up; many by letting SQLite probe them from the other filters' index
-            // (a covering index entry costs about 1/LookupCost of a lookup).
-            var total = SessionSearch.Holds.Supports(filter)
-                ? indexed
-                : await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken,
-                    textAs: IndexedMatchCost * indexed < sessions / LookupCost ? TextAs.Joined : TextAs.Candidates);
-            if (byUser)
-                return new(total, "", TextAs.Candidates);
-            var walk = WalkCost(query, sessions, total);
-            return walk < IndexedMatchCost * indexed
-                ? new(total, Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest)
-                : new(total, "", TextAs.Joined);
-        }
+        if (filter.Query is { } text && SessionSearch.Indexed(text))
+            return await SessionSearchPlan.ChooseAsync(connection, projectId, query, text, cancellationToken);
         if ((filter.ActiveDimensions & SessionDimensions.ActiveTime) != 0 && filter.Query is null && !byUser)
         {
             // From the active-time bands when they hold the filter (with a start range and an error state); else (turns)
@@ -82,8 +67,8 @@ internal static class SessionRowPlan
     }
 
     /// <summary>Rows read walking the sort index until a page (and the row telling whether there is a next) is found.</summary>
-    private static double WalkCost(SessionQuery query, long sessions, long matching) =>
+    internal static double WalkCost(SessionQuery query, long sessions, long matching) =>
         Math.Min(sessions, (query.Limit + 1.0) * sessions / Math.Max(matching, 1));
 
-    private static string Hint(string index) => $" INDEXED BY {index}";
+    internal static string Hint(string index) => $" INDEXED BY {index}";
 }

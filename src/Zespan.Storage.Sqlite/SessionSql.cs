@@ -129,8 +129,8 @@ internal static class SessionSql
             sql.Append(" AND s.active_ms <= $maxActive");
             command.With("$maxActive", maxActive);
         }
-        if (filter.Query is { } text && textAs != TextAs.Joined)
-            SessionSearch.Append(sql, command, text, filter.Status, textAs == TextAs.RowTest);
+        if (filter.Query is not null && textAs != TextAs.Joined)
+            SessionSearch.Append(sql, command, filter, textAs == TextAs.RowTest);
     }
 }
 

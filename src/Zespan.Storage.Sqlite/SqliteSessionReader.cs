@@ -50,7 +50,9 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         }
         List<SessionSummary>? items = null;
         if (walkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
-            source = source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };
+            source = textAs == TextAs.RowTest
+                ? source with { IndexHint = "", TextAs = TextAs.Joined } // q=: the walk cost more than reading the matches
+                : source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };
         items ??= await source.ReadAsync(AfterCursor, order, query.Limit + 1, cancellationToken);
         if (query.Sort == SessionSort.CostUsd)
             items = await OverBoundCostOrder.ApplyAsync(source, query, items, order, cancellationToken);
@@ -73,13 +75,16 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>COUNT(*) of the matching session rows; indexHint (" INDEXED BY ...") names the index to count through.</summary>
+    /// <summary>
+    /// COUNT(*) of the matching session rows; indexHint (" INDEXED BY ...") names the index to count through. cutDaysOnly
+    /// (with TextAs.Joined): only the search matches of the days the time range cuts (SessionSearch.JoinedFrom).
+    /// </summary>
     internal static async Task<long> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken,
-        string indexHint = "", TextAs textAs = TextAs.Candidates)
+        string indexHint = "", TextAs textAs = TextAs.Candidates, bool cutDaysOnly = false)
     {
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
-        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter) : $"sessions s{indexHint}";
+        var from = textAs == TextAs.Joined ? SessionSearch.JoinedFrom(count, filter, cutDaysOnly) : $"sessions s{indexHint}";
         var sql = new StringBuilder($"SELECT COUNT(*) FROM {from} WHERE s.project_id = $p");
         SessionSql.AppendFilter(sql, count, filter, textAs);
         count.CommandText = sql.ToString();

@@ -92,6 +92,7 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
             // The file as migration 160 left it: every document numbered in the lower half, no trigger moving them.
             Execute(connection, """
                 DROP TRIGGER sessions_search_error_state;
+                DROP TRIGGER sessions_search_start_day;
                 DROP TABLE session_search;
                 DROP TABLE session_search_docs;
                 CREATE TABLE session_search_docs (id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, session_id TEXT NOT NULL, UNIQUE (project_id, session_id));
@@ -100,7 +101,7 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
                 SELECT project_id * 1099511627776 + ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY session_id), project_id, session_id FROM sessions;
                 INSERT INTO session_search (rowid, session_id, name)
                 SELECT d.id, lower(s.session_id), lower(s.name) FROM session_search_docs d JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id;
-                DELETE FROM schema_migrations WHERE version = 280;
+                DELETE FROM schema_migrations WHERE version IN (280, 340);
                 """);
             Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM session_search_docs WHERE id % 1099511627776 >= 549755813888"));
             SqliteConnection.ClearPool(connection);
