@@ -81,7 +81,7 @@ public sealed class AnomalyNumbersTests
 
     private static async Task AssertSameAnswersAsync(SqliteStorage storage, long projectId, Random random, string context)
     {
-        var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(Day0 + 7 * Day));
+        var clock = new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(Day0 + 7 * Day));
         var fast = new AnomalyDetector(storage.SessionKinds, clock);
         var full = new AnomalyDetector(new FullRowsOnly(storage.SessionKinds), clock);
         var anyFlagged = false;
@@ -116,6 +116,11 @@ public sealed class AnomalyNumbersTests
         $"{r.BaselineFromMs}-{r.BaselineToMs} judged {r.SessionsJudged} flagged {r.AnomalousSessions} items ["
         + string.Join("; ", r.Items.Select(a => $"{a.Session} {a.Kind} {a.Reason} {string.Join(",", a.Findings)}"))
         + "] baselines [" + string.Join("; ", r.Baselines) + "]";
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 
     /// <summary>The SQLite reader without its numbers-only side: every full row of the window is judged.</summary>
     private sealed class FullRowsOnly(ISessionKindReader inner) : ISessionKindReader

@@ -37,19 +37,21 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
             ?? await FromRowsAsync(projectId, query, window, candidateFilter, cancellationToken);
     }
 
-    /// <summary>Baselines and flags from the sessions' numbers, then the full rows of the listed sessions only; null when the store has no numbers read.</summary>
+    /// <summary>
+    /// Baselines from the window's numbers; the flagged sessions and their ratios from the numbers of the sessions at or
+    /// above a floor (only they can be flagged); the full rows of the listed ones. Null when the store has no numbers read.
+    /// </summary>
     private async Task<AnomalyReport?> FromNumbersAsync(
         long projectId, AnomalyQuery query, SessionFilter window, SessionFilter candidateFilter, CancellationToken cancellationToken)
     {
-        if (await NumbersAsync(projectId, window, query.By, cancellationToken) is not { } windowNumbers
-            || (candidateFilter == window ? windowNumbers : await NumbersAsync(projectId, candidateFilter, query.By, cancellationToken)) is not { } candidates)
+        if (_numbers is null || await _numbers.NumbersAsync(projectId, window, query.By, cancellationToken) is not { } windowNumbers)
             return null;
         var baselines = Baselines(windowNumbers);
-        // Which sessions are flagged, and how extreme each is, is known from the numbers: only the listed ones are read in full.
+        var candidates = await _numbers.NumbersAtOrAboveAsync(projectId, candidateFilter, query.By, FlagFloors.Of(baselines.Values), cancellationToken);
         var flagged = MostExtreme(candidates, baselines);
         var listed = flagged.OrderByDescending(f => f.Value).ThenBy(f => f.Key, StringComparer.Ordinal).Take(query.Limit).Select(f => f.Key).ToList();
-        var rows = listed.Count == 0 ? [] : await _numbers!.SessionsByIdAsync(projectId, listed, query.By, cancellationToken);
-        var judged = query.By is null ? candidates.Count : candidates.Select(c => c.SessionId).Distinct(StringComparer.Ordinal).LongCount();
+        var rows = listed.Count == 0 ? [] : await _numbers.SessionsByIdAsync(projectId, listed, query.By, cancellationToken);
+        var judged = query.By is null && candidateFilter == window ? windowNumbers.Count : await _numbers.CountAsync(projectId, candidateFilter, cancellationToken);
         return Report(window, query, judged, flagged.Count, Judge(rows, baselines, query.By, query.Window, window.ToMs!.Value), baselines);
     }
 
@@ -72,10 +74,6 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
         new(window.FromMs!.Value, window.ToMs!.Value, query.By, judged, anomalous, anomalies.Take(query.Limit).ToList(),
             baselines.Values.OrderByDescending(b => b.Sessions).ThenBy(b => b.Kind, StringComparer.Ordinal).ToList());
 
-    /// <summary>The numbers of the filter's session rows, when the store reads them alone; null: read the full rows.</summary>
-    private async Task<IReadOnlyList<SessionNumbers>?> NumbersAsync(long projectId, SessionFilter filter, SessionGrouping? by, CancellationToken cancellationToken) =>
-        _numbers is null ? null : await _numbers.NumbersAsync(projectId, filter, by, cancellationToken);
-
     /// <summary>
     /// The sessions with a figure flagged against the baseline of one of their kinds — the ones <see cref="Judge"/>
     /// reports — each with its <see cref="SessionAnomaly.MaxRatio"/> under its most extreme kind.
@@ -87,8 +85,9 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
         {
             if (!baselines.TryGetValue(new KindKey(row.Kind), out var baseline) || MaxFlaggedRatio(row, baseline) is not { } ratio)
                 continue;
-            if (!flagged.TryGetValue(row.SessionId, out var current) || ratio > current)
-                flagged[row.SessionId] = ratio;
+            var id = row.SessionId ?? throw new ArgumentException("Flagging needs the sessions' ids.", nameof(rows));
+            if (!flagged.TryGetValue(id, out var current) || ratio > current)
+                flagged[id] = ratio;
         }
         return flagged;
     }
@@ -113,7 +112,7 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
         {
             // Not the request's token: other requests may wait on this read.
             var filter = new SessionFilter { FromMs = end - (long)window.TotalMilliseconds, ToMs = end };
-            if (await NumbersAsync(projectId, filter, by, CancellationToken.None) is { } numbers)
+            if (_numbers is not null && await _numbers.NumbersAsync(projectId, filter, by, CancellationToken.None) is { } numbers)
                 return new BaselineCache.Computed(end, Baselines(numbers));
             return new BaselineCache.Computed(end, Baselines(await reader.SessionsAsync(projectId, filter, by, null, CancellationToken.None)));
         }).WaitAsync(cancellationToken);

@@ -35,10 +35,11 @@ public static class AnomalyRule
 
     /// <summary>Whether the figure is flagged (the rule above), without building its finding.</summary>
     public static bool Flags(double value, Baseline baseline) =>
-        baseline.Sessions >= MinBaselineSessions
-        && baseline.Median > 0
-        && value >= MinRatio * baseline.Median
-        && Score(value, baseline) >= MinScore;
+        FloorOf(baseline) is { } floor && value >= floor && Score(value, baseline) >= MinScore;
+
+    /// <summary>The least value the baseline can flag (its first two conditions); null when it flags nothing.</summary>
+    public static double? FloorOf(Baseline baseline) =>
+        baseline.Sessions >= MinBaselineSessions && baseline.Median > 0 ? MinRatio * baseline.Median : null;
 
     /// <summary>(x − m) / (1.4826 × MAD); infinite above the median when MAD is 0, and 0 at or below it.</summary>
     public static double Score(double value, Baseline baseline)
