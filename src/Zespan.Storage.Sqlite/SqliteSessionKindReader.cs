@@ -41,20 +41,23 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
     /// the full rows were ~5 µs each. A project with a cost past 2^63 picodollars (cost_high, not in the index) gets null:
     /// its full rows are read.
     /// </summary>
-    public async Task<IReadOnlyList<SessionNumbers>?> NumbersAsync(
-        long projectId, SessionFilter filter, SessionGrouping? by, CancellationToken cancellationToken = default)
+    public async Task<bool> NumbersAsync(
+        long projectId, SessionFilter filter, SessionGrouping? by, BaselineBuilder into, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         if (await OverBound.AnyAsync(connection, projectId, cancellationToken))
-            return null;
-        return ReadNumbers(connection, projectId, filter, by, null, cancellationToken);
+            return false;
+        ReadNumbers(connection, projectId, filter, by, null, into.Add, cancellationToken);
+        return true;
     }
 
     public async Task<IReadOnlyList<SessionNumbers>> NumbersAtOrAboveAsync(
         long projectId, SessionFilter filter, SessionGrouping? by, FlagFloors floors, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return ReadNumbers(connection, projectId, filter, by, floors, cancellationToken);
+        var rows = new List<SessionNumbers>();
+        ReadNumbers(connection, projectId, filter, by, floors, (in SessionNumbers row) => rows.Add(row), cancellationToken);
+        return rows;
     }
 
     public async Task<long> CountAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
@@ -73,8 +76,8 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
     /// own work ~0.2). With floors: only sessions with a figure at or above one, and their ids. Each floor is lowered by a
     /// billionth so the comparison in SQLite's arithmetic keeps every session the rule's doubles reach (a superset).
     /// </summary>
-    private static List<SessionNumbers> ReadNumbers(
-        SqliteConnection connection, long projectId, SessionFilter filter, SessionGrouping? by, FlagFloors? floors, CancellationToken cancellationToken)
+    private static void ReadNumbers(
+        SqliteConnection connection, long projectId, SessionFilter filter, SessionGrouping? by, FlagFloors? floors, NumbersSink add, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         var (kindColumn, join) = KindJoin(command, by);
@@ -90,15 +93,15 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
         }
         using var statement = new RawStatement(connection, sql.ToString());
         statement.BindAll(command.Parameters);
-        var rows = new List<SessionNumbers>();
         while (statement.Read())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            rows.Add(new SessionNumbers(floors is null ? null : statement.GetString(5), by is null ? null : statement.GetNullableString(4),
+            add(new SessionNumbers(floors is null ? null : statement.GetString(5), by is null ? null : statement.GetNullableString(4),
                 statement.GetInt64(0), (int)statement.GetInt64(1), (int)statement.GetInt64(2), statement.GetInt64(3)));
         }
-        return rows;
     }
+
+    private delegate void NumbersSink(in SessionNumbers row);
 
     /// <summary>A floor as the SQL compares it: a billionth lower, or past every value when nothing can be flagged.</summary>
     private static double Lowered(double? floor) => floor is { } f ? f * (1 - 1e-9) : double.MaxValue;

@@ -42,10 +42,17 @@ public sealed class AnomalyNumbersTests
                 var allUnpriced = random.Next(10) == 0;
                 var sessionTags = tags.Where(_ => random.Next(3) == 0).ToArray();
                 var feature = random.Next(5) == 0 ? null : features[random.Next(features.Length)];
+                // Kinds on different scales, so one kind's usual is another's anomaly: agents take 4× the turns,
+                // searches 6× the tokens, feature b costs 20× as much.
+                if (sessionTags.Contains("agent"))
+                    turns *= 4;
+                if (sessionTags.Contains("search"))
+                    tokens *= 6;
+                var costScale = feature == "b" ? 20 : 1;
                 for (var turn = 0; turn < turns; turn++)
                 {
                     long? cost = allUnpriced || random.Next(12) == 0 ? null
-                        : random.Next(2) == 0 ? 1_000_000 * random.Next(1, 4) : random.Next(25) == 0 ? random.NextInt64(50_000_000, 90_000_000) : random.NextInt64(1, 5_000_000);
+                        : costScale * (random.Next(2) == 0 ? 1_000_000 * random.Next(1, 4) : random.Next(25) == 0 ? random.NextInt64(50_000_000, 90_000_000) : random.NextInt64(1, 5_000_000));
                     var span = Llm($"s{session}-t{turn}", $"session-{session:000}", start + turn * random.NextInt64(1_000, 10 * 60_000),
                         inputTokens: tokens, costPico: cost).WithTags(sessionTags);
                     spans.Add(new ProjectSpan(project.Id, feature is null ? span : span.WithMetadata(("feature", feature))));

@@ -31,12 +31,19 @@ public class AnomalyRuleTests
         var random = new Random(seed);
         for (var round = 0; round < 300; round++)
         {
-            // Sizes from 1 to a few thousand, values spread, repeated (few distinct) or all equal.
-            var count = random.Next(1, round < 200 ? 60 : 4_000);
-            var distinct = random.Next(3) switch { 0 => 1, 1 => random.Next(2, 8), _ => int.MaxValue };
-            var values = Enumerable.Range(0, count)
-                .Select(_ => distinct == int.MaxValue ? random.NextDouble() * 1e6 : random.Next(distinct) * 1.5)
-                .ToList();
+            // Sizes from 1 to tens of thousands (the bucketed selection from 4,096); values spread, repeated (few
+            // distinct), all equal, packed into one bucket, or of both signs.
+            var count = random.Next(1, round < 200 ? 60 : round < 270 ? 5_000 : 40_000);
+            var shape = random.Next(5);
+            var distinct = random.Next(2, 8);
+            var values = Enumerable.Range(0, count).Select(_ => shape switch
+            {
+                0 => 7.0,
+                1 => random.Next(distinct) * 1.5,
+                2 => 1_000 + random.NextDouble(),
+                3 => random.NextDouble() * 2e3 - 1e3,
+                _ => random.NextDouble() * 1e6,
+            }).ToList();
             var sorted = values.Order().ToList();
             var median = MedianOfSorted(sorted);
             var mad = MedianOfSorted(sorted.Select(v => Math.Abs(v - median)).Order().ToList());

@@ -44,14 +44,16 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
     private async Task<AnomalyReport?> FromNumbersAsync(
         long projectId, AnomalyQuery query, SessionFilter window, SessionFilter candidateFilter, CancellationToken cancellationToken)
     {
-        if (_numbers is null || await _numbers.NumbersAsync(projectId, window, query.By, cancellationToken) is not { } windowNumbers)
+        var builder = new BaselineBuilder();
+        if (_numbers is null || !await _numbers.NumbersAsync(projectId, window, query.By, builder, cancellationToken))
             return null;
-        var baselines = Baselines(windowNumbers);
+        var windowSessions = builder.Rows;
+        var baselines = builder.Build();
         var candidates = await _numbers.NumbersAtOrAboveAsync(projectId, candidateFilter, query.By, FlagFloors.Of(baselines.Values), cancellationToken);
         var flagged = MostExtreme(candidates, baselines);
         var listed = flagged.OrderByDescending(f => f.Value).ThenBy(f => f.Key, StringComparer.Ordinal).Take(query.Limit).Select(f => f.Key).ToList();
         var rows = listed.Count == 0 ? [] : await _numbers.SessionsByIdAsync(projectId, listed, query.By, cancellationToken);
-        var judged = query.By is null && candidateFilter == window ? windowNumbers.Count : await _numbers.CountAsync(projectId, candidateFilter, cancellationToken);
+        var judged = query.By is null && candidateFilter == window ? windowSessions : await _numbers.CountAsync(projectId, candidateFilter, cancellationToken);
         return Report(window, query, judged, flagged.Count, Judge(rows, baselines, query.By, query.Window, window.ToMs!.Value), baselines);
     }
 
@@ -112,8 +114,9 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
         {
             // Not the request's token: other requests may wait on this read.
             var filter = new SessionFilter { FromMs = end - (long)window.TotalMilliseconds, ToMs = end };
-            if (_numbers is not null && await _numbers.NumbersAsync(projectId, filter, by, CancellationToken.None) is { } numbers)
-                return new BaselineCache.Computed(end, Baselines(numbers));
+            var builder = new BaselineBuilder();
+            if (_numbers is not null && await _numbers.NumbersAsync(projectId, filter, by, builder, CancellationToken.None))
+                return new BaselineCache.Computed(end, builder.Build());
             return new BaselineCache.Computed(end, Baselines(await reader.SessionsAsync(projectId, filter, by, null, CancellationToken.None)));
         }).WaitAsync(cancellationToken);
     }
@@ -128,21 +131,10 @@ public sealed class AnomalyDetector(ISessionKindReader reader, TimeProvider cloc
     /// <summary>The baseline of every kind present in the window's numbers.</summary>
     public static Dictionary<KindKey, KindBaseline> Baselines(IReadOnlyList<SessionNumbers> rows)
     {
-        var kinds = new Dictionary<KindKey, (List<double> Costs, List<double> Turns, List<double> PerTurn)>();
+        var builder = new BaselineBuilder();
         foreach (var row in rows)
-        {
-            var key = new KindKey(row.Kind);
-            if (!kinds.TryGetValue(key, out var figures))
-                kinds[key] = figures = ([], [], []);
-            if (!row.CostUnknown) // unknown cost is left out, never counted as $0
-                figures.Costs.Add((double)row.CostPico);
-            figures.Turns.Add(row.Turns);
-            figures.PerTurn.Add(TokensPerTurn(row.Turns, row.TotalTokens));
-        }
-        var result = new Dictionary<KindKey, KindBaseline>(kinds.Count);
-        foreach (var (key, figures) in kinds)
-            result[key] = new KindBaseline(key.Kind, figures.Turns.Count, Baseline.Of(figures.Costs), Baseline.Of(figures.Turns), Baseline.Of(figures.PerTurn));
-        return result;
+            builder.Add(row);
+        return builder.Build();
     }
 
     /// <summary>Every row judged against its kind's baseline; one anomaly per session (its most extreme kind), most extreme first.</summary>

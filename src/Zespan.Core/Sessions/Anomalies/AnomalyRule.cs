@@ -37,9 +37,16 @@ public static class AnomalyRule
     public static bool Flags(double value, Baseline baseline) =>
         FloorOf(baseline) is { } floor && value >= floor && Score(value, baseline) >= MinScore;
 
-    /// <summary>The least value the baseline can flag (its first two conditions); null when it flags nothing.</summary>
+    /// <summary>The least value the first two conditions let through; null when the baseline flags nothing.</summary>
     public static double? FloorOf(Baseline baseline) =>
         baseline.Sessions >= MinBaselineSessions && baseline.Median > 0 ? MinRatio * baseline.Median : null;
+
+    /// <summary>
+    /// A value below which nothing is flagged: the ratio's floor, or the score's m + 3.5 × 1.4826 × MAD when higher
+    /// (in real numbers; a reader comparing with it keeps a margin for the doubles' rounding). Null: nothing is flagged.
+    /// </summary>
+    public static double? LeastFlagged(Baseline baseline) =>
+        FloorOf(baseline) is { } floor ? Math.Max(floor, baseline.Median + MinScore * MadToSigma * baseline.Mad) : null;
 
     /// <summary>(x − m) / (1.4826 × MAD); infinite above the median when MAD is 0, and 0 at or below it.</summary>
     public static double Score(double value, Baseline baseline)

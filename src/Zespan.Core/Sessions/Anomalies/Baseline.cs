@@ -8,33 +8,100 @@ namespace Zespan.Core.Sessions.Anomalies;
 public sealed record Baseline(int Sessions, double Median, double Mad, double P99)
 {
     /// <summary>The baseline of the values. Each figure is an order statistic, found by selection, not a sort.</summary>
-    public static Baseline Of(List<double> values)
+    public static Baseline Of(List<double> values) => Of(values.ToArray());
+
+    /// <summary>The baseline of the values, which are reordered in place.</summary>
+    public static Baseline Of(Span<double> values)
     {
-        if (values.Count == 0)
+        if (values.Length == 0)
             return new Baseline(0, 0, 0, 0);
-        var ordered = values.ToArray();
-        var median = MedianOf(ordered);
-        var p99 = OrderStatistics.Select(ordered, (int)Percentiles.NearestRankOf(ordered.Length, 0.99) - 1);
-        var deviations = new double[ordered.Length];
-        for (var i = 0; i < ordered.Length; i++)
-            deviations[i] = Math.Abs(ordered[i] - median);
-        return new Baseline(ordered.Length, median, MedianOf(deviations), p99);
+        var p99Rank = (int)Percentiles.NearestRankOf(values.Length, 0.99) - 1;
+        var (median, p99) = MedianAnd(values, p99Rank);
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(values.Length);
+        try
+        {
+            var deviations = rented.AsSpan(0, values.Length);
+            for (var i = 0; i < values.Length; i++)
+                deviations[i] = Math.Abs(values[i] - median);
+            return new Baseline(values.Length, median, MedianAnd(deviations, null).Median, p99);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(rented);
+        }
     }
 
-    /// <summary>The middle value, or the mean of the two middle values of an even count.</summary>
-    private static double MedianOf(double[] values)
+    /// <summary>The middle value (or the mean of the two middle values of an even count), and the value at another rank.</summary>
+    private static (double Median, double AtRank) MedianAnd(Span<double> values, int? rank)
     {
         var middle = values.Length / 2;
-        var upper = OrderStatistics.Select(values, middle);
-        return values.Length % 2 == 1 ? upper : (OrderStatistics.MaxBelow(values, middle) + upper) / 2;
+        var even = values.Length % 2 == 0;
+        int[] ranks = even ? [middle - 1, middle, rank ?? middle] : [middle, rank ?? middle];
+        var found = OrderStatistics.SelectRanks(values, ranks);
+        var median = even ? (found[0] + found[1]) / 2 : found[0];
+        return (median, found[^1]);
     }
 }
 
-/// <summary>The k-th smallest of an array (0-based) by three-way quickselect: O(n), and many equal values cost no more.</summary>
+/// <summary>
+/// The values at given ranks of an array of finite doubles. Large arrays: one pass counts the values per bucket of the
+/// first 16 bits of their order-preserving bit pattern (a sixteenth of an octave), a second gathers the few buckets that
+/// hold the wanted ranks, and each is finished by selection — O(n) with cheap steps, not a sort.
+/// </summary>
 public static class OrderStatistics
 {
-    /// <summary>The k-th smallest value; afterwards every element before k is ≤ it and every one after k is ≥ it.</summary>
-    public static double Select(double[] values, int k)
+    private const int Buckets = 1 << 16;
+
+    /// <summary>The value at each 0-based rank (the rank-th smallest); the array may be reordered.</summary>
+    public static double[] SelectRanks(Span<double> values, int[] ranks)
+    {
+        var found = new double[ranks.Length];
+        if (values.Length < 4_096)
+        {
+            for (var i = 0; i < ranks.Length; i++)
+                found[i] = Select(values, ranks[i]);
+            return found;
+        }
+        var counts = new int[Buckets];
+        foreach (var v in values)
+            counts[Bucket(v)]++;
+        // The bucket of each rank and the rank within it.
+        var bucketOf = new int[ranks.Length];
+        var rankIn = new int[ranks.Length];
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(ranks[i]);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(ranks[i], values.Length);
+            int bucket = 0, before = 0;
+            while (before + counts[bucket] <= ranks[i])
+                before += counts[bucket++];
+            bucketOf[i] = bucket;
+            rankIn[i] = ranks[i] - before;
+        }
+        var gathered = new Dictionary<int, List<double>>();
+        foreach (var bucket in bucketOf)
+            gathered.TryAdd(bucket, new List<double>(counts[bucket]));
+        foreach (var v in values)
+        {
+            if (gathered.TryGetValue(Bucket(v), out var list))
+                list.Add(v);
+        }
+        var arrays = gathered.ToDictionary(g => g.Key, g => g.Value.ToArray());
+        for (var i = 0; i < ranks.Length; i++)
+            found[i] = Select(arrays[bucketOf[i]], rankIn[i]);
+        return found;
+    }
+
+    /// <summary>The first 16 bits of the double's bits made to sort as the numbers do (negatives flipped).</summary>
+    private static int Bucket(double value)
+    {
+        var bits = (ulong)BitConverter.DoubleToInt64Bits(value);
+        var ordered = (bits & 0x8000_0000_0000_0000) != 0 ? ~bits : bits | 0x8000_0000_0000_0000;
+        return (int)(ordered >> 48);
+    }
+
+    /// <summary>The k-th smallest value (0-based) by three-way quickselect: O(n), and many equal values cost no more.</summary>
+    public static double Select(Span<double> values, int k)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, values.Length);
@@ -73,15 +140,6 @@ public static class OrderStatistics
                 return pivot;
         }
         return values[k];
-    }
-
-    /// <summary>The largest of values[0..k), after <see cref="Select"/>(values, k): the (k−1)-th smallest.</summary>
-    public static double MaxBelow(double[] values, int k)
-    {
-        var max = values[0];
-        for (var i = 1; i < k; i++)
-            max = Math.Max(max, values[i]);
-        return max;
     }
 
     private static double MedianOfThree(double a, double b, double c) =>

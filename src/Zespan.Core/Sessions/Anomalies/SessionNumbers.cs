@@ -16,7 +16,7 @@ public readonly record struct SessionNumbers(string? SessionId, string? Kind, In
 }
 
 /// <summary>
-/// The lowest value of each figure that any kind's baseline could flag (<see cref="AnomalyRule.FloorOf"/>); null: no kind
+/// The lowest value of each figure that any kind's baseline could flag (<see cref="AnomalyRule.LeastFlagged"/>); null: no kind
 /// can flag that figure. A session below all three is flagged under no kind, so a store may leave it unread.
 /// </summary>
 public sealed record FlagFloors(double? CostPico, double? Turns, double? TokensPerTurn)
@@ -26,9 +26,9 @@ public sealed record FlagFloors(double? CostPico, double? Turns, double? TokensP
         double? cost = null, turns = null, perTurn = null;
         foreach (var b in baselines)
         {
-            cost = Min(cost, AnomalyRule.FloorOf(b.CostPico));
-            turns = Min(turns, AnomalyRule.FloorOf(b.Turns));
-            perTurn = Min(perTurn, AnomalyRule.FloorOf(b.TokensPerTurn));
+            cost = Min(cost, AnomalyRule.LeastFlagged(b.CostPico));
+            turns = Min(turns, AnomalyRule.LeastFlagged(b.Turns));
+            perTurn = Min(perTurn, AnomalyRule.LeastFlagged(b.TokensPerTurn));
         }
         return new FlagFloors(cost, turns, perTurn);
     }
@@ -44,11 +44,11 @@ public sealed record FlagFloors(double? CostPico, double? Turns, double? TokensP
 public interface ISessionNumbersReader
 {
     /// <summary>
-    /// One <see cref="SessionNumbers"/> (id not read) per session and kind matching the filter, as <c>SessionsAsync</c>
-    /// would return the rows; null when this store cannot read them exactly for the project (the detector then reads the
-    /// full rows).
+    /// Adds one <see cref="SessionNumbers"/> (id not read) per session and kind matching the filter to the builder, as
+    /// <c>SessionsAsync</c> would return the rows; false, adding nothing, when this store cannot read them exactly for
+    /// the project (the detector then reads the full rows).
     /// </summary>
-    Task<IReadOnlyList<SessionNumbers>?> NumbersAsync(long projectId, SessionFilter filter, SessionGrouping? by, CancellationToken cancellationToken = default);
+    Task<bool> NumbersAsync(long projectId, SessionFilter filter, SessionGrouping? by, BaselineBuilder into, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The numbers with ids of every row matching the filter whose session has a figure at or above its floor — and
