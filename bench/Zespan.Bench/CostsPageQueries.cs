@@ -26,7 +26,7 @@ public sealed class CostsPageQueries
         Filter = new SessionFilter { FromMs = from, ToMs = to };
         Buckets = new TimeBuckets(BucketSize.Day, from, to);
         Costs = storage.Costs;
-        Detector = new AnomalyDetector(storage.SessionKinds, TimeProvider.System);
+        Detector = BenchDetector.Create(storage.SessionKinds);
     }
 
     public TimeRange Range { get; }

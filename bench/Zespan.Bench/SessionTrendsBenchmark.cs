@@ -36,7 +36,7 @@ public sealed class SessionTrendsBenchmark(string folder, int sessions, int days
         Console.WriteLine($"{sessions:N0} sessions over {days} days in {path}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 
         var reader = storage.SessionKinds;
-        var detector = new AnomalyDetector(reader, TimeProvider.System);
+        var detector = BenchDetector.Create(reader);
         var ninetyDays = TimeBuckets.Covering(BucketSize.Day, end - 90 * TimeBuckets.DayMs, end);
         var cases = new (string Name, Func<Task> Run)[]
         {
@@ -66,7 +66,9 @@ public sealed class SessionTrendsBenchmark(string folder, int sessions, int days
             Console.WriteLine($"| {name} | {median:N1} | {min:N1} | {max:N1} | {Stats.Median(cpu.Skip(2)):N1} |");
         }
         var report = await detector.FindAsync(1, new AnomalyQuery { Filter = new SessionFilter { ToMs = end } });
-        Console.WriteLine($"Anomalies in the last 7 days: {report.AnomalousSessions:N0} of {report.SessionsJudged:N0} sessions judged");
+        Console.WriteLine($"Anomalies in the last 7 days: {report.AnomalousSessions:N0} of {report.SessionsJudged:N0} sessions judged ({(BenchDetector.FullRows ? "from the full rows" : "from the numbers")}); whole project {BenchDetector.Answer(report)}");
+        var byFeature = await detector.FindAsync(1, new AnomalyQuery { Filter = new SessionFilter { ToMs = end }, By = new SessionGrouping.ByMetadata("feature"), Limit = 500 });
+        Console.WriteLine($"by metadata:feature {BenchDetector.Answer(byFeature)}");
     }
 
     private static Task Series(Zespan.Core.Storage.ISessionKindReader reader, TimeBuckets buckets, SessionGrouping? by) =>

@@ -4,7 +4,7 @@ using SQLitePCL;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// A prepared statement driven through SQLitePCLRaw directly, for the ingestion hot path only.
+/// A prepared statement driven through SQLitePCLRaw directly, for the ingestion hot path and reads of a row per session.
 /// Why: Microsoft.Data.Sqlite looks every parameter up by name in SQLite on each execution (UTF-8 encoding the name and
 /// scanning the statement's parameter list), allocates a data reader per call and re-checks state; for a 22-column span
 /// insert run tens of thousands of times per second that overhead was larger than SQLite's own work. Values are still
@@ -34,6 +34,28 @@ internal sealed class RawStatement : IDisposable
     public void Set(string name, string? value) => Bind(IndexOf(name), value);
 
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+
+    /// <summary>
+    /// Binds the parameters a <see cref="SqliteCommand"/> was given (SessionSql.AppendFilter writes its filter that way),
+    /// so a long read built like any other query can be stepped here without the data reader's per-row cost.
+    /// </summary>
+    public void BindAll(SqliteParameterCollection parameters)
+    {
+        foreach (SqliteParameter parameter in parameters)
+        {
+            var index = IndexOf(parameter.ParameterName);
+            Check(parameter.Value switch
+            {
+                null or DBNull => raw.sqlite3_bind_null(_statement, index),
+                long v => raw.sqlite3_bind_int64(_statement, index, v),
+                int v => raw.sqlite3_bind_int64(_statement, index, v),
+                bool v => raw.sqlite3_bind_int64(_statement, index, v ? 1 : 0),
+                double v => raw.sqlite3_bind_double(_statement, index, v),
+                string v => raw.sqlite3_bind_text(_statement, index, v),
+                var other => throw new NotSupportedException($"Parameter {parameter.ParameterName} is a {other.GetType().Name}."),
+            });
+        }
+    }
 
     public void Bind(int index, long? value) =>
         Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));

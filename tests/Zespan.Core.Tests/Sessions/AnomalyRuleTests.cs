@@ -22,6 +22,39 @@ public class AnomalyRuleTests
         Assert.Equal(1, even.Mad); // deviations 1.5, .5, .5, 1.5 → (0.5 + 1.5) / 2
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Baseline_BySelection_EqualsTheSortedDefinition(int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 300; round++)
+        {
+            // Sizes from 1 to tens of thousands (the bucketed selection from 4,096); values spread, repeated (few
+            // distinct), all equal, packed into one bucket, or of both signs.
+            var count = random.Next(1, round < 200 ? 60 : round < 270 ? 5_000 : 40_000);
+            var shape = random.Next(5);
+            var distinct = random.Next(2, 8);
+            var values = Enumerable.Range(0, count).Select(_ => shape switch
+            {
+                0 => 7.0,
+                1 => random.Next(distinct) * 1.5,
+                2 => 1_000 + random.NextDouble(),
+                3 => random.NextDouble() * 2e3 - 1e3,
+                _ => random.NextDouble() * 1e6,
+            }).ToList();
+            var sorted = values.Order().ToList();
+            var median = MedianOfSorted(sorted);
+            var mad = MedianOfSorted(sorted.Select(v => Math.Abs(v - median)).Order().ToList());
+            var p99 = sorted[(int)Math.Ceiling(0.99 * count) - 1];
+            Assert.Equal(new Baseline(count, median, mad, p99), Baseline.Of(values));
+        }
+    }
+
+    private static double MedianOfSorted(List<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+
     [Fact]
     public void FarAboveTheMedian_IsFlagged_WithScoreAndRatio()
     {

@@ -27,14 +27,26 @@ public static class AnomalyRule
 
     public static AnomalyFinding Judge(AnomalyMetric metric, double value, Baseline baseline)
     {
-        var score = Score(value, baseline);
-        var ratio = baseline.Median > 0 ? value / baseline.Median : double.PositiveInfinity;
-        var flagged = baseline.Sessions >= MinBaselineSessions
-            && baseline.Median > 0
-            && value >= MinRatio * baseline.Median
-            && score >= MinScore;
-        return new AnomalyFinding(metric, value, baseline, score, ratio, flagged);
+        return new AnomalyFinding(metric, value, baseline, Score(value, baseline), Ratio(value, baseline), Flags(value, baseline));
     }
+
+    /// <summary>How many times the median the figure is (infinite when the median is 0).</summary>
+    public static double Ratio(double value, Baseline baseline) => baseline.Median > 0 ? value / baseline.Median : double.PositiveInfinity;
+
+    /// <summary>Whether the figure is flagged (the rule above), without building its finding.</summary>
+    public static bool Flags(double value, Baseline baseline) =>
+        FloorOf(baseline) is { } floor && value >= floor && Score(value, baseline) >= MinScore;
+
+    /// <summary>The least value the first two conditions let through; null when the baseline flags nothing.</summary>
+    public static double? FloorOf(Baseline baseline) =>
+        baseline.Sessions >= MinBaselineSessions && baseline.Median > 0 ? MinRatio * baseline.Median : null;
+
+    /// <summary>
+    /// A value below which nothing is flagged: the ratio's floor, or the score's m + 3.5 × 1.4826 × MAD when higher
+    /// (in real numbers; a reader comparing with it keeps a margin for the doubles' rounding). Null: nothing is flagged.
+    /// </summary>
+    public static double? LeastFlagged(Baseline baseline) =>
+        FloorOf(baseline) is { } floor ? Math.Max(floor, baseline.Median + MinScore * MadToSigma * baseline.Mad) : null;
 
     /// <summary>(x − m) / (1.4826 × MAD); infinite above the median when MAD is 0, and 0 at or below it.</summary>
     public static double Score(double value, Baseline baseline)

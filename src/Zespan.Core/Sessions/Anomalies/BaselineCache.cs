@@ -4,7 +4,7 @@ namespace Zespan.Core.Sessions.Anomalies;
 
 /// <summary>
 /// The baselines of a project's trailing window ending now, remembered so the sessions list can badge its rows without
-/// reading the window's sessions on every page load (a week of a million-session month is ~230,000 rows, ~0.5 s).
+/// reading the window's sessions on every page load (a week of a million-session month is ~230,000 sessions' numbers).
 /// How stale a baseline can be: a fresh one is reused for <see cref="FreshFor"/>; after that the remembered one is still
 /// answered, for at most <see cref="UsableFor"/> after it was computed, while one refresh runs in the background. So a
 /// badge is judged against a baseline that misses at most the last minute of sessions when the list is viewed at least
