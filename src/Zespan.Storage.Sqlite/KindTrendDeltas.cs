@@ -72,7 +72,7 @@ internal sealed class KindTrendDeltas
         {
             if (d.IsZero)
                 continue;
-            foreach (var statement in new[] { upsert, empty })
+            void BindKey(RawStatement statement)
             {
                 statement.Set("$p", row.Project);
                 statement.Set("$dim", row.Dim);
@@ -82,13 +82,17 @@ internal sealed class KindTrendDeltas
                 statement.Set("$errored", row.Errored ? 1 : 0);
                 statement.Set("$turns", row.Turns);
             }
+            BindKey(upsert);
             upsert.Set("$n", d.Sessions);
             upsert.Set("$priced", d.Priced);
             upsert.Set("$costHigh", ExactSum.High(d.Cost));
             upsert.Set("$costLow", ExactSum.Low(d.Cost));
             upsert.Execute();
             if (d.Sessions < 0)
+            {
+                BindKey(empty);
                 empty.Execute();
+            }
         }
         _kindDays.Clear();
     }

@@ -84,6 +84,7 @@ internal sealed class PendingAggregates
         }
         // At most MaxValuesPerKeyPerSession values per key and session: this batch's smallest, then the stored rows are trimmed
         // back to the smallest of old and new together.
+        var stored = upserted.ToDictionary(u => (u.ProjectId, u.SessionId), u => u.Before);
         foreach (var session in _metadata.GroupBy(m => (m.Item1, m.Item2)))
         {
             var (projectId, sessionId) = session.Key;
@@ -91,9 +92,14 @@ internal sealed class PendingAggregates
                 continue;
             foreach (var key in MetadataValues.SessionGrouping(session.Select(m => (m.Item3, m.Item4))).GroupBy(p => p.Key, StringComparer.Ordinal))
             {
+                var added = 0;
                 foreach (var (_, value) in key)
+                {
                     statements.AddSessionMetadata(projectId, sessionId, key.Key, value);
-                statements.TrimSessionMetadata(projectId, sessionId, key.Key);
+                    added++;
+                }
+                if (MayPassTheCap(stored.GetValueOrDefault((projectId, sessionId), Unknown), key.Key, added))
+                    statements.TrimSessionMetadata(projectId, sessionId, key.Key);
             }
         }
         // The rollups follow each upserted row from before its calls, tags and metadata to after them.
@@ -107,6 +113,23 @@ internal sealed class PendingAggregates
             rollups.MoveTrace(projectId, errorsBefore, errorsAfter);
         }
         FlushHourly(statements);
+    }
+
+    // A stand-in for "the stored pairs were not read": the trim then always runs.
+    private static readonly SessionRollupState Unknown = new(0, 0, 0, 0, 0, 0, null, 0, 0, [], []);
+
+    /// <summary>
+    /// Whether the session's key can now hold more than MaxValuesPerKeyPerSession values, so the trim has work to do: the
+    /// values stored before this write (read for the rollups; none when the session row is new, since a session's pairs
+    /// are deleted with its row) plus the ones just added. Why: the trim is a DELETE with a subquery per key and session,
+    /// and with SDK traffic it found nothing to delete in nearly every write (13,526 runs per 31,573 spans, all no-ops).
+    /// </summary>
+    private static bool MayPassTheCap(SessionRollupState? before, string key, int added)
+    {
+        if (ReferenceEquals(before, Unknown))
+            return true;
+        var storedValues = before?.Metadata.Count(m => string.Equals(m.Key, key, StringComparison.Ordinal)) ?? 0;
+        return storedValues + added > MetadataValues.MaxValuesPerKeyPerSession;
     }
 
     public void FlushHourly(SpanWriteStatements statements)

@@ -1,39 +1,62 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// A prepared statement driven through SQLitePCLRaw directly, for the ingestion hot path and reads of a row per session.
+/// A prepared statement driven through SQLite's C API directly, for the ingestion hot path, the rollup walks and reads of
+/// a row per session.
 /// Why: Microsoft.Data.Sqlite looks every parameter up by name in SQLite on each execution (UTF-8 encoding the name and
 /// scanning the statement's parameter list), allocates a data reader per call and re-checks state; for a 22-column span
-/// insert run tens of thousands of times per second that overhead was larger than SQLite's own work. Values are still
-/// bound as parameters (never spliced into SQL); parameter names are resolved to indexes once, at prepare time.
-/// The statement runs inside whatever transaction its connection has open.
+/// insert run tens of thousands of times per second that overhead was larger than SQLite's own work. SQLitePCLRaw, one
+/// level down, still took and released the statement's SafeHandle on every bind, step and column read and allocated a
+/// UTF-8 array per text value; the writer makes ~40 such calls per span, so the calls below go to the same native
+/// library (e_sqlite3, the one SQLitePCLRaw loaded) with the raw pointer (<see cref="NativeSqlite"/>), and text is
+/// encoded into one reused buffer. Values are still bound as parameters (never spliced into SQL); parameter names are
+/// resolved to indexes once, at prepare time. The statement runs inside whatever transaction its connection has open.
 /// </summary>
 internal sealed class RawStatement : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    // The pointer the native calls take; valid while _statement (which finalizes it) is alive, i.e. until Dispose.
+    private readonly IntPtr _handle;
     private readonly Dictionary<string, int> _indexByName = [];
+    private readonly Dictionary<string, int> _indexByReference = new(ReferenceEqualityComparer.Instance);
+    // A bound on the reference cache, should a caller build its names afresh on each row.
+    private const int MaxReferences = 64;
+    // Text is encoded here before binding; SQLite copies it (SQLITE_TRANSIENT), so the buffer is free again at once.
+    private byte[] _utf8 = new byte[256];
 
     public RawStatement(SqliteConnection connection, string sql)
     {
         _db = connection.Handle!;
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        _handle = _statement.DangerousGetHandle();
         for (var i = 1; i <= raw.sqlite3_bind_parameter_count(_statement); i++)
             _indexByName[raw.sqlite3_bind_parameter_name(_statement, i).utf8_to_string()] = i;
     }
 
     /// <summary>The 1-based index of a named parameter; resolve once and bind by index.</summary>
-    public int IndexOf(string name) =>
-        _indexByName.TryGetValue(name, out var index) ? index : throw new ArgumentException($"The statement has no parameter {name}.", nameof(name));
+    public int IndexOf(string name)
+    {
+        // Callers pass literals, so the same string object comes back each row: found by reference, the name is not hashed.
+        if (_indexByReference.TryGetValue(name, out var index))
+            return index;
+        if (!_indexByName.TryGetValue(name, out index))
+            throw new ArgumentException($"The statement has no parameter {name}.", nameof(name));
+        if (_indexByReference.Count < MaxReferences)
+            _indexByReference[name] = index;
+        return index;
+    }
 
     public void Set(string name, long value) => Bind(IndexOf(name), value);
     public void Set(string name, long? value) => Bind(IndexOf(name), value);
     public void Set(string name, string? value) => Bind(IndexOf(name), value);
 
-    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    public void Bind(int index, long value) => Check(NativeSqlite.BindInt64(_handle, index, value));
 
     /// <summary>
     /// Binds the parameters a <see cref="SqliteCommand"/> was given (SessionSql.AppendFilter writes its filter that way),
@@ -58,55 +81,85 @@ internal sealed class RawStatement : IDisposable
     }
 
     public void Bind(int index, long? value) =>
-        Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
+        Check(value is { } v ? NativeSqlite.BindInt64(_handle, index, v) : NativeSqlite.BindNull(_handle, index));
 
-    public void Bind(int index, string? value) =>
-        Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
+    /// <summary>Binds a string as UTF-8 (lone surrogates become U+FFFD, as Encoding.UTF8 and SQLitePCLRaw make them).</summary>
+    public void Bind(int index, string? value)
+    {
+        if (value is null)
+        {
+            Check(NativeSqlite.BindNull(_handle, index));
+            return;
+        }
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (length > _utf8.Length)
+            length = Encoding.UTF8.GetByteCount(value);
+        if (length > _utf8.Length)
+            _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
+        var written = Encoding.UTF8.GetBytes(value, _utf8);
+        BindUtf8(index, _utf8.AsSpan(0, written));
+    }
 
     /// <summary>Binds text already encoded as UTF-8 (SQLite copies it), sparing a string and its re-encoding.</summary>
-    public void BindUtf8(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+    public void BindUtf8(int index, ReadOnlySpan<byte> utf8)
+    {
+        // A zero-length span may have no address; SQLite reads a NULL pointer as SQL NULL, so an empty text needs a real one.
+        ReadOnlySpan<byte> empty = [0];
+        Check(NativeSqlite.BindText(_handle, index, in MemoryMarshal.GetReference(utf8.IsEmpty ? empty : utf8), utf8.Length, NativeSqlite.Transient));
+    }
 
     /// <summary>Runs the statement; returns column 0 of its first row as an integer, or null when it returned no row.</summary>
     public long? ExecuteScalarInt64()
     {
         try
         {
-            var rc = raw.sqlite3_step(_statement);
+            var rc = NativeSqlite.Step(_handle);
             if (rc == raw.SQLITE_ROW)
-                return raw.sqlite3_column_int64(_statement, 0);
+                return NativeSqlite.ColumnInt64(_handle, 0);
             Check(rc);
             return null;
         }
         finally
         {
-            raw.sqlite3_reset(_statement);
+            NativeSqlite.Reset(_handle);
         }
     }
 
     /// <summary>Steps to the next row; false when there is none (then the statement is reset for its next run).</summary>
     public bool Read()
     {
-        var rc = raw.sqlite3_step(_statement);
+        var rc = NativeSqlite.Step(_handle);
         if (rc == raw.SQLITE_ROW)
             return true;
-        raw.sqlite3_reset(_statement);
+        NativeSqlite.Reset(_handle);
         Check(rc);
         return false;
     }
 
     /// <summary>Ends a read before its last row.</summary>
-    public void Reset() => raw.sqlite3_reset(_statement);
+    public void Reset() => NativeSqlite.Reset(_handle);
 
-    public long GetInt64(int column) => raw.sqlite3_column_int64(_statement, column);
+    public long GetInt64(int column) => NativeSqlite.ColumnInt64(_handle, column);
 
     public long? GetNullableInt64(int column) =>
-        raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(_statement, column);
+        NativeSqlite.ColumnType(_handle, column) == raw.SQLITE_NULL ? null : NativeSqlite.ColumnInt64(_handle, column);
 
-    public string? GetNullableString(int column) =>
-        raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(_statement, column).utf8_to_string();
+    public string? GetNullableString(int column)
+    {
+        if (NativeSqlite.ColumnType(_handle, column) == raw.SQLITE_NULL)
+            return null;
+        // column_text before column_bytes: the order SQLite documents, so the length is that of the UTF-8 text.
+        var text = NativeSqlite.ColumnText(_handle, column);
+        return Marshal.PtrToStringUTF8(text, NativeSqlite.ColumnBytes(_handle, column));
+    }
 
     /// <summary>The column's UTF-8 bytes as SQLite holds them, valid until the next step; no string is made.</summary>
-    public ReadOnlySpan<byte> GetUtf8(int column) => raw.sqlite3_column_blob(_statement, column);
+    public unsafe ReadOnlySpan<byte> GetUtf8(int column)
+    {
+        var blob = NativeSqlite.ColumnBlob(_handle, column);
+        var length = NativeSqlite.ColumnBytes(_handle, column);
+        return blob == IntPtr.Zero ? [] : new ReadOnlySpan<byte>((void*)blob, length);
+    }
 
     public string GetString(int column) => GetNullableString(column) ?? throw new InvalidOperationException($"Column {column} is NULL.");
 
@@ -115,14 +168,14 @@ internal sealed class RawStatement : IDisposable
         try
         {
             int rc;
-            while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
+            while ((rc = NativeSqlite.Step(_handle)) == raw.SQLITE_ROW)
             {
             }
             Check(rc);
         }
         finally
         {
-            raw.sqlite3_reset(_statement);
+            NativeSqlite.Reset(_handle);
         }
     }
 

@@ -164,13 +164,14 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             {
                 if (d.IsZero)
                     continue;
-                foreach (var s in new[] { c, empty })
+                void BindKey(RawStatement s)
                 {
                     s.Set("$p", projectId);
                     s.Set("$hour", hour);
                     s.Set("$errored", errored ? 1 : 0);
                     s.Set("$turns", turns);
                 }
+                BindKey(c);
                 var (high, pico) = ExactSum.ToRow(d.Cost);
                 c.Set("$n", d.Sessions);
                 c.Set("$priced", d.Priced);
@@ -179,7 +180,10 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 c.Set("$unpriced", d.Unpriced);
                 c.Execute();
                 if (d.Sessions < 0)
+                {
+                    BindKey(empty);
                     empty.Execute();
+                }
             }
         }
         CountRows.Flush(this, "session_active_bands_hourly", ["project_id", "hour", "errored", "band"], _activeBands, (statement, row) =>
@@ -210,12 +214,13 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             {
                 if (d.IsZero)
                     continue;
-                foreach (var s in new[] { c, empty })
+                void BindKey(RawStatement s)
                 {
                     s.Set("$p", projectId);
                     s.Set("$hasUser", hasUser ? 1 : 0);
                     s.Set("$user", user);
                 }
+                BindKey(c);
                 c.Set("$n", d.Sessions);
                 c.Set("$costHigh", ExactSum.High(d.Cost));
                 c.Set("$costLow", ExactSum.Low(d.Cost));
@@ -224,7 +229,10 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 c.Set("$unpriced", d.Unpriced);
                 c.Execute();
                 if (d.Sessions < 0)
+                {
+                    BindKey(empty);
                     empty.Execute();
+                }
             }
         }
         foreach (var group in Groups)
@@ -301,7 +309,6 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 if (d.IsZero)
                     continue;
                 Bind(upsert, row);
-                Bind(empty, row);
                 var (high, pico) = ExactSum.ToRow(d.Cost);
                 upsert.Set("$n", d.Sessions);
                 upsert.Set("$costHigh", high);
@@ -311,7 +318,10 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 upsert.Set("$unpriced", d.Unpriced);
                 upsert.Execute();
                 if (d.Sessions < 0)
+                {
+                    Bind(empty, row);
                     empty.Execute();
+                }
             }
             _rows.Clear();
         }
