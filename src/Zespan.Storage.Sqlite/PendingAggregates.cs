@@ -98,7 +98,8 @@ internal sealed class PendingAggregates
                     statements.AddSessionMetadata(projectId, sessionId, key.Key, value);
                     added++;
                 }
-                if (MayPassTheCap(stored.GetValueOrDefault((projectId, sessionId), Unknown), key.Key, added))
+                // A session whose stored pairs were not read is always trimmed.
+                if (!stored.TryGetValue((projectId, sessionId), out var before) || MayPassTheCap(before, key.Key, added))
                     statements.TrimSessionMetadata(projectId, sessionId, key.Key);
             }
         }
@@ -115,9 +116,6 @@ internal sealed class PendingAggregates
         FlushHourly(statements);
     }
 
-    // A stand-in for "the stored pairs were not read": the trim then always runs.
-    private static readonly SessionRollupState Unknown = new(0, 0, 0, 0, 0, 0, null, 0, 0, [], []);
-
     /// <summary>
     /// Whether the session's key can now hold more than MaxValuesPerKeyPerSession values, so the trim has work to do: the
     /// values stored before this write (read for the rollups; none when the session row is new, since a session's pairs
@@ -126,8 +124,6 @@ internal sealed class PendingAggregates
     /// </summary>
     private static bool MayPassTheCap(SessionRollupState? before, string key, int added)
     {
-        if (ReferenceEquals(before, Unknown))
-            return true;
         var storedValues = before?.Metadata.Count(m => string.Equals(m.Key, key, StringComparison.Ordinal)) ?? 0;
         return storedValues + added > MetadataValues.MaxValuesPerKeyPerSession;
     }

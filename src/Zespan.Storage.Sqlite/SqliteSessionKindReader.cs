@@ -38,7 +38,7 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
     /// <summary>
     /// The numbers only, read (with no filter but time) from the covering start-time index: sessions_by_started holds the
     /// id, turns, cost, unpriced calls and tokens, so a week of a million-session month is ~230,000 index entries, where
-    /// the full rows were ~5 µs each. A project with a cost past 2^63 picodollars (cost_high, not in the index) gets null:
+    /// the full rows were ~5 µs each. A project with a cost past 2^63 picodollars (cost_high, not in the index) gets false:
     /// its full rows are read.
     /// </summary>
     public async Task<bool> NumbersAsync(
@@ -63,12 +63,7 @@ public sealed class SqliteSessionKindReader(SqliteDatabase database) : ISessionK
     public async Task<long> CountAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT count(*) FROM sessions s WHERE s.project_id = $p");
-        command.With("$p", projectId);
-        SessionSql.AppendFilter(sql, command, filter);
-        command.CommandText = sql.ToString();
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken);
     }
 
     /// <summary>
