@@ -29,20 +29,23 @@ public static class JsonTextCheck
                 var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(itemStart), ref MemoryMarshal.GetReference(name)) + InvalidAt(name);
                 return $"A property name of this item is not valid UTF-8 (byte {offset} of the item). Send all text UTF-8 encoded.";
             }
-            if (Problem(property) is { } problem)
+            if (Problem(property, name) is { } problem)
                 return problem;
         }
         return null;
     }
 
-    private static string? Problem(JsonProperty property)
+    private static string? Problem(JsonProperty property, ReadOnlySpan<byte> name)
     {
-        var field = property.Name;
+        // An escaped name is unescaped here, as before any value is read: a lone surrogate escape in a name throws, and the
+        // caller refuses the item as text that is not UTF-8. An unescaped name is only made a string for a message.
+        if (name.IndexOf((byte)'\\') >= 0)
+            _ = property.Name;
         var raw = JsonMarshal.GetRawUtf8Value(property.Value);
         if (!Utf8.IsValid(raw))
-            return $"\"{field}\" is not valid UTF-8 (byte {InvalidAt(raw)} of its value). Send all text UTF-8 encoded.";
+            return $"\"{property.Name}\" is not valid UTF-8 (byte {InvalidAt(raw)} of its value). Send all text UTF-8 encoded.";
         if (raw.IndexOf(EscapeMarker) >= 0 && HasLoneSurrogate(raw, out var where))
-            return $"\"{field}\" contains a lone UTF-16 surrogate escape ({where}), which is not text. Escape characters outside the BMP as a surrogate pair (\\ud83d\\ude00) or send them as UTF-8.";
+            return $"\"{property.Name}\" contains a lone UTF-16 surrogate escape ({where}), which is not text. Escape characters outside the BMP as a surrogate pair (\\ud83d\\ude00) or send them as UTF-8.";
         return null;
     }
 

@@ -27,9 +27,10 @@ public sealed class SpanParser(TimeProvider clock)
                 id = SoundId(item);
                 throw new SpanInvalid(textProblem);
             }
-            id = RequiredString(item, "id", IngestLimits.MaxIdLength);
+            var fields = ItemFields.Of(item);
+            id = RequiredString(fields, "id", IngestLimits.MaxIdLength);
             CheckId("id", id);
-            parsed = Parse(item, id) with { Index = index };
+            parsed = Parse(fields, id) with { Index = index };
             error = null;
             return true;
         }
@@ -45,7 +46,7 @@ public sealed class SpanParser(TimeProvider clock)
         }
     }
 
-    private ParsedSpan Parse(JsonElement item, string id)
+    private ParsedSpan Parse(in ItemFields item, string id)
     {
         var kind = RequiredString(item, "kind", 16) switch
         {
@@ -92,7 +93,7 @@ public sealed class SpanParser(TimeProvider clock)
         return new ParsedSpan(span, ParseCost(item), UsageReported(item));
     }
 
-    private long RequiredTime(JsonElement item, string name)
+    private long RequiredTime(in ItemFields item, string name)
     {
         var text = RequiredString(item, name, 64);
         if (!Timestamps.TryParse(text, out var ms))
@@ -105,10 +106,10 @@ public sealed class SpanParser(TimeProvider clock)
         return ms;
     }
 
-    private static bool UsageReported(JsonElement item) =>
+    private static bool UsageReported(in ItemFields item) =>
         item.TryGetProperty("usage", out var usage) && usage.ValueKind != JsonValueKind.Null;
 
-    private static TokenUsage ParseUsage(JsonElement item)
+    private static TokenUsage ParseUsage(in ItemFields item)
     {
         if (!item.TryGetProperty("usage", out var usage) || usage.ValueKind == JsonValueKind.Null)
             return default;
@@ -138,7 +139,7 @@ public sealed class SpanParser(TimeProvider clock)
         return count;
     }
 
-    private static double? ParseCost(JsonElement item)
+    private static double? ParseCost(in ItemFields item)
     {
         if (!item.TryGetProperty("costUsd", out var value) || value.ValueKind == JsonValueKind.Null)
             return null;
@@ -149,7 +150,7 @@ public sealed class SpanParser(TimeProvider clock)
         return cost;
     }
 
-    private static IReadOnlyList<string> ParseTags(JsonElement item)
+    private static IReadOnlyList<string> ParseTags(in ItemFields item)
     {
         if (!item.TryGetProperty("tags", out var tags) || tags.ValueKind == JsonValueKind.Null)
             return [];
@@ -181,9 +182,9 @@ public sealed class SpanParser(TimeProvider clock)
         return MetadataValues.Flatten(metadata);
     }
 
-    private static string RequiredId(JsonElement item, string name) => CheckId(name, RequiredString(item, name, IngestLimits.MaxIdLength));
+    private static string RequiredId(in ItemFields item, string name) => CheckId(name, RequiredString(item, name, IngestLimits.MaxIdLength));
 
-    private static string? OptionalId(JsonElement item, string name) =>
+    private static string? OptionalId(in ItemFields item, string name) =>
         OptionalString(item, name, IngestLimits.MaxIdLength) is { } id ? CheckId(name, id) : null;
 
     private static string CheckId(string name, string id) => IdRules.Problem(name, id) is { } problem ? throw new SpanInvalid(problem) : id;
@@ -201,7 +202,7 @@ public sealed class SpanParser(TimeProvider clock)
         }
     }
 
-    private static string RequiredString(JsonElement item, string name, int maxLength)
+    private static string RequiredString(in ItemFields item, string name, int maxLength)
     {
         if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             throw new SpanInvalid($"\"{name}\" is required.");
@@ -211,7 +212,7 @@ public sealed class SpanParser(TimeProvider clock)
         return text;
     }
 
-    private static string? OptionalString(JsonElement item, string name, int maxLength) =>
+    private static string? OptionalString(in ItemFields item, string name, int maxLength) =>
         item.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? StringValue(value, name, maxLength) : null;
 
     private static string StringValue(JsonElement value, string name, int maxLength)
@@ -224,7 +225,7 @@ public sealed class SpanParser(TimeProvider clock)
         return text;
     }
 
-    private static JsonElement? OptionalObject(JsonElement item, string name)
+    private static JsonElement? OptionalObject(in ItemFields item, string name)
     {
         if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             return null;
@@ -233,7 +234,7 @@ public sealed class SpanParser(TimeProvider clock)
         return value;
     }
 
-    private static string? OptionalPayload(JsonElement item, string name, int maxBytes) =>
+    private static string? OptionalPayload(in ItemFields item, string name, int maxBytes) =>
         item.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? Payload(value, name, maxBytes) : null;
 
     private static string Payload(JsonElement value, string name, int maxBytes)
