@@ -8,8 +8,9 @@ namespace Zespan.Storage.ClickHouse;
 /// ClickHouse 18.16 and 26 (see <see cref="AllForDialectCheck"/>). Values are <c>{name:Type}</c> placeholders bound by
 /// <see cref="SqlBinder"/>; only the validated database name and fixed fragments are put into the text.
 ///
-/// Reads are exact under re-sends and several writers because they never trust a row on its own: <see cref="Current"/>
+/// Span reads are exact under re-sends and several writers because they never trust a row on its own: <see cref="Current"/>
 /// takes each span's newest version (argMax by version, across all shards), and every filter applies after that.
+/// Session rows (ClickHouseSql.SessionRows.cs) are that definition's result per session, kept by the writer.
 /// </summary>
 public sealed partial class ClickHouseSql(string database)
 {
