@@ -97,6 +97,15 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             var old = await backend.Http.QueryAsync(onCluster, parameters);
             var current = Engine.Query(SqlBinder.Bind(onLocal, parameters));
             var ordered = onCluster.Contains(" ORDER BY ", StringComparison.Ordinal);
+            if (name == "ProjectsWithSpans")
+            {
+                // Every project's: the cluster's database is shared by the suite's tests, so it also lists theirs.
+                Assert.Contains(projectId, old.Select(r => r[0].Long()));
+                Assert.Equal([projectId], Rows(current).Select(r => r[0].Long()));
+                checkedStatements++;
+                withRows++;
+                continue;
+            }
             Assert.True(Normalize(old, ordered) == Normalize(Rows(current), ordered),
                 $"{name}: ClickHouse 18.16 and 26 differ.\n18.16: {Normalize(old, ordered)}\n26:    {Normalize(Rows(current), ordered)}");
             checkedStatements++;
