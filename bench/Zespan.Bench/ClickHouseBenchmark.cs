@@ -18,10 +18,10 @@ namespace Zespan.Bench;
 /// against a server and beside it the same answer computed the peers' way (the span table grouped at query time with
 /// FINAL, as Langfuse, Helicone and Laminar do) straight over ClickHouse's HTTP interface, and the two answers compared.
 /// </summary>
-public sealed partial class ClickHouseBenchmark(string envFile, string serversData, int loadFrom, int loadTo, int chunk, int concurrency, int batch, int runs, bool queries, string? only = null)
+public sealed partial class ClickHouseBenchmark(string envFile, string serversData, int loadFrom, int loadTo, int chunk, int concurrency, int batch, int runs, bool queries, string? only = null, string database = "zespan")
 {
     public const string Key = "zsp_bench_clickhouse_key_0123456789";
-    private const string Db = "zespan";
+    private readonly string Db = database;
     private static readonly DateTimeOffset End = new(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
     // The shared 1 M-session data set's plan (docs/benchmarks.md "Queries at 1 M sessions"): a prefix of it loads the same sessions.
     private static readonly GenerationPlan Plan = new() { Seed = 42, Sessions = 1_000_000, Users = 200_000, Days = 30, End = End };
@@ -165,7 +165,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
     // ---------------------------------------------------------------- queries
 
     /// <summary>The peers' session row: their span table read with FINAL and grouped by session at query time.</summary>
-    private static string PeerSessions(string spanCondition = "", bool withTags = false, bool withFeature = false) => $"""
+    private string PeerSessions(string spanCondition = "", bool withTags = false, bool withFeature = false) => $"""
         SELECT session_id AS s_id, argMin(user_id, start_ms) AS s_user, min(start_ms) AS s_started, max(end_ms) AS s_ended,
             count() AS s_turns, sum(cost_pico) AS s_cost, countIf(priced = 0) AS s_unpriced, sum(input_tokens + output_tokens) AS s_tokens,
             countIf(status = 1) AS s_errors{(withTags ? ", groupUniqArrayArray(tags) AS s_tags" : "")}{(withFeature ? ", groupUniqArrayIf(metadata_values[indexOf(metadata_keys, 'feature')], has(metadata_keys, 'feature')) AS s_feature" : "")}

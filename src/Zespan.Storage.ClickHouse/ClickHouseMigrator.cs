@@ -9,6 +9,9 @@ namespace Zespan.Storage.ClickHouse;
 /// </summary>
 public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) : IStorageInitializer
 {
+    /// <summary>Migration 004 creates session_rows; the rows of the sessions written before are computed after its DDL.</summary>
+    private const int SessionRowsMigration = 4;
+
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         var settings = http.Settings;
@@ -31,6 +34,8 @@ public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) :
                     // 18.16 has no ADD COLUMN IF NOT EXISTS: another server starting at the same time added it first.
                 }
             }
+            if (migration.Number == SessionRowsMigration)
+                await new SessionRowKeeper(http, new ClickHouseSql(settings.Database), new RowVersions(time)).FillAsync(cancellationToken);
             await http.InsertAsync("zespan_migrations", [new { Number = migration.Number, AppliedMs = time.GetUtcNow().ToUnixTimeMilliseconds() }], cancellationToken);
         }
     }

@@ -7,9 +7,10 @@ namespace Zespan.Storage.ClickHouse;
 /// whole — a single-tenant deployment's old months go without writing a row — after any span whose newest version is
 /// in them but an older one in a kept month gets a deleted version there. Every other expired span gets a deleted
 /// version (same session, so the same shard). Reads take each span's newest version, so sessions, traces and costs lose
-/// the spans at once and sessions that straddle the cut are recomputed from what remains.
+/// the spans at once; the sessions that lost spans get their session rows recomputed from what remains (deleted when
+/// nothing is left) before this returns.
 /// </summary>
-public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions) : IRetentionStore
+public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, SessionRowKeeper sessionRows) : IRetentionStore
 {
     public Task<string> DataScopeAsync(CancellationToken cancellationToken = default)
     {
@@ -29,6 +30,7 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
             if (rows.Count == 0)
                 return deleted;
             await http.InsertAsync("session_spans", Tombstones(projectId, rows), cancellationToken);
+            await sessionRows.RecomputeAsync(projectId, SessionsOf(rows), cancellationToken);
             deleted += rows.Count;
             if (rows.Count < batchSize)
                 return deleted;
@@ -47,6 +49,10 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
         Deleted = 1,
     }).ToList();
 
+    /// <summary>The sessions of rows (span id, session, has session, …).</summary>
+    private static HashSet<string> SessionsOf(List<System.Text.Json.JsonElement[]> rows) =>
+        rows.Where(r => r[2].Long() == 1).Select(r => r[1].Text()).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Drops the months only this project has rows in; returns the spans they held (their newest versions).</summary>
     private async Task<long> DropWholeMonthsAsync(long projectId, long cutoffMs, CancellationToken cancellationToken)
     {
@@ -57,9 +63,11 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
         parameters["months"] = months;
         var dropped = (await http.QueryAsync(sql.LiveSpansInMonths, parameters, cancellationToken))[0][0].Long();
         await http.InsertAsync("session_spans", Tombstones(projectId, await http.QueryAsync(sql.SpansReachingKeptMonths, parameters, cancellationToken)), cancellationToken);
+        var sessions = (await http.QueryAsync(sql.SessionsInMonths, parameters, cancellationToken)).Select(r => r[0].Text()).ToList();
         var settings = http.Settings;
         foreach (var month in months)
             await http.ExecuteAsync(ClickHouseSql.DropMonth(settings.Database, settings.Cluster), new Dictionary<string, object?> { ["month"] = month }, cancellationToken);
+        await sessionRows.RecomputeAsync(projectId, sessions, cancellationToken);
         return dropped;
     }
 }

@@ -4,27 +4,37 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.ClickHouse;
 
 /// <summary>
-/// The idle gap threshold a project's sessions are read with. Sessions are computed from their calls at read time, so
-/// applying a threshold is recording it: every read after the INSERT returns uses it, and there is never a
-/// half-recomputed state (Complete is always true).
+/// The idle gap threshold a project's session rows are computed with. Applying one records it (spans written from then
+/// on are computed with it) and then recomputes every session row of the project; each row keeps the threshold it was
+/// computed with, so a recomputation that was interrupted shows as rows under another threshold (Complete is false)
+/// and the next apply finishes it.
 /// </summary>
-public sealed class ClickHouseSessionActivityStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions) : ISessionActivityStore
+public sealed class ClickHouseSessionActivityStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, SessionRowKeeper sessionRows) : ISessionActivityStore
 {
     public async Task<(long IdleGapMs, bool Complete)> AppliedIdleGapAsync(long projectId, CancellationToken cancellationToken = default)
     {
-        var rows = await http.QueryAsync(sql.AppliedIdleGap, new Dictionary<string, object?> { ["project"] = projectId }, cancellationToken);
-        return (rows[0][0].Long(), true);
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId };
+        var threshold = (await http.QueryAsync(sql.AppliedIdleGap, parameters, cancellationToken))[0][0].Long();
+        parameters["idle_gap"] = threshold;
+        var stale = (await http.QueryAsync(sql.RowsUnderOtherThreshold, parameters, cancellationToken))[0][0].Long();
+        return (threshold, stale == 0);
     }
 
-    /// <summary>Records the threshold; returns 0, as no stored row needs recomputing.</summary>
+    /// <summary>Records the threshold and recomputes the project's session rows; returns the rows that were under another one.</summary>
     public async Task<long> ApplyIdleGapAsync(long projectId, long idleGapMs, CancellationToken cancellationToken = default)
     {
         if (SessionActivity.Validate(idleGapMs) is { } error)
             throw new ArgumentOutOfRangeException(nameof(idleGapMs), error);
-        if ((await AppliedIdleGapAsync(projectId, cancellationToken)).IdleGapMs == idleGapMs)
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["idle_gap"] = idleGapMs };
+        var (applied, complete) = await AppliedIdleGapAsync(projectId, cancellationToken);
+        if (applied == idleGapMs && complete)
             return 0;
-        await http.InsertAsync("session_idle_thresholds", [new ThresholdRow(projectId, idleGapMs, versions.Next())], cancellationToken);
-        return 0;
+        if (applied != idleGapMs)
+            await http.InsertAsync("session_idle_thresholds", [new ThresholdRow(projectId, idleGapMs, versions.Next())], cancellationToken);
+        var stale = (await http.QueryAsync(sql.RowsUnderOtherThreshold, parameters, cancellationToken))[0][0].Long();
+        // After the threshold's INSERT returned: the recompute's tick, taken later, reads it.
+        await sessionRows.RecomputeProjectAsync(projectId, cancellationToken);
+        return stale;
     }
 
     private sealed record ThresholdRow(long ProjectId, long IdleGapMs, ulong Version);

@@ -4,7 +4,10 @@ using Zespan.Core.Storage;
 
 namespace Zespan.Storage.ClickHouse;
 
-/// <summary>Sessions computed from each span's newest version at read time (see <see cref="ClickHouseSql.Sessions"/>).</summary>
+/// <summary>
+/// Lists, stats and breakdowns from session_rows (one row per session, kept by <see cref="SessionRowKeeper"/>); a session's
+/// detail from its spans' newest versions (<see cref="ClickHouseSql.CurrentInSession"/>).
+/// </summary>
 public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql sql) : ISessionReader
 {
     private readonly SessionFacts _facts = new(http, sql);
@@ -79,49 +82,55 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             : new CallPayload(null, null), StringComparer.Ordinal);
     }
 
+    /// <summary>The sums in SQL over the session rows; the median and the 95th percentile read only the priced costs at their ranks.</summary>
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
-        var sessions = (await _facts.ReadAsync(projectId, filter, null, cancellationToken)).Select(f => f.Session).ToList();
-        var priced = sessions.Where(s => !s.CostUnknown).Select(s => s.CostPico).Order().ToList();
-        Int128 total = 0;
-        foreach (var s in sessions)
-            total += s.CostPico;
-        long turns = sessions.Sum(s => (long)s.Turns);
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId };
+        ClickHouseSql.FilterParameters(filter, parameters);
+        var r = (await http.QueryAsync(sql.SessionStatsSums(filter), parameters, cancellationToken))[0];
+        long sessions = r[0].Long(), priced = r[3].Long(), turns = r[6].Long();
+        var total = JsonCell.Cost(r[1], r[2]);
+        var pricedTotal = JsonCell.Cost(r[4], r[5]);
+        // Percentiles' rules over the sorted priced costs, reading only the ranks they need.
+        Int128 median = 0, p95 = 0;
+        if (priced > 0)
+        {
+            var middle = CostsAtAsync(filter, parameters, priced % 2 == 1 ? priced / 2 : priced / 2 - 1, priced % 2 == 1 ? 1 : 2, cancellationToken);
+            var nearest = CostsAtAsync(filter, parameters, Percentiles.NearestRankOf(priced, 0.95) - 1, 1, cancellationToken);
+            // Separate statements: a write in between can change the ranks' count, never make a figure other than one of a state.
+            var middles = await middle;
+            median = middles.Count switch { 0 => 0, 1 => middles[0], _ => Percentiles.MeanOfTwo(middles[0], middles[1]) };
+            p95 = (await nearest).FirstOrDefault();
+        }
         return new SessionStats(
-            sessions.Count,
+            sessions,
             total,
-            priced.Count == 0 ? 0 : (double)priced.Sum(c => (decimal)c) / priced.Count,
-            Percentiles.Median((IReadOnlyList<Int128>)priced),
-            Percentiles.NearestRank((IReadOnlyList<Int128>)priced, 0.95),
-            sessions.Count == 0 ? 0 : (double)turns / sessions.Count,
+            priced == 0 ? 0 : (double)(decimal)pricedTotal / priced,
+            median,
+            p95,
+            sessions == 0 ? 0 : (double)turns / sessions,
             turns,
-            sessions.Count(s => s.HasErrors),
-            sessions.Sum(s => (long)s.UnpricedCalls),
-            priced.Count);
+            r[7].Long(),
+            r[8].Long(),
+            priced);
     }
 
+    private async Task<List<Int128>> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, long skip, long take, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?>(filterParameters) { ["skip"] = skip, ["take"] = take, ["end"] = skip + take };
+        return (await http.QueryAsync(sql.PricedCostsAtRanks(filter), parameters, cancellationToken)).Select(c => JsonCell.Cost(c[0], c[1])).ToList();
+    }
+
+    /// <summary>The groups summed in SQL over the session rows; the top ones chosen here by the one order.</summary>
     public async Task<IReadOnlyList<SessionGroupCost>> BreakdownAsync(long projectId, SessionGrouping grouping, SessionFilter filter, int limit, CancellationToken cancellationToken = default)
     {
-        var facts = await _facts.ReadAsync(projectId, filter, (grouping as SessionGrouping.ByMetadata)?.Key, cancellationToken);
-        var groups = new Dictionary<string, SessionGroupCost>(StringComparer.Ordinal);
-        SessionGroupCost? none = null;
-        foreach (var f in facts)
-        {
-            foreach (var key in f.KindsUnder(grouping))
-            {
-                var current = (key is null ? none : groups.GetValueOrDefault(key)) ?? new SessionGroupCost(key, 0, 0, 0, 0, 0);
-                current = current with
-                {
-                    Sessions = current.Sessions + 1,
-                    TotalCostPico = current.TotalCostPico + f.Session.CostPico,
-                    Turns = current.Turns + f.Session.Turns,
-                    TotalTokens = current.TotalTokens + f.Session.TotalTokens,
-                    UnpricedSessions = current.UnpricedSessions + (f.Session.CostUnknown ? 1 : 0),
-                };
-                if (key is null) none = current; else groups[key] = current;
-            }
-        }
-        return BreakdownOrder.Top(none is null ? groups.Values : groups.Values.Append(none), limit);
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId };
+        ClickHouseSql.FilterParameters(filter, parameters);
+        if (grouping is SessionGrouping.ByMetadata metadata)
+            parameters["meta_key"] = metadata.Key;
+        var rows = await http.QueryAsync(sql.SessionBreakdown(filter, grouping), parameters, cancellationToken);
+        var groups = rows.Select(g => new SessionGroupCost(g[0].Flag() ? g[1].Text() : null, g[2].Long(), JsonCell.Cost(g[3], g[4]), g[5].Long(), g[6].Long(), g[7].Long()));
+        return BreakdownOrder.Top(groups, limit);
     }
 
     public async Task<IReadOnlyList<TokenOutlier>> TokenOutliersAsync(long projectId, SessionFilter filter, double minRatio, int limit, CancellationToken cancellationToken = default)

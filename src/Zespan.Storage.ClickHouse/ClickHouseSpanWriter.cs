@@ -3,17 +3,23 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.ClickHouse;
 
 /// <summary>
-/// Writes each span as a new version row in one INSERT (JSONEachRow). Nothing is read first and no aggregate is updated:
-/// every figure is computed from each span's newest version when read, so writers never contend and a re-send or a
-/// late span is exact as soon as its INSERT returns.
+/// Writes each span as a new version row in one INSERT (JSONEachRow), then recomputes the session rows the spans touched
+/// (<see cref="SessionRowKeeper"/>) before returning, so a read that starts after the 2xx sees the write in every
+/// figure. Nothing is read before the INSERT: a re-send or a late span needs no lookup to be stored.
 /// </summary>
-public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versions) : ISpanWriter
+public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versions, SessionRowKeeper sessionRows) : ISpanWriter
 {
-    public Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
         // The last of duplicates within one call wins, as a later call would.
         var rows = spans.Select(s => SpanRow.Of(s.ProjectId, s.Span, versions.Next())).ToList();
-        return http.InsertAsync("session_spans", rows, cancellationToken);
+        await http.InsertAsync("session_spans", rows, cancellationToken);
+        foreach (var project in spans.GroupBy(s => s.ProjectId))
+        {
+            var ids = project.Select(s => s.Span.Id).Distinct(StringComparer.Ordinal).ToList();
+            var sessions = project.Where(s => s.Span.SessionId is not null).Select(s => s.Span.SessionId!);
+            await sessionRows.SpansWrittenAsync(project.Key, ids, sessions, cancellationToken);
+        }
     }
 }
 

@@ -8,10 +8,11 @@ namespace Zespan.Storage.ClickHouse;
 /// ClickHouse 18.16 and 26 (see <see cref="AllForDialectCheck"/>). Values are <c>{name:Type}</c> placeholders bound by
 /// <see cref="SqlBinder"/>; only the validated database name and fixed fragments are put into the text.
 ///
-/// Reads are exact under re-sends and several writers because they never trust a row on its own: <see cref="Current"/>
+/// Span reads are exact under re-sends and several writers because they never trust a row on its own: <see cref="Current"/>
 /// takes each span's newest version (argMax by version, across all shards), and every filter applies after that.
+/// Session rows (ClickHouseSql.SessionRows.cs) are that definition's result per session, kept by the writer.
 /// </summary>
-public sealed class ClickHouseSql(string database)
+public sealed partial class ClickHouseSql(string database)
 {
     /// <summary>The span rows, sorted by (project, session, span): migration 003 moved them here from spans.</summary>
     private string Spans => database + ".session_spans";
@@ -53,8 +54,14 @@ public sealed class ClickHouseSql(string database)
     /// table on each shard (504,559 rows per shard for a 1,000-call session at 1 M spans, against 1,280).
     /// A span that left the session is dropped here; one that came into it has its newest row here.
     /// </summary>
-    public string CurrentInSession => $"""
-        SELECT * FROM ({Current(" AND session_id = {session:String}")})
+    public string CurrentInSession => CurrentIn(" AND session_id = {session:String}");
+
+    /// <summary>
+    /// <see cref="CurrentInSession"/> for the sessions that <paramref name="sessions"/> (a condition on raw rows' session_id)
+    /// selects: {session_span_ids:Array(String)} are the ids their rows hold.
+    /// </summary>
+    private string CurrentIn(string sessions) => $"""
+        SELECT * FROM ({Current(sessions)})
         WHERE (span_id, c_version) GLOBAL IN (
             SELECT span_id, max(version) FROM {database}.span_versions
             WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{session_span_ids:Array(String)}"}))
@@ -77,12 +84,13 @@ public sealed class ClickHouseSql(string database)
     /// table once per statement.
     /// </summary>
     /// <remarks><paramref name="current"/>: the spans' newest versions to group, <see cref="Current"/> of the whole project unless given.</remarks>
-    public string Sessions(string? current = null, string? metadataKeyParameter = null) => $"""
+    public string Sessions(string? current = null) => $"""
         SELECT s_id, s_user, s_has_user, s_started, s_ended, s_turns, {ExactCostColumns("s_cost_dollars", "s_cost_picos", "s_cost")},
-            s_unpriced, s_input, s_output, s_errors, s_latency, s_tags, s_meta,
+            s_unpriced, s_input, s_output, s_errors, s_latency, s_tags,
             {Activity}
             (s_has_explicit_name = 1 OR s_has_user_text = 1) AS s_has_name,
-            if(s_has_explicit_name = 1, s_explicit_name, s_user_text) AS s_name
+            if(s_has_explicit_name = 1, s_explicit_name, s_user_text) AS s_name,
+            p_idle_gap AS s_idle_gap, s_meta_pairs
         FROM (
             SELECT c_session AS s_id,
                 argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS s_user, max(c_has_user) AS s_has_user,
@@ -90,7 +98,7 @@ public sealed class ClickHouseSql(string database)
                 countIf(c_priced = 0) AS s_unpriced, sum(c_input) AS s_input, sum(c_output) AS s_output,
                 countIf(c_status = 1) AS s_errors, sum(c_end - c_start) AS s_latency,
                 groupUniqArrayArray(c_tags) AS s_tags,
-                {(metadataKeyParameter is null ? "emptyArrayString()" : $"groupUniqArrayIf(c_meta_values[indexOf(c_meta_keys, {metadataKeyParameter})], has(c_meta_keys, {metadataKeyParameter}))")} AS s_meta,
+                groupUniqArrayArray(arrayMap((k, v) -> (k, v), c_meta_keys, c_meta_values)) AS s_meta_pairs,
                 arraySort(groupArray(c_start)) AS s_starts, arraySort(groupArray(c_end)) AS s_ends,
                 argMinIf(c_session_name, tuple(c_start, span_id), c_has_session_name = 1) AS s_explicit_name, max(c_has_session_name) AS s_has_explicit_name,
                 argMinIf(c_user_text, tuple(c_start, span_id), c_has_user_text = 1) AS s_user_text, max(c_has_user_text) AS s_has_user_text
@@ -176,22 +184,6 @@ public sealed class ClickHouseSql(string database)
     /// <summary>Active time: wall duration without the idle gaps (SessionSummary.ActiveMs).</summary>
     private const string ActiveMs = "(s_ended - s_started - s_idle)";
 
-    /// <summary>A page of the sessions list, keyset after a cursor: (key…, id) strictly beyond the cursor's in the order.</summary>
-    public string SessionPage(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
-    {
-        var key = SortKey(sort);
-        var direction = descending ? "DESC" : "ASC";
-        var sql = new StringBuilder($"SELECT {SessionColumns} FROM ({Sessions()}) WHERE 1 = 1{Filter(filter)}");
-        if (afterCursor)
-        {
-            var values = sort == SessionSort.CostUsd ? new[] { "{after_unknown:Int64}", "{after_value:Int64}", "{after_pico:Int64}" } : ["{after_value:Int64}"];
-            sql.Append(" AND ").Append(Beyond([.. key, "s_id"], [.. values, "{after_id:String}"], descending ? "<" : ">"));
-        }
-        sql.Append(" ORDER BY ").Append(string.Join(", ", key.Select(k => $"{k} {direction}"))).Append($", s_id {direction}");
-        sql.Append(" LIMIT {limit:Count} FORMAT JSONCompact");
-        return sql.ToString();
-    }
-
     /// <summary>(a, b, c) op (x, y, z) lexicographically, written out: tuple comparison is not in every version.</summary>
     private static string Beyond(string[] columns, string[] values, string op)
     {
@@ -200,14 +192,6 @@ public sealed class ClickHouseSql(string database)
             result = $"({columns[i]} {op} {values[i]} OR ({columns[i]} = {values[i]} AND {result}))";
         return result;
     }
-
-    public string SessionCount(SessionFilter filter) => $"SELECT count() FROM ({Sessions()}) WHERE 1 = 1{Filter(filter)} FORMAT JSONCompact";
-
-    /// <summary>Every matching session with its tags and (when grouping by metadata) the key's values, for the analytics.</summary>
-    /// <remarks>With <paramref name="oneSession"/>, only the session {session:String} is read (<see cref="CurrentInSession"/>).</remarks>
-    public string SessionFacts(SessionFilter filter, bool withMetadataKey, bool oneSession = false) =>
-        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({Sessions(oneSession ? CurrentInSession : null, withMetadataKey ? "{meta_key:String}" : null)}) WHERE 1 = 1{Filter(filter)}"
-        + (oneSession ? " AND s_id = {session:String}" : "") + " FORMAT JSONCompact";
 
     public string OneSession => $"SELECT {SessionColumns} FROM ({Sessions(CurrentInSession)}) WHERE s_id = {{session:String}} FORMAT JSONCompact";
 
@@ -376,7 +360,10 @@ public sealed class ClickHouseSql(string database)
         {
             FromMs = 1, ToMs = 2, UserId = "u", Status = SessionStatusFilter.Error, MinTurns = 1, MaxTurns = 9, MinActiveMs = 0, MaxActiveMs = 9, Query = "Q",
         };
-        foreach (var filter in new[] { SessionFilter.None, everyFilter, everyFilter with { Status = SessionStatusFilter.Ok } })
+        SessionFilter[] filters = [SessionFilter.None, everyFilter, everyFilter with { Status = SessionStatusFilter.Ok }];
+        foreach (var statement in SessionRowStatements(filters))
+            yield return statement;
+        foreach (var filter in filters)
         {
             foreach (var sort in Enum.GetValues<SessionSort>())
                 foreach (var descending in new[] { true, false })

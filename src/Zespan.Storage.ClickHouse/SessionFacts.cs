@@ -16,14 +16,14 @@ internal sealed record SessionFact(SessionSummary Session, List<string> Tags, Li
     };
 }
 
-/// <summary>Every session matching a filter, read once for the figures computed over whole sets (stats, breakdowns, trends).</summary>
+/// <summary>Every session matching a filter (its session row), for the figures computed over whole sets in C# (kinds, trends, outliers, the overview).</summary>
 internal sealed class SessionFacts(ClickHouseHttp http, ClickHouseSql sql)
 {
     public async Task<List<SessionFact>> ReadAsync(long projectId, SessionFilter filter, string? metadataKey, CancellationToken cancellationToken, string? sessionId = null)
     {
-        var parameters = sessionId is null
-            ? new Dictionary<string, object?> { ["project"] = projectId }
-            : await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId };
+        if (sessionId is not null)
+            parameters["session"] = sessionId;
         ClickHouseSql.FilterParameters(filter, parameters);
         if (metadataKey is not null)
             parameters["meta_key"] = metadataKey;

@@ -33,26 +33,29 @@ public sealed class ClickHouseBackend
     public required ClickHouseSessionKindReader SessionKinds { get; init; }
     public required ClickHouseSessionOverviewReader SessionOverview { get; init; }
     public required ClickHouseSessionActivityStore SessionActivity { get; init; }
+    public required SessionRowKeeper SessionRows { get; init; }
 
     public static async Task<ClickHouseBackend> CreateAsync(ClickHouseSettings settings)
     {
         var http = new ClickHouseHttp(settings, new HttpClient { Timeout = TimeSpan.FromSeconds(120) });
         var sql = new ClickHouseSql(settings.Database);
         var versions = new RowVersions(TimeProvider.System);
+        var sessionRows = new SessionRowKeeper(http, sql, versions);
         await new ClickHouseMigrator(http, TimeProvider.System).InitializeAsync();
         return new ClickHouseBackend
         {
             Http = http,
             Sql = sql,
-            SpanWriter = new ClickHouseSpanWriter(http, versions),
+            SpanWriter = new ClickHouseSpanWriter(http, versions, sessionRows),
             SpanContent = new ClickHouseSpanContentStore(http, versions),
             Sessions = new ClickHouseSessionReader(http, sql),
             Traces = new ClickHouseTraceReader(http, sql),
             Costs = new ClickHouseCostReader(http, sql),
-            Retention = new ClickHouseRetentionStore(http, sql, versions),
+            Retention = new ClickHouseRetentionStore(http, sql, versions, sessionRows),
             SessionKinds = new ClickHouseSessionKindReader(http, sql),
             SessionOverview = new ClickHouseSessionOverviewReader(http, sql),
-            SessionActivity = new ClickHouseSessionActivityStore(http, sql, versions),
+            SessionActivity = new ClickHouseSessionActivityStore(http, sql, versions, sessionRows),
+            SessionRows = sessionRows,
         };
     }
 

@@ -10,7 +10,8 @@ namespace Zespan.Storage.ClickHouse.Tests;
 /// Migration 003 moves the spans into session_spans (sorted by session) while servers of the previous version may still
 /// be writing: the rows written before it are copied, the old servers' later rows are carried over, and every figure of
 /// a session — its summary and its timeline, which now read only that session's rows — equals a recomputation, with
-/// re-sends that moved a span between sessions before and after the upgrade.
+/// re-sends that moved a span between sessions before and after the upgrade. Migration 004 (session rows, filled from
+/// every span written before it) then runs with the old servers stopped, and the list agrees too.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
 public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
@@ -29,12 +30,16 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
             // A server of the previous version: migrations 001 and 002 only, spans written to the spans table.
             await http.ExecuteAsync(ClickHouseSchema.CreateDatabase(settings.Database, settings.Cluster));
             await http.ExecuteAsync(ClickHouseSchema.MigrationsTable(settings.Database, settings.Cluster));
-            foreach (var migration in ClickHouseSchema.Migrations(settings.Database, settings.Cluster).Where(m => m.Number < 3))
+            async Task MigrateAsync(Func<int, bool> which)
             {
-                foreach (var statement in migration.Statements)
-                    await http.ExecuteAsync(statement);
-                await http.InsertAsync("zespan_migrations", [new { Number = migration.Number, AppliedMs = 0L }]);
+                foreach (var migration in ClickHouseSchema.Migrations(settings.Database, settings.Cluster).Where(m => which(m.Number)))
+                {
+                    foreach (var statement in migration.Statements)
+                        await http.ExecuteAsync(statement);
+                    await http.InsertAsync("zespan_migrations", [new { Number = migration.Number, AppliedMs = 0L }]);
+                }
             }
+            await MigrateAsync(n => n < 3);
             var version = 0UL;
             var written = new List<SpanRecord>();
             async Task OldServerWritesAsync(params SpanRecord[] spans)
@@ -45,12 +50,16 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
             await OldServerWritesAsync(Llm("a", "s1", 1_000), Llm("b", "s1", 2_000), Llm("c", "s2", 3_000), Llm("d", "s2", 4_000));
             await OldServerWritesAsync(Llm("b", "s2", 2_500, costPico: 7)); // re-sent into another session
 
-            // A server of this version starts: migration 003 runs.
-            var backend = await ClickHouseBackend.CreateAsync(settings);
-            Assert.Contains(3, (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact")).Select(r => r[0].GetInt32()));
+            // A server of version 003 starts: migration 003 runs.
+            await MigrateAsync(n => n == 3);
 
-            // The old server keeps writing during the rolling upgrade (moving a span back, adding one), then the new one writes.
+            // The old server keeps writing during the rolling upgrade to 003 (moving a span back, adding one).
             await OldServerWritesAsync(Llm("c", "s1", 3_500, costPico: 9), Llm("e", "s2", 5_000));
+
+            // With every old server stopped, a server of this version starts: migration 004 fills the session rows from
+            // all of the above, then the new server writes.
+            var backend = await ClickHouseBackend.CreateAsync(settings);
+            Assert.Contains(4, (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact")).Select(r => r[0].GetInt32()));
             var fresh = Llm("f", "s1", 6_000);
             await backend.SpanWriter.WriteAsync([new ProjectSpan(project, fresh)]);
             written.Add(fresh);

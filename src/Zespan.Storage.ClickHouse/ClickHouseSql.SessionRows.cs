@@ -1,0 +1,186 @@
+using System.Text;
+using Zespan.Core.Sessions;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>
+/// session_rows (migration 004): one row per session, written by <see cref="SessionRowKeeper"/> from
+/// <see cref="Sessions"/> and read by the list, its total, stats, breakdowns, kinds, trends and the overview.
+/// </summary>
+public sealed partial class ClickHouseSql
+{
+    /// <summary>
+    /// Every version of a session's row lives on one shard (sharded by session, like session_spans), so each shard can
+    /// take the newest row of its own sessions and apply the filters, sort and limit itself: only the matching sessions
+    /// (a page: at most its length) cross to the node that received the query, instead of a partial state per span.
+    /// The outer levels of each statement then merge the shards' answers. Without a cluster the setting does nothing.
+    /// </summary>
+    private const string ShardLocal = " SETTINGS distributed_group_by_no_merge = 1";
+
+    /// <summary>The columns of session_rows a recompute writes, in the order its SELECT gives them.</summary>
+    public const string SessionRowColumns = "project_id, session_id, user_id, has_user, started_ms, ended_ms, turns, cost_usd, cost_pico, unpriced, "
+        + "input_tokens, output_tokens, errors, latency_ms, idle_ms, idle_gaps, idle_gap_ms, has_name, name, tags, metadata_keys, metadata_values, version, deleted";
+
+    /// <summary>
+    /// session_rows' columns from a <see cref="Sessions"/> row (or, when the session has no live call, the defaults an
+    /// ANY LEFT JOIN leaves: no turns, so deleted).
+    /// </summary>
+    private const string SessionRowValues = """
+        {project:Int64} AS project_id, s_id AS session_id, s_user AS user_id, toUInt8(s_has_user) AS has_user,
+            toInt64(s_started) AS started_ms, toInt64(s_ended) AS ended_ms, toInt64(s_turns) AS turns, toInt64(s_cost_usd) AS cost_usd,
+            toInt64(s_cost_pico) AS cost_pico, toInt64(s_unpriced) AS unpriced, toInt64(s_input) AS input_tokens, toInt64(s_output) AS output_tokens,
+            toInt64(s_errors) AS errors, toInt64(s_latency) AS latency_ms, toInt64(s_idle) AS idle_ms, toInt64(s_gaps) AS idle_gaps,
+            toInt64(s_idle_gap) AS idle_gap_ms, toUInt8(s_has_name) AS has_name, s_name AS name, s_tags AS tags,
+            arrayMap(t -> tupleElement(t, 1), s_meta_pairs) AS metadata_keys, arrayMap(t -> tupleElement(t, 2), s_meta_pairs) AS metadata_values,
+            {version:UInt64} AS version, toUInt8(s_turns = 0) AS deleted
+        """;
+
+    /// <summary>
+    /// The rows of the sessions {sessions:Array(String)} as they are now, from each span's newest version
+    /// (<see cref="CurrentIn"/>: a span whose newest version is in another session is not counted here), one per session
+    /// named, a deleted one for a session with no live call left. {session_span_ids:Array(String)}: the ids their rows
+    /// hold (<see cref="SpanIdsOfSessions"/>), {version:UInt64}: the recompute's version.
+    /// </summary>
+    public string SessionRowsOf => $"""
+        SELECT {SessionRowValues}
+        FROM (SELECT arrayJoin({"{sessions:Array(String)}"}) AS s_id) AS r
+        ANY LEFT JOIN (SELECT * FROM ({Sessions(CurrentIn(" AND session_id IN (SELECT arrayJoin({sessions:Array(String)}))"))})) AS s USING (s_id)
+        """;
+
+    /// <summary>The rows of every session of the project with a live call (a threshold change, the upgrade's fill).</summary>
+    public string SessionRowsOfProject => $"SELECT {SessionRowValues} FROM ({Sessions()})";
+
+    public string InsertSessionRows(string select) => $"INSERT INTO {database}.session_rows ({SessionRowColumns}) {select}";
+
+    /// <summary>The ids of the spans that have a row (any version) in the sessions: the sort key's prefix.</summary>
+    public string SpanIdsOfSessions =>
+        $"SELECT DISTINCT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
+
+    /// <summary>Every session any version of the spans {ids:Array(String)} has been in (span_sessions, by span id).</summary>
+    public string SessionsOfSpans =>
+        $"SELECT DISTINCT session_id FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND has_session = 1 AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) FORMAT JSONCompact";
+
+    /// <summary>The sessions with a row in the months {months:Array(Int64)}: retention recomputes them after dropping the months.</summary>
+    public string SessionsInMonths =>
+        $"SELECT DISTINCT session_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has_session = 1 AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "start_ms")})) FORMAT JSONCompact";
+
+    /// <summary>The projects that have spans (the upgrade fills their session rows one project at a time).</summary>
+    public string ProjectsWithSpans => $"SELECT DISTINCT project_id FROM {Spans} FORMAT JSONCompact";
+
+    /// <summary>
+    /// Each live session's newest row (argMax by version, grouped by session on its own shard), as the s_* columns of
+    /// <see cref="Sessions"/>, with <paramref name="conditions"/> (" AND …" on those columns) as HAVING.
+    /// <paramref name="extra"/>: more columns (tags, metadata) for the statements that need them.
+    /// </summary>
+    private string NewestSessionRows(string conditions, string extra = "", bool oneSession = false) => $"""
+        SELECT session_id AS s_id, argMax(user_id, version) AS s_user, argMax(has_user, version) AS s_has_user,
+            argMax(started_ms, version) AS s_started, argMax(ended_ms, version) AS s_ended, argMax(turns, version) AS s_turns,
+            argMax(cost_usd, version) AS s_cost_usd, argMax(cost_pico, version) AS s_cost_pico, argMax(unpriced, version) AS s_unpriced,
+            argMax(input_tokens, version) AS s_input, argMax(output_tokens, version) AS s_output, argMax(errors, version) AS s_errors,
+            argMax(latency_ms, version) AS s_latency, argMax(idle_ms, version) AS s_idle, argMax(idle_gaps, version) AS s_gaps,
+            argMax(has_name, version) AS s_has_name, argMax(name, version) AS s_name, argMax(idle_gap_ms, version) AS s_idle_gap,
+            argMax(deleted, version) AS s_deleted{extra}
+        FROM {database}.session_rows
+        WHERE project_id = {"{project:Int64}"}{(oneSession ? " AND session_id = {session:String}" : "")}
+        GROUP BY session_id
+        HAVING s_deleted = 0{conditions}
+        """;
+
+    /// <summary>Tags and the metadata key {meta_key:String}'s values of each session (s_tags, s_meta).</summary>
+    private const string TagsAndMetadata = """
+        , argMax(tags, version) AS s_tags,
+            arrayFilter((mv, mk) -> mk = {meta_key:String}, argMax(metadata_values, version), argMax(metadata_keys, version)) AS s_meta
+        """;
+
+    private const string TagsOnly = ", argMax(tags, version) AS s_tags, emptyArrayString() AS s_meta";
+
+    /// <summary>A page of the sessions list, keyset after a cursor: (key…, id) strictly beyond the cursor's in the order.</summary>
+    public string SessionPage(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
+    {
+        var key = SortKey(sort);
+        var direction = descending ? "DESC" : "ASC";
+        var conditions = new StringBuilder(Filter(filter));
+        if (afterCursor)
+        {
+            var values = sort == SessionSort.CostUsd ? new[] { "{after_unknown:Int64}", "{after_value:Int64}", "{after_pico:Int64}" } : ["{after_value:Int64}"];
+            conditions.Append(" AND ").Append(Beyond([.. key, "s_id"], [.. values, "{after_id:String}"], descending ? "<" : ">"));
+        }
+        var order = " ORDER BY " + string.Join(", ", key.Select(k => $"{k} {direction}")) + $", s_id {direction} LIMIT {{limit:Count}}";
+        // Each shard sends its own first page; the pages are merged here.
+        return $"SELECT {SessionColumns} FROM ({NewestSessionRows(conditions.ToString())}{order}){order}{ShardLocal} FORMAT JSONCompact";
+    }
+
+    public string SessionCount(SessionFilter filter) => $"SELECT count() FROM ({NewestSessionRows(Filter(filter))}){ShardLocal} FORMAT JSONCompact";
+
+    /// <summary>Every matching session with its tags and (when grouping by metadata) the key's values, for the analytics.</summary>
+    /// <remarks>With <paramref name="oneSession"/>, only the session {session:String} is read.</remarks>
+    public string SessionFacts(SessionFilter filter, bool withMetadataKey, bool oneSession = false) =>
+        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({NewestSessionRows(Filter(filter), withMetadataKey ? TagsAndMetadata : TagsOnly, oneSession)}){ShardLocal} FORMAT JSONCompact";
+
+    /// <summary>
+    /// The stats' sums over the matching sessions: sessions, total cost (whole dollars, picodollar rest), priced sessions
+    /// and their cost, turns, sessions with errors, unpriced calls. A session's cost is unknown when every call is unpriced.
+    /// </summary>
+    public string SessionStatsSums(SessionFilter filter) => $"""
+        SELECT count(), sum(s_cost_usd), sum(s_cost_pico), countIf(s_unpriced < s_turns), sumIf(s_cost_usd, s_unpriced < s_turns),
+            sumIf(s_cost_pico, s_unpriced < s_turns), sum(s_turns), countIf(s_errors > 0), sum(s_unpriced)
+        FROM ({NewestSessionRows(Filter(filter))}){ShardLocal} FORMAT JSONCompact
+        """;
+
+    /// <summary>
+    /// The priced sessions' costs at 0-based ranks {skip:Count} to {skip:Count} + {take:Count} - 1 in cost order (the
+    /// median's and the 95th percentile's): each shard sends its first {end:Count} = skip + take, which hold the answer.
+    /// </summary>
+    public string PricedCostsAtRanks(SessionFilter filter) =>
+        $"SELECT s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns")} ORDER BY s_cost_usd, s_cost_pico LIMIT {{end:Count}}) "
+        + $"ORDER BY s_cost_usd, s_cost_pico LIMIT {{skip:Count}}, {{take:Count}}{ShardLocal} FORMAT JSONCompact";
+
+    /// <summary>
+    /// Sessions, cost, turns, tokens and sessions of unknown cost per group (k_has = 0: the sessions of no group) — a
+    /// session counts once in each of its tags or metadata values.
+    /// </summary>
+    public string SessionBreakdown(SessionFilter filter, SessionGrouping grouping)
+    {
+        var key = grouping switch
+        {
+            SessionGrouping.ByUser => "s_has_user AS k_has, s_user AS k",
+            SessionGrouping.ByTag => "notEmpty(s_tags) AS k_has, arrayJoin(if(empty(s_tags), [''], s_tags)) AS k",
+            SessionGrouping.ByMetadata => "notEmpty(s_meta) AS k_has, arrayJoin(if(empty(s_meta), [''], s_meta)) AS k",
+            _ => throw new ArgumentOutOfRangeException(nameof(grouping)),
+        };
+        var extra = grouping switch
+        {
+            SessionGrouping.ByUser => "",
+            SessionGrouping.ByTag => TagsOnly,
+            _ => TagsAndMetadata,
+        };
+        return $"""
+            SELECT k_has, k, count(), sum(s_cost_usd), sum(s_cost_pico), sum(s_turns), sum(s_input + s_output), countIf(s_unpriced = s_turns)
+            FROM (SELECT s_cost_usd, s_cost_pico, s_turns, s_input, s_output, s_unpriced, {key} FROM ({NewestSessionRows(Filter(filter), extra)}))
+            GROUP BY k_has, k{ShardLocal} FORMAT JSONCompact
+            """;
+    }
+
+    /// <summary>How many live session rows were computed under another threshold than {idle_gap:Int64} (0: the threshold is applied).</summary>
+    public string RowsUnderOtherThreshold =>
+        $"SELECT count() FROM ({NewestSessionRows(" AND s_idle_gap != {idle_gap:Int64}")}){ShardLocal} FORMAT JSONCompact";
+
+    /// <summary>The session_rows statements, for the dialect check (the recomputes as their SELECTs).</summary>
+    private IEnumerable<(string Name, string Sql)> SessionRowStatements(SessionFilter[] filters)
+    {
+        yield return ("SessionRowsOf", SessionRowsOf + " FORMAT JSONCompact");
+        yield return ("SessionRowsOfProject", SessionRowsOfProject + " FORMAT JSONCompact");
+        yield return ("SpanIdsOfSessions", SpanIdsOfSessions);
+        yield return ("SessionsOfSpans", SessionsOfSpans);
+        yield return ("SessionsInMonths", SessionsInMonths);
+        yield return ("ProjectsWithSpans", ProjectsWithSpans);
+        yield return ("RowsUnderOtherThreshold", RowsUnderOtherThreshold);
+        foreach (var filter in filters)
+        {
+            yield return ("SessionStatsSums", SessionStatsSums(filter));
+            yield return ("PricedCostsAtRanks", PricedCostsAtRanks(filter));
+            foreach (var grouping in new SessionGrouping[] { new SessionGrouping.ByUser(), new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
+                yield return ($"SessionBreakdown {grouping}", SessionBreakdown(filter, grouping));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>
+/// Keeps session_rows equal to <see cref="ClickHouseSql.Sessions"/> of the spans written so far: whoever changes spans
+/// (the writer, retention) recomputes the sessions it touched before it returns, and a threshold change recomputes the
+/// project. Each recompute is one INSERT … SELECT on the server, versioned with a tick taken before its read starts: of
+/// two recomputes of a session the later-started one wins, and it read every write that returned before its tick —
+/// so the newest row always reflects every write whose writer has answered (several servers included, as long as
+/// their clocks agree better than their writes are apart: see docs/deploy.md, "Consistency model").
+/// </summary>
+public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions)
+{
+    /// <summary>Sessions per recompute statement: their span ids travel in the statement.</summary>
+    private const int SessionsPerStatement = 200;
+
+    /// <summary>
+    /// After spans were written (their INSERT returned): recomputes their sessions and every other session that holds a
+    /// version of one of them, so a re-send that moved a span out of a session updates that session too.
+    /// </summary>
+    public async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
+    {
+        var touched = new HashSet<string>(sessionIds, StringComparer.Ordinal);
+        var rows = await http.QueryAsync(sql.SessionsOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds }, cancellationToken);
+        foreach (var r in rows)
+            touched.Add(r[0].Text());
+        await RecomputeAsync(projectId, touched, cancellationToken);
+    }
+
+    /// <summary>Writes the current row of each session (a deleted one where no live call is left).</summary>
+    public async Task RecomputeAsync(long projectId, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in sessionIds.Order(StringComparer.Ordinal).Chunk(SessionsPerStatement))
+        {
+            // The tick first: every write that returned before it is in what the reads below see.
+            var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = chunk, ["version"] = versions.Next() };
+            parameters["session_span_ids"] = (await http.QueryAsync(sql.SpanIdsOfSessions, parameters, cancellationToken)).Select(r => r[0].Text()).ToList();
+            await http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOf), parameters, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes the current row of every session of the project that has a live call (a new threshold, the upgrade).</summary>
+    public Task RecomputeProjectAsync(long projectId, CancellationToken cancellationToken) =>
+        http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOfProject),
+            new Dictionary<string, object?> { ["project"] = projectId, ["version"] = versions.Next() }, cancellationToken);
+
+    /// <summary>Migration 004 on existing data: the rows of every project's sessions.</summary>
+    public async Task FillAsync(CancellationToken cancellationToken)
+    {
+        foreach (var r in await http.QueryAsync(sql.ProjectsWithSpans, cancellationToken: cancellationToken))
+            await RecomputeProjectAsync(r[0].Long(), cancellationToken);
+    }
+}

@@ -1,0 +1,82 @@
+using Zespan.Core.Sessions;
+using Zespan.Core.Storage;
+using Zespan.Storage.Conformance;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.ClickHouse.Tests;
+
+/// <summary>
+/// session_rows (one row per session, kept by the writer) against a recomputation from the spans: a re-send that moves a
+/// span out of a session must update that session's row even though the batch does not name it, and a new idle gap
+/// threshold recomputes every row — resuming when a recomputation was interrupted.
+/// </summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class SessionRowTests(ClickHouseCluster cluster)
+{
+    private static long NewProject() => 4_000_000_000L + Random.Shared.Next(1_000_000);
+
+    [Fact]
+    public async Task ASpanMovedAway_UpdatesTheSessionItLeft_WhichTheBatchDoesNotName()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var first = new[] { Llm("a", "left", 1_000, costPico: 10), Llm("b", "left", 2_000, costPico: 20), Llm("c", "alone", 3_000, costPico: 40) };
+        await backend.SpanWriter.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
+
+        // Each batch names only the session the span moves into.
+        var moves = new[] { Llm("b", "joined", 2_500, costPico: 25), Llm("c", "joined", 3_500, costPico: 45) };
+        foreach (var move in moves)
+            await backend.SpanWriter.WriteAsync([new ProjectSpan(project, move)]);
+
+        var final = new[] { first[0], moves[0], moves[1] };
+        var expected = ReferenceFigures.Sessions(final);
+        var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+        Assert.Equal(2, listed.TotalCount); // "alone" lost its only call: its row is deleted, not left behind
+        foreach (var session in listed.Items)
+            Compare.Session(expected[session.SessionId], session, "after moves");
+        var stats = await backend.Sessions.StatsAsync(project, SessionFilter.None);
+        Assert.Equal(final.Sum(s => s.CostPico!.Value), (long)stats.TotalCostPico);
+        Assert.Equal(3, stats.TotalTurns);
+    }
+
+    [Fact]
+    public async Task ANewThreshold_RecomputesEveryRow_AndAnInterruptedRecomputationIsFinished()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        // Calls 40 s and 10 min apart: idle under a 30 s threshold, not under the default 5 minutes for the first gap.
+        var spans = new[]
+        {
+            Llm("a", "s1", 0, latencyMs: 1_000), Llm("b", "s1", 41_000, latencyMs: 1_000), Llm("c", "s1", 642_000, latencyMs: 1_000),
+            Llm("d", "s2", 0, latencyMs: 1_000), Llm("e", "s2", 20_000, latencyMs: 1_000),
+        };
+        await backend.SpanWriter.WriteAsync(spans.Select(s => new ProjectSpan(project, s)).ToList());
+        await AssertActivityAsync(backend, project, spans, SessionActivity.DefaultIdleGapMs);
+
+        Assert.Equal(2, await backend.SessionActivity.ApplyIdleGapAsync(project, 30_000));
+        Assert.Equal((30_000L, true), await backend.SessionActivity.AppliedIdleGapAsync(project));
+        await AssertActivityAsync(backend, project, spans, 30_000);
+
+        // A recomputation interrupted after the threshold was recorded: the rows still follow 30 s, which shows.
+        object[] recorded = [new { ProjectId = project, IdleGapMs = 600_000L, Version = ulong.MaxValue - 1 }];
+        await backend.Http.InsertAsync("session_idle_thresholds", recorded);
+        Assert.Equal((600_000L, false), await backend.SessionActivity.AppliedIdleGapAsync(project));
+        Assert.Equal(2, await backend.SessionActivity.ApplyIdleGapAsync(project, 600_000));
+        Assert.Equal((600_000L, true), await backend.SessionActivity.AppliedIdleGapAsync(project));
+        await AssertActivityAsync(backend, project, spans, 600_000);
+    }
+
+    private static async Task AssertActivityAsync(ClickHouseBackend backend, long project, IReadOnlyList<Zespan.Core.Spans.SpanRecord> spans, long threshold)
+    {
+        var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
+        Assert.Equal(2, listed.TotalCount);
+        foreach (var session in listed.Items)
+        {
+            var calls = spans.Where(s => s.SessionId == session.SessionId).Select(s => (s.StartMs, s.EndMs)).ToList();
+            var (active, gaps) = ReferenceFigures.Activity(calls, threshold);
+            Assert.True(active == session.ActiveMs && gaps == session.IdleGaps,
+                $"{session.SessionId} at {threshold} ms: active {session.ActiveMs} (expected {active}), gaps {session.IdleGaps} (expected {gaps})");
+        }
+    }
+}
