@@ -44,7 +44,7 @@ CREATE TRIGGER search_docs_grams_delete AFTER DELETE ON session_search_docs BEGI
     DELETE FROM session_grams WHERE rowid = old.id;
 END;
 
-CREATE TRIGGER sessions_grams_rename AFTER UPDATE OF name ON sessions WHEN old.name IS NOT new.name BEGIN
+CREATE TRIGGER sessions_search_grams_rename AFTER UPDATE OF name ON sessions WHEN old.name IS NOT new.name BEGIN
     DELETE FROM session_grams WHERE rowid = (SELECT id FROM session_search_docs WHERE project_id = new.project_id AND session_id = new.session_id);
     INSERT OR IGNORE INTO session_grams_pending (id) SELECT id FROM session_search_docs WHERE project_id = new.project_id AND session_id = new.session_id;
 END;
