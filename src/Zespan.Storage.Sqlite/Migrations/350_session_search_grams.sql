@@ -30,14 +30,16 @@ CREATE TABLE session_grams_pending (id INTEGER PRIMARY KEY); -- a search documen
 
 INSERT INTO session_grams_pending (id) SELECT id FROM session_search_docs;
 
+-- Not INSERT OR IGNORE: the conflict clause of a statement that fires a trigger overrides the trigger body's own (the
+-- writer's rebuild then failed on an id already pending).
 CREATE TRIGGER search_docs_grams_insert AFTER INSERT ON session_search_docs BEGIN
-    INSERT OR IGNORE INTO session_grams_pending (id) VALUES (new.id);
+    INSERT INTO session_grams_pending (id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM session_grams_pending WHERE id = new.id);
 END;
 
 -- A move (280, 340) takes the entry away from the old id (deleting an id that has none is a no-op) and leaves the new one pending.
 CREATE TRIGGER search_docs_grams_move AFTER UPDATE OF id ON session_search_docs WHEN old.id IS NOT new.id BEGIN
     DELETE FROM session_grams WHERE rowid = old.id;
-    INSERT OR IGNORE INTO session_grams_pending (id) VALUES (new.id);
+    INSERT INTO session_grams_pending (id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM session_grams_pending WHERE id = new.id);
 END;
 
 CREATE TRIGGER search_docs_grams_delete AFTER DELETE ON session_search_docs BEGIN
@@ -46,5 +48,7 @@ END;
 
 CREATE TRIGGER sessions_search_grams_rename AFTER UPDATE OF name ON sessions WHEN old.name IS NOT new.name BEGIN
     DELETE FROM session_grams WHERE rowid = (SELECT id FROM session_search_docs WHERE project_id = new.project_id AND session_id = new.session_id);
-    INSERT OR IGNORE INTO session_grams_pending (id) SELECT id FROM session_search_docs WHERE project_id = new.project_id AND session_id = new.session_id;
+    INSERT INTO session_grams_pending (id)
+    SELECT d.id FROM session_search_docs d
+    WHERE d.project_id = new.project_id AND d.session_id = new.session_id AND NOT EXISTS (SELECT 1 FROM session_grams_pending g WHERE g.id = d.id);
 END;
