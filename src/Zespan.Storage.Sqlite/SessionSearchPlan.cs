@@ -5,8 +5,8 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// The exact totalCount and the page's index for a q= the search index answers (three characters or more, or one or two
-/// by the gram index of migration 350), beside any other filter. The index holds the status and the start day (migrations 280, 340): the matches that can meet them are
-/// counted without reading a row (SessionSearchDays), and only the days a time range cuts are tested row by row. Another
+/// by the gram index of migration 350), beside any other filter. The index holds the status and the start day
+/// (migrations 280, 340): the matches that can meet them are counted without reading a row (SessionSearchDays), and only the days a time range cuts are tested row by row. Another
 /// dimension (turns, active time) is tested on each of those matches' rows, or — a user — on the user's own sessions when
 /// they are fewer than the matches (a user has a handful; a common word has tens of thousands). Why: q=refund with
 /// last 7 days looked up each of 84 k matches (150 ms of CPU at 1 M sessions) where 20 k fall in the range; with a user,

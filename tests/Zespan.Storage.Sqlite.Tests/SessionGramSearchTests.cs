@@ -216,6 +216,33 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShortSearch_WithABacklog_IsTheScan_ThenTheIndex_AndTheSameAnswer()
+    {
+        // Over 1,000 pending documents (as right after migration 350 on a large file) the list takes the LIKE scan.
+        var spans = Enumerable.Range(0, 1_100).Select(i => new ProjectSpan(_project, Call($"b{i}", $"b{i:D4}{RandomText(0, 2)}", Day0 + i * 60_000L, RandomText(1, 5), SpanStatus.Ok))).ToList();
+        await _storage.SpanWriter.WriteAsync(spans);
+        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.ToList();
+        for (var page = stored; page.Count == SessionQuery.MaxLimit;)
+        {
+            page = [.. (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit, After = SessionCursor.Of(stored[^1], SessionSort.StartedAt, true) })).Items];
+            stored.AddRange(page);
+        }
+        Assert.Equal(1_100, stored.Count);
+        foreach (var state in new[] { "pending", "indexed" })
+        {
+            foreach (var text in new[] { "a", "K", "00", "b0", "é%", "😀", "\\" })
+            {
+                var filter = new SessionFilter { Query = text };
+                var expected = stored.Where(s => Keeps(filter, s)).OrderByDescending(s => s.StartedMs).Select(s => s.SessionId).ToList();
+                var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Limit = 7 });
+                Assert.True(expected.Count == page.TotalCount, $"{state}, q={text}: totalCount {page.TotalCount}, expected {expected.Count}");
+                Assert.Equal(expected.Take(7), page.Items.Select(s => s.SessionId));
+            }
+            await _storage.GramIndexer.IndexAllAsync();
+        }
+    }
+
+    [Fact]
     public void Token_IsOneGram_FoldsOnlyAsciiLetters_AndLeavesOtherTextsAlone()
     {
         Assert.Equal("\"\u0001a\u0001\"", SessionGrams.Token("A"));
