@@ -5,9 +5,10 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// The exact totalCount and the page's index for the filters the hourly rollup does not hold: the active time (counted
-/// from its own hourly bands, or along the range of sessions_by_active) and q= (SessionSearchPlan: counted in the search index, migrations 160, 280, 340). Why: SQLite,
-/// without statistics, read a 43 % active-time range row by row and sorted it where walking the start index stops
-/// after a page; q= read a document row per match to count, and walked a whole sort index for a match or two.
+/// from its own hourly bands, or along the range of sessions_by_active) and q= (SessionSearchPlan: counted in the search
+/// index, migrations 160, 280, 340, or for one or two characters in the gram index, 350). Why: SQLite, without
+/// statistics, read a 43 % active-time range row by row and sorted it where walking the start index stops after a page;
+/// q= read a document row per match to count, and walked a whole sort index for a match or two.
 /// The page is then read either by walking the sort index, testing each visited row, which visits about
 /// (rows wanted) × sessions / matches entries, or from the matches themselves, each looked up and the whole set sorted.
 /// Costs are in row reads. Any other dimension (a user) is left to SQLite with a plain COUNT, as before.

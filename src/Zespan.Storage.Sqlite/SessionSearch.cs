@@ -8,12 +8,15 @@ namespace Zespan.Storage.Sqlite;
 /// The q= condition: the text is a substring of the session's name or id, ASCII case-insensitive (SQLite's LIKE, with
 /// % _ and \ matched literally). A text of three or more characters is answered by the trigram index (migration 160)
 /// alone: the index holds lower() of each id and name with positions, so the phrase of the text's trigrams, lower()'d the
-/// same way, matches exactly the LIKE matches, and a project's documents are one rowid range. Shorter texts have no
-/// trigram and are answered by the LIKE test on every session row.
+/// same way, matches exactly the LIKE matches, and a project's documents are one rowid range. A text of one or two
+/// characters is answered by the gram index (migration 350, SessionGrams), which an indexer fills outside the writer:
+/// its matches among the documents not pending, plus the pending documents (few) LIKE-tested — disjoint and exact at
+/// every moment, since a pending document has no entry there. A text neither index can answer (char(1) in a short text)
+/// is the LIKE test on every session row.
 /// The sessions with errors have their documents in the upper half of the project's range (migration 280), and a half's
 /// documents are ordered by start day (340), so status=error or status=ok is the phrase over one half and a time range the
 /// phrase over the whole days' ranges (SessionSearchDays): the index alone answers q= with a status and whole days; the
-/// days a time range cuts are tested row by row.
+/// days a time range cuts are tested row by row. Both indexes share the documents' ids, so this holds for both.
 /// </summary>
 internal static class SessionSearch
 {
@@ -23,8 +26,22 @@ internal static class SessionSearch
     /// </summary>
     public const SessionDimensions Holds = SessionDimensions.Text | SessionDimensions.Status | SessionDimensions.Time;
 
-    /// <summary>Whether the index can answer the text (three characters or more); else only the row test can.</summary>
-    public static bool Indexed(string text) => Phrase(text) is not null;
+    /// <summary>Whether an index can answer the text; else only the row test can.</summary>
+    public static bool Indexed(string text) => IndexFor(text) is not null;
+
+    /// <summary>Whether the text is answered by the gram index, whose pending documents are LIKE-tested.</summary>
+    public static bool ByGrams(string text) => IndexFor(text) is { Lazy: true };
+
+    /// <summary>
+    /// The index that answers a text and what it is asked: the trigram phrase (three characters or more, kept by the
+    /// writer's triggers) or the one gram (one or two, kept by SessionGramIndexer: Lazy, with pending documents).
+    /// </summary>
+    private sealed record Index(string Table, string Match, bool Lazy);
+
+    private static Index? IndexFor(string text) =>
+        Phrase(text) is { } phrase ? new("session_search", phrase, false)
+        : SessionGrams.Token(text) is { } gram ? new("session_grams", gram, true)
+        : null;
 
     /// <summary>
     /// Appends the condition on alias s; every session query binds its project as $p (s.project_id = $p). As candidates,
@@ -35,26 +52,50 @@ internal static class SessionSearch
     public static void Append(StringBuilder sql, SqliteCommand command, SessionFilter filter, bool asRowTest = false)
     {
         var text = filter.Query!;
-        if (asRowTest || Phrase(text) is not { } phrase)
+        if (asRowTest || IndexFor(text) is not { } index)
         {
-            command.With("$q", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
-            sql.Append(" AND (s.name LIKE $q ESCAPE '\\' OR s.session_id LIKE $q ESCAPE '\\')");
+            command.With("$q", LikePattern(text));
+            sql.Append($" AND {Like("s", "$q")}");
             return;
         }
-        sql.Append($" AND s.session_id IN ({Matches(command, SessionSearchDays.Of(filter))})");
-        command.With("$qPhrase", phrase);
+        sql.Append($" AND s.session_id IN ({Matches(command, text, index, SessionSearchDays.Of(filter))})");
     }
 
+    /// <summary>The LIKE pattern of a text: anywhere in the value, with LIKE's metacharacters and the escape matched literally.</summary>
+    private static string LikePattern(string text) => "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+
+    /// <summary>The LIKE test of the row on alias a (a NULL name is no match).</summary>
+    private static string Like(string alias, string pattern) => $"({alias}.name LIKE {pattern} ESCAPE '\\' OR {alias}.session_id LIKE {pattern} ESCAPE '\\')";
+
     /// <summary>
-    /// The session ids of the documents matching $qPhrase in the ranges (relative to project $p): one SELECT per range,
-    /// joined by UNION ALL, binding the ranges' offsets. The rowid is never compared with a column: FTS5 applies each
-    /// range while reading its doclists, which is what makes the status and the whole days free.
+    /// The pending documents of the gram index in range i (relative to project $p), with the session rows that are still
+    /// theirs: what a lazy index's answer adds, LIKE-tested with $qLike. A pending id with no document (deleted or moved
+    /// away since) joins nothing.
     /// </summary>
-    private static string Matches(SqliteCommand command, IEnumerable<SessionSearchDays.Range> ranges) => string.Join(" UNION ALL ", ranges.Select((range, i) =>
+    private static string Pending(string columns, int i) => $"""
+        SELECT {columns} FROM session_grams_pending g CROSS JOIN session_search_docs d ON d.id = g.id
+        CROSS JOIN sessions t ON t.project_id = $p AND t.session_id = d.session_id
+        WHERE {InRange("g.id", i)} AND {Like("t", "$qLike")}
+        """;
+
+    /// <summary>
+    /// The session ids of the documents matching the text in the ranges (relative to project $p): one SELECT per range,
+    /// joined by UNION ALL, binding the ranges' offsets and the match. The rowid is never compared with a column: FTS5
+    /// applies each range while reading its doclists, which is what makes the status and the whole days free. From the
+    /// gram index, each range's pending documents are added, LIKE-tested.
+    /// </summary>
+    private static string Matches(SqliteCommand command, string text, Index index, IEnumerable<SessionSearchDays.Range> ranges)
     {
-        command.With($"$qFrom{i}", range.From).With($"$qTo{i}", range.To);
-        return $"SELECT d.session_id FROM session_search f CROSS JOIN session_search_docs d ON d.id = f.rowid WHERE f.session_search MATCH $qPhrase AND {InRange("f.rowid", i)}";
-    }));
+        command.With("$qMatch", index.Match);
+        if (index.Lazy)
+            command.With("$qLike", LikePattern(text));
+        return string.Join(" UNION ALL ", ranges.Select((range, i) =>
+        {
+            command.With($"$qFrom{i}", range.From).With($"$qTo{i}", range.To);
+            var indexed = $"SELECT d.session_id FROM {index.Table} f CROSS JOIN session_search_docs d ON d.id = f.rowid WHERE f.{index.Table} MATCH $qMatch AND {InRange("f.rowid", i)}";
+            return index.Lazy ? $"{indexed} UNION ALL {Pending("d.session_id", i)}" : indexed;
+        }));
+    }
 
     private static string InRange(string rowid, int i) =>
         $"{rowid} >= $p * {SessionSearchDays.ProjectIds} + $qFrom{i} AND {rowid} < $p * {SessionSearchDays.ProjectIds} + $qTo{i}";
@@ -67,33 +108,50 @@ internal static class SessionSearch
     /// </summary>
     public static string JoinedFrom(SqliteCommand command, SessionFilter filter, bool cutDaysOnly = false)
     {
-        command.With("$qPhrase", Phrase(filter.Query!) ?? throw new ArgumentException("Only a text of three characters or more is in the index.", nameof(filter)));
+        var index = IndexFor(filter.Query!) ?? throw new ArgumentException("The text is in no index.", nameof(filter));
         var ranges = SessionSearchDays.Of(filter).Where(r => !cutDaysOnly || !r.Whole);
         return $"""
-            ({Matches(command, ranges)}) AS m
+            ({Matches(command, filter.Query!, index, ranges)}) AS m
             CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = m.session_id
             """;
     }
 
     /// <summary>
-    /// How many documents of the project in the ranges (SessionSearchDays) match the text, counted in the index alone;
-    /// null below three characters.
+    /// How many documents of the project in the ranges (SessionSearchDays) match the text, counted in the index alone
+    /// (plus, for the gram index, its pending documents in the ranges LIKE-tested); null when no index answers the text.
+    /// One statement: the index and the pending documents are read in one snapshot.
     /// </summary>
     public static async Task<long?> CountAsync(SqliteConnection connection, long projectId, string text, IEnumerable<SessionSearchDays.Range> ranges, CancellationToken cancellationToken)
     {
-        if (Phrase(text) is not { } phrase)
+        if (IndexFor(text) is not { } index)
             return null;
         await using var count = connection.CreateCommand();
         var counts = ranges.Select((range, i) =>
         {
             count.With($"$qFrom{i}", range.From).With($"$qTo{i}", range.To);
-            return $"(SELECT count(*) FROM session_search WHERE session_search MATCH $qPhrase AND {InRange("rowid", i)})";
+            var indexed = $"(SELECT count(*) FROM {index.Table} WHERE {index.Table} MATCH $qMatch AND {InRange("rowid", i)})";
+            return index.Lazy ? $"{indexed} + ({Pending("count(*)", i)})" : indexed;
         }).ToList();
         if (counts.Count == 0)
             return 0;
         count.CommandText = $"SELECT {string.Join(" + ", counts)}";
-        count.With("$p", projectId).With("$qPhrase", phrase);
+        count.With("$p", projectId).With("$qMatch", index.Match);
+        if (index.Lazy)
+            count.With("$qLike", LikePattern(text));
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Whether the project's pending gram documents (SessionGramIndexer's backlog) number at least <paramref name="many"/>,
+    /// counting no further: then LIKE-testing them costs about what a scan of the sessions does.
+    /// </summary>
+    public static async Task<bool> ManyPendingAsync(SqliteConnection connection, long projectId, long many, CancellationToken cancellationToken)
+    {
+        await using var count = connection.Command($"""
+            SELECT count(*) FROM (SELECT 1 FROM session_grams_pending
+                                  WHERE id >= $p * {SessionSearchDays.ProjectIds} AND id < ($p + 1) * {SessionSearchDays.ProjectIds} LIMIT $many)
+            """).With("$p", projectId).With("$many", many);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))! >= many;
     }
 
     /// <summary>

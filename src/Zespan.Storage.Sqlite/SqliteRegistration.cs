@@ -25,6 +25,8 @@ public static class SqliteRegistration
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionActivity);
         services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().SessionOverview);
         services.AddSingleton<Zespan.Core.Alerts.IGuardQueue>(sp => new SqliteGuardQueue(sp.GetRequiredService<SqliteStorage>()));
+        services.AddSingleton(sp => sp.GetRequiredService<SqliteStorage>().GramIndexer);
+        services.AddHostedService<SessionGramIndexing>();
         return services;
     }
 

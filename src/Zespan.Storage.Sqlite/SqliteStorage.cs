@@ -29,6 +29,7 @@ public sealed class SqliteStorage : IDisposable
         SessionActivity = new SqliteSessionActivityStore(Database, WriteGate, DeferredRebuilds);
         SessionSettings = new SqliteProjectSessionSettingsStore(Database);
         SessionOverview = new SqliteSessionOverviewReader(Database);
+        GramIndexer = new SessionGramIndexer(WriteGate, WriterConnection);
     }
 
     public SqliteDatabase Database { get; }
@@ -53,6 +54,8 @@ public sealed class SqliteStorage : IDisposable
     public ISessionActivityStore SessionActivity { get; }
     public IProjectSessionSettingsStore SessionSettings { get; }
     public ISessionOverviewReader SessionOverview { get; }
+    /// <summary>Fills the gram index of q= of one or two characters outside the writer (migration 350; SessionGramIndexing runs it).</summary>
+    public SessionGramIndexer GramIndexer { get; }
 
     public void Dispose() => WriterConnection.Discard();
 }

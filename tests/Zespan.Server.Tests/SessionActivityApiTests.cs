@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using static Zespan.Server.Tests.OtlpBodies;
 
 namespace Zespan.Server.Tests;
@@ -78,6 +79,37 @@ public sealed class SessionActivityApiTests(ZespanApp app) : IClassFixture<Zespa
         Assert.Equal(["named"], (await client.GetJsonAsync("/api/v1/sessions?q=ALICE"))["data"]!.AsArray().Select(s => (string)s!["sessionId"]!));
         Assert.Equal(["quiet"], (await client.GetJsonAsync("/api/v1/sessions?q=uie"))["data"]!.AsArray().Select(s => (string)s!["sessionId"]!));
         Assert.Equal(0, (long)(await client.GetJsonAsync("/api/v1/sessions?q=%25"))["totalCount"]!); // % is matched literally
+    }
+
+    [Fact]
+    public async Task ShortSearch_IsExactBeforeAndAfterTheServerIndexesItsGrams()
+    {
+        // q= of one or two characters (migration 350): the server's background loop indexes the new sessions' grams; the
+        // answer is the same before (pending, LIKE-tested) and after (from the index). "al": walk's id, named's "Alice".
+        var client = await SeedAsync("Grams");
+        async Task<string[]> SearchAsync(string q) =>
+            [.. (await client.GetJsonAsync("/api/v1/sessions?q=" + Uri.EscapeDataString(q)))["data"]!.AsArray().Select(s => (string)s!["sessionId"]!).Order(StringComparer.Ordinal)];
+        string[] al = ["named", "walk"], e = ["named", "quiet", "walk"], bracket = ["named"];
+        Assert.Equal(al, await SearchAsync("AL"));
+        var storage = app.Services.GetRequiredService<Zespan.Storage.Sqlite.SqliteStorage>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await PendingAsync(storage) > 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the server's gram indexer did not run");
+            await Task.Delay(100);
+        }
+        Assert.Equal(al, await SearchAsync("AL"));
+        Assert.Equal(e, await SearchAsync("e"));
+        Assert.Equal(bracket, await SearchAsync("<"));
+        Assert.Equal(0, (long)(await client.GetJsonAsync("/api/v1/sessions?q=_"))["totalCount"]!);
+    }
+
+    private static async Task<long> PendingAsync(Zespan.Storage.Sqlite.SqliteStorage storage)
+    {
+        await using var connection = await storage.Database.OpenAsync();
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM session_grams_pending";
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     [Fact]

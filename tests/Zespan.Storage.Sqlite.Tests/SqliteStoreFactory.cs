@@ -7,8 +7,11 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// A fresh, migrated SQLite database file in its own temporary folder per test, deleted afterwards.
 /// <paramref name="deferEveryRebuild"/>: every session rebuild runs outside the writer (DeferredSessionRebuilds), as only
 /// long sessions' do in production, so the conformance suites check that path too.
+/// <paramref name="indexGramsAlongside"/>: the gram index of short q= (migration 350) is filled beside the suite in tiny
+/// batches, as the server's loop does, so its searches meet every mix of pending and indexed documents (without it,
+/// every document the suite writes stays pending).
 /// </summary>
-public sealed class SqliteStoreFactory(bool deferEveryRebuild = false) : IStoreFactory
+public sealed class SqliteStoreFactory(bool deferEveryRebuild = false, bool indexGramsAlongside = false) : IStoreFactory
 {
     public static async Task<(SqliteStorage Storage, string Folder)> CreateStorageAsync(bool deferEveryRebuild = false)
     {
@@ -33,8 +36,30 @@ public sealed class SqliteStoreFactory(bool deferEveryRebuild = false) : IStoreF
     public async Task<StoreUnderTest> CreateAsync()
     {
         var (storage, folder) = await CreateStorageAsync(deferEveryRebuild);
+        var stop = new CancellationTokenSource();
+        var indexing = indexGramsAlongside ? IndexGramsAsync(storage, stop.Token) : Task.CompletedTask;
         return new StoreUnderTest(storage.SpanWriter, storage.Sessions, storage.Traces, storage.Costs, storage.Projects, storage.Organizations,
-            storage.Retention, () => DeleteAsync(storage, folder), storage.SessionKinds, storage.SessionActivity, storage.SessionOverview);
+            storage.Retention, async () =>
+            {
+                stop.Cancel();
+                await indexing;
+                await DeleteAsync(storage, folder);
+            }, storage.SessionKinds, storage.SessionActivity, storage.SessionOverview);
+    }
+
+    private static async Task IndexGramsAsync(SqliteStorage storage, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await storage.GramIndexer.IndexBatchAsync(batch: 3, stop);
+                await Task.Delay(1, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
     }
 }
 
@@ -46,6 +71,8 @@ public sealed class SqliteTraceTests() : TraceConformance(new SqliteStoreFactory
 public sealed class SqliteCostTests() : CostConformance(new SqliteStoreFactory());
 public sealed class SqliteProjectTests() : ProjectConformance(new SqliteStoreFactory());
 public sealed class SqliteRandomizedTests() : RandomizedConformance(new SqliteStoreFactory());
+public sealed class SqliteGramsIndexedRandomizedTests() : RandomizedConformance(new SqliteStoreFactory(indexGramsAlongside: true));
+public sealed class SqliteGramsIndexedSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory(indexGramsAlongside: true));
 public sealed class SqliteRetentionTests() : RetentionConformance(new SqliteStoreFactory());
 public sealed class SqliteSessionInsightTests() : SessionInsightConformance(new SqliteStoreFactory());
 public sealed class SqliteSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory());
