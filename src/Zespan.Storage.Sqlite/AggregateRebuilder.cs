@@ -102,12 +102,14 @@ internal static class AggregateRebuilder
     /// Rebuilds each trace with the same three prepared statements. Why: a retention batch of 1,000 single-span traces
     /// prepared 3,000 statements, one set per trace, which cost as much as the rest of the batch.
     /// </summary>
+    /// <summary>A trace's spans, read along spans_by_trace (IndexUseTests).</summary>
+    internal const string TraceSpansSql =
+        "SELECT span_id, parent_id, name, kind, start_ms, end_ms, input_tokens + output_tokens, cost_pico, status, user_id, session_id FROM spans WHERE project_id = $p AND trace_id = $t";
+
     public static void RebuildTraces(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas counts, IEnumerable<(long ProjectId, string TraceId)> traces)
     {
         using var delete = connection.Prepared(transaction, "DELETE FROM traces WHERE project_id = $p AND trace_id = $t RETURNING error_count", "$p", "$t");
-        using var select = connection.Prepared(transaction,
-            "SELECT span_id, parent_id, name, kind, start_ms, end_ms, input_tokens + output_tokens, cost_pico, status, user_id, session_id FROM spans WHERE project_id = $p AND trace_id = $t",
-            "$p", "$t");
+        using var select = connection.Prepared(transaction, TraceSpansSql, "$p", "$t");
         using var insert = connection.Prepared(transaction, """
             INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico, cost_high,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)

@@ -23,14 +23,14 @@ internal sealed class KindCosts
     }
 
     public void Flush(SessionRollupDeltas owner) =>
-        CountRows.Flush(owner, "session_kind_costs", ["project_id", "dim", "key", "kind", "cost_band", "day", "cost_pico"], _rows, (statement, row) =>
+        CountRows.Flush(owner, "session_kind_costs", ["project_id", "dim", "key", "kind", "cost_band", "day", "cost_pico"], _rows, (binder, row) =>
         {
-            statement.Set("$project_id", row.Project);
-            statement.Set("$dim", row.Dim);
-            statement.Set("$key", row.Key);
-            statement.Set("$kind", row.Kind);
-            statement.Set("$cost_band", row.Band);
-            statement.Set("$day", row.Day);
-            statement.Set("$cost_pico", row.Cost);
+            binder.Add(row.Project);
+            binder.Add(row.Dim);
+            binder.Add(row.Key);
+            binder.Add(row.Kind);
+            binder.Add(row.Band);
+            binder.Add(row.Day);
+            binder.Add(row.Cost);
         });
 }

@@ -37,22 +37,33 @@ internal sealed class KindTrendDeltas
 
     public void Flush(SessionRollupDeltas owner)
     {
-        CountRows.Flush(owner, "session_cost_bands_daily", ["project_id", "day", "cost_band"], _bands, (statement, row) =>
+        CountRows.Flush(owner, "session_cost_bands_daily", ["project_id", "day", "cost_band"], _bands, (binder, row) =>
         {
-            statement.Set("$project_id", row.Project);
-            statement.Set("$day", row.Day);
-            statement.Set("$cost_band", row.CostBand);
+            binder.Add(row.Project);
+            binder.Add(row.Day);
+            binder.Add(row.CostBand);
         });
-        CountRows.Flush(owner, "session_kind_cost_bands_daily", ["project_id", "dim", "key", "kind", "day", "cost_band"], _kindBands, (statement, row) =>
+        CountRows.Flush(owner, "session_kind_cost_bands_daily", ["project_id", "dim", "key", "kind", "day", "cost_band"], _kindBands, (binder, row) =>
         {
-            statement.Set("$project_id", row.Project);
-            statement.Set("$dim", row.Dim);
-            statement.Set("$key", row.Key);
-            statement.Set("$kind", row.Kind);
-            statement.Set("$day", row.Day);
-            statement.Set("$cost_band", row.CostBand);
+            binder.Add(row.Project);
+            binder.Add(row.Dim);
+            binder.Add(row.Key);
+            binder.Add(row.Kind);
+            binder.Add(row.Day);
+            binder.Add(row.CostBand);
         });
         FlushKindDays(owner);
+    }
+
+    private static void BindKey(RowBinder binder, KindDay row)
+    {
+        binder.Add(row.Project);
+        binder.Add(row.Dim);
+        binder.Add(row.Key);
+        binder.Add(row.Kind);
+        binder.Add(row.Day);
+        binder.Add(row.Errored ? 1 : 0);
+        binder.Add(row.Turns);
     }
 
     private void FlushKindDays(SessionRollupDeltas owner)
@@ -60,40 +71,22 @@ internal sealed class KindTrendDeltas
         if (_kindDays.Count == 0)
             return;
         // The cost as 170 sums it: cost_high * 2^32 + cost_low is the exact sum (ExactSum's split), no column overflows.
-        var upsert = owner.Statement("""
-            INSERT INTO session_kind_rollup_daily (project_id, dim, key, kind, day, errored, turns, sessions, priced_sessions, cost_high, cost_low)
-            VALUES ($p, $dim, $key, $kind, $day, $errored, $turns, $n, $priced, $costHigh, $costLow)
-            ON CONFLICT (project_id, dim, key, kind, day, errored, turns) DO UPDATE SET sessions = sessions + excluded.sessions,
-                priced_sessions = priced_sessions + excluded.priced_sessions, cost_high = cost_high + excluded.cost_high, cost_low = cost_low + excluded.cost_low
-            """);
-        var empty = owner.Statement(
-            "DELETE FROM session_kind_rollup_daily WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND day = $day AND errored = $errored AND turns = $turns AND sessions = 0");
+        var upsert = new RollupUpsert<KindDay, RollupSums>(owner, "session_kind_rollup_daily",
+            ["project_id", "dim", "key", "kind", "day", "errored", "turns"], ["sessions", "priced_sessions", "cost_high", "cost_low"],
+            "sessions = sessions + excluded.sessions, priced_sessions = priced_sessions + excluded.priced_sessions, cost_high = cost_high + excluded.cost_high, cost_low = cost_low + excluded.cost_low",
+            BindKey, (binder, d) =>
+            {
+                binder.Add(d.Sessions);
+                binder.Add(d.Priced);
+                binder.Add(ExactSum.High(d.Cost));
+                binder.Add(ExactSum.Low(d.Cost));
+            });
         foreach (var (row, d) in _kindDays)
         {
-            if (d.IsZero)
-                continue;
-            void BindKey(RawStatement statement)
-            {
-                statement.Set("$p", row.Project);
-                statement.Set("$dim", row.Dim);
-                statement.Set("$key", row.Key);
-                statement.Set("$kind", row.Kind);
-                statement.Set("$day", row.Day);
-                statement.Set("$errored", row.Errored ? 1 : 0);
-                statement.Set("$turns", row.Turns);
-            }
-            BindKey(upsert);
-            upsert.Set("$n", d.Sessions);
-            upsert.Set("$priced", d.Priced);
-            upsert.Set("$costHigh", ExactSum.High(d.Cost));
-            upsert.Set("$costLow", ExactSum.Low(d.Cost));
-            upsert.Execute();
-            if (d.Sessions < 0)
-            {
-                BindKey(empty);
-                empty.Execute();
-            }
+            if (!d.IsZero)
+                upsert.Add(row, d, d.Sessions);
         }
+        upsert.Finish();
         _kindDays.Clear();
     }
 }

@@ -35,8 +35,12 @@ internal sealed class RawStatement : IDisposable
         _db = connection.Handle!;
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
         _handle = _statement.DangerousGetHandle();
+        // Positional parameters ("?", RollupUpsert's) have no name and are bound by index only.
         for (var i = 1; i <= raw.sqlite3_bind_parameter_count(_statement); i++)
-            _indexByName[raw.sqlite3_bind_parameter_name(_statement, i).utf8_to_string()] = i;
+        {
+            if (raw.sqlite3_bind_parameter_name(_statement, i).utf8_to_string() is { } name)
+                _indexByName[name] = i;
+        }
     }
 
     /// <summary>The 1-based index of a named parameter; resolve once and bind by index.</summary>

@@ -186,18 +186,18 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 }
             }
         }
-        CountRows.Flush(this, "session_active_bands_hourly", ["project_id", "hour", "errored", "band"], _activeBands, (statement, row) =>
+        CountRows.Flush(this, "session_active_bands_hourly", ["project_id", "hour", "errored", "band"], _activeBands, (binder, row) =>
         {
-            statement.Set("$project_id", row.Project);
-            statement.Set("$hour", row.Hour);
-            statement.Set("$errored", row.Errored ? 1 : 0);
-            statement.Set("$band", row.Band);
+            binder.Add(row.Project);
+            binder.Add(row.Hour);
+            binder.Add(row.Errored ? 1 : 0);
+            binder.Add(row.Band);
         });
-        CountRows.Flush(this, "session_tokens_per_turn_hourly", ["project_id", "hour", "band"], _tokenBands, (statement, row) =>
+        CountRows.Flush(this, "session_tokens_per_turn_hourly", ["project_id", "hour", "band"], _tokenBands, (binder, row) =>
         {
-            statement.Set("$project_id", row.Project);
-            statement.Set("$hour", row.Hour);
-            statement.Set("$band", row.Band);
+            binder.Add(row.Project);
+            binder.Add(row.Hour);
+            binder.Add(row.Band);
         });
         if (_users.Count > 0)
         {
@@ -295,47 +295,42 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         {
             if (_rows.Count == 0)
                 return;
-            var columns = string.Join(", ", key.Select(k => k.Column));
-            var upsert = owner.Statement($"""
-                INSERT INTO {table} ({columns}, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions)
-                VALUES ({string.Join(", ", key.Select(k => k.Parameter))}, $n, $costHigh, $cost, $turns, $tokens, $unpriced)
-                ON CONFLICT ({columns}) DO UPDATE SET sessions = sessions + excluded.sessions, {ExactSum.AddRowSql()},
-                    turns = turns + excluded.turns, total_tokens = total_tokens + excluded.total_tokens,
-                    unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
-                """);
-            var empty = owner.Statement($"DELETE FROM {table} WHERE {string.Join(" AND ", key.Select(k => $"{k.Column} = {k.Parameter}"))} AND sessions = 0");
+            var upsert = new RollupUpsert<GroupKey, GroupSums>(owner, table, key.Select(k => k.Column).ToArray(),
+                ["sessions", "cost_high", "cost_pico", "turns", "total_tokens", "unpriced_sessions"],
+                $"""
+                sessions = sessions + excluded.sessions, {ExactSum.AddRowSql()}, turns = turns + excluded.turns,
+                total_tokens = total_tokens + excluded.total_tokens, unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
+                """,
+                BindKey, (binder, d) =>
+                {
+                    var (high, pico) = ExactSum.ToRow(d.Cost);
+                    binder.Add(d.Sessions);
+                    binder.Add(high);
+                    binder.Add(pico);
+                    binder.Add(d.Turns);
+                    binder.Add(d.Tokens);
+                    binder.Add(d.Unpriced);
+                });
             foreach (var (row, d) in _rows)
             {
-                if (d.IsZero)
-                    continue;
-                Bind(upsert, row);
-                var (high, pico) = ExactSum.ToRow(d.Cost);
-                upsert.Set("$n", d.Sessions);
-                upsert.Set("$costHigh", high);
-                upsert.Set("$cost", pico);
-                upsert.Set("$turns", d.Turns);
-                upsert.Set("$tokens", d.Tokens);
-                upsert.Set("$unpriced", d.Unpriced);
-                upsert.Execute();
-                if (d.Sessions < 0)
-                {
-                    Bind(empty, row);
-                    empty.Execute();
-                }
+                if (!d.IsZero)
+                    upsert.Add(row, d, d.Sessions);
             }
+            upsert.Finish();
             _rows.Clear();
         }
 
-        private void Bind(RawStatement statement, GroupKey row)
+        /// <summary>Binds the key's parts in the order of the table's key columns.</summary>
+        private void BindKey(RowBinder binder, GroupKey row)
         {
             foreach (var (_, parameter) in key)
             {
                 switch (parameter)
                 {
-                    case "$p": statement.Set("$p", row.Project); break;
-                    case "$hour": statement.Set("$hour", row.Hour); break;
-                    case "$a": statement.Set("$a", row.A); break;
-                    default: statement.Set("$b", row.B); break;
+                    case "$p": binder.Add(row.Project); break;
+                    case "$hour": binder.Add(row.Hour); break;
+                    case "$a": binder.Add(row.A); break;
+                    default: binder.Add(row.B); break;
                 }
             }
         }

@@ -16,7 +16,7 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
     private const string HourlyCost = "coalesce(SUM(cost_high), 0), coalesce(SUM(cost_low), 0)";
 
     // Calls, unpriced calls, tokens and errors, then the cost in the two parts of ExactSum (columns 8 and 9).
-    private static readonly string RawByModel = $"""
+    internal static readonly string RawByModel = $"""
         SELECT coalesce(model, ''), COUNT(*), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
                SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status), {ExactSum.Of("coalesce(cost_pico, 0)")}
         FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1

@@ -115,12 +115,15 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         return doomed.Count;
     }
 
+    /// <summary>The oldest spans of a project before the cutoff, in start order: read along spans_by_start (IndexUseTests).</summary>
+    internal const string OldestSql = """
+        SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status
+        FROM spans WHERE project_id = $p AND start_ms < $cutoff ORDER BY start_ms LIMIT $limit
+        """;
+
     private static List<StoredSpanFacts> ReadOldest(SqliteConnection connection, SqliteTransaction transaction, long projectId, long cutoffMs, int batchSize)
     {
-        using var select = connection.Command("""
-            SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status
-            FROM spans WHERE project_id = $p AND start_ms < $cutoff ORDER BY start_ms LIMIT $limit
-            """, transaction).With("$p", projectId).With("$cutoff", cutoffMs).With("$limit", batchSize);
+        using var select = connection.Command(OldestSql, transaction).With("$p", projectId).With("$cutoff", cutoffMs).With("$limit", batchSize);
         var spans = new List<StoredSpanFacts>();
         using var reader = select.ExecuteReader();
         while (reader.Read())

@@ -158,7 +158,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
     private const string TimelineWithPayloads = TimelineColumns + ", pl.input, pl.output FROM spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id " + TimelineOrder;
 
     // No payload join: a payload row lookup and two decoded strings per call that the caller would throw away.
-    private const string TimelineWithoutPayloads = TimelineColumns + " FROM spans sp " + TimelineOrder;
+    internal const string TimelineWithoutPayloads = TimelineColumns + " FROM spans sp " + TimelineOrder;
 
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {

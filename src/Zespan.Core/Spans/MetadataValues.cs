@@ -25,9 +25,14 @@ public static class MetadataValues
     /// <summary>The (key, value) pairs a session is grouped by: distinct, at most MaxValuesPerKeyPerSession per key.</summary>
     public static IEnumerable<(string Key, string Value)> SessionGrouping(IEnumerable<(string Key, string Value)> pairs) =>
         pairs.GroupBy(p => p.Key, StringComparer.Ordinal)
-            .SelectMany(key => key.Select(p => p.Value).Distinct(StringComparer.Ordinal)
-                .Order(CodePointOrder.Instance).Take(MaxValuesPerKeyPerSession)
-                .Select(value => (key.Key, value!)));
+            .SelectMany(key => Kept(key.Select(p => p.Value).ToHashSet(StringComparer.Ordinal)).Select(value => (key.Key, value)));
+
+    /// <summary>
+    /// Of one key's distinct values in a session, those it is grouped under: all of them up to MaxValuesPerKeyPerSession,
+    /// else the smallest in code point order (in no particular order; the writer sorts only when it must choose).
+    /// </summary>
+    public static IEnumerable<string> Kept(IReadOnlyCollection<string> distinctValues) =>
+        distinctValues.Count <= MaxValuesPerKeyPerSession ? distinctValues : distinctValues.Order(CodePointOrder.Instance).Take(MaxValuesPerKeyPerSession);
 
     public static Dictionary<string, string> Flatten(JsonElement metadata)
     {
