@@ -31,16 +31,15 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 }
 
-# A loopback TCP port nobody listens on and that this script has not handed out yet.
+# A loopback TCP port nobody listens on and that this script has not handed out yet. It sets $port rather than
+# printing it: a $(free_port) subshell could not record what it handed out, so two roles could get the same port.
 taken=" "
 free_port() {
-  local port
   while :; do
     port=$((20000 + RANDOM % 40000))
     case "$taken" in *" $port "*) continue ;; esac
     if ! ss -Hltn "sport = :$port" 2> /dev/null | grep -q .; then
       taken="$taken$port "
-      echo "$port"
       return
     fi
   done
@@ -157,7 +156,19 @@ wait_for() {
   return 1
 }
 
-zookeeper_ok() { [ "$(exec 3<> "/dev/tcp/127.0.0.1/$zk_port" && printf ruok >&3 && head -c 4 <&3)" = imok ]; }
+# Serving, not only alive: "ruok" answers imok as soon as the port is bound, before ZooKeeper serves sessions, and a
+# clickhouse-server 18.16 that meets "connection loss" there can crash in its DDL worker (seen in CI: a segfault in
+# zkutil::ZooKeeper::createImpl). "stat" names the server's mode only once it serves.
+zookeeper_ok() { (exec 3<> "/dev/tcp/127.0.0.1/$zk_port" && printf stat >&3 && grep -q '^Mode: ' <&3); }
+node_alive() { kill -0 "$(cat "$state/node$1/pid")" 2> /dev/null; }
+# ON CLUSTER DDL answered by both shards; a node that died on the way (above) is started again first.
+cluster_ddl_ok() {
+  local n
+  for n in 1 2; do
+    node_alive "$n" || { log "clickhouse-server $n exited; starting it again"; start_node "$n"; return 1; }
+  done
+  query "$http1" "CREATE DATABASE IF NOT EXISTS zespan_cluster_check ON CLUSTER $cluster"
+}
 node_ok() { curl -sf "http://127.0.0.1:$1/ping" | grep -q Ok; }
 query() { curl -sf --data-binary "$2" "http://127.0.0.1:$1/"; }
 
@@ -170,9 +181,9 @@ start() {
   install_packages
   rm -rf "$state"
   mkdir -p "$state"
-  zk_port=$(free_port)
-  http1=$(free_port) tcp1=$(free_port) inter1=$(free_port)
-  http2=$(free_port) tcp2=$(free_port) inter2=$(free_port)
+  free_port; zk_port=$port
+  free_port; http1=$port; free_port; tcp1=$port; free_port; inter1=$port
+  free_port; http2=$port; free_port; tcp2=$port; free_port; inter2=$port
   write_zookeeper_config
   write_node_config 1 "$http1" "$tcp1" "$inter1"
   write_node_config 2 "$http2" "$tcp2" "$inter2"
@@ -188,7 +199,7 @@ start() {
   wait_for "clickhouse-server 2" 60 node_ok "$http2"
   # Both shards must execute ON CLUSTER DDL through ZooKeeper before anyone relies on the cluster. On a busy machine the
   # DDL workers' first ZooKeeper round can take over a minute (the suite once failed at 60 s under a CI load of ~20).
-  wait_for "ON CLUSTER DDL" 180 query "$http1" "CREATE DATABASE IF NOT EXISTS zespan_cluster_check ON CLUSTER $cluster"
+  wait_for "ON CLUSTER DDL" 180 cluster_ddl_ok
   [ "$(query "$http2" "SELECT count() FROM system.databases WHERE name = 'zespan_cluster_check'")" = 1 ] \
     || { log "ON CLUSTER DDL did not reach the second shard"; return 1; }
   query "$http1" "DROP DATABASE IF EXISTS zespan_cluster_check ON CLUSTER $cluster" > /dev/null
