@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>Raw SQL against a test's database file, for what the store's interfaces do not show (rows, markers, triggers).</summary>
@@ -30,5 +33,22 @@ internal static class SqliteTestSql
         while (await reader.ReadAsync())
             values.Add(reader.GetString(0));
         return values;
+    }
+
+    /// <summary>
+    /// SQLite's plan of a statement, one line per step ("SEARCH s USING COVERING INDEX …"). Every <c>$name</c> parameter
+    /// is bound to 1: EXPLAIN QUERY PLAN needs them bound, and their values do not change the plan.
+    /// </summary>
+    public static string QueryPlan(this SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var name in Regex.Matches(sql, @"\$\w+").Select(m => m.Value).Distinct())
+            command.Parameters.AddWithValue(name, 1);
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+            lines.Add(reader.GetString(3));
+        return string.Join("\n", lines);
     }
 }

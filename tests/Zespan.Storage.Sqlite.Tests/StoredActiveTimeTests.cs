@@ -21,7 +21,7 @@ public sealed class StoredActiveTimeTests
         {
             await using var connection = await storage.Database.OpenAsync();
             // A VIRTUAL column is never covered by an index (SQLite looks each entry's row up): this plan read ~430 k rows at 1 M sessions.
-            var plan = QueryPlan(connection, """
+            var plan = connection.QueryPlan("""
                 SELECT COUNT(*) FROM sessions s INDEXED BY sessions_by_active
                 WHERE s.project_id = 1 AND s.active_ms >= 300000 AND s.active_ms <= 900000 AND s.error_count > 0 AND s.started_ms >= 5 AND s.turns >= 2
                 """);
@@ -132,15 +132,6 @@ public sealed class StoredActiveTimeTests
     /// <summary>The bands as the writer kept them, and recomputed from the session rows.</summary>
     internal static (List<string> Kept, List<string> Recomputed) Bands(SqliteConnection connection) => (Rows(connection, KeptBands), Rows(connection, RecomputedBands));
 
-    private static string QueryPlan(SqliteConnection connection, string sql)
-    {
-        using var command = new SqliteCommand("EXPLAIN QUERY PLAN " + sql, connection);
-        using var reader = command.ExecuteReader();
-        var lines = new List<string>();
-        while (reader.Read())
-            lines.Add(reader.GetString(3));
-        return string.Join("\n", lines);
-    }
 
     private static long Scalar(SqliteConnection connection, string sql)
     {
