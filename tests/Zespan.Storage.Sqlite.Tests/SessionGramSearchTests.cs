@@ -6,6 +6,8 @@ using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 using static Zespan.Storage.Conformance.TestSpans;
 
+using static Zespan.Storage.Sqlite.Tests.SessionSearchKit;
+
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
@@ -121,21 +123,14 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
     {
         Assert.Equal(0, await PendingAsync());
         await using var connection = await _storage.Database.OpenAsync();
-        Assert.Equal(Scalar(connection, "SELECT count(*) FROM session_search_docs"), Scalar(connection, "SELECT count(*) FROM session_grams_docsize"));
-        Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM session_grams_docsize WHERE id NOT IN (SELECT id FROM session_search_docs)"));
+        Assert.Equal(connection.Scalar("SELECT count(*) FROM session_search_docs"), connection.Scalar("SELECT count(*) FROM session_grams_docsize"));
+        Assert.Equal(0L, connection.Scalar("SELECT count(*) FROM session_grams_docsize WHERE id NOT IN (SELECT id FROM session_search_docs)"));
     }
 
     private async Task<long> PendingAsync()
     {
         await using var connection = await _storage.Database.OpenAsync();
-        return Scalar(connection, "SELECT count(*) FROM session_grams_pending");
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
+        return connection.Scalar("SELECT count(*) FROM session_grams_pending");
     }
 
     private async Task VerifyAsync(string context)
@@ -172,11 +167,11 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
         {
             var expected = stored.Where(s => Keeps(filter, s)).ToList();
             var byStart = expected.OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            var (listed, total) = await PageThroughAsync(filter, SessionSort.StartedAt, descending: false);
+            var (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
             Assert.True(byStart.SequenceEqual(listed), $"{context}, {Show(filter)}: expected [{string.Join(", ", byStart)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {Show(filter)}: totalCount {total}, expected {expected.Count}");
             var byCost = expected.OrderByDescending(s => s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            (listed, total) = await PageThroughAsync(filter, SessionSort.CostUsd, descending: true);
+            (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.CostUsd, descending: true, pageSize: 7);
             Assert.True(byCost.SequenceEqual(listed), $"{context}, {Show(filter)} by cost: expected [{string.Join(", ", byCost)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {Show(filter)} by cost: totalCount {total}, expected {expected.Count}");
             if (filter.FromMs is null && filter.ToMs is null && filter.MinTurns is null)
@@ -189,31 +184,10 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
     private static string Show(SessionFilter filter) => filter with { Query = string.Concat(filter.Query!.Select(c => c < ' ' ? $"\\u{(int)c:X4}" : c.ToString())) } + "";
 
     private static bool Keeps(SessionFilter f, SessionSummary s) =>
-        (Contains(s.SessionId, f.Query!) || (s.Name is { } name && Contains(name, f.Query!)))
+        (LikeContains(s.SessionId, f.Query!) || (s.Name is { } name && LikeContains(name, f.Query!)))
         && (f.FromMs is not { } from || s.StartedMs >= from) && (f.ToMs is not { } to || s.StartedMs < to)
         && (f.Status == SessionStatusFilter.Any || (s.ErrorCount > 0) == (f.Status == SessionStatusFilter.Error))
         && (f.MinTurns is not { } minTurns || s.Turns >= minTurns);
-
-    /// <summary>SQLite's LIKE without wildcards: ordinal, with only A–Z folded to a–z.</summary>
-    private static bool Contains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
-
-    private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
-
-    private async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(SessionFilter filter, SessionSort sort, bool descending)
-    {
-        var ids = new List<string>();
-        SessionCursor? after = null;
-        long total = -1;
-        while (true)
-        {
-            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = sort, Descending = descending, Limit = 7, After = after });
-            total = total < 0 ? page.TotalCount : total;
-            ids.AddRange(page.Items.Select(s => s.SessionId));
-            if (page.NextCursor is null)
-                return (ids, total);
-            Assert.True(SessionCursor.TryDecode(page.NextCursor, sort, descending, out after, out _));
-        }
-    }
 
     [Fact]
     public async Task ShortSearch_WithABacklog_IsTheScan_ThenTheIndex_AndTheSameAnswer()

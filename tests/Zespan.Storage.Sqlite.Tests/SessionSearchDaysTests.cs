@@ -5,6 +5,8 @@ using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 using static Zespan.Storage.Conformance.TestSpans;
 
+using static Zespan.Storage.Sqlite.Tests.SessionSearchKit;
+
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
@@ -89,7 +91,7 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
         await using (var connection = await _storage.Database.OpenAsync())
         {
             // The file as migration 280 left it: a half's documents numbered in session id order, no day in the id.
-            Execute(connection, """
+            connection.Execute("""
                 DROP TRIGGER sessions_search_start_day;
                 INSERT INTO session_search (session_search) VALUES ('delete-all');
                 CREATE TEMP TABLE layout AS
@@ -103,19 +105,19 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
                 SELECT d.id, lower(s.session_id), lower(s.name) FROM session_search_docs d JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id;
                 DELETE FROM schema_migrations WHERE version = 340;
                 """);
-            Assert.True(Scalar(connection, "SELECT COUNT(*) FROM session_search_docs WHERE id % 549755813888 >= 16777216") == 0, "the 280 layout has no day");
+            Assert.True(connection.Scalar("SELECT COUNT(*) FROM session_search_docs WHERE id % 549755813888 >= 16777216") == 0, "the 280 layout has no day");
             SqliteConnection.ClearPool(connection);
         }
         await _storage.Database.MigrateAsync();
         await using (var connection = await _storage.Database.OpenAsync())
         {
             // Every document in its project, error half and start day, and one per session.
-            Assert.Equal(0L, Scalar(connection, """
+            Assert.Equal(0L, connection.Scalar("""
                 SELECT COUNT(*) FROM session_search_docs d JOIN sessions s USING (project_id, session_id)
                 WHERE d.id / 1099511627776 <> s.project_id OR (d.id % 1099511627776 >= 549755813888) <> (s.error_count > 0)
                    OR d.id % 549755813888 / 16777216 <> s.started_ms / 86400000
                 """));
-            Assert.Equal(Scalar(connection, "SELECT COUNT(*) FROM sessions"), Scalar(connection, "SELECT COUNT(*) FROM session_search_docs"));
+            Assert.Equal(connection.Scalar("SELECT COUNT(*) FROM sessions"), connection.Scalar("SELECT COUNT(*) FROM session_search_docs"));
         }
         await VerifyAsync("after migrating");
         await _storage.SpanWriter.WriteAsync([new ProjectSpan(_project, Call("new", "s999-new", Day0 + 2 * Day + 5, "refund new", SpanStatus.Error, "user-1"))]);
@@ -164,56 +166,21 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
         {
             var expected = stored.Where(s => Keeps(filter, s)).ToList();
             var byStart = expected.OrderByDescending(s => s.StartedMs).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            var (listed, total) = await PageThroughAsync(filter, SessionSort.StartedAt);
+            var (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: true, pageSize: 9);
             Assert.True(byStart.SequenceEqual(listed), $"{context}, {filter}: expected [{string.Join(", ", byStart)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {filter}: totalCount {total}, expected {expected.Count}");
             var byCost = expected.OrderByDescending(s => s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            (listed, total) = await PageThroughAsync(filter, SessionSort.CostUsd);
+            (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.CostUsd, descending: true, pageSize: 9);
             Assert.True(byCost.SequenceEqual(listed), $"{context}, {filter} by cost: expected [{string.Join(", ", byCost)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {filter} by cost: totalCount {total}, expected {expected.Count}");
         }
     }
 
     private static bool Keeps(SessionFilter f, SessionSummary s) =>
-        (Contains(s.SessionId, f.Query!) || (s.Name is { } name && Contains(name, f.Query!)))
+        (LikeContains(s.SessionId, f.Query!) || (s.Name is { } name && LikeContains(name, f.Query!)))
         && (f.FromMs is not { } from || s.StartedMs >= from) && (f.ToMs is not { } to || s.StartedMs < to)
         && (f.Status == SessionStatusFilter.Any || (s.ErrorCount > 0) == (f.Status == SessionStatusFilter.Error))
         && (f.MinTurns is not { } minTurns || s.Turns >= minTurns) && (f.MaxTurns is not { } maxTurns || s.Turns <= maxTurns)
         && (f.MinActiveMs is not { } minActive || s.ActiveMs >= minActive) && (f.MaxActiveMs is not { } maxActive || s.ActiveMs <= maxActive)
         && (f.UserId is null || s.UserId == f.UserId);
-
-    /// <summary>SQLite's LIKE without wildcards: ordinal, with only A–Z folded to a–z.</summary>
-    private static bool Contains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
-
-    private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
-
-    private async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(SessionFilter filter, SessionSort sort)
-    {
-        var ids = new List<string>();
-        SessionCursor? after = null;
-        long total = -1;
-        while (true)
-        {
-            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = sort, Descending = true, Limit = 9, After = after });
-            total = total < 0 ? page.TotalCount : total;
-            ids.AddRange(page.Items.Select(s => s.SessionId));
-            if (page.NextCursor is null)
-                return (ids, total);
-            Assert.True(SessionCursor.TryDecode(page.NextCursor, sort, true, out after, out _));
-        }
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
 }

@@ -5,6 +5,8 @@ using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 using static Zespan.Storage.Conformance.TestSpans;
 
+using static Zespan.Storage.Sqlite.Tests.SessionSearchKit;
+
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
@@ -90,7 +92,7 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
         await using (var connection = await _storage.Database.OpenAsync())
         {
             // The file as migration 160 left it: every document numbered in the lower half, no trigger moving them.
-            Execute(connection, """
+            connection.Execute("""
                 DROP TRIGGER sessions_search_error_state;
                 DROP TRIGGER sessions_search_start_day;
                 DROP TABLE session_search;
@@ -103,16 +105,16 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
                 SELECT d.id, lower(s.session_id), lower(s.name) FROM session_search_docs d JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id;
                 DELETE FROM schema_migrations WHERE version IN (280, 340);
                 """);
-            Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM session_search_docs WHERE id % 1099511627776 >= 549755813888"));
+            Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM session_search_docs WHERE id % 1099511627776 >= 549755813888"));
             SqliteConnection.ClearPool(connection);
         }
         await _storage.Database.MigrateAsync();
         await using (var connection = await _storage.Database.OpenAsync())
         {
             // Exactly the sessions with errors are in the upper half, and every session still has its one document.
-            Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM session_search_docs d JOIN sessions s USING (project_id, session_id) WHERE (d.id % 1099511627776 >= 549755813888) <> (s.error_count > 0)"));
-            Assert.True(Scalar(connection, "SELECT COUNT(*) FROM session_search_docs WHERE id % 1099511627776 >= 549755813888") > 10, "too few sessions with errors to tell");
-            Assert.Equal(Scalar(connection, "SELECT COUNT(*) FROM sessions"), Scalar(connection, "SELECT COUNT(*) FROM session_search_docs"));
+            Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM session_search_docs d JOIN sessions s USING (project_id, session_id) WHERE (d.id % 1099511627776 >= 549755813888) <> (s.error_count > 0)"));
+            Assert.True(connection.Scalar("SELECT COUNT(*) FROM session_search_docs WHERE id % 1099511627776 >= 549755813888") > 10, "too few sessions with errors to tell");
+            Assert.Equal(connection.Scalar("SELECT COUNT(*) FROM sessions"), connection.Scalar("SELECT COUNT(*) FROM session_search_docs"));
         }
         await VerifyAsync("after migrating");
         // A new session after the migration continues the numbering of its half.
@@ -130,15 +132,15 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
         {
             foreach (var status in new[] { SessionStatusFilter.Error, SessionStatusFilter.Ok, SessionStatusFilter.Any })
             {
-                var expected = stored.Where(s => (Contains(s.SessionId, text) || (s.Name is { } name && Contains(name, text)))
+                var expected = stored.Where(s => (LikeContains(s.SessionId, text) || (s.Name is { } name && LikeContains(name, text)))
                     && (status == SessionStatusFilter.Any || (s.ErrorCount > 0) == (status == SessionStatusFilter.Error))).ToList();
                 var filter = new SessionFilter { Query = text, Status = status };
                 var byStart = expected.OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-                var (listed, total) = await PageThroughAsync(filter, SessionSort.StartedAt, descending: false);
+                var (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
                 Assert.True(byStart.SequenceEqual(listed), $"{context}, q=\"{text}\", {status}: expected [{string.Join(", ", byStart)}], listed [{string.Join(", ", listed)}]");
                 Assert.Equal(expected.Count, total);
                 var byCost = expected.OrderByDescending(s => s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-                (listed, total) = await PageThroughAsync(filter, SessionSort.CostUsd, descending: true);
+                (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.CostUsd, descending: true, pageSize: 7);
                 Assert.True(byCost.SequenceEqual(listed), $"{context}, q=\"{text}\", {status} by cost: expected [{string.Join(", ", byCost)}], listed [{string.Join(", ", listed)}]");
                 Assert.Equal(expected.Count, total);
                 // With a time range too (the index's count of q= and status, then each match tested for its start).
@@ -146,40 +148,5 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
                 Assert.Equal(expected.Count(s => s.StartedMs >= late.FromMs), (await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = late, Limit = 3 })).TotalCount);
             }
         }
-    }
-
-    /// <summary>SQLite's LIKE without wildcards: ordinal, with only A–Z folded to a–z.</summary>
-    private static bool Contains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
-
-    private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
-
-    private async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(SessionFilter filter, SessionSort sort, bool descending)
-    {
-        var ids = new List<string>();
-        SessionCursor? after = null;
-        long total = -1;
-        while (true)
-        {
-            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = sort, Descending = descending, Limit = 7, After = after });
-            total = total < 0 ? page.TotalCount : total;
-            ids.AddRange(page.Items.Select(s => s.SessionId));
-            if (page.NextCursor is null)
-                return (ids, total);
-            Assert.True(SessionCursor.TryDecode(page.NextCursor, sort, descending, out after, out _));
-        }
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
     }
 }

@@ -5,6 +5,8 @@ using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 using Zespan.Storage.Conformance;
 
+using static Zespan.Storage.Sqlite.Tests.SessionSearchKit;
+
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
@@ -87,34 +89,13 @@ public sealed class SessionSearchTests : IAsyncLifetime
         texts.AddRange(["%", "_", "\\", "'", "\"", "%%%", "__", "\"\"\"", "a%b", "É", "ÉÉ", "kkk", "KKK", "s00"]);
         foreach (var text in texts)
         {
-            var expected = stored.Where(s => AsciiContains(s.SessionId, text) || (s.Name is { } name && AsciiContains(name, text)))
+            var expected = stored.Where(s => LikeContains(s.SessionId, text) || (s.Name is { } name && LikeContains(name, text)))
                 .OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
             var filter = new SessionFilter { Query = text };
-            var (listed, totalCount) = await PageThroughAsync(filter, pageSize: 7);
+            var (listed, totalCount) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
             Assert.True(expected.SequenceEqual(listed), $"{context}, q=\"{text}\": expected [{string.Join(", ", expected)}], listed [{string.Join(", ", listed)}]");
             Assert.Equal(expected.Count, totalCount);
             Assert.Equal(expected.Count, (await _storage.Sessions.StatsAsync(_project, filter)).Sessions);
-        }
-    }
-
-    /// <summary>SQLite's LIKE without wildcards: ordinal, with only A–Z folded to a–z.</summary>
-    private static bool AsciiContains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
-
-    private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
-
-    private async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(SessionFilter filter, int pageSize)
-    {
-        var ids = new List<string>();
-        SessionCursor? after = null;
-        long total = -1;
-        while (true)
-        {
-            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = SessionSort.StartedAt, Descending = false, Limit = pageSize, After = after });
-            total = total < 0 ? page.TotalCount : total;
-            ids.AddRange(page.Items.Select(s => s.SessionId));
-            if (page.NextCursor is null)
-                return (ids, total);
-            Assert.True(SessionCursor.TryDecode(page.NextCursor, SessionSort.StartedAt, false, out after, out _));
         }
     }
 
