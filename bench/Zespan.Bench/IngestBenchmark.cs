@@ -16,8 +16,11 @@ namespace Zespan.Bench;
 /// through the same SQLitePCLRaw statements as the server's writer — as the practical ceiling.
 /// Mix "all" posts every generated span (agent turns, retrieval and tool spans around the LLM calls); mix "llm" posts only
 /// the LLM spans, as the SDKs send them (one span per wrapped OpenAI call).
+/// With a base folder (a data folder made by DataGen with this benchmark's key, e.g. 10 M spans), the HTTP runs alternate
+/// between an empty folder and a copy of the base, so the throughput on a large file is measured beside the empty one in
+/// the same run (issue 15: within 20 %).
 /// </summary>
-public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix)
+public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix, string? baseFolder = null)
 {
     private const string Key = "zsp_bench_ingest_key_0123456789";
 
@@ -39,11 +42,16 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
                           $"{bodies.Sum(b => (long)b.Length) / 1024 / 1024:N0} MB of JSON, concurrency {concurrency}, {runs} runs");
 
         var http = new List<(double Seconds, double CpuSeconds, long PeakRss)>();
-        for (var run = 0; run < runs; run++)
+        var onBase = new List<(double Seconds, double CpuSeconds, long PeakRss)>();
+        for (var run = 0; run < (baseFolder is null ? runs : 2 * runs); run++)
         {
             var data = Directory.CreateTempSubdirectory("zespan-bench-ingest-").FullName;
+            var fromBase = baseFolder is not null && run % 2 == 1;
             try
             {
+                if (fromBase)
+                    foreach (var file in Directory.GetFiles(baseFolder!))
+                        File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
                 await using var server = await ServerProcess.StartAsync(data, Key);
                 using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) };
                 client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
@@ -56,8 +64,8 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
                 var (_, peak) = server.Memory();
                 if (accepted != spans.Count)
                     throw new InvalidOperationException($"The server accepted {accepted} of {spans.Count} spans.");
-                http.Add((seconds, cpu, peak));
-                Console.WriteLine($"  run {run + 1}: {spans.Count / seconds:N0} spans/s ({llm / seconds:N0} LLM spans/s), server CPU {cpu:N2} s " +
+                (fromBase ? onBase : http).Add((seconds, cpu, peak));
+                Console.WriteLine($"  run {run + 1}{(fromBase ? " (base)" : "")}: {spans.Count / seconds:N0} spans/s ({llm / seconds:N0} LLM spans/s), server CPU {cpu:N2} s " +
                                   $"= {cpu / seconds:N2} cores, {cpu * 1e6 / spans.Count:N1} µs CPU per span, peak RSS {Stats.Mb(peak)}");
             }
             finally
@@ -91,6 +99,13 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
         Console.WriteLine($"| HTTP ingestion (median of {runs}) | {spans.Count / httpSeconds:N0} spans/s | {llm / httpSeconds:N0} LLM spans/s | server CPU {httpCpu / httpSeconds:N2} cores, {httpCpu * 1e6 / spans.Count:N1} µs/span | peak RSS {Stats.Mb((long)Stats.Median(http.Select(h => (double)h.PeakRss)))} |");
         Console.WriteLine($"| Raw bulk insert (median of {runs}) | {spans.Count / rawSeconds:N0} spans/s | {llm / rawSeconds:N0} LLM spans/s | CPU {rawCpu * 1e6 / spans.Count:N1} µs/span | |");
         Console.WriteLine($"| Ratio HTTP / raw | {rawSeconds / httpSeconds:N2} (wall clock) | {rawCpu / httpCpu:N2} (CPU per span) | | |");
+        if (onBase.Count > 0)
+        {
+            var baseSeconds = Stats.Median(onBase.Select(h => h.Seconds));
+            var baseCpu = Stats.Median(onBase.Select(h => h.CpuSeconds));
+            Console.WriteLine($"| HTTP ingestion into a copy of {baseFolder} (median of {runs}) | {spans.Count / baseSeconds:N0} spans/s | {llm / baseSeconds:N0} LLM spans/s | server CPU {baseCpu / baseSeconds:N2} cores, {baseCpu * 1e6 / spans.Count:N1} µs/span | peak RSS {Stats.Mb((long)Stats.Median(onBase.Select(h => (double)h.PeakRss)))} |");
+            Console.WriteLine($"| Ratio base / empty | {httpSeconds / baseSeconds:N2} (throughput) | {httpCpu / baseCpu:N2} (CPU per span) | | |");
+        }
     }
 
     private bool InMix(SpanRecord span) => mix != "llm" || span.Kind == SpanKind.Llm;

@@ -3,7 +3,7 @@ using Zespan.Bench;
 const string usage = """
     Zespan benchmarks (results go to docs/benchmarks.md). Build the server first: scripts/build-server.sh (or set ZESPAN_SERVER_DLL).
 
-      dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm]
+      dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm] [--base <data folder>]   (--base: runs alternate empty / a copy of it)
       dotnet Zespan.Bench.dll otlp    [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]   (OTLP protobuf vs /api/v1/ingest, LLM spans)
       dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000] [--mix all|llm]   (CPU per stage, in-process)
       dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5] [--rebuild-in-writer]   (writer hold time in a long session, in-process)
@@ -26,7 +26,7 @@ switch (args.FirstOrDefault())
 {
     case "ingest":
         await new IngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
-            int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), Option("--mix", "all")).RunAsync();
+            int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), Option("--mix", "all"), args.Contains("--base") ? Option("--base", "") : null).RunAsync();
         return 0;
     case "otlp":
         await new OtlpIngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
