@@ -32,7 +32,8 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
         // The matches' figures hold the filter and the sort keys but no other column: always keys first.
         var keysFirst = (KeysFirst && indexHint is null) || TextAs == TextAs.Facts;
         var sql = new StringBuilder($"SELECT {(keysFirst ? "s.session_id" : SessionSql.Columns)} FROM {from} WHERE s.project_id = $p");
-        SessionSql.AppendFilter(sql, command, Filter, TextAs);
+        if (TextAs != TextAs.Facts) // SessionSearchFacts.From holds the filter
+            SessionSql.AppendFilter(sql, command, Filter, TextAs);
         condition(sql, command);
         sql.Append($" ORDER BY {order} LIMIT $limit");
         // CROSS JOIN: the page's ids first, then their rows; as "session_id IN (...)" SQLite walked the outer sort

@@ -26,25 +26,36 @@ internal static class SessionSearchFacts
 
     /// <summary>
     /// The FROM clause of a query on alias s over the matching documents' figures (columns project_id, session_id and
-    /// Figures): the matches' rows in session_search_facts, then the pending documents' session rows LIKE-tested, in the
-    /// same ranges. Append the filter with TextAs.Facts (its status and q= are in the ranges and matches already).
+    /// Figures) that meet the filter: the matches' rows in session_search_facts, then the pending documents' session rows
+    /// LIKE-tested, in the same ranges. The filter is tested inside each part (SQLite does not push it into a UNION ALL
+    /// here), before a passing match's document row is read for its session id; do not append it again.
     /// </summary>
     public static string From(SqliteCommand command, SessionFilter filter)
     {
         var (ids, ranges) = SessionSearch.MatchingIds(command, filter);
+        var conditions = Conditions(command, filter);
         return $"""
-            (SELECT d.project_id, d.session_id, {Figures("k")}
-             FROM ({ids}) AS m CROSS JOIN session_search_facts k ON k.id = m.id CROSS JOIN session_search_docs d ON d.id = m.id
+            (SELECT d.project_id, d.session_id, {Figures("s")}
+             FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id CROSS JOIN session_search_docs d ON d.id = m.id
+             WHERE {conditions}
              UNION ALL
-             SELECT t.project_id, t.session_id, {Figures("t")} {Pending(ranges)}) AS s
+             SELECT s.project_id, s.session_id, {Figures("s")} {Pending(ranges)} AND {conditions}) AS s
             """;
     }
 
-    /// <summary>The pending documents of the ranges whose session rows (alias t) match the text.</summary>
+    /// <summary>The filter's turns, active time and start as one condition on alias s, bound once (it is used twice).</summary>
+    private static string Conditions(SqliteCommand command, SessionFilter filter)
+    {
+        var conditions = new StringBuilder("(1");
+        SessionSql.AppendFilter(conditions, command, filter, TextAs.Facts);
+        return conditions.Append(')').ToString();
+    }
+
+    /// <summary>The pending documents of the ranges whose session rows (alias s) match the text.</summary>
     private static string Pending(int ranges) => $"""
         FROM session_search_facts_pending p CROSS JOIN session_search_docs d ON d.id = p.id
-        CROSS JOIN sessions t ON t.project_id = $p AND t.session_id = d.session_id
-        WHERE ({string.Join(" OR ", Enumerable.Range(0, ranges).Select(i => SessionSearch.InRange("p.id", i)))}) AND {SessionSearch.LikeMatches("t")}
+        CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = d.session_id
+        WHERE ({string.Join(" OR ", Enumerable.Range(0, ranges).Select(i => SessionSearch.InRange("p.id", i)))}) AND {SessionSearch.LikeMatches("s")}
         """;
 
     /// <summary>
@@ -56,13 +67,12 @@ internal static class SessionSearchFacts
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
         var (ids, ranges) = SessionSearch.MatchingIds(count, filter);
-        var conditions = new StringBuilder("(1");
-        SessionSql.AppendFilter(conditions, count, filter, TextAs.Facts);
+        var conditions = Conditions(count, filter);
+        // Two plain aggregates: through a UNION ALL co-routine the same count took twice the CPU.
         count.CommandText = $"""
-            SELECT count(*), coalesce(sum({conditions})), 0) FROM (
-                SELECT {Figures("k")} FROM ({ids}) AS m CROSS JOIN session_search_facts k ON k.id = m.id
-                UNION ALL
-                SELECT {Figures("t")} {Pending(ranges)}) AS s
+            SELECT f.n + g.n, f.matching + g.matching FROM
+                (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id) AS f,
+                (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching {Pending(ranges)}) AS g
             """;
         await using var reader = await count.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);

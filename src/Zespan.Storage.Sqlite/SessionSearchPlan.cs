@@ -90,6 +90,9 @@ internal static class SessionSearchPlan
     /// </summary>
     private const double FactSeeksPerRow = 4;
 
+    /// <summary>How many times its estimate a walk may visit before the page is read from the matches instead.</summary>
+    private const double WalkMargin = 4;
+
     /// <summary>
     /// The count from the matches' figures; the page by walking the sort index LIKE-testing each row when that is expected
     /// to find it sooner than reading the figures (a rare filter sorted by start), bounded by what reading them costs, else
@@ -101,8 +104,11 @@ internal static class SessionSearchPlan
         var (read, readAs) = SessionSearchFacts.Orders(query.Sort)
             ? ((matches + total) / FactSeeksPerRow, TextAs.Facts)
             : (SessionRowPlan.IndexedMatchCost * matches, TextAs.Joined);
-        return SessionRowPlan.WalkCost(query, sessions, total) < read
-            ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: (long)Math.Ceiling(read), WalkFallback: readAs)
+        // The walk's estimate assumes the filter independent of the sort key; when they are correlated (few turns are the
+        // cheap sessions) it passes most sessions, so it stops at a few times its estimate, not at the full reading cost.
+        var walk = SessionRowPlan.WalkCost(query, sessions, total);
+        return walk < read
+            ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: (long)Math.Ceiling(Math.Min(read, WalkMargin * walk)), WalkFallback: readAs)
             : new(total, "", readAs);
     }
 }
