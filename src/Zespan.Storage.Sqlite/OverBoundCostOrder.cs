@@ -53,7 +53,7 @@ internal static class OverBoundCostOrder
                 command.With("$afterHigh", high).With("$afterPico", pico).With("$afterId", query.After.SessionId);
             }
         }, $"s.cost_high {direction}, s.cost_pico {direction}, s.session_id {direction}", wanted - page.Count, cancellationToken,
-            source.TextAs == TextAs.Joined ? null : " INDEXED BY sessions_by_cost"));
+            source.TextAs is TextAs.Joined or TextAs.Facts ? null : " INDEXED BY sessions_by_cost"));
         if (page.Count == wanted)
             return page;
 

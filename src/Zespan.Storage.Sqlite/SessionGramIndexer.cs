@@ -3,8 +3,9 @@ using Microsoft.Data.Sqlite;
 namespace Zespan.Storage.Sqlite;
 
 /// <summary>
-/// Indexes the grams (SessionGrams, migration 350) of the search documents the writer marked pending, outside the
-/// writer's own transactions. Why: built in the writer's triggers, the gram index cost +19 % write time per span (every
+/// Indexes the grams (SessionGrams, migration 350) of the search documents the writer marked pending, and copies the
+/// figures of the documents whose session changed into session_search_facts (migration 360), outside the writer's own
+/// transactions. Why: built in the writer's triggers, the gram index cost +19 % write time per span (every
 /// new session's and rename's trigrams twice over), and the writer is the ingest bottleneck (issue 15). Here a batch of
 /// pending documents is indexed in one short transaction of its own and cleared from the queue in it, so a reader sees
 /// each document either pending (no entry, LIKE-tested) or indexed (not pending), never both and never neither.
@@ -25,8 +26,8 @@ public sealed class SessionGramIndexer
     public const int BackgroundBatch = 500;
 
     /// <summary>
-    /// Indexes up to <paramref name="batch"/> pending documents, lowest ids first, in one transaction; returns how many
-    /// pending entries it cleared (fewer than the batch: the queue is empty).
+    /// Indexes up to <paramref name="batch"/> pending documents of each queue (grams, facts), lowest ids first, in one
+    /// transaction; returns the most pending entries it cleared from either (fewer than the batch: both queues are empty).
     /// </summary>
     public async Task<int> IndexBatchAsync(int batch = BackgroundBatch, CancellationToken cancellationToken = default)
     {
@@ -36,7 +37,7 @@ public sealed class SessionGramIndexer
             try
             {
                 await using var transaction = connection.BeginTransaction(deferred: false);
-                var cleared = Index(connection, transaction, batch);
+                var cleared = Math.Max(Index(connection, transaction, batch), CopyFacts(connection, transaction, batch));
                 await transaction.CommitAsync(cancellationToken);
                 return cleared;
             }
@@ -91,5 +92,37 @@ public sealed class SessionGramIndexer
         using var clear = connection.Command("DELETE FROM session_grams_pending WHERE id <= $last", transaction).With("$last", last);
         clear.ExecuteNonQuery();
         return cleared;
+    }
+
+    /// <summary>
+    /// Copies the current figures of up to <paramref name="batch"/> pending documents into session_search_facts and clears
+    /// them, in the caller's write transaction; returns the entries cleared. Pending means no row (migration 360's
+    /// invariant): a plain insert. A pending id whose document was deleted or moved away since is only cleared.
+    /// </summary>
+    private static int CopyFacts(SqliteConnection connection, SqliteTransaction transaction, int batch)
+    {
+        using var last = connection.Command("""
+            SELECT count(*), max(id) FROM (SELECT id FROM session_search_facts_pending ORDER BY id LIMIT $batch)
+            """, transaction).With("$batch", batch);
+        long cleared, upTo;
+        using (var reader = last.ExecuteReader())
+        {
+            reader.Read();
+            (cleared, upTo) = (reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1));
+        }
+        if (cleared == 0)
+            return 0;
+        // Read and written in this write transaction: no write of the writer falls between reading a figure and copying it.
+        using var copy = connection.Command("""
+            INSERT INTO session_search_facts (id, turns, active_ms, started_ms, unpriced_calls, cost_high, cost_pico)
+            SELECT g.id, t.turns, t.active_ms, t.started_ms, t.unpriced_calls, t.cost_high, t.cost_pico
+            FROM session_search_facts_pending g
+            CROSS JOIN session_search_docs d ON d.id = g.id
+            CROSS JOIN sessions t ON t.project_id = d.project_id AND t.session_id = d.session_id
+            WHERE g.id <= $upTo;
+            DELETE FROM session_search_facts_pending WHERE id <= $upTo;
+            """, transaction).With("$upTo", upTo);
+        copy.ExecuteNonQuery();
+        return (int)cleared;
     }
 }

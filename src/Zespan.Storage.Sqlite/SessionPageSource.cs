@@ -23,14 +23,22 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
     {
         await using var command = Connection.CreateCommand();
         command.With("$p", ProjectId).With("$limit", limit);
-        var from = TextAs == TextAs.Joined ? SessionSearch.JoinedFrom(command, Filter) : $"sessions s{indexHint ?? IndexHint}";
-        var sql = new StringBuilder($"SELECT {(KeysFirst && indexHint is null ? "s.session_id" : SessionSql.Columns)} FROM {from} WHERE s.project_id = $p");
-        SessionSql.AppendFilter(sql, command, Filter, TextAs);
+        var from = TextAs switch
+        {
+            TextAs.Joined => SessionSearch.JoinedFrom(command, Filter),
+            TextAs.Facts => SessionSearchFacts.From(command, Filter),
+            _ => $"sessions s{indexHint ?? IndexHint}",
+        };
+        // The matches' figures hold the filter and the sort keys but no other column: always keys first.
+        var keysFirst = (KeysFirst && indexHint is null) || TextAs == TextAs.Facts;
+        var sql = new StringBuilder($"SELECT {(keysFirst ? "s.session_id" : SessionSql.Columns)} FROM {from} WHERE s.project_id = $p");
+        if (TextAs != TextAs.Facts) // SessionSearchFacts.From holds the filter
+            SessionSql.AppendFilter(sql, command, Filter, TextAs);
         condition(sql, command);
         sql.Append($" ORDER BY {order} LIMIT $limit");
         // CROSS JOIN: the page's ids first, then their rows; as "session_id IN (...)" SQLite walked the outer sort
         // index testing every session against the list.
-        command.CommandText = KeysFirst && indexHint is null
+        command.CommandText = keysFirst
             ? $"SELECT {SessionSql.Columns} FROM ({SessionSql.Stored(sql.ToString())}) AS m CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = m.session_id ORDER BY {order} LIMIT $limit"
             : sql.ToString();
 

@@ -17,9 +17,11 @@ internal static class SessionRowPlan
 {
     /// <summary>
     /// WalkBudget: when set, first walk the index of IndexHint visiting at most this many entries; if that finds no page,
-    /// read it from the active-time range, keys first (SessionPageSource.KeysFirst). KeysFirst: read the page that way.
+    /// read it from the active-time range, keys first (SessionPageSource.KeysFirst) — or, for q= as a row test, from the
+    /// matches as WalkFallback says (joined, or their figures). KeysFirst: read the page that way.
     /// </summary>
-    public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs, long? WalkBudget = null, bool KeysFirst = false);
+    public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs, long? WalkBudget = null, bool KeysFirst = false,
+        TextAs WalkFallback = TextAs.Joined);
 
     /// <summary>The active-time range read keys first: its index holds the filter and every sort key (migration 230).</summary>
     public static readonly string ActiveRange = Hint("sessions_by_active");

@@ -79,25 +79,40 @@ internal static class SessionSearch
         """;
 
     /// <summary>
-    /// The session ids of the documents matching the text in the ranges (relative to project $p): one SELECT per range,
-    /// joined by UNION ALL, binding the ranges' offsets and the match. The rowid is never compared with a column: FTS5
-    /// applies each range while reading its doclists, which is what makes the status and the whole days free. From the
-    /// gram index, each range's pending documents are added, LIKE-tested.
+    /// The session ids (or, with <paramref name="ids"/>, the document ids, as m.id) of the documents matching the text in
+    /// the ranges (relative to project $p): one SELECT per range, joined by UNION ALL, binding the ranges' offsets, the
+    /// match and its LIKE pattern ($qLike). The rowid is never compared with a column: FTS5 applies each range while
+    /// reading its doclists, which is what makes the status and the whole days free. From the gram index, each range's
+    /// pending documents are added, LIKE-tested.
     /// </summary>
-    private static string Matches(SqliteCommand command, string text, Index index, IEnumerable<SessionSearchDays.Range> ranges)
+    private static string Matches(SqliteCommand command, string text, Index index, IEnumerable<SessionSearchDays.Range> ranges, bool ids = false)
     {
-        command.With("$qMatch", index.Match);
-        if (index.Lazy)
-            command.With("$qLike", LikePattern(text));
+        command.With("$qMatch", index.Match).With("$qLike", LikePattern(text));
         return string.Join(" UNION ALL ", ranges.Select((range, i) =>
         {
             command.With($"$qFrom{i}", range.From).With($"$qTo{i}", range.To);
-            var indexed = $"SELECT d.session_id FROM {index.Table} f CROSS JOIN session_search_docs d ON d.id = f.rowid WHERE f.{index.Table} MATCH $qMatch AND {InRange("f.rowid", i)}";
-            return index.Lazy ? $"{indexed} UNION ALL {Pending("d.session_id", i)}" : indexed;
+            var indexed = ids
+                ? $"SELECT f.rowid AS id FROM {index.Table} f WHERE f.{index.Table} MATCH $qMatch AND {InRange("f.rowid", i)}"
+                : $"SELECT d.session_id FROM {index.Table} f CROSS JOIN session_search_docs d ON d.id = f.rowid WHERE f.{index.Table} MATCH $qMatch AND {InRange("f.rowid", i)}";
+            return index.Lazy ? $"{indexed} UNION ALL {Pending(ids ? "g.id" : "d.session_id", i)}" : indexed;
         }));
     }
 
-    private static string InRange(string rowid, int i) =>
+    /// <summary>
+    /// The ids (m.id) of the documents matching an indexed text in the filter's ranges (SessionSearchDays), and how many
+    /// ranges there are; binds the ranges' offsets as InRange(…, i) reads them, and the LIKE pattern as $qLike.
+    /// </summary>
+    public static (string Ids, int Ranges) MatchingIds(SqliteCommand command, SessionFilter filter)
+    {
+        var index = IndexFor(filter.Query!) ?? throw new ArgumentException("The text is in no index.", nameof(filter));
+        var ranges = SessionSearchDays.Of(filter);
+        return (Matches(command, filter.Query!, index, ranges, ids: true), ranges.Count);
+    }
+
+    /// <summary>The LIKE test of q= on the session row of alias a, with the pattern MatchingIds bound as $qLike.</summary>
+    public static string LikeMatches(string alias) => Like(alias, "$qLike");
+
+    public static string InRange(string rowid, int i) =>
         $"{rowid} >= $p * {SessionSearchDays.ProjectIds} + $qFrom{i} AND {rowid} < $p * {SessionSearchDays.ProjectIds} + $qTo{i}";
 
     /// <summary>

@@ -47,6 +47,10 @@ internal static class SessionSearchPlan
         // The gram index's backlog (right after migration 350, before the indexer has caught up): the LIKE scan, as before.
         if (SessionSearch.ByGrams(text) && await SessionSearch.ManyPendingAsync(connection, projectId, Math.Max(FewRows, sessions / SessionsPerPending), cancellationToken))
             return new(await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken, textAs: TextAs.RowTest), "", TextAs.RowTest);
+        // Turns or active time beside q=: from the matches' figures (migration 360), unless the indexer is far behind.
+        if (filter.UserId is null && !SessionSearch.Holds.Supports(filter) && SessionSearchFacts.Holds.Supports(filter)
+            && !await SessionSearchFacts.ManyPendingAsync(connection, projectId, Math.Max(FewRows, sessions / SessionsPerPending), cancellationToken))
+            return await FromFactsAsync(connection, projectId, query, sessions, cancellationToken);
         // The matches in the status half and the days the time range touches: what reading the matches costs.
         var indexed = (await SessionSearch.CountAsync(connection, projectId, text, ranges, cancellationToken))!.Value;
         // The smaller side: the user's sessions tested row by row, or the matches looked up one by one.
@@ -78,5 +82,33 @@ internal static class SessionSearchPlan
         return SessionRowPlan.WalkCost(query, sessions, total) < readMatches
             ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: (long)Math.Ceiling(readMatches))
             : new(total, "", TextAs.Joined);
+    }
+
+    /// <summary>
+    /// Figures seeks (session_search_facts, by document id, in the index's order) for the cost of one row read of a walk:
+    /// ~0.3 µs against ~1.2 µs at 1 M sessions (docs/benchmarks.md, migration 360).
+    /// </summary>
+    private const double FactSeeksPerRow = 4;
+
+    /// <summary>How many times its estimate a walk may visit before the page is read from the matches instead.</summary>
+    private const double WalkMargin = 4;
+
+    /// <summary>
+    /// The count from the matches' figures; the page by walking the sort index LIKE-testing each row when that is expected
+    /// to find it sooner than reading the figures (a rare filter sorted by start), bounded by what reading them costs, else
+    /// from the figures keys first (sorted by a figure) or the matches joined with their rows (any other sort).
+    /// </summary>
+    private static async Task<SessionRowPlan.Plan> FromFactsAsync(SqliteConnection connection, long projectId, SessionQuery query, long sessions, CancellationToken cancellationToken)
+    {
+        var (total, matches) = await SessionSearchFacts.CountAsync(connection, projectId, query.Filter, cancellationToken);
+        var (read, readAs) = SessionSearchFacts.Orders(query.Sort)
+            ? ((matches + total) / FactSeeksPerRow, TextAs.Facts)
+            : (SessionRowPlan.IndexedMatchCost * matches, TextAs.Joined);
+        // The walk's estimate assumes the filter independent of the sort key; when they are correlated (few turns are the
+        // cheap sessions) it passes most sessions, so it stops at a few times its estimate, not at the full reading cost.
+        var walk = SessionRowPlan.WalkCost(query, sessions, total);
+        return walk < read
+            ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: (long)Math.Ceiling(Math.Min(read, WalkMargin * walk)), WalkFallback: readAs)
+            : new(total, "", readAs);
     }
 }

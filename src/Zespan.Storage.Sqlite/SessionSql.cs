@@ -105,9 +105,10 @@ internal static class SessionSql
             sql.Append(" AND s.user_id = $user");
             command.With("$user", user);
         }
-        if (filter.Status == SessionStatusFilter.Error)
+        // With TextAs.Facts the status is in the search documents' ranges (and there is no error count to test).
+        if (filter.Status == SessionStatusFilter.Error && textAs != TextAs.Facts)
             sql.Append(" AND s.error_count > 0");
-        else if (filter.Status == SessionStatusFilter.Ok)
+        else if (filter.Status == SessionStatusFilter.Ok && textAs != TextAs.Facts)
             sql.Append(" AND s.error_count = 0");
         if (filter.MinTurns is { } minTurns)
         {
@@ -129,11 +130,12 @@ internal static class SessionSql
             sql.Append(" AND s.active_ms <= $maxActive");
             command.With("$maxActive", maxActive);
         }
-        if (filter.Query is not null && textAs != TextAs.Joined)
+        if (filter.Query is not null && textAs is not (TextAs.Joined or TextAs.Facts))
             SessionSearch.Append(sql, command, filter, textAs == TextAs.RowTest);
     }
 }
 
 /// <summary>How a query applies q=: an IN over the search index's matches, a LIKE test of each row, or not at all because
-/// its FROM clause already joins the matches (SessionSearch.JoinedFrom).</summary>
-internal enum TextAs { Candidates, RowTest, Joined }
+/// its FROM clause already joins the matches (SessionSearch.JoinedFrom) or reads the matches' figures (SessionSearchFacts.From,
+/// which also holds the status).</summary>
+internal enum TextAs { Candidates, RowTest, Joined, Facts }

@@ -21,6 +21,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         var textAs = TextAs.Candidates;
         long? walkBudget = null;
         var keysFirst = false;
+        var walkFallback = TextAs.Joined;
         if (SessionRollup.Covers(query.Filter))
         {
             var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
@@ -33,7 +34,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         else
         {
             // Active time and q= are not in the rollup: counted from their own indexes, which also choose the page's.
-            (totalCount, indexHint, textAs, walkBudget, keysFirst) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
+            (totalCount, indexHint, textAs, walkBudget, keysFirst, walkFallback) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
         }
 
         var source = new SessionPageSource(connection, projectId, query.Filter, indexHint, textAs, keysFirst);
@@ -51,7 +52,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         List<SessionSummary>? items = null;
         if (walkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
             source = textAs == TextAs.RowTest
-                ? source with { IndexHint = "", TextAs = TextAs.Joined } // q=: the walk cost more than reading the matches
+                ? source with { IndexHint = "", TextAs = walkFallback } // q=: the walk cost more than reading the matches
                 : source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };
         items ??= await source.ReadAsync(AfterCursor, order, query.Limit + 1, cancellationToken);
         if (query.Sort == SessionSort.CostUsd)

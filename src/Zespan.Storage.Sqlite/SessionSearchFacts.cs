@@ -1,0 +1,94 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Sessions;
+
+namespace Zespan.Storage.Sqlite;
+
+/// <summary>
+/// q= beside turns or active time, counted and paged from the matches' figures in session_search_facts (migration 360)
+/// instead of their session rows. Why: at 1 M sessions q=refund & minTurns=10 looked up each of 84 k matches in sessions
+/// (~2.6 µs each, ~223 ms); a facts row is one seek by the document id the search index returns (~0.3 µs).
+/// The figures are copied by SessionGramIndexer outside the writer; a document whose session changed since is pending
+/// and has no row (the migration's invariant), so the answer is the matches joined with their rows plus the pending
+/// documents' session rows LIKE-tested — exact at every moment, however far behind the indexer is. Status and whole
+/// days come from the documents' id ranges, as for q= alone (SessionSearchDays); the start is tested too (a cut day).
+/// </summary>
+internal static class SessionSearchFacts
+{
+    /// <summary>The filter dimensions answered here: q= (an indexed text), status, time, turns and active time; no user.</summary>
+    public const SessionDimensions Holds = SessionSearch.Holds | SessionDimensions.MinTurns | SessionDimensions.MaxTurns | SessionDimensions.ActiveTime;
+
+    /// <summary>The sort orders whose keys are figures here (the page is then read from them, keys first).</summary>
+    public static bool Orders(SessionSort sort) => sort is SessionSort.StartedAt or SessionSort.CostUsd or SessionSort.Turns or SessionSort.ActiveDurationMs;
+
+    /// <summary>The figures of the row of alias a, in the order of the FROM clause's columns.</summary>
+    private static string Figures(string a) => $"{a}.turns, {a}.active_ms, {a}.started_ms, {a}.unpriced_calls, {a}.cost_high, {a}.cost_pico";
+
+    /// <summary>
+    /// The FROM clause of a query on alias s over the matching documents' figures (columns project_id, session_id and
+    /// Figures) that meet the filter: the matches' rows in session_search_facts, then the pending documents' session rows
+    /// LIKE-tested, in the same ranges. The filter is tested inside each part (SQLite does not push it into a UNION ALL
+    /// here), before a passing match's document row is read for its session id; do not append it again.
+    /// </summary>
+    public static string From(SqliteCommand command, SessionFilter filter)
+    {
+        var (ids, ranges) = SessionSearch.MatchingIds(command, filter);
+        var conditions = Conditions(command, filter);
+        return $"""
+            (SELECT d.project_id, d.session_id, {Figures("s")}
+             FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id CROSS JOIN session_search_docs d ON d.id = m.id
+             WHERE {conditions}
+             UNION ALL
+             SELECT s.project_id, s.session_id, {Figures("s")} {Pending(ranges)} AND {conditions}) AS s
+            """;
+    }
+
+    /// <summary>The filter's turns, active time and start as one condition on alias s, bound once (it is used twice).</summary>
+    private static string Conditions(SqliteCommand command, SessionFilter filter)
+    {
+        var conditions = new StringBuilder("(1");
+        SessionSql.AppendFilter(conditions, command, filter, TextAs.Facts);
+        return conditions.Append(')').ToString();
+    }
+
+    /// <summary>The pending documents of the ranges whose session rows (alias s) match the text.</summary>
+    private static string Pending(int ranges) => $"""
+        FROM session_search_facts_pending p CROSS JOIN session_search_docs d ON d.id = p.id
+        CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = d.session_id
+        WHERE ({string.Join(" OR ", Enumerable.Range(0, ranges).Select(i => SessionSearch.InRange("p.id", i)))}) AND {SessionSearch.LikeMatches("s")}
+        """;
+
+    /// <summary>
+    /// The exact count of the sessions matching the filter, and of those matching its q=, status and time range alone
+    /// (what reading the matches costs), in one pass over the matches. No document row is read for the count.
+    /// </summary>
+    public static async Task<(long Matching, long Matches)> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    {
+        await using var count = connection.CreateCommand();
+        count.With("$p", projectId);
+        var (ids, ranges) = SessionSearch.MatchingIds(count, filter);
+        var conditions = Conditions(count, filter);
+        // Two plain aggregates: through a UNION ALL co-routine the same count took twice the CPU.
+        count.CommandText = $"""
+            SELECT f.n + g.n, f.matching + g.matching FROM
+                (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id) AS f,
+                (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching {Pending(ranges)}) AS g
+            """;
+        await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(1), reader.GetInt64(0));
+    }
+
+    /// <summary>
+    /// Whether the project's pending documents number at least <paramref name="many"/>, counting no further: then
+    /// LIKE-testing their session rows costs about what looking up every match does.
+    /// </summary>
+    public static async Task<bool> ManyPendingAsync(SqliteConnection connection, long projectId, long many, CancellationToken cancellationToken)
+    {
+        await using var count = connection.Command($"""
+            SELECT count(*) FROM (SELECT 1 FROM session_search_facts_pending
+                                  WHERE id >= $p * {SessionSearchDays.ProjectIds} AND id < ($p + 1) * {SessionSearchDays.ProjectIds} LIMIT $many)
+            """).With("$p", projectId).With("$many", many);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))! >= many;
+    }
+}

@@ -1,0 +1,204 @@
+using Microsoft.Data.Sqlite;
+using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+using static Zespan.Storage.Conformance.TestSpans;
+
+namespace Zespan.Storage.Sqlite.Tests;
+
+/// <summary>
+/// q= beside turns and active time through the matches' figures (migration 360), which SessionGramIndexer copies outside
+/// the writer: at every moment — the indexer never run (every document pending), run part of the way, run to the end —
+/// the list and its totalCount equal the LIKE answer recomputed here from the stored session rows, for texts of one, two
+/// and more characters (both search indexes), with status and time ranges (whole and cut days), paged by 7 in every order
+/// the figures hold (start, cost with unpriced sessions, turns, active time) and one they do not (duration), so the walk,
+/// the figures read keys first and the joined matches are all taken. Through calls that add turns and idle gaps, renames,
+/// sessions gaining and losing errors (their documents move), starts moving to an earlier day, and retention.
+/// </summary>
+public sealed class SessionSearchFactsTests : IAsyncLifetime
+{
+    private static readonly string[] Words = ["refund", "Refund please", "order status", "cancel my order", "abacus", "x", "REFUNDED twice", "ab"];
+
+    private SqliteStorage _storage = null!;
+    private string _folder = null!;
+    private long _project, _otherProject;
+    private readonly Random _random = new(360);
+
+    public async Task InitializeAsync()
+    {
+        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
+        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
+        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
+    }
+
+    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+
+    /// <summary>A call: a fifth unpriced, latencies and gaps varied so that turns, active time and cost all differ.</summary>
+    private SpanRecord Call(string id, string session, long start, string? name, SpanStatus status = SpanStatus.Ok) =>
+        Llm(id, session, start, latencyMs: 1_000 + _random.Next(60_000), costPico: _random.Next(5) == 0 ? null : 1_000_000L * _random.Next(1, 9),
+            traceId: "t-" + id, status: status) with
+        { SessionName = name };
+
+    /// <summary>Calls of a session from start: one to six, 1–4 minutes apart or, now and then, 10 minutes (an idle gap).</summary>
+    private IEnumerable<SpanRecord> Calls(string prefix, string session, long start, string? name)
+    {
+        var at = start;
+        for (var c = 0; c < _random.Next(1, 7); c++)
+        {
+            yield return Call($"{prefix}-{c}", session, at, name, _random.Next(6) == 0 ? SpanStatus.Error : SpanStatus.Ok);
+            at += _random.Next(4) == 0 ? 10 * 60_000L : _random.Next(1, 5) * 60_000L;
+        }
+    }
+
+    [Fact]
+    public async Task TurnsAndActiveTimeBesideQ_EqualLike_PendingPartlyCopiedAndCopied_ThroughChangesMovesAndRetention()
+    {
+        var spans = new List<ProjectSpan>();
+        for (var i = 0; i < 160; i++)
+        {
+            var session = $"s{i:D3}{(char)('a' + _random.Next(4))}";
+            var name = i % 7 == 0 ? null : Words[_random.Next(Words.Length)];
+            var start = i % 3 == 0 ? Day0 + _random.Next(1, 5) * Day + _random.NextInt64(-Hour, Hour) : Day0 + _random.NextInt64(5 * Day);
+            spans.AddRange(Calls($"c{i}", session, start, name).Select(s => new ProjectSpan(_project, s)));
+            spans.AddRange(Calls($"o{i}", session, start, name).Select(s => new ProjectSpan(_otherProject, s)));
+        }
+        await _storage.SpanWriter.WriteAsync(spans);
+        Assert.Equal(320, await PendingAsync());
+        await VerifyAsync("every document pending");
+        await _storage.GramIndexer.IndexBatchAsync(batch: 50);
+        await _storage.GramIndexer.IndexBatchAsync(batch: 50);
+        Assert.Equal(220, await PendingAsync());
+        await VerifyAsync("part copied");
+        await _storage.GramIndexer.IndexAllAsync(batch: 64);
+        await VerifyFactsAsync();
+        await VerifyAsync("copied");
+
+        // More calls to a third of the sessions (turns, cost and active time change; some with a gap, some failing), a
+        // few renamed by an earlier call with another name (the session is rebuilt), some starting a day or an hour earlier.
+        var stored = await StoredAsync();
+        var changes = stored.Where((_, i) => i % 3 == 0)
+            .SelectMany((s, i) => Calls($"m{i}", s.SessionId, s.EndedMs + (i % 2 == 0 ? 20 * 60_000L : 60_000L), s.Name))
+            .Concat(stored.Where((_, i) => i % 11 == 1).Select((s, i) => Call($"r{i}", s.SessionId, s.StartedMs - 1_000, Words[i % Words.Length] + " renamed")))
+            .Concat(stored.Where((_, i) => i % 7 == 2).Select((s, i) => Call($"d{i}", s.SessionId, s.StartedMs - (i % 2 == 0 ? Day : s.StartedMs % Day + 1), null)))
+            .Select(s => new ProjectSpan(_project, s)).ToList();
+        await _storage.SpanWriter.WriteAsync(changes);
+        Assert.True(await PendingAsync() > 50, "changed sessions are pending");
+        await VerifyAsync("after changes, pending");
+        await _storage.GramIndexer.IndexBatchAsync(batch: 25);
+        await VerifyAsync("after changes, part copied");
+        await _storage.GramIndexer.IndexAllAsync(batch: 16);
+        await VerifyFactsAsync();
+        await VerifyAsync("after changes, copied");
+
+        // Every failed call re-sent as a success (sessions leave the error half), then retention removes the oldest.
+        await _storage.SpanWriter.WriteAsync(spans.Concat(changes).Where(s => s.ProjectId == _project && s.Span.Status == SpanStatus.Error)
+            .Select(s => s with { Span = s.Span with { Status = SpanStatus.Ok } }).ToList());
+        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, Day0 + 2 * Day, 50);
+        await VerifyAsync("after errors lost and retention, pending");
+        await _storage.GramIndexer.IndexAllAsync();
+        await VerifyFactsAsync();
+        await VerifyAsync("after errors lost and retention, copied");
+    }
+
+    private async Task<List<SessionSummary>> StoredAsync()
+    {
+        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.ToList();
+        Assert.True(stored.Count < SessionQuery.MaxLimit);
+        return stored;
+    }
+
+    /// <summary>Nothing pending, and one row per document holding its session's current figures.</summary>
+    private async Task VerifyFactsAsync()
+    {
+        Assert.Equal(0, await PendingAsync());
+        await using var connection = await _storage.Database.OpenAsync();
+        var documents = Scalar(connection, "SELECT count(*) FROM session_search_docs");
+        Assert.Equal(documents, Scalar(connection, "SELECT count(*) FROM session_search_facts"));
+        Assert.Equal(documents, Scalar(connection, """
+            SELECT count(*) FROM session_search_facts k JOIN session_search_docs d ON d.id = k.id
+            JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id
+            WHERE k.turns = s.turns AND k.active_ms = s.active_ms AND k.started_ms = s.started_ms AND k.unpriced_calls = s.unpriced_calls
+              AND k.cost_high = s.cost_high AND k.cost_pico = s.cost_pico
+            """));
+    }
+
+    private async Task<long> PendingAsync()
+    {
+        await using var connection = await _storage.Database.OpenAsync();
+        return Scalar(connection, "SELECT count(*) FROM session_search_facts_pending");
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private async Task VerifyAsync(string context)
+    {
+        var stored = await StoredAsync();
+        var filters = new List<SessionFilter>();
+        foreach (var text in new[] { "refund", "REF", "order", "ab", "a", "R", "s0", "1", "please", stored[_random.Next(stored.Count)].SessionId[1..4] })
+        {
+            filters.Add(new SessionFilter { Query = text, MinTurns = _random.Next(2, 5) });
+            filters.Add(new SessionFilter { Query = text, MaxTurns = _random.Next(1, 4) });
+            filters.Add(new SessionFilter { Query = text, MinActiveMs = 60_000L * _random.Next(1, 8) });
+            filters.Add(new SessionFilter { Query = text, MaxActiveMs = 60_000L * _random.Next(2, 10), MinTurns = 2 });
+            filters.Add(_random.Next(3) switch
+            {
+                0 => new SessionFilter { Query = text, MinTurns = 2, FromMs = Day0 + Day, ToMs = Day0 + 4 * Day, Status = SessionStatusFilter.Ok },
+                1 => new SessionFilter { Query = text, MinActiveMs = 120_000, FromMs = Day0 + 2 * Day + 5 * Hour, Status = SessionStatusFilter.Error },
+                _ => new SessionFilter { Query = text, MaxTurns = 3, ToMs = Day0 + 3 * Day - 1 },
+            });
+        }
+        foreach (var filter in filters)
+        {
+            var expected = stored.Where(s => Keeps(filter, s)).ToList();
+            await ExpectAsync(context, filter, SessionSort.StartedAt, false, expected.OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal));
+            await ExpectAsync(context, filter, SessionSort.CostUsd, true,
+                expected.OrderByDescending(s => s.CostUnknown).ThenByDescending(s => s.CostUnknown ? 0 : s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal));
+            await ExpectAsync(context, filter, SessionSort.Turns, false, expected.OrderBy(s => s.Turns).ThenBy(s => s.SessionId, StringComparer.Ordinal));
+            await ExpectAsync(context, filter, SessionSort.ActiveDurationMs, true, expected.OrderByDescending(s => s.ActiveMs).ThenByDescending(s => s.SessionId, StringComparer.Ordinal));
+            await ExpectAsync(context, filter, SessionSort.DurationMs, true, expected.OrderByDescending(s => s.DurationMs).ThenByDescending(s => s.SessionId, StringComparer.Ordinal));
+        }
+    }
+
+    private async Task ExpectAsync(string context, SessionFilter filter, SessionSort sort, bool descending, IEnumerable<SessionSummary> expected)
+    {
+        var ids = expected.Select(s => s.SessionId).ToList();
+        var (listed, total) = await PageThroughAsync(filter, sort, descending);
+        Assert.True(ids.SequenceEqual(listed), $"{context}, {filter} by {sort}: expected [{string.Join(", ", ids)}], listed [{string.Join(", ", listed)}]");
+        Assert.True(ids.Count == total, $"{context}, {filter} by {sort}: totalCount {total}, expected {ids.Count}");
+    }
+
+    private static bool Keeps(SessionFilter f, SessionSummary s) =>
+        (Contains(s.SessionId, f.Query!) || (s.Name is { } name && Contains(name, f.Query!)))
+        && (f.FromMs is not { } from || s.StartedMs >= from) && (f.ToMs is not { } to || s.StartedMs < to)
+        && (f.Status == SessionStatusFilter.Any || (s.ErrorCount > 0) == (f.Status == SessionStatusFilter.Error))
+        && (f.MinTurns is not { } minTurns || s.Turns >= minTurns) && (f.MaxTurns is not { } maxTurns || s.Turns <= maxTurns)
+        && (f.MinActiveMs is not { } minActive || s.ActiveMs >= minActive) && (f.MaxActiveMs is not { } maxActive || s.ActiveMs <= maxActive);
+
+    /// <summary>SQLite's LIKE without wildcards: ordinal, with only A–Z folded to a–z.</summary>
+    private static bool Contains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
+
+    private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
+
+    private async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(SessionFilter filter, SessionSort sort, bool descending)
+    {
+        var ids = new List<string>();
+        SessionCursor? after = null;
+        long total = -1;
+        while (true)
+        {
+            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = sort, Descending = descending, Limit = 7, After = after });
+            total = total < 0 ? page.TotalCount : total;
+            ids.AddRange(page.Items.Select(s => s.SessionId));
+            if (page.NextCursor is null)
+                return (ids, total);
+            Assert.True(SessionCursor.TryDecode(page.NextCursor, sort, descending, out after, out _));
+        }
+    }
+}
