@@ -39,6 +39,16 @@ internal static class ExactSum
         $"coalesce(SUM({alias}cost_high + ({alias}cost_pico >> 32)), 0), coalesce(SUM({alias}cost_pico & 4294967295), 0)";
 
     /// <summary>
+    /// A SET of a row's (cost_high, cost_low) kept normalized, cost_high = x &gt;&gt; 32 and cost_low = x &amp; 0xFFFFFFFF
+    /// (user_session_totals since migration 370), to the row plus an added value in the same form (the upsert's excluded
+    /// row, from <see cref="High"/> and <see cref="Low"/>): the lower parts' sum is under 2^33, its carry moves into
+    /// cost_high. Normalized, the pair compared as (cost_high, cost_low) orders rows exactly by their value, so an index on
+    /// it is an index in cost order.
+    /// </summary>
+    public static string AddCarriedSql() =>
+        "cost_high = cost_high + excluded.cost_high + ((cost_low + excluded.cost_low) >> 32), cost_low = (cost_low + excluded.cost_low) & 4294967295";
+
+    /// <summary>
     /// A SET of a row's (cost_high, cost_pico) to the row plus another value in the same two parts (an upsert's excluded
     /// row by default, or a signed delta's parameters), normalized as <see cref="ToRow"/>: the upper parts and the lower
     /// 32 bits are added apart (no step overflows 64 bits) and joined back.

@@ -6,7 +6,8 @@ namespace Zespan.Storage.Sqlite;
 /// Recomputes every rollup the writer keeps by deltas (SessionRollupDeltas) from the stored session, tag, metadata and
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
-/// backfills of migrations 030, 040, 047, 074, 140, 170, 195, 201, 220, 260 and 300.
+/// backfills of migrations 030, 040, 047, 074 (the user totals in the normalized two parts of 370), 140, 170, 195, 201,
+/// 220, 260 and 300.
 /// </summary>
 public static class SessionRollupBackfill
 {
@@ -52,9 +53,11 @@ public static class SessionRollupBackfill
         "DELETE FROM user_session_totals",
         """
         INSERT INTO user_session_totals (project_id, has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions)
-        SELECT project_id, user_id IS NOT NULL, coalesce(user_id, ''), COUNT(*), SUM(cost_high + (cost_pico >> 32)), SUM(cost_pico & 4294967295),
-               SUM(turns), SUM(total_tokens), SUM(cost_unknown)
-        FROM sessions GROUP BY 1, 2, 3
+        SELECT project_id, has_user, user_id, sessions, high + (low >> 32), low & 4294967295, turns, tokens, unpriced
+        FROM (SELECT project_id, user_id IS NOT NULL AS has_user, coalesce(user_id, '') AS user_id, COUNT(*) AS sessions,
+                     SUM(cost_high + (cost_pico >> 32)) AS high, SUM(cost_pico & 4294967295) AS low,
+                     SUM(turns) AS turns, SUM(total_tokens) AS tokens, SUM(cost_unknown) AS unpriced
+              FROM sessions GROUP BY 1, 2, 3)
         """,
         "DELETE FROM sessions_hourly",
         $"INSERT INTO sessions_hourly (project_id, hour, sessions, cost_high, cost_pico, turns, total_tokens, unpriced_sessions) SELECT s.project_id, {Hour}, {Sums} FROM sessions s GROUP BY 1, 2",

@@ -201,12 +201,13 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         });
         if (_users.Count > 0)
         {
-            // Two parts, as 071 wrote them: the upper bits of each session's cost and its lower 32 bits, summed apart.
-            var c = Statement("""
+            // Two parts, as 071 wrote them, kept normalized since 370 (cost_low < 2^32, its carry in cost_high) so the
+            // pair orders the rows by cost for the breakdown's index walk (UserBreakdown).
+            var c = Statement($"""
                 INSERT INTO user_session_totals (project_id, has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions)
                 VALUES ($p, $hasUser, $user, $n, $costHigh, $costLow, $turns, $tokens, $unpriced)
                 ON CONFLICT (project_id, has_user, user_id) DO UPDATE SET
-                    sessions = sessions + excluded.sessions, cost_high = cost_high + excluded.cost_high, cost_low = cost_low + excluded.cost_low,
+                    sessions = sessions + excluded.sessions, {ExactSum.AddCarriedSql()},
                     turns = turns + excluded.turns, total_tokens = total_tokens + excluded.total_tokens, unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
                 """);
             var empty = Statement("DELETE FROM user_session_totals WHERE project_id = $p AND has_user = $hasUser AND user_id = $user AND sessions = 0");
@@ -371,5 +372,6 @@ internal readonly record struct GroupSums(long Sessions, Int128 Cost, long Turns
         new(sign, sign * s.CostPico, sign * s.Turns, sign * s.TotalTokens, s.CostUnknown ? sign : 0);
 
     public GroupSums Plus(GroupSums o) => new(Sessions + o.Sessions, Cost + o.Cost, Turns + o.Turns, Tokens + o.Tokens, Unpriced + o.Unpriced);
+    public GroupSums Minus(GroupSums o) => new(Sessions - o.Sessions, Cost - o.Cost, Turns - o.Turns, Tokens - o.Tokens, Unpriced - o.Unpriced);
     public bool IsZero => Sessions == 0 && Cost == 0 && Turns == 0 && Tokens == 0 && Unpriced == 0;
 }

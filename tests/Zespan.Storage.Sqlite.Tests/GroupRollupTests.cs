@@ -84,13 +84,14 @@ public sealed class GroupRollupTests
         await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
         // Undo migrations 050, 074 and 195 (tables, column, their records; the triggers of 050 and 074 are gone since 180 and 181), then
         // apply them again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181),
-        // split their cost in two parts (190) and add the "no tag" kind (300, which replaces its own rows).
+        // split their cost in two parts (190), add the "no tag" kind (300, which replaces its own rows) and normalize the user
+        // totals' cost into their index (370, whose index reads unpriced_sessions).
         await db.ExecuteAsync("""
             DROP TABLE sessions_hourly; DROP TABLE session_metadata_hourly; DROP TABLE session_metadata_keys_hourly;
             DROP TABLE session_tags_hourly; DROP TABLE session_tagged_hourly; DROP TABLE session_kind_costs;
-            ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
+            DROP INDEX user_totals_by_cost; ALTER TABLE user_session_totals DROP COLUMN unpriced_sessions;
             ALTER TABLE session_rollup_hourly DROP COLUMN cost_high;
-            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 190, 195, 300);
+            DELETE FROM schema_migrations WHERE version IN (50, 74, 180, 181, 190, 195, 300, 370);
             """);
         await db.Storage.Database.MigrateAsync();
 
