@@ -5,6 +5,8 @@ using Zespan.Core.Spans;
 using Zespan.Core.Storage;
 using static Zespan.Storage.Conformance.TestSpans;
 
+using static Zespan.Storage.Sqlite.Tests.SessionSearchKit;
+
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
@@ -114,9 +116,9 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
     {
         Assert.Equal(0, await PendingAsync());
         await using var connection = await _storage.Database.OpenAsync();
-        var documents = Scalar(connection, "SELECT count(*) FROM session_search_docs");
-        Assert.Equal(documents, Scalar(connection, "SELECT count(*) FROM session_search_facts"));
-        Assert.Equal(documents, Scalar(connection, """
+        var documents = connection.Scalar("SELECT count(*) FROM session_search_docs");
+        Assert.Equal(documents, connection.Scalar("SELECT count(*) FROM session_search_facts"));
+        Assert.Equal(documents, connection.Scalar("""
             SELECT count(*) FROM session_search_facts k JOIN session_search_docs d ON d.id = k.id
             JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id
             WHERE k.turns = s.turns AND k.active_ms = s.active_ms AND k.started_ms = s.started_ms AND k.unpriced_calls = s.unpriced_calls
@@ -127,14 +129,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
     private async Task<long> PendingAsync()
     {
         await using var connection = await _storage.Database.OpenAsync();
-        return Scalar(connection, "SELECT count(*) FROM session_search_facts_pending");
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
+        return connection.Scalar("SELECT count(*) FROM session_search_facts_pending");
     }
 
     private async Task VerifyAsync(string context)
@@ -169,36 +164,15 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
     private async Task ExpectAsync(string context, SessionFilter filter, SessionSort sort, bool descending, IEnumerable<SessionSummary> expected)
     {
         var ids = expected.Select(s => s.SessionId).ToList();
-        var (listed, total) = await PageThroughAsync(filter, sort, descending);
+        var (listed, total) = await _storage.PageThroughAsync(_project, filter, sort, descending, pageSize: 7);
         Assert.True(ids.SequenceEqual(listed), $"{context}, {filter} by {sort}: expected [{string.Join(", ", ids)}], listed [{string.Join(", ", listed)}]");
         Assert.True(ids.Count == total, $"{context}, {filter} by {sort}: totalCount {total}, expected {ids.Count}");
     }
 
     private static bool Keeps(SessionFilter f, SessionSummary s) =>
-        (Contains(s.SessionId, f.Query!) || (s.Name is { } name && Contains(name, f.Query!)))
+        (LikeContains(s.SessionId, f.Query!) || (s.Name is { } name && LikeContains(name, f.Query!)))
         && (f.FromMs is not { } from || s.StartedMs >= from) && (f.ToMs is not { } to || s.StartedMs < to)
         && (f.Status == SessionStatusFilter.Any || (s.ErrorCount > 0) == (f.Status == SessionStatusFilter.Error))
         && (f.MinTurns is not { } minTurns || s.Turns >= minTurns) && (f.MaxTurns is not { } maxTurns || s.Turns <= maxTurns)
         && (f.MinActiveMs is not { } minActive || s.ActiveMs >= minActive) && (f.MaxActiveMs is not { } maxActive || s.ActiveMs <= maxActive);
-
-    /// <summary>SQLite's LIKE without wildcards: ordinal, with only A–Z folded to a–z.</summary>
-    private static bool Contains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
-
-    private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
-
-    private async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(SessionFilter filter, SessionSort sort, bool descending)
-    {
-        var ids = new List<string>();
-        SessionCursor? after = null;
-        long total = -1;
-        while (true)
-        {
-            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = sort, Descending = descending, Limit = 7, After = after });
-            total = total < 0 ? page.TotalCount : total;
-            ids.AddRange(page.Items.Select(s => s.SessionId));
-            if (page.NextCursor is null)
-                return (ids, total);
-            Assert.True(SessionCursor.TryDecode(page.NextCursor, sort, descending, out after, out _));
-        }
-    }
 }
