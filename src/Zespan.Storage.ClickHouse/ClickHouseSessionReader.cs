@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
@@ -5,8 +6,8 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.ClickHouse;
 
 /// <summary>
-/// Lists, stats and breakdowns from session_rows (one row per session, kept by <see cref="SessionRowKeeper"/>); a session's
-/// detail from its spans' newest versions (<see cref="ClickHouseSql.CurrentInSession"/>).
+/// Lists, stats, breakdowns and a detail's summary from session_rows (one row per session, kept by
+/// <see cref="SessionRowKeeper"/>); a detail's timeline from its spans' newest versions (<see cref="ClickHouseSql.CurrentInSession"/>).
 /// </summary>
 public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql sql) : ISessionReader
 {
@@ -48,23 +49,33 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
+        // The summary is the session's row, which needs no span ids: it is read while they are, the timeline after them.
+        var rowRows = http.QueryAsync(sql.SessionRowOfSession, new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId }, cancellationToken);
         var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
-        // The summary and the timeline are independent statements: sent together, a detail waits for the slower, not for both.
-        var summaryRows = http.QueryAsync(sql.OneSession, parameters, cancellationToken);
         var timelineRows = http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken);
-        var summary = (await summaryRows).Select(r => SpanReading.Session(r)).FirstOrDefault();
-        var spans = (await timelineRows).Select(SpanReading.Span).ToList();
+        var summary = await SummaryAsync(await rowRows, parameters, cancellationToken);
+        var timeline = (await timelineRows).Select(SpanReading.Timeline).ToList();
         if (summary is null)
             return null;
-        var payloads = withPayloads
-            ? await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), [sessionId], cancellationToken)
-            : [];
-        var timeline = spans.Select(s =>
+        if (withPayloads)
         {
-            payloads.TryGetValue(s.Id, out var p);
-            return new TimelineEntry(s.Id, s.TraceId, s.Name, s.Model, s.StartMs, s.EndMs, s.Usage, s.CostPico, s.Status, s.Error, p?.Input, p?.Output, s.UsageReported);
-        }).ToList();
+            var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, timeline.Select(e => e.SpanId).ToList(), [sessionId], cancellationToken);
+            timeline = timeline.Select(e => payloads.TryGetValue(e.SpanId, out var p) ? e with { InputJson = p.Input, OutputJson = p.Output } : e).ToList();
+        }
         return new SessionDetail(summary, timeline);
+    }
+
+    /// <summary>
+    /// The session's row as the writer kept it (every write that returned before this read is in it, see
+    /// <see cref="SessionRowKeeper"/>), unless it was computed under another idle gap threshold than the recorded one
+    /// (a new threshold's recompute not finished) or the session has no live row: then computed from the spans, as the
+    /// row would be — so the answer is the span definition's in every case, and is null only when that finds no call.
+    /// </summary>
+    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, Dictionary<string, object?> sessionParameters, CancellationToken cancellationToken)
+    {
+        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Flag())
+            return SpanReading.Session(row[0]);
+        return (await http.QueryAsync(sql.OneSession, sessionParameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
     }
 
     public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(
@@ -73,7 +84,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         if (spanIds is null)
         {
             var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
-            spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(SpanReading.Span).Select(s => s.Id).ToList();
+            spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(r => SpanReading.Timeline(r).SpanId).ToList();
         }
         var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken);
         // Unlike SQLite, the payload query reads both columns anyway; the prompts are dropped here when not asked for.
