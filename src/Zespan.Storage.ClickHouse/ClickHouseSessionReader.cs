@@ -53,8 +53,9 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         var rowRows = http.QueryAsync(sql.SessionRowOfSession, new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId }, cancellationToken);
         var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
         var timelineRows = http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken);
-        var summary = await SummaryAsync(await rowRows, parameters, cancellationToken);
+        var row = await rowRows;
         var timeline = (await timelineRows).Select(SpanReading.Timeline).ToList();
+        var summary = await SummaryAsync(row, timeline, parameters, cancellationToken);
         if (summary is null)
             return null;
         if (withPayloads)
@@ -67,15 +68,30 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     /// <summary>
     /// The session's row as the writer kept it (every write that returned before this read is in it, see
-    /// <see cref="SessionRowKeeper"/>), unless it was computed under another idle gap threshold than the recorded one
-    /// (a new threshold's recompute not finished) or the session has no live row: then computed from the spans, as the
-    /// row would be — so the answer is the span definition's in every case, and is null only when that finds no call.
+    /// <see cref="SessionRowKeeper"/>) when it was computed under the project's recorded idle gap threshold and its figures
+    /// are those of the timeline's calls; else computed from the spans, as the row would be. So the answer is the span
+    /// definition's in every case — a new threshold whose recompute has not finished, a batch whose writer failed after
+    /// its INSERT and that was never re-sent (its spans are in the timeline, not in the row) — and null only when that
+    /// finds no call.
     /// </summary>
-    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, Dictionary<string, object?> sessionParameters, CancellationToken cancellationToken)
+    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, List<TimelineEntry> timeline, Dictionary<string, object?> sessionParameters,
+        CancellationToken cancellationToken)
     {
-        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Flag())
-            return SpanReading.Session(row[0]);
+        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Flag() && SpanReading.Session(row[0]) is var kept && IsOf(kept, timeline))
+            return kept;
         return (await http.QueryAsync(sql.OneSession, sessionParameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
+    }
+
+    /// <summary>Whether a summary's figures are those of the calls (the ones a timeline entry carries: not the user, name or idle time).</summary>
+    private static bool IsOf(SessionSummary summary, List<TimelineEntry> calls)
+    {
+        var figures = new SessionFigures();
+        foreach (var c in calls)
+            figures.Add(c.SpanId, c.StartMs, c.EndMs, c.CostPico, c.Usage.InputTokens, c.Usage.OutputTokens, c.Status, userId: null, sessionName: null);
+        return (summary.Turns, summary.StartedMs, summary.EndedMs, summary.CostPico, summary.UnpricedCalls, summary.InputTokens, summary.OutputTokens,
+                summary.ErrorCount, summary.LatencySumMs)
+            == (figures.Turns, figures.StartedMs, figures.EndedMs, figures.CostPico, figures.UnpricedCalls, figures.InputTokens, figures.OutputTokens,
+                figures.Errors, figures.LatencySumMs);
     }
 
     public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(

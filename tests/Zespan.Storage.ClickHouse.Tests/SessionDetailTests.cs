@@ -69,6 +69,28 @@ public sealed class SessionDetailTests(ClickHouseCluster cluster)
         await AssertActivityAsync(backend, project, spans, 30_000);
     }
 
+    [Fact]
+    public async Task ARowWhoseFiguresAreNotTheCalls_IsNotUsed()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var spans = new[] { Llm("a", "s1", Day0, latencyMs: 1_000, costPico: 10), Llm("b", "s1", Day0 + 1_000, latencyMs: 2_000, costPico: 20) };
+        await backend.SpanWriter.WriteAsync(spans.Select(s => new ProjectSpan(project, s)).ToList());
+        // The row as it would be had b's batch landed and its writer failed before the recompute, the batch never re-sent:
+        // the first call's figures only, under the applied threshold, newer than every real row.
+        object[] stale =
+        [
+            new
+            {
+                ProjectId = project, SessionId = "s1", StartedMs = Day0, EndedMs = Day0 + 1_000, Turns = 1L, CostPico = 10L, InputTokens = 100L,
+                OutputTokens = 50L, LatencyMs = 1_000L, IdleGapMs = SessionActivity.DefaultIdleGapMs, Version = ulong.MaxValue - 1, Deleted = (byte)0,
+            },
+        ];
+        await backend.Http.InsertAsync("session_rows", stale);
+        Assert.Equal(1, (await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 })).Items.Single().Turns); // the list reads it
+        await AssertDetailAsync(backend, project, spans, "stale row");
+    }
+
     private static async Task AssertDetailAsync(ClickHouseBackend backend, long project, IReadOnlyList<SpanRecord> spans, string context)
     {
         foreach (var (id, expected) in ReferenceFigures.Sessions(spans))
