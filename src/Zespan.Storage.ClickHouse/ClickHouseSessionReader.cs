@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
@@ -5,8 +6,8 @@ using Zespan.Core.Storage;
 namespace Zespan.Storage.ClickHouse;
 
 /// <summary>
-/// Lists, stats and breakdowns from session_rows (one row per session, kept by <see cref="SessionRowKeeper"/>); a session's
-/// detail from its spans' newest versions (<see cref="ClickHouseSql.CurrentInSession"/>).
+/// Lists, stats, breakdowns and a detail's summary from session_rows (one row per session, kept by
+/// <see cref="SessionRowKeeper"/>); a detail's timeline from its spans' newest versions (<see cref="ClickHouseSql.CurrentInSession"/>).
 /// </summary>
 public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql sql) : ISessionReader
 {
@@ -48,23 +49,49 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
+        // The summary is the session's row, which needs no span ids: it is read while they are, the timeline after them.
+        var rowRows = http.QueryAsync(sql.SessionRowOfSession, new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId }, cancellationToken);
         var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
-        // The summary and the timeline are independent statements: sent together, a detail waits for the slower, not for both.
-        var summaryRows = http.QueryAsync(sql.OneSession, parameters, cancellationToken);
         var timelineRows = http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken);
-        var summary = (await summaryRows).Select(r => SpanReading.Session(r)).FirstOrDefault();
-        var spans = (await timelineRows).Select(SpanReading.Span).ToList();
+        var row = await rowRows;
+        var timeline = (await timelineRows).Select(SpanReading.Timeline).ToList();
+        var summary = await SummaryAsync(row, timeline, parameters, cancellationToken);
         if (summary is null)
             return null;
-        var payloads = withPayloads
-            ? await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(), [sessionId], cancellationToken)
-            : [];
-        var timeline = spans.Select(s =>
+        if (withPayloads)
         {
-            payloads.TryGetValue(s.Id, out var p);
-            return new TimelineEntry(s.Id, s.TraceId, s.Name, s.Model, s.StartMs, s.EndMs, s.Usage, s.CostPico, s.Status, s.Error, p?.Input, p?.Output, s.UsageReported);
-        }).ToList();
+            var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, timeline.Select(e => e.SpanId).ToList(), [sessionId], cancellationToken);
+            timeline = timeline.Select(e => payloads.TryGetValue(e.SpanId, out var p) ? e with { InputJson = p.Input, OutputJson = p.Output } : e).ToList();
+        }
         return new SessionDetail(summary, timeline);
+    }
+
+    /// <summary>
+    /// The session's row as the writer kept it (every write that returned before this read is in it, see
+    /// <see cref="SessionRowKeeper"/>) when it was computed under the project's recorded idle gap threshold and its figures
+    /// are those of the timeline's calls; else computed from the spans, as the row would be. So the answer is the span
+    /// definition's in every case — a new threshold whose recompute has not finished, a batch whose writer failed after
+    /// its INSERT and that was never re-sent (its spans are in the timeline, not in the row) — and null only when that
+    /// finds no call.
+    /// </summary>
+    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, List<TimelineEntry> timeline, Dictionary<string, object?> sessionParameters,
+        CancellationToken cancellationToken)
+    {
+        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Flag() && SpanReading.Session(row[0]) is var kept && IsOf(kept, timeline))
+            return kept;
+        return (await http.QueryAsync(sql.OneSession, sessionParameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
+    }
+
+    /// <summary>Whether a summary's figures are those of the calls (the ones a timeline entry carries: not the user, name or idle time).</summary>
+    private static bool IsOf(SessionSummary summary, List<TimelineEntry> calls)
+    {
+        var figures = new SessionFigures();
+        foreach (var c in calls)
+            figures.Add(c.SpanId, c.StartMs, c.EndMs, c.CostPico, c.Usage.InputTokens, c.Usage.OutputTokens, c.Status, userId: null, sessionName: null);
+        return (summary.Turns, summary.StartedMs, summary.EndedMs, summary.CostPico, summary.UnpricedCalls, summary.InputTokens, summary.OutputTokens,
+                summary.ErrorCount, summary.LatencySumMs)
+            == (figures.Turns, figures.StartedMs, figures.EndedMs, figures.CostPico, figures.UnpricedCalls, figures.InputTokens, figures.OutputTokens,
+                figures.Errors, figures.LatencySumMs);
     }
 
     public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(
@@ -73,7 +100,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         if (spanIds is null)
         {
             var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
-            spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(SpanReading.Span).Select(s => s.Id).ToList();
+            spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(r => SpanReading.Timeline(r).SpanId).ToList();
         }
         var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken);
         // Unlike SQLite, the payload query reads both columns anyway; the prompts are dropped here when not asked for.

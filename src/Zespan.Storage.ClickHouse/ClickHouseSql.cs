@@ -17,32 +17,42 @@ public sealed partial class ClickHouseSql(string database)
     /// <summary>The span rows, sorted by (project, session, span): migration 003 moved them here from spans.</summary>
     private string Spans => database + ".session_spans";
 
+    /// <summary>Each span field's newest value as <see cref="Current"/> names it: (alias, column of the span rows).</summary>
+    private static readonly (string Alias, string Column)[] SpanFields =
+    [
+        ("c_trace", "trace_id"), ("c_has_parent", "has_parent"), ("c_parent", "parent_id"),
+        ("c_session", "session_id"), ("c_has_session", "has_session"), ("c_user", "user_id"), ("c_has_user", "has_user"),
+        ("c_name", "name"), ("c_kind", "kind"), ("c_model", "model"), ("c_has_model", "has_model"),
+        ("c_provider", "provider"), ("c_has_provider", "has_provider"), ("c_start", "start_ms"), ("c_end", "end_ms"),
+        ("c_input", "input_tokens"), ("c_output", "output_tokens"), ("c_cached", "cached_input_tokens"), ("c_reasoning", "reasoning_tokens"),
+        ("c_cost", "cost_pico"), ("c_priced", "priced"), ("c_cost_source", "cost_source"),
+        ("c_status", "status"), ("c_error", "error"), ("c_has_error", "has_error"),
+        ("c_tags", "tags"), ("c_meta_keys", "metadata_keys"), ("c_meta_values", "metadata_values"),
+        ("c_deleted", "deleted"), ("c_usage_reported", "usage_reported"),
+        ("c_session_name", "session_name"), ("c_has_session_name", "has_session_name"),
+        ("c_user_text", "user_text"), ("c_has_user_text", "has_user_text"),
+    ];
+
     /// <summary>
     /// Each span's newest version among the project's rows matching <paramref name="candidates"/> (a condition on raw rows
     /// that keeps every version of any span that could match: it must not depend on fields a re-send can change, or it
-    /// must select span ids through GLOBAL IN so that all their versions are read).
+    /// must select span ids through GLOBAL IN so that all their versions are read). <paramref name="fields"/>: the c_*
+    /// fields to take (every one of <see cref="SpanFields"/> unless given) — each argMax costs per row, so a statement that
+    /// shows a few fields takes only those; span_id and c_version are always there. With <paramref name="prewhere"/>, the
+    /// condition is a PREWHERE: for candidates on the sort key (a session's rows), the other columns are then read only
+    /// where it holds — not for the rest of the granules the index gives (on the other shards, the granule where the
+    /// session would be).
     /// </summary>
-    public string Current(string candidates = "") => $"""
+    private string Current(string candidates, IReadOnlyCollection<string>? fields, bool prewhere) => $"""
         SELECT span_id,
-            argMax(trace_id, version) AS c_trace, argMax(has_parent, version) AS c_has_parent, argMax(parent_id, version) AS c_parent,
-            argMax(session_id, version) AS c_session, argMax(has_session, version) AS c_has_session,
-            argMax(user_id, version) AS c_user, argMax(has_user, version) AS c_has_user,
-            argMax(name, version) AS c_name, argMax(kind, version) AS c_kind,
-            argMax(model, version) AS c_model, argMax(has_model, version) AS c_has_model,
-            argMax(provider, version) AS c_provider, argMax(has_provider, version) AS c_has_provider,
-            argMax(start_ms, version) AS c_start, argMax(end_ms, version) AS c_end,
-            argMax(input_tokens, version) AS c_input, argMax(output_tokens, version) AS c_output,
-            argMax(cached_input_tokens, version) AS c_cached, argMax(reasoning_tokens, version) AS c_reasoning,
-            argMax(cost_pico, version) AS c_cost, argMax(priced, version) AS c_priced, argMax(cost_source, version) AS c_cost_source,
-            argMax(status, version) AS c_status, argMax(error, version) AS c_error, argMax(has_error, version) AS c_has_error,
-            argMax(tags, version) AS c_tags, argMax(metadata_keys, version) AS c_meta_keys, argMax(metadata_values, version) AS c_meta_values,
-            argMax(deleted, version) AS c_deleted, argMax(usage_reported, version) AS c_usage_reported,
-            argMax(session_name, version) AS c_session_name, argMax(has_session_name, version) AS c_has_session_name,
-            argMax(user_text, version) AS c_user_text, argMax(has_user_text, version) AS c_has_user_text,
+            {string.Join(", ", SpanFields.Where(f => fields is null || fields.Contains(f.Alias)).Select(f => $"argMax({f.Column}, version) AS {f.Alias}"))},
             max(version) AS c_version
-        FROM {Spans} WHERE project_id = {"{project:Int64}"}{candidates}
+        FROM {Spans} {(prewhere ? "PREWHERE" : "WHERE")} project_id = {"{project:Int64}"}{candidates}
         GROUP BY span_id
         """;
+
+    /// <inheritdoc cref="Current(string, IReadOnlyCollection{string}?, bool)"/>
+    public string Current(string candidates = "") => Current(candidates, null, prewhere: false);
 
     /// <summary>
     /// The newest version of each span whose newest version is in the session {session:String}, reading that session's
@@ -56,12 +66,15 @@ public sealed partial class ClickHouseSql(string database)
     /// </summary>
     public string CurrentInSession => CurrentIn(" AND session_id = {session:String}");
 
+    /// <summary><see cref="CurrentInSession"/> with only <paramref name="fields"/> (c_* names of <see cref="SpanFields"/>).</summary>
+    private string CurrentInSessionOf(IReadOnlyCollection<string> fields) => CurrentIn(" AND session_id = {session:String}", fields);
+
     /// <summary>
     /// <see cref="CurrentInSession"/> for the sessions that <paramref name="sessions"/> (a condition on raw rows' session_id)
     /// selects: {session_span_ids:Array(String)} are the ids their rows hold.
     /// </summary>
-    private string CurrentIn(string sessions) => $"""
-        SELECT * FROM ({Current(sessions)})
+    private string CurrentIn(string sessions, IReadOnlyCollection<string>? fields = null) => $"""
+        SELECT * FROM ({Current(sessions, fields, prewhere: true)})
         WHERE (span_id, c_version) GLOBAL IN (
             SELECT span_id, max(version) FROM {database}.span_versions
             WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{session_span_ids:Array(String)}"}))
@@ -193,14 +206,35 @@ public sealed partial class ClickHouseSql(string database)
         return result;
     }
 
+    /// <summary>The session's summary computed from its spans (the definition session_rows keeps): the detail's when its row cannot be used.</summary>
     public string OneSession => $"SELECT {SessionColumns} FROM ({Sessions(CurrentInSession)}) WHERE s_id = {{session:String}} FORMAT JSONCompact";
+
+    /// <summary>
+    /// The detail's summary: the session {session:String}'s live row in session_rows (no row when it has none), then
+    /// s_current, 1 when the row was computed under the project's recorded idle gap threshold. A row under another one
+    /// (a new threshold whose recompute has not finished) is not used: the detail then computes <see cref="OneSession"/>.
+    /// </summary>
+    public string SessionRowOfSession =>
+        $"SELECT {SessionColumns}, (s_idle_gap = p_idle_gap) AS s_current FROM ({NewestSessionRows("", oneSession: true)}) AS s_row CROSS JOIN ({IdleGapOfProject}) AS s_project FORMAT JSONCompact";
 
     public const string SpanColumns = "span_id, c_trace, c_has_parent, c_parent, c_session, c_has_session, c_user, c_has_user, c_name, c_kind, "
         + "c_model, c_has_model, c_provider, c_has_provider, c_start, c_end, c_input, c_output, c_cached, c_reasoning, c_cost, c_priced, "
         + "c_cost_source, c_status, c_error, c_has_error, c_tags, c_meta_keys, c_meta_values, c_usage_reported";
 
+    /// <summary>
+    /// The columns of a timeline entry (<see cref="SpanReading.Timeline"/>): what the detail shows of each call, so the
+    /// timeline takes 17 of the 34 argMax fields (not the parent, user, provider, tags, metadata or name texts).
+    /// </summary>
+    public const string TimelineColumns = "span_id, c_trace, c_name, c_model, c_has_model, c_start, c_end, c_input, c_output, c_cached, c_reasoning, "
+        + "c_cost, c_priced, c_status, c_error, c_has_error, c_usage_reported";
+
+    /// <summary>The fields <see cref="SessionTimeline"/> reads: its columns and those its condition needs.</summary>
+    private static readonly string[] TimelineFields =
+        [.. TimelineColumns.Split(", ").Where(c => c.StartsWith("c_", StringComparison.Ordinal)), "c_deleted", "c_kind", "c_has_session", "c_session"];
+
+    /// <summary>The session's live LLM calls in start order (then span id), as <see cref="TimelineColumns"/>.</summary>
     public string SessionTimeline =>
-        $"SELECT {SpanColumns} FROM ({CurrentInSession}) WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1 AND c_session = {{session:String}} ORDER BY c_start, span_id FORMAT JSONCompact";
+        $"SELECT {TimelineColumns} FROM ({CurrentInSessionOf(TimelineFields)}) WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1 AND c_session = {{session:String}} ORDER BY c_start, span_id FORMAT JSONCompact";
 
     public string TraceSpans =>
         $"SELECT {SpanColumns} FROM ({Current(InTrace)}) WHERE c_deleted = 0 AND c_trace = {{trace:String}} ORDER BY c_start, span_id FORMAT JSONCompact";
@@ -376,6 +410,7 @@ public sealed partial class ClickHouseSql(string database)
         }
         yield return ("SessionSpanIds", SessionSpanIds);
         yield return ("OneSession", OneSession);
+        yield return ("SessionRowOfSession", SessionRowOfSession);
         yield return ("AppliedIdleGap", AppliedIdleGap);
         yield return ("SessionTimeline", SessionTimeline);
         yield return ("TraceSpans", TraceSpans);

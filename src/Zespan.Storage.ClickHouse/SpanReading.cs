@@ -52,6 +52,12 @@ internal static class SpanReading
         };
     }
 
+    /// <summary>A row of <see cref="ClickHouseSql.TimelineColumns"/>, without payloads.</summary>
+    public static TimelineEntry Timeline(JsonElement[] r) => new(
+        r[0].Text(), r[1].Text(), r[2].Text(), r[3].TextIf(r[4]), r[5].Long(), r[6].Long(),
+        new TokenUsage(r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long()), r[12].Flag() ? r[11].Long() : null,
+        (SpanStatus)r[13].Long(), r[14].TextIf(r[15]), InputJson: null, OutputJson: null, UsageReported: r[16].Flag());
+
     /// <summary>
     /// Parameters for the statements over one session (<see cref="ClickHouseSql.CurrentInSession"/>): the project, the
     /// session and the ids of the spans its rows hold, read first.
