@@ -109,6 +109,31 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
         await AssertActivityAsync(backend, project, spans, 600_000);
     }
 
+    [Fact]
+    public async Task TheCompletenessCheck_RunsAgainAfterAnotherServersChange_EvenBackToTheSameThreshold()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var spans = new[] { Llm("a", "s1", 0, latencyMs: 1_000), Llm("b", "s1", 41_000, latencyMs: 1_000), Llm("c", "s2", 0, latencyMs: 1_000) };
+        await backend.SpanWriter.WriteAsync(spans.Select(s => new ProjectSpan(project, s)).ToList());
+        var versions = new RowVersions(TimeProvider.System);
+        var thisServer = backend.SessionActivity;
+        await thisServer.ApplyIdleGapAsync(project, 30_000);
+        Assert.Equal((30_000L, true), await thisServer.AppliedIdleGapAsync(project)); // checked: complete at this record
+
+        // Another server (its own store) moves to 10 minutes, then records 30 s again and dies before its recompute.
+        var otherServer = new ClickHouseSessionActivityStore(backend.Http, backend.Sql, versions, backend.SessionRows);
+        Assert.Equal(2, await otherServer.ApplyIdleGapAsync(project, 600_000));
+        object[] recorded = [new { ProjectId = project, IdleGapMs = 30_000L, Version = versions.Next() }];
+        await backend.Http.InsertAsync("session_idle_thresholds", recorded);
+
+        // The same threshold this server found complete, but a new record: it checks again and finds the rows behind.
+        Assert.Equal((30_000L, false), await thisServer.AppliedIdleGapAsync(project));
+        Assert.Equal(2, await thisServer.ApplyIdleGapAsync(project, 30_000));
+        Assert.Equal((30_000L, true), await thisServer.AppliedIdleGapAsync(project));
+        await AssertActivityAsync(backend, project, spans, 30_000);
+    }
+
     private static async Task AssertActivityAsync(ClickHouseBackend backend, long project, IReadOnlyList<Zespan.Core.Spans.SpanRecord> spans, long threshold)
     {
         var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
