@@ -15,6 +15,7 @@ public static class ClickHouseRegistration
         services.AddSingleton(new ClickHouseSql(settings.Database));
         services.AddSingleton(sp => new RowVersions(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SessionRowKeeper>();
+        services.AddHostedService<SessionRowRepair>();
         services.AddSingleton<IStorageInitializer, ClickHouseMigrator>();
         services.AddSingleton<ISpanWriter, ClickHouseSpanWriter>();
         services.AddSingleton<ISpanContentStore, ClickHouseSpanContentStore>();

@@ -49,9 +49,9 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
         Deleted = 1,
     }).ToList();
 
-    /// <summary>The sessions of rows (span id, session, has session, …).</summary>
+    /// <summary>The sessions of rows (span id, session, has session, …), '' for spans of no session (its row marks them recomputed).</summary>
     private static HashSet<string> SessionsOf(List<System.Text.Json.JsonElement[]> rows) =>
-        rows.Where(r => r[2].Long() == 1).Select(r => r[1].Text()).ToHashSet(StringComparer.Ordinal);
+        rows.Select(r => r[2].Long() == 1 ? r[1].Text() : "").ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Drops the months only this project has rows in; returns the spans they held (their newest versions).</summary>
     private async Task<long> DropWholeMonthsAsync(long projectId, long cutoffMs, CancellationToken cancellationToken)

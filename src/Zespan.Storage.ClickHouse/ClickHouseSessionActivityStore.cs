@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Zespan.Core.Sessions;
 using Zespan.Core.Storage;
 
@@ -8,15 +9,29 @@ namespace Zespan.Storage.ClickHouse;
 /// on are computed with it) and then recomputes every session row of the project; each row keeps the threshold it was
 /// computed with, so a recomputation that was interrupted shows as rows under another threshold (Complete is false)
 /// and the next apply finishes it.
+/// That check groups every session row of the project, so it runs only when the threshold's record has changed since
+/// this server last found the rows complete (and once after start): once complete, rows stay under the recorded
+/// threshold until a new one is recorded — every recompute reads the newest record, and one that read an older record
+/// took its tick before that record was written, so the project's recompute that followed it wins. A change made by
+/// any server, even one that died before its recompute finished, is a new record (a new version), which the next call
+/// here sees and checks.
 /// </summary>
 public sealed class ClickHouseSessionActivityStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, SessionRowKeeper sessionRows) : ISessionActivityStore
 {
+    /// <summary>Per project, the version of the threshold record under which every row was last found computed.</summary>
+    private readonly ConcurrentDictionary<long, ulong> _completeAt = new();
+
     public async Task<(long IdleGapMs, bool Complete)> AppliedIdleGapAsync(long projectId, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId };
-        var threshold = (await http.QueryAsync(sql.AppliedIdleGap, parameters, cancellationToken))[0][0].Long();
+        var applied = (await http.QueryAsync(sql.AppliedIdleGapAndVersion, parameters, cancellationToken))[0];
+        var (threshold, version) = (applied[0].Long(), applied[1].ULong());
+        if (_completeAt.TryGetValue(projectId, out var known) && known == version)
+            return (threshold, true);
         parameters["idle_gap"] = threshold;
         var stale = (await http.QueryAsync(sql.RowsUnderOtherThreshold, parameters, cancellationToken))[0][0].Long();
+        if (stale == 0)
+            _completeAt[projectId] = version;
         return (threshold, stale == 0);
     }
 

@@ -5,21 +5,32 @@ namespace Zespan.Storage.ClickHouse;
 /// <summary>
 /// Writes each span as a new version row in one INSERT (JSONEachRow), then recomputes the session rows the spans touched
 /// (<see cref="SessionRowKeeper"/>) before returning, so a read that starts after the 2xx sees the write in every
-/// figure. Nothing is read before the INSERT: a re-send or a late span needs no lookup to be stored.
+/// figure. Nothing is read before the INSERT: a re-send or a late span needs no lookup to be stored. A server that dies
+/// between the two leaves the rows for <see cref="SessionRowRepair"/>.
 /// </summary>
 public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versions, SessionRowKeeper sessionRows) : ISpanWriter
 {
     public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
-        // The last of duplicates within one call wins, as a later call would.
-        var rows = spans.Select(s => SpanRow.Of(s.ProjectId, s.Span, versions.Next())).ToList();
-        await http.InsertAsync("session_spans", rows, cancellationToken);
+        await InsertSpansAsync(spans, cancellationToken);
         foreach (var project in spans.GroupBy(s => s.ProjectId))
         {
             var ids = project.Select(s => s.Span.Id).Distinct(StringComparer.Ordinal).ToList();
-            var sessions = project.Where(s => s.Span.SessionId is not null).Select(s => s.Span.SessionId!);
+            // '' for spans of no session: its row marks their write as recomputed, for the repair sweep's check.
+            var sessions = project.Select(s => s.Span.SessionId ?? "");
             await sessionRows.SpansWrittenAsync(project.Key, ids, sessions, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The write's first step alone: what a server that dies before its recompute leaves behind (the repair tests
+    /// reproduce that crash through it).
+    /// </summary>
+    internal Task InsertSpansAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
+    {
+        // The last of duplicates within one call wins, as a later call would.
+        var rows = spans.Select(s => SpanRow.Of(s.ProjectId, s.Span, versions.Next())).ToList();
+        return http.InsertAsync("session_spans", rows, cancellationToken);
     }
 }
 

@@ -40,11 +40,14 @@ public sealed partial class ClickHouseSql
     /// (<see cref="CurrentIn"/>: a span whose newest version is in another session is not counted here), one per session
     /// named, a deleted one for a session with no live call left. {session_span_ids:Array(String)}: the ids their rows
     /// hold (<see cref="SpanIdsOfSessions"/>), {version:UInt64}: the recompute's version.
+    /// The spans of no session (session id '', which no real session has: ids are non-empty) may be named: they are never
+    /// read (has_session = 1), and '' gets a deleted row whose version marks when their writes' sessions were last
+    /// recomputed, which the repair sweep compares like any session's (<see cref="StaleSessions"/>).
     /// </summary>
     public string SessionRowsOf => $"""
         SELECT {SessionRowValues}
         FROM (SELECT arrayJoin({"{sessions:Array(String)}"}) AS s_id) AS r
-        ANY LEFT JOIN (SELECT * FROM ({Sessions(CurrentIn(" AND session_id IN (SELECT arrayJoin({sessions:Array(String)}))"))})) AS s USING (s_id)
+        ANY LEFT JOIN (SELECT * FROM ({Sessions(CurrentIn(" AND has_session = 1 AND session_id IN (SELECT arrayJoin({sessions:Array(String)}))"))})) AS s USING (s_id)
         """;
 
     /// <summary>The rows of every session of the project with a live call (a threshold change, the upgrade's fill).</summary>
@@ -54,15 +57,46 @@ public sealed partial class ClickHouseSql
 
     /// <summary>The ids of the spans that have a row (any version) in the sessions: the sort key's prefix.</summary>
     public string SpanIdsOfSessions =>
-        $"SELECT DISTINCT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
+        $"SELECT DISTINCT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has_session = 1 AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
+
+    /// <summary>
+    /// The repair sweep's check (<see cref="SessionRowRepair"/>): sessions of the project — '' standing for the spans of no
+    /// session — whose newest span row is newer than their newest session row (0 when they have none), that is, written
+    /// after the last recompute started, when that write's version was taken before {settled:UInt64} (older than any
+    /// write whose recompute may still be on its way). Oldest first, at most {batch:Count}; each with its row's version.
+    /// </summary>
+    public string StaleSessions => $"""
+        SELECT s_id, s_version, r_version FROM (
+            SELECT session_id AS s_id, max(version) AS s_version FROM {Spans} WHERE project_id = {"{project:Int64}"} GROUP BY session_id
+        ) AS s
+        ANY LEFT JOIN (
+            SELECT session_id AS s_id, max(version) AS r_version FROM {database}.session_rows WHERE project_id = {"{project:Int64}"} GROUP BY session_id
+        ) AS r USING (s_id)
+        WHERE s_version > r_version AND s_version < {"{settled:UInt64}"}
+        ORDER BY s_version, s_id
+        LIMIT {"{batch:Count}"}
+        FORMAT JSONCompact
+        """;
+
+    /// <summary>
+    /// The ids of the spans with a row in the session {session:String} newer than {since:UInt64} (its row's version): the
+    /// writes its last recompute did not see, whose other sessions (span_sessions) need a recompute too. Newest first, at
+    /// most {id_limit:Count}.
+    /// </summary>
+    public string SpanIdsWrittenSince =>
+        $"SELECT span_id, max(version) AS v FROM {Spans} WHERE project_id = {{project:Int64}} AND session_id = {{session:String}} AND version > {{since:UInt64}} "
+        + "GROUP BY span_id ORDER BY v DESC, span_id LIMIT {id_limit:Count} FORMAT JSONCompact";
 
     /// <summary>Every session any version of the spans {ids:Array(String)} has been in (span_sessions, by span id).</summary>
     public string SessionsOfSpans =>
         $"SELECT DISTINCT session_id FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND has_session = 1 AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) FORMAT JSONCompact";
 
-    /// <summary>The sessions with a row in the months {months:Array(Int64)}: retention recomputes them after dropping the months.</summary>
+    /// <summary>
+    /// The sessions with a row in the months {months:Array(Int64)} ('' for spans of no session): retention recomputes them
+    /// after dropping the months.
+    /// </summary>
     public string SessionsInMonths =>
-        $"SELECT DISTINCT session_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has_session = 1 AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "start_ms")})) FORMAT JSONCompact";
+        $"SELECT DISTINCT session_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "start_ms")})) FORMAT JSONCompact";
 
     /// <summary>The projects that have spans (the upgrade fills their session rows one project at a time).</summary>
     public string ProjectsWithSpans => $"SELECT DISTINCT project_id FROM {Spans} FORMAT JSONCompact";
@@ -172,6 +206,8 @@ public sealed partial class ClickHouseSql
         yield return ("SessionRowsOfProject", SessionRowsOfProject + " FORMAT JSONCompact");
         yield return ("SpanIdsOfSessions", SpanIdsOfSessions);
         yield return ("SessionsOfSpans", SessionsOfSpans);
+        yield return ("StaleSessions", StaleSessions);
+        yield return ("SpanIdsWrittenSince", SpanIdsWrittenSince);
         yield return ("SessionsInMonths", SessionsInMonths);
         yield return ("ProjectsWithSpans", ProjectsWithSpans);
         yield return ("RowsUnderOtherThreshold", RowsUnderOtherThreshold);

@@ -145,6 +145,10 @@ public sealed partial class ClickHouseSql(string database)
 
     public string AppliedIdleGap => $"{IdleGapOfProject} FORMAT JSONCompact";
 
+    /// <summary>The project's threshold (<see cref="IdleGapOfProject"/>) and the version of its newest record (0: none).</summary>
+    public string AppliedIdleGapAndVersion =>
+        $"SELECT if(count() = 0, {Zespan.Core.Sessions.SessionActivity.DefaultIdleGapMs}, argMax(idle_gap_ms, version)), max(version) FROM {database}.session_idle_thresholds WHERE project_id = {{project:Int64}} FORMAT JSONCompact";
+
     public const string SessionColumns = "s_id, s_user, s_has_user, s_started, s_ended, s_turns, s_cost_usd, s_cost_pico, s_unpriced, s_input, s_output, s_errors, s_latency, s_idle, s_gaps, s_has_name, s_name";
 
     /// <summary>
@@ -412,6 +416,7 @@ public sealed partial class ClickHouseSql(string database)
         yield return ("OneSession", OneSession);
         yield return ("SessionRowOfSession", SessionRowOfSession);
         yield return ("AppliedIdleGap", AppliedIdleGap);
+        yield return ("AppliedIdleGapAndVersion", AppliedIdleGapAndVersion);
         yield return ("SessionTimeline", SessionTimeline);
         yield return ("TraceSpans", TraceSpans);
         yield return ("Payloads", Payloads);

@@ -9,6 +9,9 @@ internal static class JsonCell
     public static long Long(this JsonElement cell) =>
         cell.ValueKind == JsonValueKind.String ? long.Parse(cell.GetString()!, CultureInfo.InvariantCulture) : cell.GetInt64();
 
+    public static ulong ULong(this JsonElement cell) =>
+        cell.ValueKind == JsonValueKind.String ? ulong.Parse(cell.GetString()!, CultureInfo.InvariantCulture) : cell.GetUInt64();
+
     /// <summary>A cost summed by ClickHouseSql.ExactCostSum: whole dollars and the picodollar rest.</summary>
     public static Int128 Cost(JsonElement dollars, JsonElement rest) => (Int128)dollars.Long() * Zespan.Core.Spans.Money.PicoPerUsd + rest.Long();
 

@@ -6,7 +6,8 @@ namespace Zespan.Storage.ClickHouse;
 /// project. Each recompute is one INSERT … SELECT on the server, versioned with a tick taken before its read starts: of
 /// two recomputes of a session the later-started one wins, and it read every write that returned before its tick —
 /// so the newest row always reflects every write whose writer has answered (several servers included, as long as
-/// their clocks agree better than their writes are apart: see docs/deploy.md, "Consistency model").
+/// their clocks agree better than their writes are apart: see docs/deploy.md, "Consistency model"). A writer that dies
+/// before its recompute leaves the rows to <see cref="SessionRowRepair"/>, which recomputes through this class too.
 /// </summary>
 public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions)
 {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Zespan.Core.Sessions;
 using Zespan.Core.Storage;
 using Zespan.Storage.Conformance;
@@ -41,6 +42,47 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
     }
 
     [Fact]
+    public async Task AWriterThatDiesBeforeItsRecompute_LeavesStaleRows_WhichOneRepairPassMakesExact()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var first = new[]
+        {
+            Llm("a", "kept", 1_000, costPico: 10), Llm("b", "kept", 2_000, costPico: 20),
+            Llm("c", "left", 3_000, costPico: 40), Llm("d", "left", 4_000, costPico: 50), Llm("e", "emptied", 5_000, costPico: 60),
+        };
+        await backend.SpanWriter.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
+
+        // The batch of a server that dies after its INSERT, before its recompute: a new call in "kept", "c" moved into a
+        // session that has no row yet, and "e" re-sent without a session, which leaves "emptied" with no call.
+        var crashed = new[] { Llm("f", "kept", 6_000, costPico: 70), Llm("c", "new", 3_500, costPico: 45), Llm("e", null, 5_000, costPico: 60) };
+        await backend.SpanWriter.InsertSpansAsync(crashed.Select(s => new ProjectSpan(project, s)).ToList());
+        var final = new[] { first[0], first[1], first[3], crashed[0], crashed[1], crashed[2] };
+        var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
+        Assert.Equal(["emptied", "kept", "left"], listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal)); // stale: the known gap
+
+        // Settled: every write so far. Nothing else of the project is stale, so the pass stops at the sessions above.
+        var repair = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, TimeProvider.System, NullLogger<SessionRowRepair>.Instance);
+        var settled = new RowVersions(TimeProvider.System).Next();
+        Assert.Equal(3, await repair.RepairProjectAsync(project, settled, batch: 10)); // kept, new, and '' (the spans of no session)
+
+        var expected = ReferenceFigures.Sessions(final);
+        listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Count, listed.TotalCount);
+        foreach (var session in listed.Items)
+            Compare.Session(expected[session.SessionId], session, "after one repair pass");
+        var stats = await backend.Sessions.StatsAsync(project, SessionFilter.None);
+        Assert.Equal(final.Where(s => s.SessionId is not null).Sum(s => s.CostPico!.Value), (long)stats.TotalCostPico);
+        Assert.Equal(expected.Values.Sum(s => s.Turns), stats.TotalTurns);
+
+        // Repaired: the next pass finds nothing, and neither does one right after an ordinary write (its recompute followed it).
+        Assert.Equal(0, await repair.RepairProjectAsync(project, new RowVersions(TimeProvider.System).Next(), batch: 10));
+        await backend.SpanWriter.WriteAsync([new ProjectSpan(project, Llm("g", null, 7_000)), new ProjectSpan(project, Llm("h", "kept", 8_000))]);
+        Assert.Equal(0, await repair.RepairProjectAsync(project, new RowVersions(TimeProvider.System).Next(), batch: 10));
+    }
+
+    [Fact]
     public async Task ANewThreshold_RecomputesEveryRow_AndAnInterruptedRecomputationIsFinished()
     {
         var (backend, _) = await cluster.SharedStoresAsync();
@@ -65,6 +107,31 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
         Assert.Equal(2, await backend.SessionActivity.ApplyIdleGapAsync(project, 600_000));
         Assert.Equal((600_000L, true), await backend.SessionActivity.AppliedIdleGapAsync(project));
         await AssertActivityAsync(backend, project, spans, 600_000);
+    }
+
+    [Fact]
+    public async Task TheCompletenessCheck_RunsAgainAfterAnotherServersChange_EvenBackToTheSameThreshold()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var spans = new[] { Llm("a", "s1", 0, latencyMs: 1_000), Llm("b", "s1", 41_000, latencyMs: 1_000), Llm("c", "s2", 0, latencyMs: 1_000) };
+        await backend.SpanWriter.WriteAsync(spans.Select(s => new ProjectSpan(project, s)).ToList());
+        var versions = new RowVersions(TimeProvider.System);
+        var thisServer = backend.SessionActivity;
+        await thisServer.ApplyIdleGapAsync(project, 30_000);
+        Assert.Equal((30_000L, true), await thisServer.AppliedIdleGapAsync(project)); // checked: complete at this record
+
+        // Another server (its own store) moves to 10 minutes, then records 30 s again and dies before its recompute.
+        var otherServer = new ClickHouseSessionActivityStore(backend.Http, backend.Sql, versions, backend.SessionRows);
+        Assert.Equal(2, await otherServer.ApplyIdleGapAsync(project, 600_000));
+        object[] recorded = [new { ProjectId = project, IdleGapMs = 30_000L, Version = versions.Next() }];
+        await backend.Http.InsertAsync("session_idle_thresholds", recorded);
+
+        // The same threshold this server found complete, but a new record: it checks again and finds the rows behind.
+        Assert.Equal((30_000L, false), await thisServer.AppliedIdleGapAsync(project));
+        Assert.Equal(2, await thisServer.ApplyIdleGapAsync(project, 30_000));
+        Assert.Equal((30_000L, true), await thisServer.AppliedIdleGapAsync(project));
+        await AssertActivityAsync(backend, project, spans, 30_000);
     }
 
     private static async Task AssertActivityAsync(ClickHouseBackend backend, long project, IReadOnlyList<Zespan.Core.Spans.SpanRecord> spans, long threshold)
