@@ -87,7 +87,11 @@ internal static class SessionSearch
     /// </summary>
     private static string Matches(SqliteCommand command, string text, Index index, IEnumerable<SessionSearchDays.Range> ranges, bool ids = false)
     {
-        command.With("$qMatch", index.Match).With("$qLike", LikePattern(text));
+        command.With("$qMatch", index.Match);
+        // Bound only where a statement reads it (the raw binder refuses a parameter the SQL lacks): the lazy index's
+        // pending part, and the figures' pending part that SessionSearchFacts adds beside the ids.
+        if (index.Lazy || ids)
+            command.With("$qLike", LikePattern(text));
         return string.Join(" UNION ALL ", ranges.Select((range, i) =>
         {
             command.With($"$qFrom{i}", range.From).With($"$qTo{i}", range.To);
