@@ -10,7 +10,7 @@ const string usage = """
       dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
       dotnet Zespan.Bench.dll session-trends [--data /tmp/zespan-trends] [--sessions 1000000] [--days 90] [--runs 7]   (in-process)
-      dotnet Zespan.Bench.dll session-search [--data /tmp/zespan-search] [--sessions 1000000] [--runs 7]   (issue-18 list columns and q=, in-process)
+      dotnet Zespan.Bench.dll session-search [--data /tmp/zespan-search] [--sessions 1000000] [--runs 7] [--only "maxTurns,minTurns"]   (issue-18 list columns and q=, in-process)
       dotnet Zespan.Bench.dll trace-status [--data /tmp/zespan-trace-status] [--sessions 1000000] [--days 30] [--runs 7] [--no-traces]   (traces by status, token outliers, the costs page's session queries, in-process)
       dotnet Zespan.Bench.dll clickhouse --env <cluster.env> --servers-data <folder> [--load-from 0] [--load-to 100000] [--chunk 20000] [--concurrency 8] [--batch 1000] [--runs 5] [--no-queries] [--only "detail,first page"] [--database zespan]
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only] [--issue18]
@@ -39,7 +39,11 @@ switch (args.FirstOrDefault())
         await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5")), args.Contains("--rebuild-in-writer")).RunAsync();
         return 0;
     case "session-search":
-        await new SessionSearchBenchmark(Option("--data", "/tmp/zespan-search"), int.Parse(Option("--sessions", "1000000")), int.Parse(Option("--runs", "7"))).RunAsync();
+        await new SessionSearchBenchmark(Option("--data", "/tmp/zespan-search"), int.Parse(Option("--sessions", "1000000")), int.Parse(Option("--runs", "7")),
+            args.Contains("--only") ? Option("--only", "") : null).RunAsync();
+        return 0;
+    case "sql-probe":
+        await SqlProbe.RunAsync(Option("--data", ""), Option("--file", ""), int.Parse(Option("--runs", "7")), Option("--bind", "").Split(';', StringSplitOptions.RemoveEmptyEntries));
         return 0;
     case "compare":
         await new CompareBenchmark(int.Parse(Option("--turns", "1000")), int.Parse(Option("--window", "20")), int.Parse(Option("--runs", "7"))).RunAsync();

@@ -4,7 +4,7 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// Indexes the grams (SessionGrams, migration 350) of the search documents the writer marked pending, and copies the
-/// figures of the documents whose session changed into session_search_facts (migration 360), outside the writer's own
+/// figures (and session id, 380) of the documents whose session changed into session_search_facts (migration 360), outside the writer's own
 /// transactions. Why: built in the writer's triggers, the gram index cost +19 % write time per span (every
 /// new session's and rename's trigrams twice over), and the writer is the ingest bottleneck (issue 15). Here a batch of
 /// pending documents is indexed in one short transaction of its own and cleared from the queue in it, so a reader sees
@@ -114,8 +114,8 @@ public sealed class SessionGramIndexer
             return 0;
         // Read and written in this write transaction: no write of the writer falls between reading a figure and copying it.
         using var copy = connection.Command("""
-            INSERT INTO session_search_facts (id, turns, active_ms, started_ms, unpriced_calls, cost_high, cost_pico)
-            SELECT g.id, t.turns, t.active_ms, t.started_ms, t.unpriced_calls, t.cost_high, t.cost_pico
+            INSERT INTO session_search_facts (id, turns, active_ms, started_ms, unpriced_calls, cost_high, cost_pico, session_id)
+            SELECT g.id, t.turns, t.active_ms, t.started_ms, t.unpriced_calls, t.cost_high, t.cost_pico, t.session_id
             FROM session_search_facts_pending g
             CROSS JOIN session_search_docs d ON d.id = g.id
             CROSS JOIN sessions t ON t.project_id = d.project_id AND t.session_id = d.session_id

@@ -28,15 +28,16 @@ internal static class SessionSearchFacts
     /// The FROM clause of a query on alias s over the matching documents' figures (columns project_id, session_id and
     /// Figures) that meet the filter: the matches' rows in session_search_facts, then the pending documents' session rows
     /// LIKE-tested, in the same ranges. The filter is tested inside each part (SQLite does not push it into a UNION ALL
-    /// here), before a passing match's document row is read for its session id; do not append it again.
+    /// here); do not append it again. A match's session id is its figures row's (migration 380), not its document row's:
+    /// the page's order breaks ties by it, and reading the documents too for every passing match tripled the page's CPU.
     /// </summary>
     public static string From(SqliteCommand command, SessionFilter filter)
     {
         var (ids, ranges) = SessionSearch.MatchingIds(command, filter);
         var conditions = Conditions(command, filter);
         return $"""
-            (SELECT d.project_id, d.session_id, {Figures("s")}
-             FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id CROSS JOIN session_search_docs d ON d.id = m.id
+            (SELECT $p AS project_id, s.session_id, {Figures("s")}
+             FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id
              WHERE {conditions}
              UNION ALL
              SELECT s.project_id, s.session_id, {Figures("s")} {Pending(ranges)} AND {conditions}) AS s

@@ -111,7 +111,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
         return stored;
     }
 
-    /// <summary>Nothing pending, and one row per document holding its session's current figures.</summary>
+    /// <summary>Nothing pending, and one row per document holding its session's current figures and its id (migration 380).</summary>
     private async Task VerifyFactsAsync()
     {
         Assert.Equal(0, await PendingAsync());
@@ -122,7 +122,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             SELECT count(*) FROM session_search_facts k JOIN session_search_docs d ON d.id = k.id
             JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id
             WHERE k.turns = s.turns AND k.active_ms = s.active_ms AND k.started_ms = s.started_ms AND k.unpriced_calls = s.unpriced_calls
-              AND k.cost_high = s.cost_high AND k.cost_pico = s.cost_pico
+              AND k.cost_high = s.cost_high AND k.cost_pico = s.cost_pico AND k.session_id = s.session_id
             """));
     }
 
