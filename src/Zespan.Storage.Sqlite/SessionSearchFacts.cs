@@ -61,24 +61,43 @@ internal static class SessionSearchFacts
 
     /// <summary>
     /// The exact count of the sessions matching the filter, and of those matching its q=, status and time range alone
-    /// (what reading the matches costs), in one pass over the matches. No document row is read for the count.
+    /// (what reading the matches costs), in one pass over the matches. No document row is read for the count. With a sort
+    /// the figures hold, also the session id of the matching figures row that comes first in that order (First; the cost
+    /// order's two keys compared as one approximate number, ties unordered): where a walk along the sort index would
+    /// meet its first match (SessionSearchPlan). A hint for the plan only, never part of an answer.
     /// </summary>
-    public static async Task<(long Matching, long Matches)> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    public static async Task<(long Matching, long Matches, string? First)> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter,
+        SessionQuery? order, CancellationToken cancellationToken)
     {
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
         var (ids, ranges) = SessionSearch.MatchingIds(count, filter);
         var conditions = Conditions(count, filter);
+        // One max() or min() in the aggregate: SQLite then reads the bare s.session_id from the row it came from.
+        var first = order is { } o && Orders(o.Sort)
+            ? $", {(o.Descending ? "max" : "min")}(CASE WHEN {conditions} THEN {FirstKey(o.Sort)} END), s.session_id AS first"
+            : ", NULL AS first";
         // Two plain aggregates: through a UNION ALL co-routine the same count took twice the CPU.
         count.CommandText = $"""
-            SELECT f.n + g.n, f.matching + g.matching FROM
-                (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id) AS f,
+            SELECT f.n + g.n, f.matching + g.matching, f.first FROM
+                (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching{first}
+                 FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id) AS f,
                 (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching {Pending(ranges)}) AS g
             """;
         await using var reader = await count.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(1), reader.GetInt64(0));
+        return (reader.GetInt64(1), reader.GetInt64(0), reader.IsDBNull(2) ? null : reader.GetString(2));
     }
+
+    /// <summary>The sort key of a figures row on alias s as one number (cost: unknown above every known cost, approximately).</summary>
+    private static string FirstKey(SessionSort sort) => sort switch
+    {
+        SessionSort.StartedAt => "s.started_ms",
+        SessionSort.Turns => "s.turns",
+        SessionSort.ActiveDurationMs => "s.active_ms",
+        SessionSort.CostUsd => "((s.unpriced_calls = s.turns) * 1e19 + (CASE WHEN s.cost_high = 0 THEN s.cost_pico ELSE 9223372036854775807 END))",
+        _ => throw new ArgumentOutOfRangeException(nameof(sort)),
+    };
 
     /// <summary>
     /// Whether the project's pending documents number at least <paramref name="many"/>, counting no further: then
