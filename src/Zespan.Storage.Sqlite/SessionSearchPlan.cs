@@ -91,9 +91,6 @@ internal static class SessionSearchPlan
     /// </summary>
     private const double FactSeeksPerRow = 4;
 
-    /// <summary>How many times its estimate a walk may visit before the page is read from the matches instead.</summary>
-    private const double WalkMargin = 4;
-
     /// <summary>
     /// The count from the matches' figures; the page by walking the sort index LIKE-testing each row when that is expected
     /// to find it sooner than reading the figures (a rare filter sorted by start), bounded by what reading them costs, else
@@ -110,7 +107,7 @@ internal static class SessionSearchPlan
         // The walk's estimate assumes the filter independent of the sort key; when they are correlated (few turns are the
         // cheap sessions) it passes most sessions, so it stops at a few times its estimate, not at the full reading cost.
         var walk = SessionRowPlan.WalkCost(query, sessions, total);
-        var budget = (long)Math.Ceiling(Math.Min(read, WalkMargin * walk));
+        var budget = (long)Math.Ceiling(Math.Min(read, SessionRowPlan.WalkMargin * walk));
         // The hint is about a walk from the start of the order: a later page's walk starts at its cursor.
         return walk < read && (first is null || query.After is not null || await WalkedBeforeAsync(connection, projectId, query, first, budget, cancellationToken) < budget)
             ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: budget, WalkFallback: readAs)
