@@ -73,9 +73,11 @@ internal static class SessionSearchFacts
         count.With("$p", projectId);
         var (ids, ranges) = SessionSearch.MatchingIds(count, filter);
         var conditions = Conditions(count, filter);
-        // One max() or min() in the aggregate: SQLite then reads the bare s.session_id from the row it came from.
+        // One max() or min() in the aggregate: SQLite then reads the bare s.session_id from the row it came from. FILTER, not
+        // a CASE inside it: the aggregate then steps only for passing matches (q=refund & minTurns=10 at 1 M sessions:
+        // 59.7 -> 50.3 ms CPU for the count, load 6).
         var first = order is { } o && Orders(o.Sort)
-            ? $", {(o.Descending ? "max" : "min")}(CASE WHEN {conditions} THEN {FirstKey(o.Sort)} END), s.session_id AS first"
+            ? $", {(o.Descending ? "max" : "min")}({FirstKey(o.Sort)}) FILTER (WHERE {conditions}), s.session_id AS first"
             : ", NULL AS first";
         // Two plain aggregates: through a UNION ALL co-routine the same count took twice the CPU.
         count.CommandText = $"""
