@@ -65,7 +65,7 @@ internal static class SessionSearch
     private static string LikePattern(string text) => "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
 
     /// <summary>The LIKE test of the row on alias a (a NULL name is no match).</summary>
-    private static string Like(string alias, string pattern) => $"({alias}.name LIKE {pattern} ESCAPE '\\' OR {alias}.session_id LIKE {pattern} ESCAPE '\\')";
+    internal static string Like(string alias, string pattern) => $"({alias}.name LIKE {pattern} ESCAPE '\\' OR {alias}.session_id LIKE {pattern} ESCAPE '\\')";
 
     /// <summary>
     /// The pending documents of the gram index in range i (relative to project $p), with the session rows that are still
@@ -144,6 +144,11 @@ internal static class SessionSearch
     {
         if (IndexFor(text) is not { } index)
             return null;
+        // One character over the whole project (no status or time range): from the per-character counts (migration 390).
+        if (index.Lazy && ranges.ToList() is [{ From: 0, To: SessionSearchDays.ProjectIds }]
+            && await SessionGramCounts.CountAsync(connection, projectId, text, LikePattern(text), Pending("count(*)", 0),
+                command => command.With("$qFrom0", 0L).With("$qTo0", SessionSearchDays.ProjectIds), cancellationToken) is { } counted)
+            return counted;
         await using var count = connection.CreateCommand();
         var counts = ranges.Select((range, i) =>
         {
