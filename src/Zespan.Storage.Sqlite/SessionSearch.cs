@@ -11,7 +11,8 @@ namespace Zespan.Storage.Sqlite;
 /// same way, matches exactly the LIKE matches, and a project's documents are one rowid range. A text of one or two
 /// characters is answered by the gram index (migration 350, SessionGrams), which an indexer fills outside the writer:
 /// its matches among the documents not pending, plus the pending documents (few) LIKE-tested — disjoint and exact at
-/// every moment, since a pending document has no entry there. A text neither index can answer (char(1) in a short text)
+/// every moment, since a pending document has no entry there; one character alone over the whole project is counted from
+/// per-character counts instead (SessionGramCounts, migration 390). A text neither index can answer (char(1) in a short text)
 /// is the LIKE test on every session row.
 /// The sessions with errors have their documents in the upper half of the project's range (migration 280), and a half's
 /// documents are ordered by start day (340), so status=error or status=ok is the phrase over one half and a time range the

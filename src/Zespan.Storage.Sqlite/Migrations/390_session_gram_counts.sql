@@ -43,7 +43,7 @@ DROP TABLE session_grams;
 CREATE VIRTUAL TABLE session_grams USING fts5(session_id, name, content='', contentless_delete=1, detail='none', tokenize='trigram case_sensitive 1');
 INSERT INTO session_grams_pending (id) SELECT id FROM session_search_docs WHERE id NOT IN (SELECT id FROM session_grams_pending);
 
-CREATE TRIGGER sessions_gram_counts_change BEFORE UPDATE OF name, error_count, started_ms ON sessions
+CREATE TRIGGER sessions_search_gram_counts_change BEFORE UPDATE OF name, error_count, started_ms ON sessions
 WHEN old.name IS NOT new.name OR (old.error_count > 0) IS NOT (new.error_count > 0)
   OR min(max(old.started_ms / 86400000, 0), 32767) IS NOT min(max(new.started_ms / 86400000, 0), 32767) BEGIN
     INSERT INTO session_grams_removed (project_id, session_id, name)
@@ -52,7 +52,7 @@ WHEN old.name IS NOT new.name OR (old.error_count > 0) IS NOT (new.error_count >
       AND NOT EXISTS (SELECT 1 FROM session_grams_pending g WHERE g.id = d.id);
 END;
 
-CREATE TRIGGER sessions_gram_counts_delete BEFORE DELETE ON sessions BEGIN
+CREATE TRIGGER sessions_search_gram_counts_delete BEFORE DELETE ON sessions BEGIN
     INSERT INTO session_grams_removed (project_id, session_id, name)
     SELECT old.project_id, old.session_id, old.name FROM session_search_docs d
     WHERE d.project_id = old.project_id AND d.session_id = old.session_id
