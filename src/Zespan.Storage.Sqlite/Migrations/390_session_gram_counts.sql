@@ -13,12 +13,14 @@
 -- a text into characters (no recursive WITH in a trigger), and the characters are counted by one rule, in C#
 -- (SessionGrams.Characters), as they are indexed.
 --
--- Why BEFORE triggers on sessions: only there are the text the entry held (old.name) and whether the document is indexed
--- (not pending) both known. After the update, 350's rename trigger and 280/340's moves fire in an order SQLite does not
--- define, and the first marks the document pending. The WHEN below is exactly the union of theirs, so an entry is queued
--- once when, and only when, one of them takes it out. The writer's hot path (an existing session's upsert) evaluates
--- only the WHEN; a new session adds nothing here (it is pending).
---
+-- Where the text is queued: 350's rename trigger becomes a BEFORE trigger, which queues old.name when the document is
+-- indexed (not pending) and then takes the entry out and marks the document pending as before; it runs before 280/340's
+-- AFTER triggers can move the document. 350's move trigger queues the session's current name: a document it finds
+-- indexed was not renamed in this statement (that would have marked it pending first), so the current name is the one
+-- indexed. A deletion is queued by a BEFORE DELETE trigger on sessions, the only place the name is still there. So the
+-- writer's hot path (an existing session's upsert) runs the same triggers as before (the rename trigger's WHEN), and a
+-- new session adds nothing here (it is pending).
+
 -- This migration empties the gram index and marks every document pending again, so the counts start from nothing: the
 -- indexer refills it after start (about 20-50 s per million documents, docs/benchmarks.md); meanwhile the list answers a
 -- short q= by the LIKE scan while a project's pending documents are many (SessionSearchPlan), exact as before.
@@ -43,13 +45,26 @@ DROP TABLE session_grams;
 CREATE VIRTUAL TABLE session_grams USING fts5(session_id, name, content='', contentless_delete=1, detail='none', tokenize='trigram case_sensitive 1');
 INSERT INTO session_grams_pending (id) SELECT id FROM session_search_docs WHERE id NOT IN (SELECT id FROM session_grams_pending);
 
-CREATE TRIGGER sessions_search_gram_counts_change BEFORE UPDATE OF name, error_count, started_ms ON sessions
-WHEN old.name IS NOT new.name OR (old.error_count > 0) IS NOT (new.error_count > 0)
-  OR min(max(old.started_ms / 86400000, 0), 32767) IS NOT min(max(new.started_ms / 86400000, 0), 32767) BEGIN
+DROP TRIGGER sessions_search_grams_rename;
+CREATE TRIGGER sessions_search_grams_rename BEFORE UPDATE OF name ON sessions WHEN old.name IS NOT new.name BEGIN
     INSERT INTO session_grams_removed (project_id, session_id, name)
     SELECT old.project_id, old.session_id, old.name FROM session_search_docs d
     WHERE d.project_id = old.project_id AND d.session_id = old.session_id
       AND NOT EXISTS (SELECT 1 FROM session_grams_pending g WHERE g.id = d.id);
+    DELETE FROM session_grams WHERE rowid = (SELECT id FROM session_search_docs WHERE project_id = old.project_id AND session_id = old.session_id);
+    INSERT INTO session_grams_pending (id)
+    SELECT d.id FROM session_search_docs d
+    WHERE d.project_id = old.project_id AND d.session_id = old.session_id AND NOT EXISTS (SELECT 1 FROM session_grams_pending g WHERE g.id = d.id);
+END;
+
+DROP TRIGGER search_docs_grams_move;
+CREATE TRIGGER search_docs_grams_move AFTER UPDATE OF id ON session_search_docs WHEN old.id IS NOT new.id BEGIN
+    INSERT INTO session_grams_removed (project_id, session_id, name)
+    SELECT s.project_id, s.session_id, s.name FROM sessions s
+    WHERE s.project_id = old.project_id AND s.session_id = old.session_id
+      AND NOT EXISTS (SELECT 1 FROM session_grams_pending g WHERE g.id = old.id);
+    DELETE FROM session_grams WHERE rowid = old.id;
+    INSERT INTO session_grams_pending (id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM session_grams_pending WHERE id = new.id);
 END;
 
 CREATE TRIGGER sessions_search_gram_counts_delete BEFORE DELETE ON sessions BEGIN
