@@ -26,8 +26,9 @@ public sealed class SessionGramIndexer
     public const int BackgroundBatch = 500;
 
     /// <summary>
-    /// Indexes up to <paramref name="batch"/> pending documents of each queue (grams, facts), lowest ids first, in one
-    /// transaction; returns the most pending entries it cleared from either (fewer than the batch: both queues are empty).
+    /// Indexes up to <paramref name="batch"/> pending documents of each queue (grams, facts), lowest ids first, and subtracts
+    /// as many removed entries' texts from the per-character counts (SessionGramCounts), in one transaction; returns the
+    /// most entries it cleared from any queue (fewer than the batch: every queue is empty).
     /// </summary>
     public async Task<int> IndexBatchAsync(int batch = BackgroundBatch, CancellationToken cancellationToken = default)
     {
@@ -71,6 +72,7 @@ public sealed class SessionGramIndexer
             ORDER BY g.id
             """, transaction).With("$batch", batch);
         using var insert = connection.Prepared(transaction, "INSERT INTO session_grams (rowid, session_id, name) VALUES ($id, $sessionId, $name)", "$id", "$sessionId", "$name");
+        var counts = new SessionGramCounts.Changes();
         var cleared = 0;
         long last = 0;
         using (var reader = pending.ExecuteReader())
@@ -82,15 +84,20 @@ public sealed class SessionGramIndexer
                 if (reader.IsDBNull(1))
                     continue;
                 // Pending means no entry (migration 350's invariant): a plain insert, nothing to delete first.
+                var (sessionId, name) = (reader.GetString(1), reader.GetNullableString(2));
                 insert.Set("$id", last);
-                insert.Set("$sessionId", SessionGrams.Indexed(reader.GetString(1)));
-                insert.Set("$name", SessionGrams.Indexed(reader.GetNullableString(2)));
+                insert.Set("$sessionId", SessionGrams.Indexed(sessionId));
+                insert.Set("$name", SessionGrams.Indexed(name));
                 insert.ExecuteNonQuery();
+                counts.Add(last / SessionSearchDays.ProjectIds, sessionId, name, +1);
             }
         }
         // The batch was the lowest pending ids, read in this write transaction: nothing else was marked since.
         using var clear = connection.Command("DELETE FROM session_grams_pending WHERE id <= $last", transaction).With("$last", last);
         clear.ExecuteNonQuery();
+        // The per-character counts (migration 390) change in the same transaction as the entries they count.
+        cleared = Math.Max(cleared, SessionGramCounts.Subtract(connection, transaction, counts, batch));
+        counts.Write(connection, transaction);
         return cleared;
     }
 

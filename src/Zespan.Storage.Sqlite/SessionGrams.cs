@@ -21,12 +21,26 @@ internal static class SessionGrams
     {
         if (text is null)
             return null;
-        var end = text.IndexOf('\0');
         var indexed = new StringBuilder(2 * text.Length + 1).Append(Separator);
-        foreach (var rune in (end < 0 ? text : text[..end]).EnumerateRunes())
-            indexed.Append(Folded(rune)).Append(Separator);
+        foreach (var character in Characters(text))
+            indexed.Append(character).Append(Separator);
         return indexed.ToString();
     }
+
+    /// <summary>
+    /// The characters of an id or name as the index holds them, folded, in order; only up to a NUL (as LIKE reads it).
+    /// Indexed stores them and SessionGramCounts counts them: one rule for both.
+    /// </summary>
+    public static IEnumerable<string> Characters(string text)
+    {
+        var end = text.IndexOf('\0');
+        foreach (var rune in (end < 0 ? text : text[..end]).EnumerateRunes())
+            yield return Folded(rune);
+    }
+
+    /// <summary>The one folded character a text of one character is, or null (longer, or one the gram index leaves to the scan).</summary>
+    public static string? Character(string text) =>
+        text.EnumerateRunes().Take(2).ToList() is [var rune] && rune.Value is not (0 or Separator) ? Folded(rune) : null;
 
     /// <summary>
     /// The text as the FTS5 query of its one gram (a quoted string), or null when the gram index cannot answer it: not

@@ -11,7 +11,8 @@ namespace Zespan.Storage.Sqlite;
 /// same way, matches exactly the LIKE matches, and a project's documents are one rowid range. A text of one or two
 /// characters is answered by the gram index (migration 350, SessionGrams), which an indexer fills outside the writer:
 /// its matches among the documents not pending, plus the pending documents (few) LIKE-tested — disjoint and exact at
-/// every moment, since a pending document has no entry there. A text neither index can answer (char(1) in a short text)
+/// every moment, since a pending document has no entry there; one character alone over the whole project is counted from
+/// per-character counts instead (SessionGramCounts, migration 390). A text neither index can answer (char(1) in a short text)
 /// is the LIKE test on every session row.
 /// The sessions with errors have their documents in the upper half of the project's range (migration 280), and a half's
 /// documents are ordered by start day (340), so status=error or status=ok is the phrase over one half and a time range the
@@ -65,7 +66,7 @@ internal static class SessionSearch
     private static string LikePattern(string text) => "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
 
     /// <summary>The LIKE test of the row on alias a (a NULL name is no match).</summary>
-    private static string Like(string alias, string pattern) => $"({alias}.name LIKE {pattern} ESCAPE '\\' OR {alias}.session_id LIKE {pattern} ESCAPE '\\')";
+    internal static string Like(string alias, string pattern) => $"({alias}.name LIKE {pattern} ESCAPE '\\' OR {alias}.session_id LIKE {pattern} ESCAPE '\\')";
 
     /// <summary>
     /// The pending documents of the gram index in range i (relative to project $p), with the session rows that are still
@@ -144,6 +145,11 @@ internal static class SessionSearch
     {
         if (IndexFor(text) is not { } index)
             return null;
+        // One character over the whole project (no status or time range): from the per-character counts (migration 390).
+        if (index.Lazy && ranges.ToList() is [{ From: 0, To: SessionSearchDays.ProjectIds }]
+            && await SessionGramCounts.CountAsync(connection, projectId, text, LikePattern(text), Pending("count(*)", 0),
+                command => command.With("$qFrom0", 0L).With("$qTo0", SessionSearchDays.ProjectIds), cancellationToken) is { } counted)
+            return counted;
         await using var count = connection.CreateCommand();
         var counts = ranges.Select((range, i) =>
         {

@@ -108,6 +108,34 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
         await VerifyIndexAsync();
         await VerifyAsync("after moves, indexed");
 
+        // The triggers on their own, in statements the writer does not issue today (it rebuilds a session a call starts
+        // earlier than): a start a day earlier in place, a rename, an error count turning positive, and all three at
+        // once, on indexed documents and on a pending one (the last statement's session is renamed twice).
+        await using (var connection = await _storage.Database.OpenAsync())
+        {
+            var some = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = 40 })).Items.Select(s => s.SessionId).ToList();
+            void Update(string set, int index, string? name = null)
+            {
+                using var update = connection.CreateCommand();
+                update.CommandText = $"UPDATE sessions SET {set} WHERE project_id = $p AND session_id = $s";
+                update.Parameters.AddWithValue("$p", _project);
+                update.Parameters.AddWithValue("$s", some[index]);
+                update.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+                update.ExecuteNonQuery();
+            }
+            for (var i = 0; i < 8; i++)
+            {
+                Update("started_ms = started_ms - 86400000", i);
+                Update("name = $name", 8 + i, RandomText(1, 6));
+                Update("error_count = error_count + 1", 16 + i);
+                Update("started_ms = started_ms - 86400000, name = $name, error_count = error_count + 1", 24 + i, RandomText(0, 6));
+                Update("started_ms = started_ms + 1, name = $name", 24 + i, RandomText(1, 6));
+            }
+        }
+        await VerifyAsync("after updates in place, pending");
+        await _storage.GramIndexer.IndexAllAsync();
+        await VerifyIndexAsync();
+
         // Every failed call re-sent as a success: sessions leave the error half again; then retention removes the oldest.
         await _storage.SpanWriter.WriteAsync(spans.Concat(moves).Where(s => s.ProjectId == _project && s.Span.Status == SpanStatus.Error)
             .Select(s => s with { Span = s.Span with { Status = SpanStatus.Ok } }).ToList());
@@ -118,13 +146,36 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
         await VerifyAsync("after errors lost and retention, indexed");
     }
 
-    /// <summary>Nothing pending, and one entry per document: no stale entry left behind by a rename, move or deletion.</summary>
+    /// <summary>
+    /// Nothing pending, and one entry per document: no stale entry left behind by a rename, move or deletion. No removed
+    /// text left to subtract, and the per-character counts (migration 390) equal a recount of the stored ids and names.
+    /// </summary>
     private async Task VerifyIndexAsync()
     {
         Assert.Equal(0, await PendingAsync());
         await using var connection = await _storage.Database.OpenAsync();
         Assert.Equal(connection.Scalar("SELECT count(*) FROM session_search_docs"), connection.Scalar("SELECT count(*) FROM session_grams_docsize"));
         Assert.Equal(0L, connection.Scalar("SELECT count(*) FROM session_grams_docsize WHERE id NOT IN (SELECT id FROM session_search_docs)"));
+        Assert.Equal(0L, connection.Scalar("SELECT count(*) FROM session_grams_removed"));
+        foreach (var project in new[] { _project, _otherProject })
+        {
+            var stored = (await _storage.Sessions.ListAsync(project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+            Assert.True(stored.Count < SessionQuery.MaxLimit);
+            var counted = new Dictionary<string, long>(StringComparer.Ordinal);
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT gram, documents FROM session_gram_counts WHERE project_id = $p";
+                command.Parameters.AddWithValue("$p", project);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    counted.Add(reader.GetString(0), reader.GetInt64(1));
+            }
+            foreach (var gram in counted.Keys.Concat(Alphabet.Select(a => a is [>= 'A' and <= 'Z'] ? a.ToLowerInvariant() : a)).Distinct())
+            {
+                var expected = stored.Count(s => LikeContains(s.SessionId, gram) || (s.Name is { } name && LikeContains(name, gram)));
+                Assert.True(expected == counted.GetValueOrDefault(gram), $"project {project}, {Show(new SessionFilter { Query = gram })}: counted {counted.GetValueOrDefault(gram)}, expected {expected}");
+            }
+        }
     }
 
     private async Task<long> PendingAsync()
