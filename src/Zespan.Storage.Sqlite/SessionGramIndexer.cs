@@ -4,7 +4,8 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// Indexes the grams (SessionGrams, migration 350) of the search documents the writer marked pending, and copies the
-/// figures (and session id, 380) of the documents whose session changed into session_search_facts (migration 360), outside the writer's own
+/// figures (and session id, 380) of the documents whose session changed into session_search_facts (migration 360) and the
+/// filter columns of them into session_search_filters (380), outside the writer's own
 /// transactions. Why: built in the writer's triggers, the gram index cost +19 % write time per span (every
 /// new session's and rename's trigrams twice over), and the writer is the ingest bottleneck (issue 15). Here a batch of
 /// pending documents is indexed in one short transaction of its own and cleared from the queue in it, so a reader sees
@@ -126,6 +127,10 @@ public sealed class SessionGramIndexer
             FROM session_search_facts_pending g
             CROSS JOIN session_search_docs d ON d.id = g.id
             CROSS JOIN sessions t ON t.project_id = d.project_id AND t.session_id = d.session_id
+            WHERE g.id <= $upTo;
+            INSERT INTO session_search_filters (id, turns, active_ms, started_ms)
+            SELECT f.id, f.turns, f.active_ms, f.started_ms
+            FROM session_search_facts_pending g CROSS JOIN session_search_facts f ON f.id = g.id
             WHERE g.id <= $upTo;
             DELETE FROM session_search_facts_pending WHERE id <= $upTo;
             """, transaction).With("$upTo", upTo);

@@ -62,33 +62,35 @@ internal static class SessionSearchFacts
     /// <summary>
     /// The exact count of the sessions matching the filter, and of those matching its q=, status and time range alone
     /// (what reading the matches costs), in one pass over the matches. No document row is read for the count. With a sort
-    /// the figures hold, also the session id of the matching figures row that comes first in that order (First; the cost
+    /// the figures hold, also the document id of the matching figures row that comes first in that order (First; the cost
     /// order's two keys compared as one approximate number, ties unordered): where a walk along the sort index would
-    /// meet its first match (SessionSearchPlan). A hint for the plan only, never part of an answer.
+    /// meet its first match (SessionSearchPlan). A hint for the plan only, never part of an answer. The matches' rows are
+    /// read from the narrow session_search_filters (migration 380) unless the hint needs the cost order's keys.
     /// </summary>
-    public static async Task<(long Matching, long Matches, string? First)> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter,
+    public static async Task<(long Matching, long Matches, long? First)> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter,
         SessionQuery? order, CancellationToken cancellationToken)
     {
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
         var (ids, ranges) = SessionSearch.MatchingIds(count, filter);
         var conditions = Conditions(count, filter);
-        // One max() or min() in the aggregate: SQLite then reads the bare s.session_id from the row it came from. FILTER, not
+        // One max() or min() in the aggregate: SQLite then reads the bare m.id from the row it came from. FILTER, not
         // a CASE inside it: the aggregate then steps only for passing matches (q=refund & minTurns=10 at 1 M sessions:
         // 59.7 -> 50.3 ms CPU for the count, load 6).
         var first = order is { } o && Orders(o.Sort)
-            ? $", {(o.Descending ? "max" : "min")}({FirstKey(o.Sort)}) FILTER (WHERE {conditions}), s.session_id AS first"
+            ? $", {(o.Descending ? "max" : "min")}({FirstKey(o.Sort)}) FILTER (WHERE {conditions}), m.id AS first"
             : ", NULL AS first";
+        var figures = order is { Sort: SessionSort.CostUsd } ? "session_search_facts" : "session_search_filters";
         // Two plain aggregates: through a UNION ALL co-routine the same count took twice the CPU.
         count.CommandText = $"""
             SELECT f.n + g.n, f.matching + g.matching, f.first FROM
                 (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching{first}
-                 FROM ({ids}) AS m CROSS JOIN session_search_facts s ON s.id = m.id) AS f,
+                 FROM ({ids}) AS m CROSS JOIN {figures} s ON s.id = m.id) AS f,
                 (SELECT count(*) AS n, coalesce(sum({conditions}), 0) AS matching {Pending(ranges)}) AS g
             """;
         await using var reader = await count.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(1), reader.GetInt64(0), reader.IsDBNull(2) ? null : reader.GetString(2));
+        return (reader.GetInt64(1), reader.GetInt64(0), reader.IsDBNull(2) ? null : reader.GetInt64(2));
     }
 
     /// <summary>The sort key of a figures row on alias s as one number (cost: unknown above every known cost, approximately).</summary>

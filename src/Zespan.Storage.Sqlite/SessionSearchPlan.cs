@@ -109,23 +109,26 @@ internal static class SessionSearchPlan
         var walk = SessionRowPlan.WalkCost(query, sessions, total);
         var budget = (long)Math.Ceiling(Math.Min(read, SessionRowPlan.WalkMargin * walk));
         // The hint is about a walk from the start of the order: a later page's walk starts at its cursor.
-        return walk < read && (first is null || query.After is not null || await WalkedBeforeAsync(connection, projectId, query, first, budget, cancellationToken) < budget)
+        return walk < read && (first is not { } firstDocument || query.After is not null || await WalkedBeforeAsync(connection, projectId, query, firstDocument, budget, cancellationToken) < budget)
             ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: budget, WalkFallback: readAs)
             : new(total, "", readAs);
     }
 
     /// <summary>
     /// How many sessions a walk along the sort index (with the filter's time range and status, as the walk seeks) passes
-    /// before the session <paramref name="first"/>, counting at most <paramref name="budget"/> index entries.
+    /// before the session of search document <paramref name="first"/>, counting at most <paramref name="budget"/> index entries.
     /// </summary>
-    private static async Task<long> WalkedBeforeAsync(SqliteConnection connection, long projectId, SessionQuery query, string first, long budget, CancellationToken cancellationToken)
+    private static async Task<long> WalkedBeforeAsync(SqliteConnection connection, long projectId, SessionQuery query, long first, long budget, CancellationToken cancellationToken)
     {
         var key = SessionSql.SortKey(query.Sort);
         await using var count = connection.CreateCommand();
         count.With("$p", projectId).With("$budget", budget);
         // Its keys bound as values, as the keyset cursor's are: compared with a subquery, the cost order's virtual columns
         // were read row by row (0.4 s at 1 M sessions) instead of seeking in the index.
-        await using (var keys = connection.Command($"SELECT {string.Join(", ", key)} FROM sessions s WHERE s.project_id = $p AND s.session_id = $first").With("$p", projectId).With("$first", first))
+        await using (var keys = connection.Command($"""
+            SELECT {string.Join(", ", key)} FROM session_search_docs d CROSS JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id
+            WHERE d.id = $first AND d.project_id = $p
+            """).With("$p", projectId).With("$first", first))
         await using (var reader = await keys.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))

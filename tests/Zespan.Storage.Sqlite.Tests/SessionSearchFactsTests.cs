@@ -111,7 +111,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
         return stored;
     }
 
-    /// <summary>Nothing pending, and one row per document holding its session's current figures and its id (migration 380).</summary>
+    /// <summary>Nothing pending, and one row per document holding its session's current figures and its id, in both widths (migration 380).</summary>
     private async Task VerifyFactsAsync()
     {
         Assert.Equal(0, await PendingAsync());
@@ -123,6 +123,12 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id
             WHERE k.turns = s.turns AND k.active_ms = s.active_ms AND k.started_ms = s.started_ms AND k.unpriced_calls = s.unpriced_calls
               AND k.cost_high = s.cost_high AND k.cost_pico = s.cost_pico AND k.session_id = s.session_id
+            """));
+        // The narrow copy the counts read (migration 380): the same documents, the same filter columns.
+        Assert.Equal(documents, connection.Scalar("SELECT count(*) FROM session_search_filters"));
+        Assert.Equal(documents, connection.Scalar("""
+            SELECT count(*) FROM session_search_filters k JOIN session_search_facts f ON f.id = k.id
+            WHERE k.turns = f.turns AND k.active_ms = f.active_ms AND k.started_ms = f.started_ms
             """));
     }
 
