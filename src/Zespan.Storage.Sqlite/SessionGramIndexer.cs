@@ -4,9 +4,9 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// Indexes the grams (SessionGrams, migration 350) of the search documents the writer marked pending, and copies the
-/// figures (and session id, 380) of the documents whose session changed into session_search_facts (migration 360) and the
-/// filter columns of them into session_search_filters (380), outside the writer's own
-/// transactions. Why: built in the writer's triggers, the gram index cost +19 % write time per span (every
+/// figures (and session id, 380) of the documents whose session changed into session_search_facts (migration 360), the
+/// filter columns of them into session_search_filters (380) and their turns band into session_search_bands (400), outside
+/// the writer's own transactions. Why: built in the writer's triggers, the gram index cost +19 % write time per span (every
 /// new session's and rename's trigrams twice over), and the writer is the ingest bottleneck (issue 15). Here a batch of
 /// pending documents is indexed in one short transaction of its own and cleared from the queue in it, so a reader sees
 /// each document either pending (no entry, LIKE-tested) or indexed (not pending), never both and never neither.
@@ -120,6 +120,7 @@ public sealed class SessionGramIndexer
         }
         if (cleared == 0)
             return 0;
+        WriteBands(connection, transaction, upTo);
         // Read and written in this write transaction: no write of the writer falls between reading a figure and copying it.
         using var copy = connection.Command("""
             INSERT INTO session_search_facts (id, turns, active_ms, started_ms, unpriced_calls, cost_high, cost_pico, session_id)
@@ -136,5 +137,57 @@ public sealed class SessionGramIndexer
             """, transaction).With("$upTo", upTo);
         copy.ExecuteNonQuery();
         return (int)cleared;
+    }
+
+    /// <summary>
+    /// Gives each pending document up to <paramref name="upTo"/> an entry in session_search_bands (migration 400) under its
+    /// current turns band, in the caller's write transaction, before the documents stop being pending: written again only
+    /// where the band recorded in session_search_band_entries differs (most changes keep the band), the old entry deleted
+    /// first. Its name and id are written lower()'d, as session_search's triggers write them (migration 160). Documents of
+    /// projects above SessionSearchBands.MaxProject get none (q= is read without the bands there).
+    /// </summary>
+    private static void WriteBands(SqliteConnection connection, SqliteTransaction transaction, long upTo)
+    {
+        var changed = new List<(long Id, int Band, int? Had, string SessionId, string? Name)>();
+        using (var read = connection.Command($"""
+            SELECT g.id, t.turns, e.turns_band, lower(t.session_id), lower(t.name)
+            FROM session_search_facts_pending g
+            CROSS JOIN session_search_docs d ON d.id = g.id
+            CROSS JOIN sessions t ON t.project_id = d.project_id AND t.session_id = d.session_id
+            LEFT JOIN session_search_band_entries e ON e.id = g.id
+            WHERE g.id <= $upTo AND d.project_id <= {SessionSearchBands.MaxProject}
+            """, transaction).With("$upTo", upTo))
+        using (var reader = read.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var band = SessionTurnBands.Of(reader.GetInt64(1));
+                int? had = reader.IsDBNull(2) ? null : reader.GetInt32(2);
+                if (had != band)
+                    changed.Add((reader.GetInt64(0), band, had, reader.GetString(3), reader.GetNullableString(4)));
+            }
+        }
+        if (changed.Count == 0)
+            return;
+        using var delete = connection.Prepared(transaction, "DELETE FROM session_search_bands WHERE rowid = $rowid", "$rowid");
+        using var insert = connection.Prepared(transaction,
+            "INSERT INTO session_search_bands (rowid, session_id, name) VALUES ($rowid, $sessionId, $name)", "$rowid", "$sessionId", "$name");
+        using var record = connection.Prepared(transaction,
+            "INSERT INTO session_search_band_entries (id, turns_band) VALUES ($id, $band) ON CONFLICT (id) DO UPDATE SET turns_band = excluded.turns_band", "$id", "$band");
+        foreach (var (id, band, had, sessionId, name) in changed)
+        {
+            if (had is { } old)
+            {
+                delete.Set("$rowid", SessionSearchBands.Rowid(id, old));
+                delete.ExecuteNonQuery();
+            }
+            insert.Set("$rowid", SessionSearchBands.Rowid(id, band));
+            insert.Set("$sessionId", sessionId);
+            insert.Set("$name", name);
+            insert.ExecuteNonQuery();
+            record.Set("$id", id);
+            record.Set("$band", band);
+            record.ExecuteNonQuery();
+        }
     }
 }

@@ -26,7 +26,7 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
         var from = TextAs switch
         {
             TextAs.Joined => SessionSearch.JoinedFrom(command, Filter),
-            TextAs.Facts => SessionSearchFacts.From(command, Filter),
+            TextAs.Facts => SessionSearchFacts.From(command, ProjectId, Filter),
             _ => $"sessions s{indexHint ?? IndexHint}",
         };
         // The matches' figures hold the filter and the sort keys but no other column: always keys first.

@@ -63,7 +63,7 @@ internal static class SessionSearch
     }
 
     /// <summary>The LIKE pattern of a text: anywhere in the value, with LIKE's metacharacters and the escape matched literally.</summary>
-    private static string LikePattern(string text) => "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+    internal static string LikePattern(string text) => "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
 
     /// <summary>The LIKE test of the row on alias a (a NULL name is no match).</summary>
     internal static string Like(string alias, string pattern) => $"({alias}.name LIKE {pattern} ESCAPE '\\' OR {alias}.session_id LIKE {pattern} ESCAPE '\\')";

@@ -100,7 +100,10 @@ internal static class SessionSearchPlan
     /// </summary>
     private static async Task<SessionRowPlan.Plan> FromFactsAsync(SqliteConnection connection, long projectId, SessionQuery query, long sessions, CancellationToken cancellationToken)
     {
-        var (total, matches, first) = await SessionSearchFacts.CountAsync(connection, projectId, query.Filter, query, cancellationToken);
+        // Counted inside the turns bands' index when it can be (no first-match hint then: a walk is bounded by its budget).
+        var (total, matches, first) = await SessionSearchFacts.CountInBandsAsync(connection, projectId, query.Filter, cancellationToken) is { } inBands
+            ? (inBands, inBands, null)
+            : await SessionSearchFacts.CountAsync(connection, projectId, query.Filter, query, cancellationToken);
         var (read, readAs) = SessionSearchFacts.Orders(query.Sort)
             ? ((matches + total) / FactSeeksPerRow, TextAs.Facts)
             : (SessionRowPlan.IndexedMatchCost * matches, TextAs.Joined);
@@ -109,10 +112,20 @@ internal static class SessionSearchPlan
         var walk = SessionRowPlan.WalkCost(query, sessions, total);
         var budget = (long)Math.Ceiling(Math.Min(read, SessionRowPlan.WalkMargin * walk));
         // The hint is about a walk from the start of the order: a later page's walk starts at its cursor.
-        return walk < read && (first is not { } firstDocument || query.After is not null || await WalkedBeforeAsync(connection, projectId, query, firstDocument, budget, cancellationToken) < budget)
+        return walk < read && !AgainstTurns(query) && (first is not { } firstDocument || query.After is not null || await WalkedBeforeAsync(connection, projectId, query, firstDocument, budget, cancellationToken) < budget)
             ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: budget, WalkFallback: readAs)
             : new(total, "", readAs);
     }
+
+    /// <summary>
+    /// Whether a walk along the sort index meets the sessions the turns bound keeps last: cost and active time grow with
+    /// every call, so a maximum of turns sorted by either descending (or a minimum ascending) keeps the sessions at the
+    /// far end. Known without the first-match hint, which the count inside the turns bands does not give: q=refund &amp;
+    /// maxTurns=3 by cost found its 51st match 716 k sessions down the cost order (1 M sessions).
+    /// </summary>
+    private static bool AgainstTurns(SessionQuery query) =>
+        query.Sort is SessionSort.CostUsd or SessionSort.ActiveDurationMs
+        && (query.Descending ? query.Filter.MaxTurns is not null : query.Filter.MinTurns is not null);
 
     /// <summary>
     /// How many sessions a walk along the sort index (with the filter's time range and status, as the walk seeks) passes

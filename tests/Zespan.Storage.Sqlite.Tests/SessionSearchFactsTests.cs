@@ -66,12 +66,20 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             spans.AddRange(Calls($"c{i}", session, start, name).Select(s => new ProjectSpan(_project, s)));
             spans.AddRange(Calls($"o{i}", session, start, name).Select(s => new ProjectSpan(_otherProject, s)));
         }
+        // A few long sessions, so that turns bounds above 16 cut a turns band of migration 400 (SessionTurnBands).
+        for (var i = 0; i < 12; i++)
+        {
+            var session = $"long{i:D2}";
+            var start = Day0 + _random.NextInt64(4 * Day);
+            spans.AddRange(Enumerable.Range(0, _random.Next(17, 70)).Select(c =>
+                new ProjectSpan(_project, Call($"l{i}-{c}", session, start + c * 60_000L, Words[i % Words.Length]))));
+        }
         await _storage.SpanWriter.WriteAsync(spans);
-        Assert.Equal(320, await PendingAsync());
+        Assert.Equal(332, await PendingAsync());
         await VerifyAsync("every document pending");
         await _storage.GramIndexer.IndexBatchAsync(batch: 50);
         await _storage.GramIndexer.IndexBatchAsync(batch: 50);
-        Assert.Equal(220, await PendingAsync());
+        Assert.Equal(232, await PendingAsync());
         await VerifyAsync("part copied");
         await _storage.GramIndexer.IndexAllAsync(batch: 64);
         await VerifyFactsAsync();
@@ -130,6 +138,32 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             SELECT count(*) FROM session_search_filters k JOIN session_search_facts f ON f.id = k.id
             WHERE k.turns = f.turns AND k.active_ms = f.active_ms AND k.started_ms = f.started_ms
             """));
+        // The turns bands (migration 400): one entry per document, recording its current band, and the index holding
+        // exactly the recorded entries, each under its band's rowid range.
+        var recorded = new Dictionary<long, long>();
+        using (var entries = new SqliteCommand("""
+            SELECT e.turns_band, f.turns FROM session_search_band_entries e JOIN session_search_facts f ON f.id = e.id
+            """, connection))
+        using (var reader = entries.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                Assert.Equal(SessionTurnBands.Of(reader.GetInt64(1)), reader.GetInt64(0));
+                recorded[reader.GetInt64(0)] = recorded.GetValueOrDefault(reader.GetInt64(0)) + 1;
+            }
+        }
+        Assert.Equal(documents, recorded.Values.Sum());
+        Assert.Equal(documents, connection.Scalar("SELECT count(*) FROM session_search_bands"));
+        foreach (var project in new[] { _project, _otherProject })
+            for (var band = 0; band <= SessionTurnBands.Last; band++)
+            {
+                using var inBand = new SqliteCommand("SELECT count(*) FROM session_search_bands WHERE rowid >= $from AND rowid < $to", connection);
+                inBand.Parameters.AddWithValue("$from", SessionSearchBands.Rowid(project << 40, band));
+                inBand.Parameters.AddWithValue("$to", SessionSearchBands.Rowid(project << 40, band) + (1L << 40));
+                Assert.Equal(connection.Scalar($"""
+                    SELECT count(*) FROM session_search_band_entries WHERE turns_band = {band} AND id / {1L << 40} = {project}
+                    """), (long)inBand.ExecuteScalar()!);
+            }
     }
 
     private async Task<long> PendingAsync()
@@ -148,6 +182,8 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             filters.Add(new SessionFilter { Query = text, MaxTurns = _random.Next(1, 4) });
             filters.Add(new SessionFilter { Query = text, MinActiveMs = 60_000L * _random.Next(1, 8) });
             filters.Add(new SessionFilter { Query = text, MaxActiveMs = 60_000L * _random.Next(2, 10), MinTurns = 2 });
+            filters.Add(_random.Next(2) == 0 ? new SessionFilter { Query = text, MinTurns = _random.Next(14, 50) } : new SessionFilter { Query = text, MaxTurns = _random.Next(14, 50) });
+            filters.Add(new SessionFilter { Query = text, MinTurns = 2, MaxTurns = _random.Next(2, 20), FromMs = Day0 + Day, ToMs = Day0 + 3 * Day, Status = SessionStatusFilter.Ok });
             filters.Add(_random.Next(3) switch
             {
                 0 => new SessionFilter { Query = text, MinTurns = 2, FromMs = Day0 + Day, ToMs = Day0 + 4 * Day, Status = SessionStatusFilter.Ok },

@@ -56,10 +56,13 @@ public sealed class StoredActiveTimeTests
             await storage.SpanWriter.WriteAsync(spans);
 
             // Put the file back to its state before migration 200: active_ms computed, no bands (and no migration 360,
-            // whose trigger reads active_ms, nor 380 built on it; both are applied again after 200 and 201).
+            // whose trigger reads active_ms, nor 380 and 400 built on it; all are applied again after 200 and 201).
             await using (var connection = await storage.Database.OpenAsync())
             {
                 Execute(connection, """
+                    DROP TRIGGER sessions_search_bands_rename; DROP TRIGGER search_docs_bands_move; DROP TRIGGER search_docs_bands_delete;
+                    DROP TABLE session_search_bands; DROP TABLE session_search_band_entries;
+                    DELETE FROM schema_migrations WHERE version = 400;
                     DROP TRIGGER sessions_search_facts_change; DROP TRIGGER search_docs_facts_insert; DROP TRIGGER search_docs_facts_move;
                     DROP TRIGGER search_docs_facts_delete; DROP TABLE session_search_facts_pending; DROP TABLE session_search_facts;
                     DROP TABLE session_search_filters;
