@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
