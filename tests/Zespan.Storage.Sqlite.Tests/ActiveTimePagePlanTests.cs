@@ -47,46 +47,38 @@ public sealed class ActiveTimePagePlanTests
     public async Task EveryPage_EqualsTheSessionsRecomputed_WhenActiveTimeAndCostAreCorrelated(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
-        {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var spans = CorrelatedSessions(random, 600);
-            foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(97))
-                await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project.Id, s)).ToList());
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        var spans = CorrelatedSessions(random, 600);
+        foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(97))
+            await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project, s)).ToList());
 
-            var sessions = ReferenceFigures.Sessions(spans);
-            var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
-            var withActiveTime = FilterDimensionCases.Combinations<SessionDimensions>().Where(d => (d & SessionDimensions.ActiveTime) != 0).ToList();
-            for (var draw = 0; draw < 60; draw++)
+        var sessions = ReferenceFigures.Sessions(spans);
+        var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
+        var withActiveTime = FilterDimensionCases.Combinations<SessionDimensions>().Where(d => (d & SessionDimensions.ActiveTime) != 0).ToList();
+        for (var draw = 0; draw < 60; draw++)
+        {
+            var filter = FilterDimensionCases.RandomSessionFilter(random, data, withActiveTime[random.Next(withActiveTime.Count)]);
+            var sort = (SessionSort)random.Next(Enum.GetValues<SessionSort>().Length);
+            var descending = random.Next(2) == 0;
+            var limit = random.Next(1, 6);
+            var matching = sessions.Values.Where(s => FilterDimensionCases.Keeps(filter, s));
+            var expected = (descending
+                ? matching.OrderByDescending(s => RandomizedConformance.SortValue(s, sort)).ThenByDescending(s => s.SessionId, StringComparer.Ordinal)
+                : matching.OrderBy(s => RandomizedConformance.SortValue(s, sort)).ThenBy(s => s.SessionId, StringComparer.Ordinal)).Select(s => s.SessionId).ToList();
+
+            var listed = new List<string>();
+            SessionCursor? after = null;
+            do
             {
-                var filter = FilterDimensionCases.RandomSessionFilter(random, data, withActiveTime[random.Next(withActiveTime.Count)]);
-                var sort = (SessionSort)random.Next(Enum.GetValues<SessionSort>().Length);
-                var descending = random.Next(2) == 0;
-                var limit = random.Next(1, 6);
-                var matching = sessions.Values.Where(s => FilterDimensionCases.Keeps(filter, s));
-                var expected = (descending
-                    ? matching.OrderByDescending(s => RandomizedConformance.SortValue(s, sort)).ThenByDescending(s => s.SessionId, StringComparer.Ordinal)
-                    : matching.OrderBy(s => RandomizedConformance.SortValue(s, sort)).ThenBy(s => s.SessionId, StringComparer.Ordinal)).Select(s => s.SessionId).ToList();
-
-                var listed = new List<string>();
-                SessionCursor? after = null;
-                do
-                {
-                    var page = await storage.Sessions.ListAsync(project.Id, new SessionQuery { Filter = filter, Sort = sort, Descending = descending, Limit = limit, After = after });
-                    Assert.Equal(expected.Count, page.TotalCount);
-                    listed.AddRange(page.Items.Select(s => s.SessionId));
-                    after = null;
-                    if (page.NextCursor is { } next)
-                        Assert.True(SessionCursor.TryDecode(next, sort, descending, out after, out _));
-                } while (after is not null && listed.Count <= expected.Count);
-                Assert.True(expected.SequenceEqual(listed), $"seed {seed}, {filter}, sort {sort} {(descending ? "desc" : "asc")}, pages of {limit}:\n  listed     {string.Join(",", listed)}\n  recomputed {string.Join(",", expected)}");
-            }
-        }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
+                var page = await storage.Sessions.ListAsync(project, new SessionQuery { Filter = filter, Sort = sort, Descending = descending, Limit = limit, After = after });
+                Assert.Equal(expected.Count, page.TotalCount);
+                listed.AddRange(page.Items.Select(s => s.SessionId));
+                after = null;
+                if (page.NextCursor is { } next)
+                    Assert.True(SessionCursor.TryDecode(next, sort, descending, out after, out _));
+            } while (after is not null && listed.Count <= expected.Count);
+            Assert.True(expected.SequenceEqual(listed), $"seed {seed}, {filter}, sort {sort} {(descending ? "desc" : "asc")}, pages of {limit}:\n  listed     {string.Join(",", listed)}\n  recomputed {string.Join(",", expected)}");
         }
     }
 

@@ -25,65 +25,57 @@ public sealed class AnomalyNumbersTests
     public async Task NumbersPath_EqualsJudgingEveryFullRow_ThroughResendsLateSpansAndRetention(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        var spans = new List<ProjectSpan>();
+        string[] tags = ["chat", "agent", "search"];
+        string[] features = ["a", "b"];
+        for (var session = 0; session < 220; session++)
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var spans = new List<ProjectSpan>();
-            string[] tags = ["chat", "agent", "search"];
-            string[] features = ["a", "b"];
-            for (var session = 0; session < 220; session++)
+            var start = Day0 + random.NextInt64(6 * Day);
+            // Usual sessions of 2–6 turns; runaways and bloated prompts; costs that repeat (a few prices) or spread.
+            var turns = random.Next(12) == 0 ? random.Next(20, 60) : random.Next(2, 7);
+            var tokens = random.Next(15) == 0 ? random.Next(5_000, 20_000) : random.Next(100, 900);
+            var allUnpriced = random.Next(10) == 0;
+            var sessionTags = tags.Where(_ => random.Next(3) == 0).ToArray();
+            var feature = random.Next(5) == 0 ? null : features[random.Next(features.Length)];
+            // Kinds on different scales, so one kind's usual is another's anomaly: agents take 4× the turns,
+            // searches 6× the tokens, feature b costs 20× as much.
+            if (sessionTags.Contains("agent"))
+                turns *= 4;
+            if (sessionTags.Contains("search"))
+                tokens *= 6;
+            var costScale = feature == "b" ? 20 : 1;
+            for (var turn = 0; turn < turns; turn++)
             {
-                var start = Day0 + random.NextInt64(6 * Day);
-                // Usual sessions of 2–6 turns; runaways and bloated prompts; costs that repeat (a few prices) or spread.
-                var turns = random.Next(12) == 0 ? random.Next(20, 60) : random.Next(2, 7);
-                var tokens = random.Next(15) == 0 ? random.Next(5_000, 20_000) : random.Next(100, 900);
-                var allUnpriced = random.Next(10) == 0;
-                var sessionTags = tags.Where(_ => random.Next(3) == 0).ToArray();
-                var feature = random.Next(5) == 0 ? null : features[random.Next(features.Length)];
-                // Kinds on different scales, so one kind's usual is another's anomaly: agents take 4× the turns,
-                // searches 6× the tokens, feature b costs 20× as much.
-                if (sessionTags.Contains("agent"))
-                    turns *= 4;
-                if (sessionTags.Contains("search"))
-                    tokens *= 6;
-                var costScale = feature == "b" ? 20 : 1;
-                for (var turn = 0; turn < turns; turn++)
-                {
-                    long? cost = allUnpriced || random.Next(12) == 0 ? null
-                        : costScale * (random.Next(2) == 0 ? 1_000_000 * random.Next(1, 4) : random.Next(25) == 0 ? random.NextInt64(50_000_000, 90_000_000) : random.NextInt64(1, 5_000_000));
-                    var span = Llm($"s{session}-t{turn}", $"session-{session:000}", start + turn * random.NextInt64(1_000, 10 * 60_000),
-                        inputTokens: tokens, costPico: cost).WithTags(sessionTags);
-                    spans.Add(new ProjectSpan(project.Id, feature is null ? span : span.WithMetadata(("feature", feature))));
-                }
+                long? cost = allUnpriced || random.Next(12) == 0 ? null
+                    : costScale * (random.Next(2) == 0 ? 1_000_000 * random.Next(1, 4) : random.Next(25) == 0 ? random.NextInt64(50_000_000, 90_000_000) : random.NextInt64(1, 5_000_000));
+                var span = Llm($"s{session}-t{turn}", $"session-{session:000}", start + turn * random.NextInt64(1_000, 10 * 60_000),
+                    inputTokens: tokens, costPico: cost).WithTags(sessionTags);
+                spans.Add(new ProjectSpan(project, feature is null ? span : span.WithMetadata(("feature", feature))));
             }
-            foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(89))
-                await storage.SpanWriter.WriteAsync(batch);
-            await AssertSameAnswersAsync(storage, project.Id, random, "written");
-
-            // Re-sent spans (moved to another session, an hour earlier, re-priced) and late calls that make a runaway.
-            var resent = spans.OrderBy(_ => random.Next()).Take(50).Select(p => p with
-            {
-                Span = random.Next(3) switch
-                {
-                    0 => p.Span with { SessionId = $"session-{random.Next(220):000}" },
-                    1 => p.Span with { StartMs = p.Span.StartMs - Hour, EndMs = p.Span.EndMs - Hour },
-                    _ => p.Span with { CostPico = random.Next(3) == 0 ? null : random.NextInt64(10_000_000) },
-                },
-            }).ToList();
-            var late = Enumerable.Range(0, 70).Select(t => new ProjectSpan(project.Id,
-                Llm($"late-{t}", "session-007", Day0 + 3 * Day + t * 1_000, costPico: 1_000_000).WithTags("chat"))).ToList();
-            await storage.SpanWriter.WriteAsync(resent.Concat(late).ToList());
-            await AssertSameAnswersAsync(storage, project.Id, random, "after re-sends and late spans");
-
-            await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, Day0 + 2 * Day + random.NextInt64(Day), batchSize: 17);
-            await AssertSameAnswersAsync(storage, project.Id, random, "after retention");
         }
-        finally
+        foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(89))
+            await storage.SpanWriter.WriteAsync(batch);
+        await AssertSameAnswersAsync(storage, project, random, "written");
+
+        // Re-sent spans (moved to another session, an hour earlier, re-priced) and late calls that make a runaway.
+        var resent = spans.OrderBy(_ => random.Next()).Take(50).Select(p => p with
         {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+            Span = random.Next(3) switch
+            {
+                0 => p.Span with { SessionId = $"session-{random.Next(220):000}" },
+                1 => p.Span with { StartMs = p.Span.StartMs - Hour, EndMs = p.Span.EndMs - Hour },
+                _ => p.Span with { CostPico = random.Next(3) == 0 ? null : random.NextInt64(10_000_000) },
+            },
+        }).ToList();
+        var late = Enumerable.Range(0, 70).Select(t => new ProjectSpan(project,
+            Llm($"late-{t}", "session-007", Day0 + 3 * Day + t * 1_000, costPico: 1_000_000).WithTags("chat"))).ToList();
+        await storage.SpanWriter.WriteAsync(resent.Concat(late).ToList());
+        await AssertSameAnswersAsync(storage, project, random, "after re-sends and late spans");
+
+        await storage.Retention.DeleteSpansStartedBeforeAsync(project, Day0 + 2 * Day + random.NextInt64(Day), batchSize: 17);
+        await AssertSameAnswersAsync(storage, project, random, "after retention");
     }
 
     private static async Task AssertSameAnswersAsync(SqliteStorage storage, long projectId, Random random, string context)

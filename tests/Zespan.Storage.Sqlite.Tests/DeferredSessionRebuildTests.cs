@@ -15,21 +15,17 @@ namespace Zespan.Storage.Sqlite.Tests;
 public sealed class DeferredSessionRebuildTests : IAsyncLifetime
 {
     private const int Turns = 40;
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project;
+    private SeededStore _store = null!;
     private readonly Dictionary<string, SpanRecord> _written = new(StringComparer.Ordinal);
 
     public async Task InitializeAsync()
     {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        _storage.DeferredRebuilds.MinTurns = Turns / 2; // the session below is "long"; a new one is not
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+        _store = await SeededStore.CreateAsync(Plan.Free, "p");
+        _store.Storage.DeferredRebuilds.MinTurns = Turns / 2; // the session below is "long"; a new one is not
         await WriteAsync([.. Enumerable.Range(0, Turns).Select(Call)]);
     }
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private static SpanRecord Call(int i) =>
         TestSpans.Llm($"call-{i:D3}", "long", TestSpans.Day0 + i * 60_000L, latencyMs: 2_000, userId: $"user-{i % 3}", traceId: $"t-{i}")
@@ -37,7 +33,7 @@ public sealed class DeferredSessionRebuildTests : IAsyncLifetime
 
     private async Task WriteAsync(SpanRecord[] spans)
     {
-        await _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
+        await _store.Storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_store.Project, s))]);
         foreach (var span in spans)
             _written[span.Id] = span;
     }
@@ -46,7 +42,7 @@ public sealed class DeferredSessionRebuildTests : IAsyncLifetime
     public async Task ARebuiltReSent_IsComputedWithoutTheGate_AnotherWriteRunsMeanwhile()
     {
         var other = TestSpans.Llm("other-1", "short", TestSpans.Day0, traceId: "t-other");
-        _storage.DeferredRebuilds.AfterComputed = async () =>
+        _store.Storage.DeferredRebuilds.AfterComputed = async () =>
             // The gate is free here: a write of another session completes (it would wait for ever if the rebuild held it).
             await WriteAsync([other]).WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -61,22 +57,22 @@ public sealed class DeferredSessionRebuildTests : IAsyncLifetime
     {
         // New calls appended while the re-send's session is computed: the computed row lacks them, so it must not be written
         // (the writer rebuilds the session instead).
-        _storage.DeferredRebuilds.AfterComputed = () =>
+        _store.Storage.DeferredRebuilds.AfterComputed = () =>
             WriteAsync([Call(Turns), Call(Turns + 1) with { Tags = ["late"] }]);
 
         await WriteAsync([Call(3) with { EndMs = Call(3).EndMs + 1_000, UserId = "user-x" }]);
 
         await AssertMatchesRecomputationAsync();
-        var session = (await _storage.Sessions.GetAsync(_project, "long"))!.Session;
+        var session = (await _store.Storage.Sessions.GetAsync(_store.Project, "long"))!.Session;
         Assert.Equal(Turns + 2, session.Turns);
     }
 
     [Fact]
     public async Task RetentionOfALongSession_DeferredAndExact()
     {
-        _storage.DeferredRebuilds.AfterComputed = () => WriteAsync([Call(Turns + 5)]);
+        _store.Storage.DeferredRebuilds.AfterComputed = () => WriteAsync([Call(Turns + 5)]);
 
-        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, TestSpans.Day0 + 10 * 60_000L, batchSize: 4);
+        await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, TestSpans.Day0 + 10 * 60_000L, batchSize: 4);
 
         foreach (var id in _written.Keys.Where(id => _written[id].StartMs < TestSpans.Day0 + 10 * 60_000L).ToList())
             _written.Remove(id);
@@ -95,7 +91,7 @@ public sealed class DeferredSessionRebuildTests : IAsyncLifetime
             """);
         _written["call-007"] = _written["call-007"] with { EndMs = _written["call-007"].EndMs + 600_000 };
 
-        var restarted = new SqliteStorage(_storage.Database.FilePath, TimeProvider.System);
+        var restarted = new SqliteStorage(_store.Storage.Database.FilePath, TimeProvider.System);
         await restarted.Database.MigrateAsync();
 
         await AssertMatchesRecomputationAsync();
@@ -106,17 +102,17 @@ public sealed class DeferredSessionRebuildTests : IAsyncLifetime
     {
         var expected = ReferenceFigures.Sessions(_written.Values);
         foreach (var (sessionId, session) in expected)
-            Compare.Session(session, (await _storage.Sessions.GetAsync(_project, sessionId))!.Session);
-        var page = await _storage.Sessions.ListAsync(_project, new Zespan.Core.Sessions.SessionQuery { Limit = 100 });
+            Compare.Session(session, (await _store.Storage.Sessions.GetAsync(_store.Project, sessionId))!.Session);
+        var page = await _store.Storage.Sessions.ListAsync(_store.Project, new Zespan.Core.Sessions.SessionQuery { Limit = 100 });
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), page.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
         // The session's tags as every remaining call carries them.
         var tags = _written.Values.Where(s => s.SessionId == "long").SelectMany(s => s.Tags).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.Equal(tags, await StringsAsync("SELECT tag FROM session_tags WHERE session_id = 'long' ORDER BY tag"));
     }
 
-    private Task ExecuteAsync(string sql) => _storage.Database.ExecuteAsync(sql);
+    private Task ExecuteAsync(string sql) => _store.Storage.Database.ExecuteAsync(sql);
 
-    private Task<long> ScalarAsync(string sql) => _storage.Database.ScalarAsync(sql);
+    private Task<long> ScalarAsync(string sql) => _store.Storage.Database.ScalarAsync(sql);
 
-    private Task<List<string>> StringsAsync(string sql) => _storage.Database.StringsAsync(sql);
+    private Task<List<string>> StringsAsync(string sql) => _store.Storage.Database.StringsAsync(sql);
 }

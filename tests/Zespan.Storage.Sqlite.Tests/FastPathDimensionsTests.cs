@@ -40,121 +40,113 @@ public sealed class FastPathDimensionsTests
     public async Task EveryFastPath_AnswersExactlyItsDimensions_AndEqualsTheSessionRows(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        var spans = RandomSessions(random);
+        foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(53))
+            await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project, s)).ToList());
+
+        var sessions = ReferenceFigures.Sessions(spans);
+        var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
+        await using var connection = await storage.Database.OpenAsync();
+        var projectSessions = sessions.Count;
+        var answered = new Dictionary<string, int> { ["rollup"] = 0, ["active bands"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0, ["token bands"] = 0, ["cost bands"] = 0 };
+        foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var spans = RandomSessions(random);
-            foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(53))
-                await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project.Id, s)).ToList());
-
-            var sessions = ReferenceFigures.Sessions(spans);
-            var data = new FilterDimensionCases.Data(sessions.Values, ReferenceFigures.Traces(spans).Values, spans);
-            await using var connection = await storage.Database.OpenAsync();
-            var projectSessions = sessions.Count;
-            var answered = new Dictionary<string, int> { ["rollup"] = 0, ["active bands"] = 0, ["group rollup"] = 0, ["user totals"] = 0, ["planner"] = 0, ["trend rollup"] = 0, ["kind trend rollup"] = 0, ["token bands"] = 0, ["cost bands"] = 0 };
-            foreach (var dimensions in FilterDimensionCases.Combinations<SessionDimensions>())
+            for (var draw = 0; draw < 2; draw++)
             {
-                for (var draw = 0; draw < 2; draw++)
+                var filter = FilterDimensionCases.RandomSessionFilter(random, data, dimensions);
+                var where = $"seed {seed}, {dimensions}: {filter}";
+
+                Assert.True(RollupHolds.Supports(filter) == SessionRollup.Covers(filter), $"{where}: the session rollup answers {SessionRollup.Supported}, must answer {RollupHolds}");
+                if (SessionRollup.Covers(filter))
                 {
-                    var filter = FilterDimensionCases.RandomSessionFilter(random, data, dimensions);
-                    var where = $"seed {seed}, {dimensions}: {filter}";
+                    answered["rollup"]++;
+                    Assert.Equal(await RowTotalsAsync(connection, project, filter), await SessionRollup.ReadTotalsAsync(connection, project, filter, default));
+                }
 
-                    Assert.True(RollupHolds.Supports(filter) == SessionRollup.Covers(filter), $"{where}: the session rollup answers {SessionRollup.Supported}, must answer {RollupHolds}");
-                    if (SessionRollup.Covers(filter))
-                    {
-                        answered["rollup"]++;
-                        Assert.Equal(await RowTotalsAsync(connection, project.Id, filter), await SessionRollup.ReadTotalsAsync(connection, project.Id, filter, default));
-                    }
+                var withActiveTime = (filter.ActiveDimensions & SessionDimensions.ActiveTime) != 0;
+                Assert.True((withActiveTime && ActiveBandsHold.Supports(filter)) == SessionActiveTimeCount.Covers(filter), $"{where}: the active-time bands answer {SessionActiveTimeCount.Supported}, must answer {ActiveBandsHold}");
+                if (SessionActiveTimeCount.Covers(filter))
+                {
+                    answered["active bands"]++;
+                    // Also on round bounds, where whole bands come from the rollup alone.
+                    foreach (var rounded in new[] { filter, OnBandStarts(random, filter) })
+                        Assert.True((await RowTotalsAsync(connection, project, rounded)).Sessions == await SessionActiveTimeCount.CountAsync(connection, project, rounded, default), $"{where}: active-time count of {rounded}");
+                }
 
-                    var withActiveTime = (filter.ActiveDimensions & SessionDimensions.ActiveTime) != 0;
-                    Assert.True((withActiveTime && ActiveBandsHold.Supports(filter)) == SessionActiveTimeCount.Covers(filter), $"{where}: the active-time bands answer {SessionActiveTimeCount.Supported}, must answer {ActiveBandsHold}");
-                    if (SessionActiveTimeCount.Covers(filter))
-                    {
-                        answered["active bands"]++;
-                        // Also on round bounds, where whole bands come from the rollup alone.
-                        foreach (var rounded in new[] { filter, OnBandStarts(random, filter) })
-                            Assert.True((await RowTotalsAsync(connection, project.Id, rounded)).Sessions == await SessionActiveTimeCount.CountAsync(connection, project.Id, rounded, default), $"{where}: active-time count of {rounded}");
-                    }
+                Assert.True(PlannerHolds.Supports(filter) == SessionPagePlan.Covers(filter), $"{where}: the page planner answers {SessionPagePlan.Supported}, must answer {PlannerHolds}");
+                if (SessionPagePlan.Covers(filter))
+                    answered["planner"]++;
 
-                    Assert.True(PlannerHolds.Supports(filter) == SessionPagePlan.Covers(filter), $"{where}: the page planner answers {SessionPagePlan.Supported}, must answer {PlannerHolds}");
-                    if (SessionPagePlan.Covers(filter))
-                        answered["planner"]++;
+                foreach (var grouping in new SessionGrouping[] { new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
+                {
+                    Assert.True(GroupRollupHolds.Supports(filter) == RollupBreakdown.Applies(grouping, filter), $"{where}: the group rollups answer {RollupBreakdown.Supported}, must answer {GroupRollupHolds}");
+                    if (!RollupBreakdown.Applies(grouping, filter))
+                        continue;
+                    answered["group rollup"]++;
+                    var limit = random.Next(1, 6);
+                    Assert.Equal(
+                        await SqliteSessionReader.JoinBreakdownAsync(connection, project, grouping, filter, limit, default),
+                        await RollupBreakdown.QueryAsync(connection, project, grouping, filter, limit, default));
+                }
 
-                    foreach (var grouping in new SessionGrouping[] { new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
-                    {
-                        Assert.True(GroupRollupHolds.Supports(filter) == RollupBreakdown.Applies(grouping, filter), $"{where}: the group rollups answer {RollupBreakdown.Supported}, must answer {GroupRollupHolds}");
-                        if (!RollupBreakdown.Applies(grouping, filter))
-                            continue;
-                        answered["group rollup"]++;
-                        var limit = random.Next(1, 6);
-                        Assert.Equal(
-                            await SqliteSessionReader.JoinBreakdownAsync(connection, project.Id, grouping, filter, limit, default),
-                            await RollupBreakdown.QueryAsync(connection, project.Id, grouping, filter, limit, default));
-                    }
+                // Trends: the buckets' own range replaces the filter's (as the endpoint does), every other dimension stays.
+                var days = TimeBuckets.Covering(random.Next(2) == 0 ? BucketSize.Day : BucketSize.Week, Day0 - Day, Day0 + 4 * Day);
+                var bounded = filter with { FromMs = days.FromMs, ToMs = days.ToMs };
+                foreach (var grouping in new SessionGrouping?[] { null, new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
+                {
+                    var maxKinds = grouping is null ? 1 : random.Next(1, 5);
+                    var covers = grouping is null ? DailyTrendRollup.Covers(bounded, grouping, days) : KindTrendRollup.Covers(bounded, grouping, days);
+                    Assert.True(TrendRollupsHold.Supports(bounded) == covers, $"{where}: a trend rollup (by {grouping}) answers {KindTrendRollup.Supported}, must answer {TrendRollupsHold}");
+                    Assert.False(grouping is null ? KindTrendRollup.Covers(bounded, grouping, days) : DailyTrendRollup.Covers(bounded, grouping, days));
+                    Assert.False(DailyTrendRollup.Covers(bounded, grouping, TimeBuckets.Covering(BucketSize.Hour, days.FromMs, days.ToMs)) || KindTrendRollup.Covers(bounded, grouping, TimeBuckets.Covering(BucketSize.Hour, days.FromMs, days.ToMs)));
+                    if (!covers)
+                        continue;
+                    answered[grouping is null ? "trend rollup" : "kind trend rollup"]++;
+                    var rollup = grouping is null
+                        ? await DailyTrendRollup.ReadAsync(connection, project, days, default)
+                        : await KindTrendRollup.ReadAsync(connection, project, grouping, days, maxKinds, default);
+                    AssertSameTrends(await SqliteSessionKindReader.ScanTimeseriesAsync(connection, project, bounded, grouping, days, maxKinds, default), rollup, where);
+                }
 
-                    // Trends: the buckets' own range replaces the filter's (as the endpoint does), every other dimension stays.
-                    var days = TimeBuckets.Covering(random.Next(2) == 0 ? BucketSize.Day : BucketSize.Week, Day0 - Day, Day0 + 4 * Day);
-                    var bounded = filter with { FromMs = days.FromMs, ToMs = days.ToMs };
-                    foreach (var grouping in new SessionGrouping?[] { null, new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
-                    {
-                        var maxKinds = grouping is null ? 1 : random.Next(1, 5);
-                        var covers = grouping is null ? DailyTrendRollup.Covers(bounded, grouping, days) : KindTrendRollup.Covers(bounded, grouping, days);
-                        Assert.True(TrendRollupsHold.Supports(bounded) == covers, $"{where}: a trend rollup (by {grouping}) answers {KindTrendRollup.Supported}, must answer {TrendRollupsHold}");
-                        Assert.False(grouping is null ? KindTrendRollup.Covers(bounded, grouping, days) : DailyTrendRollup.Covers(bounded, grouping, days));
-                        Assert.False(DailyTrendRollup.Covers(bounded, grouping, TimeBuckets.Covering(BucketSize.Hour, days.FromMs, days.ToMs)) || KindTrendRollup.Covers(bounded, grouping, TimeBuckets.Covering(BucketSize.Hour, days.FromMs, days.ToMs)));
-                        if (!covers)
-                            continue;
-                        answered[grouping is null ? "trend rollup" : "kind trend rollup"]++;
-                        var rollup = grouping is null
-                            ? await DailyTrendRollup.ReadAsync(connection, project.Id, days, default)
-                            : await KindTrendRollup.ReadAsync(connection, project.Id, grouping, days, maxKinds, default);
-                        AssertSameTrends(await SqliteSessionKindReader.ScanTimeseriesAsync(connection, project.Id, bounded, grouping, days, maxKinds, default), rollup, where);
-                    }
+                Assert.True(TokenBandsHold.Supports(filter) == TokenOutlierSearch.Covers(filter), $"{where}: the tokens-per-turn bands answer {TokenOutlierSearch.Supported}, must answer {TokenBandsHold}");
+                if (TokenOutlierSearch.Covers(filter))
+                {
+                    answered["token bands"]++;
+                    var minRatio = new[] { 0.5, 1.0, 1.5, 3.0 }[random.Next(4)];
+                    var outlierLimit = random.Next(1, 8);
+                    Assert.Equal(
+                        TokenOutlierRecomputation.Expected(sessions.Values.Where(s => FilterDimensionCases.Keeps(filter, s)).Select(s => (s.SessionId, s.TotalTokens, (long)s.Turns)), minRatio, outlierLimit),
+                        (await TokenOutlierSearch.FindAsync(connection, project, filter, minRatio, outlierLimit, default)).Select(o => (o.Session.SessionId, o.Ratio)));
+                }
 
-                    Assert.True(TokenBandsHold.Supports(filter) == TokenOutlierSearch.Covers(filter), $"{where}: the tokens-per-turn bands answer {TokenOutlierSearch.Supported}, must answer {TokenBandsHold}");
-                    if (TokenOutlierSearch.Covers(filter))
-                    {
-                        answered["token bands"]++;
-                        var minRatio = new[] { 0.5, 1.0, 1.5, 3.0 }[random.Next(4)];
-                        var outlierLimit = random.Next(1, 8);
-                        Assert.Equal(
-                            TokenOutlierRecomputation.Expected(sessions.Values.Where(s => FilterDimensionCases.Keeps(filter, s)).Select(s => (s.SessionId, s.TotalTokens, (long)s.Turns)), minRatio, outlierLimit),
-                            (await TokenOutlierSearch.FindAsync(connection, project.Id, filter, minRatio, outlierLimit, default)).Select(o => (o.Session.SessionId, o.Ratio)));
-                    }
+                // The stats' percentiles: the filter with its set ends floored to UTC midnights, so whole days are asked.
+                var wholeDays = filter with { FromMs = filter.FromMs is { } f ? f - f % Day : null, ToMs = filter.ToMs is { } t ? t - t % Day : null };
+                Assert.True(CostBandsHold.Supports(wholeDays) == SessionCostBandPercentiles.Covers(wholeDays), $"{where}: the cost bands answer {SessionCostBandPercentiles.Supported}, must answer {CostBandsHold}");
+                Assert.False((filter.FromMs is { } partialFrom && partialFrom % Day != 0 || filter.ToMs is { } partialTo && partialTo % Day != 0) && SessionCostBandPercentiles.Covers(filter), $"{where}: the cost bands answered a partial day");
+                if (SessionCostBandPercentiles.Covers(wholeDays))
+                {
+                    answered["cost bands"]++;
+                    var priced = sessions.Values.Where(s => FilterDimensionCases.Keeps(wholeDays, s) && s.UnpricedCalls < s.Turns).Select(s => s.CostPico).Order().ToList();
+                    var expected = priced.Count == 0 ? (0L, 0L) : (Percentiles.Median(priced), Percentiles.NearestRank(priced, 0.95));
+                    Assert.Equal(expected, await SessionCostBandPercentiles.ReadAsync(connection, project, wholeDays, default));
+                }
 
-                    // The stats' percentiles: the filter with its set ends floored to UTC midnights, so whole days are asked.
-                    var wholeDays = filter with { FromMs = filter.FromMs is { } f ? f - f % Day : null, ToMs = filter.ToMs is { } t ? t - t % Day : null };
-                    Assert.True(CostBandsHold.Supports(wholeDays) == SessionCostBandPercentiles.Covers(wholeDays), $"{where}: the cost bands answer {SessionCostBandPercentiles.Supported}, must answer {CostBandsHold}");
-                    Assert.False((filter.FromMs is { } partialFrom && partialFrom % Day != 0 || filter.ToMs is { } partialTo && partialTo % Day != 0) && SessionCostBandPercentiles.Covers(filter), $"{where}: the cost bands answered a partial day");
-                    if (SessionCostBandPercentiles.Covers(wholeDays))
-                    {
-                        answered["cost bands"]++;
-                        var priced = sessions.Values.Where(s => FilterDimensionCases.Keeps(wholeDays, s) && s.UnpricedCalls < s.Turns).Select(s => s.CostPico).Order().ToList();
-                        var expected = priced.Count == 0 ? (0L, 0L) : (Percentiles.Median(priced), Percentiles.NearestRank(priced, 0.95));
-                        Assert.Equal(expected, await SessionCostBandPercentiles.ReadAsync(connection, project.Id, wholeDays, default));
-                    }
-
-                    var userLimit = random.Next(1, 6);
-                    var byUser = await UserBreakdown.TryReadAsync(connection, project.Id, filter, projectSessions, userLimit, default);
-                    // Within its dimensions it may still decline (a range holding under half the sessions is cheaper to group directly).
-                    Assert.True(UserTotalsHold.Supports(filter) || byUser is null, $"{where}: the user totals answer {UserBreakdown.Supported}, must answer only {UserTotalsHold}");
-                    Assert.True(UserTotalsHold.Supports(filter) == UserBreakdown.Supported.Supports(filter), $"{where}: the user totals hold {UserBreakdown.Supported}, must hold {UserTotalsHold}");
-                    if (byUser is not null)
-                    {
-                        answered["user totals"]++;
-                        Assert.Equal(await SqliteSessionReader.JoinBreakdownAsync(connection, project.Id, new SessionGrouping.ByUser(), filter, userLimit, default), byUser);
-                    }
+                var userLimit = random.Next(1, 6);
+                var byUser = await UserBreakdown.TryReadAsync(connection, project, filter, projectSessions, userLimit, default);
+                // Within its dimensions it may still decline (a range holding under half the sessions is cheaper to group directly).
+                Assert.True(UserTotalsHold.Supports(filter) || byUser is null, $"{where}: the user totals answer {UserBreakdown.Supported}, must answer only {UserTotalsHold}");
+                Assert.True(UserTotalsHold.Supports(filter) == UserBreakdown.Supported.Supports(filter), $"{where}: the user totals hold {UserBreakdown.Supported}, must hold {UserTotalsHold}");
+                if (byUser is not null)
+                {
+                    answered["user totals"]++;
+                    Assert.Equal(await SqliteSessionReader.JoinBreakdownAsync(connection, project, new SessionGrouping.ByUser(), filter, userLimit, default), byUser);
                 }
             }
-            // Every path answered something, so the comparisons above ran.
-            Assert.All(answered, a => Assert.True(a.Value > 0, $"{a.Key} never answered"));
         }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+        // Every path answered something, so the comparisons above ran.
+        Assert.All(answered, a => Assert.True(a.Value > 0, $"{a.Key} never answered"));
     }
 
     private static void AssertSameTrends(SessionTimeseries expected, SessionTimeseries actual, string where)

@@ -25,35 +25,27 @@ public sealed class FoldConformanceTests
     public async Task StoredRows_EqualTheFoldOfTheStoredSpans_AfterEveryBatch(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        // "x\uE000…" sorts before "x\U0001F600…" by code point, after it by UTF-16 code unit.
+        var ids = Enumerable.Range(0, 90).Select(i => (i % 3) switch { 0 => $"x\uE000{i / 3}", 1 => $"x\U0001F600{i / 3}", _ => $"x{i / 3}" }).ToArray();
+        var stored = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
+        for (var batch = 0; batch < 14; batch++)
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = (await storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-            // "x\uE000…" sorts before "x\U0001F600…" by code point, after it by UTF-16 code unit.
-            var ids = Enumerable.Range(0, 90).Select(i => (i % 3) switch { 0 => $"x\uE000{i / 3}", 1 => $"x\U0001F600{i / 3}", _ => $"x{i / 3}" }).ToArray();
-            var stored = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
-            for (var batch = 0; batch < 14; batch++)
+            var spans = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
+            for (var n = random.Next(1, 30); n > 0; n--)
             {
-                var spans = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
-                for (var n = random.Next(1, 30); n > 0; n--)
-                {
-                    var id = ids[random.Next(ids.Length)];
-                    // An exact re-send (an SDK retry) half the time, else a new version of the span.
-                    spans[id] = stored.TryGetValue(id, out var old) && random.Next(2) == 0 ? old : RandomSpan(random, id, batch, late: batch > 6 && random.Next(3) == 0);
-                }
-                await storage.SpanWriter.WriteAsync([.. spans.Values.Select(s => new ProjectSpan(project, s))]);
-                foreach (var (id, span) in spans)
-                    stored[id] = span;
-
-                await using var connection = await storage.Database.OpenAsync();
-                AssertSessions(connection, project, stored.Values, $"seed {seed}, batch {batch}");
-                AssertTraces(connection, project, stored.Values, $"seed {seed}, batch {batch}");
+                var id = ids[random.Next(ids.Length)];
+                // An exact re-send (an SDK retry) half the time, else a new version of the span.
+                spans[id] = stored.TryGetValue(id, out var old) && random.Next(2) == 0 ? old : RandomSpan(random, id, batch, late: batch > 6 && random.Next(3) == 0);
             }
-        }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
+            await storage.SpanWriter.WriteAsync([.. spans.Values.Select(s => new ProjectSpan(project, s))]);
+            foreach (var (id, span) in spans)
+                stored[id] = span;
+
+            await using var connection = await storage.Database.OpenAsync();
+            AssertSessions(connection, project, stored.Values, $"seed {seed}, batch {batch}");
+            AssertTraces(connection, project, stored.Values, $"seed {seed}, batch {batch}");
         }
     }
 

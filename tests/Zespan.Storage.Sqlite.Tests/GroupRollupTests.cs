@@ -310,36 +310,17 @@ public sealed class GroupRollupTests
         Assert.True(await db.ScalarAsync("SELECT COUNT(*) FROM sessions") > 0, $"{context}: the test wrote no sessions");
     }
 
-    private sealed class TestDatabase : IAsyncDisposable
+    /// <summary>A <see cref="SeededStore"/> with projects "p" and "q", and the reference breakdown read from its sessions.</summary>
+    private sealed class TestDatabase(SeededStore store) : IAsyncDisposable
     {
-        public required SqliteStorage Storage { get; init; }
-        public required string Folder { get; init; }
-        public required long[] Projects { get; init; }
+        public SqliteStorage Storage => store.Storage;
+        public long[] Projects => store.Projects;
 
-        public static async Task<TestDatabase> CreateAsync()
-        {
-            var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
-            var first = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var second = await storage.Projects.CreateProjectAsync(organization.Id, "q");
-            return new TestDatabase { Storage = storage, Folder = folder, Projects = [first.Id, second.Id] };
-        }
+        public static async Task<TestDatabase> CreateAsync() => new(await SeededStore.CreateAsync(Plan.Free, "p", "q"));
 
-        public async Task ExecuteAsync(string sql)
-        {
-            await using var connection = await Storage.Database.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
+        public Task ExecuteAsync(string sql) => Storage.Database.ExecuteAsync(sql);
 
-        public async Task<long> ScalarAsync(string sql)
-        {
-            await using var connection = await Storage.Database.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return (long)(await command.ExecuteScalarAsync())!;
-        }
+        public Task<long> ScalarAsync(string sql) => Storage.Database.ScalarAsync(sql);
 
         /// <summary>The breakdown as the join over the sessions answered it before the rollups (the reference).</summary>
         public async Task<List<SessionGroupCost>> ReferenceAsync(string groupColumn, string join, long project, long? from, long? to, int limit)
@@ -362,6 +343,6 @@ public sealed class GroupRollupTests
             return groups;
         }
 
-        public ValueTask DisposeAsync() => SqliteStoreFactory.DeleteAsync(Storage, Folder);
+        public ValueTask DisposeAsync() => store.DisposeAsync();
     }
 }

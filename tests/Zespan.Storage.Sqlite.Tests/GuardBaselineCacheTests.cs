@@ -21,52 +21,44 @@ public sealed class GuardBaselineCacheTests
     [Fact]
     public async Task JudgingEachTouchedSession_ReadsTheWindowOncePerFreshBaseline_AndStillFlagsTheRunaway()
     {
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
-        {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var nowMs = Now.ToUnixTimeMilliseconds();
-            var usual = Enumerable.Range(0, 30)
-                .SelectMany(s => Enumerable.Range(0, 3).Select(t => Llm($"u{s}-{t}", $"usual-{s}", nowMs - (s + 1) * 3_600_000L + t * 1_000, costPico: (1 + s % 2) * Dollar)))
-                .ToList();
-            await storage.SpanWriter.WriteAsync(usual.Select(s => new ProjectSpan(project.Id, s)).ToList());
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        var nowMs = Now.ToUnixTimeMilliseconds();
+        var usual = Enumerable.Range(0, 30)
+            .SelectMany(s => Enumerable.Range(0, 3).Select(t => Llm($"u{s}-{t}", $"usual-{s}", nowMs - (s + 1) * 3_600_000L + t * 1_000, costPico: (1 + s % 2) * Dollar)))
+            .ToList();
+        await storage.SpanWriter.WriteAsync(usual.Select(s => new ProjectSpan(project, s)).ToList());
 
-            var clock = new ManualClock(Now);
-            var reader = new CountingKindReader(storage.SessionKinds);
-            var detector = new AnomalyDetector(reader, clock);
-            for (var s = 0; s < 30; s++)
-                Assert.Null(await detector.JudgeAsync(project.Id, $"usual-{s}"));
-            Assert.Equal(1, reader.WindowReads);
+        var clock = new ManualClock(Now);
+        var reader = new CountingKindReader(storage.SessionKinds);
+        var detector = new AnomalyDetector(reader, clock);
+        for (var s = 0; s < 30; s++)
+            Assert.Null(await detector.JudgeAsync(project, $"usual-{s}"));
+        Assert.Equal(1, reader.WindowReads);
 
-            // A runaway written after the baseline was remembered is judged against it: flagged, with no new window read.
-            var runaway = Enumerable.Range(0, 40).Select(t => Llm($"r{t}", "runaway", nowMs - 1_800_000 + t * 1_000, costPico: Dollar)).ToList();
-            await storage.SpanWriter.WriteAsync(runaway.Select(s => new ProjectSpan(project.Id, s)).ToList());
-            clock.Advance(TimeSpan.FromSeconds(30));
-            var flag = await detector.JudgeAsync(project.Id, "runaway");
-            Assert.NotNull(flag);
-            Assert.Contains("× the median", flag.Reason);
-            // The list's badges share the same remembered baseline.
-            await detector.JudgeListedAsync(project.Id, SessionFilter.None, []);
-            Assert.Equal(1, reader.WindowReads);
+        // A runaway written after the baseline was remembered is judged against it: flagged, with no new window read.
+        var runaway = Enumerable.Range(0, 40).Select(t => Llm($"r{t}", "runaway", nowMs - 1_800_000 + t * 1_000, costPico: Dollar)).ToList();
+        await storage.SpanWriter.WriteAsync(runaway.Select(s => new ProjectSpan(project, s)).ToList());
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var flag = await detector.JudgeAsync(project, "runaway");
+        Assert.NotNull(flag);
+        Assert.Contains("× the median", flag.Reason);
+        // The list's badges share the same remembered baseline.
+        await detector.JudgeListedAsync(project, SessionFilter.None, []);
+        Assert.Equal(1, reader.WindowReads);
 
-            // Past a minute: answered from the remembered baseline while one refresh reads the window again.
-            clock.Advance(TimeSpan.FromSeconds(31));
-            Assert.NotNull(await detector.JudgeAsync(project.Id, "runaway"));
-            for (var i = 0; i < 300 && reader.WindowReads < 2; i++)
-                await Task.Delay(10);
-            Assert.Equal(2, reader.WindowReads);
+        // Past a minute: answered from the remembered baseline while one refresh reads the window again.
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.NotNull(await detector.JudgeAsync(project, "runaway"));
+        for (var i = 0; i < 300 && reader.WindowReads < 2; i++)
+            await Task.Delay(10);
+        Assert.Equal(2, reader.WindowReads);
 
-            // A judgement at a past moment has its own baseline, computed once for that end.
-            var past = nowMs - 2 * 86_400_000L;
-            Assert.Null(await detector.JudgeAsync(project.Id, "runaway", null, past));
-            Assert.Null(await detector.JudgeAsync(project.Id, "usual-3", null, past));
-            Assert.Equal(3, reader.WindowReads);
-        }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+        // A judgement at a past moment has its own baseline, computed once for that end.
+        var past = nowMs - 2 * 86_400_000L;
+        Assert.Null(await detector.JudgeAsync(project, "runaway", null, past));
+        Assert.Null(await detector.JudgeAsync(project, "usual-3", null, past));
+        Assert.Equal(3, reader.WindowReads);
     }
 
     /// <summary>The real SQLite reader, counting the reads of a window (every session of a time range, not one session).</summary>

@@ -29,66 +29,58 @@ public sealed class HourlyCostRollupTests
     public async Task RandomWritesReplacementsAndRetention_RollupAndAnswersMatchRawSpans(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Free, "a", "b");
+        var (storage, projects) = (store.Storage, store.Projects);
+        var truth = projects.ToDictionary(p => p, _ => new Dictionary<string, SpanRecord>(StringComparer.Ordinal));
+
+        var events = RandomEvents(random, projects);
+        var position = 0;
+        var retentionDone = false;
+        foreach (var checkpoint in new[] { events.Count * 40 / 100, events.Count * 70 / 100, events.Count })
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
-            var projects = new[] { (await storage.Projects.CreateProjectAsync(organization.Id, "a")).Id, (await storage.Projects.CreateProjectAsync(organization.Id, "b")).Id };
-            var truth = projects.ToDictionary(p => p, _ => new Dictionary<string, SpanRecord>(StringComparer.Ordinal));
-
-            var events = RandomEvents(random, projects);
-            var position = 0;
-            var retentionDone = false;
-            foreach (var checkpoint in new[] { events.Count * 40 / 100, events.Count * 70 / 100, events.Count })
+            while (position < checkpoint)
             {
-                while (position < checkpoint)
-                {
-                    var batch = events.Skip(position).Take(Math.Min(random.Next(1, 60), checkpoint - position)).ToList();
-                    position += batch.Count;
-                    await storage.SpanWriter.WriteAsync(batch);
-                    foreach (var (projectId, span) in batch)
-                        truth[projectId][span.Id] = span; // the last write wins
-                }
-                if (!retentionDone && checkpoint < events.Count)
-                {
-                    // Delete the oldest part of project a in small batches; what arrives later for that period is a late arrival.
-                    var cutoff = Day0 + random.NextInt64(Day / 2, 2 * Day);
-                    await storage.Retention.DeleteSpansStartedBeforeAsync(projects[0], cutoff, random.Next(3, 40));
-                    foreach (var id in truth[projects[0]].Values.Where(s => s.StartMs < cutoff).Select(s => s.Id).ToList())
-                        truth[projects[0]].Remove(id);
-                    retentionDone = true;
-                }
+                var batch = events.Skip(position).Take(Math.Min(random.Next(1, 60), checkpoint - position)).ToList();
+                position += batch.Count;
+                await storage.SpanWriter.WriteAsync(batch);
+                foreach (var (projectId, span) in batch)
+                    truth[projectId][span.Id] = span; // the last write wins
+            }
+            if (!retentionDone && checkpoint < events.Count)
+            {
+                // Delete the oldest part of project a in small batches; what arrives later for that period is a late arrival.
+                var cutoff = Day0 + random.NextInt64(Day / 2, 2 * Day);
+                await storage.Retention.DeleteSpansStartedBeforeAsync(projects[0], cutoff, random.Next(3, 40));
+                foreach (var id in truth[projects[0]].Values.Where(s => s.StartMs < cutoff).Select(s => s.Id).ToList())
+                    truth[projects[0]].Remove(id);
+                retentionDone = true;
+            }
 
-                var context = $"seed {seed}, after {position}/{events.Count} writes";
-                await using var connection = await storage.Database.OpenAsync();
-                foreach (var projectId in projects)
-                    AssertSpansTableHolds(connection, projectId, truth[projectId], context);
-                AssertRollupEqualsRecomputation(connection, context);
-                foreach (var projectId in projects)
+            var context = $"seed {seed}, after {position}/{events.Count} writes";
+            await using var connection = await storage.Database.OpenAsync();
+            foreach (var projectId in projects)
+                AssertSpansTableHolds(connection, projectId, truth[projectId], context);
+            AssertRollupEqualsRecomputation(connection, context);
+            foreach (var projectId in projects)
+            {
+                for (var i = 0; i < 25; i++)
                 {
-                    for (var i = 0; i < 25; i++)
-                    {
-                        var (from, to) = RandomBounds(random);
-                        var actual = await storage.Costs.ByModelAsync(projectId, new TimeRange(from, to));
-                        AssertModelsEqual(RawByModel(connection, projectId, from, to), actual, $"{context}, project {projectId}, [{from}, {to})");
-                    }
-                    for (var i = 0; i < 12; i++)
-                    {
-                        var bucket = BucketSizes[random.Next(BucketSizes.Length)];
-                        var (from, to) = RandomBounds(random);
-                        from ??= Day0 - Hour;
-                        to ??= Day0 + Span3Days + Hour;
-                        if (to <= from)
-                            (from, to) = (to, from + 1);
-                        var actual = await storage.Costs.OverTimeAsync(projectId, new TimeRange(from, to), bucket);
-                        AssertBucketsEqual(RawOverTime(connection, projectId, from.Value, to.Value, bucket), actual, $"{context}, project {projectId}, bucket {bucket}, [{from}, {to})");
-                    }
+                    var (from, to) = RandomBounds(random);
+                    var actual = await storage.Costs.ByModelAsync(projectId, new TimeRange(from, to));
+                    AssertModelsEqual(RawByModel(connection, projectId, from, to), actual, $"{context}, project {projectId}, [{from}, {to})");
+                }
+                for (var i = 0; i < 12; i++)
+                {
+                    var bucket = BucketSizes[random.Next(BucketSizes.Length)];
+                    var (from, to) = RandomBounds(random);
+                    from ??= Day0 - Hour;
+                    to ??= Day0 + Span3Days + Hour;
+                    if (to <= from)
+                        (from, to) = (to, from + 1);
+                    var actual = await storage.Costs.OverTimeAsync(projectId, new TimeRange(from, to), bucket);
+                    AssertBucketsEqual(RawOverTime(connection, projectId, from.Value, to.Value, bucket), actual, $"{context}, project {projectId}, bucket {bucket}, [{from}, {to})");
                 }
             }
-        }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
         }
     }
 
@@ -96,36 +88,28 @@ public sealed class HourlyCostRollupTests
     public async Task Migration_BackfillsTheHourlyRollupFromExistingSpans_AndDropsTheDailyOne()
     {
         var random = new Random(5);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Free, "a", "b");
+        var (storage, projects) = (store.Storage, store.Projects);
+        foreach (var chunk in RandomEvents(random, projects).Chunk(50))
+            await storage.SpanWriter.WriteAsync(chunk);
+
+        // Put the file back to its state before migration 060: no hourly rollup, the daily table present.
+        await using (var connection = await storage.Database.OpenAsync())
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
-            var projects = new[] { (await storage.Projects.CreateProjectAsync(organization.Id, "a")).Id, (await storage.Projects.CreateProjectAsync(organization.Id, "b")).Id };
-            foreach (var chunk in RandomEvents(random, projects).Chunk(50))
-                await storage.SpanWriter.WriteAsync(chunk);
-
-            // Put the file back to its state before migration 060: no hourly rollup, the daily table present.
-            await using (var connection = await storage.Database.OpenAsync())
-            {
-                Execute(connection, """
-                    DROP TABLE model_usage_hourly;
-                    CREATE TABLE model_usage_daily (project_id INTEGER NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY (project_id, day, model)) WITHOUT ROWID;
-                    DELETE FROM schema_migrations WHERE version IN (60, 120);
-                    """);
-                SqliteConnection.ClearPool(connection);
-            }
-            await storage.Database.MigrateAsync();
-
-            await using (var connection = await storage.Database.OpenAsync())
-            {
-                Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'model_usage_daily'"));
-                Assert.True(Scalar(connection, "SELECT COUNT(*) FROM model_usage_hourly") > 50, "the backfill wrote too few hourly rows");
-                AssertRollupEqualsRecomputation(connection, "after the backfill");
-            }
+            connection.Execute("""
+                DROP TABLE model_usage_hourly;
+                CREATE TABLE model_usage_daily (project_id INTEGER NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY (project_id, day, model)) WITHOUT ROWID;
+                DELETE FROM schema_migrations WHERE version IN (60, 120);
+                """);
+            SqliteConnection.ClearPool(connection);
         }
-        finally
+        await storage.Database.MigrateAsync();
+
+        await using (var connection = await storage.Database.OpenAsync())
         {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
+            Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'model_usage_daily'"));
+            Assert.True(connection.Scalar("SELECT COUNT(*) FROM model_usage_hourly") > 50, "the backfill wrote too few hourly rows");
+            AssertRollupEqualsRecomputation(connection, "after the backfill");
         }
     }
 
@@ -203,8 +187,8 @@ public sealed class HourlyCostRollupTests
             """);
         Assert.True(recomputed.Count > 0, $"{context}: no LLM spans to check");
         Assert.Equal(recomputed, rollup);
-        Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM model_usage_hourly WHERE calls = 0 AND (cost_high | cost_low | unpriced_calls | input_tokens | output_tokens | cached_input_tokens | reasoning_tokens | errors) != 0"));
-        Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM model_usage_hourly WHERE hour % 3600000 != 0"));
+        Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM model_usage_hourly WHERE calls = 0 AND (cost_high | cost_low | unpriced_calls | input_tokens | output_tokens | cached_input_tokens | reasoning_tokens | errors) != 0"));
+        Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM model_usage_hourly WHERE hour % 3600000 != 0"));
     }
 
     private static List<ModelCost> RawByModel(SqliteConnection connection, long projectId, long? from, long? to)
@@ -273,19 +257,5 @@ public sealed class HourlyCostRollupTests
         while (reader.Read())
             rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i))));
         return rows;
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -55,56 +55,34 @@ public sealed class IndexUseTests
     [Fact]
     public async Task EveryIndexOnTheWrittenRows_IsReadByAStatement()
     {
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        // Some rows and fresh statistics, so the planner chooses as it does on a file in use.
+        await storage.SpanWriter.WriteAsync(Enumerable.Range(0, 3_000)
+            .Select(i => new ProjectSpan(project, TestSpans.Llm($"s{i}", $"session-{i % 500}", TestSpans.Day0 + i * 60_000,
+                userId: $"user-{i % 50}", traceId: $"t{i % 700}")))
+            .ToList());
+        await storage.Database.OptimizeAsync();
+        await using var connection = await storage.Database.OpenAsync();
+        connection.Execute("ANALYZE");
+
+        await using var userFilter = connection.CreateCommand();
+        var userSql = new StringBuilder("SELECT COUNT(*) FROM sessions s WHERE s.project_id = $p");
+        SessionSql.AppendFilter(userSql, userFilter, new SessionFilter { UserId = "user-7" });
+        userFilter.CommandText = userSql.ToString();
+
+        var planned = Planned(userFilter).ToList();
+        foreach (var (index, sql) in planned)
         {
-            // Some rows and fresh statistics, so the planner chooses as it does on a file in use.
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            await storage.SpanWriter.WriteAsync(Enumerable.Range(0, 3_000)
-                .Select(i => new ProjectSpan(project.Id, TestSpans.Llm($"s{i}", $"session-{i % 500}", TestSpans.Day0 + i * 60_000,
-                    userId: $"user-{i % 50}", traceId: $"t{i % 700}")))
-                .ToList());
-            await storage.Database.OptimizeAsync();
-            await using var connection = await storage.Database.OpenAsync();
-            await using (var analyze = connection.CreateCommand())
-            {
-                analyze.CommandText = "ANALYZE";
-                await analyze.ExecuteNonQueryAsync();
-            }
-
-            await using var userFilter = connection.CreateCommand();
-            var userSql = new StringBuilder("SELECT COUNT(*) FROM sessions s WHERE s.project_id = $p");
-            SessionSql.AppendFilter(userSql, userFilter, new SessionFilter { UserId = "user-7" });
-            userFilter.CommandText = userSql.ToString();
-
-            var planned = Planned(userFilter).ToList();
-            foreach (var (index, sql) in planned)
-            {
-                var plan = connection.QueryPlan(sql);
-                Assert.True(plan.Contains($"INDEX {index} ", StringComparison.Ordinal), $"{index} is not in the plan of\n{sql}\n{plan}");
-            }
-
-            var indexes = await IndexesAsync(connection);
-            var listed = planned.Select(p => p.Index).Concat(Named.Keys).ToHashSet();
-            Assert.Equal(listed.Order(), indexes.Order());
+            var plan = connection.QueryPlan(sql);
+            Assert.True(plan.Contains($"INDEX {index} ", StringComparison.Ordinal), $"{index} is not in the plan of\n{sql}\n{plan}");
         }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+
+        // The indexes of spans, sessions and traces other than their primary keys.
+        var indexes = await storage.Database.StringsAsync(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('spans', 'sessions', 'traces') AND sql IS NOT NULL");
+        var listed = planned.Select(p => p.Index).Concat(Named.Keys).ToHashSet();
+        Assert.Equal(listed.Order(), indexes.Order());
     }
 
-
-    /// <summary>The indexes of spans, sessions and traces other than their primary keys.</summary>
-    private static async Task<List<string>> IndexesAsync(SqliteConnection connection)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('spans', 'sessions', 'traces') AND sql IS NOT NULL";
-        var names = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            names.Add(reader.GetString(0));
-        return names;
-    }
 }

@@ -16,15 +16,11 @@ namespace Zespan.Storage.Sqlite.Tests;
 public sealed class LongSessionWriteTests : IAsyncLifetime
 {
     private const int Turns = 400;
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project;
+    private SeededStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+        _store = await SeededStore.CreateAsync(Plan.Free, "p");
         // Two batches, so the cap on grouping values also holds across writes (the stored rows are trimmed).
         await WriteAsync(Enumerable.Range(0, Turns / 2).Select(Call));
         await WriteAsync(Enumerable.Range(Turns / 2, Turns / 2).Select(Call));
@@ -37,7 +33,7 @@ public sealed class LongSessionWriteTests : IAsyncLifetime
             """);
     }
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private static SpanRecord Call(int i) =>
         TestSpans.Llm($"call-{i:D5}", "long", TestSpans.Day0 + i * 1_000L, outputTokens: 50)
@@ -49,7 +45,7 @@ public sealed class LongSessionWriteTests : IAsyncLifetime
         await WriteAsync([Call(Turns / 2)]);
 
         Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM touched"));
-        var session = (await _storage.Sessions.GetAsync(_project, "long"))!.Session;
+        var session = (await _store.Storage.Sessions.GetAsync(_store.Project, "long"))!.Session;
         Assert.Equal((Turns, Turns * 50L), (session.Turns, session.OutputTokens));
     }
 
@@ -67,9 +63,9 @@ public sealed class LongSessionWriteTests : IAsyncLifetime
 
         Assert.True(await ScalarAsync("SELECT COUNT(*) FROM touched WHERE what = 'metadata'") <= 2 * (MetadataValues.MaxValuesPerKeyPerSession + 1));
         Assert.Equal(expected, await ValuesAsync());
-        var session = (await _storage.Sessions.GetAsync(_project, "long"))!.Session;
+        var session = (await _store.Storage.Sessions.GetAsync(_store.Project, "long"))!.Session;
         Assert.Equal((Turns, Turns * 50L + 30), (session.Turns, session.OutputTokens));
-        var groups = await _storage.Sessions.BreakdownAsync(_project, new SessionGrouping.ByMetadata("timeToFirstTokenMs"), SessionFilter.None, 100);
+        var groups = await _store.Storage.Sessions.BreakdownAsync(_store.Project, new SessionGrouping.ByMetadata("timeToFirstTokenMs"), SessionFilter.None, 100);
         Assert.Equal(expected.Order(CodePointOrder.Instance), groups.Select(g => g.Group!).Order(CodePointOrder.Instance));
     }
 
@@ -93,20 +89,20 @@ public sealed class LongSessionWriteTests : IAsyncLifetime
     private async Task AssertFiguresAsync(long outputTokens, int errors, long changedCost)
     {
         var expectedCost = (Turns - 1) * (Int128)Call(0).CostPico!.Value + changedCost;
-        var session = (await _storage.Sessions.GetAsync(_project, "long"))!.Session;
+        var session = (await _store.Storage.Sessions.GetAsync(_store.Project, "long"))!.Session;
         Assert.Equal((Turns, outputTokens, errors, expectedCost), (session.Turns, session.OutputTokens, session.ErrorCount, session.CostPico));
-        var trace = Assert.Single((await _storage.Traces.ListAsync(_project, new TraceQuery())).Items);
+        var trace = Assert.Single((await _store.Storage.Traces.ListAsync(_store.Project, new TraceQuery())).Items);
         Assert.Equal((Turns, errors, expectedCost), (trace.LlmCalls, trace.ErrorCount, trace.CostPico));
-        var stats = await _storage.Sessions.StatsAsync(_project, SessionFilter.None);
+        var stats = await _store.Storage.Sessions.StatsAsync(_store.Project, SessionFilter.None);
         Assert.Equal((1, expectedCost, 1), (stats.Sessions, stats.TotalCostPico, stats.SessionsWithErrors));
     }
 
-    private Task WriteAsync(IEnumerable<SpanRecord> spans) => _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
+    private Task WriteAsync(IEnumerable<SpanRecord> spans) => _store.Storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_store.Project, s))]);
 
     private Task<List<string>> ValuesAsync() =>
-        _storage.Database.StringsAsync("SELECT value FROM session_metadata WHERE key = 'timeToFirstTokenMs' ORDER BY value");
+        _store.Storage.Database.StringsAsync("SELECT value FROM session_metadata WHERE key = 'timeToFirstTokenMs' ORDER BY value");
 
-    private Task<long> ScalarAsync(string sql) => _storage.Database.ScalarAsync(sql);
+    private Task<long> ScalarAsync(string sql) => _store.Storage.Database.ScalarAsync(sql);
 
-    private Task ExecuteAsync(string sql) => _storage.Database.ExecuteAsync(sql);
+    private Task ExecuteAsync(string sql) => _store.Storage.Database.ExecuteAsync(sql);
 }

@@ -13,16 +13,12 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// </summary>
 public sealed class SessionCostSortTests : IAsyncLifetime
 {
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project;
+    private SeededStore _store = null!;
     private readonly List<SpanRecord> _sent = [];
 
     public async Task InitializeAsync()
     {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+        _store = await SeededStore.CreateAsync(Plan.Free, "p");
         // 40 sessions: unpriced, free (priced at $0), mixed (one priced, one unpriced call) and priced with ties.
         for (var i = 0; i < 40; i++)
         {
@@ -32,10 +28,10 @@ public sealed class SessionCostSortTests : IAsyncLifetime
             if (i % 4 == 2)
                 _sent.Add(TestSpans.Llm($"b-{i}", session, TestSpans.Day0 + i * 1_000L + 500, costPico: null, userId: "even"));
         }
-        await _storage.SpanWriter.WriteAsync([.. _sent.Select(s => new ProjectSpan(_project, s))]);
+        await _store.Storage.SpanWriter.WriteAsync([.. _sent.Select(s => new ProjectSpan(_store.Project, s))]);
     }
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     /// <summary>(unknown, cost, id) from the raw spans: unknown when no call of the session was priced.</summary>
     private List<string> Expected(bool descending, Func<SpanRecord, bool> include)
@@ -72,7 +68,7 @@ public sealed class SessionCostSortTests : IAsyncLifetime
     [Fact]
     public async Task CostPercentiles_CountOnlyPricedSessions()
     {
-        var stats = await _storage.Sessions.StatsAsync(_project, SessionFilter.None);
+        var stats = await _store.Storage.Sessions.StatsAsync(_store.Project, SessionFilter.None);
         var priced = _sent.GroupBy(s => s.SessionId).Where(g => g.Any(s => s.CostPico is not null))
             .Select(g => g.Sum(s => s.CostPico ?? 0)).Order().ToList();
         Assert.Equal(priced.Count, stats.PricedSessions);
@@ -86,7 +82,7 @@ public sealed class SessionCostSortTests : IAsyncLifetime
         SessionCursor? after = null;
         for (var pages = 0; pages < 100; pages++)
         {
-            var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Sort = SessionSort.CostUsd, Descending = descending, Limit = 3, After = after });
+            var page = await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Filter = filter, Sort = SessionSort.CostUsd, Descending = descending, Limit = 3, After = after });
             ids.AddRange(page.Items.Select(s => s.SessionId));
             if (page.NextCursor is null)
                 return ids;

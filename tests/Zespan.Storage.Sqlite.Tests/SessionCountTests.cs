@@ -14,31 +14,22 @@ public sealed class SessionCountTests
     [Fact]
     public async Task UnfilteredTotalCount_MatchesCountingTheSessions_AfterInsertsReplacementsAndRetention()
     {
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
-        {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var other = await storage.Projects.CreateProjectAsync(organization.Id, "other");
-            var spans = Enumerable.Range(0, 40)
-                .Select(i => new ProjectSpan(i % 4 == 0 ? other.Id : project.Id, TestSpans.Llm($"span-{i}", $"session-{i % 13}", TestSpans.Day0 + i * Hour, traceId: $"trace-{i % 9}")))
-                .ToList();
-            await storage.SpanWriter.WriteAsync(spans);
-            await AssertCountsAgreeAsync(storage, project.Id, other.Id);
+        await using var store = await SeededStore.CreateAsync(Plan.Free, "p", "other");
+        var (storage, project, other) = (store.Storage, store.Project, store.OtherProject);
+        var spans = Enumerable.Range(0, 40)
+            .Select(i => new ProjectSpan(i % 4 == 0 ? other : project, TestSpans.Llm($"span-{i}", $"session-{i % 13}", TestSpans.Day0 + i * Hour, traceId: $"trace-{i % 9}")))
+            .ToList();
+        await storage.SpanWriter.WriteAsync(spans);
+        await AssertCountsAgreeAsync(storage, project, other);
 
-            // A replaced span moves to another session (and trace): the old session is rebuilt (deleted when empty), the new one created.
-            await storage.SpanWriter.WriteAsync([new ProjectSpan(project.Id, TestSpans.Llm("span-1", "moved-here", TestSpans.Day0 + Hour, traceId: "trace-new"))]);
-            await AssertCountsAgreeAsync(storage, project.Id, other.Id);
+        // A replaced span moves to another session (and trace): the old session is rebuilt (deleted when empty), the new one created.
+        await storage.SpanWriter.WriteAsync([new ProjectSpan(project, TestSpans.Llm("span-1", "moved-here", TestSpans.Day0 + Hour, traceId: "trace-new"))]);
+        await AssertCountsAgreeAsync(storage, project, other);
 
-            // Retention deletes old spans; sessions left without LLM spans disappear and must leave the count.
-            await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, TestSpans.Day0 + 35 * Hour, batchSize: 7);
-            await AssertCountsAgreeAsync(storage, project.Id, other.Id);
-            Assert.True((await storage.Sessions.ListAsync(project.Id, new SessionQuery())).TotalCount < 11, "retention should have removed whole sessions");
-        }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+        // Retention deletes old spans; sessions left without LLM spans disappear and must leave the count.
+        await storage.Retention.DeleteSpansStartedBeforeAsync(project, TestSpans.Day0 + 35 * Hour, batchSize: 7);
+        await AssertCountsAgreeAsync(storage, project, other);
+        Assert.True((await storage.Sessions.ListAsync(project, new SessionQuery())).TotalCount < 11, "retention should have removed whole sessions");
     }
 
     private static async Task AssertCountsAgreeAsync(SqliteStorage storage, params long[] projectIds)

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
@@ -24,28 +23,14 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
 {
     private static readonly string[] Alphabet = ["a", "A", "b", "k", "K", "\u212A", "é", "É", "%", "_", "\\", "'", "\"", " ", "😀", "\u0001", "x"];
 
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project, _otherProject;
+    private SeededStore _store = null!;
     private readonly Random _random = new(350);
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p", "other");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
-    private string RandomText(int min, int max)
-    {
-        var text = new StringBuilder();
-        for (int i = 0, n = _random.Next(min, max + 1); i < n; i++)
-            text.Append(Alphabet[_random.Next(Alphabet.Length)]);
-        return text.ToString();
-    }
+    private string RandomText(int min, int max) => _random.Text(Alphabet, min, max);
 
     private static SpanRecord Call(string id, string session, long start, string? name, SpanStatus status) =>
         Llm(id, session, start, costPico: 1_000_000 * (1 + id.Length % 5 + start % 3), traceId: "t-" + id, status: status) with { SessionName = name };
@@ -63,62 +48,62 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
             for (var c = 0; c < _random.Next(1, 4); c++)
             {
                 var status = _random.Next(5) == 0 ? SpanStatus.Error : SpanStatus.Ok;
-                spans.Add(new ProjectSpan(_project, Call($"c{i}-{c}", session, start + c * 60_000L, name, status)));
-                spans.Add(new ProjectSpan(_otherProject, Call($"o{i}-{c}", session, start + c * 60_000L, name, SpanStatus.Ok)));
+                spans.Add(new ProjectSpan(_store.Project, Call($"c{i}-{c}", session, start + c * 60_000L, name, status)));
+                spans.Add(new ProjectSpan(_store.OtherProject, Call($"o{i}-{c}", session, start + c * 60_000L, name, SpanStatus.Ok)));
             }
         }
-        await _storage.SpanWriter.WriteAsync(spans);
+        await _store.Storage.SpanWriter.WriteAsync(spans);
         Assert.Equal(300, await PendingAsync());
         await VerifyAsync("every document pending");
-        await _storage.GramIndexer.IndexBatchAsync(batch: 40);
-        await _storage.GramIndexer.IndexBatchAsync(batch: 40);
+        await _store.Storage.GramIndexer.IndexBatchAsync(batch: 40);
+        await _store.Storage.GramIndexer.IndexBatchAsync(batch: 40);
         Assert.Equal(220, await PendingAsync());
         await VerifyAsync("part indexed");
-        await _storage.GramIndexer.IndexAllAsync(batch: 64);
+        await _store.Storage.GramIndexer.IndexAllAsync(batch: 64);
         await VerifyIndexAsync();
         await VerifyAsync("indexed");
 
         // Renames: an earlier call with another explicit name takes over (the session is rebuilt: its row deleted and
         // inserted again), and a later call names a session that had no name (the writer's upsert renames it in place).
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
-        await _storage.SpanWriter.WriteAsync(stored.Where((_, i) => i % 4 == 0)
-            .Select((s, i) => new ProjectSpan(_project, Call($"r{i}", s.SessionId, s.StartedMs - 1_000, RandomText(1, 6), SpanStatus.Ok))).ToList());
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        await _store.Storage.SpanWriter.WriteAsync(stored.Where((_, i) => i % 4 == 0)
+            .Select((s, i) => new ProjectSpan(_store.Project, Call($"r{i}", s.SessionId, s.StartedMs - 1_000, RandomText(1, 6), SpanStatus.Ok))).ToList());
         Assert.True(await PendingAsync() > 30, "renamed documents are pending");
         await VerifyAsync("after renames, pending");
-        await _storage.GramIndexer.IndexAllAsync(batch: 16);
+        await _store.Storage.GramIndexer.IndexAllAsync(batch: 16);
         await VerifyIndexAsync();
-        var unnamed = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.Where(s => s.Name is null).ToList();
+        var unnamed = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.Where(s => s.Name is null).ToList();
         Assert.True(unnamed.Count > 10, "too few unnamed sessions to name");
-        await _storage.SpanWriter.WriteAsync(unnamed.Select((s, i) => new ProjectSpan(_project, Call($"n{i}", s.SessionId, s.StartedMs + 30_000, RandomText(1, 6), SpanStatus.Ok))).ToList());
+        await _store.Storage.SpanWriter.WriteAsync(unnamed.Select((s, i) => new ProjectSpan(_store.Project, Call($"n{i}", s.SessionId, s.StartedMs + 30_000, RandomText(1, 6), SpanStatus.Ok))).ToList());
         Assert.Equal(unnamed.Count, await PendingAsync());
         await VerifyAsync("after naming in place, pending");
-        await _storage.GramIndexer.IndexAllAsync();
+        await _store.Storage.GramIndexer.IndexAllAsync();
         await VerifyIndexAsync();
 
         // Moves: sessions without errors gain one (to the error half), others start a day or an hour earlier (another day).
-        stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
         var moves = stored.Where(s => s.ErrorCount == 0).Take(30).Select((s, i) => Call($"e{i}", s.SessionId, s.StartedMs + 90_000, null, SpanStatus.Error))
             .Concat(stored.Where((_, i) => i % 5 == 2).Select((s, i) => Call($"d{i}", s.SessionId, s.StartedMs - (i % 2 == 0 ? Day : s.StartedMs % Day + 1), null, SpanStatus.Ok)))
-            .Select(s => new ProjectSpan(_project, s)).ToList();
-        await _storage.SpanWriter.WriteAsync(moves);
+            .Select(s => new ProjectSpan(_store.Project, s)).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(moves);
         await VerifyAsync("after moves, pending");
-        await _storage.GramIndexer.IndexBatchAsync(batch: 20);
+        await _store.Storage.GramIndexer.IndexBatchAsync(batch: 20);
         await VerifyAsync("after moves, part indexed");
-        await _storage.GramIndexer.IndexAllAsync();
+        await _store.Storage.GramIndexer.IndexAllAsync();
         await VerifyIndexAsync();
         await VerifyAsync("after moves, indexed");
 
         // The triggers on their own, in statements the writer does not issue today (it rebuilds a session a call starts
         // earlier than): a start a day earlier in place, a rename, an error count turning positive, and all three at
         // once, on indexed documents and on a pending one (the last statement's session is renamed twice).
-        await using (var connection = await _storage.Database.OpenAsync())
+        await using (var connection = await _store.Storage.Database.OpenAsync())
         {
-            var some = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = 40 })).Items.Select(s => s.SessionId).ToList();
+            var some = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = 40 })).Items.Select(s => s.SessionId).ToList();
             void Update(string set, int index, string? name = null)
             {
                 using var update = connection.CreateCommand();
                 update.CommandText = $"UPDATE sessions SET {set} WHERE project_id = $p AND session_id = $s";
-                update.Parameters.AddWithValue("$p", _project);
+                update.Parameters.AddWithValue("$p", _store.Project);
                 update.Parameters.AddWithValue("$s", some[index]);
                 update.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
                 update.ExecuteNonQuery();
@@ -133,15 +118,15 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
             }
         }
         await VerifyAsync("after updates in place, pending");
-        await _storage.GramIndexer.IndexAllAsync();
+        await _store.Storage.GramIndexer.IndexAllAsync();
         await VerifyIndexAsync();
 
         // Every failed call re-sent as a success: sessions leave the error half again; then retention removes the oldest.
-        await _storage.SpanWriter.WriteAsync(spans.Concat(moves).Where(s => s.ProjectId == _project && s.Span.Status == SpanStatus.Error)
+        await _store.Storage.SpanWriter.WriteAsync(spans.Concat(moves).Where(s => s.ProjectId == _store.Project && s.Span.Status == SpanStatus.Error)
             .Select(s => s with { Span = s.Span with { Status = SpanStatus.Ok } }).ToList());
-        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, Day0 + 2 * Day, 50);
+        await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, Day0 + 2 * Day, 50);
         await VerifyAsync("after errors lost and retention, pending");
-        await _storage.GramIndexer.IndexAllAsync();
+        await _store.Storage.GramIndexer.IndexAllAsync();
         await VerifyIndexAsync();
         await VerifyAsync("after errors lost and retention, indexed");
     }
@@ -153,13 +138,13 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
     private async Task VerifyIndexAsync()
     {
         Assert.Equal(0, await PendingAsync());
-        await using var connection = await _storage.Database.OpenAsync();
+        await using var connection = await _store.Storage.Database.OpenAsync();
         Assert.Equal(connection.Scalar("SELECT count(*) FROM session_search_docs"), connection.Scalar("SELECT count(*) FROM session_grams_docsize"));
         Assert.Equal(0L, connection.Scalar("SELECT count(*) FROM session_grams_docsize WHERE id NOT IN (SELECT id FROM session_search_docs)"));
         Assert.Equal(0L, connection.Scalar("SELECT count(*) FROM session_grams_removed"));
-        foreach (var project in new[] { _project, _otherProject })
+        foreach (var project in new[] { _store.Project, _store.OtherProject })
         {
-            var stored = (await _storage.Sessions.ListAsync(project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+            var stored = (await _store.Storage.Sessions.ListAsync(project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
             Assert.True(stored.Count < SessionQuery.MaxLimit);
             var counted = new Dictionary<string, long>(StringComparer.Ordinal);
             await using (var command = connection.CreateCommand())
@@ -180,13 +165,13 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
 
     private async Task<long> PendingAsync()
     {
-        await using var connection = await _storage.Database.OpenAsync();
+        await using var connection = await _store.Storage.Database.OpenAsync();
         return connection.Scalar("SELECT count(*) FROM session_grams_pending");
     }
 
     private async Task VerifyAsync(string context)
     {
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
         Assert.True(stored.Count < SessionQuery.MaxLimit);
         var texts = new List<string>(Alphabet) { "aa", "ab", "AB", "kK", "%_", "\\%", "\"\"", "x😀", "😀x", "éÉ", "a\u0001", "00", "01" };
         for (var i = 0; i < 12; i++)
@@ -218,15 +203,15 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
         {
             var expected = stored.Where(s => Keeps(filter, s)).ToList();
             var byStart = expected.OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            var (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
+            var (listed, total) = await _store.Storage.PageThroughAsync(_store.Project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
             Assert.True(byStart.SequenceEqual(listed), $"{context}, {Show(filter)}: expected [{string.Join(", ", byStart)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {Show(filter)}: totalCount {total}, expected {expected.Count}");
             var byCost = expected.OrderByDescending(s => s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.CostUsd, descending: true, pageSize: 7);
+            (listed, total) = await _store.Storage.PageThroughAsync(_store.Project, filter, SessionSort.CostUsd, descending: true, pageSize: 7);
             Assert.True(byCost.SequenceEqual(listed), $"{context}, {Show(filter)} by cost: expected [{string.Join(", ", byCost)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {Show(filter)} by cost: totalCount {total}, expected {expected.Count}");
             if (filter.FromMs is null && filter.ToMs is null && filter.MinTurns is null)
-                Assert.Equal(expected.Count, (await _storage.Sessions.StatsAsync(_project, filter)).Sessions);
+                Assert.Equal(expected.Count, (await _store.Storage.Sessions.StatsAsync(_store.Project, filter)).Sessions);
         }
     }
 
@@ -244,12 +229,12 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
     public async Task ShortSearch_WithABacklog_IsTheScan_ThenTheIndex_AndTheSameAnswer()
     {
         // Over 1,000 pending documents (as right after migration 350 on a large file) the list takes the LIKE scan.
-        var spans = Enumerable.Range(0, 1_100).Select(i => new ProjectSpan(_project, Call($"b{i}", $"b{i:D4}{RandomText(0, 2)}", Day0 + i * 60_000L, RandomText(1, 5), SpanStatus.Ok))).ToList();
-        await _storage.SpanWriter.WriteAsync(spans);
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.ToList();
+        var spans = Enumerable.Range(0, 1_100).Select(i => new ProjectSpan(_store.Project, Call($"b{i}", $"b{i:D4}{RandomText(0, 2)}", Day0 + i * 60_000L, RandomText(1, 5), SpanStatus.Ok))).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(spans);
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.ToList();
         for (var page = stored; page.Count == SessionQuery.MaxLimit;)
         {
-            page = [.. (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit, After = SessionCursor.Of(stored[^1], SessionSort.StartedAt, true) })).Items];
+            page = [.. (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit, After = SessionCursor.Of(stored[^1], SessionSort.StartedAt, true) })).Items];
             stored.AddRange(page);
         }
         Assert.Equal(1_100, stored.Count);
@@ -259,11 +244,11 @@ public sealed class SessionGramSearchTests : IAsyncLifetime
             {
                 var filter = new SessionFilter { Query = text };
                 var expected = stored.Where(s => Keeps(filter, s)).OrderByDescending(s => s.StartedMs).Select(s => s.SessionId).ToList();
-                var page = await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = filter, Limit = 7 });
+                var page = await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Filter = filter, Limit = 7 });
                 Assert.True(expected.Count == page.TotalCount, $"{state}, q={text}: totalCount {page.TotalCount}, expected {expected.Count}");
                 Assert.Equal(expected.Take(7), page.Items.Select(s => s.SessionId));
             }
-            await _storage.GramIndexer.IndexAllAsync();
+            await _store.Storage.GramIndexer.IndexAllAsync();
         }
     }
 

@@ -15,21 +15,13 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// </summary>
 public sealed class SessionOverviewRollupTests : IAsyncLifetime
 {
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project, _otherProject;
+    private SeededStore _store = null!;
     private readonly Random _random = new(18);
     private readonly Dictionary<string, SpanRecord> _calls = [];
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p", "other");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private async Task WriteAsync(IEnumerable<SpanRecord> calls)
     {
@@ -37,7 +29,7 @@ public sealed class SessionOverviewRollupTests : IAsyncLifetime
         foreach (var call in list)
             _calls[call.Id] = call;
         // Another project's sessions on the same days must never be counted.
-        await _storage.SpanWriter.WriteAsync([.. list.Select(c => new ProjectSpan(_project, c)), .. list.Select(c => new ProjectSpan(_otherProject, c with { Id = "o" + c.Id, CostPico = c.CostPico * 3 }))]);
+        await _store.Storage.SpanWriter.WriteAsync([.. list.Select(c => new ProjectSpan(_store.Project, c)), .. list.Select(c => new ProjectSpan(_store.OtherProject, c with { Id = "o" + c.Id, CostPico = c.CostPico * 3 }))]);
     }
 
     /// <summary>Sessions over 6 days, 1–80 calls each (every turns bucket), a few costs repeated (ties), some calls unpriced.</summary>
@@ -68,7 +60,7 @@ public sealed class SessionOverviewRollupTests : IAsyncLifetime
         await WriteAsync(RandomSessions(300, 100));
         await VerifyAsync("after duplicates, late calls and more sessions");
 
-        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, Day0 + 2 * Day + 5 * Hour, 1_000);
+        await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, Day0 + 2 * Day + 5 * Hour, 1_000);
         foreach (var id in _calls.Where(c => c.Value.StartMs < Day0 + 2 * Day + 5 * Hour).Select(c => c.Key).ToList())
             _calls.Remove(id);
         await VerifyAsync("after retention");
@@ -89,7 +81,7 @@ public sealed class SessionOverviewRollupTests : IAsyncLifetime
         foreach (var filter in filters)
         {
             var expected = SessionOverview.Of(sessions.Where(s => (filter.FromMs is not { } f || s.StartedMs >= f) && (filter.ToMs is not { } t || s.StartedMs < t)));
-            var actual = await _storage.SessionOverview.OverviewAsync(_project, filter);
+            var actual = await _store.Storage.SessionOverview.OverviewAsync(_store.Project, filter);
             var what = $"{context}, from {filter.FromMs} to {filter.ToMs} ({(SessionOverviewRollup.Covers(filter) ? "rollup" : "sessions")})";
             Assert.True(expected.Days.SequenceEqual(actual.Days), $"{what}: expected [{string.Join(", ", expected.Days)}], got [{string.Join(", ", actual.Days)}]");
             Assert.True(expected.Turns.SequenceEqual(actual.Turns), $"{what}: turns expected [{string.Join(", ", expected.Turns)}], got [{string.Join(", ", actual.Turns)}]");

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
@@ -22,50 +21,41 @@ public sealed class SessionRollupTests
     public async Task RollupFigures_EqualRecomputationFromSessionRows_ThroughInsertsReplacementsAndRetention(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p", "other");
+        var (storage, project, other) = (store.Storage, store.Project, store.OtherProject);
+        var spans = new List<ProjectSpan>();
+        for (var session = 0; session < 160; session++)
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var other = await storage.Projects.CreateProjectAsync(organization.Id, "other");
-            var spans = new List<ProjectSpan>();
-            for (var session = 0; session < 160; session++)
+            var start = Day0 + random.NextInt64(3 * Day);
+            var turns = random.Next(10) == 0 ? random.Next(20, 60) : random.Next(1, 8);
+            var allUnpriced = random.Next(8) == 0;
+            var user = random.Next(8) == 0 ? null : random.Next(10) == 0 ? "" : $"user-{random.Next(12)}";
+            for (var turn = 0; turn < turns; turn++)
             {
-                var start = Day0 + random.NextInt64(3 * Day);
-                var turns = random.Next(10) == 0 ? random.Next(20, 60) : random.Next(1, 8);
-                var allUnpriced = random.Next(8) == 0;
-                var user = random.Next(8) == 0 ? null : random.Next(10) == 0 ? "" : $"user-{random.Next(12)}";
-                for (var turn = 0; turn < turns; turn++)
-                {
-                    long? cost = allUnpriced || random.Next(10) == 0 ? null : random.Next(6) == 0 ? 0 : random.NextInt64(1, 5_000_000);
-                    var span = Llm($"s{session}-t{turn}", $"session-{session}", start + turn * random.NextInt64(1_000, 20 * 60_000),
-                        inputTokens: random.Next(10, 2_000), costPico: cost, userId: user, status: random.Next(25) == 0 ? SpanStatus.Error : SpanStatus.Ok);
-                    spans.Add(new ProjectSpan(session % 5 == 0 ? other.Id : project.Id, span));
-                }
+                long? cost = allUnpriced || random.Next(10) == 0 ? null : random.Next(6) == 0 ? 0 : random.NextInt64(1, 5_000_000);
+                var span = Llm($"s{session}-t{turn}", $"session-{session}", start + turn * random.NextInt64(1_000, 20 * 60_000),
+                    inputTokens: random.Next(10, 2_000), costPico: cost, userId: user, status: random.Next(25) == 0 ? SpanStatus.Error : SpanStatus.Ok);
+                spans.Add(new ProjectSpan(session % 5 == 0 ? other : project, span));
             }
-            // Written shuffled in batches, so sessions are created by one batch and updated by later ones.
-            foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(97))
-                await storage.SpanWriter.WriteAsync(batch);
-            await AssertEverythingAgreesAsync(storage, random, project.Id, other.Id);
-
-            // Re-sent spans: moved to another session, started an hour or a day earlier (moving the session's start hour), re-priced, errors added.
-            var resent = spans.OrderBy(_ => random.Next()).Take(60).Select(p => new ProjectSpan(p.ProjectId, random.Next(4) switch
-            {
-                0 => p.Span with { SessionId = $"session-{random.Next(160)}" },
-                1 => p.Span with { StartMs = p.Span.StartMs - (random.Next(2) == 0 ? Hour : Day), EndMs = p.Span.EndMs - Hour },
-                2 => p.Span with { CostPico = random.Next(3) == 0 ? null : random.NextInt64(10_000_000) },
-                _ => p.Span with { Status = SpanStatus.Error, Error = "late failure" },
-            })).ToList();
-            await storage.SpanWriter.WriteAsync(resent);
-            await AssertEverythingAgreesAsync(storage, random, project.Id, other.Id);
-
-            await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, Day0 + Day + random.NextInt64(Day), batchSize: 13);
-            await AssertEverythingAgreesAsync(storage, random, project.Id, other.Id);
         }
-        finally
+        // Written shuffled in batches, so sessions are created by one batch and updated by later ones.
+        foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(97))
+            await storage.SpanWriter.WriteAsync(batch);
+        await AssertEverythingAgreesAsync(storage, random, project, other);
+
+        // Re-sent spans: moved to another session, started an hour or a day earlier (moving the session's start hour), re-priced, errors added.
+        var resent = spans.OrderBy(_ => random.Next()).Take(60).Select(p => new ProjectSpan(p.ProjectId, random.Next(4) switch
         {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+            0 => p.Span with { SessionId = $"session-{random.Next(160)}" },
+            1 => p.Span with { StartMs = p.Span.StartMs - (random.Next(2) == 0 ? Hour : Day), EndMs = p.Span.EndMs - Hour },
+            2 => p.Span with { CostPico = random.Next(3) == 0 ? null : random.NextInt64(10_000_000) },
+            _ => p.Span with { Status = SpanStatus.Error, Error = "late failure" },
+        })).ToList();
+        await storage.SpanWriter.WriteAsync(resent);
+        await AssertEverythingAgreesAsync(storage, random, project, other);
+
+        await storage.Retention.DeleteSpansStartedBeforeAsync(project, Day0 + Day + random.NextInt64(Day), batchSize: 13);
+        await AssertEverythingAgreesAsync(storage, random, project, other);
     }
 
     private static async Task AssertEverythingAgreesAsync(SqliteStorage storage, Random random, params long[] projectIds)
@@ -180,20 +170,11 @@ public sealed class SessionRollupTests
     private static async Task AssertRollupEqualsRecomputationAsync(SqliteStorage storage)
     {
         await using var connection = await storage.Database.OpenAsync();
-        async Task<List<string>> Rows(string sql)
-        {
-            await using var command = new SqliteCommand(sql, connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            var rows = new List<string>();
-            while (reader.Read())
-                rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(reader.GetInt64)));
-            return rows;
-        }
-        var kept = await Rows("""
+        var kept = connection.IntegerRows("""
             SELECT project_id, hour, errored, turns, sessions, priced_sessions, cost_pico, unpriced_calls FROM session_rollup_hourly
             WHERE sessions <> 0 OR priced_sessions <> 0 OR cost_pico <> 0 OR unpriced_calls <> 0 ORDER BY 1, 2, 3, 4
             """);
-        var recomputed = await Rows("""
+        var recomputed = connection.IntegerRows("""
             SELECT project_id, started_ms - ((started_ms % 3600000) + 3600000) % 3600000, error_count > 0, turns,
                    COUNT(*), SUM(unpriced_calls < turns), SUM(cost_pico), SUM(unpriced_calls)
             FROM sessions GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
@@ -202,7 +183,7 @@ public sealed class SessionRollupTests
         // The active-time bands (migration 201) and the stored active time they count (200).
         var bands = StoredActiveTimeTests.Bands(connection);
         Assert.Equal(bands.Recomputed, bands.Kept);
-        Assert.Equal(["0"], await Rows("SELECT COUNT(*) FROM sessions WHERE active_ms <> duration_ms - idle_ms"));
+        Assert.Equal(["0"], connection.IntegerRows("SELECT COUNT(*) FROM sessions WHERE active_ms <> duration_ms - idle_ms"));
         // The tokens-per-turn bands (migration 260).
         var tokenBands = TokensPerTurnBandsTests.Bands(connection);
         Assert.Equal(tokenBands.Recomputed, tokenBands.Kept);

@@ -16,18 +16,11 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// </summary>
 public sealed class SessionScanTests : IAsyncLifetime
 {
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project;
+    private SeededStore _store = null!;
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private static List<SpanRecord> Calls()
     {
@@ -74,7 +67,7 @@ public sealed class SessionScanTests : IAsyncLifetime
             (await RowsAsync("SELECT tag, '' FROM session_tags WHERE session_id = 'scan'")).Select(r => r.Item1).Order(StringComparer.Ordinal));
 
         var figures = SessionFigures.Of(calls);
-        var session = (await _storage.Sessions.GetAsync(_project, "scan"))!.Session;
+        var session = (await _store.Storage.Sessions.GetAsync(_store.Project, "scan"))!.Session;
         Assert.Equal(("u-late", "named"), (figures.User.Value, figures.ExplicitName.Value)); // the definition picks these
         Assert.Equal((figures.User.Value, figures.ExplicitName.Value, figures.Turns, figures.EndedMs), (session.UserId, session.Name, session.Turns, session.EndedMs));
     }
@@ -82,11 +75,11 @@ public sealed class SessionScanTests : IAsyncLifetime
     private static readonly Comparer<(string, string)> Ordinal = Comparer<(string, string)>.Create((a, b) =>
         string.CompareOrdinal(a.Item1, b.Item1) is var keys and not 0 ? keys : string.CompareOrdinal(a.Item2, b.Item2));
 
-    private Task WriteAsync(IEnumerable<SpanRecord> spans) => _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
+    private Task WriteAsync(IEnumerable<SpanRecord> spans) => _store.Storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_store.Project, s))]);
 
     private async Task<List<(string, string)>> RowsAsync(string sql)
     {
-        await using var connection = await _storage.Database.OpenAsync();
+        await using var connection = await _store.Storage.Database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         var rows = new List<(string, string)>();

@@ -21,20 +21,12 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
 {
     private static readonly string[] Words = ["refund", "invoice", "Refund policy", "cancel"];
 
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project, _otherProject;
+    private SeededStore _store = null!;
     private readonly Random _random = new(340);
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p", "other");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private static SpanRecord Call(string id, string session, long start, string? name, SpanStatus status, string user) =>
         Llm(id, session, start, costPico: 1_000_000 * (1 + id.Length % 7), traceId: "t-" + id, status: status, userId: user) with { SessionName = name };
@@ -51,11 +43,11 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
             for (var c = 0; c < _random.Next(1, 5); c++)
             {
                 var status = _random.Next(6) == 0 ? SpanStatus.Error : SpanStatus.Ok;
-                spans.Add(new ProjectSpan(_project, Call($"c{i}-{c}", session, start + c * 60_000L, name, status, $"user-{i % 9}")));
-                spans.Add(new ProjectSpan(_otherProject, Call($"o{i}-{c}", session, start - Day + c * 60_000L, name, status, $"user-{i % 9}")));
+                spans.Add(new ProjectSpan(_store.Project, Call($"c{i}-{c}", session, start + c * 60_000L, name, status, $"user-{i % 9}")));
+                spans.Add(new ProjectSpan(_store.OtherProject, Call($"o{i}-{c}", session, start - Day + c * 60_000L, name, status, $"user-{i % 9}")));
             }
         }
-        await _storage.SpanWriter.WriteAsync(spans);
+        await _store.Storage.SpanWriter.WriteAsync(spans);
         return spans;
     }
 
@@ -66,21 +58,21 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
         await VerifyAsync("after the first write");
 
         // Late calls that began earlier: a third of the sessions move to the day before (some across one midnight only).
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
         var moving = stored.Where((_, i) => i % 3 == 1).ToList();
-        await _storage.SpanWriter.WriteAsync(moving.Select((s, i) => new ProjectSpan(_project,
+        await _store.Storage.SpanWriter.WriteAsync(moving.Select((s, i) => new ProjectSpan(_store.Project,
             Call($"early{i}", s.SessionId, s.StartedMs - (i % 2 == 0 ? Day : s.StartedMs % Day + 1), null, i % 4 == 0 ? SpanStatus.Error : SpanStatus.Ok, "user-late"))).ToList());
         await VerifyAsync("after starts moved to earlier days");
 
         // Every failed call of the project re-sent as a success: sessions leave the error half, into their day.
-        var resent = spans.Where(s => s.ProjectId == _project && s.Span.Status == SpanStatus.Error).Select(s => s with { Span = s.Span with { Status = SpanStatus.Ok } }).ToList();
-        await _storage.SpanWriter.WriteAsync(resent);
+        var resent = spans.Where(s => s.ProjectId == _store.Project && s.Span.Status == SpanStatus.Error).Select(s => s with { Span = s.Span with { Status = SpanStatus.Ok } }).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(resent);
         await VerifyAsync("after errors were re-sent as successes");
 
-        var renames = stored.Take(30).Select((s, i) => new ProjectSpan(_project, Call($"r{i}", s.SessionId, s.StartedMs - 1_000, $"{Words[_random.Next(Words.Length)]} renamed", SpanStatus.Ok, "user-r"))).ToList();
-        await _storage.SpanWriter.WriteAsync(renames);
+        var renames = stored.Take(30).Select((s, i) => new ProjectSpan(_store.Project, Call($"r{i}", s.SessionId, s.StartedMs - 1_000, $"{Words[_random.Next(Words.Length)]} renamed", SpanStatus.Ok, "user-r"))).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(renames);
         await VerifyAsync("after renames");
-        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, Day0 + 2 * Day, 50);
+        await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, Day0 + 2 * Day, 50);
         await VerifyAsync("after retention");
     }
 
@@ -88,7 +80,7 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
     public async Task Migration_OrdersTheDocumentsByStartDay()
     {
         await WriteSessionsAsync();
-        await using (var connection = await _storage.Database.OpenAsync())
+        await using (var connection = await _store.Storage.Database.OpenAsync())
         {
             // The file as migration 280 left it: a half's documents numbered in session id order, no day in the id.
             connection.Execute("""
@@ -108,8 +100,8 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
             Assert.True(connection.Scalar("SELECT COUNT(*) FROM session_search_docs WHERE id % 549755813888 >= 16777216") == 0, "the 280 layout has no day");
             SqliteConnection.ClearPool(connection);
         }
-        await _storage.Database.MigrateAsync();
-        await using (var connection = await _storage.Database.OpenAsync())
+        await _store.Storage.Database.MigrateAsync();
+        await using (var connection = await _store.Storage.Database.OpenAsync())
         {
             // Every document in its project, error half and start day, and one per session.
             Assert.Equal(0L, connection.Scalar("""
@@ -120,7 +112,7 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
             Assert.Equal(connection.Scalar("SELECT COUNT(*) FROM sessions"), connection.Scalar("SELECT COUNT(*) FROM session_search_docs"));
         }
         await VerifyAsync("after migrating");
-        await _storage.SpanWriter.WriteAsync([new ProjectSpan(_project, Call("new", "s999-new", Day0 + 2 * Day + 5, "refund new", SpanStatus.Error, "user-1"))]);
+        await _store.Storage.SpanWriter.WriteAsync([new ProjectSpan(_store.Project, Call("new", "s999-new", Day0 + 2 * Day + 5, "refund new", SpanStatus.Error, "user-1"))]);
         await VerifyAsync("after a new session");
     }
 
@@ -141,7 +133,7 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
 
     private async Task VerifyAsync(string context)
     {
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
         Assert.True(stored.Count < SessionQuery.MaxLimit);
         var filters = new List<SessionFilter>();
         foreach (var text in new[] { "refund", "Refund pol", "s01", "voice", "-c" })
@@ -166,11 +158,11 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
         {
             var expected = stored.Where(s => Keeps(filter, s)).ToList();
             var byStart = expected.OrderByDescending(s => s.StartedMs).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            var (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: true, pageSize: 9);
+            var (listed, total) = await _store.Storage.PageThroughAsync(_store.Project, filter, SessionSort.StartedAt, descending: true, pageSize: 9);
             Assert.True(byStart.SequenceEqual(listed), $"{context}, {filter}: expected [{string.Join(", ", byStart)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {filter}: totalCount {total}, expected {expected.Count}");
             var byCost = expected.OrderByDescending(s => s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-            (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.CostUsd, descending: true, pageSize: 9);
+            (listed, total) = await _store.Storage.PageThroughAsync(_store.Project, filter, SessionSort.CostUsd, descending: true, pageSize: 9);
             Assert.True(byCost.SequenceEqual(listed), $"{context}, {filter} by cost: expected [{string.Join(", ", byCost)}], listed [{string.Join(", ", listed)}]");
             Assert.True(expected.Count == total, $"{context}, {filter} by cost: totalCount {total}, expected {expected.Count}");
         }

@@ -22,20 +22,12 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
 {
     private static readonly string[] Words = ["refund", "Refund please", "order status", "cancel my order", "abacus", "x", "REFUNDED twice", "ab"];
 
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project, _otherProject;
+    private SeededStore _store = null!;
     private readonly Random _random = new(360);
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p", "other");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     /// <summary>A call: a fifth unpriced, latencies and gaps varied so that turns, active time and cost all differ.</summary>
     private SpanRecord Call(string id, string session, long start, string? name, SpanStatus status = SpanStatus.Ok) =>
@@ -63,8 +55,8 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             var session = $"s{i:D3}{(char)('a' + _random.Next(4))}";
             var name = i % 7 == 0 ? null : Words[_random.Next(Words.Length)];
             var start = i % 3 == 0 ? Day0 + _random.Next(1, 5) * Day + _random.NextInt64(-Hour, Hour) : Day0 + _random.NextInt64(5 * Day);
-            spans.AddRange(Calls($"c{i}", session, start, name).Select(s => new ProjectSpan(_project, s)));
-            spans.AddRange(Calls($"o{i}", session, start, name).Select(s => new ProjectSpan(_otherProject, s)));
+            spans.AddRange(Calls($"c{i}", session, start, name).Select(s => new ProjectSpan(_store.Project, s)));
+            spans.AddRange(Calls($"o{i}", session, start, name).Select(s => new ProjectSpan(_store.OtherProject, s)));
         }
         // A few long sessions, so that turns bounds above 16 cut a turns band of migration 400 (SessionTurnBands).
         for (var i = 0; i < 12; i++)
@@ -72,16 +64,16 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             var session = $"long{i:D2}";
             var start = Day0 + _random.NextInt64(4 * Day);
             spans.AddRange(Enumerable.Range(0, _random.Next(17, 70)).Select(c =>
-                new ProjectSpan(_project, Call($"l{i}-{c}", session, start + c * 60_000L, Words[i % Words.Length]))));
+                new ProjectSpan(_store.Project, Call($"l{i}-{c}", session, start + c * 60_000L, Words[i % Words.Length]))));
         }
-        await _storage.SpanWriter.WriteAsync(spans);
+        await _store.Storage.SpanWriter.WriteAsync(spans);
         Assert.Equal(332, await PendingAsync());
         await VerifyAsync("every document pending");
-        await _storage.GramIndexer.IndexBatchAsync(batch: 50);
-        await _storage.GramIndexer.IndexBatchAsync(batch: 50);
+        await _store.Storage.GramIndexer.IndexBatchAsync(batch: 50);
+        await _store.Storage.GramIndexer.IndexBatchAsync(batch: 50);
         Assert.Equal(232, await PendingAsync());
         await VerifyAsync("part copied");
-        await _storage.GramIndexer.IndexAllAsync(batch: 64);
+        await _store.Storage.GramIndexer.IndexAllAsync(batch: 64);
         await VerifyFactsAsync();
         await VerifyAsync("copied");
 
@@ -92,29 +84,29 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             .SelectMany((s, i) => Calls($"m{i}", s.SessionId, s.EndedMs + (i % 2 == 0 ? 20 * 60_000L : 60_000L), s.Name))
             .Concat(stored.Where((_, i) => i % 11 == 1).Select((s, i) => Call($"r{i}", s.SessionId, s.StartedMs - 1_000, Words[i % Words.Length] + " renamed")))
             .Concat(stored.Where((_, i) => i % 7 == 2).Select((s, i) => Call($"d{i}", s.SessionId, s.StartedMs - (i % 2 == 0 ? Day : s.StartedMs % Day + 1), null)))
-            .Select(s => new ProjectSpan(_project, s)).ToList();
-        await _storage.SpanWriter.WriteAsync(changes);
+            .Select(s => new ProjectSpan(_store.Project, s)).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(changes);
         Assert.True(await PendingAsync() > 50, "changed sessions are pending");
         await VerifyAsync("after changes, pending");
-        await _storage.GramIndexer.IndexBatchAsync(batch: 25);
+        await _store.Storage.GramIndexer.IndexBatchAsync(batch: 25);
         await VerifyAsync("after changes, part copied");
-        await _storage.GramIndexer.IndexAllAsync(batch: 16);
+        await _store.Storage.GramIndexer.IndexAllAsync(batch: 16);
         await VerifyFactsAsync();
         await VerifyAsync("after changes, copied");
 
         // Every failed call re-sent as a success (sessions leave the error half), then retention removes the oldest.
-        await _storage.SpanWriter.WriteAsync(spans.Concat(changes).Where(s => s.ProjectId == _project && s.Span.Status == SpanStatus.Error)
+        await _store.Storage.SpanWriter.WriteAsync(spans.Concat(changes).Where(s => s.ProjectId == _store.Project && s.Span.Status == SpanStatus.Error)
             .Select(s => s with { Span = s.Span with { Status = SpanStatus.Ok } }).ToList());
-        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, Day0 + 2 * Day, 50);
+        await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, Day0 + 2 * Day, 50);
         await VerifyAsync("after errors lost and retention, pending");
-        await _storage.GramIndexer.IndexAllAsync();
+        await _store.Storage.GramIndexer.IndexAllAsync();
         await VerifyFactsAsync();
         await VerifyAsync("after errors lost and retention, copied");
     }
 
     private async Task<List<SessionSummary>> StoredAsync()
     {
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.ToList();
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.ToList();
         Assert.True(stored.Count < SessionQuery.MaxLimit);
         return stored;
     }
@@ -123,7 +115,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
     private async Task VerifyFactsAsync()
     {
         Assert.Equal(0, await PendingAsync());
-        await using var connection = await _storage.Database.OpenAsync();
+        await using var connection = await _store.Storage.Database.OpenAsync();
         var documents = connection.Scalar("SELECT count(*) FROM session_search_docs");
         Assert.Equal(documents, connection.Scalar("SELECT count(*) FROM session_search_facts"));
         Assert.Equal(documents, connection.Scalar("""
@@ -154,7 +146,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
         }
         Assert.Equal(documents, recorded.Values.Sum());
         Assert.Equal(documents, connection.Scalar("SELECT count(*) FROM session_search_bands"));
-        foreach (var project in new[] { _project, _otherProject })
+        foreach (var project in new[] { _store.Project, _store.OtherProject })
             for (var band = 0; band <= SessionTurnBands.Last; band++)
             {
                 using var inBand = new SqliteCommand("SELECT count(*) FROM session_search_bands WHERE rowid >= $from AND rowid < $to", connection);
@@ -168,7 +160,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
 
     private async Task<long> PendingAsync()
     {
-        await using var connection = await _storage.Database.OpenAsync();
+        await using var connection = await _store.Storage.Database.OpenAsync();
         return connection.Scalar("SELECT count(*) FROM session_search_facts_pending");
     }
 
@@ -206,7 +198,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
     private async Task ExpectAsync(string context, SessionFilter filter, SessionSort sort, bool descending, IEnumerable<SessionSummary> expected)
     {
         var ids = expected.Select(s => s.SessionId).ToList();
-        var (listed, total) = await _storage.PageThroughAsync(_project, filter, sort, descending, pageSize: 7);
+        var (listed, total) = await _store.Storage.PageThroughAsync(_store.Project, filter, sort, descending, pageSize: 7);
         Assert.True(ids.SequenceEqual(listed), $"{context}, {filter} by {sort}: expected [{string.Join(", ", ids)}], listed [{string.Join(", ", listed)}]");
         Assert.True(ids.Count == total, $"{context}, {filter} by {sort}: totalCount {total}, expected {ids.Count}");
     }

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Text;
 using Zespan.Core.Sessions;
 
 namespace Zespan.Storage.Sqlite.Tests;
@@ -10,6 +10,15 @@ internal static class SessionSearchKit
     public static bool LikeContains(string text, string part) => Fold(text).Contains(Fold(part), StringComparison.Ordinal);
 
     private static string Fold(string s) => new(s.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c).ToArray());
+
+    /// <summary>A text of <paramref name="min"/> to <paramref name="max"/> pieces of <paramref name="alphabet"/>, drawn from <paramref name="random"/>.</summary>
+    public static string Text(this Random random, string[] alphabet, int min, int max)
+    {
+        var text = new StringBuilder();
+        for (int i = 0, n = random.Next(min, max + 1); i < n; i++)
+            text.Append(alphabet[random.Next(alphabet.Length)]);
+        return text.ToString();
+    }
 
     /// <summary>Every page of the list, following the cursors; the total is the first page's (every page must agree on the set).</summary>
     public static async Task<(List<string> Ids, long TotalCount)> PageThroughAsync(
@@ -27,19 +36,5 @@ internal static class SessionSearchKit
                 return (ids, total);
             Assert.True(SessionCursor.TryDecode(page.NextCursor, sort, descending, out after, out _));
         }
-    }
-
-    public static void Execute(this SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    public static long Scalar(this SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
     }
 }

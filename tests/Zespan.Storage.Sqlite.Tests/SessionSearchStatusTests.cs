@@ -21,20 +21,12 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
 {
     private static readonly string[] Words = ["refund", "invoice", "password", "shipping", "Refund policy", "cancel"];
 
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project, _otherProject;
+    private SeededStore _store = null!;
     private readonly Random _random = new(280);
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p", "other");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private static SpanRecord Call(string id, string session, long start, string? name, SpanStatus status, long cost) =>
         Llm(id, session, start, costPico: cost, traceId: "t-" + id, status: status) with { SessionName = name };
@@ -50,11 +42,11 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
             for (var c = 0; c < _random.Next(1, 4); c++)
             {
                 var cost = _random.NextInt64(1, 50) * 1_000_000;
-                spans.Add(new ProjectSpan(_project, Call($"c{i}-{c}", session, Day0 + i * 60_000L + c * 1_000, name, _random.Next(6) == 0 ? SpanStatus.Error : SpanStatus.Ok, cost)));
-                spans.Add(new ProjectSpan(_otherProject, Call($"o{i}-{c}", session, Day0 + i * 60_000L + c * 1_000, name, _random.Next(2) == 0 ? SpanStatus.Error : SpanStatus.Ok, cost)));
+                spans.Add(new ProjectSpan(_store.Project, Call($"c{i}-{c}", session, Day0 + i * 60_000L + c * 1_000, name, _random.Next(6) == 0 ? SpanStatus.Error : SpanStatus.Ok, cost)));
+                spans.Add(new ProjectSpan(_store.OtherProject, Call($"o{i}-{c}", session, Day0 + i * 60_000L + c * 1_000, name, _random.Next(2) == 0 ? SpanStatus.Error : SpanStatus.Ok, cost)));
             }
         }
-        await _storage.SpanWriter.WriteAsync(spans);
+        await _store.Storage.SpanWriter.WriteAsync(spans);
         return spans;
     }
 
@@ -65,23 +57,23 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
         await VerifyAsync("after the first write");
 
         // Sessions without errors gain one: a later call that failed.
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
         var gaining = stored.Where(s => s.ErrorCount == 0).Take(40).ToList();
-        await _storage.SpanWriter.WriteAsync(gaining.Select((s, i) => new ProjectSpan(_project, Call($"late{i}", s.SessionId, s.StartedMs + 500_000, null, SpanStatus.Error, 1_000_000))).ToList());
+        await _store.Storage.SpanWriter.WriteAsync(gaining.Select((s, i) => new ProjectSpan(_store.Project, Call($"late{i}", s.SessionId, s.StartedMs + 500_000, null, SpanStatus.Error, 1_000_000))).ToList());
         await VerifyAsync("after sessions gained an error");
 
         // Every failed call of the first 100 sessions re-sent as a success: those sessions lose their errors again.
-        var resent = spans.Where(s => s.ProjectId == _project && s.Span.Status == SpanStatus.Error && string.CompareOrdinal(s.Span.SessionId, "s100") < 0)
+        var resent = spans.Where(s => s.ProjectId == _store.Project && s.Span.Status == SpanStatus.Error && string.CompareOrdinal(s.Span.SessionId, "s100") < 0)
             .Select(s => s with { Span = s.Span with { Status = SpanStatus.Ok } }).ToList();
         Assert.True(resent.Count > 5, "too few failed calls to re-send");
-        await _storage.SpanWriter.WriteAsync(resent);
+        await _store.Storage.SpanWriter.WriteAsync(resent);
         await VerifyAsync("after errors were re-sent as successes");
 
         // Renames (an earlier call with another explicit name) and retention.
-        var renames = stored.Take(30).Select((s, i) => new ProjectSpan(_project, Call($"r{i}", s.SessionId, s.StartedMs - 1_000, $"{Words[_random.Next(Words.Length)]} renamed", i % 2 == 0 ? SpanStatus.Error : SpanStatus.Ok, 2_000_000))).ToList();
-        await _storage.SpanWriter.WriteAsync(renames);
+        var renames = stored.Take(30).Select((s, i) => new ProjectSpan(_store.Project, Call($"r{i}", s.SessionId, s.StartedMs - 1_000, $"{Words[_random.Next(Words.Length)]} renamed", i % 2 == 0 ? SpanStatus.Error : SpanStatus.Ok, 2_000_000))).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(renames);
         await VerifyAsync("after renames");
-        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, Day0 + 50 * 60_000L, 50);
+        await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, Day0 + 50 * 60_000L, 50);
         await VerifyAsync("after retention");
     }
 
@@ -89,7 +81,7 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
     public async Task Migration_MovesTheDocumentsOfSessionsWithErrors()
     {
         await WriteSessionsAsync();
-        await using (var connection = await _storage.Database.OpenAsync())
+        await using (var connection = await _store.Storage.Database.OpenAsync())
         {
             // The file as migration 160 left it: every document numbered in the lower half, no trigger moving them.
             connection.Execute("""
@@ -108,8 +100,8 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
             Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM session_search_docs WHERE id % 1099511627776 >= 549755813888"));
             SqliteConnection.ClearPool(connection);
         }
-        await _storage.Database.MigrateAsync();
-        await using (var connection = await _storage.Database.OpenAsync())
+        await _store.Storage.Database.MigrateAsync();
+        await using (var connection = await _store.Storage.Database.OpenAsync())
         {
             // Exactly the sessions with errors are in the upper half, and every session still has its one document.
             Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM session_search_docs d JOIN sessions s USING (project_id, session_id) WHERE (d.id % 1099511627776 >= 549755813888) <> (s.error_count > 0)"));
@@ -118,13 +110,13 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
         }
         await VerifyAsync("after migrating");
         // A new session after the migration continues the numbering of its half.
-        await _storage.SpanWriter.WriteAsync([new ProjectSpan(_project, Call("new", "s999-new", Day0 + 999 * 60_000L, "refund new", SpanStatus.Error, 3_000_000))]);
+        await _store.Storage.SpanWriter.WriteAsync([new ProjectSpan(_store.Project, Call("new", "s999-new", Day0 + 999 * 60_000L, "refund new", SpanStatus.Error, 3_000_000))]);
         await VerifyAsync("after a new session");
     }
 
     private async Task VerifyAsync(string context)
     {
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
         Assert.True(stored.Count < SessionQuery.MaxLimit);
         Assert.Contains(stored, s => s.ErrorCount > 0);
         Assert.Contains(stored, s => s.ErrorCount == 0);
@@ -136,16 +128,16 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
                     && (status == SessionStatusFilter.Any || (s.ErrorCount > 0) == (status == SessionStatusFilter.Error))).ToList();
                 var filter = new SessionFilter { Query = text, Status = status };
                 var byStart = expected.OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-                var (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
+                var (listed, total) = await _store.Storage.PageThroughAsync(_store.Project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
                 Assert.True(byStart.SequenceEqual(listed), $"{context}, q=\"{text}\", {status}: expected [{string.Join(", ", byStart)}], listed [{string.Join(", ", listed)}]");
                 Assert.Equal(expected.Count, total);
                 var byCost = expected.OrderByDescending(s => s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
-                (listed, total) = await _storage.PageThroughAsync(_project, filter, SessionSort.CostUsd, descending: true, pageSize: 7);
+                (listed, total) = await _store.Storage.PageThroughAsync(_store.Project, filter, SessionSort.CostUsd, descending: true, pageSize: 7);
                 Assert.True(byCost.SequenceEqual(listed), $"{context}, q=\"{text}\", {status} by cost: expected [{string.Join(", ", byCost)}], listed [{string.Join(", ", listed)}]");
                 Assert.Equal(expected.Count, total);
                 // With a time range too (the index's count of q= and status, then each match tested for its start).
                 var late = new SessionFilter { Query = text, Status = status, FromMs = Day0 + 100 * 60_000L };
-                Assert.Equal(expected.Count(s => s.StartedMs >= late.FromMs), (await _storage.Sessions.ListAsync(_project, new SessionQuery { Filter = late, Limit = 3 })).TotalCount);
+                Assert.Equal(expected.Count(s => s.StartedMs >= late.FromMs), (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Filter = late, Limit = 3 })).TotalCount);
             }
         }
     }

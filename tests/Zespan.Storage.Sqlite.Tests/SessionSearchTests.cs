@@ -1,4 +1,3 @@
-using System.Text;
 using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
@@ -22,28 +21,14 @@ public sealed class SessionSearchTests : IAsyncLifetime
     // index does (É/é, the Kelvin sign that folds to k), an emoji outside the BMP.
     private static readonly string[] Alphabet = ["a", "A", "b", "B", "k", "K", "\u212A", "é", "É", "%", "_", "\\", "'", "\"", " ", "*", "-", "😀", "ß", "x"];
 
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project, _otherProject;
+    private SeededStore _store = null!;
     private readonly Random _random = new(18);
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-        _otherProject = (await _storage.Projects.CreateProjectAsync(organization.Id, "other")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p", "other");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
-    private string RandomText(int min, int max)
-    {
-        var text = new StringBuilder();
-        for (int i = 0, n = _random.Next(min, max + 1); i < n; i++)
-            text.Append(Alphabet[_random.Next(Alphabet.Length)]);
-        return text.ToString();
-    }
+    private string RandomText(int min, int max) => _random.Text(Alphabet, min, max);
 
     private static SpanRecord Named(string id, string session, long start, string? name) =>
         TestSpans.Llm(id, session, start, traceId: "t-" + id) with { SessionName = name };
@@ -56,25 +41,25 @@ public sealed class SessionSearchTests : IAsyncLifetime
         {
             var session = $"s{i:D3}-{RandomText(0, 6)}";
             var name = i % 5 == 0 ? null : RandomText(1, 14);
-            spans.Add(new ProjectSpan(_project, Named($"c{i}", session, TestSpans.Day0 + i * 60_000L, name)));
+            spans.Add(new ProjectSpan(_store.Project, Named($"c{i}", session, TestSpans.Day0 + i * 60_000L, name)));
             // The same ids and names in another project must never be found from this one.
-            spans.Add(new ProjectSpan(_otherProject, Named($"o{i}", session, TestSpans.Day0 + i * 60_000L, name)));
+            spans.Add(new ProjectSpan(_store.OtherProject, Named($"o{i}", session, TestSpans.Day0 + i * 60_000L, name)));
         }
-        await _storage.SpanWriter.WriteAsync(spans);
+        await _store.Storage.SpanWriter.WriteAsync(spans);
         await VerifyAsync("after the first write");
 
         // Renames: an earlier call with another explicit name takes over; deletions: retention removes the oldest sessions.
-        var renames = spans.Where(s => s.ProjectId == _project).Take(60)
-            .Select((s, i) => new ProjectSpan(_project, Named($"r{i}", s.Span.SessionId!, s.Span.StartMs - 1_000, RandomText(2, 10)))).ToList();
-        await _storage.SpanWriter.WriteAsync(renames);
+        var renames = spans.Where(s => s.ProjectId == _store.Project).Take(60)
+            .Select((s, i) => new ProjectSpan(_store.Project, Named($"r{i}", s.Span.SessionId!, s.Span.StartMs - 1_000, RandomText(2, 10)))).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(renames);
         await VerifyAsync("after renames");
-        await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, TestSpans.Day0 + 30 * 60_000L, 50);
+        await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, TestSpans.Day0 + 30 * 60_000L, 50);
         await VerifyAsync("after retention");
     }
 
     private async Task VerifyAsync(string context)
     {
-        var stored = (await _storage.Sessions.ListAsync(_project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
+        var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items;
         Assert.True(stored.Count < SessionQuery.MaxLimit);
         var texts = new List<string>();
         for (var i = 0; i < 100; i++)
@@ -92,10 +77,10 @@ public sealed class SessionSearchTests : IAsyncLifetime
             var expected = stored.Where(s => LikeContains(s.SessionId, text) || (s.Name is { } name && LikeContains(name, text)))
                 .OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal).Select(s => s.SessionId).ToList();
             var filter = new SessionFilter { Query = text };
-            var (listed, totalCount) = await _storage.PageThroughAsync(_project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
+            var (listed, totalCount) = await _store.Storage.PageThroughAsync(_store.Project, filter, SessionSort.StartedAt, descending: false, pageSize: 7);
             Assert.True(expected.SequenceEqual(listed), $"{context}, q=\"{text}\": expected [{string.Join(", ", expected)}], listed [{string.Join(", ", listed)}]");
             Assert.Equal(expected.Count, totalCount);
-            Assert.Equal(expected.Count, (await _storage.Sessions.StatsAsync(_project, filter)).Sessions);
+            Assert.Equal(expected.Count, (await _store.Storage.Sessions.StatsAsync(_store.Project, filter)).Sessions);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Zespan.Core.Projects;
 using Zespan.Storage.Conformance;
 
 namespace Zespan.Storage.Sqlite.Tests;
@@ -61,6 +62,49 @@ public sealed class SqliteStoreFactory(bool deferEveryRebuild = false, bool inde
         {
         }
     }
+}
+
+/// <summary>
+/// A fresh store (<see cref="SqliteStoreFactory.CreateStorageAsync"/>) with organisation "o" and the named projects: the
+/// set-up most tests here begin with, written once so that every test seeds its file the same way and cleans it up.
+/// Disposing deletes the file and its folder.
+/// </summary>
+internal sealed class SeededStore : IAsyncDisposable
+{
+    private readonly string _folder;
+
+    private SeededStore(SqliteStorage storage, string folder, long[] projects) => (Storage, _folder, Projects) = (storage, folder, projects);
+
+    public SqliteStorage Storage { get; }
+
+    /// <summary>The projects' ids, in the order of their names.</summary>
+    public long[] Projects { get; }
+
+    /// <summary>The first project: the one a test writes and reads.</summary>
+    public long Project => Projects[0];
+
+    /// <summary>The second: the same data written to another project, which must never show in the first one's answers.</summary>
+    public long OtherProject => Projects[1];
+
+    public static async Task<SeededStore> CreateAsync(Plan plan, params string[] projectNames)
+    {
+        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
+        try
+        {
+            var organization = await storage.Organizations.CreateAsync("o", plan);
+            var projects = new long[projectNames.Length];
+            for (var i = 0; i < projects.Length; i++)
+                projects[i] = (await storage.Projects.CreateProjectAsync(organization.Id, projectNames[i])).Id;
+            return new SeededStore(storage, folder, projects);
+        }
+        catch
+        {
+            await SqliteStoreFactory.DeleteAsync(storage, folder);
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => SqliteStoreFactory.DeleteAsync(Storage, _folder);
 }
 
 // The conformance suites, run over a real SQLite file.

@@ -35,6 +35,31 @@ internal static class SqliteTestSql
         return values;
     }
 
+    public static void Execute(this SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public static long Scalar(this SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>The rows of a query, each as its integers joined by "|" (for comparing a rollup with its recomputation).</summary>
+    public static List<string> IntegerRows(this SqliteConnection connection, string sql)
+    {
+        using var command = new SqliteCommand(sql, connection);
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(reader.GetInt64)));
+        return rows;
+    }
+
     /// <summary>
     /// SQLite's plan of a statement, one line per step ("SEARCH s USING COVERING INDEX …"). Every <c>$name</c> parameter
     /// is bound to 1: EXPLAIN QUERY PLAN needs them bound, and their values do not change the plan.

@@ -37,67 +37,59 @@ public sealed class StoredActiveTimeTests
     public async Task Migration_StoresTheActiveTimeOfExistingRows_AndCountsTheirBands()
     {
         var random = new Random(200);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Free, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        var spans = new List<ProjectSpan>();
+        for (var session = 0; session < 80; session++)
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Free);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var spans = new List<ProjectSpan>();
-            for (var session = 0; session < 80; session++)
+            var at = Day0 + random.NextInt64(2 * Day);
+            for (var turn = random.Next(1, 8); turn > 0; turn--)
             {
-                var at = Day0 + random.NextInt64(2 * Day);
-                for (var turn = random.Next(1, 8); turn > 0; turn--)
-                {
-                    var span = Llm($"s{session}-{turn}", $"session-{session}", at, latencyMs: random.NextInt64(200, 200_000), status: random.Next(6) == 0 ? Zespan.Core.Spans.SpanStatus.Error : Zespan.Core.Spans.SpanStatus.Ok);
-                    spans.Add(new ProjectSpan(project.Id, span));
-                    at = span.EndMs + (random.Next(3) == 0 ? random.NextInt64(5 * 60_000, 3 * Hour) : random.NextInt64(0, 60_000));
-                }
-            }
-            await storage.SpanWriter.WriteAsync(spans);
-
-            // Put the file back to its state before migration 200: active_ms computed, no bands (and no migration 360,
-            // whose trigger reads active_ms, nor 380 and 400 built on it; all are applied again after 200 and 201).
-            await using (var connection = await storage.Database.OpenAsync())
-            {
-                Execute(connection, """
-                    DROP TRIGGER sessions_search_bands_rename; DROP TRIGGER search_docs_bands_move; DROP TRIGGER search_docs_bands_delete;
-                    DROP TABLE session_search_bands; DROP TABLE session_search_band_entries;
-                    DELETE FROM schema_migrations WHERE version = 400;
-                    DROP TRIGGER sessions_search_facts_change; DROP TRIGGER search_docs_facts_insert; DROP TRIGGER search_docs_facts_move;
-                    DROP TRIGGER search_docs_facts_delete; DROP TABLE session_search_facts_pending; DROP TABLE session_search_facts;
-                    DROP TABLE session_search_filters;
-                    DELETE FROM schema_migrations WHERE version IN (360, 380);
-                    DROP TABLE session_active_bands_hourly;
-                    DROP INDEX sessions_by_active;
-                    ALTER TABLE sessions DROP COLUMN active_ms;
-                    ALTER TABLE sessions ADD COLUMN active_ms INTEGER GENERATED ALWAYS AS (duration_ms - idle_ms) VIRTUAL;
-                    CREATE INDEX sessions_by_active ON sessions(project_id, active_ms, session_id, started_ms, error_count, turns);
-                    DELETE FROM schema_migrations WHERE version IN (200, 201);
-                    """);
-                SqliteConnection.ClearPool(connection);
-            }
-            await storage.Database.MigrateAsync();
-
-            await using (var connection = await storage.Database.OpenAsync())
-            {
-                Assert.Equal(0L, Scalar(connection, "SELECT hidden FROM pragma_table_xinfo('sessions') WHERE name = 'active_ms'")); // a plain column
-                Assert.Equal(80L, Scalar(connection, "SELECT COUNT(*) FROM sessions"));
-                Assert.True(Scalar(connection, "SELECT COUNT(*) FROM sessions WHERE idle_ms > 0") > 10, "too few sessions with idle gaps to tell");
-                Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM sessions WHERE active_ms <> duration_ms - idle_ms"));
-                Assert.Equal(Rows(connection, RecomputedBands), Rows(connection, KeptBands));
-            }
-            // Counted from the migrated bands: on band starts (the rollup alone) and between them (a cut band from the index).
-            foreach (var bound in new long[] { 0, 1_000, 60_000, 299_999, 300_000, 777_777, 3_600_000 })
-            {
-                var filter = new SessionFilter { MinActiveMs = bound };
-                await using var connection = await storage.Database.OpenAsync();
-                Assert.Equal(Scalar(connection, $"SELECT COUNT(*) FROM sessions WHERE active_ms >= {bound}"),
-                    (await storage.Sessions.ListAsync(project.Id, new SessionQuery { Filter = filter, Limit = 1 })).TotalCount);
+                var span = Llm($"s{session}-{turn}", $"session-{session}", at, latencyMs: random.NextInt64(200, 200_000), status: random.Next(6) == 0 ? Zespan.Core.Spans.SpanStatus.Error : Zespan.Core.Spans.SpanStatus.Ok);
+                spans.Add(new ProjectSpan(project, span));
+                at = span.EndMs + (random.Next(3) == 0 ? random.NextInt64(5 * 60_000, 3 * Hour) : random.NextInt64(0, 60_000));
             }
         }
-        finally
+        await storage.SpanWriter.WriteAsync(spans);
+
+        // Put the file back to its state before migration 200: active_ms computed, no bands (and no migration 360,
+        // whose trigger reads active_ms, nor 380 and 400 built on it; all are applied again after 200 and 201).
+        await using (var connection = await storage.Database.OpenAsync())
         {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
+            connection.Execute("""
+                DROP TRIGGER sessions_search_bands_rename; DROP TRIGGER search_docs_bands_move; DROP TRIGGER search_docs_bands_delete;
+                DROP TABLE session_search_bands; DROP TABLE session_search_band_entries;
+                DELETE FROM schema_migrations WHERE version = 400;
+                DROP TRIGGER sessions_search_facts_change; DROP TRIGGER search_docs_facts_insert; DROP TRIGGER search_docs_facts_move;
+                DROP TRIGGER search_docs_facts_delete; DROP TABLE session_search_facts_pending; DROP TABLE session_search_facts;
+                DROP TABLE session_search_filters;
+                DELETE FROM schema_migrations WHERE version IN (360, 380);
+                DROP TABLE session_active_bands_hourly;
+                DROP INDEX sessions_by_active;
+                ALTER TABLE sessions DROP COLUMN active_ms;
+                ALTER TABLE sessions ADD COLUMN active_ms INTEGER GENERATED ALWAYS AS (duration_ms - idle_ms) VIRTUAL;
+                CREATE INDEX sessions_by_active ON sessions(project_id, active_ms, session_id, started_ms, error_count, turns);
+                DELETE FROM schema_migrations WHERE version IN (200, 201);
+                """);
+            SqliteConnection.ClearPool(connection);
+        }
+        await storage.Database.MigrateAsync();
+
+        await using (var connection = await storage.Database.OpenAsync())
+        {
+            Assert.Equal(0L, connection.Scalar("SELECT hidden FROM pragma_table_xinfo('sessions') WHERE name = 'active_ms'")); // a plain column
+            Assert.Equal(80L, connection.Scalar("SELECT COUNT(*) FROM sessions"));
+            Assert.True(connection.Scalar("SELECT COUNT(*) FROM sessions WHERE idle_ms > 0") > 10, "too few sessions with idle gaps to tell");
+            Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM sessions WHERE active_ms <> duration_ms - idle_ms"));
+            Assert.Equal(connection.IntegerRows(RecomputedBands), connection.IntegerRows(KeptBands));
+        }
+        // Counted from the migrated bands: on band starts (the rollup alone) and between them (a cut band from the index).
+        foreach (var bound in new long[] { 0, 1_000, 60_000, 299_999, 300_000, 777_777, 3_600_000 })
+        {
+            var filter = new SessionFilter { MinActiveMs = bound };
+            await using var connection = await storage.Database.OpenAsync();
+            Assert.Equal(connection.Scalar($"SELECT COUNT(*) FROM sessions WHERE active_ms >= {bound}"),
+                (await storage.Sessions.ListAsync(project, new SessionQuery { Filter = filter, Limit = 1 })).TotalCount);
         }
     }
 
@@ -113,7 +105,7 @@ public sealed class StoredActiveTimeTests
         var values = ActiveTimeBands.Starts.Skip(1).SelectMany(s => new[] { s - 1, s, s + 1 }).Concat([long.MinValue, -5, 0, 999, long.MaxValue]);
         foreach (var value in values)
         {
-            Assert.Equal(ActiveTimeBands.Of(value), Scalar(connection, $"SELECT {ActiveTimeBands.Sql("v")} FROM (SELECT {value} AS v)"));
+            Assert.Equal(ActiveTimeBands.Of(value), connection.Scalar($"SELECT {ActiveTimeBands.Sql("v")} FROM (SELECT {value} AS v)"));
             var band = ActiveTimeBands.Of(value);
             Assert.True(ActiveTimeBands.Starts[band] <= value && value < ActiveTimeBands.End(band) || ActiveTimeBands.End(band) == long.MaxValue, $"{value} in band {band}");
         }
@@ -126,30 +118,6 @@ public sealed class StoredActiveTimeTests
         FROM sessions GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """;
 
-    /// <summary>The rows of a query, each as its integers joined (for comparing a rollup with its recomputation).</summary>
-    internal static List<string> Rows(SqliteConnection connection, string sql)
-    {
-        using var command = new SqliteCommand(sql, connection);
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(reader.GetInt64)));
-        return rows;
-    }
-
     /// <summary>The bands as the writer kept them, and recomputed from the session rows.</summary>
-    internal static (List<string> Kept, List<string> Recomputed) Bands(SqliteConnection connection) => (Rows(connection, KeptBands), Rows(connection, RecomputedBands));
-
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = new SqliteCommand(sql, connection);
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = new SqliteCommand(sql, connection);
-        command.ExecuteNonQuery();
-    }
+    internal static (List<string> Kept, List<string> Recomputed) Bands(SqliteConnection connection) => (connection.IntegerRows(KeptBands), connection.IntegerRows(RecomputedBands));
 }

@@ -75,42 +75,34 @@ public sealed class TokensPerTurnBandsTests
     public async Task Outliers_EqualTheDefinition_OnBandStartsTiesAndCutHours_ThroughResendsAndRetention(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        var spans = new List<SpanRecord>();
+        // Tokens per turn on a band start, one token either side of one, or a common value many sessions share (ties).
+        var starts = TokensPerTurnBands.Starts.Skip(1).Where(s => s <= 4_096).Select(s => (long)s).ToArray();
+        for (var session = 0; session < 150; session++)
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var spans = new List<SpanRecord>();
-            // Tokens per turn on a band start, one token either side of one, or a common value many sessions share (ties).
-            var starts = TokensPerTurnBands.Starts.Skip(1).Where(s => s <= 4_096).Select(s => (long)s).ToArray();
-            for (var session = 0; session < 150; session++)
-            {
-                var at = Day0 + random.NextInt64(2 * Day);
-                var turns = random.Next(1, 5);
-                var perTurn = random.Next(3) == 0 ? 96 : starts[random.Next(starts.Length)] + random.Next(-1, 2);
-                for (var turn = 0; turn < turns; turn++)
-                    spans.Add(Llm($"s{session}-{turn}", $"session-{session:000}", at + turn * 30_000, inputTokens: perTurn, outputTokens: 0));
-            }
-            foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(41))
-                await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project.Id, s)).ToList());
-            await AssertOutliersAsync(storage, project.Id, spans, random);
-
-            // Re-sent calls with other token counts and start times (sessions change band and hour), then retention.
-            var resent = spans.OrderBy(_ => random.Next()).Take(40)
-                .Select(s => s with { Usage = new TokenUsage(random.Next(1, 5_000), 0, 0, 0), StartMs = s.StartMs - random.NextInt64(3 * Hour), EndMs = s.EndMs - Hour }).ToList();
-            await storage.SpanWriter.WriteAsync(resent.Select(s => new ProjectSpan(project.Id, s)).ToList());
-            spans = [.. spans.Where(s => !resent.Any(r => r.Id == s.Id)), .. resent];
-            await AssertOutliersAsync(storage, project.Id, spans, random);
-
-            var cutoff = Day0 + random.NextInt64(Day);
-            await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, cutoff, batchSize: 17);
-            spans = [.. spans.Where(s => s.StartMs >= cutoff)];
-            await AssertOutliersAsync(storage, project.Id, spans, random);
+            var at = Day0 + random.NextInt64(2 * Day);
+            var turns = random.Next(1, 5);
+            var perTurn = random.Next(3) == 0 ? 96 : starts[random.Next(starts.Length)] + random.Next(-1, 2);
+            for (var turn = 0; turn < turns; turn++)
+                spans.Add(Llm($"s{session}-{turn}", $"session-{session:000}", at + turn * 30_000, inputTokens: perTurn, outputTokens: 0));
         }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+        foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(41))
+            await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project, s)).ToList());
+        await AssertOutliersAsync(storage, project, spans, random);
+
+        // Re-sent calls with other token counts and start times (sessions change band and hour), then retention.
+        var resent = spans.OrderBy(_ => random.Next()).Take(40)
+            .Select(s => s with { Usage = new TokenUsage(random.Next(1, 5_000), 0, 0, 0), StartMs = s.StartMs - random.NextInt64(3 * Hour), EndMs = s.EndMs - Hour }).ToList();
+        await storage.SpanWriter.WriteAsync(resent.Select(s => new ProjectSpan(project, s)).ToList());
+        spans = [.. spans.Where(s => !resent.Any(r => r.Id == s.Id)), .. resent];
+        await AssertOutliersAsync(storage, project, spans, random);
+
+        var cutoff = Day0 + random.NextInt64(Day);
+        await storage.Retention.DeleteSpansStartedBeforeAsync(project, cutoff, batchSize: 17);
+        spans = [.. spans.Where(s => s.StartMs >= cutoff)];
+        await AssertOutliersAsync(storage, project, spans, random);
     }
 
     private static async Task AssertOutliersAsync(SqliteStorage storage, long projectId, List<SpanRecord> spans, Random random)
@@ -144,5 +136,5 @@ public sealed class TokensPerTurnBandsTests
 
     /// <summary>The tokens-per-turn bands as the writer kept them, and recomputed from the session rows.</summary>
     internal static (List<string> Kept, List<string> Recomputed) Bands(SqliteConnection connection) =>
-        (StoredActiveTimeTests.Rows(connection, KeptBands), StoredActiveTimeTests.Rows(connection, RecomputedBands));
+        (connection.IntegerRows(KeptBands), connection.IntegerRows(RecomputedBands));
 }

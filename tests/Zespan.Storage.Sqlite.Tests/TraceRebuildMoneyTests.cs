@@ -15,18 +15,11 @@ namespace Zespan.Storage.Sqlite.Tests;
 public sealed class TraceRebuildMoneyTests : IAsyncLifetime
 {
     private const long MillionDollars = 1_000_000 * Money.PicoPerUsd;
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project;
+    private SeededStore _store = null!;
 
-    public async Task InitializeAsync()
-    {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
-    }
+    public async Task InitializeAsync() => _store = await SeededStore.CreateAsync(Plan.Free, "p");
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private static SpanRecord Call(int i, long outputTokens = 50) =>
         TestSpans.Llm($"whale-{i}", "whale-conv", TestSpans.Day0 + i * 1_000L, outputTokens: outputTokens, costPico: MillionDollars, traceId: "whale", userId: "whale");
@@ -46,10 +39,10 @@ public sealed class TraceRebuildMoneyTests : IAsyncLifetime
         await AssertCostAsync(11);
 
         // Retention deletes the first call: rebuilt from the ten left.
-        Assert.Equal(1, await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, TestSpans.Day0 + 500, 100));
+        Assert.Equal(1, await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, TestSpans.Day0 + 500, 100));
         await AssertCostAsync(10);
         // Down to eight calls: the rows are below the bound again, in one part.
-        Assert.Equal(2, await _storage.Retention.DeleteSpansStartedBeforeAsync(_project, TestSpans.Day0 + 2_500, 100));
+        Assert.Equal(2, await _store.Storage.Retention.DeleteSpansStartedBeforeAsync(_store.Project, TestSpans.Day0 + 2_500, 100));
         await AssertCostAsync(8);
     }
 
@@ -59,28 +52,28 @@ public sealed class TraceRebuildMoneyTests : IAsyncLifetime
         await WriteAsync(Enumerable.Range(0, 10).Select(i => Call(i)));
         await WriteAsync([TestSpans.Llm("small", "small-conv", TestSpans.Day0, costPico: 5 * MillionDollars, traceId: "small")]);
         await WriteAsync([TestSpans.Llm("near", "near-conv", TestSpans.Day0, costPico: 9 * MillionDollars, traceId: "near")]);
-        var ascending = await _storage.Sessions.ListAsync(_project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = false, Limit = 2 });
+        var ascending = await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = false, Limit = 2 });
         Assert.Equal(["small-conv", "near-conv"], ascending.Items.Select(s => s.SessionId));
-        var rest = await _storage.Sessions.ListAsync(_project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = false, Limit = 2, After = SessionCursor.Of(ascending.Items[^1], SessionSort.CostUsd, false) });
+        var rest = await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = false, Limit = 2, After = SessionCursor.Of(ascending.Items[^1], SessionSort.CostUsd, false) });
         Assert.Equal(10 * (Int128)MillionDollars, Assert.Single(rest.Items).CostPico);
-        var descending = await _storage.Sessions.ListAsync(_project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = true });
+        var descending = await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Sort = SessionSort.CostUsd, Descending = true });
         Assert.Equal(["whale-conv", "near-conv", "small-conv"], descending.Items.Select(s => s.SessionId));
     }
 
     private async Task AssertCostAsync(int millions)
     {
         var expected = millions * (Int128)MillionDollars;
-        var trace = Assert.Single((await _storage.Traces.ListAsync(_project, new TraceQuery())).Items);
+        var trace = Assert.Single((await _store.Storage.Traces.ListAsync(_store.Project, new TraceQuery())).Items);
         Assert.Equal((millions, expected), (trace.LlmCalls, trace.CostPico));
-        var session = Assert.Single((await _storage.Sessions.ListAsync(_project, new SessionQuery())).Items);
+        var session = Assert.Single((await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery())).Items);
         Assert.Equal((millions, expected), (session.Turns, session.CostPico));
-        Assert.Equal(expected, (await _storage.Sessions.GetAsync(_project, "whale-conv"))!.Session.CostPico);
+        Assert.Equal(expected, (await _store.Storage.Sessions.GetAsync(_store.Project, "whale-conv"))!.Session.CostPico);
         foreach (var filter in new[] { new SessionFilter(), new SessionFilter { FromMs = TestSpans.Day0 - 3_600_000, ToMs = TestSpans.Day0 + 3_600_000 }, new SessionFilter { UserId = "whale" } })
         {
-            Assert.Equal(expected, (await _storage.Sessions.StatsAsync(_project, filter)).TotalCostPico);
-            Assert.Equal(expected, Assert.Single(await _storage.Sessions.BreakdownAsync(_project, new SessionGrouping.ByUser(), filter, 10)).TotalCostPico);
+            Assert.Equal(expected, (await _store.Storage.Sessions.StatsAsync(_store.Project, filter)).TotalCostPico);
+            Assert.Equal(expected, Assert.Single(await _store.Storage.Sessions.BreakdownAsync(_store.Project, new SessionGrouping.ByUser(), filter, 10)).TotalCostPico);
         }
     }
 
-    private Task WriteAsync(IEnumerable<SpanRecord> spans) => _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
+    private Task WriteAsync(IEnumerable<SpanRecord> spans) => _store.Storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_store.Project, s))]);
 }

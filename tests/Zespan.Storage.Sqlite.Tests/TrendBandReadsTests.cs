@@ -26,45 +26,36 @@ public sealed class TrendBandReadsTests
     public async Task RollupSeries_EqualTheSessionRowScan_WithTiesUnpricedAndSessionsAcrossBucketEdges(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
-        {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var overBound = await storage.Projects.CreateProjectAsync(organization.Id, "past the bound");
-            var spans = GeneratedSessions(random);
-            foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(97))
-                await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project.Id, s)).ToList());
-            // The same sessions plus one past 2^63 picodollars: the band rollups cannot hold it, so the reader must scan.
-            var huge = Llm("huge-1", "huge", Day0 + 2 * Day + Hour, costPico: long.MaxValue - 5).WithTags("beta");
-            foreach (var batch in spans.Append(huge).Append(huge with { Id = "huge-2" }).Chunk(211))
-                await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(overBound.Id, s)).ToList());
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p", "past the bound");
+        var (storage, project, overBound) = (store.Storage, store.Project, store.OtherProject);
+        var spans = GeneratedSessions(random);
+        foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(97))
+            await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(project, s)).ToList());
+        // The same sessions plus one past 2^63 picodollars: the band rollups cannot hold it, so the reader must scan.
+        var huge = Llm("huge-1", "huge", Day0 + 2 * Day + Hour, costPico: long.MaxValue - 5).WithTags("beta");
+        foreach (var batch in spans.Append(huge).Append(huge with { Id = "huge-2" }).Chunk(211))
+            await storage.SpanWriter.WriteAsync(batch.Select(s => new ProjectSpan(overBound, s)).ToList());
 
-            await using var connection = await storage.Database.OpenAsync();
-            foreach (var size in new[] { BucketSize.Day, BucketSize.Week })
+        await using var connection = await storage.Database.OpenAsync();
+        foreach (var size in new[] { BucketSize.Day, BucketSize.Week })
+        {
+            var buckets = TimeBuckets.Covering(size, Day0 - Day, Day0 + 10 * Day);
+            var range = new SessionFilter { FromMs = buckets.FromMs, ToMs = buckets.ToMs };
+            foreach (var by in new SessionGrouping?[] { null, new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
             {
-                var buckets = TimeBuckets.Covering(size, Day0 - Day, Day0 + 10 * Day);
-                var range = new SessionFilter { FromMs = buckets.FromMs, ToMs = buckets.ToMs };
-                foreach (var by in new SessionGrouping?[] { null, new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
-                {
-                    var where = $"seed {seed}, {size} by {SessionKinds.ByText(by)}";
-                    var scan = await SqliteSessionKindReader.ScanTimeseriesAsync(connection, project.Id, range, by, buckets, 50, default);
-                    Assert.True(scan.Series.Sum(s => s.Buckets.Count(b => b.PricedSessions >= 20)) >= (size == BucketSize.Day ? 8 : 2), $"{where}: too few dense buckets to test");
-                    var rollup = by is null
-                        ? await DailyTrendRollup.ReadAsync(connection, project.Id, buckets, default)
-                        : await KindTrendRollup.ReadAsync(connection, project.Id, by, buckets, 50, default);
-                    AssertSame(scan, rollup, where);
-                    AssertSame(scan, await storage.SessionKinds.TimeseriesAsync(project.Id, range, by, buckets, 50), $"{where} (reader)");
+                var where = $"seed {seed}, {size} by {SessionKinds.ByText(by)}";
+                var scan = await SqliteSessionKindReader.ScanTimeseriesAsync(connection, project, range, by, buckets, 50, default);
+                Assert.True(scan.Series.Sum(s => s.Buckets.Count(b => b.PricedSessions >= 20)) >= (size == BucketSize.Day ? 8 : 2), $"{where}: too few dense buckets to test");
+                var rollup = by is null
+                    ? await DailyTrendRollup.ReadAsync(connection, project, buckets, default)
+                    : await KindTrendRollup.ReadAsync(connection, project, by, buckets, 50, default);
+                AssertSame(scan, rollup, where);
+                AssertSame(scan, await storage.SessionKinds.TimeseriesAsync(project, range, by, buckets, 50), $"{where} (reader)");
 
-                    var withHuge = await storage.SessionKinds.TimeseriesAsync(overBound.Id, range, by, buckets, 50);
-                    AssertSame(await SqliteSessionKindReader.ScanTimeseriesAsync(connection, overBound.Id, range, by, buckets, 50, default), withHuge, $"{where}, past the bound");
-                    Assert.Contains(withHuge.Series.SelectMany(s => s.Buckets), b => b.CostPico > long.MaxValue);
-                }
+                var withHuge = await storage.SessionKinds.TimeseriesAsync(overBound, range, by, buckets, 50);
+                AssertSame(await SqliteSessionKindReader.ScanTimeseriesAsync(connection, overBound, range, by, buckets, 50, default), withHuge, $"{where}, past the bound");
+                Assert.Contains(withHuge.Series.SelectMany(s => s.Buckets), b => b.CostPico > long.MaxValue);
             }
-        }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
         }
     }
 

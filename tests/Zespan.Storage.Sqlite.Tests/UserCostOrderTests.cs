@@ -26,73 +26,64 @@ public sealed class UserCostOrderTests
     public async Task BreakdownByUser_InCostOrder_EqualsTheRecomputationFromSpans_ThroughResendsLateSpansAndRetention(int seed)
     {
         var random = new Random(seed);
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p", "other");
+        var (storage, project, other) = (store.Storage, store.Project, store.OtherProject);
+        // The stored spans as this test knows them: a re-sent span (same id) replaces the earlier one.
+        var spans = new Dictionary<(long Project, string Id), SpanRecord>();
+        var next = 0;
+        ProjectSpan Remember(long projectId, SpanRecord span)
         {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            var other = await storage.Projects.CreateProjectAsync(organization.Id, "other");
-            // The stored spans as this test knows them: a re-sent span (same id) replaces the earlier one.
-            var spans = new Dictionary<(long Project, string Id), SpanRecord>();
-            var next = 0;
-            ProjectSpan Remember(long projectId, SpanRecord span)
-            {
-                spans[(projectId, span.Id)] = span;
-                return new ProjectSpan(projectId, span);
-            }
-
-            var written = new List<ProjectSpan>();
-            for (var session = 0; session < 220; session++)
-            {
-                var projectId = session % 7 == 0 ? other.Id : project.Id;
-                var user = RandomUser(random);
-                var start = Day0 + random.NextInt64(4 * Day);
-                var turns = random.Next(1, 4);
-                // Each session of a kind: whale calls, all unpriced, all $0, or one of two round prices (many equal totals)
-                // near 2^32 picodollars, so a user's lower parts add past 2^32 and only the carried pair orders its total.
-                var kind = user is "whale-a" or "whale-b" ? 0 : random.Next(10) switch { 0 => 1, 1 => 2, _ => 3 };
-                for (var turn = 0; turn < turns; turn++)
-                {
-                    long? cost = kind switch { 0 => Whale, 1 => null, 2 => 0, _ => random.Next(2) == 0 ? 1_500_000_000 : 2_500_000_000 };
-                    var id = $"span-{next++}";
-                    written.Add(Remember(projectId, Llm(id, $"session-{session}", start + turn * 60_000, costPico: cost, userId: user, traceId: $"trace-{id}")));
-                }
-            }
-            foreach (var batch in written.OrderBy(_ => random.Next()).Chunk(53))
-                await storage.SpanWriter.WriteAsync(batch);
-            await AssertBreakdownsAgreeAsync(storage, spans, random, project.Id, other.Id);
-
-            // Re-sent spans: an earlier call naming another user (the session moves to that user), a start moved a day,
-            // a new price or none; and late calls, earlier than their session's first, with their own user. A third of the
-            // late calls cost less than nothing: ingestion never makes one (prices and costUsd are ≥ 0), but the walk must
-            // not rely on it, so a user whose sessions outside the range are negative is still read when the walk stops.
-            var resent = spans.OrderBy(_ => random.Next()).Take(70).Select(s => Remember(s.Key.Project, random.Next(4) switch
-            {
-                0 => s.Value with { StartMs = s.Value.StartMs - 10 * 60_000, EndMs = s.Value.EndMs - 10 * 60_000, UserId = RandomUser(random) },
-                1 => s.Value with { StartMs = s.Value.StartMs + Day, EndMs = s.Value.EndMs + Day },
-                2 => random.Next(3) == 0 ? s.Value with { CostPico = null, CostSource = CostSource.None } : s.Value with { CostPico = 500_000_000 * random.Next(4), CostSource = CostSource.BuiltInTable },
-                _ => s.Value with { CostPico = Whale, CostSource = CostSource.BuiltInTable },
-            })).ToList();
-            var late = Enumerable.Range(0, 30).Select(i =>
-            {
-                var session = random.Next(220);
-                var id = $"late-{i}";
-                return Remember(session % 7 == 0 ? other.Id : project.Id, Llm(id, $"session-{session}", Day0 - random.NextInt64(Hour), costPico: i % 3 == 0 ? -4_500_000_000 : 1_500_000_000, userId: RandomUser(random), traceId: $"trace-{id}"));
-            }).ToList();
-            await storage.SpanWriter.WriteAsync(resent);
-            await storage.SpanWriter.WriteAsync(late);
-            await AssertBreakdownsAgreeAsync(storage, spans, random, project.Id, other.Id);
-
-            var cutoff = Day0 + Day + random.NextInt64(Day);
-            await storage.Retention.DeleteSpansStartedBeforeAsync(project.Id, cutoff, batchSize: 11);
-            foreach (var key in spans.Keys.Where(k => k.Project == project.Id && spans[k].StartMs < cutoff).ToList())
-                spans.Remove(key);
-            await AssertBreakdownsAgreeAsync(storage, spans, random, project.Id, other.Id);
+            spans[(projectId, span.Id)] = span;
+            return new ProjectSpan(projectId, span);
         }
-        finally
+
+        var written = new List<ProjectSpan>();
+        for (var session = 0; session < 220; session++)
         {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
+            var projectId = session % 7 == 0 ? other : project;
+            var user = RandomUser(random);
+            var start = Day0 + random.NextInt64(4 * Day);
+            var turns = random.Next(1, 4);
+            // Each session of a kind: whale calls, all unpriced, all $0, or one of two round prices (many equal totals)
+            // near 2^32 picodollars, so a user's lower parts add past 2^32 and only the carried pair orders its total.
+            var kind = user is "whale-a" or "whale-b" ? 0 : random.Next(10) switch { 0 => 1, 1 => 2, _ => 3 };
+            for (var turn = 0; turn < turns; turn++)
+            {
+                long? cost = kind switch { 0 => Whale, 1 => null, 2 => 0, _ => random.Next(2) == 0 ? 1_500_000_000 : 2_500_000_000 };
+                var id = $"span-{next++}";
+                written.Add(Remember(projectId, Llm(id, $"session-{session}", start + turn * 60_000, costPico: cost, userId: user, traceId: $"trace-{id}")));
+            }
         }
+        foreach (var batch in written.OrderBy(_ => random.Next()).Chunk(53))
+            await storage.SpanWriter.WriteAsync(batch);
+        await AssertBreakdownsAgreeAsync(storage, spans, random, project, other);
+
+        // Re-sent spans: an earlier call naming another user (the session moves to that user), a start moved a day,
+        // a new price or none; and late calls, earlier than their session's first, with their own user. A third of the
+        // late calls cost less than nothing: ingestion never makes one (prices and costUsd are ≥ 0), but the walk must
+        // not rely on it, so a user whose sessions outside the range are negative is still read when the walk stops.
+        var resent = spans.OrderBy(_ => random.Next()).Take(70).Select(s => Remember(s.Key.Project, random.Next(4) switch
+        {
+            0 => s.Value with { StartMs = s.Value.StartMs - 10 * 60_000, EndMs = s.Value.EndMs - 10 * 60_000, UserId = RandomUser(random) },
+            1 => s.Value with { StartMs = s.Value.StartMs + Day, EndMs = s.Value.EndMs + Day },
+            2 => random.Next(3) == 0 ? s.Value with { CostPico = null, CostSource = CostSource.None } : s.Value with { CostPico = 500_000_000 * random.Next(4), CostSource = CostSource.BuiltInTable },
+            _ => s.Value with { CostPico = Whale, CostSource = CostSource.BuiltInTable },
+        })).ToList();
+        var late = Enumerable.Range(0, 30).Select(i =>
+        {
+            var session = random.Next(220);
+            var id = $"late-{i}";
+            return Remember(session % 7 == 0 ? other : project, Llm(id, $"session-{session}", Day0 - random.NextInt64(Hour), costPico: i % 3 == 0 ? -4_500_000_000 : 1_500_000_000, userId: RandomUser(random), traceId: $"trace-{id}"));
+        }).ToList();
+        await storage.SpanWriter.WriteAsync(resent);
+        await storage.SpanWriter.WriteAsync(late);
+        await AssertBreakdownsAgreeAsync(storage, spans, random, project, other);
+
+        var cutoff = Day0 + Day + random.NextInt64(Day);
+        await storage.Retention.DeleteSpansStartedBeforeAsync(project, cutoff, batchSize: 11);
+        foreach (var key in spans.Keys.Where(k => k.Project == project && spans[k].StartMs < cutoff).ToList())
+            spans.Remove(key);
+        await AssertBreakdownsAgreeAsync(storage, spans, random, project, other);
     }
 
     /// <summary>Two whales, many ordinary users, the empty user id and no user at all.</summary>

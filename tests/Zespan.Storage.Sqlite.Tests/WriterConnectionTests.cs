@@ -18,31 +18,23 @@ public sealed class WriterConnectionTests
     [Fact]
     public async Task AfterTheGuardQueueIsEmptied_TheNextWriteFindsEveryPageInTheWritersCache()
     {
-        var (storage, folder) = await SqliteStoreFactory.CreateStorageAsync();
-        try
-        {
-            var organization = await storage.Organizations.CreateAsync("o", Plan.Scale);
-            var project = await storage.Projects.CreateProjectAsync(organization.Id, "p");
-            await storage.SpanWriter.WriteAsync(Batch(project.Id, "a"));
-            var queue = new SqliteGuardQueue(storage);
-            var pending = await queue.PendingAsync(1_000);
-            Assert.NotEmpty(pending);
-            await queue.DoneAsync(pending);
-            Assert.Empty(await queue.PendingAsync(1_000));
+        await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
+        var (storage, project) = (store.Storage, store.Project);
+        await storage.SpanWriter.WriteAsync(Batch(project, "a"));
+        var queue = new SqliteGuardQueue(storage);
+        var pending = await queue.PendingAsync(1_000);
+        Assert.NotEmpty(pending);
+        await queue.DoneAsync(pending);
+        Assert.Empty(await queue.PendingAsync(1_000));
 
-            var writer = await storage.WriterConnection.GetAsync();
-            SQLitePCL.raw.sqlite3_db_status(writer.Handle, CacheMissStatus, out _, out _, 1);
-            await storage.SpanWriter.WriteAsync(Batch(project.Id, "b"));
-            SQLitePCL.raw.sqlite3_db_status(writer.Handle, CacheMissStatus, out var misses, out _, 0);
+        var writer = await storage.WriterConnection.GetAsync();
+        SQLitePCL.raw.sqlite3_db_status(writer.Handle, CacheMissStatus, out _, out _, 1);
+        await storage.SpanWriter.WriteAsync(Batch(project, "b"));
+        SQLitePCL.raw.sqlite3_db_status(writer.Handle, CacheMissStatus, out var misses, out _, 0);
 
-            // Every page the second write touches was read or written by the writer's connection in the first one.
-            Assert.Equal(0, misses);
-            Assert.Equal(37, (await storage.Sessions.ListAsync(project.Id, new SessionQuery())).TotalCount);
-        }
-        finally
-        {
-            await SqliteStoreFactory.DeleteAsync(storage, folder);
-        }
+        // Every page the second write touches was read or written by the writer's connection in the first one.
+        Assert.Equal(0, misses);
+        Assert.Equal(37, (await storage.Sessions.ListAsync(project, new SessionQuery())).TotalCount);
     }
 
     private static List<ProjectSpan> Batch(long projectId, string prefix) => Enumerable.Range(0, 2_000)

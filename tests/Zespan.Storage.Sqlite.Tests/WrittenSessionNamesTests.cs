@@ -16,20 +16,16 @@ namespace Zespan.Storage.Sqlite.Tests;
 public sealed class WrittenSessionNamesTests : IAsyncLifetime
 {
     private readonly Dictionary<string, SpanRecord> _stored = [];
-    private SqliteStorage _storage = null!;
-    private string _folder = null!;
-    private long _project;
+    private SeededStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        (_storage, _folder) = await SqliteStoreFactory.CreateStorageAsync();
-        var organization = await _storage.Organizations.CreateAsync("o", Plan.Free);
-        _project = (await _storage.Projects.CreateProjectAsync(organization.Id, "p")).Id;
+        _store = await SeededStore.CreateAsync(Plan.Free, "p");
         // Calls 0–9 of session "s"; calls 5 and 7 carry a user message, so the name is call 5's.
         await WriteAsync([.. Enumerable.Range(0, 10).Select(i => Call(i, i is 5 or 7 ? $"message {i}" : null))]);
     }
 
-    public Task DisposeAsync() => SqliteStoreFactory.DeleteAsync(_storage, _folder).AsTask();
+    public Task DisposeAsync() => _store.DisposeAsync().AsTask();
 
     private static SpanRecord Call(int i, string? userMessage, string session = "s") =>
         TestSpans.Llm($"call-{i}", session, TestSpans.Day0 + i * 1_000L) with
@@ -68,16 +64,16 @@ public sealed class WrittenSessionNamesTests : IAsyncLifetime
             var expected = _stored.Values.Where(c => c.SessionId == session)
                 .OrderBy(c => c.StartMs).ThenBy(c => c.Id, CodePointOrder.Instance)
                 .Select(c => SessionNames.FirstUserMessage(c.InputJson)).FirstOrDefault(name => name is not null);
-            var detail = await _storage.Sessions.GetAsync(_project, session);
+            var detail = await _store.Storage.Sessions.GetAsync(_store.Project, session);
             Assert.Equal(expected, detail?.Session.Name);
         }
         if (change == "earlier")
-            Assert.Equal("now earlier", (await _storage.Sessions.GetAsync(_project, "s"))!.Session.Name); // the recomputation is not vacuous
+            Assert.Equal("now earlier", (await _store.Storage.Sessions.GetAsync(_store.Project, "s"))!.Session.Name); // the recomputation is not vacuous
     }
 
     private async Task WriteAsync(SpanRecord[] spans)
     {
-        await _storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_project, s))]);
+        await _store.Storage.SpanWriter.WriteAsync([.. spans.Select(s => new ProjectSpan(_store.Project, s))]);
         foreach (var span in spans)
             _stored[span.Id] = span;
     }
