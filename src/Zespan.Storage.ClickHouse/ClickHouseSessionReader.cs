@@ -49,10 +49,12 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
-        // The summary is the session's row; it is read while the timeline is.
-        var rowRows = http.QueryAsync(sql.SessionRowOfSession, new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId }, cancellationToken);
+        // The summary is the session's row and the threshold it must follow; both are read while the timeline is.
+        var rowParameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        var rowRows = http.QueryAsync(sql.SessionRowOfSession, rowParameters, cancellationToken);
+        var thresholdRows = http.QueryAsync(sql.AppliedIdleGap, rowParameters, cancellationToken);
         var timeline = await TimelineAsync(projectId, sessionId, cancellationToken);
-        var summary = await SummaryAsync(await rowRows, timeline, projectId, sessionId, cancellationToken);
+        var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0][0].Long(), timeline, projectId, sessionId, cancellationToken);
         if (summary is null)
             return null;
         if (withPayloads)
@@ -91,10 +93,10 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// its INSERT and that was never re-sent (its spans are in the timeline, not in the row) — and null only when that
     /// finds no call.
     /// </summary>
-    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, List<TimelineEntry> timeline, long projectId, string sessionId,
+    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, long idleGapMs, List<TimelineEntry> timeline, long projectId, string sessionId,
         CancellationToken cancellationToken)
     {
-        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Flag() && SpanReading.Session(row[0]) is var kept && IsOf(kept, timeline))
+        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Long() == idleGapMs && SpanReading.Session(row[0]) is var kept && IsOf(kept, timeline))
             return kept;
         var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
         return (await http.QueryAsync(sql.OneSession, parameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
