@@ -105,9 +105,10 @@ public sealed partial class ClickHouseSql
     /// Each live session's newest row (argMax by version, grouped by session on its own shard), as the s_* columns of
     /// <see cref="Sessions"/>, with <paramref name="conditions"/> (" AND …" on those columns) as HAVING.
     /// <paramref name="extra"/>: more columns (tags, metadata) for the statements that need them. With
-    /// <paramref name="oneSession"/>, only the session {session:String}'s rows, as a PREWHERE on the sort key: the other
-    /// columns are then read only for that session's rows, not for the rest of the granules the index gives (about
-    /// three: the session's, and on the other shards the one where it would be).
+    /// <paramref name="oneSession"/>, only the session {session:String}'s rows, as a PREWHERE on the sort key, so the other
+    /// columns need to be read only for that session's rows, not for the rest of the granules the index gives (the
+    /// session's, and on the other shards the one where it would be); at 20,000 sessions it measured no gain (two
+    /// granules, 16,384 rows read either way).
     /// </summary>
     private string NewestSessionRows(string conditions, string extra = "", bool oneSession = false) => $"""
         SELECT session_id AS s_id, argMax(user_id, version) AS s_user, argMax(has_user, version) AS s_has_user,
