@@ -49,13 +49,12 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
 
     public async Task<SessionDetail?> GetAsync(long projectId, string sessionId, bool withPayloads = true, CancellationToken cancellationToken = default)
     {
-        // The summary is the session's row, which needs no span ids: it is read while they are, the timeline after them.
-        var rowRows = http.QueryAsync(sql.SessionRowOfSession, new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId }, cancellationToken);
-        var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
-        var timelineRows = http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken);
-        var row = await rowRows;
-        var timeline = (await timelineRows).Select(SpanReading.Timeline).ToList();
-        var summary = await SummaryAsync(row, timeline, parameters, cancellationToken);
+        // The summary is the session's row and the threshold it must follow; both are read while the timeline is.
+        var rowParameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        var rowRows = http.QueryAsync(sql.SessionRowOfSession, rowParameters, cancellationToken);
+        var thresholdRows = http.QueryAsync(sql.AppliedIdleGap, rowParameters, cancellationToken);
+        var timeline = await TimelineAsync(projectId, sessionId, cancellationToken);
+        var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0][0].Long(), timeline, projectId, sessionId, cancellationToken);
         if (summary is null)
             return null;
         if (withPayloads)
@@ -67,6 +66,26 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     }
 
     /// <summary>
+    /// The session's live LLM calls in start order (then span id), each by its newest version: the calls of the session's
+    /// own rows (<see cref="ClickHouseSql.SessionTimelineCandidates"/>), less those that another session (or none) holds
+    /// in a newer version, moved away by a re-send (<see cref="ClickHouseSql.VersionsOutsideSession"/>). A span moved into
+    /// the session has its newest version among the session's rows, so it is a candidate. Two round trips, the second a
+    /// lookup by span id; no candidate, no second.
+    /// </summary>
+    private async Task<List<TimelineEntry>> TimelineAsync(long projectId, string sessionId, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        var candidates = (await http.QueryAsync(sql.SessionTimelineCandidates, parameters, cancellationToken))
+            .Select(r => (Entry: SpanReading.Timeline(r), Version: r[SpanReading.TimelineColumnCount].ULong())).ToList();
+        if (candidates.Count == 0)
+            return [];
+        parameters["ids"] = candidates.Select(c => c.Entry.SpanId).ToList();
+        var outside = (await http.QueryAsync(sql.VersionsOutsideSession, parameters, cancellationToken)).ToDictionary(r => r[0].Text(), r => r[1].ULong(), StringComparer.Ordinal);
+        // Equal versions (one write naming the span under two sessions) keep it here, as the newest version of all would.
+        return candidates.Where(c => !outside.TryGetValue(c.Entry.SpanId, out var newer) || newer <= c.Version).Select(c => c.Entry).ToList();
+    }
+
+    /// <summary>
     /// The session's row as the writer kept it (every write that returned before this read is in it, see
     /// <see cref="SessionRowKeeper"/>) when it was computed under the project's recorded idle gap threshold and its figures
     /// are those of the timeline's calls; else computed from the spans, as the row would be. So the answer is the span
@@ -74,12 +93,13 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// its INSERT and that was never re-sent (its spans are in the timeline, not in the row) — and null only when that
     /// finds no call.
     /// </summary>
-    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, List<TimelineEntry> timeline, Dictionary<string, object?> sessionParameters,
+    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, long idleGapMs, List<TimelineEntry> timeline, long projectId, string sessionId,
         CancellationToken cancellationToken)
     {
-        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Flag() && SpanReading.Session(row[0]) is var kept && IsOf(kept, timeline))
+        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Long() == idleGapMs && SpanReading.Session(row[0]) is var kept && IsOf(kept, timeline))
             return kept;
-        return (await http.QueryAsync(sql.OneSession, sessionParameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
+        var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
+        return (await http.QueryAsync(sql.OneSession, parameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
     }
 
     /// <summary>Whether a summary's figures are those of the calls (the ones a timeline entry carries: not the user, name or idle time).</summary>
@@ -97,11 +117,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(
         long projectId, string sessionId, IReadOnlyCollection<string>? spanIds, bool withInputs, CancellationToken cancellationToken = default)
     {
-        if (spanIds is null)
-        {
-            var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
-            spanIds = (await http.QueryAsync(sql.SessionTimeline, parameters, cancellationToken)).Select(r => SpanReading.Timeline(r).SpanId).ToList();
-        }
+        spanIds ??= (await TimelineAsync(projectId, sessionId, cancellationToken)).Select(e => e.SpanId).ToList();
         var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken);
         // Unlike SQLite, the payload query reads both columns anyway; the prompts are dropped here when not asked for.
         return spanIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => payloads.TryGetValue(id, out var p)

@@ -52,6 +52,9 @@ internal static class SpanReading
         };
     }
 
+    /// <summary>How many columns <see cref="Timeline"/> reads.</summary>
+    public const int TimelineColumnCount = 17;
+
     /// <summary>A row of <see cref="ClickHouseSql.TimelineColumns"/>, without payloads.</summary>
     public static TimelineEntry Timeline(JsonElement[] r) => new(
         r[0].Text(), r[1].Text(), r[2].Text(), r[3].TextIf(r[4]), r[5].Long(), r[6].Long(),

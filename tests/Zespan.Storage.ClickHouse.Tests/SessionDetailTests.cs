@@ -91,6 +91,28 @@ public sealed class SessionDetailTests(ClickHouseCluster cluster)
         await AssertDetailAsync(backend, project, spans, "stale row");
     }
 
+    /// <summary>
+    /// The timeline keeps a call whose newest version is in the session, whatever its older versions elsewhere, and drops
+    /// one whose newest version is in another session or in none: a call moved away and back, one moved to no session, one
+    /// moved away for good. The transcript's calls (payloads without span ids) are the same calls.
+    /// </summary>
+    [Fact]
+    public async Task CallsMovedAwayAndBack_AreInTheTimelineOfTheSessionOfTheirNewestVersion()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var first = new[] { Llm("p", "s1", Day0), Llm("q", "s1", Day0 + 1_000), Llm("r", "s1", Day0 + 2_000), Llm("t", "s1", Day0 + 3_000) };
+        await backend.SpanWriter.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
+        // One batch per move, each naming only its new session: p away and back, q away for good, r out of every session.
+        var back = first[0] with { Usage = new TokenUsage(100, 9, 0, 0) };
+        foreach (var move in new[] { first[0] with { SessionId = "s2" }, first[1] with { SessionId = "s2" }, first[2] with { SessionId = null }, back })
+            await backend.SpanWriter.WriteAsync([new ProjectSpan(project, move)]);
+        var now = new[] { back, first[1] with { SessionId = "s2" }, first[2] with { SessionId = null }, first[3] };
+        await AssertDetailAsync(backend, project, now, "after the moves");
+        Assert.Equal(["p", "t"], (await backend.Sessions.GetPayloadsAsync(project, "s1", spanIds: null, withInputs: true)).Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["q"], (await backend.Sessions.GetPayloadsAsync(project, "s2", spanIds: null, withInputs: true)).Keys);
+    }
+
     private static async Task AssertDetailAsync(ClickHouseBackend backend, long project, IReadOnlyList<SpanRecord> spans, string context)
     {
         foreach (var (id, expected) in ReferenceFigures.Sessions(spans))
