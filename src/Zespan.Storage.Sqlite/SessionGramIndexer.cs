@@ -141,14 +141,15 @@ public sealed class SessionGramIndexer
 
     /// <summary>
     /// Gives each pending document up to <paramref name="upTo"/> an entry in session_search_bands (migration 400) under its
-    /// current turns band, in the caller's write transaction, before the documents stop being pending: written again only
-    /// where the band recorded in session_search_band_entries differs (most changes keep the band), the old entry deleted
-    /// first. Its name and id are written lower()'d, as session_search's triggers write them (migration 160). Documents of
-    /// projects above SessionSearchBands.MaxProject get none (q= is read without the bands there).
+    /// current turns band, in the caller's write transaction, before the documents stop being pending: the index entry is
+    /// written again only where the band recorded in session_search_band_entries differs (most changes keep the band),
+    /// the old one deleted first; the recorded turns and cost order are written every time. Its name and id are written
+    /// lower()'d, as session_search's triggers write them (migration 160). Documents of projects above
+    /// SessionSearchBands.MaxProject get none (q= is read without the bands there).
     /// </summary>
     private static void WriteBands(SqliteConnection connection, SqliteTransaction transaction, long upTo)
     {
-        var changed = new List<(long Id, int Band, int? Had, string SessionId, string? Name)>();
+        var documents = new List<(long Id, int Band, int? Had, string SessionId, string? Name)>();
         using (var read = connection.Command($"""
             SELECT g.id, t.turns, e.turns_band, lower(t.session_id), lower(t.name)
             FROM session_search_facts_pending g
@@ -160,21 +161,13 @@ public sealed class SessionGramIndexer
         using (var reader = read.ExecuteReader())
         {
             while (reader.Read())
-            {
-                var band = SessionTurnBands.Of(reader.GetInt64(1));
-                int? had = reader.IsDBNull(2) ? null : reader.GetInt32(2);
-                if (had != band)
-                    changed.Add((reader.GetInt64(0), band, had, reader.GetString(3), reader.GetNullableString(4)));
-            }
+                documents.Add((reader.GetInt64(0), SessionTurnBands.Of(reader.GetInt64(1)), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                    reader.GetString(3), reader.GetNullableString(4)));
         }
-        if (changed.Count == 0)
-            return;
         using var delete = connection.Prepared(transaction, "DELETE FROM session_search_bands WHERE rowid = $rowid", "$rowid");
         using var insert = connection.Prepared(transaction,
             "INSERT INTO session_search_bands (rowid, session_id, name) VALUES ($rowid, $sessionId, $name)", "$rowid", "$sessionId", "$name");
-        using var record = connection.Prepared(transaction,
-            "INSERT INTO session_search_band_entries (id, turns_band) VALUES ($id, $band) ON CONFLICT (id) DO UPDATE SET turns_band = excluded.turns_band", "$id", "$band");
-        foreach (var (id, band, had, sessionId, name) in changed)
+        foreach (var (id, band, had, sessionId, name) in documents.Where(d => d.Had != d.Band))
         {
             if (had is { } old)
             {
@@ -185,9 +178,25 @@ public sealed class SessionGramIndexer
             insert.Set("$sessionId", sessionId);
             insert.Set("$name", name);
             insert.ExecuteNonQuery();
-            record.Set("$id", id);
-            record.Set("$band", band);
-            record.ExecuteNonQuery();
+        }
+        // The recorded band, turns and cost order of every document read above, from the same session rows.
+        using var record = connection.Command($"""
+            INSERT INTO session_search_band_entries (id, turns_band, project_id, turns, cost_unknown, cost_sort, session_id)
+            SELECT g.id, 0, d.project_id, t.turns, t.cost_unknown, t.cost_sort, t.session_id
+            FROM session_search_facts_pending g
+            CROSS JOIN session_search_docs d ON d.id = g.id
+            CROSS JOIN sessions t ON t.project_id = d.project_id AND t.session_id = d.session_id
+            WHERE g.id <= $upTo AND d.project_id <= {SessionSearchBands.MaxProject}
+            ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, turns = excluded.turns,
+                cost_unknown = excluded.cost_unknown, cost_sort = excluded.cost_sort, session_id = excluded.session_id
+            """, transaction).With("$upTo", upTo);
+        record.ExecuteNonQuery();
+        using var moved = connection.Prepared(transaction, "UPDATE session_search_band_entries SET turns_band = $band WHERE id = $id", "$id", "$band");
+        foreach (var (id, band, _, _, _) in documents.Where(d => d.Had != d.Band))
+        {
+            moved.Set("$id", id);
+            moved.Set("$band", band);
+            moved.ExecuteNonQuery();
         }
     }
 }

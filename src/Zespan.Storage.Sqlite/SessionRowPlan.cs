@@ -18,10 +18,11 @@ internal static class SessionRowPlan
     /// <summary>
     /// WalkBudget: when set, first walk the index of IndexHint visiting at most this many entries; if that finds no page,
     /// read it from the active-time range, keys first (SessionPageSource.KeysFirst) — or, for q= as a row test, from the
-    /// matches as WalkFallback says (joined, or their figures). KeysFirst: read the page that way.
+    /// matches as WalkFallback says (joined, or their figures). KeysFirst: read the page that way. TurnsWalkBudget: when
+    /// set, first read the page by SessionTurnsWalk with this budget per turn count; if it runs out, as TextAs says.
     /// </summary>
     public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs, long? WalkBudget = null, bool KeysFirst = false,
-        TextAs WalkFallback = TextAs.Joined);
+        TextAs WalkFallback = TextAs.Joined, long? TurnsWalkBudget = null);
 
     /// <summary>The active-time range read keys first: its index holds the filter and every sort key (migration 230).</summary>
     public static readonly string ActiveRange = Hint("sessions_by_active");

@@ -109,7 +109,7 @@ internal static class SessionSearchFacts
     }
 
     /// <summary>The filter's turns, active time and start as one condition on alias s, bound once (it is used twice).</summary>
-    private static string Conditions(SqliteCommand command, SessionFilter filter)
+    internal static string Conditions(SqliteCommand command, SessionFilter filter)
     {
         var conditions = new StringBuilder("(1");
         SessionSql.AppendFilter(conditions, command, filter, TextAs.Facts);
@@ -117,7 +117,7 @@ internal static class SessionSearchFacts
     }
 
     /// <summary>The pending documents of the ranges whose session rows (alias s) match the text.</summary>
-    private static string Pending(int ranges) => $"""
+    internal static string Pending(int ranges) => $"""
         FROM session_search_facts_pending p CROSS JOIN session_search_docs d ON d.id = p.id
         CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = d.session_id
         WHERE ({string.Join(" OR ", Enumerable.Range(0, ranges).Select(i => SessionSearch.InRange("p.id", i)))}) AND {SessionSearch.LikeMatches("s")}

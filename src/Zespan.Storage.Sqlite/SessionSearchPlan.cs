@@ -101,8 +101,12 @@ internal static class SessionSearchPlan
     private static async Task<SessionRowPlan.Plan> FromFactsAsync(SqliteConnection connection, long projectId, SessionQuery query, long sessions, CancellationToken cancellationToken)
     {
         // Counted inside the turns bands' index when it can be (no first-match hint then: a walk is bounded by its budget).
-        var (total, matches, first) = await SessionSearchFacts.CountInBandsAsync(connection, projectId, query.Filter, cancellationToken) is { } inBands
-            ? (inBands, inBands, null)
+        var inBands = await SessionSearchFacts.CountInBandsAsync(connection, projectId, query.Filter, cancellationToken);
+        // A first page by cost beside a few turn counts: each count's matches walked in cost order (SessionTurnsWalk).
+        if (inBands is { } counted && SessionTurnsWalk.Applies(query, projectId))
+            return new(counted, "", TextAs.Facts, TurnsWalkBudget: SessionTurnsWalk.Budget(query, projectId, counted));
+        var (total, matches, first) = inBands is { } n
+            ? (n, n, null)
             : await SessionSearchFacts.CountAsync(connection, projectId, query.Filter, query, cancellationToken);
         var (read, readAs) = SessionSearchFacts.Orders(query.Sort)
             ? ((matches + total) / FactSeeksPerRow, TextAs.Facts)

@@ -9,7 +9,8 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class SessionTurnBands
 {
-    private const int Exact = 16;
+    /// <summary>The bands up to this one hold one turn count each (band n: n turns).</summary>
+    public const int Exact = 16;
 
     /// <summary>The last band: the one holding long.MaxValue.</summary>
     public static readonly int Last = Of(long.MaxValue);

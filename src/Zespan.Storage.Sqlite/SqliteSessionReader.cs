@@ -22,6 +22,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         long? walkBudget = null;
         var keysFirst = false;
         var walkFallback = TextAs.Joined;
+        long? turnsWalkBudget = null;
         if (SessionRollup.Covers(query.Filter))
         {
             var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
@@ -34,7 +35,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
         else
         {
             // Active time and q= are not in the rollup: counted from their own indexes, which also choose the page's.
-            (totalCount, indexHint, textAs, walkBudget, keysFirst, walkFallback) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
+            (totalCount, indexHint, textAs, walkBudget, keysFirst, walkFallback, turnsWalkBudget) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
         }
 
         var source = new SessionPageSource(connection, projectId, query.Filter, indexHint, textAs, keysFirst);
@@ -50,7 +51,9 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             }
         }
         List<SessionSummary>? items = null;
-        if (walkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
+        if (turnsWalkBudget is { } perTurnCount)
+            items = await SessionTurnsWalk.ReadAsync(connection, projectId, query, order, query.Limit + 1, perTurnCount, cancellationToken);
+        if (items is null && walkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
             source = textAs == TextAs.RowTest
                 ? source with { IndexHint = "", TextAs = walkFallback } // q=: the walk cost more than reading the matches
                 : source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };

@@ -145,6 +145,13 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             }
         }
         Assert.Equal(documents, recorded.Values.Sum());
+        // The recorded turns and cost order the first page by cost walks (SessionTurnsWalk): the sessions' own.
+        Assert.Equal(documents, connection.Scalar("""
+            SELECT count(*) FROM session_search_band_entries e JOIN session_search_docs d ON d.id = e.id
+            JOIN sessions s ON s.project_id = d.project_id AND s.session_id = d.session_id
+            WHERE e.project_id = s.project_id AND e.session_id = s.session_id AND e.turns = s.turns
+              AND e.cost_unknown = s.cost_unknown AND e.cost_sort = s.cost_sort
+            """));
         Assert.Equal(documents, connection.Scalar("SELECT count(*) FROM session_search_bands"));
         foreach (var project in new[] { _store.Project, _store.OtherProject })
             for (var band = 0; band <= SessionTurnBands.Last; band++)

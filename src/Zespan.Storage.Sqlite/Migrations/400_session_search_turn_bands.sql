@@ -28,9 +28,18 @@
 CREATE VIRTUAL TABLE session_search_bands USING fts5(session_id, name, content='', contentless_delete=1, detail='full', tokenize='trigram case_sensitive 1');
 
 CREATE TABLE session_search_band_entries (
-    id         INTEGER PRIMARY KEY, -- session_search_docs.id
-    turns_band INTEGER NOT NULL     -- the band its entry's rowid holds: SessionTurnBands.Of(turns) when it was written
+    id           INTEGER PRIMARY KEY, -- session_search_docs.id
+    turns_band   INTEGER NOT NULL,    -- the band its entry's rowid holds: SessionTurnBands.Of(turns) when it was written
+    -- The session's turns and cost order when the indexer was last by (current while the document is not pending), so
+    -- a first page of q= beside a few turn counts sorted by cost walks each count's matches in cost order
+    -- (SessionTurnsWalk) instead of sorting every match: q=refund & maxTurns=3 has 33 k.
+    project_id   INTEGER NOT NULL,
+    turns        INTEGER NOT NULL,
+    cost_unknown INTEGER NOT NULL,
+    cost_sort    INTEGER NOT NULL,
+    session_id   TEXT NOT NULL
 );
+CREATE INDEX session_search_band_entries_by_cost ON session_search_band_entries(project_id, turns, cost_unknown, cost_sort, session_id);
 
 DELETE FROM session_search_facts;
 DELETE FROM session_search_filters;
