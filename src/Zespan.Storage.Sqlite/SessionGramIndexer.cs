@@ -5,7 +5,7 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// Indexes the grams (SessionGrams, migration 350) of the search documents the writer marked pending, and copies the
 /// figures (and session id, 380) of the documents whose session changed into session_search_facts (migration 360), the
-/// filter columns of them into session_search_filters (380) and their turns band into session_search_bands (400), outside
+/// filter columns of them into session_search_filters (380) and their turns and active-time bands (400), outside
 /// the writer's own transactions. Why: built in the writer's triggers, the gram index cost +19 % write time per span (every
 /// new session's and rename's trigrams twice over), and the writer is the ingest bottleneck (issue 15). Here a batch of
 /// pending documents is indexed in one short transaction of its own and cleared from the queue in it, so a reader sees
@@ -140,18 +140,20 @@ public sealed class SessionGramIndexer
     }
 
     /// <summary>
-    /// Gives each pending document up to <paramref name="upTo"/> an entry in session_search_bands (migration 400) under its
-    /// current turns band, in the caller's write transaction, before the documents stop being pending: the index entry is
-    /// written again only where the band recorded in session_search_band_entries differs (most changes keep the band),
-    /// the old one deleted first; the recorded turns and cost order are written every time. Its name and id are written
-    /// lower()'d, as session_search's triggers write them (migration 160). Documents of projects above
-    /// SessionSearchBands.MaxProject get none (q= is read without the bands there).
+    /// Gives each pending document up to <paramref name="upTo"/> an entry in each banded index of migration 400
+    /// (SessionSearchBands.Figures: turns, active time) under its figure's current band, in the caller's write transaction,
+    /// before the documents stop being pending: an index entry is written again only where the band recorded in
+    /// session_search_band_entries differs (most changes keep the band), the old one deleted first; the recorded turns
+    /// and cost order are written every time. Its name and id are written lower()'d, as session_search's triggers write
+    /// them (migration 160). Documents of projects above SessionSearchBands.MaxProject get none (q= is read without the
+    /// bands there).
     /// </summary>
     private static void WriteBands(SqliteConnection connection, SqliteTransaction transaction, long upTo)
     {
-        var documents = new List<(long Id, int Band, int? Had, string SessionId, string? Name)>();
+        var figures = SessionSearchBands.Figures;
+        var documents = new List<(long Id, int[] Bands, int?[] Had, string SessionId, string? Name)>();
         using (var read = connection.Command($"""
-            SELECT g.id, t.turns, e.turns_band, lower(t.session_id), lower(t.name)
+            SELECT g.id, lower(t.session_id), lower(t.name), {string.Join(", ", figures.Select(f => $"t.{f.Column}, e.{f.BandColumn}"))}
             FROM session_search_facts_pending g
             CROSS JOIN session_search_docs d ON d.id = g.id
             CROSS JOIN sessions t ON t.project_id = d.project_id AND t.session_id = d.session_id
@@ -161,42 +163,48 @@ public sealed class SessionGramIndexer
         using (var reader = read.ExecuteReader())
         {
             while (reader.Read())
-                documents.Add((reader.GetInt64(0), SessionTurnBands.Of(reader.GetInt64(1)), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                    reader.GetString(3), reader.GetNullableString(4)));
+                documents.Add((reader.GetInt64(0),
+                    [.. figures.Select((_, f) => SessionFigureBands.Of(reader.GetInt64(3 + 2 * f)))],
+                    [.. figures.Select((_, f) => reader.IsDBNull(4 + 2 * f) ? (int?)null : reader.GetInt32(4 + 2 * f))],
+                    reader.GetString(1), reader.GetNullableString(2)));
         }
-        using var delete = connection.Prepared(transaction, "DELETE FROM session_search_bands WHERE rowid = $rowid", "$rowid");
-        using var insert = connection.Prepared(transaction,
-            "INSERT INTO session_search_bands (rowid, session_id, name) VALUES ($rowid, $sessionId, $name)", "$rowid", "$sessionId", "$name");
-        foreach (var (id, band, had, sessionId, name) in documents.Where(d => d.Had != d.Band))
-        {
-            if (had is { } old)
-            {
-                delete.Set("$rowid", SessionSearchBands.Rowid(id, old));
-                delete.ExecuteNonQuery();
-            }
-            insert.Set("$rowid", SessionSearchBands.Rowid(id, band));
-            insert.Set("$sessionId", sessionId);
-            insert.Set("$name", name);
-            insert.ExecuteNonQuery();
-        }
-        // The recorded band, turns and cost order of every document read above, from the same session rows.
-        using var record = connection.Command($"""
-            INSERT INTO session_search_band_entries (id, turns_band, project_id, turns, cost_unknown, cost_sort, session_id)
-            SELECT g.id, 0, d.project_id, t.turns, t.cost_unknown, t.cost_sort, t.session_id
+        // The recorded turns and cost order of every document read above, from the same session rows.
+        using (var record = connection.Command($"""
+            INSERT INTO session_search_band_entries (id, {string.Join(", ", figures.Select(f => f.BandColumn))}, project_id, turns, cost_unknown, cost_sort, session_id)
+            SELECT g.id, {string.Join(", ", figures.Select(_ => "-1"))}, d.project_id, t.turns, t.cost_unknown, t.cost_sort, t.session_id
             FROM session_search_facts_pending g
             CROSS JOIN session_search_docs d ON d.id = g.id
             CROSS JOIN sessions t ON t.project_id = d.project_id AND t.session_id = d.session_id
             WHERE g.id <= $upTo AND d.project_id <= {SessionSearchBands.MaxProject}
             ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, turns = excluded.turns,
                 cost_unknown = excluded.cost_unknown, cost_sort = excluded.cost_sort, session_id = excluded.session_id
-            """, transaction).With("$upTo", upTo);
-        record.ExecuteNonQuery();
-        using var moved = connection.Prepared(transaction, "UPDATE session_search_band_entries SET turns_band = $band WHERE id = $id", "$id", "$band");
-        foreach (var (id, band, _, _, _) in documents.Where(d => d.Had != d.Band))
+            """, transaction).With("$upTo", upTo))
+            record.ExecuteNonQuery();
+        for (var f = 0; f < figures.Count; f++)
         {
-            moved.Set("$id", id);
-            moved.Set("$band", band);
-            moved.ExecuteNonQuery();
+            var table = figures[f].Table;
+            using var delete = connection.Prepared(transaction, $"DELETE FROM {table} WHERE rowid = $rowid", "$rowid");
+            using var insert = connection.Prepared(transaction,
+                $"INSERT INTO {table} (rowid, session_id, name) VALUES ($rowid, $sessionId, $name)", "$rowid", "$sessionId", "$name");
+            using var moved = connection.Prepared(transaction,
+                $"UPDATE session_search_band_entries SET {figures[f].BandColumn} = $band WHERE id = $id", "$id", "$band");
+            foreach (var (id, bands, had, sessionId, name) in documents)
+            {
+                if (had[f] == bands[f])
+                    continue;
+                if (had[f] is { } old)
+                {
+                    delete.Set("$rowid", SessionSearchBands.Rowid(id, old));
+                    delete.ExecuteNonQuery();
+                }
+                insert.Set("$rowid", SessionSearchBands.Rowid(id, bands[f]));
+                insert.Set("$sessionId", sessionId);
+                insert.Set("$name", name);
+                insert.ExecuteNonQuery();
+                moved.Set("$id", id);
+                moved.Set("$band", bands[f]);
+                moved.ExecuteNonQuery();
+            }
         }
     }
 }

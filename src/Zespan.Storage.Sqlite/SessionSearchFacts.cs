@@ -53,18 +53,19 @@ internal static class SessionSearchFacts
     /// </summary>
     private static (string Ids, int Ranges) MatchingIds(SqliteCommand command, long projectId, SessionFilter filter)
     {
-        if (SessionSearchBands.For(filter, projectId) is not var (inside, touched))
+        if (SessionSearchBands.For(filter, projectId) is not { } banded)
             return SessionSearch.MatchingIds(command, filter);
         var ranges = SessionSearchDays.Of(filter);
-        var pieces = SessionSearchBands.Pieces(inside, touched, ranges, SessionSearchBands.MaxTurns(command.Connection!, projectId));
+        var pieces = SessionSearchBands.Pieces(banded, ranges, SessionSearchBands.Highest(command.Connection!, projectId, banded.Figure));
         if (pieces.Count > SessionSearchBands.MostPieces)
             return SessionSearch.MatchingIds(command, filter);
         SessionSearchBands.Bind(command, filter, ranges, pieces);
-        return (SessionSearchBands.Ids(ranges, pieces, _ => true), ranges.Count);
+        return (SessionSearchBands.Ids(banded.Figure, ranges, pieces, _ => true), ranges.Count);
     }
 
-    /// <summary>The filter dimensions a count inside session_search_bands answers: q=, status, time and turns.</summary>
-    private const SessionDimensions CountedInBands = SessionSearch.Holds | SessionDimensions.MinTurns | SessionDimensions.MaxTurns;
+    /// <summary>The filter dimensions a count inside a banded index answers: q=, status, time, and its own figure.</summary>
+    private static SessionDimensions CountedInBands(SessionSearchBands.Figure figure) => SessionSearch.Holds
+        | (figure == SessionSearchBands.Turns ? SessionDimensions.MinTurns | SessionDimensions.MaxTurns : SessionDimensions.ActiveTime);
 
     /// <summary>
     /// The exact count of a q= of three characters or more beside a turns bound (and a status and time range), counted
@@ -78,20 +79,20 @@ internal static class SessionSearchFacts
     /// </summary>
     public static async Task<long?> CountInBandsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
     {
-        if (!CountedInBands.Supports(filter) || SessionSearchBands.For(filter, projectId) is not var (inside, touched))
+        if (SessionSearchBands.For(filter, projectId) is not { } banded || !CountedInBands(banded.Figure).Supports(filter))
             return null;
         var ranges = SessionSearchDays.Of(filter);
         if (ranges.Count == 0)
             return null;
-        var pieces = SessionSearchBands.Pieces(inside, touched, ranges, SessionSearchBands.MaxTurns(connection, projectId));
+        var pieces = SessionSearchBands.Pieces(banded, ranges, SessionSearchBands.Highest(connection, projectId, banded.Figure));
         if (pieces.Count > SessionSearchBands.MostPieces)
             return null;
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
         SessionSearchBands.Bind(count, filter, ranges, pieces);
         var conditions = Conditions(count, filter);
-        var inIndex = Enumerable.Range(0, pieces.Count).Where(k => pieces[k].Counted).Select(SessionSearchBands.Count).DefaultIfEmpty("0");
-        var tested = SessionSearchBands.Ids(ranges, pieces, piece => !piece.Counted);
+        var inIndex = Enumerable.Range(0, pieces.Count).Where(k => pieces[k].Counted).Select(k => SessionSearchBands.Count(banded.Figure, k)).DefaultIfEmpty("0");
+        var tested = SessionSearchBands.Ids(banded.Figure, ranges, pieces, piece => !piece.Counted);
         // The pending documents whose entries the counted pieces hold: the counted bands in the whole ranges.
         var counted = pieces.Where(p => p.Counted).ToList();
         count.With("$bLow", counted.Count == 0 ? -1 : counted.Min(p => p.From / SessionSearchDays.ProjectIds))
@@ -102,7 +103,7 @@ internal static class SessionSearchFacts
                  {(tested.Length == 0 ? "" : $"+ (SELECT count(*) FROM ({tested}) AS m CROSS JOIN session_search_filters s ON s.id = m.id WHERE {conditions})")}
                  - (SELECT count(*) FROM session_search_facts_pending p CROSS JOIN session_search_band_entries e ON e.id = p.id
                     CROSS JOIN session_search_docs d ON d.id = p.id CROSS JOIN sessions s ON s.project_id = $p AND s.session_id = d.session_id
-                    WHERE ({inWhole}) AND e.turns_band BETWEEN $bLow AND $bHigh AND {SessionSearch.LikeMatches("s")})
+                    WHERE ({inWhole}) AND e.{banded.Figure.BandColumn} BETWEEN $bLow AND $bHigh AND {SessionSearch.LikeMatches("s")})
                  + (SELECT count(*) {Pending(ranges.Count)} AND {conditions})
             """;
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;

@@ -31,8 +31,8 @@ internal static class SessionTurnsWalk
     /// </summary>
     public static bool Applies(SessionQuery query, long projectId) =>
         query.After is null && query.Sort == SessionSort.CostUsd
-        && SessionSearchBands.For(query.Filter, projectId) is var (_, touched)
-        && touched.To <= SessionTurnBands.Exact && touched.To - touched.From + 1 <= MostTurnCounts;
+        && SessionSearchBands.For(query.Filter, projectId) is { Figure: var figure, Touched: var touched } && figure == SessionSearchBands.Turns
+        && touched.To <= SessionFigureBands.Exact && touched.To - touched.From + 1 <= MostTurnCounts;
 
     /// <summary>
     /// Entries each turn count's walk may visit: a visit (an index entry, a pending check, a session row by its text key)
@@ -41,7 +41,7 @@ internal static class SessionTurnsWalk
     /// </summary>
     public static long Budget(SessionQuery query, long projectId, long matching)
     {
-        var (_, touched) = SessionSearchBands.For(query.Filter, projectId)!.Value;
+        var touched = SessionSearchBands.For(query.Filter, projectId)!.Touched;
         return Math.Max(4L * (query.Limit + 1), matching / (2L * (touched.To - touched.From + 1)));
     }
 
@@ -53,7 +53,7 @@ internal static class SessionTurnsWalk
         long budget, CancellationToken cancellationToken)
     {
         var filter = query.Filter;
-        var (_, touched) = SessionSearchBands.For(filter, projectId)!.Value;
+        var touched = SessionSearchBands.For(filter, projectId)!.Touched;
         var ranges = SessionSearchDays.Of(filter);
         var direction = query.Descending ? "DESC" : "ASC";
         var page = new List<string>();

@@ -58,7 +58,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             spans.AddRange(Calls($"c{i}", session, start, name).Select(s => new ProjectSpan(_store.Project, s)));
             spans.AddRange(Calls($"o{i}", session, start, name).Select(s => new ProjectSpan(_store.OtherProject, s)));
         }
-        // A few long sessions, so that turns bounds above 16 cut a turns band of migration 400 (SessionTurnBands).
+        // A few long sessions, so that turns bounds above 16 cut a turns band of migration 400 (SessionFigureBands).
         for (var i = 0; i < 12; i++)
         {
             var session = $"long{i:D2}";
@@ -130,21 +130,35 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             SELECT count(*) FROM session_search_filters k JOIN session_search_facts f ON f.id = k.id
             WHERE k.turns = f.turns AND k.active_ms = f.active_ms AND k.started_ms = f.started_ms
             """));
-        // The turns bands (migration 400): one entry per document, recording its current band, and the index holding
-        // exactly the recorded entries, each under its band's rowid range.
-        var recorded = new Dictionary<long, long>();
-        using (var entries = new SqliteCommand("""
-            SELECT e.turns_band, f.turns FROM session_search_band_entries e JOIN session_search_facts f ON f.id = e.id
-            """, connection))
-        using (var reader = entries.ExecuteReader())
+        // The turns and active-time bands (migration 400): one entry per document in each index, under the band recorded
+        // for it, which is its current figure's; each index holds exactly the recorded entries.
+        foreach (var figure in SessionSearchBands.Figures)
         {
-            while (reader.Read())
+            var recorded = new Dictionary<long, long>();
+            using (var entries = new SqliteCommand($"""
+                SELECT e.{figure.BandColumn}, f.{figure.Column} FROM session_search_band_entries e JOIN session_search_facts f ON f.id = e.id
+                """, connection))
+            using (var reader = entries.ExecuteReader())
             {
-                Assert.Equal(SessionTurnBands.Of(reader.GetInt64(1)), reader.GetInt64(0));
-                recorded[reader.GetInt64(0)] = recorded.GetValueOrDefault(reader.GetInt64(0)) + 1;
+                while (reader.Read())
+                {
+                    Assert.Equal(SessionFigureBands.Of(reader.GetInt64(1)), reader.GetInt64(0));
+                    recorded[reader.GetInt64(0)] = recorded.GetValueOrDefault(reader.GetInt64(0)) + 1;
+                }
             }
+            Assert.Equal(documents, recorded.Values.Sum());
+            Assert.Equal(documents, connection.Scalar($"SELECT count(*) FROM {figure.Table}"));
+            foreach (var project in new[] { _store.Project, _store.OtherProject })
+                for (var band = 0; band <= SessionFigureBands.Last; band++)
+                {
+                    using var inBand = new SqliteCommand($"SELECT count(*) FROM {figure.Table} WHERE rowid >= $from AND rowid < $to", connection);
+                    inBand.Parameters.AddWithValue("$from", SessionSearchBands.Rowid(project << 40, band));
+                    inBand.Parameters.AddWithValue("$to", SessionSearchBands.Rowid(project << 40, band) + (1L << 40));
+                    Assert.Equal(connection.Scalar($"""
+                        SELECT count(*) FROM session_search_band_entries WHERE {figure.BandColumn} = {band} AND id / {1L << 40} = {project}
+                        """), (long)inBand.ExecuteScalar()!);
+                }
         }
-        Assert.Equal(documents, recorded.Values.Sum());
         // The recorded turns and cost order the first page by cost walks (SessionTurnsWalk): the sessions' own.
         Assert.Equal(documents, connection.Scalar("""
             SELECT count(*) FROM session_search_band_entries e JOIN session_search_docs d ON d.id = e.id
@@ -152,17 +166,6 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             WHERE e.project_id = s.project_id AND e.session_id = s.session_id AND e.turns = s.turns
               AND e.cost_unknown = s.cost_unknown AND e.cost_sort = s.cost_sort
             """));
-        Assert.Equal(documents, connection.Scalar("SELECT count(*) FROM session_search_bands"));
-        foreach (var project in new[] { _store.Project, _store.OtherProject })
-            for (var band = 0; band <= SessionTurnBands.Last; band++)
-            {
-                using var inBand = new SqliteCommand("SELECT count(*) FROM session_search_bands WHERE rowid >= $from AND rowid < $to", connection);
-                inBand.Parameters.AddWithValue("$from", SessionSearchBands.Rowid(project << 40, band));
-                inBand.Parameters.AddWithValue("$to", SessionSearchBands.Rowid(project << 40, band) + (1L << 40));
-                Assert.Equal(connection.Scalar($"""
-                    SELECT count(*) FROM session_search_band_entries WHERE turns_band = {band} AND id / {1L << 40} = {project}
-                    """), (long)inBand.ExecuteScalar()!);
-            }
     }
 
     private async Task<long> PendingAsync()
@@ -181,6 +184,8 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             filters.Add(new SessionFilter { Query = text, MaxTurns = _random.Next(1, 4) });
             filters.Add(new SessionFilter { Query = text, MinActiveMs = 60_000L * _random.Next(1, 8) });
             filters.Add(new SessionFilter { Query = text, MaxActiveMs = 60_000L * _random.Next(2, 10), MinTurns = 2 });
+            filters.Add(new SessionFilter { Query = text, MaxActiveMs = 60_000L * _random.Next(2, 10) });
+            filters.Add(new SessionFilter { Query = text, MinActiveMs = 30_000L * _random.Next(1, 12), FromMs = Day0 + Day, ToMs = Day0 + 4 * Day, Status = SessionStatusFilter.Ok });
             filters.Add(_random.Next(2) == 0 ? new SessionFilter { Query = text, MinTurns = _random.Next(14, 50) } : new SessionFilter { Query = text, MaxTurns = _random.Next(14, 50) });
             filters.Add(new SessionFilter { Query = text, MinTurns = 2, MaxTurns = _random.Next(2, 20), FromMs = Day0 + Day, ToMs = Day0 + 3 * Day, Status = SessionStatusFilter.Ok });
             filters.Add(_random.Next(3) switch

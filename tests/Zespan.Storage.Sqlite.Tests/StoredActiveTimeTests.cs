@@ -58,7 +58,7 @@ public sealed class StoredActiveTimeTests
         {
             connection.Execute("""
                 DROP TRIGGER sessions_search_bands_rename; DROP TRIGGER search_docs_bands_move; DROP TRIGGER search_docs_bands_delete;
-                DROP TABLE session_search_bands; DROP TABLE session_search_band_entries;
+                DROP TABLE session_search_bands; DROP TABLE session_search_active_bands; DROP TABLE session_search_band_entries;
                 DELETE FROM schema_migrations WHERE version = 400;
                 DROP TRIGGER sessions_search_facts_change; DROP TRIGGER search_docs_facts_insert; DROP TRIGGER search_docs_facts_move;
                 DROP TRIGGER search_docs_facts_delete; DROP TABLE session_search_facts_pending; DROP TABLE session_search_facts;

@@ -5,24 +5,24 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// and a turns bound's bands — those it covers whole, those it touches — are exactly what a band-by-band check of their
 /// ranges says. An answer built on them is exact only if both hold (SessionSearchFactsTests checks the answers).
 /// </summary>
-public sealed class SessionTurnBandsTests
+public sealed class SessionFigureBandsTests
 {
     [Fact]
     public void Bands_TileEveryTurnCount_InOrder()
     {
-        Assert.Equal((0L, 0L), SessionTurnBands.Range(0));
-        Assert.Equal(long.MaxValue, SessionTurnBands.Range(SessionTurnBands.Last).High);
-        for (var band = 0; band < SessionTurnBands.Last; band++)
-            Assert.Equal(SessionTurnBands.Range(band).High + 1, SessionTurnBands.Range(band + 1).Low);
+        Assert.Equal((0L, 0L), SessionFigureBands.Range(0));
+        Assert.Equal(long.MaxValue, SessionFigureBands.Range(SessionFigureBands.Last).High);
+        for (var band = 0; band < SessionFigureBands.Last; band++)
+            Assert.Equal(SessionFigureBands.Range(band).High + 1, SessionFigureBands.Range(band + 1).Low);
         foreach (var turns in Enumerable.Range(0, 5_000).Select(t => (long)t).Concat([1L << 40, (1L << 40) + 1, 3L << 39, long.MaxValue - 1, long.MaxValue]))
         {
-            var (low, high) = SessionTurnBands.Range(SessionTurnBands.Of(turns));
+            var (low, high) = SessionFigureBands.Range(SessionFigureBands.Of(turns));
             Assert.True(low <= turns && turns <= high, $"{turns} turns in band [{low}, {high}]");
         }
         // Every band's rowids of the highest project with entries stay below 2^63, in band order.
         var lastDocument = (SessionSearchBands.MaxProject << 40) + (1L << 40) - 1;
-        Assert.True(SessionSearchBands.Rowid(lastDocument, SessionTurnBands.Last) > SessionSearchBands.Rowid(lastDocument, SessionTurnBands.Last - 1));
-        Assert.True(SessionSearchBands.Rowid(lastDocument, SessionTurnBands.Last) > 0);
+        Assert.True(SessionSearchBands.Rowid(lastDocument, SessionFigureBands.Last) > SessionSearchBands.Rowid(lastDocument, SessionFigureBands.Last - 1));
+        Assert.True(SessionSearchBands.Rowid(lastDocument, SessionFigureBands.Last) > 0);
     }
 
     [Fact]
@@ -32,10 +32,10 @@ public sealed class SessionTurnBandsTests
         foreach (var min in bounds)
             foreach (var max in bounds)
             {
-                var (inside, touched) = SessionTurnBands.Of(min, max);
-                for (var band = 0; band <= SessionTurnBands.Last; band++)
+                var (inside, touched) = SessionFigureBands.Of(min, max);
+                for (var band = 0; band <= SessionFigureBands.Last; band++)
                 {
-                    var (low, high) = SessionTurnBands.Range(band);
+                    var (low, high) = SessionFigureBands.Range(band);
                     var (from, to) = (min ?? long.MinValue, max ?? long.MaxValue);
                     Assert.Equal(low >= from && high <= to && from <= to, band >= inside.From && band <= inside.To);
                     Assert.True((Math.Max(low, from) <= Math.Min(high, to)) == (band >= touched.From && band <= touched.To), $"[{min}, {max}] band {band} [{low}, {high}]: touched {touched}");

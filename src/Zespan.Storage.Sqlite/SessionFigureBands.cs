@@ -7,7 +7,7 @@ namespace Zespan.Storage.Sqlite;
 /// most filters are, so a bound there cuts no band), then two per power of two — (2^k, 1.5·2^k] and (1.5·2^k, 2^(k+1)] —
 /// so any bound cuts at most one band, of a third of the turn counts at most. Bands are numbered in turns order.
 /// </summary>
-internal static class SessionTurnBands
+internal static class SessionFigureBands
 {
     /// <summary>The bands up to this one hold one turn count each (band n: n turns).</summary>
     public const int Exact = 16;
