@@ -49,8 +49,7 @@ internal static class SessionSearchPlan
         if (SessionSearch.ByGrams(text) && await SessionSearch.ManyPendingAsync(connection, projectId, Math.Max(FewRows, sessions / SessionsPerPending), cancellationToken))
             return new(await SqliteSessionReader.CountAsync(connection, projectId, filter, cancellationToken, textAs: TextAs.RowTest), "", TextAs.RowTest);
         // Turns or active time beside q=: from the matches' figures (migration 360), unless the indexer is far behind.
-        if (filter.UserId is null && !SessionSearch.Holds.Supports(filter) && SessionSearchFacts.Holds.Supports(filter)
-            && !await SessionSearchFacts.ManyPendingAsync(connection, projectId, Math.Max(FewRows, sessions / SessionsPerPending), cancellationToken))
+        if (!SessionSearch.Holds.Supports(filter) && await FactsReadableAsync(connection, projectId, filter, cancellationToken, sessions))
             return await FromFactsAsync(connection, projectId, query, sessions, cancellationToken);
         // The matches in the status half and the days the time range touches: what reading the matches costs.
         var indexed = (await SessionSearch.CountAsync(connection, projectId, text, ranges, cancellationToken))!.Value;
@@ -84,6 +83,15 @@ internal static class SessionSearchPlan
             ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: (long)Math.Ceiling(readMatches))
             : new(total, "", TextAs.Joined);
     }
+
+    /// <summary>
+    /// Whether the matches' figures (SessionSearchFacts) can answer an indexed q= beside the filter: no user, and the
+    /// indexer's backlog of the project (pending documents, each read through its session row) under one per 20 sessions.
+    /// </summary>
+    internal static async Task<bool> FactsReadableAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken, long? sessions = null) =>
+        filter.UserId is null && SessionSearchFacts.Holds.Supports(filter)
+        && !await SessionSearchFacts.ManyPendingAsync(connection, projectId,
+            Math.Max(FewRows, (sessions ?? await SqliteSessionReader.ProjectSessionsAsync(connection, projectId, cancellationToken)) / SessionsPerPending), cancellationToken);
 
     /// <summary>
     /// Figures seeks (session_search_facts, by document id, in the index's order) for the cost of one row read of a walk:

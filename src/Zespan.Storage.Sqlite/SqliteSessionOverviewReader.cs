@@ -17,7 +17,22 @@ public sealed class SqliteSessionOverviewReader(SqliteDatabase database) : ISess
         await using var connection = await database.OpenAsync(cancellationToken);
         if (SessionOverviewRollup.Covers(filter) && !await OverBound.AnyAsync(connection, projectId, cancellationToken))
             return await SessionOverviewRollup.ReadAsync(connection, projectId, filter, cancellationToken);
+        if (filter.Query is { } text && SessionSearch.Indexed(text) && await SessionSearchPlan.FactsReadableAsync(connection, projectId, filter, cancellationToken))
+            return await ReadFactsAsync(connection, projectId, filter, cancellationToken);
         return await ReadSessionsAsync(connection, projectId, filter, cancellationToken);
+    }
+
+    /// <summary>
+    /// The overview of a q= (beside a status, time range, turns or active time) from the matches' figures
+    /// (SessionSearchFacts.From: the same columns, exact at every moment of the indexer), instead of every match's session
+    /// row: q=refund at 1 M sessions read 84 k session rows, ~340–410 ms, for the chart above the list.
+    /// </summary>
+    private static async Task<SessionOverview> ReadFactsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.With("$p", projectId);
+        command.CommandText = $"SELECT s.started_ms, s.unpriced_calls < s.turns, s.cost_high, s.cost_pico, s.turns FROM {SessionSearchFacts.From(command, projectId, filter)}";
+        return await ReadAsync(command, cancellationToken);
     }
 
     /// <summary>
@@ -36,6 +51,12 @@ public sealed class SqliteSessionOverviewReader(SqliteDatabase database) : ISess
         command.With("$p", projectId);
         SessionSql.AppendFilter(sql, command, filter);
         command.CommandText = sql.ToString();
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>The overview of the rows of a command selecting start, priced, cost in two parts and turns.</summary>
+    private static async Task<SessionOverview> ReadAsync(Microsoft.Data.Sqlite.SqliteCommand command, CancellationToken cancellationToken)
+    {
         var rows = new List<(long, Int128?, int)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

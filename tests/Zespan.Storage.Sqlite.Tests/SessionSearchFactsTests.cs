@@ -185,6 +185,7 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             filters.Add(new SessionFilter { Query = text, MinActiveMs = 60_000L * _random.Next(1, 8) });
             filters.Add(new SessionFilter { Query = text, MaxActiveMs = 60_000L * _random.Next(2, 10), MinTurns = 2 });
             filters.Add(new SessionFilter { Query = text, MaxActiveMs = 60_000L * _random.Next(2, 10) });
+            filters.Add(new SessionFilter { Query = text, Status = _random.Next(2) == 0 ? SessionStatusFilter.Any : SessionStatusFilter.Error });
             filters.Add(new SessionFilter { Query = text, MinActiveMs = 30_000L * _random.Next(1, 12), FromMs = Day0 + Day, ToMs = Day0 + 4 * Day, Status = SessionStatusFilter.Ok });
             filters.Add(_random.Next(2) == 0 ? new SessionFilter { Query = text, MinTurns = _random.Next(14, 50) } : new SessionFilter { Query = text, MaxTurns = _random.Next(14, 50) });
             filters.Add(new SessionFilter { Query = text, MinTurns = 2, MaxTurns = _random.Next(2, 20), FromMs = Day0 + Day, ToMs = Day0 + 3 * Day, Status = SessionStatusFilter.Ok });
@@ -198,6 +199,12 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
         foreach (var filter in filters)
         {
             var expected = stored.Where(s => Keeps(filter, s)).ToList();
+            // The overview above the list, read from the same figures (SqliteSessionOverviewReader), against its one
+            // definition over the sessions recomputed here.
+            var overview = SessionOverview.Of(expected.Select(s => (s.StartedMs, s.CostUnknown ? null : (Int128?)s.CostPico, s.Turns)));
+            var read = await _store.Storage.SessionOverview.OverviewAsync(_store.Project, filter);
+            Assert.True(overview.Days.SequenceEqual(read.Days) && overview.Turns.SequenceEqual(read.Turns),
+                $"{context}, {filter}: overview expected [{string.Join(", ", overview.Days)}], read [{string.Join(", ", read.Days)}]");
             await ExpectAsync(context, filter, SessionSort.StartedAt, false, expected.OrderBy(s => s.StartedMs).ThenBy(s => s.SessionId, StringComparer.Ordinal));
             await ExpectAsync(context, filter, SessionSort.CostUsd, true,
                 expected.OrderByDescending(s => s.CostUnknown).ThenByDescending(s => s.CostUnknown ? 0 : s.CostPico).ThenByDescending(s => s.SessionId, StringComparer.Ordinal));
