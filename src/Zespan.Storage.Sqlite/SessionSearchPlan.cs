@@ -108,14 +108,16 @@ internal static class SessionSearchPlan
     /// </summary>
     private static async Task<SessionRowPlan.Plan> FromFactsAsync(SqliteConnection connection, long projectId, SessionQuery query, long sessions, CancellationToken cancellationToken)
     {
+        // The banded reading (bands, pieces, the project's highest figure) worked out once: the count and the page read it.
+        var bands = SessionSearchBands.Read(connection, projectId, query.Filter);
         // Counted inside the turns bands' index when it can be (no first-match hint then: a walk is bounded by its budget).
-        var inBands = await SessionSearchFacts.CountInBandsAsync(connection, projectId, query.Filter, cancellationToken);
+        var inBands = await SessionSearchFacts.CountInBandsAsync(connection, projectId, query.Filter, bands, cancellationToken);
         // A first page by cost beside a few turn counts: each count's matches walked in cost order (SessionTurnsWalk).
-        if (inBands is { } counted && SessionTurnsWalk.Applies(query, projectId))
-            return new(counted, "", TextAs.Facts, TurnsWalkBudget: SessionTurnsWalk.Budget(query, projectId, counted));
+        if (inBands is { } counted && SessionTurnsWalk.Applies(query, bands))
+            return new(counted, "", TextAs.Facts, TurnsWalkBudget: SessionTurnsWalk.Budget(query, bands!, counted), Bands: bands);
         var (total, matches, first) = inBands is { } n
             ? (n, n, null)
-            : await SessionSearchFacts.CountAsync(connection, projectId, query.Filter, query, cancellationToken);
+            : await SessionSearchFacts.CountAsync(connection, projectId, query.Filter, bands, query, cancellationToken);
         var (read, readAs) = SessionSearchFacts.Orders(query.Sort)
             ? ((matches + total) / FactSeeksPerRow, TextAs.Facts)
             : (SessionRowPlan.IndexedMatchCost * matches, TextAs.Joined);
@@ -125,8 +127,8 @@ internal static class SessionSearchPlan
         var budget = (long)Math.Ceiling(Math.Min(read, SessionRowPlan.WalkMargin * walk));
         // The hint is about a walk from the start of the order: a later page's walk starts at its cursor.
         return walk < read && !AgainstTurns(query) && (first is not { } firstDocument || query.After is not null || await WalkedBeforeAsync(connection, projectId, query, firstDocument, budget, cancellationToken) < budget)
-            ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: budget, WalkFallback: readAs)
-            : new(total, "", readAs);
+            ? new(total, SessionRowPlan.Hint(SessionSql.SortIndex(query.Sort)), TextAs.RowTest, WalkBudget: budget, WalkFallback: readAs, Bands: bands)
+            : new(total, "", readAs, Bands: bands);
     }
 
     /// <summary>
