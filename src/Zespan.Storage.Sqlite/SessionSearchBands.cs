@@ -123,15 +123,14 @@ internal static class SessionSearchBands
     }
 
     /// <summary>
-    /// Binds what Ids and Count read: the text's phrase ($bMatch) and LIKE pattern ($qLike), each piece's bounds, and the
-    /// filter's ranges as InRange(…, i) reads them (an Anywhere piece tests them, and so does the caller's part of the
-    /// pending documents).
+    /// Binds what Ids and Count read: the text's phrase ($bMatch), its LIKE pattern and the filter's ranges as InRange(…, i)
+    /// reads them (SessionSearch.BindRanges: an Anywhere piece tests them, and so does the caller's part of the pending
+    /// documents), and each piece's bounds.
     /// </summary>
     public static void Bind(SqliteCommand command, SessionFilter filter, Reading reading)
     {
-        command.With("$bMatch", SessionSearch.Phrase(filter.Query!)).With("$qLike", SessionSearch.LikePattern(filter.Query!));
-        for (var i = 0; i < reading.Ranges.Count; i++)
-            command.With($"$qFrom{i}", reading.Ranges[i].From).With($"$qTo{i}", reading.Ranges[i].To);
+        command.With("$bMatch", SessionSearch.Phrase(filter.Query!));
+        SessionSearch.BindRanges(command, filter.Query!, reading.Ranges);
         for (var k = 0; k < reading.Pieces.Count; k++)
             command.With($"$bFrom{k}", reading.Pieces[k].From).With($"$bTo{k}", reading.Pieces[k].To);
     }

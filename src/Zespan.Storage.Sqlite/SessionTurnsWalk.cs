@@ -59,9 +59,8 @@ internal static class SessionTurnsWalk
         for (var turns = touched.From; turns <= touched.To; turns++)
         {
             await using var walk = connection.CreateCommand();
-            walk.With("$p", projectId).With("$turns", turns).With("$budget", budget).With("$qLike", SessionSearch.LikePattern(filter.Query!));
-            for (var i = 0; i < ranges.Count; i++)
-                walk.With($"$qFrom{i}", ranges[i].From).With($"$qTo{i}", ranges[i].To);
+            walk.With("$p", projectId).With("$turns", turns).With("$budget", budget);
+            SessionSearch.BindRanges(walk, filter.Query!, ranges);
             var time = new StringBuilder();
             SessionSql.AppendFilter(time, walk, new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs }, TextAs.Facts);
             walk.CommandText = $"""
@@ -91,9 +90,7 @@ internal static class SessionTurnsWalk
         await using var read = connection.CreateCommand();
         read.With("$p", projectId).With("$limit", limit).With("$ids", JsonSerializer.Serialize(page));
         var conditions = SessionSearchFacts.Conditions(read, filter);
-        read.With("$qLike", SessionSearch.LikePattern(filter.Query!));
-        for (var i = 0; i < ranges.Count; i++)
-            read.With($"$qFrom{i}", ranges[i].From).With($"$qTo{i}", ranges[i].To);
+        SessionSearch.BindRanges(read, filter.Query!, ranges);
         // CROSS JOIN: the candidates first, then their rows; as "session_id IN (...)" SQLite walked sessions_by_cost
         // testing every session against the list (1.8 s at 1 M sessions).
         read.CommandText = $"""
