@@ -71,6 +71,9 @@ public sealed class SessionSearchBenchmark(string folder, int sessions, int runs
             ("q=refund & userId (a user's ~5 sessions), by startedAt", new() { Filter = new() { Query = "refund", UserId = refundUser } }),
             ("q=refund & minActiveMs=300000, by startedAt", new() { Filter = new() { Query = "refund", MinActiveMs = 300_000 } }),
             ("q=refund & maxTurns=3, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", MaxTurns = 3 } }),
+            // A turns bound against the sort order where no turns walk applies (more than 16 turns; active time).
+            ("q=refund & maxTurns=20, by costUsd", new() { Sort = SessionSort.CostUsd, Filter = new() { Query = "refund", MaxTurns = 20 } }),
+            ("q=refund & maxTurns=3, by activeDurationMs", new() { Sort = SessionSort.ActiveDurationMs, Filter = new() { Query = "refund", MaxTurns = 3 } }),
         };
         Console.WriteLine("| List (first page + exact totalCount), in-process | median wall ms | min | max | median CPU ms | totalCount |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");

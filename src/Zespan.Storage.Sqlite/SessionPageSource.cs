@@ -10,9 +10,10 @@ namespace Zespan.Storage.Sqlite;
 /// they apply the same filter the same way and differ only in their own condition and order.
 /// KeysFirst: the page's index holds the filter and every sort key (sessions_by_active, migration 230), so the matching
 /// entries are sorted from the index alone and only the page's rows are read, instead of one row read per match.
+/// Bands: with TextAs.Facts, the banded reading the count used (SessionSearchBands.Read), so the page reads the same pieces.
 /// </summary>
 internal sealed record SessionPageSource(SqliteConnection Connection, long ProjectId, SessionFilter Filter, string IndexHint, TextAs TextAs,
-    bool KeysFirst = false)
+    bool KeysFirst = false, SessionSearchBands.Reading? Bands = null)
 {
     /// <summary>
     /// Matching sessions that also meet <paramref name="condition"/> (appended as " AND ..." and bound by it), in
@@ -26,7 +27,7 @@ internal sealed record SessionPageSource(SqliteConnection Connection, long Proje
         var from = TextAs switch
         {
             TextAs.Joined => SessionSearch.JoinedFrom(command, Filter),
-            TextAs.Facts => SessionSearchFacts.From(command, ProjectId, Filter),
+            TextAs.Facts => SessionSearchFacts.From(command, ProjectId, Filter, Bands),
             _ => $"sessions s{indexHint ?? IndexHint}",
         };
         // The matches' figures hold the filter and the sort keys but no other column: always keys first.

@@ -20,9 +20,10 @@ internal static class SessionRowPlan
     /// read it from the active-time range, keys first (SessionPageSource.KeysFirst) — or, for q= as a row test, from the
     /// matches as WalkFallback says (joined, or their figures). KeysFirst: read the page that way. TurnsWalkBudget: when
     /// set, first read the page by SessionTurnsWalk with this budget per turn count; if it runs out, as TextAs says.
+    /// Bands: the banded reading the count used (SessionSearchBands.Read), which the page's matches are read from too.
     /// </summary>
     public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs, long? WalkBudget = null, bool KeysFirst = false,
-        TextAs WalkFallback = TextAs.Joined, long? TurnsWalkBudget = null);
+        TextAs WalkFallback = TextAs.Joined, long? TurnsWalkBudget = null, SessionSearchBands.Reading? Bands = null);
 
     /// <summary>The active-time range read keys first: its index holds the filter and every sort key (migration 230).</summary>
     public static readonly string ActiveRange = Hint("sessions_by_active");

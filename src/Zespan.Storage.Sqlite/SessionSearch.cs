@@ -89,13 +89,12 @@ internal static class SessionSearch
     private static string Matches(SqliteCommand command, string text, Index index, IEnumerable<SessionSearchDays.Range> ranges, bool ids = false)
     {
         command.With("$qMatch", index.Match);
-        // Bound only where a statement reads it (the raw binder refuses a parameter the SQL lacks): the lazy index's
-        // pending part, and the figures' pending part that SessionSearchFacts adds beside the ids.
-        if (index.Lazy || ids)
-            command.With("$qLike", LikePattern(text));
-        return string.Join(" UNION ALL ", ranges.Select((range, i) =>
+        var bound = ranges.ToList();
+        // The LIKE pattern only where a statement reads it (the raw binder refuses a parameter the SQL lacks): the lazy
+        // index's pending part, and the figures' pending part that SessionSearchFacts adds beside the ids.
+        BindRanges(command, text, bound, like: index.Lazy || ids);
+        return string.Join(" UNION ALL ", bound.Select((range, i) =>
         {
-            command.With($"$qFrom{i}", range.From).With($"$qTo{i}", range.To);
             var indexed = ids
                 ? $"SELECT f.rowid AS id FROM {index.Table} f WHERE f.{index.Table} MATCH $qMatch AND {InRange("f.rowid", i)}"
                 : $"SELECT d.session_id FROM {index.Table} f CROSS JOIN session_search_docs d ON d.id = f.rowid WHERE f.{index.Table} MATCH $qMatch AND {InRange("f.rowid", i)}";
@@ -116,6 +115,18 @@ internal static class SessionSearch
 
     /// <summary>The LIKE test of q= on the session row of alias a, with the pattern MatchingIds bound as $qLike.</summary>
     public static string LikeMatches(string alias) => Like(alias, "$qLike");
+
+    /// <summary>
+    /// Binds the ranges' offsets as InRange(…, i) reads them ($qFrom{i}, $qTo{i}) and, with <paramref name="like"/>, the
+    /// text's LIKE pattern as LikeMatches reads it ($qLike): what every statement over a text's matches in ranges binds.
+    /// </summary>
+    internal static void BindRanges(SqliteCommand command, string text, IReadOnlyList<SessionSearchDays.Range> ranges, bool like = true)
+    {
+        if (like)
+            command.With("$qLike", LikePattern(text));
+        for (var i = 0; i < ranges.Count; i++)
+            command.With($"$qFrom{i}", ranges[i].From).With($"$qTo{i}", ranges[i].To);
+    }
 
     public static string InRange(string rowid, int i) =>
         $"{rowid} >= $p * {SessionSearchDays.ProjectIds} + $qFrom{i} AND {rowid} < $p * {SessionSearchDays.ProjectIds} + $qTo{i}";
@@ -145,15 +156,15 @@ internal static class SessionSearch
     {
         if (IndexFor(text) is not { } index)
             return null;
+        var bound = ranges.ToList();
         // One character over the whole project (no status or time range): from the per-character counts (migration 390).
-        if (index.Lazy && ranges.ToList() is [{ From: 0, To: SessionSearchDays.ProjectIds }]
+        if (index.Lazy && bound is [{ From: 0, To: SessionSearchDays.ProjectIds }]
             && await SessionGramCounts.CountAsync(connection, projectId, text, LikePattern(text), Pending("count(*)", 0),
-                command => command.With("$qFrom0", 0L).With("$qTo0", SessionSearchDays.ProjectIds), cancellationToken) is { } counted)
+                command => BindRanges(command, text, bound, like: false), cancellationToken) is { } counted)
             return counted;
         await using var count = connection.CreateCommand();
-        var counts = ranges.Select((range, i) =>
+        var counts = bound.Select((_, i) =>
         {
-            count.With($"$qFrom{i}", range.From).With($"$qTo{i}", range.To);
             var indexed = $"(SELECT count(*) FROM {index.Table} WHERE {index.Table} MATCH $qMatch AND {InRange("rowid", i)})";
             return index.Lazy ? $"{indexed} + ({Pending("count(*)", i)})" : indexed;
         }).ToList();
@@ -161,8 +172,7 @@ internal static class SessionSearch
             return 0;
         count.CommandText = $"SELECT {string.Join(" + ", counts)}";
         count.With("$p", projectId).With("$qMatch", index.Match);
-        if (index.Lazy)
-            count.With("$qLike", LikePattern(text));
+        BindRanges(count, text, bound, like: index.Lazy);
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -89,6 +89,26 @@ internal static class SessionSearchBands
     }
 
     /// <summary>
+    /// What one request reads from a banded index, worked out once (SessionSearchPlan) and passed to its count, its page
+    /// and the turns walk: the figure and its bands, the filter's ranges and their pieces. Exact for a page read after the
+    /// count: a session indexed since under a band above the project's highest figure read here is in the Anywhere piece.
+    /// </summary>
+    public sealed record Reading(Banded Banded, IReadOnlyList<SessionSearchDays.Range> Ranges, IReadOnlyList<Piece> Pieces);
+
+    /// <summary>
+    /// The reading of q= beside the filter's turns or active-time bound (one seek for the project's highest figure); null
+    /// when the bands do not hold the filter (For) or it would take more than <see cref="MostPieces"/> pieces.
+    /// </summary>
+    public static Reading? Read(SqliteConnection connection, long projectId, SessionFilter filter)
+    {
+        if (For(filter, projectId) is not { } banded)
+            return null;
+        var ranges = SessionSearchDays.Of(filter);
+        var pieces = Pieces(banded, ranges, Highest(connection, projectId, banded.Figure));
+        return pieces.Count > MostPieces ? null : new(banded, ranges, pieces);
+    }
+
+    /// <summary>
     /// The most pieces a statement reads here. Each piece is an FTS5 query of its own, and its set-up (the phrase's
     /// doclists sought) costs ~0.3 ms: q=refund &amp; last 7 days &amp; minTurns=10 made 114 pieces, 36 ms for the count
     /// against ~20 ms reading the matches' figures (load 15). Beyond this, q= is read without the bands.
@@ -96,24 +116,23 @@ internal static class SessionSearchBands
     public const int MostPieces = 8;
 
     /// <summary>The project's highest value of the figure (sessions_by_turns, sessions_by_active): where its bands stop holding sessions.</summary>
-    public static long Highest(SqliteConnection connection, long projectId, Figure figure)
+    private static long Highest(SqliteConnection connection, long projectId, Figure figure)
     {
         using var max = connection.Command($"SELECT coalesce(max({figure.Column}), 0) FROM sessions WHERE project_id = $p").With("$p", projectId);
         return (long)max.ExecuteScalar()!;
     }
 
     /// <summary>
-    /// Binds what Ids and Count read: the text's phrase ($bMatch) and LIKE pattern ($qLike), each piece's bounds, and the
-    /// filter's ranges as InRange(…, i) reads them (an Anywhere piece tests them, and so does the caller's part of the
-    /// pending documents).
+    /// Binds what Ids and Count read: the text's phrase ($bMatch), its LIKE pattern and the filter's ranges as InRange(…, i)
+    /// reads them (SessionSearch.BindRanges: an Anywhere piece tests them, and so does the caller's part of the pending
+    /// documents), and each piece's bounds.
     /// </summary>
-    public static void Bind(SqliteCommand command, SessionFilter filter, IReadOnlyList<SessionSearchDays.Range> ranges, IReadOnlyList<Piece> pieces)
+    public static void Bind(SqliteCommand command, SessionFilter filter, Reading reading)
     {
-        command.With("$bMatch", SessionSearch.Phrase(filter.Query!)).With("$qLike", SessionSearch.LikePattern(filter.Query!));
-        for (var i = 0; i < ranges.Count; i++)
-            command.With($"$qFrom{i}", ranges[i].From).With($"$qTo{i}", ranges[i].To);
-        for (var k = 0; k < pieces.Count; k++)
-            command.With($"$bFrom{k}", pieces[k].From).With($"$bTo{k}", pieces[k].To);
+        command.With("$bMatch", SessionSearch.Phrase(filter.Query!));
+        SessionSearch.BindRanges(command, filter.Query!, reading.Ranges);
+        for (var k = 0; k < reading.Pieces.Count; k++)
+            command.With($"$bFrom{k}", reading.Pieces[k].From).With($"$bTo{k}", reading.Pieces[k].To);
     }
 
     /// <summary>One SELECT of the document ids (as id) whose entries match the text in each chosen piece, joined by UNION ALL.</summary>

@@ -30,10 +30,11 @@ internal static class SessionSearchFacts
     /// LIKE-tested, in the same ranges. The filter is tested inside each part (SQLite does not push it into a UNION ALL
     /// here); do not append it again. A match's session id is its figures row's (migration 380), not its document row's:
     /// the page's order breaks ties by it, and reading the documents too for every passing match tripled the page's CPU.
+    /// bands: the filter's banded reading (SessionSearchBands.Read), as the count read it; null reads every match.
     /// </summary>
-    public static string From(SqliteCommand command, long projectId, SessionFilter filter)
+    public static string From(SqliteCommand command, long projectId, SessionFilter filter, SessionSearchBands.Reading? bands)
     {
-        var (ids, ranges) = MatchingIds(command, projectId, filter);
+        var (ids, ranges) = MatchingIds(command, filter, bands);
         var conditions = Conditions(command, filter);
         return $"""
             (SELECT $p AS project_id, s.session_id, {Figures("s")}
@@ -46,21 +47,18 @@ internal static class SessionSearchFacts
 
     /// <summary>
     /// The ids (m.id) of the documents matching q= in the filter's ranges, and how many ranges there are. With a turns
-    /// bound beside a q= of three characters or more, from session_search_bands (migration 400, SessionSearchBands): only
-    /// the matches of the bands the bound touches (33 k of 84 k for q=refund &amp; maxTurns=3 at 1 M sessions). Exact once
-    /// joined with session_search_facts: a document that is not pending has its entry under its current band; an entry
-    /// of a pending document (its band may be old) has no figures row to join.
+    /// bound beside a q= of three characters or more (a banded reading, <paramref name="bands"/>), from
+    /// session_search_bands (migration 400, SessionSearchBands): only the matches of the bands the bound touches (33 k of
+    /// 84 k for q=refund &amp; maxTurns=3 at 1 M sessions). Exact once joined with session_search_facts: a document that
+    /// is not pending has its entry under its current band; an entry of a pending document (its band may be old) has no
+    /// figures row to join.
     /// </summary>
-    private static (string Ids, int Ranges) MatchingIds(SqliteCommand command, long projectId, SessionFilter filter)
+    private static (string Ids, int Ranges) MatchingIds(SqliteCommand command, SessionFilter filter, SessionSearchBands.Reading? bands)
     {
-        if (SessionSearchBands.For(filter, projectId) is not { } banded)
+        if (bands is null)
             return SessionSearch.MatchingIds(command, filter);
-        var ranges = SessionSearchDays.Of(filter);
-        var pieces = SessionSearchBands.Pieces(banded, ranges, SessionSearchBands.Highest(command.Connection!, projectId, banded.Figure));
-        if (pieces.Count > SessionSearchBands.MostPieces)
-            return SessionSearch.MatchingIds(command, filter);
-        SessionSearchBands.Bind(command, filter, ranges, pieces);
-        return (SessionSearchBands.Ids(banded.Figure, ranges, pieces, _ => true), ranges.Count);
+        SessionSearchBands.Bind(command, filter, bands);
+        return (SessionSearchBands.Ids(bands.Banded.Figure, bands.Ranges, bands.Pieces, _ => true), bands.Ranges.Count);
     }
 
     /// <summary>The filter dimensions a count inside a banded index answers: q=, status, time, and its own figure.</summary>
@@ -75,21 +73,16 @@ internal static class SessionSearchFacts
     /// figures. The index's entries of pending documents may hold an old band: those it counted alone (their recorded
     /// band, session_search_band_entries, is counted there; their name and id, which a rename takes out, match) are
     /// subtracted, and every pending document is LIKE-tested and tested on its session row instead. Null when the
-    /// filter is not of that kind.
+    /// filter is not of that kind (no banded reading <paramref name="bands"/>, or another dimension beside it).
     /// </summary>
-    public static async Task<long?> CountInBandsAsync(SqliteConnection connection, long projectId, SessionFilter filter, CancellationToken cancellationToken)
+    public static async Task<long?> CountInBandsAsync(SqliteConnection connection, long projectId, SessionFilter filter, SessionSearchBands.Reading? bands,
+        CancellationToken cancellationToken)
     {
-        if (SessionSearchBands.For(filter, projectId) is not { } banded || !CountedInBands(banded.Figure).Supports(filter))
-            return null;
-        var ranges = SessionSearchDays.Of(filter);
-        if (ranges.Count == 0)
-            return null;
-        var pieces = SessionSearchBands.Pieces(banded, ranges, SessionSearchBands.Highest(connection, projectId, banded.Figure));
-        if (pieces.Count > SessionSearchBands.MostPieces)
+        if (bands is not { Banded: var banded, Ranges: var ranges, Pieces: var pieces } || !CountedInBands(banded.Figure).Supports(filter) || ranges.Count == 0)
             return null;
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
-        SessionSearchBands.Bind(count, filter, ranges, pieces);
+        SessionSearchBands.Bind(count, filter, bands);
         var conditions = Conditions(count, filter);
         var inIndex = Enumerable.Range(0, pieces.Count).Where(k => pieces[k].Counted).Select(k => SessionSearchBands.Count(banded.Figure, k)).DefaultIfEmpty("0");
         var tested = SessionSearchBands.Ids(banded.Figure, ranges, pieces, piece => !piece.Counted);
@@ -133,11 +126,11 @@ internal static class SessionSearchFacts
     /// read from the narrow session_search_filters (migration 380) unless the hint needs the cost order's keys.
     /// </summary>
     public static async Task<(long Matching, long Matches, long? First)> CountAsync(SqliteConnection connection, long projectId, SessionFilter filter,
-        SessionQuery? order, CancellationToken cancellationToken)
+        SessionSearchBands.Reading? bands, SessionQuery? order, CancellationToken cancellationToken)
     {
         await using var count = connection.CreateCommand();
         count.With("$p", projectId);
-        var (ids, ranges) = MatchingIds(count, projectId, filter);
+        var (ids, ranges) = MatchingIds(count, filter, bands);
         var conditions = Conditions(count, filter);
         // One max() or min() in the aggregate: SQLite then reads the bare m.id from the row it came from. FILTER, not
         // a CASE inside it: the aggregate then steps only for passing matches (q=refund & minTurns=10 at 1 M sessions:

@@ -27,11 +27,11 @@ internal static class SessionTurnsWalk
     /// <summary>
     /// Whether the walk can read this query's page: a first page sorted by cost, whose turns bound touches only bands of one
     /// turn count each (up to 16 turns), at most <see cref="MostTurnCounts"/> of them, beside an indexed q= (and nothing
-    /// else but a status and a time range).
+    /// else but a status and a time range), read from the turns bands (<paramref name="bands"/>, SessionSearchBands.Read).
     /// </summary>
-    public static bool Applies(SessionQuery query, long projectId) =>
+    public static bool Applies(SessionQuery query, SessionSearchBands.Reading? bands) =>
         query.After is null && query.Sort == SessionSort.CostUsd
-        && SessionSearchBands.For(query.Filter, projectId) is { Figure: var figure, Touched: var touched } && figure == SessionSearchBands.Turns
+        && bands?.Banded is { Figure: var figure, Touched: var touched } && figure == SessionSearchBands.Turns
         && touched.To <= SessionFigureBands.Exact && touched.To - touched.From + 1 <= MostTurnCounts;
 
     /// <summary>
@@ -39,9 +39,9 @@ internal static class SessionTurnsWalk
     /// costs about twice reading a match's figures keys first, so the walks together stop at about that reading's cost,
     /// and at four pages at least.
     /// </summary>
-    public static long Budget(SessionQuery query, long projectId, long matching)
+    public static long Budget(SessionQuery query, SessionSearchBands.Reading bands, long matching)
     {
-        var touched = SessionSearchBands.For(query.Filter, projectId)!.Touched;
+        var touched = bands.Banded.Touched;
         return Math.Max(4L * (query.Limit + 1), matching / (2L * (touched.To - touched.From + 1)));
     }
 
@@ -49,20 +49,18 @@ internal static class SessionTurnsWalk
     /// The page (at most <paramref name="limit"/> sessions in <paramref name="order"/>, the reader's cost order), or null
     /// when a turn count's walk visited <paramref name="budget"/> entries without finding a page.
     /// </summary>
-    public static async Task<List<SessionSummary>?> ReadAsync(SqliteConnection connection, long projectId, SessionQuery query, string order, int limit,
-        long budget, CancellationToken cancellationToken)
+    public static async Task<List<SessionSummary>?> ReadAsync(SqliteConnection connection, long projectId, SessionQuery query, SessionSearchBands.Reading bands,
+        string order, int limit, long budget, CancellationToken cancellationToken)
     {
         var filter = query.Filter;
-        var touched = SessionSearchBands.For(filter, projectId)!.Touched;
-        var ranges = SessionSearchDays.Of(filter);
+        var (touched, ranges) = (bands.Banded.Touched, bands.Ranges);
         var direction = query.Descending ? "DESC" : "ASC";
         var page = new List<string>();
         for (var turns = touched.From; turns <= touched.To; turns++)
         {
             await using var walk = connection.CreateCommand();
-            walk.With("$p", projectId).With("$turns", turns).With("$budget", budget).With("$qLike", SessionSearch.LikePattern(filter.Query!));
-            for (var i = 0; i < ranges.Count; i++)
-                walk.With($"$qFrom{i}", ranges[i].From).With($"$qTo{i}", ranges[i].To);
+            walk.With("$p", projectId).With("$turns", turns).With("$budget", budget);
+            SessionSearch.BindRanges(walk, filter.Query!, ranges);
             var time = new StringBuilder();
             SessionSql.AppendFilter(time, walk, new SessionFilter { FromMs = filter.FromMs, ToMs = filter.ToMs }, TextAs.Facts);
             walk.CommandText = $"""
@@ -92,9 +90,7 @@ internal static class SessionTurnsWalk
         await using var read = connection.CreateCommand();
         read.With("$p", projectId).With("$limit", limit).With("$ids", JsonSerializer.Serialize(page));
         var conditions = SessionSearchFacts.Conditions(read, filter);
-        read.With("$qLike", SessionSearch.LikePattern(filter.Query!));
-        for (var i = 0; i < ranges.Count; i++)
-            read.With($"$qFrom{i}", ranges[i].From).With($"$qTo{i}", ranges[i].To);
+        SessionSearch.BindRanges(read, filter.Query!, ranges);
         // CROSS JOIN: the candidates first, then their rows; as "session_id IN (...)" SQLite walked sessions_by_cost
         // testing every session against the list (1.8 s at 1 M sessions).
         read.CommandText = $"""

@@ -31,7 +31,7 @@ public sealed class SqliteSessionOverviewReader(SqliteDatabase database) : ISess
     {
         await using var command = connection.CreateCommand();
         command.With("$p", projectId);
-        command.CommandText = $"SELECT s.started_ms, s.unpriced_calls < s.turns, s.cost_high, s.cost_pico, s.turns FROM {SessionSearchFacts.From(command, projectId, filter)}";
+        command.CommandText = $"SELECT s.started_ms, s.unpriced_calls < s.turns, s.cost_high, s.cost_pico, s.turns FROM {SessionSearchFacts.From(command, projectId, filter, SessionSearchBands.Read(connection, projectId, filter))}";
         return await ReadAsync(command, cancellationToken);
     }
 

@@ -16,29 +16,24 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
 
         // Without a user filter the rollup counts the matches exactly and cheaply, and that count picks the index;
         // with one, SQLite's own plan (the per-user index) and a plain COUNT over the user's sessions are already small.
-        long totalCount;
-        var indexHint = "";
-        var textAs = TextAs.Candidates;
-        long? walkBudget = null;
-        var keysFirst = false;
-        var walkFallback = TextAs.Joined;
-        long? turnsWalkBudget = null;
+        SessionRowPlan.Plan plan;
         if (SessionRollup.Covers(query.Filter))
         {
             var projectSessions = await ProjectSessionsAsync(connection, projectId, cancellationToken);
-            totalCount = query.Filter.ActiveDimensions == SessionDimensions.None
+            var totalCount = query.Filter.ActiveDimensions == SessionDimensions.None
                 ? projectSessions
                 : (await SessionRollup.ReadTotalsAsync(connection, projectId, query.Filter, cancellationToken)).Sessions;
-            if (SessionPagePlan.Covers(query.Filter))
-                indexHint = $" INDEXED BY {await SessionPagePlan.ChooseIndexAsync(connection, projectId, query, totalCount, projectSessions, cancellationToken)}";
+            plan = new(totalCount, SessionPagePlan.Covers(query.Filter)
+                ? $" INDEXED BY {await SessionPagePlan.ChooseIndexAsync(connection, projectId, query, totalCount, projectSessions, cancellationToken)}"
+                : "", TextAs.Candidates);
         }
         else
         {
             // Active time and q= are not in the rollup: counted from their own indexes, which also choose the page's.
-            (totalCount, indexHint, textAs, walkBudget, keysFirst, walkFallback, turnsWalkBudget) = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
+            plan = await SessionRowPlan.ChooseAsync(connection, projectId, query, cancellationToken);
         }
 
-        var source = new SessionPageSource(connection, projectId, query.Filter, indexHint, textAs, keysFirst);
+        var source = new SessionPageSource(connection, projectId, query.Filter, plan.IndexHint, plan.TextAs, plan.KeysFirst, plan.Bands);
         var direction = query.Descending ? "DESC" : "ASC";
         var order = $"{string.Join(", ", key.Select(k => $"{k} {direction}"))}, s.session_id {direction}";
         void AfterCursor(StringBuilder sql, SqliteCommand command)
@@ -51,11 +46,11 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             }
         }
         List<SessionSummary>? items = null;
-        if (turnsWalkBudget is { } perTurnCount)
-            items = await SessionTurnsWalk.ReadAsync(connection, projectId, query, order, query.Limit + 1, perTurnCount, cancellationToken);
-        if (items is null && walkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
-            source = textAs == TextAs.RowTest
-                ? source with { IndexHint = "", TextAs = walkFallback } // q=: the walk cost more than reading the matches
+        if (plan is { TurnsWalkBudget: { } perTurnCount, Bands: { } bands })
+            items = await SessionTurnsWalk.ReadAsync(connection, projectId, query, bands, order, query.Limit + 1, perTurnCount, cancellationToken);
+        if (items is null && plan.WalkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
+            source = plan.TextAs == TextAs.RowTest
+                ? source with { IndexHint = "", TextAs = plan.WalkFallback } // q=: the walk cost more than reading the matches
                 : source with { IndexHint = SessionRowPlan.ActiveRange, KeysFirst = true };
         items ??= await source.ReadAsync(AfterCursor, order, query.Limit + 1, cancellationToken);
         if (query.Sort == SessionSort.CostUsd)
@@ -67,7 +62,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             items.RemoveRange(query.Limit, items.Count - query.Limit);
             next = SessionCursor.Of(items[^1], query.Sort, query.Descending).Encode();
         }
-        return new Page<SessionSummary>(items, next, totalCount);
+        return new Page<SessionSummary>(items, next, plan.TotalCount);
     }
 
     /// <summary>Kept exact by triggers (migration 030), so the unfiltered list does not count a million index entries.</summary>

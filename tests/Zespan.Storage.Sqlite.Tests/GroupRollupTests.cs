@@ -81,7 +81,10 @@ public sealed class GroupRollupTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var random = new Random(5);
-        await db.Storage.SpanWriter.WriteAsync(Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", db.Projects)).ToList());
+        // Every other span meant for the second project, so what each holds is known apart from the ids.
+        var sent = Enumerable.Range(0, 200).Select(i => RandomSpan(random, $"span-{i}", [db.Projects[i % 2]])).ToList();
+        await db.Storage.SpanWriter.WriteAsync(sent);
+        await db.Store.AssertHoldsWhatWasSentAsync(sent.Where((_, i) => i % 2 == 0).Select(s => s.Span), sent.Where((_, i) => i % 2 == 1).Select(s => s.Span));
         // Undo migrations 050, 074 and 195 (tables, column, their records; the triggers of 050 and 074 are gone since 180 and 181), then
         // apply them again over the existing sessions, and the migrations after them that hand their rollups to the writer (180, 181),
         // split their cost in two parts (190), add the "no tag" kind (300, which replaces its own rows) and normalize the user
@@ -315,6 +318,7 @@ public sealed class GroupRollupTests
     {
         public SqliteStorage Storage => store.Storage;
         public long[] Projects => store.Projects;
+        public SeededStore Store => store;
 
         public static async Task<TestDatabase> CreateAsync() => new(await SeededStore.CreateAsync(Plan.Free, "p", "q"));
 

@@ -20,6 +20,7 @@ public sealed class SessionCountTests
             .Select(i => new ProjectSpan(i % 4 == 0 ? other : project, TestSpans.Llm($"span-{i}", $"session-{i % 13}", TestSpans.Day0 + i * Hour, traceId: $"trace-{i % 9}")))
             .ToList();
         await storage.SpanWriter.WriteAsync(spans);
+        await store.AssertHoldsWhatWasSentAsync(spans.Where((_, i) => i % 4 != 0).Select(s => s.Span), spans.Where((_, i) => i % 4 == 0).Select(s => s.Span));
         await AssertCountsAgreeAsync(storage, project, other);
 
         // A replaced span moves to another session (and trace): the old session is rebuilt (deleted when empty), the new one created.

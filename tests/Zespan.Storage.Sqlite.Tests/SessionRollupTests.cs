@@ -24,6 +24,7 @@ public sealed class SessionRollupTests
         await using var store = await SeededStore.CreateAsync(Plan.Scale, "p", "other");
         var (storage, project, other) = (store.Storage, store.Project, store.OtherProject);
         var spans = new List<ProjectSpan>();
+        var sent = (Mine: new List<SpanRecord>(), Theirs: new List<SpanRecord>());
         for (var session = 0; session < 160; session++)
         {
             var start = Day0 + random.NextInt64(3 * Day);
@@ -36,11 +37,13 @@ public sealed class SessionRollupTests
                 var span = Llm($"s{session}-t{turn}", $"session-{session}", start + turn * random.NextInt64(1_000, 20 * 60_000),
                     inputTokens: random.Next(10, 2_000), costPico: cost, userId: user, status: random.Next(25) == 0 ? SpanStatus.Error : SpanStatus.Ok);
                 spans.Add(new ProjectSpan(session % 5 == 0 ? other : project, span));
+                (session % 5 == 0 ? sent.Theirs : sent.Mine).Add(span);
             }
         }
         // Written shuffled in batches, so sessions are created by one batch and updated by later ones.
         foreach (var batch in spans.OrderBy(_ => random.Next()).Chunk(97))
             await storage.SpanWriter.WriteAsync(batch);
+        await store.AssertHoldsWhatWasSentAsync(sent.Mine, sent.Theirs);
         await AssertEverythingAgreesAsync(storage, random, project, other);
 
         // Re-sent spans: moved to another session, started an hour or a day earlier (moving the session's start hour), re-priced, errors added.

@@ -47,6 +47,8 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
             }
         }
         await _store.Storage.SpanWriter.WriteAsync(spans);
+        // Which project each call was meant for, by its id: c… this one's, o… the other's.
+        await _store.AssertHoldsWhatWasSentAsync(spans.Select(s => s.Span).Where(s => s.Id[0] == 'c'), spans.Select(s => s.Span).Where(s => s.Id[0] == 'o'));
         return spans;
     }
 

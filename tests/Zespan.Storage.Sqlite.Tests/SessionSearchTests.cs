@@ -37,15 +37,19 @@ public sealed class SessionSearchTests : IAsyncLifetime
     public async Task Search_EqualsLikeRecomputation_OverRandomNamesAndIds_ThroughRenamesAndDeletions()
     {
         var spans = new List<ProjectSpan>();
+        var (mine, theirs) = (new List<SpanRecord>(), new List<SpanRecord>());
         for (var i = 0; i < 240; i++)
         {
             var session = $"s{i:D3}-{RandomText(0, 6)}";
             var name = i % 5 == 0 ? null : RandomText(1, 14);
-            spans.Add(new ProjectSpan(_store.Project, Named($"c{i}", session, TestSpans.Day0 + i * 60_000L, name)));
+            mine.Add(Named($"c{i}", session, TestSpans.Day0 + i * 60_000L, name));
             // The same ids and names in another project must never be found from this one.
-            spans.Add(new ProjectSpan(_store.OtherProject, Named($"o{i}", session, TestSpans.Day0 + i * 60_000L, name)));
+            theirs.Add(Named($"o{i}", session, TestSpans.Day0 + i * 60_000L, name));
+            spans.Add(new ProjectSpan(_store.Project, mine[^1]));
+            spans.Add(new ProjectSpan(_store.OtherProject, theirs[^1]));
         }
         await _store.Storage.SpanWriter.WriteAsync(spans);
+        await _store.AssertHoldsWhatWasSentAsync(mine, theirs);
         await VerifyAsync("after the first write");
 
         // Renames: an earlier call with another explicit name takes over; deletions: retention removes the oldest sessions.

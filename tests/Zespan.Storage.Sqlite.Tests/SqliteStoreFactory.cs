@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Projects;
+using Zespan.Core.Sessions;
+using Zespan.Core.Spans;
 using Zespan.Storage.Conformance;
 
 namespace Zespan.Storage.Sqlite.Tests;
@@ -101,6 +103,27 @@ internal sealed class SeededStore : IAsyncDisposable
         {
             await SqliteStoreFactory.DeleteAsync(storage, folder);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Asserts that each project lists exactly the sessions of the LLM calls the test sent to it, each with as many turns:
+    /// <paramref name="sentToEach"/>[k] is every span the test sent to Projects[k] (its latest version), by the test's own
+    /// account — which project it meant, not the id it used. Why: a test that recomputes its reference from the stored
+    /// rows agrees with data written to the wrong project, so seven such classes passed with both projects' data
+    /// written into one (a fault planted in this fixture); this fails them.
+    /// </summary>
+    public async Task AssertHoldsWhatWasSentAsync(params IEnumerable<SpanRecord>[] sentToEach)
+    {
+        Assert.Equal(Projects.Length, sentToEach.Length);
+        for (var k = 0; k < Projects.Length; k++)
+        {
+            var expected = sentToEach[k].Where(s => s is { Kind: SpanKind.Llm, SessionId: not null }).GroupBy(s => s.SessionId!, StringComparer.Ordinal)
+                .Select(calls => $"{calls.Key}: {calls.Select(s => s.Id).Distinct(StringComparer.Ordinal).Count()} turns").Order(StringComparer.Ordinal);
+            var page = await Storage.Sessions.ListAsync(Projects[k], new SessionQuery { Limit = SessionQuery.MaxLimit });
+            Assert.Null(page.NextCursor);
+            var listed = page.Items.Select(s => $"{s.SessionId}: {s.Turns} turns").Order(StringComparer.Ordinal);
+            Assert.True(expected.SequenceEqual(listed), $"project {k} (id {Projects[k]}) holds [{string.Join(", ", listed)}], was sent [{string.Join(", ", expected)}]");
         }
     }
 

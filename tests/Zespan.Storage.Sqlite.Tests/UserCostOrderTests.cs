@@ -38,6 +38,7 @@ public sealed class UserCostOrderTests
         }
 
         var written = new List<ProjectSpan>();
+        var sent = (Mine: new List<SpanRecord>(), Theirs: new List<SpanRecord>());
         for (var session = 0; session < 220; session++)
         {
             var projectId = session % 7 == 0 ? other : project;
@@ -52,10 +53,12 @@ public sealed class UserCostOrderTests
                 long? cost = kind switch { 0 => Whale, 1 => null, 2 => 0, _ => random.Next(2) == 0 ? 1_500_000_000 : 2_500_000_000 };
                 var id = $"span-{next++}";
                 written.Add(Remember(projectId, Llm(id, $"session-{session}", start + turn * 60_000, costPico: cost, userId: user, traceId: $"trace-{id}")));
+                (session % 7 == 0 ? sent.Theirs : sent.Mine).Add(written[^1].Span);
             }
         }
         foreach (var batch in written.OrderBy(_ => random.Next()).Chunk(53))
             await storage.SpanWriter.WriteAsync(batch);
+        await store.AssertHoldsWhatWasSentAsync(sent.Mine, sent.Theirs);
         await AssertBreakdownsAgreeAsync(storage, spans, random, project, other);
 
         // Re-sent spans: an earlier call naming another user (the session moves to that user), a start moved a day,
