@@ -26,10 +26,7 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
 
     public async Task RunAsync()
     {
-        // The 13 days end at today's UTC midnight: a fixed end aged out of the default plan's 14-day window (the server refuses
-        // spans it would delete at once), and the same seed gives the same sessions at any date.
-        var today = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero);
-        var plan = new GenerationPlan { Seed = 7, Sessions = sessions, Users = Math.Max(100, sessions / 5), Days = 13, End = today };
+        var plan = RecentTraffic.Plan(sessions);
         var generator = new SessionGenerator(plan);
         var spans = Enumerable.Range(0, sessions).SelectMany(generator.Generate).Where(InMix).Select(Reparent).ToList();
         var llm = spans.Count(s => s.Kind == SpanKind.Llm);

@@ -26,7 +26,7 @@ public sealed class OtlpIngestBenchmark(int sessions, int runs, int concurrency,
 
     public async Task RunAsync()
     {
-        var plan = new GenerationPlan { Seed = 7, Sessions = sessions, Users = Math.Max(100, sessions / 5), Days = 13, End = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero) };
+        var plan = RecentTraffic.Plan(sessions);
         var spans = Enumerable.Range(0, sessions).SelectMany(new SessionGenerator(plan).Generate)
             .Where(s => s.Kind == SpanKind.Llm).Select(s => s with { ParentId = null }).ToList();
         var warmSpans = Enumerable.Range(0, sessions).SelectMany(new SessionGenerator(plan with { Seed = 8 }).Generate)

@@ -13,6 +13,8 @@ public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
 
+    static SqliteDatabase() => SqliteLibrary.EnsureConfigured();
+
     public SqliteDatabase(string filePath)
     {
         FilePath = Path.GetFullPath(filePath);
