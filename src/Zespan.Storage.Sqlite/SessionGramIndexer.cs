@@ -23,8 +23,12 @@ public sealed class SessionGramIndexer
 
     internal SessionGramIndexer(SqliteWriteGate writeGate, WriterConnection writer) => (_writeGate, _writer) = (writeGate, writer);
 
-    /// <summary>Documents per transaction in the background: ~10 ms of the gate at a time, so ingestion waits little.</summary>
-    public const int BackgroundBatch = 500;
+    /// <summary>
+    /// Documents per transaction in the background: ~12 ms of the gate at a time, so ingestion waits little. At 500 a
+    /// batch held the gate ~54 ms (max ~100) once the grams, facts, filters and both banded indexes (350–400) were
+    /// written per document; 100 costs ~1 µs more indexer CPU per span in fixed per-transaction work (docs/benchmarks.md).
+    /// </summary>
+    public const int BackgroundBatch = 100;
 
     /// <summary>
     /// Indexes up to <paramref name="batch"/> pending documents of each queue (grams, facts), lowest ids first, and subtracts
