@@ -18,7 +18,7 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
 
     /// <summary>Runs a statement that returns nothing (DDL, INSERT … SELECT, ALTER).</summary>
     public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default) =>
-        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: true, cancellationToken));
+        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: true, cancellationToken), ReadToEnd);
 
     /// <summary>The INSERT and read settings for this cluster, found once (a single server has none).</summary>
     public Task<InsertDurability> DurabilityAsync(CancellationToken cancellationToken = default)
@@ -32,10 +32,8 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
     {
         try
         {
-            var text = await SendAsync(SqlBinder.Bind(InsertDurability.ReplicasQuery, new Dictionary<string, object?> { ["cluster"] = settings.Cluster }),
-                body: null, cancellationToken, []);
-            using var document = JsonDocument.Parse(text);
-            var replicas = (int)document.RootElement.GetProperty("data")[0][0].Long();
+            var replicas = (int)(await SendAsync(SqlBinder.Bind(InsertDurability.ReplicasQuery, new Dictionary<string, object?> { ["cluster"] = settings.Cluster }),
+                body: null, cancellationToken, [], RowsOf(row => row[0].Long())))[0];
             if (replicas == 0)
                 throw new ClickHouseException($"ZESPAN_CLICKHOUSE_CLUSTER: the nodes have no cluster \"{settings.Cluster}\" in their remote_servers.");
             return InsertDurability.For(replicas, settings.InsertQuorum);
@@ -55,23 +53,52 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
         return insert ? durability.InsertSettings() : durability.ReadSettings();
     }
 
-    /// <summary>Runs a SELECT written with FORMAT JSONCompact and returns its rows.</summary>
-    public async Task<List<JsonElement[]>> QueryAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs a SELECT written with FORMAT JSONCompact and returns its rows (their cells share one copy of the answer's rows).</summary>
+    public Task<List<JsonElement[]>> QueryAsync(string sql, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken cancellationToken = default) =>
+        QueryAsyncCore(sql, parameters, row => row, copy: true, cancellationToken);
+
+    /// <summary>
+    /// Runs a SELECT written with FORMAT JSONCompact and maps each row as the answer is parsed, from the response stream:
+    /// no copy of the answer is made, so <paramref name="map"/> must not keep the cells it is given (they are read from
+    /// buffers returned once the rows are mapped). For large answers (a 1,000-call timeline is 226 kB): the copies of the
+    /// buffered answer, its string and each cell cost about 4 ms of CPU per detail, most of it in fresh large buffers.
+    /// </summary>
+    public Task<List<T>> QueryAsync<T>(string sql, IReadOnlyDictionary<string, object?>? parameters, Func<JsonElement[], T> map,
+        CancellationToken cancellationToken = default) =>
+        QueryAsyncCore(sql, parameters, map, copy: false, cancellationToken);
+
+    private async Task<List<T>> QueryAsyncCore<T>(string sql, IReadOnlyDictionary<string, object?>? parameters, Func<JsonElement[], T> map, bool copy,
+        CancellationToken cancellationToken) =>
+        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: false, cancellationToken), RowsOf(map, copy));
+
+    /// <summary>
+    /// Reads a JSONCompact answer's rows through <paramref name="map"/>. With <paramref name="copy"/>, the cells outlive
+    /// the answer: its data array is copied once and the cells point into that copy (a copy per cell made a document each).
+    /// </summary>
+    private static Func<Stream, CancellationToken, Task<List<T>>> RowsOf<T>(Func<JsonElement[], T> map, bool copy = false) => async (stream, cancellationToken) =>
     {
-        var text = await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: false, cancellationToken));
-        using var document = JsonDocument.Parse(text);
-        var rows = new List<JsonElement[]>();
-        foreach (var row in document.RootElement.GetProperty("data").EnumerateArray())
-            rows.Add(row.EnumerateArray().Select(c => c.Clone()).ToArray());
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        var data = document.RootElement.GetProperty("data");
+        if (copy)
+            data = data.Clone();
+        var rows = new List<T>(data.GetArrayLength());
+        foreach (var row in data.EnumerateArray())
+        {
+            var cells = new JsonElement[row.GetArrayLength()];
+            var i = 0;
+            foreach (var cell in row.EnumerateArray())
+                cells[i++] = cell;
+            rows.Add(map(cells));
+        }
         return rows;
-    }
+    };
 
     /// <summary>INSERT INTO <paramref name="table"/> FORMAT JSONEachRow with the rows serialised as the request body.</summary>
     public async Task InsertAsync<T>(string table, IReadOnlyCollection<T> rows, CancellationToken cancellationToken = default)
     {
         if (rows.Count == 0)
             return;
-        await SendAsync(InsertStatement(settings.Database, table), JsonEachRow(rows), cancellationToken, await SettingsForAsync(insert: true, cancellationToken));
+        await SendAsync(InsertStatement(settings.Database, table), JsonEachRow(rows), cancellationToken, await SettingsForAsync(insert: true, cancellationToken), ReadToEnd);
     }
 
     /// <summary>The INSERT statement whose data follows in the body; the dialect check sends the same text.</summary>
@@ -88,28 +115,43 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private async Task<string> SendAsync(string sql, string? body, CancellationToken cancellationToken, IEnumerable<string> statementSettings)
+    /// <summary>A statement's answer read to its end and dropped (so the connection is reused).</summary>
+    private static async Task<bool> ReadToEnd(Stream answer, CancellationToken cancellationToken)
+    {
+        await answer.CopyToAsync(Stream.Null, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the statement and reads its answer with <paramref name="read"/> from the response stream, not from a
+    /// buffered copy. The client's timeout covers the whole answer, as it did when the client buffered it.
+    /// </summary>
+    private async Task<T> SendAsync<T>(string sql, string? body, CancellationToken cancellationToken, IEnumerable<string> statementSettings,
+        Func<Stream, CancellationToken, Task<T>> read)
     {
         Exception? last = null;
         var start = Volatile.Read(ref _preferred);
         for (var attempt = 0; attempt < settings.Urls.Count; attempt++)
         {
             var index = (start + attempt) % settings.Urls.Count;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(http.Timeout);
             try
             {
                 using var request = NewRequest(settings.Urls[index], sql, body, statementSettings);
-                using var response = await http.SendAsync(request, cancellationToken);
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 if (!response.IsSuccessStatusCode)
-                    throw new ClickHouseException($"ClickHouse refused the statement ({(int)response.StatusCode}): {text.Trim()}");
+                    throw new ClickHouseException($"ClickHouse refused the statement ({(int)response.StatusCode}): {(await response.Content.ReadAsStringAsync(timeout.Token)).Trim()}");
+                await using var answer = await response.Content.ReadAsStreamAsync(timeout.Token);
+                var result = await read(answer, timeout.Token);
                 Volatile.Write(ref _preferred, index);
-                return text;
+                return result;
             }
             catch (HttpRequestException e)
             {
                 last = e; // the node is unreachable: try the next one
             }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
                 last = e; // timed out: try the next one
             }

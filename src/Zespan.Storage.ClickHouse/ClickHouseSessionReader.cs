@@ -51,10 +51,11 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     {
         // The summary is the session's row and the threshold it must follow; both are read while the timeline is.
         var rowParameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
-        var rowRows = http.QueryAsync(sql.SessionRowOfSession, rowParameters, cancellationToken);
-        var thresholdRows = http.QueryAsync(sql.AppliedIdleGap, rowParameters, cancellationToken);
+        var rowRows = http.QueryAsync(sql.SessionRowOfSession, rowParameters, r => (Row: SpanReading.Session(r), IdleGapMs: r[SpanReading.SessionColumnCount].Long()),
+            cancellationToken);
+        var thresholdRows = http.QueryAsync(sql.AppliedIdleGap, rowParameters, r => r[0].Long(), cancellationToken);
         var timeline = await TimelineAsync(projectId, sessionId, cancellationToken);
-        var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0][0].Long(), timeline, projectId, sessionId, cancellationToken);
+        var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0], timeline, projectId, sessionId, cancellationToken);
         if (summary is null)
             return null;
         if (withPayloads)
@@ -75,12 +76,13 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     private async Task<List<TimelineEntry>> TimelineAsync(long projectId, string sessionId, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
-        var candidates = (await http.QueryAsync(sql.SessionTimelineCandidates, parameters, cancellationToken))
-            .Select(r => (Entry: SpanReading.Timeline(r), Version: r[SpanReading.TimelineColumnCount].ULong())).ToList();
+        var candidates = await http.QueryAsync(sql.SessionTimelineCandidates, parameters,
+            r => (Entry: SpanReading.Timeline(r), Version: r[SpanReading.TimelineColumnCount].ULong()), cancellationToken);
         if (candidates.Count == 0)
             return [];
         parameters["ids"] = candidates.Select(c => c.Entry.SpanId).ToList();
-        var outside = (await http.QueryAsync(sql.VersionsOutsideSession, parameters, cancellationToken)).ToDictionary(r => r[0].Text(), r => r[1].ULong(), StringComparer.Ordinal);
+        var outside = (await http.QueryAsync(sql.VersionsOutsideSession, parameters, r => (Id: r[0].Text(), Version: r[1].ULong()), cancellationToken))
+            .ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
         // Equal versions (one write naming the span under two sessions) keep it here, as the newest version of all would.
         return candidates.Where(c => !outside.TryGetValue(c.Entry.SpanId, out var newer) || newer <= c.Version).Select(c => c.Entry).ToList();
     }
@@ -93,11 +95,11 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// its INSERT and that was never re-sent (its spans are in the timeline, not in the row) — and null only when that
     /// finds no call.
     /// </summary>
-    private async Task<SessionSummary?> SummaryAsync(List<JsonElement[]> row, long idleGapMs, List<TimelineEntry> timeline, long projectId, string sessionId,
-        CancellationToken cancellationToken)
+    private async Task<SessionSummary?> SummaryAsync(List<(SessionSummary Row, long IdleGapMs)> row, long idleGapMs, List<TimelineEntry> timeline, long projectId,
+        string sessionId, CancellationToken cancellationToken)
     {
-        if (row.Count == 1 && row[0][SpanReading.SessionColumnCount].Long() == idleGapMs && SpanReading.Session(row[0]) is var kept && IsOf(kept, timeline))
-            return kept;
+        if (row.Count == 1 && row[0].IdleGapMs == idleGapMs && IsOf(row[0].Row, timeline))
+            return row[0].Row;
         var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
         return (await http.QueryAsync(sql.OneSession, parameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Zespan.Storage.ClickHouse;
@@ -7,10 +8,16 @@ namespace Zespan.Storage.ClickHouse;
 internal static class JsonCell
 {
     public static long Long(this JsonElement cell) =>
-        cell.ValueKind == JsonValueKind.String ? long.Parse(cell.GetString()!, CultureInfo.InvariantCulture) : cell.GetInt64();
+        cell.ValueKind == JsonValueKind.String ? long.Parse(Quoted(cell), CultureInfo.InvariantCulture) : cell.GetInt64();
 
     public static ulong ULong(this JsonElement cell) =>
-        cell.ValueKind == JsonValueKind.String ? ulong.Parse(cell.GetString()!, CultureInfo.InvariantCulture) : cell.GetUInt64();
+        cell.ValueKind == JsonValueKind.String ? ulong.Parse(Quoted(cell), CultureInfo.InvariantCulture) : cell.GetUInt64();
+
+    /// <summary>
+    /// A quoted number's digits as UTF-8, read in place: a string per cell was most of the cost of reading a 1,000-call
+    /// timeline's rows. A quoted number has no escapes, so its raw text between the quotes is its value.
+    /// </summary>
+    private static ReadOnlySpan<byte> Quoted(JsonElement cell) => JsonMarshal.GetRawUtf8Value(cell)[1..^1];
 
     /// <summary>A cost summed by ClickHouseSql.ExactCostSum: whole dollars and the picodollar rest.</summary>
     public static Int128 Cost(JsonElement dollars, JsonElement rest) => (Int128)dollars.Long() * Zespan.Core.Spans.Money.PicoPerUsd + rest.Long();
