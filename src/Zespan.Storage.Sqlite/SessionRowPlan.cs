@@ -19,7 +19,7 @@ internal static class SessionRowPlan
     /// WalkBudget: when set, first walk the index of IndexHint visiting at most this many entries; if that finds no page,
     /// read it from the active-time range, keys first (SessionPageSource.KeysFirst) — or, for q= as a row test, from the
     /// matches as WalkFallback says (joined, or their figures). KeysFirst: read the page that way. TurnsWalkBudget: when
-    /// set, first read the page by SessionTurnsWalk with this budget per turn count; if it runs out, as TextAs says.
+    /// set, first read the page by SessionTurnsWalk with this budget; if it runs out, as TextAs says.
     /// Bands: the banded reading the count used (SessionSearchBands.Read), which the page's matches are read from too.
     /// </summary>
     public readonly record struct Plan(long TotalCount, string IndexHint, TextAs TextAs, long? WalkBudget = null, bool KeysFirst = false,

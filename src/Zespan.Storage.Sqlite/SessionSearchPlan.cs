@@ -112,9 +112,9 @@ internal static class SessionSearchPlan
         var bands = SessionSearchBands.Read(connection, projectId, query.Filter);
         // Counted inside the turns bands' index when it can be (no first-match hint then: a walk is bounded by its budget).
         var inBands = await SessionSearchFacts.CountInBandsAsync(connection, projectId, query.Filter, bands, cancellationToken);
-        // A first page by cost beside a few turn counts: each count's matches walked in cost order (SessionTurnsWalk).
+        // A first page by cost beside a few turn counts: their matches walked in one merged cost order (SessionTurnsWalk).
         if (inBands is { } counted && SessionTurnsWalk.Applies(query, bands))
-            return new(counted, "", TextAs.Facts, TurnsWalkBudget: SessionTurnsWalk.Budget(query, bands!, counted), Bands: bands);
+            return new(counted, "", TextAs.Facts, TurnsWalkBudget: SessionTurnsWalk.Budget(query, counted), Bands: bands);
         var (total, matches, first) = inBands is { } n
             ? (n, n, null)
             : await SessionSearchFacts.CountAsync(connection, projectId, query.Filter, bands, query, cancellationToken);
@@ -143,7 +143,8 @@ internal static class SessionSearchPlan
     /// but the counted bands give one cheaply only for the cost order (the top entry of each turn count along
     /// session_search_band_entries_by_cost, a seek per turn count) and not for active time (no index of turns and
     /// active time), and where the rule declines a walk a hint would add its count along the sort index (up to the
-    /// budget's entries) for the same page; so the rule stays, and needs no hint.
+    /// budget's entries) for the same page; so the rule stays, and needs no hint. (maxTurns=20 by cost has since been
+    /// read by SessionTurnsWalk, before this rule is asked: session 16, branch h18w.)
     /// </summary>
     private static bool AgainstTurns(SessionQuery query) =>
         query.Sort is SessionSort.CostUsd or SessionSort.ActiveDurationMs

@@ -46,8 +46,8 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             }
         }
         List<SessionSummary>? items = null;
-        if (plan is { TurnsWalkBudget: { } perTurnCount, Bands: { } bands })
-            items = await SessionTurnsWalk.ReadAsync(connection, projectId, query, bands, order, query.Limit + 1, perTurnCount, cancellationToken);
+        if (plan is { TurnsWalkBudget: { } turnsBudget, Bands: { } bands })
+            items = await SessionTurnsWalk.ReadAsync(connection, projectId, query, bands, order, query.Limit + 1, turnsBudget, cancellationToken);
         if (items is null && plan.WalkBudget is { } budget && (items = await source.WalkAsync(AfterCursor, order, query.Limit + 1, budget, cancellationToken)) is null)
             source = plan.TextAs == TextAs.RowTest
                 ? source with { IndexHint = "", TextAs = plan.WalkFallback } // q=: the walk cost more than reading the matches

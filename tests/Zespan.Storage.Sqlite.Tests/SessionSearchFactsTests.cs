@@ -189,6 +189,9 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
             filters.Add(new SessionFilter { Query = text, MinActiveMs = 30_000L * _random.Next(1, 12), FromMs = Day0 + Day, ToMs = Day0 + 4 * Day, Status = SessionStatusFilter.Ok });
             filters.Add(_random.Next(2) == 0 ? new SessionFilter { Query = text, MinTurns = _random.Next(14, 50) } : new SessionFilter { Query = text, MaxTurns = _random.Next(14, 50) });
             filters.Add(new SessionFilter { Query = text, MinTurns = 2, MaxTurns = _random.Next(2, 20), FromMs = Day0 + Day, ToMs = Day0 + 3 * Day, Status = SessionStatusFilter.Ok });
+            // A bound over 16 that cuts a band (band 17 holds 17–24 turns): the first page by cost merges the kept turn
+            // counts (SessionTurnsWalk), and the band's others stay out.
+            filters.Add(new SessionFilter { Query = text, MaxTurns = 20, Status = _random.Next(2) == 0 ? SessionStatusFilter.Any : SessionStatusFilter.Ok });
             filters.Add(_random.Next(3) switch
             {
                 0 => new SessionFilter { Query = text, MinTurns = 2, FromMs = Day0 + Day, ToMs = Day0 + 4 * Day, Status = SessionStatusFilter.Ok },
@@ -196,6 +199,16 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
                 _ => new SessionFilter { Query = text, MaxTurns = 3, ToMs = Day0 + 3 * Day - 1 },
             });
         }
+        // A long session just above a bound that cuts its band (band 17: 17–24 turns, 18: 25–32), matched by its name: the
+        // session the merged walk (SessionTurnsWalk) would list if it took the cut band's turn counts above the bound.
+        // From 17 turns, so that the few long sessions are all the walk visits and its budget (four pages) holds them.
+        if (stored.Where(s => s.Turns is > 17 and <= 32 && SessionFigureBands.Of(s.Turns - 1) == SessionFigureBands.Of(s.Turns) && s.Name is { Length: >= 3 })
+            .MaxBy(s => s.Turns) is { } cut)
+            filters.Add(new SessionFilter { Query = cut.Name, MinTurns = 17, MaxTurns = cut.Turns - 1 });
+        else
+            Assert.Fail($"{context}: no long session of 18–32 turns to cut a band below");
+        // The highest turn counts a request can name (maxTurns is an int): merged like any others, matching nothing.
+        filters.Add(new SessionFilter { Query = "refund", MinTurns = int.MaxValue - 3, MaxTurns = int.MaxValue });
         foreach (var filter in filters)
         {
             var expected = stored.Where(s => Keeps(filter, s)).ToList();
