@@ -20,13 +20,13 @@ namespace Zespan.Bench;
 /// between an empty folder and a copy of the base, so the throughput on a large file is measured beside the empty one in
 /// the same run (issue 15: within 20 %).
 /// </summary>
-public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix, string? baseFolder = null)
+public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix, string? baseFolder = null, bool randomIds = false, bool live = false)
 {
     private const string Key = "zsp_bench_ingest_key_0123456789";
 
     public async Task RunAsync()
     {
-        var plan = RecentTraffic.Plan(sessions);
+        var plan = RecentTraffic.Plan(sessions, randomIds: randomIds, live: live);
         var generator = new SessionGenerator(plan);
         var spans = Enumerable.Range(0, sessions).SelectMany(generator.Generate).Where(InMix).Select(Reparent).ToList();
         var llm = spans.Count(s => s.Kind == SpanKind.Llm);
@@ -35,7 +35,7 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
         // server's CPU in the first seconds of a fresh process, per perf) is done before the clock starts.
         var warmup = new SessionGenerator(plan with { Seed = 8 });
         var warmupBodies = Enumerable.Range(0, sessions).SelectMany(warmup.Generate).Where(InMix).Select(Reparent).Chunk(batch).Select(IngestJson.Batch).ToList();
-        Console.WriteLine($"Ingest (mix {mix}): {spans.Count:N0} spans ({llm:N0} LLM) of {sessions:N0} sessions, {bodies.Count} requests of {batch} spans, " +
+        Console.WriteLine($"Ingest (mix {mix}, {RecentTraffic.Describe(plan)}): {spans.Count:N0} spans ({llm:N0} LLM) of {sessions:N0} sessions, {bodies.Count} requests of {batch} spans, " +
                           $"{bodies.Sum(b => (long)b.Length) / 1024 / 1024:N0} MB of JSON, concurrency {concurrency}, {runs} runs");
 
         var http = new List<(double Seconds, double CpuSeconds, long PeakRss)>();

@@ -13,30 +13,39 @@ namespace Zespan.Bench;
 /// Where the server's ingestion CPU goes, stage by stage, in one process without HTTP: parse and validate the same
 /// request bodies the HTTP benchmark posts, price them, write them with the real SqliteSpanWriter in transactions of
 /// about 8 requests (what group commit does with 8 requests in flight), and serialise the 200 response.
-/// Thread CPU time per stage, so a loaded machine inflates the figures less than wall clock would.
+/// Thread CPU time per stage, so a loaded machine inflates the figures less than wall clock would; and the pages the
+/// writer's commits wrote to the WAL per span (SQLite's own counter, the same on a loaded machine as on an idle one).
+/// With a base folder (a DataGen folder with project 1, e.g. 1 M spans), runs alternate between an empty file and a copy
+/// of the base (made with DataGen's --ids random for random-id runs). Random ids and live time: RecentTraffic.
 /// </summary>
-public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, string mix = "all")
+public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, string mix = "all", string? baseFolder = null, bool randomIds = false, bool live = false)
 {
     public async Task RunAsync()
     {
-        var plan = new GenerationPlan { Seed = 7, Sessions = sessions, Users = Math.Max(100, sessions / 5), Days = 13, End = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero) };
+        var plan = RecentTraffic.Plan(sessions, randomIds: randomIds, live: live);
         var generator = new SessionGenerator(plan);
         // Mix "llm" keeps only the LLM spans, made roots, as the SDKs send them (the same rows as `ingest --mix llm`).
         var all = Enumerable.Range(0, sessions).SelectMany(generator.Generate)
             .Where(s => mix != "llm" || s.Kind == SpanKind.Llm).Select(s => mix == "llm" ? s with { ParentId = null } : s).ToList();
         var bodies = all.Chunk(batch).Select(IngestJson.Batch).ToList();
-        Console.WriteLine($"Ingest stages (mix {mix}): {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs (thread CPU µs per span)");
+        Console.WriteLine($"Ingest stages (mix {mix}, {RecentTraffic.Describe(plan)}): {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs{(baseFolder is null ? "" : $" on an empty file and on a copy of {baseFolder}")} (thread CPU µs per span)");
         var parser = new BatchParser(new SpanParser(TimeProvider.System));
         var pricer = new SpanPricer(new PriceResolver(ModelPriceTable.LoadBuiltIn()));
         var results = new List<double[]>();
-        for (var run = 0; run < runs; run++)
+        var onBase = new List<double[]>();
+        for (var run = 0; run < (baseFolder is null ? runs : 2 * runs); run++)
         {
+            var fromBase = baseFolder is not null && run % 2 == 1;
             var data = Directory.CreateTempSubdirectory("zespan-bench-stages-").FullName;
             SqliteStorage? storage = null;
             try
             {
+                if (fromBase)
+                    foreach (var file in Directory.GetFiles(baseFolder!))
+                        File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
                 storage = new SqliteStorage(Path.Combine(data, "zespan.db"), TimeProvider.System);
                 await storage.Database.MigrateAsync();
+                var pages0 = PagesWritten(storage);
                 double parse = 0, price = 0, write = 0, respond = 0;
                 foreach (var group in bodies.Chunk(8))
                 {
@@ -57,7 +66,8 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                     write += ThreadCpu.Now() - w0;
                 }
                 var per = new[] { parse, price, write, respond }.Select(s => s * 1e6 / all.Count).ToArray();
-                results.Add(per);
+                var pages = (PagesWritten(storage) - pages0) / (double)all.Count;
+                (fromBase ? onBase : results).Add([.. per, pages]);
                 // Not the writer's: the gram index of short q= (migration 350), filled afterwards in the server's background batches.
                 // Each batch holds the write gate (ingestion waits behind it): its CPU time is that hold on an idle machine.
                 var g0 = ThreadCpu.Now();
@@ -73,7 +83,7 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 while (cleared == SessionGramIndexer.BackgroundBatch);
                 var grams = (ThreadCpu.Now() - g0) * 1e6 / all.Count;
                 var hold = holds.Count > 0 ? $"{Stats.Median(holds):N1} ms (max {holds.Max():N1}) per full batch of {SessionGramIndexer.BackgroundBatch}" : "no full batch";
-                Console.WriteLine($"  run {run + 1}: parse+validate {per[0]:N1}, price {per[1]:N1}, write+commit {per[2]:N1}, response {per[3]:N2}, total {per.Sum():N1} µs/span; then the gram indexer, outside the writer {grams:N1} µs/span, CPU {hold}");
+                Console.WriteLine($"  run {run + 1}{(fromBase ? " (base)" : "")}: parse+validate {per[0]:N1}, price {per[1]:N1}, write+commit {per[2]:N1}, response {per[3]:N2}, total {per.Sum():N1} µs/span, {pages:N2} pages written per span; then the gram indexer, outside the writer {grams:N1} µs/span, CPU {hold}");
             }
             finally
             {
@@ -87,9 +97,27 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 Directory.Delete(data, recursive: true);
             }
         }
-        string M(int i) => Stats.Median(results.Select(r => r[i])).ToString("N1");
-        Console.WriteLine($"| median of {runs} | parse+validate {M(0)} | price {M(1)} | write+commit {M(2)} | response {M(3)} | total {Stats.Median(results.Select(r => r.Sum())):N1} µs/span |");
+        Summary("median of " + runs, results);
+        if (onBase.Count > 0)
+            Summary($"median of {runs}, base {baseFolder}", onBase);
     }
+
+    private static void Summary(string label, List<double[]> rows)
+    {
+        string M(int i) => Stats.Median(rows.Select(r => r[i])).ToString("N1");
+        Console.WriteLine($"| {label} | parse+validate {M(0)} | price {M(1)} | write+commit {M(2)} | response {M(3)} | total {Stats.Median(rows.Select(r => r[..4].Sum())):N1} µs/span | {Stats.Median(rows.Select(r => r[4])):N2} pages/span |");
+    }
+
+    /// <summary>Pages the writer's connection has written (SQLITE_DBSTATUS_CACHE_WRITE): in WAL mode, one WAL frame each.</summary>
+    private static long PagesWritten(SqliteStorage storage)
+    {
+        if (storage.SpanWriter is not SqliteSpanWriter { Connection.Current: { } connection })
+            return 0;
+        const int CacheWrite = 9;
+        SQLitePCL.raw.sqlite3_db_status(connection.Handle, CacheWrite, out var current, out _, 0);
+        return current;
+    }
+
 }
 
 /// <summary>CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in seconds.</summary>

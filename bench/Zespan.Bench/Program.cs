@@ -3,9 +3,9 @@ using Zespan.Bench;
 const string usage = """
     Zespan benchmarks (results go to docs/benchmarks.md). Build the server first: scripts/build-server.sh (or set ZESPAN_SERVER_DLL).
 
-      dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm] [--base <data folder>]   (--base: runs alternate empty / a copy of it)
+      dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm] [--base <data folder>] [--ids ordered|random] [--time history|live]   (--base: runs alternate empty / a copy of it)
       dotnet Zespan.Bench.dll otlp    [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]   (OTLP protobuf vs /api/v1/ingest, LLM spans)
-      dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000] [--mix all|llm]   (CPU per stage, in-process)
+      dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000] [--mix all|llm] [--base <folder>] [--ids ordered|random] [--time history|live]   (CPU and pages per stage, in-process)
       dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5] [--rebuild-in-writer]   (writer hold time in a long session, in-process)
       dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
@@ -22,18 +22,21 @@ string Option(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
+var traffic = RecentTraffic.Options(Option("--ids", "ordered"), Option("--time", "history"));
 switch (args.FirstOrDefault())
 {
     case "ingest":
         await new IngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
-            int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), Option("--mix", "all"), args.Contains("--base") ? Option("--base", "") : null).RunAsync();
+            int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), Option("--mix", "all"), args.Contains("--base") ? Option("--base", "") : null,
+            traffic.RandomIds, traffic.Live).RunAsync();
         return 0;
     case "otlp":
         await new OtlpIngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
             int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000"))).RunAsync();
         return 0;
     case "ingest-stages":
-        await new IngestStagesBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")), int.Parse(Option("--batch", "1000")), Option("--mix", "all")).RunAsync();
+        await new IngestStagesBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")), int.Parse(Option("--batch", "1000")), Option("--mix", "all"),
+            Option("--base", "") is { Length: > 0 } stagesBase ? stagesBase : null, traffic.RandomIds, traffic.Live).RunAsync();
         return 0;
     case "long-session":
         await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5")), args.Contains("--rebuild-in-writer")).RunAsync();

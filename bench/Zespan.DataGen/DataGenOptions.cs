@@ -28,6 +28,7 @@ public sealed record DataGenOptions
           --days N          spread session starts over the N days before --end (default 13, inside the Free plan's 14-day retention)
           --end ISO8601     latest timestamp (default: the current UTC hour)
           --payload short|none  prompt/completion text on LLM spans (default short)
+          --ids ordered|random  ids that grow with the session number (default), or hex hashes as SDKs send them
           --concurrency N   requests in flight (http, default 4)
           --batch N         spans per request or per write transaction (default 500; sqlite uses 9000 unless given)
           --plan NAME       plan of the organisation created on an empty database (sqlite, default scale)
@@ -62,6 +63,7 @@ public sealed record DataGenOptions
                 case "--sessions": generation = generation with { Sessions = Int() }; break;
                 case "--days": generation = generation with { Days = double.Parse(Value(), CultureInfo.InvariantCulture) }; break;
                 case "--end": generation = generation with { End = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+                case "--ids": generation = generation with { RandomIds = GenerationPlan.ParseRandomIds(Value()) }; break;
                 case "--payload": generation = generation with { Payload = Value() == "none" ? PayloadSize.None : PayloadSize.Short }; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }

@@ -17,6 +17,15 @@ public sealed record GenerationPlan
     /// <summary>Latest moment of the data (default: the current UTC hour, so demo data looks recent). Pass it for bit-identical runs.</summary>
     public DateTimeOffset End { get; init; } = new(DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour), TimeSpan.Zero);
     public PayloadSize Payload { get; init; } = PayloadSize.Short;
+    /// <summary>
+    /// Span, trace and session ids as hex hashes, as SDKs send them (random ids). The default ids grow with the session
+    /// number, which puts one load's inserts next to each other in every id index: kinder to the writer than real traffic.
+    /// </summary>
+    public bool RandomIds { get; init; }
+
+    /// <summary>The value of an --ids option: ordered (the default ids) or random.</summary>
+    public static bool ParseRandomIds(string ids) =>
+        ids switch { "random" => true, "ordered" => false, _ => throw new ArgumentException("--ids must be ordered or random.") };
 }
 
 /// <summary>
@@ -35,9 +44,28 @@ public sealed class SessionGenerator(GenerationPlan plan)
 
     public static bool IsHugeTokens(int sessionIndex) => sessionIndex % 1_000 == 13;
 
-    public string SessionId(int index) => $"sess_{plan.Seed:x4}_{index:x8}";
+    public string SessionId(int index) => plan.RandomIds ? RandomSessionId($"sess_{plan.Seed:x4}_{index:x8}") : $"sess_{plan.Seed:x4}_{index:x8}";
 
     public List<SpanRecord> Generate(int index)
+    {
+        var spans = GenerateWithOrderedIds(index);
+        return plan.RandomIds ? spans.ConvertAll(WithRandomIds) : spans;
+    }
+
+    private static SpanRecord WithRandomIds(SpanRecord span) => span with
+    {
+        Id = Hex(span.Id, 16),
+        TraceId = Hex(span.TraceId, 32),
+        ParentId = span.ParentId is null ? null : Hex(span.ParentId, 16),
+        SessionId = span.SessionId is null ? null : RandomSessionId(span.SessionId),
+    };
+
+    private static string RandomSessionId(string orderedId) => "sess_" + Hex(orderedId, 16);
+
+    private static string Hex(string id, int length) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))[..length];
+
+    private List<SpanRecord> GenerateWithOrderedIds(int index)
     {
         var random = new Random(unchecked(plan.Seed * 1_000_003 + index * 7_919 + 17));
         var spans = new List<SpanRecord>(16);
@@ -51,7 +79,7 @@ public sealed class SessionGenerator(GenerationPlan plan)
         var feature = TrafficModel.Features[(Hash(userIndex) / 7 + random.Next(2)) % TrafficModel.Features.Length];
         var channel = TrafficModel.Channels[random.Next(TrafficModel.Channels.Length)];
         var model = huge ? TrafficModel.Models[2] : PickModel(random);
-        var sessionId = SessionId(index);
+        var sessionId = $"sess_{plan.Seed:x4}_{index:x8}";
 
         // Sessions cluster in working hours; the last 3 hours stay free so a long session still ends before End.
         var spanMs = (long)(plan.Days * 86_400_000);

@@ -70,6 +70,9 @@ public sealed class SqliteSpanWriter : ISpanWriter
     /// <summary>The background checkpointer of this writer's WAL (see WalCheckpointer).</summary>
     internal WalCheckpointer Checkpointer => _checkpointer;
 
+    /// <summary>The writer's own connection, for benchmarks that read its page counters.</summary>
+    internal WriterConnection Connection => _writer;
+
     private static void WriteInTransaction(SqliteConnection connection, IReadOnlyList<ProjectSpan> spans, DeferredSessionRebuilds rebuilds,
         List<DeferredSessionRebuilds.Ticket> deferred)
     {

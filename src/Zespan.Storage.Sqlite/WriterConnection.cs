@@ -36,6 +36,9 @@ internal sealed class WriterConnection(SqliteDatabase database)
         return connection;
     }
 
+    /// <summary>The connection if one is open (benchmarks read SQLite's page counters from it), without opening one.</summary>
+    internal SqliteConnection? Current => _connection;
+
     /// <summary>
     /// Closes the connection after a failed write, so the next one starts from a fresh connection rather than one left in
     /// an unknown state (an I/O error mid-commit, say). The caller holds the write gate.
