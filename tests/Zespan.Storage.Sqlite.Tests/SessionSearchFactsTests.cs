@@ -104,6 +104,28 @@ public sealed class SessionSearchFactsTests : IAsyncLifetime
         await VerifyAsync("after errors lost and retention, copied");
     }
 
+    /// <summary>
+    /// One indexer batch writes each banded index as one FTS5 segment. FTS5 starts a new segment whenever a transaction's
+    /// rowids go down, and its merges then grow with the index (beside 1 M spans, 60 µs per span instead of 12), so the
+    /// entries must go in ascending rowid order, not in document order (band-major rowids go down at each band change).
+    /// </summary>
+    [Fact]
+    public async Task OneIndexerBatch_WritesEachBandedIndexAsOneSegment()
+    {
+        // Sessions of one day (ascending document ids) whose turn counts go up and down: 1–6, then 1–6, …
+        var spans = Enumerable.Range(0, 60).SelectMany(i => Enumerable.Range(0, 1 + i % 6).Select(c =>
+            new ProjectSpan(_store.Project, Call($"b{i}-{c}", $"band{i:D2}", Day0 + i * 60_000L + c * 1_000L, Words[i % Words.Length])))).ToList();
+        await _store.Storage.SpanWriter.WriteAsync(spans);
+        Assert.Equal(60, await _store.Storage.GramIndexer.IndexBatchAsync(batch: 100));
+        Assert.Equal(0, await PendingAsync());
+        await using var connection = await _store.Storage.Database.OpenAsync();
+        foreach (var figure in SessionSearchBands.Figures)
+        {
+            Assert.Equal(60, connection.Scalar($"SELECT count(*) FROM {figure.Table}"));
+            Assert.Equal(1, connection.Scalar($"SELECT count(DISTINCT segid) FROM {figure.Table}_idx"));
+        }
+    }
+
     private async Task<List<SessionSummary>> StoredAsync()
     {
         var stored = (await _store.Storage.Sessions.ListAsync(_store.Project, new SessionQuery { Limit = SessionQuery.MaxLimit })).Items.ToList();
