@@ -10,8 +10,10 @@ public sealed class ClickHouseCostReader(ClickHouseHttp http, ClickHouseSql sql)
     public async Task<IReadOnlyList<ModelCost>> ByModelAsync(long projectId, TimeRange range, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["from"] = range.FromMs ?? long.MinValue, ["to"] = range.ToMs ?? long.MaxValue };
-        var rows = await http.QueryAsync(sql.CostByModel, parameters, cancellationToken);
-        return rows.Select(r => new ModelCost(r[1].TextIf(r[0]), r[2].Long(), JsonCell.Cost(r[3], r[4]), r[5].Long(), r[6].Long(), r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long()))
+        var rows = await http.QueryAsync(sql.CostByModel, parameters,
+            r => new ModelCost(r[1].TextIf(r[0]), r[2].Long(), JsonCell.Cost(r[3], r[4]), r[5].Long(), r[6].Long(), r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long()),
+            cancellationToken);
+        return rows
             .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, Zespan.Core.Spans.CodePointOrder.Instance)
             .ToList();
     }
@@ -28,8 +30,10 @@ public sealed class ClickHouseCostReader(ClickHouseHttp http, ClickHouseSql sql)
         for (var start = first; start < to; start += bucketMs)
             buckets[start] = new CostBucket(start, 0, 0, 0, 0);
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["from"] = from, ["to"] = to, ["first"] = first, ["bucket"] = bucketMs };
-        foreach (var r in await http.QueryAsync(sql.CostOverTime, parameters, cancellationToken))
-            buckets[r[0].Long()] = new CostBucket(r[0].Long(), r[1].Long(), JsonCell.Cost(r[2], r[3]), r[4].Long(), r[5].Long());
+        var rows = await http.QueryAsync(sql.CostOverTime, parameters,
+            r => new CostBucket(r[0].Long(), r[1].Long(), JsonCell.Cost(r[2], r[3]), r[4].Long(), r[5].Long()), cancellationToken);
+        foreach (var bucket in rows)
+            buckets[bucket.StartMs] = bucket;
         return buckets.Values.ToList();
     }
 }

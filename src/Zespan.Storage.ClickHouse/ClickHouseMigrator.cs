@@ -17,8 +17,8 @@ public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) :
         var settings = http.Settings;
         await http.ExecuteAsync(ClickHouseSchema.CreateDatabase(settings.Database, settings.Cluster), cancellationToken: cancellationToken);
         await http.ExecuteAsync(ClickHouseSchema.MigrationsTable(settings.Database, settings.Cluster), cancellationToken: cancellationToken);
-        var applied = (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact", cancellationToken: cancellationToken))
-            .Select(r => r[0].GetInt32()).ToHashSet();
+        var applied = (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact", null, r => r[0].GetInt32(), cancellationToken))
+            .ToHashSet();
         foreach (var migration in ClickHouseSchema.Migrations(settings.Database, settings.Cluster))
         {
             if (applied.Contains(migration.Number))

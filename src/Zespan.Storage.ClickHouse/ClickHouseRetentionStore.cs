@@ -26,7 +26,7 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
         while (true)
         {
             var rows = await http.QueryAsync(sql.ExpiredSpans,
-                new Dictionary<string, object?> { ["project"] = projectId, ["cutoff"] = cutoffMs, ["batch"] = (long)batchSize }, cancellationToken);
+                new Dictionary<string, object?> { ["project"] = projectId, ["cutoff"] = cutoffMs, ["batch"] = (long)batchSize }, Expired, cancellationToken);
             if (rows.Count == 0)
                 return deleted;
             await http.InsertAsync("session_spans", Tombstones(projectId, rows), cancellationToken);
@@ -37,33 +37,38 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
         }
     }
 
-    /// <summary>Deleted versions of the spans in rows (span id, session, has session, start: the month it lands in).</summary>
-    private List<SpanRow> Tombstones(long projectId, List<System.Text.Json.JsonElement[]> rows) => rows.Select(r => new SpanRow
+    /// <summary>An expired span as its row reads (span id, session, has session, start: the month its deleted version lands in).</summary>
+    private sealed record ExpiredSpan(string SpanId, string SessionId, int HasSession, long StartMs);
+
+    private static ExpiredSpan Expired(System.Text.Json.JsonElement[] r) => new(r[0].Text(), r[1].Text(), (int)r[2].Long(), r[3].Long());
+
+    /// <summary>Deleted versions of the spans.</summary>
+    private List<SpanRow> Tombstones(long projectId, List<ExpiredSpan> spans) => spans.Select(s => new SpanRow
     {
         ProjectId = projectId,
-        SpanId = r[0].Text(),
-        SessionId = r[1].Text(),
-        HasSession = (int)r[2].Long(),
-        StartMs = r[3].Long(),
+        SpanId = s.SpanId,
+        SessionId = s.SessionId,
+        HasSession = s.HasSession,
+        StartMs = s.StartMs,
         Version = versions.Next(),
         Deleted = 1,
     }).ToList();
 
-    /// <summary>The sessions of rows (span id, session, has session, …), '' for spans of no session (its row marks them recomputed).</summary>
-    private static HashSet<string> SessionsOf(List<System.Text.Json.JsonElement[]> rows) =>
-        rows.Select(r => r[2].Long() == 1 ? r[1].Text() : "").ToHashSet(StringComparer.Ordinal);
+    /// <summary>The sessions of the spans, '' for spans of no session (its row marks them recomputed).</summary>
+    private static HashSet<string> SessionsOf(List<ExpiredSpan> spans) =>
+        spans.Select(s => s.HasSession == 1 ? s.SessionId : "").ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Drops the months only this project has rows in; returns the spans they held (their newest versions).</summary>
     private async Task<long> DropWholeMonthsAsync(long projectId, long cutoffMs, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["cutoff"] = cutoffMs };
-        var months = (await http.QueryAsync(sql.DroppableMonths, parameters, cancellationToken)).Select(r => r[0].Long()).ToList();
+        var months = await http.QueryAsync(sql.DroppableMonths, parameters, r => r[0].Long(), cancellationToken);
         if (months.Count == 0)
             return 0;
         parameters["months"] = months;
-        var dropped = (await http.QueryAsync(sql.LiveSpansInMonths, parameters, cancellationToken))[0][0].Long();
-        await http.InsertAsync("session_spans", Tombstones(projectId, await http.QueryAsync(sql.SpansReachingKeptMonths, parameters, cancellationToken)), cancellationToken);
-        var sessions = (await http.QueryAsync(sql.SessionsInMonths, parameters, cancellationToken)).Select(r => r[0].Text()).ToList();
+        var dropped = (await http.QueryAsync(sql.LiveSpansInMonths, parameters, r => r[0].Long(), cancellationToken))[0];
+        await http.InsertAsync("session_spans", Tombstones(projectId, await http.QueryAsync(sql.SpansReachingKeptMonths, parameters, Expired, cancellationToken)), cancellationToken);
+        var sessions = await http.QueryAsync(sql.SessionsInMonths, parameters, r => r[0].Text(), cancellationToken);
         var settings = http.Settings;
         foreach (var month in months)
             await http.ExecuteAsync(ClickHouseSql.DropMonth(settings.Database, settings.Cluster), new Dictionary<string, object?> { ["month"] = month }, cancellationToken);

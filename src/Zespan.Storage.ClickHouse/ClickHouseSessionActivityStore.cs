@@ -24,12 +24,11 @@ public sealed class ClickHouseSessionActivityStore(ClickHouseHttp http, ClickHou
     public async Task<(long IdleGapMs, bool Complete)> AppliedIdleGapAsync(long projectId, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId };
-        var applied = (await http.QueryAsync(sql.AppliedIdleGapAndVersion, parameters, cancellationToken))[0];
-        var (threshold, version) = (applied[0].Long(), applied[1].ULong());
+        var (threshold, version) = (await http.QueryAsync(sql.AppliedIdleGapAndVersion, parameters, r => (r[0].Long(), r[1].ULong()), cancellationToken))[0];
         if (_completeAt.TryGetValue(projectId, out var known) && known == version)
             return (threshold, true);
         parameters["idle_gap"] = threshold;
-        var stale = (await http.QueryAsync(sql.RowsUnderOtherThreshold, parameters, cancellationToken))[0][0].Long();
+        var stale = (await http.QueryAsync(sql.RowsUnderOtherThreshold, parameters, r => r[0].Long(), cancellationToken))[0];
         if (stale == 0)
             _completeAt[projectId] = version;
         return (threshold, stale == 0);
@@ -46,7 +45,7 @@ public sealed class ClickHouseSessionActivityStore(ClickHouseHttp http, ClickHou
             return 0;
         if (applied != idleGapMs)
             await http.InsertAsync("session_idle_thresholds", [new ThresholdRow(projectId, idleGapMs, versions.Next())], cancellationToken);
-        var stale = (await http.QueryAsync(sql.RowsUnderOtherThreshold, parameters, cancellationToken))[0][0].Long();
+        var stale = (await http.QueryAsync(sql.RowsUnderOtherThreshold, parameters, r => r[0].Long(), cancellationToken))[0];
         // After the threshold's INSERT returned: the recompute's tick, taken later, reads it.
         await sessionRows.RecomputeProjectAsync(projectId, cancellationToken);
         return stale;

@@ -34,16 +34,17 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             parameters["after_id"] = after.SessionId;
         }
         // The page and the total are independent statements: sent together, a list waits for the slower, not for both.
-        var pageRows = http.QueryAsync(sql.SessionPage(query.Filter, query.Sort, query.Descending, query.After is not null), parameters, cancellationToken);
-        var countRows = http.QueryAsync(sql.SessionCount(query.Filter), parameters, cancellationToken);
-        var items = (await pageRows).Select(r => SpanReading.Session(r)).ToList();
+        var pageRows = http.QueryAsync(sql.SessionPage(query.Filter, query.Sort, query.Descending, query.After is not null), parameters, r => SpanReading.Session(r),
+            cancellationToken);
+        var countRows = http.QueryAsync(sql.SessionCount(query.Filter), parameters, r => r[0].Long(), cancellationToken);
+        var items = await pageRows;
         string? next = null;
         if (items.Count > query.Limit)
         {
             items.RemoveAt(items.Count - 1);
             next = SessionCursor.Of(items[^1], query.Sort, query.Descending).Encode();
         }
-        var count = (await countRows)[0][0].Long();
+        var count = (await countRows)[0];
         return new Page<SessionSummary>(items, next, count);
     }
 
@@ -101,7 +102,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         if (row.Count == 1 && row[0].IdleGapMs == idleGapMs && IsOf(row[0].Row, timeline))
             return row[0].Row;
         var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
-        return (await http.QueryAsync(sql.OneSession, parameters, cancellationToken)).Select(r => SpanReading.Session(r)).FirstOrDefault();
+        return (await http.QueryAsync(sql.OneSession, parameters, r => SpanReading.Session(r), cancellationToken)).FirstOrDefault();
     }
 
     /// <summary>Whether a summary's figures are those of the calls (the ones a timeline entry carries: not the user, name or idle time).</summary>
@@ -132,10 +133,8 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId };
         ClickHouseSql.FilterParameters(filter, parameters);
-        var r = (await http.QueryAsync(sql.SessionStatsSums(filter), parameters, cancellationToken))[0];
-        long sessions = r[0].Long(), priced = r[3].Long(), turns = r[6].Long();
-        var total = JsonCell.Cost(r[1], r[2]);
-        var pricedTotal = JsonCell.Cost(r[4], r[5]);
+        var (sessions, total, priced, pricedTotal, turns, errors, unpriced) = (await http.QueryAsync(sql.SessionStatsSums(filter), parameters,
+            r => (r[0].Long(), JsonCell.Cost(r[1], r[2]), r[3].Long(), JsonCell.Cost(r[4], r[5]), r[6].Long(), r[7].Long(), r[8].Long()), cancellationToken))[0];
         // Percentiles' rules over the sorted priced costs, reading only the ranks they need.
         Int128 median = 0, p95 = 0;
         if (priced > 0)
@@ -155,15 +154,15 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             p95,
             sessions == 0 ? 0 : (double)turns / sessions,
             turns,
-            r[7].Long(),
-            r[8].Long(),
+            errors,
+            unpriced,
             priced);
     }
 
     private async Task<List<Int128>> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, long skip, long take, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?>(filterParameters) { ["skip"] = skip, ["take"] = take, ["end"] = skip + take };
-        return (await http.QueryAsync(sql.PricedCostsAtRanks(filter), parameters, cancellationToken)).Select(c => JsonCell.Cost(c[0], c[1])).ToList();
+        return await http.QueryAsync(sql.PricedCostsAtRanks(filter), parameters, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
     }
 
     /// <summary>The groups summed in SQL over the session rows; the top ones chosen here by the one order.</summary>
@@ -173,8 +172,8 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         ClickHouseSql.FilterParameters(filter, parameters);
         if (grouping is SessionGrouping.ByMetadata metadata)
             parameters["meta_key"] = metadata.Key;
-        var rows = await http.QueryAsync(sql.SessionBreakdown(filter, grouping), parameters, cancellationToken);
-        var groups = rows.Select(g => new SessionGroupCost(g[0].Flag() ? g[1].Text() : null, g[2].Long(), JsonCell.Cost(g[3], g[4]), g[5].Long(), g[6].Long(), g[7].Long()));
+        var groups = await http.QueryAsync(sql.SessionBreakdown(filter, grouping), parameters,
+            g => new SessionGroupCost(g[0].Flag() ? g[1].Text() : null, g[2].Long(), JsonCell.Cost(g[3], g[4]), g[5].Long(), g[6].Long(), g[7].Long()), cancellationToken);
         return BreakdownOrder.Top(groups, limit);
     }
 

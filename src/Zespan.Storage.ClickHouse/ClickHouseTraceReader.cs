@@ -23,23 +23,23 @@ public sealed class ClickHouseTraceReader(ClickHouseHttp http, ClickHouseSql sql
         }
         var status = query.Status switch { SpanStatus.Ok => 1, SpanStatus.Error => 2, _ => 0 };
         bool f = query.FromMs is not null, t = query.ToMs is not null, u = query.UserId is not null, s = query.SessionId is not null, m = query.Model is not null;
-        var rows = await http.QueryAsync(sql.TracePage(f, t, u, s, m, status, query.OldestFirst, query.After is not null), parameters, cancellationToken);
-        var items = rows.Select(r => new TraceSummary(r[0].Text(), r[1].TextIf(r[2]), r[3].Long(), r[4].Long(), (int)r[5].Long(), (int)r[6].Long(),
-            JsonCell.Cost(r[7], r[8]), (int)r[9].Long(), r[10].Long(), (int)r[11].Long(), r[12].TextIf(r[13]), r[14].TextIf(r[15]))).ToList();
+        var items = await http.QueryAsync(sql.TracePage(f, t, u, s, m, status, query.OldestFirst, query.After is not null), parameters,
+            r => new TraceSummary(r[0].Text(), r[1].TextIf(r[2]), r[3].Long(), r[4].Long(), (int)r[5].Long(), (int)r[6].Long(),
+                JsonCell.Cost(r[7], r[8]), (int)r[9].Long(), r[10].Long(), (int)r[11].Long(), r[12].TextIf(r[13]), r[14].TextIf(r[15])), cancellationToken);
         string? next = null;
         if (items.Count > query.Limit)
         {
             items.RemoveAt(items.Count - 1);
             next = TraceCursor.Encode(items[^1].StartedMs, items[^1].TraceId);
         }
-        var count = (await http.QueryAsync(sql.TraceCount(f, t, u, s, m, status), parameters, cancellationToken))[0][0].Long();
+        var count = (await http.QueryAsync(sql.TraceCount(f, t, u, s, m, status), parameters, r => r[0].Long(), cancellationToken))[0];
         return new Page<TraceSummary>(items, next, count);
     }
 
     public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["trace"] = traceId };
-        var spans = (await http.QueryAsync(sql.TraceSpans, parameters, cancellationToken)).Select(SpanReading.Span).ToList();
+        var spans = await http.QueryAsync(sql.TraceSpans, parameters, SpanReading.Span, cancellationToken);
         if (spans.Count == 0)
             return null;
         var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spans.Select(s => s.Id).ToList(),

@@ -27,7 +27,7 @@ internal sealed class SessionFacts(ClickHouseHttp http, ClickHouseSql sql)
         ClickHouseSql.FilterParameters(filter, parameters);
         if (metadataKey is not null)
             parameters["meta_key"] = metadataKey;
-        var rows = await http.QueryAsync(sql.SessionFacts(filter, metadataKey is not null, sessionId is not null), parameters, cancellationToken);
-        return rows.Select(r => new SessionFact(SpanReading.Session(r), r[SpanReading.SessionColumnCount].Strings(), r[SpanReading.SessionColumnCount + 1].Strings())).ToList();
+        return await http.QueryAsync(sql.SessionFacts(filter, metadataKey is not null, sessionId is not null), parameters,
+            r => new SessionFact(SpanReading.Session(r), r[SpanReading.SessionColumnCount].Strings(), r[SpanReading.SessionColumnCount + 1].Strings()), cancellationToken);
     }
 }

@@ -21,9 +21,8 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     public async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
     {
         var touched = new HashSet<string>(sessionIds, StringComparer.Ordinal);
-        var rows = await http.QueryAsync(sql.SessionsOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds }, cancellationToken);
-        foreach (var r in rows)
-            touched.Add(r[0].Text());
+        touched.UnionWith(await http.QueryAsync(sql.SessionsOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds }, r => r[0].Text(),
+            cancellationToken));
         await RecomputeAsync(projectId, touched, cancellationToken);
     }
 
@@ -34,7 +33,7 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
         {
             // The tick first: every write that returned before it is in what the reads below see.
             var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = chunk, ["version"] = versions.Next() };
-            parameters["session_span_ids"] = (await http.QueryAsync(sql.SpanIdsOfSessions, parameters, cancellationToken)).Select(r => r[0].Text()).ToList();
+            parameters["session_span_ids"] = await http.QueryAsync(sql.SpanIdsOfSessions, parameters, r => r[0].Text(), cancellationToken);
             await http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOf), parameters, cancellationToken);
         }
     }
@@ -47,7 +46,7 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     /// <summary>Migration 004 on existing data: the rows of every project's sessions.</summary>
     public async Task FillAsync(CancellationToken cancellationToken)
     {
-        foreach (var r in await http.QueryAsync(sql.ProjectsWithSpans, cancellationToken: cancellationToken))
-            await RecomputeProjectAsync(r[0].Long(), cancellationToken);
+        foreach (var projectId in await http.QueryAsync(sql.ProjectsWithSpans, null, r => r[0].Long(), cancellationToken))
+            await RecomputeProjectAsync(projectId, cancellationToken);
     }
 }

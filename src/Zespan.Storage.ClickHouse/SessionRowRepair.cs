@@ -33,11 +33,11 @@ public sealed class SessionRowRepair(ClickHouseHttp http, ClickHouseSql sql, Ses
     {
         var settled = (ulong)(time.GetUtcNow() - Settling).UtcTicks; // a RowVersions tick of that time
         var repaired = 0;
-        foreach (var r in await http.QueryAsync(sql.ProjectsWithSpans, cancellationToken: cancellationToken))
+        foreach (var projectId in await http.QueryAsync(sql.ProjectsWithSpans, null, r => r[0].Long(), cancellationToken))
         {
             if (repaired == SessionsPerPass)
                 break;
-            repaired += await RepairProjectAsync(r[0].Long(), settled, SessionsPerPass - repaired, cancellationToken);
+            repaired += await RepairProjectAsync(projectId, settled, SessionsPerPass - repaired, cancellationToken);
         }
         return repaired;
     }
@@ -46,19 +46,17 @@ public sealed class SessionRowRepair(ClickHouseHttp http, ClickHouseSql sql, Ses
     internal async Task<int> RepairProjectAsync(long projectId, ulong settled, int batch, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["settled"] = settled, ["batch"] = (long)batch, ["id_limit"] = (long)SpanIdsPerSession };
-        var stale = await http.QueryAsync(sql.StaleSessions, parameters, cancellationToken);
+        var stale = await http.QueryAsync(sql.StaleSessions, parameters, r => (Session: r[0].Text(), Since: r[2].ULong()), cancellationToken);
         if (stale.Count == 0)
             return 0;
         var sessions = new List<string>();
         var spanIds = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var row in stale)
+        foreach (var (session, since) in stale)
         {
-            var session = row[0].Text();
             sessions.Add(session);
             parameters["session"] = session;
-            parameters["since"] = row[2].ULong();
-            foreach (var id in await http.QueryAsync(sql.SpanIdsWrittenSince, parameters, cancellationToken))
-                spanIds.Add(id[0].Text());
+            parameters["since"] = since;
+            spanIds.UnionWith(await http.QueryAsync(sql.SpanIdsWrittenSince, parameters, r => r[0].Text(), cancellationToken));
         }
         await sessionRows.SpansWrittenAsync(projectId, spanIds, sessions, cancellationToken);
         logger.LogWarning("Session rows: recomputed {Sessions} sessions of project {Project} whose last write was not followed by its recompute (a server stopped in between).",

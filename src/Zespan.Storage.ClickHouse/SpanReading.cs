@@ -69,7 +69,7 @@ internal static class SpanReading
         CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
-        parameters["session_span_ids"] = (await http.QueryAsync(sql.SessionSpanIds, parameters, cancellationToken)).Select(r => r[0].Text()).ToList();
+        parameters["session_span_ids"] = await http.QueryAsync(sql.SessionSpanIds, parameters, r => r[0].Text(), cancellationToken);
         return parameters;
     }
 
@@ -86,14 +86,16 @@ internal static class SpanReading
         var result = new Dictionary<string, Payload>(StringComparer.Ordinal);
         if (spanIds.Count == 0)
             return result;
-        var rows = await http.QueryAsync(sql.Payloads, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds, ["sessions"] = sessionIds }, cancellationToken);
-        foreach (var r in rows)
-        {
-            // Without a content row, ANY LEFT JOIN leaves defaults (0, ''), so the flags decide.
-            var input = r[1].Flag() ? r[2].Text() : r[7].Flag() ? r[8].Text() : null;
-            var output = r[3].Flag() ? r[4].Text() : r[9].Flag() ? r[10].Text() : null;
-            result[r[0].Text()] = new Payload(input, output, r[6].TextIf(r[5]));
-        }
+        var rows = await http.QueryAsync(sql.Payloads, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds, ["sessions"] = sessionIds },
+            r =>
+            {
+                // Without a content row, ANY LEFT JOIN leaves defaults (0, ''), so the flags decide.
+                var input = r[1].Flag() ? r[2].Text() : r[7].Flag() ? r[8].Text() : null;
+                var output = r[3].Flag() ? r[4].Text() : r[9].Flag() ? r[10].Text() : null;
+                return (Id: r[0].Text(), Payload: new Payload(input, output, r[6].TextIf(r[5])));
+            }, cancellationToken);
+        foreach (var (id, payload) in rows)
+            result[id] = payload;
         return result;
     }
 }

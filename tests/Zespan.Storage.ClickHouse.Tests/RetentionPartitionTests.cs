@@ -64,9 +64,10 @@ public sealed class RetentionPartitionTests(ClickHouseCluster cluster)
 
             // September and October are gone as partitions: not one row (version or deleted marker) is left in them.
             var database = backend.Http.Settings.Database;
-            var rows = await backend.Http.QueryAsync(
-                $"SELECT toYYYYMM(toDateTime(intDiv(start_ms, 1000))) AS m, count() FROM {database}.session_spans GROUP BY m ORDER BY m FORMAT JSONCompact");
-            Assert.Equal(["202611"], rows.Select(r => r[0].ToString()));
+            var months = await backend.Http.QueryAsync(
+                $"SELECT toYYYYMM(toDateTime(intDiv(start_ms, 1000))) AS m, count() FROM {database}.session_spans GROUP BY m ORDER BY m FORMAT JSONCompact", null,
+                r => r[0].ToString());
+            Assert.Equal(["202611"], months);
 
             // A second run finds nothing more to delete.
             Assert.Equal(0, await backend.Retention.DeleteSpansStartedBeforeAsync(project, cutoff, 2));

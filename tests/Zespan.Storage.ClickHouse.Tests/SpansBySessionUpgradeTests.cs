@@ -59,7 +59,7 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
             // With every old server stopped, a server of this version starts: migration 004 fills the session rows from
             // all of the above, then the new server writes.
             var backend = await ClickHouseBackend.CreateAsync(settings);
-            Assert.Contains(4, (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact")).Select(r => r[0].GetInt32()));
+            Assert.Contains(4, await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact", null, r => r[0].GetInt32()));
             var fresh = Llm("f", "s1", 6_000);
             await backend.SpanWriter.WriteAsync([new ProjectSpan(project, fresh)]);
             written.Add(fresh);
