@@ -33,11 +33,23 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             }
             parameters["after_id"] = after.SessionId;
         }
-        // The page and the total are independent statements: sent together, a list waits for the slower, not for both.
-        var pageRows = http.QueryAsync(sql.SessionPage(query.Filter, query.Sort, query.Descending, query.After is not null), parameters, r => SpanReading.Session(r),
-            cancellationToken);
+        // The page from candidates, the thresholds that prove it and the total are independent statements: sent together,
+        // a list waits for the slowest, not for all of them. Only when the candidates do not prove the page (a shard whose
+        // first row versions are mostly older versions or filtered out) is every session grouped for it.
+        var afterCursor = query.After is not null;
+        var keyLength = ClickHouseSql.SortKey(query.Sort).Length;
+        var candidates = CandidatePage.Candidates(query.Limit + 1);
+        parameters["candidates"] = candidates;
+        parameters["threshold_at"] = candidates - 1;
+        var candidateRows = http.QueryAsync(sql.SessionPageOfCandidates(query.Filter, query.Sort, query.Descending, afterCursor), parameters,
+            r => (Row: SpanReading.Session(r), Key: CandidatePage.SortKey.Of(r, SpanReading.SessionColumnCount, keyLength, idAt: 0)), cancellationToken);
+        var thresholdRows = http.QueryAsync(sql.CandidateThresholds(query.Filter, query.Sort, query.Descending, afterCursor), parameters,
+            r => CandidatePage.SortKey.Of(r, 0, keyLength, idAt: keyLength), cancellationToken);
         var countRows = http.QueryAsync(sql.SessionCount(query.Filter), parameters, r => r[0].Long(), cancellationToken);
-        var items = await pageRows;
+        var candidatePage = await candidateRows;
+        var items = CandidatePage.Proves(candidatePage, await thresholdRows, query.Limit + 1, query.Descending)
+            ? candidatePage.Select(p => p.Row).ToList()
+            : await http.QueryAsync(sql.SessionPage(query.Filter, query.Sort, query.Descending, afterCursor), parameters, r => SpanReading.Session(r), cancellationToken);
         string? next = null;
         if (items.Count > query.Limit)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Zespan.Core.Sessions;
 
 namespace Zespan.Storage.ClickHouse;
@@ -101,6 +102,15 @@ public sealed partial class ClickHouseSql
     /// <summary>The projects that have spans (the upgrade fills their session rows one project at a time).</summary>
     public string ProjectsWithSpans => $"SELECT DISTINCT project_id FROM {Spans} FORMAT JSONCompact";
 
+    /// <summary>session_rows' columns under the names the reads give a session's figures (s_*), in the order of <see cref="SessionColumns"/>.</summary>
+    private static readonly (string Alias, string Column)[] SessionRowFields =
+    [
+        ("s_id", "session_id"), ("s_user", "user_id"), ("s_has_user", "has_user"), ("s_started", "started_ms"), ("s_ended", "ended_ms"),
+        ("s_turns", "turns"), ("s_cost_usd", "cost_usd"), ("s_cost_pico", "cost_pico"), ("s_unpriced", "unpriced"), ("s_input", "input_tokens"),
+        ("s_output", "output_tokens"), ("s_errors", "errors"), ("s_latency", "latency_ms"), ("s_idle", "idle_ms"), ("s_gaps", "idle_gaps"),
+        ("s_has_name", "has_name"), ("s_name", "name"), ("s_idle_gap", "idle_gap_ms"), ("s_deleted", "deleted"),
+    ];
+
     /// <summary>
     /// Each live session's newest row (argMax by version, grouped by session on its own shard), as the s_* columns of
     /// <see cref="Sessions"/>, with <paramref name="conditions"/> (" AND …" on those columns) as HAVING.
@@ -108,21 +118,27 @@ public sealed partial class ClickHouseSql
     /// <paramref name="oneSession"/>, only the session {session:String}'s rows, as a PREWHERE on the sort key, so the other
     /// columns need to be read only for that session's rows, not for the rest of the granules the index gives (the
     /// session's, and on the other shards the one where it would be); at 20,000 sessions it measured no gain (two
-    /// granules, 16,384 rows read either way).
+    /// granules, 16,384 rows read either way). <paramref name="rowCondition"/>: " AND …" on the raw rows that keeps every
+    /// version of a session it keeps any of (a condition on session_id).
     /// </summary>
-    private string NewestSessionRows(string conditions, string extra = "", bool oneSession = false) => $"""
-        SELECT session_id AS s_id, argMax(user_id, version) AS s_user, argMax(has_user, version) AS s_has_user,
-            argMax(started_ms, version) AS s_started, argMax(ended_ms, version) AS s_ended, argMax(turns, version) AS s_turns,
-            argMax(cost_usd, version) AS s_cost_usd, argMax(cost_pico, version) AS s_cost_pico, argMax(unpriced, version) AS s_unpriced,
-            argMax(input_tokens, version) AS s_input, argMax(output_tokens, version) AS s_output, argMax(errors, version) AS s_errors,
-            argMax(latency_ms, version) AS s_latency, argMax(idle_ms, version) AS s_idle, argMax(idle_gaps, version) AS s_gaps,
-            argMax(has_name, version) AS s_has_name, argMax(name, version) AS s_name, argMax(idle_gap_ms, version) AS s_idle_gap,
-            argMax(deleted, version) AS s_deleted{extra}
+    private string NewestSessionRows(string conditions, string extra = "", bool oneSession = false, string rowCondition = "") => $"""
+        SELECT session_id AS s_id, {string.Join(", ", SessionRowFields.Skip(1).Select(f => $"argMax({f.Column}, version) AS {f.Alias}"))}{extra}
         FROM {database}.session_rows
-        {(oneSession ? "PREWHERE" : "WHERE")} project_id = {"{project:Int64}"}{(oneSession ? " AND session_id = {session:String}" : "")}
+        {(oneSession ? "PREWHERE" : "WHERE")} project_id = {"{project:Int64}"}{(oneSession ? " AND session_id = {session:String}" : "")}{rowCondition}
         GROUP BY session_id
         HAVING s_deleted = 0{conditions}
         """;
+
+    /// <summary>
+    /// The project's live session rows of every version — not only each session's newest — that match
+    /// <paramref name="conditions"/> (the same " AND …" on s_* columns as <see cref="NewestSessionRows"/>), with
+    /// <paramref name="tail"/> (ORDER BY, LIMIT) applied on each shard. Only the columns the conditions and the tail name are read.
+    /// </summary>
+    private string LiveRowVersions(string conditions, string tail)
+    {
+        var named = SessionRowFields.Where(f => f.Alias == "s_id" || Regex.IsMatch(conditions + tail, $@"\b{f.Alias}\b")).Select(f => $"{f.Column} AS {f.Alias}");
+        return $"SELECT {string.Join(", ", named)} FROM {database}.session_rows WHERE project_id = {{project:Int64}} AND deleted = 0{conditions}{tail}";
+    }
 
     /// <summary>Tags and the metadata key {meta_key:String}'s values of each session (s_tags, s_meta).</summary>
     private const string TagsAndMetadata = """
@@ -132,8 +148,8 @@ public sealed partial class ClickHouseSql
 
     private const string TagsOnly = ", argMax(tags, version) AS s_tags, emptyArrayString() AS s_meta";
 
-    /// <summary>A page of the sessions list, keyset after a cursor: (key…, id) strictly beyond the cursor's in the order.</summary>
-    public string SessionPage(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
+    /// <summary>A page's conditions (the filter and the cursor) and its order, without the limit.</summary>
+    private static (string Conditions, string Order, string[] Key) PageShape(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
     {
         var key = SortKey(sort);
         var direction = descending ? "DESC" : "ASC";
@@ -143,9 +159,45 @@ public sealed partial class ClickHouseSql
             var values = sort == SessionSort.CostUsd ? new[] { "{after_unknown:Int64}", "{after_value:Int64}", "{after_pico:Int64}" } : ["{after_value:Int64}"];
             conditions.Append(" AND ").Append(Beyond([.. key, "s_id"], [.. values, "{after_id:String}"], descending ? "<" : ">"));
         }
-        var order = " ORDER BY " + string.Join(", ", key.Select(k => $"{k} {direction}")) + $", s_id {direction} LIMIT {{limit:Count}}";
+        return (conditions.ToString(), " ORDER BY " + string.Join(", ", key.Select(k => $"{k} {direction}")) + $", s_id {direction}", key);
+    }
+
+    /// <summary>A page of the sessions list, keyset after a cursor: (key…, id) strictly beyond the cursor's in the order.</summary>
+    public string SessionPage(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
+    {
+        var (conditions, order, _) = PageShape(filter, sort, descending, afterCursor);
+        var limited = order + " LIMIT {limit:Count}";
         // Each shard sends its own first page; the pages are merged here.
-        return $"SELECT {SessionColumns} FROM ({NewestSessionRows(conditions.ToString())}{order}){order}{ShardLocal} FORMAT JSONCompact";
+        return $"SELECT {SessionColumns} FROM ({NewestSessionRows(conditions)}{limited}){limited}{ShardLocal} FORMAT JSONCompact";
+    }
+
+    /// <summary>
+    /// The same page as <see cref="SessionPage"/>, computed only from the sessions that have a row version among the first
+    /// {candidates:Count} matching row versions of their shard in the page's order (<see cref="LiveRowVersions"/>), so a
+    /// shard groups a few sessions instead of all of them. Each row also has its sort key (k0, k1, …) for
+    /// <see cref="CandidateThresholds"/>' check. The IN subquery reads each shard's own rows (distributed_product_mode =
+    /// 'local'), which hold every version of the sessions it names.
+    /// </summary>
+    public string SessionPageOfCandidates(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
+    {
+        var (conditions, order, key) = PageShape(filter, sort, descending, afterCursor);
+        var limited = order + " LIMIT {limit:Count}";
+        var candidates = $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(conditions, order + " LIMIT {candidates:Count}")}))";
+        var keys = string.Join(", ", key.Select((k, i) => $"{k} AS k{i}"));
+        return $"SELECT {SessionColumns}, {keys} FROM ({NewestSessionRows(conditions, rowCondition: candidates)}{limited}){limited}{ShardLocal}, distributed_product_mode = 'local' FORMAT JSONCompact";
+    }
+
+    /// <summary>
+    /// Each shard's row version at 0-based rank {threshold_at:Count} (the last candidate, see
+    /// <see cref="SessionPageOfCandidates"/>) as its sort key (k0, k1, …) and session id; no row from a shard with fewer.
+    /// Every session whose newest row comes before that version in the order is a candidate, so a candidate page whose
+    /// last row does not come after any shard's threshold is the page.
+    /// </summary>
+    public string CandidateThresholds(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
+    {
+        var (conditions, order, key) = PageShape(filter, sort, descending, afterCursor);
+        var keys = string.Join(", ", key.Select((k, i) => $"{k} AS k{i}"));
+        return $"SELECT {keys}, s_id FROM ({LiveRowVersions(conditions, order + " LIMIT {threshold_at:Count}, 1")}){ShardLocal} FORMAT JSONCompact";
     }
 
     public string SessionCount(SessionFilter filter) => $"SELECT count() FROM ({NewestSessionRows(Filter(filter))}){ShardLocal} FORMAT JSONCompact";

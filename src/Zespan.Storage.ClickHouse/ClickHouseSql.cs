@@ -424,7 +424,12 @@ public sealed partial class ClickHouseSql(string database)
             foreach (var sort in Enum.GetValues<SessionSort>())
                 foreach (var descending in new[] { true, false })
                     foreach (var after in new[] { false, true })
-                        yield return ($"SessionPage {sort} desc={descending} after={after} filtered={filter != SessionFilter.None}", SessionPage(filter, sort, descending, after));
+                    {
+                        var shape = $"{sort} desc={descending} after={after} filtered={filter != SessionFilter.None}";
+                        yield return ($"SessionPage {shape}", SessionPage(filter, sort, descending, after));
+                        yield return ($"SessionPageOfCandidates {shape}", SessionPageOfCandidates(filter, sort, descending, after));
+                        yield return ($"CandidateThresholds {shape}", CandidateThresholds(filter, sort, descending, after));
+                    }
             yield return ("SessionCount", SessionCount(filter));
             yield return ("SessionFacts", SessionFacts(filter, false));
             yield return ("SessionFacts metadata", SessionFacts(filter, true));
