@@ -14,9 +14,10 @@ public sealed partial class ClickHouseSql
     /// Every version of a session's row lives on one shard (sharded by session, like session_spans), so each shard can
     /// take the newest row of its own sessions and apply the filters, sort and limit itself: only the matching sessions
     /// (a page: at most its length) cross to the node that received the query, instead of a partial state per span.
-    /// The outer levels of each statement then merge the shards' answers. Without a cluster the setting does nothing.
+    /// The outer levels of each statement then merge the shards' answers. Without a cluster that setting does nothing;
+    /// optimize_move_to_prewhere = 0 keeps <see cref="NewestSessionRows"/>' conditions after its FINAL.
     /// </summary>
-    private const string ShardLocal = " SETTINGS distributed_group_by_no_merge = 1";
+    private const string ShardLocal = " SETTINGS distributed_group_by_no_merge = 1, optimize_move_to_prewhere = 0";
 
     /// <summary>The columns of session_rows a recompute writes, in the order its SELECT gives them.</summary>
     public const string SessionRowColumns = "project_id, session_id, user_id, has_user, started_ms, ended_ms, turns, cost_usd, cost_pico, unpriced, "
@@ -112,21 +113,22 @@ public sealed partial class ClickHouseSql
     ];
 
     /// <summary>
-    /// Each live session's newest row (argMax by version, grouped by session on its own shard), as the s_* columns of
-    /// <see cref="Sessions"/>, with <paramref name="conditions"/> (" AND …" on those columns) as HAVING.
+    /// Each live session's newest row (FINAL: the row of the highest version per session, on its own shard), as the s_*
+    /// columns of <see cref="Sessions"/>, with <paramref name="conditions"/> (" AND …" on those columns) applied after.
+    /// FINAL measured 4× less time than grouping by session with argMax (0.15–0.31 s against 0.65–3.1 s for the count of
+    /// 258,000 sessions on one node, under load): a merge of sorted parts instead of a hash table of 19 states per session.
+    /// The conditions must stay in WHERE, which applies to the merged rows: moved to PREWHERE (optimize_move_to_prewhere,
+    /// off in <see cref="ShardLocal"/>) they would drop a newest version before the merge and let an older one stand in.
     /// <paramref name="extra"/>: more columns (tags, metadata) for the statements that need them. With
-    /// <paramref name="oneSession"/>, only the session {session:String}'s rows, as a PREWHERE on the sort key, so the other
-    /// columns need to be read only for that session's rows, not for the rest of the granules the index gives (the
-    /// session's, and on the other shards the one where it would be); at 20,000 sessions it measured no gain (two
-    /// granules, 16,384 rows read either way). <paramref name="rowCondition"/>: " AND …" on the raw rows that keeps every
-    /// version of a session it keeps any of (a condition on session_id).
+    /// <paramref name="oneSession"/>, only the session {session:String}'s rows, as a PREWHERE on the sort key (a
+    /// condition on the whole key keeps or drops every version of a session together), so the other columns need to be
+    /// read only for that session's rows. <paramref name="rowCondition"/>: " AND …" that keeps every version of a session
+    /// it keeps any of (a condition on session_id).
     /// </summary>
     private string NewestSessionRows(string conditions, string extra = "", bool oneSession = false, string rowCondition = "") => $"""
-        SELECT session_id AS s_id, {string.Join(", ", SessionRowFields.Skip(1).Select(f => $"argMax({f.Column}, version) AS {f.Alias}"))}{extra}
-        FROM {database}.session_rows
-        {(oneSession ? "PREWHERE" : "WHERE")} project_id = {"{project:Int64}"}{(oneSession ? " AND session_id = {session:String}" : "")}{rowCondition}
-        GROUP BY session_id
-        HAVING s_deleted = 0{conditions}
+        SELECT {string.Join(", ", SessionRowFields.Select(f => $"{f.Column} AS {f.Alias}"))}{extra}
+        FROM {database}.session_rows FINAL
+        {(oneSession ? "PREWHERE project_id = {project:Int64} AND session_id = {session:String} WHERE" : "WHERE project_id = {project:Int64} AND")} deleted = 0{rowCondition}{conditions}
         """;
 
     /// <summary>
@@ -141,12 +143,9 @@ public sealed partial class ClickHouseSql
     }
 
     /// <summary>Tags and the metadata key {meta_key:String}'s values of each session (s_tags, s_meta).</summary>
-    private const string TagsAndMetadata = """
-        , argMax(tags, version) AS s_tags,
-            arrayFilter((mv, mk) -> mk = {meta_key:String}, argMax(metadata_values, version), argMax(metadata_keys, version)) AS s_meta
-        """;
+    private const string TagsAndMetadata = ", tags AS s_tags, arrayFilter((mv, mk) -> mk = {meta_key:String}, metadata_values, metadata_keys) AS s_meta";
 
-    private const string TagsOnly = ", argMax(tags, version) AS s_tags, emptyArrayString() AS s_meta";
+    private const string TagsOnly = ", tags AS s_tags, emptyArrayString() AS s_meta";
 
     /// <summary>A page's conditions (the filter and the cursor) and its order, without the limit.</summary>
     private static (string Conditions, string Order, string[] Key) PageShape(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
