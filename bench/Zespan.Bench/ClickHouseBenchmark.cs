@@ -19,7 +19,7 @@ namespace Zespan.Bench;
 /// FINAL, as Langfuse, Helicone and Laminar do) straight over ClickHouse's HTTP interface, and the two answers compared.
 /// </summary>
 public sealed partial class ClickHouseBenchmark(string envFile, string serversData, int loadFrom, int loadTo, int chunk, int concurrency, int batch, int runs, bool queries, string? only = null, string database = "zespan",
-    int warmups = 1)
+    int warmups = 1, bool peers = true)
 {
     public const string Key = "zsp_bench_clickhouse_key_0123456789";
     private readonly string Db = database;
@@ -284,7 +284,13 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
             if (zespanError is not null)
                 await KillLeftoversAsync(shards);
             List<string[]> peerAnswer = [];
-            var peers = await TimeAsync(async () =>
+            // --no-peers: Zespan's side only, to compare server builds over the same rows without timing the peers' way again.
+            if (!peers)
+            {
+                Console.WriteLine($"| {c.Name} | {Cell(zespan)} | not run | — | {(zespanError is null ? "not compared" : zespanError)} | ≤ {c.TargetMs:N0} ms | {(zespanError is null && zespan.Median <= c.TargetMs ? "met" : "missed")} |");
+                continue;
+            }
+            var peerTimes = await TimeAsync(async () =>
             {
                 var all = new List<string[]>();
                 foreach (var sql in c.PeerSql)
@@ -294,7 +300,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
             });
             var same = zespanError is null ? c.Check(zespanAnswer, peerAnswer) : $"Zespan: {zespanError} ({zespan.Median / 1000:N0} s)";
             var verdict = zespanError is null && zespan.Median <= c.TargetMs ? "met" : "missed";
-            Console.WriteLine($"| {c.Name} | {Cell(zespan)} | {Cell(peers)} | {(zespanError is null ? $"{peers.Median / zespan.Median:N2}×" : "—")} | {same} | ≤ {c.TargetMs:N0} ms | {verdict} |");
+            Console.WriteLine($"| {c.Name} | {Cell(zespan)} | {Cell(peerTimes)} | {(zespanError is null ? $"{peerTimes.Median / zespan.Median:N2}×" : "—")} | {same} | ≤ {c.TargetMs:N0} ms | {verdict} |");
         }
         Console.WriteLine($"load average after the queries {LoadAverage()}; {DateTime.UtcNow:HH:mm:ss}Z");
     }

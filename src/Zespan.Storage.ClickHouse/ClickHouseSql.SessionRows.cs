@@ -120,15 +120,16 @@ public sealed partial class ClickHouseSql
     /// The conditions must stay in WHERE, which applies to the merged rows: moved to PREWHERE (optimize_move_to_prewhere,
     /// off in <see cref="ShardLocal"/>) they would drop a newest version before the merge and let an older one stand in.
     /// <paramref name="extra"/>: more columns (tags, metadata) for the statements that need them. With
-    /// <paramref name="oneSession"/>, only the session {session:String}'s rows, as a PREWHERE on the sort key (a
-    /// condition on the whole key keeps or drops every version of a session together), so the other columns need to be
-    /// read only for that session's rows. <paramref name="rowCondition"/>: " AND …" that keeps every version of a session
-    /// it keeps any of (a condition on session_id).
+    /// <paramref name="oneSession"/>, only the session {session:String}'s rows. <paramref name="rowCondition"/>: " AND …"
+    /// on session_id. Both are a PREWHERE on the sort key — a condition on the whole key keeps or drops every version of a
+    /// session together, so it is safe before FINAL — and the other columns are then read only for the rows it keeps:
+    /// for the list's candidates (scattered over most granules) 0.45–0.95 s became 0.22–0.27 s at 900,000 sessions.
     /// </summary>
     private string NewestSessionRows(string conditions, string extra = "", bool oneSession = false, string rowCondition = "") => $"""
         SELECT {string.Join(", ", SessionRowFields.Select(f => $"{f.Column} AS {f.Alias}"))}{extra}
         FROM {database}.session_rows FINAL
-        {(oneSession ? "PREWHERE project_id = {project:Int64} AND session_id = {session:String} WHERE" : "WHERE project_id = {project:Int64} AND")} deleted = 0{rowCondition}{conditions}
+        PREWHERE project_id = {"{project:Int64}"}{(oneSession ? " AND session_id = {session:String}" : "")}{rowCondition}
+        WHERE deleted = 0{conditions}
         """;
 
     /// <summary>
