@@ -17,7 +17,10 @@ public sealed partial class ClickHouseSql
     /// The outer levels of each statement then merge the shards' answers. Without a cluster that setting does nothing;
     /// optimize_move_to_prewhere = 0 keeps <see cref="NewestSessionRows"/>' conditions after its FINAL.
     /// </summary>
-    private const string ShardLocal = " SETTINGS distributed_group_by_no_merge = 1, optimize_move_to_prewhere = 0";
+    private const string ShardLocal = " SETTINGS distributed_group_by_no_merge = 1, " + ConditionsAfterFinal;
+
+    /// <summary>Keeps <see cref="NewestSessionRows"/>' WHERE after its FINAL: every statement that reads it sets this.</summary>
+    private const string ConditionsAfterFinal = "optimize_move_to_prewhere = 0";
 
     /// <summary>The columns of session_rows a recompute writes, in the order its SELECT gives them.</summary>
     public const string SessionRowColumns = "project_id, session_id, user_id, has_user, started_ms, ended_ms, turns, cost_usd, cost_pico, unpriced, "
@@ -139,9 +142,16 @@ public sealed partial class ClickHouseSql
     /// </summary>
     private string LiveRowVersions(string conditions, string tail)
     {
-        var named = SessionRowFields.Where(f => f.Alias == "s_id" || Regex.IsMatch(conditions + tail, $@"\b{f.Alias}\b")).Select(f => $"{f.Column} AS {f.Alias}");
+        var mentioned = SessionColumnName().Matches(conditions + tail).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var named = SessionRowFields.Where(f => f.Alias == "s_id" || mentioned.Contains(f.Alias)).Select(f => $"{f.Column} AS {f.Alias}");
         return $"SELECT {string.Join(", ", named)} FROM {database}.session_rows WHERE project_id = {{project:Int64}} AND deleted = 0{conditions}{tail}";
     }
+
+    [GeneratedRegex(@"\bs_\w+")]
+    private static partial Regex SessionColumnName();
+
+    /// <summary>A sort key's expressions named k0, k1, … (<see cref="CandidatePage.SortKey"/> reads them in that order).</summary>
+    private static string SortKeyColumns(string[] key) => string.Join(", ", key.Select((k, i) => $"{k} AS k{i}"));
 
     /// <summary>Tags and the metadata key {meta_key:String}'s values of each session (s_tags, s_meta).</summary>
     private const string TagsAndMetadata = ", tags AS s_tags, arrayFilter((mv, mk) -> mk = {meta_key:String}, metadata_values, metadata_keys) AS s_meta";
@@ -183,8 +193,7 @@ public sealed partial class ClickHouseSql
         var (conditions, order, key) = PageShape(filter, sort, descending, afterCursor);
         var limited = order + " LIMIT {limit:Count}";
         var candidates = $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(conditions, order + " LIMIT {candidates:Count}")}))";
-        var keys = string.Join(", ", key.Select((k, i) => $"{k} AS k{i}"));
-        return $"SELECT {SessionColumns}, {keys} FROM ({NewestSessionRows(conditions, rowCondition: candidates)}{limited}){limited}{ShardLocal}, distributed_product_mode = 'local' FORMAT JSONCompact";
+        return $"SELECT {SessionColumns}, {SortKeyColumns(key)} FROM ({NewestSessionRows(conditions, rowCondition: candidates)}{limited}){limited}{ShardLocal}, distributed_product_mode = 'local' FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -196,8 +205,7 @@ public sealed partial class ClickHouseSql
     public string CandidateThresholds(SessionFilter filter, SessionSort sort, bool descending, bool afterCursor)
     {
         var (conditions, order, key) = PageShape(filter, sort, descending, afterCursor);
-        var keys = string.Join(", ", key.Select((k, i) => $"{k} AS k{i}"));
-        return $"SELECT {keys}, s_id FROM ({LiveRowVersions(conditions, order + " LIMIT {threshold_at:Count}, 1")}){ShardLocal} FORMAT JSONCompact";
+        return $"SELECT {SortKeyColumns(key)}, s_id FROM ({LiveRowVersions(conditions, order + " LIMIT {threshold_at:Count}, 1")}){ShardLocal} FORMAT JSONCompact";
     }
 
     public string SessionCount(SessionFilter filter) => $"SELECT count() FROM ({NewestSessionRows(Filter(filter))}){ShardLocal} FORMAT JSONCompact";

@@ -24,7 +24,6 @@ public sealed class SessionPageCandidateTests(ClickHouseCluster cluster)
         var (backend, _) = await cluster.SharedStoresAsync();
         var project = NewProject();
         // 80 sessions of three expensive calls, ~40 per shard: more than the 24 row versions a shard takes for a page of 2.
-        var spans = new Dictionary<string, SpanRecord>();
         var first = new List<SpanRecord>();
         for (var i = 0; i < 80; i++)
             for (var k = 0; k < 3; k++)
