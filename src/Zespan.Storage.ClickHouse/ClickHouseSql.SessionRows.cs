@@ -69,13 +69,19 @@ public sealed partial class ClickHouseSql
     /// session — whose newest span row is newer than their newest session row (0 when they have none), that is, written
     /// after the last recompute started, when that write's version was taken before {settled:UInt64} (older than any
     /// write whose recompute may still be on its way). Oldest first, at most {batch:Count}; each with its row's version.
+    /// Only rows of versions after {written_after:UInt64} are read, on both sides: the sweep's earlier passes checked the
+    /// rest. That stays exact: a session whose newest row is older than the bound has r_version 0 here, and its span rows
+    /// after the bound are newer than that row anyway. It turns a grouping of the project's every span row (50–56 s at
+    /// 9 M rows) into a scan of the version column plus a grouping of the recent rows.
     /// </summary>
     public string StaleSessions => $"""
         SELECT s_id, s_version, r_version FROM (
-            SELECT session_id AS s_id, max(version) AS s_version FROM {Spans} WHERE project_id = {"{project:Int64}"} GROUP BY session_id
+            SELECT session_id AS s_id, max(version) AS s_version FROM {Spans}
+            WHERE project_id = {"{project:Int64}"} AND version > {"{written_after:UInt64}"} GROUP BY session_id
         ) AS s
         ANY LEFT JOIN (
-            SELECT session_id AS s_id, max(version) AS r_version FROM {database}.session_rows WHERE project_id = {"{project:Int64}"} GROUP BY session_id
+            SELECT session_id AS s_id, max(version) AS r_version FROM {database}.session_rows
+            WHERE project_id = {"{project:Int64}"} AND version > {"{written_after:UInt64}"} GROUP BY session_id
         ) AS r USING (s_id)
         WHERE s_version > r_version AND s_version < {"{settled:UInt64}"}
         ORDER BY s_version, s_id
@@ -103,8 +109,11 @@ public sealed partial class ClickHouseSql
     public string SessionsInMonths =>
         $"SELECT DISTINCT session_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "start_ms")})) FORMAT JSONCompact";
 
-    /// <summary>The projects that have spans (the upgrade fills their session rows one project at a time).</summary>
-    public string ProjectsWithSpans => $"SELECT DISTINCT project_id FROM {Spans} FORMAT JSONCompact";
+    /// <summary>
+    /// The projects with span rows of versions after {written_after:UInt64}: 0 for every project with spans (the upgrade
+    /// fills their session rows one project at a time), the sweep's bound for the projects it must check.
+    /// </summary>
+    public string ProjectsWrittenAfter => $"SELECT DISTINCT project_id FROM {Spans} WHERE version > {{written_after:UInt64}} FORMAT JSONCompact";
 
     /// <summary>session_rows' columns under the names the reads give a session's figures (s_*), in the order of <see cref="SessionColumns"/>.</summary>
     private static readonly (string Alias, string Column)[] SessionRowFields =
@@ -273,7 +282,7 @@ public sealed partial class ClickHouseSql
         yield return ("StaleSessions", StaleSessions);
         yield return ("SpanIdsWrittenSince", SpanIdsWrittenSince);
         yield return ("SessionsInMonths", SessionsInMonths);
-        yield return ("ProjectsWithSpans", ProjectsWithSpans);
+        yield return ("ProjectsWrittenAfter", ProjectsWrittenAfter);
         yield return ("RowsUnderOtherThreshold", RowsUnderOtherThreshold);
         foreach (var filter in filters)
         {

@@ -46,7 +46,8 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     /// <summary>Migration 004 on existing data: the rows of every project's sessions.</summary>
     public async Task FillAsync(CancellationToken cancellationToken)
     {
-        foreach (var projectId in await http.QueryAsync(sql.ProjectsWithSpans, null, r => r[0].Long(), cancellationToken))
+        var everyVersion = new Dictionary<string, object?> { ["written_after"] = 0UL };
+        foreach (var projectId in await http.QueryAsync(sql.ProjectsWrittenAfter, everyVersion, r => r[0].Long(), cancellationToken))
             await RecomputeProjectAsync(projectId, cancellationToken);
     }
 }

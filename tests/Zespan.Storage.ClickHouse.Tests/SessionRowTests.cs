@@ -64,7 +64,7 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
         // Settled: every write so far. Nothing else of the project is stale, so the pass stops at the sessions above.
         var repair = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, TimeProvider.System, NullLogger<SessionRowRepair>.Instance);
         var settled = new RowVersions(TimeProvider.System).Next();
-        Assert.Equal(3, await repair.RepairProjectAsync(project, settled, batch: 10)); // kept, new, and '' (the spans of no session)
+        Assert.Equal(3, await repair.RepairProjectAsync(project, writtenAfter: 0, settled, batch: 10)); // kept, new, and '' (the spans of no session)
 
         var expected = ReferenceFigures.Sessions(final);
         listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
@@ -77,9 +77,59 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
         Assert.Equal(expected.Values.Sum(s => s.Turns), stats.TotalTurns);
 
         // Repaired: the next pass finds nothing, and neither does one right after an ordinary write (its recompute followed it).
-        Assert.Equal(0, await repair.RepairProjectAsync(project, new RowVersions(TimeProvider.System).Next(), batch: 10));
+        Assert.Equal(0, await repair.RepairProjectAsync(project, writtenAfter: 0, new RowVersions(TimeProvider.System).Next(), batch: 10));
         await backend.SpanWriter.WriteAsync([new ProjectSpan(project, Llm("g", null, 7_000)), new ProjectSpan(project, Llm("h", "kept", 8_000))]);
-        Assert.Equal(0, await repair.RepairProjectAsync(project, new RowVersions(TimeProvider.System).Next(), batch: 10));
+        Assert.Equal(0, await repair.RepairProjectAsync(project, writtenAfter: 0, new RowVersions(TimeProvider.System).Next(), batch: 10));
+    }
+
+    [Fact]
+    public async Task TheSweepReadsOnlyWhatWasWrittenSinceItsLastFullPass_AndEachServersFirstPassReadsEverything()
+    {
+        // A database of its own: RunOnceAsync checks every project, and other tests leave rows without session rows.
+        var backend = await ClickHouseBackend.CreateAsync(cluster.NewDatabase());
+        try
+        {
+            const long project = 7;
+            var now = DateTimeOffset.UtcNow;
+            var clock = new FixedClock(now + TimeSpan.FromMinutes(1)); // every write below has settled
+            await backend.SpanWriter.WriteAsync([new ProjectSpan(project, Llm("a", "kept", 1_000, costPico: 10))]);
+            await backend.SpanWriter.InsertSpansAsync([new ProjectSpan(project, Llm("b", "crashed", 2_000, costPico: 20))]);
+
+            var repair = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, clock, NullLogger<SessionRowRepair>.Instance);
+            Assert.Equal(0UL, repair.WrittenAfter);
+            Assert.Equal(1, await repair.RunOnceAsync()); // "crashed"
+            var bound = repair.WrittenAfter;
+            Assert.Equal((ulong)(clock.GetUtcNow() - SessionRowRepair.Settling - SessionRowRepair.LateWrites).UtcTicks, bound);
+
+            // Two crashed writes: one whose version lies at the bound (landed later than LateWrites allows), one just after.
+            await backend.Http.InsertAsync("session_spans", new[] { SpanRow.Of(project, Llm("c", "too late", 3_000, costPico: 30), bound) });
+            await backend.Http.InsertAsync("session_spans", new[] { SpanRow.Of(project, Llm("d", "late", 4_000, costPico: 40), bound + 1) });
+            Assert.Equal(1, await repair.RunOnceAsync()); // "late" only: the bounded pass does not read the row at the bound
+            Assert.Equal(0, await repair.RunOnceAsync());
+            Assert.Equal(["crashed", "kept", "late"], await ListedAsync(backend, project));
+
+            // A restarted server's first pass reads every version.
+            var restarted = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, clock, NullLogger<SessionRowRepair>.Instance);
+            Assert.Equal(1, await restarted.RunOnceAsync());
+            var spans = new[] { Llm("a", "kept", 1_000, costPico: 10), Llm("b", "crashed", 2_000, costPico: 20), Llm("c", "too late", 3_000, costPico: 30), Llm("d", "late", 4_000, costPico: 40) };
+            var expected = ReferenceFigures.Sessions(spans);
+            var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+            foreach (var session in listed.Items)
+                Compare.Session(expected[session.SessionId], session, "after the restarted server's pass");
+        }
+        finally
+        {
+            await backend.DropAsync();
+        }
+    }
+
+    private static async Task<string[]> ListedAsync(ClickHouseBackend backend, long project) =>
+        (await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 })).Items.Select(s => s.SessionId).Order(StringComparer.Ordinal).ToArray();
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]
