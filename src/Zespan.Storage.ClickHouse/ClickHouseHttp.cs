@@ -146,6 +146,15 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
         throw new ClickHouseException($"No ClickHouse node answered ({string.Join(", ", settings.Urls)}).", last);
     }
 
+    /// <summary>
+    /// ClickHouse parses at most this many bytes of a statement (max_query_size's default, 18.16 to 26): a statement that
+    /// carries a batch's span ids can be longer — 20,000 ids of 18 characters bind to 760 kB of hex — and was refused
+    /// with "Max query size exceeded", so the write failed on every retry. Such a statement sends a limit of twice its
+    /// length: the setting travels to the other shards with the statement, which they receive as ClickHouse formats it
+    /// again (its subqueries named, so a little longer).
+    /// </summary>
+    private const int DefaultMaxQuerySize = 262_144;
+
     private HttpRequestMessage NewRequest(Uri node, string sql, string? body, IEnumerable<string> statementSettings)
     {
         // With data in the body, the statement goes in the URL; otherwise the statement is the body.
@@ -153,6 +162,9 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
         var query = new List<string>(statementSettings); // InsertDurability: what a 2xx means
         if (body is not null)
             query.Add("query=" + Uri.EscapeDataString(sql));
+        else if (Encoding.UTF8.GetByteCount(sql) is var bytes and >= DefaultMaxQuerySize)
+            query.Add("max_query_size=" + 2L * bytes); // a batch's span ids bound into the statement
+
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, query.Count == 0 ? "/" : "/?" + string.Join('&', query)))
         {
             Content = new StringContent(body ?? sql, Encoding.UTF8, "text/plain"),
