@@ -184,7 +184,9 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         ClickHouseSql.FilterParameters(filter, parameters);
         if (grouping is SessionGrouping.ByMetadata metadata)
             parameters["meta_key"] = metadata.Key;
-        var groups = await http.QueryAsync(sql.SessionBreakdown(filter, grouping), parameters,
+        // A negative limit means every group; otherwise ClickHouse sends only the first ones, which Top orders again.
+        parameters["limit"] = (long)limit;
+        var groups = await http.QueryAsync(sql.SessionBreakdown(filter, grouping, top: limit >= 0), parameters,
             g => new SessionGroupCost(g[0].Flag() ? g[1].Text() : null, g[2].Long(), JsonCell.Cost(g[3], g[4]), g[5].Long(), g[6].Long(), g[7].Long()), cancellationToken);
         return BreakdownOrder.Top(groups, limit);
     }

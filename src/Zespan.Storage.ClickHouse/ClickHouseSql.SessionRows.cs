@@ -244,9 +244,11 @@ public sealed partial class ClickHouseSql
 
     /// <summary>
     /// Sessions, cost, turns, tokens and sessions of unknown cost per group (k_has = 0: the sessions of no group) — a
-    /// session counts once in each of its tags or metadata values.
+    /// session counts once in each of its tags or metadata values. With <paramref name="top"/>, only the first
+    /// {limit:Count} groups in <see cref="BreakdownOrder"/>'s order (<see cref="BreakdownTopOrder"/>), so a breakdown by
+    /// 200,000 users sends 20 rows instead of every group.
     /// </summary>
-    public string SessionBreakdown(SessionFilter filter, SessionGrouping grouping)
+    public string SessionBreakdown(SessionFilter filter, SessionGrouping grouping, bool top = false)
     {
         var key = grouping switch
         {
@@ -264,9 +266,17 @@ public sealed partial class ClickHouseSql
         return $"""
             SELECT k_has, k, count(), sum(s_cost_usd), sum(s_cost_pico), sum(s_turns), sum(s_input + s_output), countIf(s_unpriced = s_turns)
             FROM (SELECT s_cost_usd, s_cost_pico, s_turns, s_input, s_output, s_unpriced, {key} FROM ({NewestSessionRows(Filter(filter), extra)}))
-            GROUP BY k_has, k{ShardLocal} FORMAT JSONCompact
+            GROUP BY k_has, k{(top ? BreakdownTopOrder + " LIMIT {limit:Count}" : "")}{ShardLocal} FORMAT JSONCompact
             """;
     }
+
+    /// <summary>
+    /// <see cref="BreakdownOrder.Order"/> in SQL: groups of known cost first, cost descending, then no group (k_has = 0)
+    /// and the names by code point, which is the byte order of UTF-8 that ClickHouse compares. The cost is whole dollars
+    /// and a picodollar rest per session, so a group's rest can pass a dollar: the carry is moved before comparing.
+    /// </summary>
+    private const string BreakdownTopOrder = " ORDER BY countIf(s_unpriced = s_turns) = count(), sum(s_cost_usd) + intDiv(sum(s_cost_pico), 1000000000000) DESC, "
+        + "sum(s_cost_pico) % 1000000000000 DESC, k_has, k";
 
     /// <summary>How many live session rows were computed under another threshold than {idle_gap:Int64} (0: the threshold is applied).</summary>
     public string RowsUnderOtherThreshold =>
@@ -289,7 +299,10 @@ public sealed partial class ClickHouseSql
             yield return ("SessionStatsSums", SessionStatsSums(filter));
             yield return ("PricedCostsAtRanks", PricedCostsAtRanks(filter));
             foreach (var grouping in new SessionGrouping[] { new SessionGrouping.ByUser(), new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
+            {
                 yield return ($"SessionBreakdown {grouping}", SessionBreakdown(filter, grouping));
+                yield return ($"SessionBreakdown top {grouping}", SessionBreakdown(filter, grouping, top: true));
+            }
         }
     }
 }

@@ -63,6 +63,25 @@ public abstract class SessionAnalyticsConformance(IStoreFactory factory) : Confo
     }
 
     [Fact]
+    public async Task Breakdown_TopGroups_CompareWholeCosts_WhenPicodollarsCarryPastADollar()
+    {
+        const long Dollar = 1_000_000_000_000;
+        await WriteAsync(
+            Llm("a", "s1", Day0, costPico: Dollar * 3 / 4, userId: "ann"), Llm("b", "s2", Day0, costPico: Dollar * 3 / 4, userId: "ann"), // $1.50 in rests alone
+            Llm("c", "s3", Day0, costPico: Dollar * 14 / 10, userId: "bob"), // $1.40: more whole dollars than ann's
+            Llm("d", "s4", Day0, costPico: Dollar * 14 / 10, userId: "dan"), // a tie with bob: the name decides
+            Llm("e", "s5", Day0, costPico: null, userId: "amy"), // unknown: after every known cost
+            Llm("f", "s6", Day0, costPico: 0, userId: "zoe"));
+        string?[] order = ["ann", "bob", "dan", "zoe", "amy"];
+        for (var limit = 1; limit <= order.Length; limit++)
+        {
+            var top = await Store.Sessions.BreakdownAsync(ProjectId, new SessionGrouping.ByUser(), SessionFilter.None, limit);
+            Assert.Equal(order[..limit], top.Select(g => g.Group));
+        }
+        Assert.Equal(Dollar * 3 / 2, (await Store.Sessions.BreakdownAsync(ProjectId, new SessionGrouping.ByUser(), SessionFilter.None, 1))[0].TotalCostPico);
+    }
+
+    [Fact]
     public async Task Breakdown_ByTag_CountsASessionInEachOfItsTags()
     {
         await WriteAsync(
