@@ -152,7 +152,8 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         if (priced > 0)
         {
             var middle = CostsAtAsync(filter, parameters, priced % 2 == 1 ? priced / 2 : priced / 2 - 1, priced % 2 == 1 ? 1 : 2, cancellationToken);
-            var nearest = CostsAtAsync(filter, parameters, Percentiles.NearestRankOf(priced, 0.95) - 1, 1, cancellationToken);
+            // The 95th percentile's rank counted from the most expensive: its shards send ~5 % of their rows.
+            var nearest = CostsAtAsync(filter, parameters, priced - Percentiles.NearestRankOf(priced, 0.95), 1, cancellationToken, fromTheTop: true);
             // Separate statements: a write in between can change the ranks' count, never make a figure other than one of a state.
             var middles = await middle;
             median = middles.Count switch { 0 => 0, 1 => middles[0], _ => Percentiles.MeanOfTwo(middles[0], middles[1]) };
@@ -171,10 +172,11 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             priced);
     }
 
-    private async Task<List<Int128>> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, long skip, long take, CancellationToken cancellationToken)
+    private async Task<List<Int128>> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, long skip, long take, CancellationToken cancellationToken,
+        bool fromTheTop = false)
     {
         var parameters = new Dictionary<string, object?>(filterParameters) { ["skip"] = skip, ["take"] = take, ["end"] = skip + take };
-        return await http.QueryAsync(sql.PricedCostsAtRanks(filter), parameters, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
+        return await http.QueryAsync(sql.PricedCostsAtRanks(filter, fromTheTop), parameters, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
     }
 
     /// <summary>The groups summed in SQL over the session rows; the top ones chosen here by the one order.</summary>

@@ -237,10 +237,15 @@ public sealed partial class ClickHouseSql
     /// <summary>
     /// The priced sessions' costs at 0-based ranks {skip:Count} to {skip:Count} + {take:Count} - 1 in cost order (the
     /// median's and the 95th percentile's): each shard sends its first {end:Count} = skip + take, which hold the answer.
+    /// <paramref name="fromTheTop"/>: ranks counted from the most expensive, so the 95th percentile's shards send ~5 % of
+    /// their rows instead of ~95 % (1 M session rows: 461 → 275 ms alone, both ranks at once 772 → 649 ms).
     /// </summary>
-    public string PricedCostsAtRanks(SessionFilter filter) =>
-        $"SELECT s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns")} ORDER BY s_cost_usd, s_cost_pico LIMIT {{end:Count}}) "
-        + $"ORDER BY s_cost_usd, s_cost_pico LIMIT {{skip:Count}}, {{take:Count}}{ShardLocal} FORMAT JSONCompact";
+    public string PricedCostsAtRanks(SessionFilter filter, bool fromTheTop = false)
+    {
+        var order = fromTheTop ? "ORDER BY s_cost_usd DESC, s_cost_pico DESC" : "ORDER BY s_cost_usd, s_cost_pico";
+        return $"SELECT s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns")} {order} LIMIT {{end:Count}}) "
+            + $"{order} LIMIT {{skip:Count}}, {{take:Count}}{ShardLocal} FORMAT JSONCompact";
+    }
 
     /// <summary>
     /// Sessions, cost, turns, tokens and sessions of unknown cost per group (k_has = 0: the sessions of no group) — a
@@ -298,6 +303,7 @@ public sealed partial class ClickHouseSql
         {
             yield return ("SessionStatsSums", SessionStatsSums(filter));
             yield return ("PricedCostsAtRanks", PricedCostsAtRanks(filter));
+            yield return ("PricedCostsAtRanks from the top", PricedCostsAtRanks(filter, fromTheTop: true));
             foreach (var grouping in new SessionGrouping[] { new SessionGrouping.ByUser(), new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
             {
                 yield return ($"SessionBreakdown {grouping}", SessionBreakdown(filter, grouping));
