@@ -49,7 +49,7 @@ public sealed class SweepBoundBenchmark(string envFile, int spans, int recentSpa
         }
         finally
         {
-            await http.ExecuteAsync($"DROP DATABASE IF EXISTS {settings.Database}{(settings.Cluster is null ? "" : " ON CLUSTER " + settings.Cluster)}");
+            await http.ExecuteAsync(ClickHouseSchema.DropDatabase(settings.Database, settings.Cluster));
         }
     }
 

@@ -164,7 +164,6 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
             query.Add("query=" + Uri.EscapeDataString(sql));
         else if (Encoding.UTF8.GetByteCount(sql) is var bytes and >= DefaultMaxQuerySize)
             query.Add("max_query_size=" + 2L * bytes); // a batch's span ids bound into the statement
-
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, query.Count == 0 ? "/" : "/?" + string.Join('&', query)))
         {
             Content = new StringContent(body ?? sql, Encoding.UTF8, "text/plain"),

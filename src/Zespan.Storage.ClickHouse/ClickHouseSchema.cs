@@ -38,6 +38,10 @@ public static class ClickHouseSchema
     public static string CreateDatabase(string database, string? cluster) =>
         $"CREATE DATABASE IF NOT EXISTS {database}{(cluster is null ? "" : " ON CLUSTER " + cluster)}";
 
+    /// <summary>Drops a database on every node of its cluster (test and benchmark databases).</summary>
+    public static string DropDatabase(string database, string? cluster) =>
+        $"DROP DATABASE IF EXISTS {database}{(cluster is null ? "" : " ON CLUSTER " + cluster)}";
+
     private static string Read(Assembly assembly, string resource)
     {
         using var stream = assembly.GetManifestResourceStream(resource)!;

@@ -65,6 +65,6 @@ public sealed class ClickHouseBackend
     public static async Task DropDatabaseAsync(ClickHouseSettings s)
     {
         using var client = new HttpClient();
-        await new ClickHouseHttp(s, client).ExecuteAsync($"DROP DATABASE IF EXISTS {s.Database}{(s.Cluster is null ? "" : " ON CLUSTER " + s.Cluster)}");
+        await new ClickHouseHttp(s, client).ExecuteAsync(ClickHouseSchema.DropDatabase(s.Database, s.Cluster));
     }
 }
