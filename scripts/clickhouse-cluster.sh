@@ -123,10 +123,13 @@ write_node_config() {
   <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>1000</flush_interval_milliseconds></query_log>
 </yandex>
 EOF
+  # Statements in system.query_log (log_queries), but not each of their threads in system.query_thread_log: 18.16 logs
+  # threads by default, current ClickHouse does not, and during a load it took ~20 % of ClickHouse's CPU (its table grew
+  # to 2.5 times the spans' size, the writers' statements carrying their batch's ids; docs/benchmarks.md).
   cat > "$dir/users.xml" << EOF
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>4000000000</max_memory_usage><load_balancing>random</load_balancing><log_queries>1</log_queries></default></profiles>
+  <profiles><default><max_memory_usage>4000000000</max_memory_usage><load_balancing>random</load_balancing><log_queries>1</log_queries><log_query_threads>0</log_query_threads></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>

@@ -19,13 +19,15 @@ namespace Zespan.Bench;
 /// FINAL, as Langfuse, Helicone and Laminar do) straight over ClickHouse's HTTP interface, and the two answers compared.
 /// </summary>
 public sealed partial class ClickHouseBenchmark(string envFile, string serversData, int loadFrom, int loadTo, int chunk, int concurrency, int batch, int runs, bool queries, string? only = null, string database = "zespan",
-    int warmups = 1, bool peers = true)
+    int warmups = 1, bool peers = true, bool randomIds = false)
 {
     public const string Key = "zsp_bench_clickhouse_key_0123456789";
     private readonly string Db = database;
     private static readonly DateTimeOffset End = new(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
     // The shared 1 M-session data set's plan (docs/benchmarks.md "Queries at 1 M sessions"): a prefix of it loads the same sessions.
-    private static readonly GenerationPlan Plan = new() { Seed = 42, Sessions = 1_000_000, Users = 200_000, Days = 30, End = End };
+    // Random ids (--ids random) are hex span, trace and session ids as SDKs send them; the default ids grow with the session
+    // number, so a batch's sessions are neighbours in session_spans' sort key, which flatters the writer's lookups.
+    private readonly GenerationPlan Plan = new() { Seed = 42, Sessions = 1_000_000, Users = 200_000, Days = 30, End = End, RandomIds = randomIds };
 
     public async Task RunAsync()
     {
@@ -75,7 +77,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
             return c;
         }).ToList();
         var clickhousePids = ClickHousePids(Path.GetDirectoryName(Path.GetFullPath(envFile))!);
-        Console.WriteLine($"Load: sessions {loadFrom:N0}..{loadTo:N0} (LLM spans only, seed {Plan.Seed}, {Plan.Users:N0} users, {Plan.Days} days to {End:yyyy-MM-dd}), " +
+        Console.WriteLine($"Load: sessions {loadFrom:N0}..{loadTo:N0} (LLM spans only, {(Plan.RandomIds ? "random" : "ordered")} ids, seed {Plan.Seed}, {Plan.Users:N0} users, {Plan.Days} days to {End:yyyy-MM-dd}), " +
                           $"chunks of {chunk:N0} sessions, batches of {batch} spans, {concurrency} requests in flight per server, ClickHouse pids {string.Join(",", clickhousePids)}");
         long totalSpans = 0;
         double totalSeconds = 0, totalServerCpu = 0, totalClickHouseCpu = 0;

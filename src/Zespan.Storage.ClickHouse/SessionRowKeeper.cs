@@ -9,10 +9,18 @@ namespace Zespan.Storage.ClickHouse;
 /// their clocks agree better than their writes are apart: see docs/deploy.md, "Consistency model"). A writer that dies
 /// before its recompute leaves the rows to <see cref="SessionRowRepair"/>, which recomputes through this class too.
 /// </summary>
-public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions)
+public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, SessionRowKeeper.Limits? limits = null)
 {
-    /// <summary>Sessions per recompute statement: their span ids travel in the statement.</summary>
-    private const int SessionsPerStatement = 200;
+    /// <summary>
+    /// How much one recompute statement covers. Few and large statements: with random session ids (UUIDs, as SDKs send
+    /// them) a statement's sessions fall in nearly every granule of session_spans, so each statement costs about a read
+    /// of the whole table whatever its size, and a group commit's sessions are best recomputed in one. The span ids of
+    /// the sessions travel in the statement, so long sessions split it: a chunk whose sessions hold more than
+    /// <paramref name="SpanIds"/> ids is recomputed in halves.
+    /// </summary>
+    public sealed record Limits(int Sessions = 5_000, int SpanIds = 100_000);
+
+    private readonly Limits _limits = limits ?? new Limits();
 
     /// <summary>
     /// After spans were written (their INSERT returned): recomputes their sessions and every other session that holds a
@@ -29,13 +37,24 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     /// <summary>Writes the current row of each session (a deleted one where no live call is left).</summary>
     public async Task RecomputeAsync(long projectId, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
     {
-        foreach (var chunk in sessionIds.Order(StringComparer.Ordinal).Chunk(SessionsPerStatement))
+        // The tick first: every write that returned before it is in what the reads below see.
+        foreach (var chunk in sessionIds.Order(StringComparer.Ordinal).Chunk(_limits.Sessions))
+            await RecomputeChunkAsync(projectId, chunk, versions.Next(), cancellationToken);
+    }
+
+    private async Task RecomputeChunkAsync(long projectId, string[] sessions, ulong version, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessions, ["version"] = version };
+        var spanIds = await http.QueryAsync(sql.SpanIdsOfSessions, parameters, r => r[0].Text(), cancellationToken);
+        if (spanIds.Count > _limits.SpanIds && sessions.Length > 1)
         {
-            // The tick first: every write that returned before it is in what the reads below see.
-            var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = chunk, ["version"] = versions.Next() };
-            parameters["session_span_ids"] = await http.QueryAsync(sql.SpanIdsOfSessions, parameters, r => r[0].Text(), cancellationToken);
-            await http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOf), parameters, cancellationToken);
+            // Both halves read after the same tick, so it still comes before every read of theirs.
+            await RecomputeChunkAsync(projectId, sessions[..(sessions.Length / 2)], version, cancellationToken);
+            await RecomputeChunkAsync(projectId, sessions[(sessions.Length / 2)..], version, cancellationToken);
+            return;
         }
+        parameters["session_span_ids"] = spanIds;
+        await http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOf), parameters, cancellationToken);
     }
 
     /// <summary>Writes the current row of every session of the project that has a live call (a new threshold, the upgrade).</summary>

@@ -55,6 +55,34 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
     }
 
     [Fact]
+    public async Task ARecomputeSplitByItsLimits_WritesEveryRowExact()
+    {
+        // Limits this small split every chunk down to sessions one or two at a time (a session alone passes the span
+        // limit and is recomputed whole): no session may be lost or counted twice between the parts.
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var versions = new RowVersions(TimeProvider.System);
+        var keeper = new SessionRowKeeper(backend.Http, backend.Sql, versions, new SessionRowKeeper.Limits(Sessions: 6, SpanIds: 5));
+        var writer = new ClickHouseSpanWriter(backend.Http, versions, keeper);
+        var first = Enumerable.Range(0, 40).Select(i => Llm($"span{i}", $"s{i % 13}", 1_000 + 100 * i, costPico: i + 1)).ToList();
+        await writer.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
+        // Re-sends that move calls between sessions and empty one ("s12" holds span12, span25 and span38).
+        var moves = new[] { Llm("span12", "s0", 2_200, costPico: 100), Llm("span25", "s1", 3_500, costPico: 200), Llm("span38", "s2", 4_800, costPico: 300) };
+        await writer.WriteAsync(moves.Select(s => new ProjectSpan(project, s)).ToList());
+
+        var final = first.Where(s => moves.All(m => m.Id != s.Id)).Concat(moves).ToList();
+        var expected = ReferenceFigures.Sessions(final);
+        var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 50 });
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+        Assert.Equal(12, listed.TotalCount);
+        foreach (var session in listed.Items)
+            Compare.Session(expected[session.SessionId], session, "after split recomputes");
+        var stats = await backend.Sessions.StatsAsync(project, SessionFilter.None);
+        Assert.Equal(final.Sum(s => s.CostPico!.Value), (long)stats.TotalCostPico);
+        Assert.Equal(40, stats.TotalTurns);
+    }
+
+    [Fact]
     public async Task AWriterThatDiesBeforeItsRecompute_LeavesStaleRows_WhichOneRepairPassMakesExact()
     {
         var (backend, _) = await cluster.SharedStoresAsync();
