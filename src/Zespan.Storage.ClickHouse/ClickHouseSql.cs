@@ -58,9 +58,10 @@ public sealed partial class ClickHouseSql(string database)
     /// The newest version of each span whose newest version is in the session {session:String}, reading that session's
     /// rows only (the sort key's prefix) instead of every span of the project. Exact under re-sends that move a span
     /// between sessions: a span's newest row within the session is its newest of all exactly when no other session holds a
-    /// newer version, which span_versions (each span's versions, found by span id) tells. {session_span_ids:Array(String)}
+    /// newer version, which span_sessions (every session a span has had a version in, with that version; found by span id)
+    /// tells: the span's newest version anywhere is the max of its rows there. {session_span_ids:Array(String)}
     /// are the ids the session's rows hold (<see cref="SessionSpanIds"/>), sent as values rather than a subquery: 18.16
-    /// uses the span_versions index for <c>IN (SELECT arrayJoin([…]))</c> but not for a GLOBAL IN set, which read the whole
+    /// uses the span_sessions index for <c>IN (SELECT arrayJoin([…]))</c> but not for a GLOBAL IN set, which read the whole
     /// table on each shard (504,559 rows per shard for a 1,000-call session at 1 M spans, against 1,280).
     /// A span that left the session is dropped here; one that came into it has its newest row here.
     /// </summary>
@@ -73,7 +74,7 @@ public sealed partial class ClickHouseSql(string database)
     private string CurrentIn(string sessions, IReadOnlyCollection<string>? fields = null) => $"""
         SELECT * FROM ({Current(sessions, fields, prewhere: true)})
         WHERE (span_id, c_version) GLOBAL IN (
-            SELECT span_id, max(version) FROM {database}.span_versions
+            SELECT span_id, max(version) FROM {database}.span_sessions
             WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{session_span_ids:Array(String)}"}))
             GROUP BY span_id)
         """;
@@ -250,9 +251,9 @@ public sealed partial class ClickHouseSql(string database)
     /// session {session:String} (in another session, or in none), from span_sessions (every session a span has had a
     /// version in, with that version; found by span id, so the index reads a few small granules per id). A span with
     /// none is absent. A candidate of <see cref="SessionTimelineCandidates"/> with a newer version here was moved away by
-    /// a re-send and is dropped. Why span_sessions rather than span_versions (each span's newest version anywhere): a
-    /// version written into this same session between the two halves is not "outside", so it cannot drop a call that is
-    /// still in the session.
+    /// a re-send and is dropped. Why only the versions outside the session, not the span's newest anywhere: a version
+    /// written into this same session between the two halves is not "outside", so it cannot drop a call that is still in
+    /// the session.
     /// </summary>
     public string VersionsOutsideSession =>
         $"SELECT span_id, max(version) FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) "
@@ -278,7 +279,7 @@ public sealed partial class ClickHouseSql(string database)
             WHERE project_id = {"{project:Int64}"} AND session_id IN (SELECT arrayJoin({"{sessions:Array(String)}"})) AND span_id IN (SELECT arrayJoin({"{ids:Array(String)}"}))
             GROUP BY span_id
             HAVING (span_id, max(version)) GLOBAL IN (
-                SELECT span_id, max(version) FROM {database}.span_versions
+                SELECT span_id, max(version) FROM {database}.span_sessions
                 WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{ids:Array(String)}"}))
                 GROUP BY span_id)
         ) AS p

@@ -11,7 +11,8 @@ namespace Zespan.Storage.ClickHouse.Tests;
 /// be writing: the rows written before it are copied, the old servers' later rows are carried over, and every figure of
 /// a session — its summary and its timeline, which now read only that session's rows — equals a recomputation, with
 /// re-sends that moved a span between sessions before and after the upgrade. Migration 004 (session rows, filled from
-/// every span written before it) then runs with the old servers stopped, and the list agrees too.
+/// every span written before it) then runs with the old servers stopped, and the list agrees too. Migration 005 drops
+/// span_versions in the same start: from then on the versions come from span_sessions, which 004 filled.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
 public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
@@ -59,7 +60,11 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
             // With every old server stopped, a server of this version starts: migration 004 fills the session rows from
             // all of the above, then the new server writes.
             var backend = await ClickHouseBackend.CreateAsync(settings);
-            Assert.Contains(4, await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact", null, r => r[0].GetInt32()));
+            var applied = await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact", null, r => r[0].GetInt32());
+            Assert.Contains(4, applied);
+            Assert.Contains(5, applied);
+            Assert.Empty(await http.QueryAsync($"SELECT name FROM system.tables WHERE database = {{db:String}} AND startsWith(name, 'span_versions') FORMAT JSONCompact",
+                new Dictionary<string, object?> { ["db"] = settings.Database }, r => r[0].GetString()));
             var fresh = Llm("f", "s1", 6_000);
             await backend.SpanWriter.WriteAsync([new ProjectSpan(project, fresh)]);
             written.Add(fresh);
