@@ -60,9 +60,12 @@ public sealed partial class ClickHouseSql
 
     public string InsertSessionRows(string select) => $"INSERT INTO {database}.session_rows ({SessionRowColumns}) {select}";
 
-    /// <summary>The ids of the spans that have a row (any version) in the sessions: the sort key's prefix.</summary>
+    /// <summary>
+    /// Each session with the ids of the spans that have a row (any version) in it: the sort key's prefix. A span re-sent
+    /// into another session is listed under both.
+    /// </summary>
     public string SpanIdsOfSessions =>
-        $"SELECT DISTINCT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has_session = 1 AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
+        $"SELECT DISTINCT session_id, span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has_session = 1 AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
 
     /// <summary>
     /// The repair sweep's check (<see cref="SessionRowRepair"/>): sessions of the project — '' standing for the spans of no

@@ -15,8 +15,8 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     /// How much one recompute statement covers. Few and large statements: with random session ids (UUIDs, as SDKs send
     /// them) a statement's sessions fall in nearly every granule of session_spans, so each statement costs about a read
     /// of the whole table whatever its size, and a group commit's sessions are best recomputed in one. The span ids of
-    /// the sessions travel in the statement, so long sessions split it: a chunk whose sessions hold more than
-    /// <paramref name="SpanIds"/> ids is recomputed in halves.
+    /// the sessions travel in the statement, so long sessions split it: a statement takes sessions while their ids stay
+    /// within <paramref name="SpanIds"/> (a session with more goes alone).
     /// </summary>
     public sealed record Limits(int Sessions = 5_000, int SpanIds = 100_000);
 
@@ -37,24 +37,43 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     /// <summary>Writes the current row of each session (a deleted one where no live call is left).</summary>
     public async Task RecomputeAsync(long projectId, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
     {
-        // The tick first: every write that returned before it is in what the reads below see.
         foreach (var chunk in sessionIds.Order(StringComparer.Ordinal).Chunk(_limits.Sessions))
-            await RecomputeChunkAsync(projectId, chunk, versions.Next(), cancellationToken);
+        {
+            // The tick first: every write that returned before it is in what the reads below see, those of every
+            // statement the chunk is split into included.
+            var version = versions.Next();
+            var lookup = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = chunk };
+            var spanIdsBySession = (await http.QueryAsync(sql.SpanIdsOfSessions, lookup, r => (Session: r[0].Text(), Span: r[1].Text()), cancellationToken))
+                .ToLookup(p => p.Session, p => p.Span, StringComparer.Ordinal);
+            foreach (var (sessions, spanIds) in Statements(chunk, spanIdsBySession))
+            {
+                var parameters = new Dictionary<string, object?>
+                {
+                    ["project"] = projectId, ["sessions"] = sessions, ["version"] = version, ["session_span_ids"] = spanIds,
+                };
+                await http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOf), parameters, cancellationToken);
+            }
+        }
     }
 
-    private async Task RecomputeChunkAsync(long projectId, string[] sessions, ulong version, CancellationToken cancellationToken)
+    /// <summary>The chunk's sessions in order, packed into statements of at most <see cref="Limits.SpanIds"/> span ids each.</summary>
+    private IEnumerable<(List<string> Sessions, List<string> SpanIds)> Statements(string[] chunk, ILookup<string, string> spanIdsBySession)
     {
-        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessions, ["version"] = version };
-        var spanIds = await http.QueryAsync(sql.SpanIdsOfSessions, parameters, r => r[0].Text(), cancellationToken);
-        if (spanIds.Count > _limits.SpanIds && sessions.Length > 1)
+        var sessions = new List<string>();
+        var spanIds = new List<string>();
+        foreach (var session in chunk)
         {
-            // Both halves read after the same tick, so it still comes before every read of theirs.
-            await RecomputeChunkAsync(projectId, sessions[..(sessions.Length / 2)], version, cancellationToken);
-            await RecomputeChunkAsync(projectId, sessions[(sessions.Length / 2)..], version, cancellationToken);
-            return;
+            var ids = spanIdsBySession[session];
+            if (sessions.Count > 0 && spanIds.Count + ids.Count() > _limits.SpanIds)
+            {
+                yield return (sessions, spanIds);
+                (sessions, spanIds) = ([], []);
+            }
+            sessions.Add(session);
+            spanIds.AddRange(ids);
         }
-        parameters["session_span_ids"] = spanIds;
-        await http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOf), parameters, cancellationToken);
+        if (sessions.Count > 0)
+            yield return (sessions, spanIds);
     }
 
     /// <summary>Writes the current row of every session of the project that has a live call (a new threshold, the upgrade).</summary>

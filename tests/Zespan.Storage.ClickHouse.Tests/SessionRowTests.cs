@@ -57,8 +57,8 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
     [Fact]
     public async Task ARecomputeSplitByItsLimits_WritesEveryRowExact()
     {
-        // Limits this small split every chunk down to sessions one or two at a time (a session alone passes the span
-        // limit and is recomputed whole): no session may be lost or counted twice between the parts.
+        // Limits this small split every chunk of 6 sessions into statements of one or two (a session alone may pass the
+        // span limit and is recomputed whole): no session may be lost or counted twice between the statements.
         var (backend, _) = await cluster.SharedStoresAsync();
         var project = NewProject();
         var versions = new RowVersions(TimeProvider.System);
