@@ -67,13 +67,13 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         var rowRows = http.QueryAsync(sql.SessionRowOfSession, rowParameters, r => (Row: SpanReading.Session(r), IdleGapMs: r[SpanReading.SessionColumnCount].Long()),
             cancellationToken);
         var thresholdRows = http.QueryAsync(sql.AppliedIdleGap, rowParameters, r => r[0].Long(), cancellationToken);
-        var timeline = await TimelineAsync(projectId, sessionId, cancellationToken);
-        var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0], timeline, projectId, sessionId, cancellationToken);
+        var (timeline, moved) = await TimelineAsync(projectId, sessionId, cancellationToken);
+        var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0], timeline, moved, projectId, sessionId, cancellationToken);
         if (summary is null)
             return null;
         if (withPayloads)
         {
-            var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, timeline.Select(e => e.SpanId).ToList(), [sessionId], cancellationToken);
+            var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, timeline.Select(e => e.SpanId).ToList(), [sessionId], cancellationToken, moved);
             timeline = timeline.Select(e => payloads.TryGetValue(e.SpanId, out var p) ? e with { InputJson = p.Input, OutputJson = p.Output } : e).ToList();
         }
         return new SessionDetail(summary, timeline);
@@ -82,22 +82,26 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// <summary>
     /// The session's live LLM calls in start order (then span id), each by its newest version: the calls of the session's
     /// own rows (<see cref="ClickHouseSql.SessionTimelineCandidates"/>), less those that another session (or none) holds
-    /// in a newer version, moved away by a re-send (<see cref="ClickHouseSql.VersionsOutsideSession"/>). A span moved into
-    /// the session has its newest version among the session's rows, so it is a candidate. Two round trips, the second a
-    /// lookup by span id; no candidate, no second.
+    /// in a newer version, moved away by a re-send (<see cref="ClickHouseSql.VersionsOutsideSession"/>), which only the
+    /// session's moved spans can be (<see cref="ClickHouseSql.MovedSpanIdsOfSession"/>, read at the same time as the
+    /// candidates). A span moved into the session has its newest version among the session's rows, so it is a candidate.
+    /// One round trip when no candidate was ever moved; the moved ids are returned for the payloads' read.
     /// </summary>
-    private async Task<List<TimelineEntry>> TimelineAsync(long projectId, string sessionId, CancellationToken cancellationToken)
+    private async Task<(List<TimelineEntry> Calls, List<string> MovedSpanIds)> TimelineAsync(long projectId, string sessionId, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
+        var movedRead = SpanReading.MovedSpanIdsAsync(http, sql, projectId, sessionId, cancellationToken);
         var candidates = await http.QueryAsync(sql.SessionTimelineCandidates, parameters,
             r => (Entry: SpanReading.Timeline(r), Version: r[SpanReading.TimelineColumnCount].ULong()), cancellationToken);
-        if (candidates.Count == 0)
-            return [];
-        parameters["ids"] = candidates.Select(c => c.Entry.SpanId).ToList();
+        var moved = await movedRead;
+        var movedCandidates = candidates.Select(c => c.Entry.SpanId).Intersect(moved, StringComparer.Ordinal).ToList();
+        if (movedCandidates.Count == 0)
+            return (candidates.Select(c => c.Entry).ToList(), moved);
+        parameters["ids"] = movedCandidates;
         var outside = (await http.QueryAsync(sql.VersionsOutsideSession, parameters, r => (Id: r[0].Text(), Version: r[1].ULong()), cancellationToken))
             .ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
         // Equal versions (one write naming the span under two sessions) keep it here, as the newest version of all would.
-        return candidates.Where(c => !outside.TryGetValue(c.Entry.SpanId, out var newer) || newer <= c.Version).Select(c => c.Entry).ToList();
+        return (candidates.Where(c => !outside.TryGetValue(c.Entry.SpanId, out var newer) || newer <= c.Version).Select(c => c.Entry).ToList(), moved);
     }
 
     /// <summary>
@@ -108,12 +112,12 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// its INSERT and that was never re-sent (its spans are in the timeline, not in the row) — and null only when that
     /// finds no call.
     /// </summary>
-    private async Task<SessionSummary?> SummaryAsync(List<(SessionSummary Row, long IdleGapMs)> row, long idleGapMs, List<TimelineEntry> timeline, long projectId,
-        string sessionId, CancellationToken cancellationToken)
+    private async Task<SessionSummary?> SummaryAsync(List<(SessionSummary Row, long IdleGapMs)> row, long idleGapMs, List<TimelineEntry> timeline,
+        List<string> movedSpanIds, long projectId, string sessionId, CancellationToken cancellationToken)
     {
         if (row.Count == 1 && row[0].IdleGapMs == idleGapMs && IsOf(row[0].Row, timeline))
             return row[0].Row;
-        var parameters = await SpanReading.SessionParametersAsync(http, sql, projectId, sessionId, cancellationToken);
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId, ["moved_span_ids"] = movedSpanIds };
         return (await http.QueryAsync(sql.OneSession, parameters, r => SpanReading.Session(r), cancellationToken)).FirstOrDefault();
     }
 
@@ -132,8 +136,13 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(
         long projectId, string sessionId, IReadOnlyCollection<string>? spanIds, bool withInputs, CancellationToken cancellationToken = default)
     {
-        spanIds ??= (await TimelineAsync(projectId, sessionId, cancellationToken)).Select(e => e.SpanId).ToList();
-        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken);
+        List<string>? moved = null;
+        if (spanIds is null)
+        {
+            var (calls, movedSpanIds) = await TimelineAsync(projectId, sessionId, cancellationToken);
+            (spanIds, moved) = (calls.Select(e => e.SpanId).ToList(), movedSpanIds);
+        }
+        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken, moved);
         // Unlike SQLite, the payload query reads both columns anyway; the prompts are dropped here when not asked for.
         return spanIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => payloads.TryGetValue(id, out var p)
             ? new CallPayload(withInputs ? p.Input : null, p.Output)

@@ -43,8 +43,8 @@ public sealed partial class ClickHouseSql
     /// <summary>
     /// The rows of the sessions {sessions:Array(String)} as they are now, from each span's newest version
     /// (<see cref="CurrentIn"/>: a span whose newest version is in another session is not counted here), one per session
-    /// named, a deleted one for a session with no live call left. {session_span_ids:Array(String)}: the ids their rows
-    /// hold (<see cref="SpanIdsOfSessions"/>), {version:UInt64}: the recompute's version.
+    /// named, a deleted one for a session with no live call left. {moved_span_ids:Array(String)}: their spans that a
+    /// re-send moved (<see cref="MovedSpanIdsOfSessions"/>), {version:UInt64}: the recompute's version.
     /// The spans of no session (session id '', which no real session has: ids are non-empty) may be named: they are never
     /// read (has_session = 1), and '' gets a deleted row whose version marks when their writes' sessions were last
     /// recomputed, which the repair sweep compares like any session's (<see cref="StaleSessions"/>).
@@ -61,11 +61,11 @@ public sealed partial class ClickHouseSql
     public string InsertSessionRows(string select) => $"INSERT INTO {database}.session_rows ({SessionRowColumns}) {select}";
 
     /// <summary>
-    /// Each session with the ids of the spans that have a row (any version) in it: the sort key's prefix. A span re-sent
-    /// into another session is listed under both.
+    /// Each of the sessions {sessions:Array(String)} ('' for no session) with the ids of its spans that a re-send moved into
+    /// or out of it (span_moves, migration 006: sorted and sharded by session, and small).
     /// </summary>
-    public string SpanIdsOfSessions =>
-        $"SELECT DISTINCT session_id, span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has_session = 1 AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
+    public string MovedSpanIdsOfSessions =>
+        $"SELECT DISTINCT session_id, span_id FROM {database}.span_moves WHERE project_id = {{project:Int64}} AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
 
     /// <summary>
     /// The repair sweep's check (<see cref="SessionRowRepair"/>): sessions of the project — '' standing for the spans of no
@@ -101,9 +101,20 @@ public sealed partial class ClickHouseSql
         $"SELECT span_id, max(version) AS v FROM {Spans} WHERE project_id = {{project:Int64}} AND session_id = {{session:String}} AND version > {{since:UInt64}} "
         + "GROUP BY span_id ORDER BY v DESC, span_id LIMIT {id_limit:Count} FORMAT JSONCompact";
 
-    /// <summary>Every session any version of the spans {ids:Array(String)} has been in (span_sessions, by span id).</summary>
-    public string SessionsOfSpans =>
-        $"SELECT DISTINCT session_id FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND has_session = 1 AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) FORMAT JSONCompact";
+    /// <summary>
+    /// The spans among {ids:Array(String)} that have versions in two sessions or more ('' standing for none), each with
+    /// every session it has been in: span_sessions, by span id. A span with one session is in the session it was just
+    /// written to.
+    /// </summary>
+    public string SessionsOfMovedSpans => $"""
+        SELECT span_id, m_session FROM (
+            SELECT span_id, groupUniqArray(session_id) AS m_sessions FROM {database}.span_sessions
+            WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{ids:Array(String)}"}))
+            GROUP BY span_id
+            HAVING length(m_sessions) > 1
+        ) ARRAY JOIN m_sessions AS m_session
+        FORMAT JSONCompact
+        """;
 
     /// <summary>
     /// The sessions with a row in the months {months:Array(Int64)} ('' for spans of no session): retention recomputes them
@@ -295,8 +306,8 @@ public sealed partial class ClickHouseSql
     {
         yield return ("SessionRowsOf", SessionRowsOf + " FORMAT JSONCompact");
         yield return ("SessionRowsOfProject", SessionRowsOfProject + " FORMAT JSONCompact");
-        yield return ("SpanIdsOfSessions", SpanIdsOfSessions);
-        yield return ("SessionsOfSpans", SessionsOfSpans);
+        yield return ("MovedSpanIdsOfSessions", MovedSpanIdsOfSessions);
+        yield return ("SessionsOfMovedSpans", SessionsOfMovedSpans);
         yield return ("StaleSessions", StaleSessions);
         yield return ("SpanIdsWrittenSince", SpanIdsWrittenSince);
         yield return ("SessionsInMonths", SessionsInMonths);

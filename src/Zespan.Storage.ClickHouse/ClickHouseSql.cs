@@ -57,31 +57,34 @@ public sealed partial class ClickHouseSql(string database)
     /// <summary>
     /// The newest version of each span whose newest version is in the session {session:String}, reading that session's
     /// rows only (the sort key's prefix) instead of every span of the project. Exact under re-sends that move a span
-    /// between sessions: a span's newest row within the session is its newest of all exactly when no other session holds a
-    /// newer version, which span_sessions (every session a span has had a version in, with that version; found by span id)
-    /// tells: the span's newest version anywhere is the max of its rows there. {session_span_ids:Array(String)}
-    /// are the ids the session's rows hold (<see cref="SessionSpanIds"/>), sent as values rather than a subquery: 18.16
-    /// uses the span_sessions index for <c>IN (SELECT arrayJoin([…]))</c> but not for a GLOBAL IN set, which read the whole
-    /// table on each shard (504,559 rows per shard for a 1,000-call session at 1 M spans, against 1,280).
+    /// between sessions: a span's newest row within the session is its newest of all unless another session (or none)
+    /// holds a version of it too, and every such span is in span_moves under each of its sessions (the writer records it,
+    /// see <see cref="SessionRowKeeper"/>). {moved_span_ids:Array(String)} are the session's moved spans
+    /// (<see cref="MovedSpanIdsOfSession"/>); for those alone the newest version anywhere is read from span_sessions
+    /// (every session a span has had a version in, with that version; found by span id). The ids are sent as values
+    /// rather than a subquery: 18.16 uses the span_sessions index for <c>IN (SELECT arrayJoin([…]))</c> but not for a
+    /// GLOBAL IN set, which read the whole table on each shard. Checking every span of the session there, as this did
+    /// before migration 006, read about the whole of span_sessions with random span ids (1.38 M rows for 1,000 ids).
     /// A span that left the session is dropped here; one that came into it has its newest row here.
     /// </summary>
     public string CurrentInSession => CurrentIn(" AND session_id = {session:String}");
 
     /// <summary>
     /// <see cref="CurrentInSession"/> for the sessions that <paramref name="sessions"/> (a condition on raw rows' session_id)
-    /// selects: {session_span_ids:Array(String)} are the ids their rows hold.
+    /// selects: {moved_span_ids:Array(String)} are their moved spans (<see cref="MovedSpanIdsOfSessions"/>).
     /// </summary>
     private string CurrentIn(string sessions, IReadOnlyCollection<string>? fields = null) => $"""
         SELECT * FROM ({Current(sessions, fields, prewhere: true)})
-        WHERE (span_id, c_version) GLOBAL IN (
-            SELECT span_id, max(version) FROM {database}.span_sessions
-            WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{session_span_ids:Array(String)}"}))
-            GROUP BY span_id)
+        WHERE span_id NOT IN (SELECT arrayJoin({"{moved_span_ids:Array(String)}"})) OR (span_id, c_version) GLOBAL IN ({NewestVersionsOf("moved_span_ids")})
         """;
 
-    /// <summary>The ids of the spans that have a row (any version) in the session: the sort key's prefix, one shard.</summary>
-    public string SessionSpanIds =>
-        $"SELECT DISTINCT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND session_id = {{session:String}} FORMAT JSONCompact";
+    /// <summary>Each span's newest version anywhere (span_sessions, by span id) for the ids of the Array(String) parameter named.</summary>
+    private string NewestVersionsOf(string ids) =>
+        $"SELECT span_id, max(version) FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{{ids}:Array(String)}})) GROUP BY span_id";
+
+    /// <summary>The spans of the session that a re-send moved into or out of it (span_moves: one shard, a few rows).</summary>
+    public string MovedSpanIdsOfSession =>
+        $"SELECT DISTINCT span_id FROM {database}.span_moves WHERE project_id = {{project:Int64}} AND session_id = {{session:String}} FORMAT JSONCompact";
 
     /// <summary>Candidates: the spans that have (or had) this trace.</summary>
     public string InTrace => $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}})";
@@ -247,10 +250,10 @@ public sealed partial class ClickHouseSql(string database)
         + "WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1 AND c_session = {session:String} ORDER BY c_start, span_id FORMAT JSONCompact";
 
     /// <summary>
-    /// The detail's timeline, second half: for each of the spans {ids:Array(String)}, the newest version it has outside the
-    /// session {session:String} (in another session, or in none), from span_sessions (every session a span has had a
-    /// version in, with that version; found by span id, so the index reads a few small granules per id). A span with
-    /// none is absent. A candidate of <see cref="SessionTimelineCandidates"/> with a newer version here was moved away by
+    /// The detail's timeline, second half: for each of the spans {ids:Array(String)} — the candidates that span_moves lists
+    /// under the session (<see cref="MovedSpanIdsOfSession"/>); any other has no version outside it — the newest version
+    /// it has outside the session {session:String} (in another session, or in none), from span_sessions (every session a
+    /// span has had a version in, with that version; found by span id). A span with none is absent. A candidate of <see cref="SessionTimelineCandidates"/> with a newer version here was moved away by
     /// a re-send and is dropped. Why only the versions outside the session, not the span's newest anywhere: a version
     /// written into this same session between the two halves is not "outside", so it cannot drop a call that is still in
     /// the session.
@@ -266,7 +269,8 @@ public sealed partial class ClickHouseSql(string database)
     /// The newest payloads of the given spans: the span's own where it has them, else content sent separately. Only the
     /// rows of the given sessions ({sessions:Array(String)}, '' for no session) are read, found by the sort key; a span
     /// whose newest version is not among them (it moved to another session) gets no payload of its own rather than an
-    /// older one.
+    /// older one. Only the moved spans among them ({moved_span_ids:Array(String)}, <see cref="MovedSpanIdsOfSessions"/>)
+    /// can have a newer version elsewhere, so only theirs are looked up in span_sessions (see <see cref="CurrentInSession"/>).
     /// </summary>
     public string Payloads => $"""
         SELECT p.span_id, p.p_has_input, p.p_input, p.p_has_output, p.p_output, p.p_has_metadata, p.p_metadata,
@@ -278,10 +282,7 @@ public sealed partial class ClickHouseSql(string database)
             FROM {Spans}
             WHERE project_id = {"{project:Int64}"} AND session_id IN (SELECT arrayJoin({"{sessions:Array(String)}"})) AND span_id IN (SELECT arrayJoin({"{ids:Array(String)}"}))
             GROUP BY span_id
-            HAVING (span_id, max(version)) GLOBAL IN (
-                SELECT span_id, max(version) FROM {database}.span_sessions
-                WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{ids:Array(String)}"}))
-                GROUP BY span_id)
+            HAVING span_id NOT IN (SELECT arrayJoin({"{moved_span_ids:Array(String)}"})) OR (span_id, max(version)) GLOBAL IN ({NewestVersionsOf("moved_span_ids")})
         ) AS p
         ANY LEFT JOIN (
             SELECT span_id, argMax(has_input, version) AS k_has_input, argMax(input_json, version) AS k_input,
@@ -436,7 +437,7 @@ public sealed partial class ClickHouseSql(string database)
             yield return ("SessionFacts metadata", SessionFacts(filter, true));
             yield return ("SessionFacts one session", SessionFacts(filter, true, oneSession: true));
         }
-        yield return ("SessionSpanIds", SessionSpanIds);
+        yield return ("MovedSpanIdsOfSession", MovedSpanIdsOfSession);
         yield return ("OneSession", OneSession);
         yield return ("SessionRowOfSession", SessionRowOfSession);
         yield return ("AppliedIdleGap", AppliedIdleGap);

@@ -14,25 +14,39 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     /// <summary>
     /// How much one recompute statement covers. Few and large statements: with random session ids (UUIDs, as SDKs send
     /// them) a statement's sessions fall in nearly every granule of session_spans, so each statement costs about a read
-    /// of the whole table whatever its size, and a group commit's sessions are best recomputed in one. The span ids of
-    /// the sessions travel in the statement, so long sessions split it: a statement takes sessions while their ids stay
-    /// within <paramref name="SpanIds"/> (a session with more goes alone).
+    /// of the whole table whatever its size, and a group commit's sessions are best recomputed in one. The ids of the
+    /// sessions' moved spans travel in the statement, so sessions with many moves split it: a statement takes sessions
+    /// while their moved ids stay within <paramref name="SpanIds"/> (a session with more goes alone).
     /// </summary>
     public sealed record Limits(int Sessions = 5_000, int SpanIds = 100_000);
 
     private readonly Limits _limits = limits ?? new Limits();
 
     /// <summary>
-    /// After spans were written (their INSERT returned): recomputes their sessions and every other session that holds a
-    /// version of one of them, so a re-send that moved a span out of a session updates that session too.
+    /// After spans were written (their INSERT returned): records the spans that now have versions in two sessions or more
+    /// in span_moves, under each of those sessions, then recomputes the spans' sessions and every other session that holds
+    /// a version of one of them, so a re-send that moved a span out of a session updates that session too.
+    /// Why a move is never missed, with several writers: each writer looks its spans up after its own INSERT returned, so
+    /// of two writes of one span into two sessions, the later lookup sees both versions (the earlier INSERT returned
+    /// before it) and records the move before its recomputes — whose ticks are then the newest of both sessions'.
     /// </summary>
     public async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
     {
         var touched = new HashSet<string>(sessionIds, StringComparer.Ordinal);
-        touched.UnionWith(await http.QueryAsync(sql.SessionsOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds }, r => r[0].Text(),
-            cancellationToken));
+        var moves = await http.QueryAsync(sql.SessionsOfMovedSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
+            r => new MoveRow(projectId, r[1].Text(), r[0].Text(), 0), cancellationToken);
+        if (moves.Count > 0)
+        {
+            var version = versions.Next();
+            await http.InsertAsync("span_moves", moves.Select(m => m with { Version = version }).ToList(), cancellationToken);
+            // '' (no session) has no row of figures; a move into or out of it changes the named session's only.
+            touched.UnionWith(moves.Select(m => m.SessionId).Where(s => s.Length > 0));
+        }
         await RecomputeAsync(projectId, touched, cancellationToken);
     }
+
+    /// <summary>A row of span_moves: the span has had a version in the session ('' for none) and in another one.</summary>
+    private sealed record MoveRow(long ProjectId, string SessionId, string SpanId, ulong Version);
 
     /// <summary>Writes the current row of each session (a deleted one where no live call is left).</summary>
     public async Task RecomputeAsync(long projectId, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
@@ -43,27 +57,27 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
             // statement the chunk is split into included.
             var version = versions.Next();
             var lookup = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = chunk };
-            var spanIdsBySession = (await http.QueryAsync(sql.SpanIdsOfSessions, lookup, r => (Session: r[0].Text(), Span: r[1].Text()), cancellationToken))
+            var movedIdsBySession = (await http.QueryAsync(sql.MovedSpanIdsOfSessions, lookup, r => (Session: r[0].Text(), Span: r[1].Text()), cancellationToken))
                 .ToLookup(p => p.Session, p => p.Span, StringComparer.Ordinal);
-            foreach (var (sessions, spanIds) in Statements(chunk, spanIdsBySession))
+            foreach (var (sessions, spanIds) in Statements(chunk, movedIdsBySession))
             {
                 var parameters = new Dictionary<string, object?>
                 {
-                    ["project"] = projectId, ["sessions"] = sessions, ["version"] = version, ["session_span_ids"] = spanIds,
+                    ["project"] = projectId, ["sessions"] = sessions, ["version"] = version, ["moved_span_ids"] = spanIds,
                 };
                 await http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOf), parameters, cancellationToken);
             }
         }
     }
 
-    /// <summary>The chunk's sessions in order, packed into statements of at most <see cref="Limits.SpanIds"/> span ids each.</summary>
-    private IEnumerable<(List<string> Sessions, List<string> SpanIds)> Statements(string[] chunk, ILookup<string, string> spanIdsBySession)
+    /// <summary>The chunk's sessions in order, packed into statements of at most <see cref="Limits.SpanIds"/> moved span ids each.</summary>
+    private IEnumerable<(List<string> Sessions, List<string> SpanIds)> Statements(string[] chunk, ILookup<string, string> movedIdsBySession)
     {
         var sessions = new List<string>();
         var spanIds = new List<string>();
         foreach (var session in chunk)
         {
-            var ids = spanIdsBySession[session];
+            var ids = movedIdsBySession[session];
             if (sessions.Count > 0 && spanIds.Count + ids.Count() > _limits.SpanIds)
             {
                 yield return (sessions, spanIds);

@@ -61,32 +61,30 @@ internal static class SpanReading
         new TokenUsage(r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long()), r[12].Flag() ? r[11].Long() : null,
         (SpanStatus)r[13].Long(), r[14].TextIf(r[15]), InputJson: null, OutputJson: null, UsageReported: r[16].Flag());
 
-    /// <summary>
-    /// Parameters for the statements over one session (<see cref="ClickHouseSql.CurrentInSession"/>): the project, the
-    /// session and the ids of the spans its rows hold, read first.
-    /// </summary>
-    public static async Task<Dictionary<string, object?>> SessionParametersAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId, string sessionId,
-        CancellationToken cancellationToken)
-    {
-        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
-        parameters["session_span_ids"] = await http.QueryAsync(sql.SessionSpanIds, parameters, r => r[0].Text(), cancellationToken);
-        return parameters;
-    }
+    /// <summary>The ids of the session's spans that a re-send moved into or out of it (<see cref="ClickHouseSql.MovedSpanIdsOfSession"/>).</summary>
+    public static Task<List<string>> MovedSpanIdsAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId, string sessionId, CancellationToken cancellationToken) =>
+        http.QueryAsync(sql.MovedSpanIdsOfSession, new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId }, r => r[0].Text(),
+            cancellationToken);
 
     public sealed record Payload(string? Input, string? Output, string? Metadata);
 
     /// <summary>
     /// Each span's newest payloads: its own input/output where it has them, else content sent separately. The spans are
     /// looked up under <paramref name="sessionIds"/> (their sessions, '' for none): a span current in none of them gets
-    /// only content sent separately.
+    /// only content sent separately. <paramref name="movedSpanIds"/>: those sessions' moved spans where the caller has
+    /// read them (<see cref="MovedSpanIdsAsync"/>), else they are read here.
     /// </summary>
     public static async Task<Dictionary<string, Payload>> PayloadsAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId,
-        IReadOnlyCollection<string> spanIds, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
+        IReadOnlyCollection<string> spanIds, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? movedSpanIds = null)
     {
         var result = new Dictionary<string, Payload>(StringComparer.Ordinal);
         if (spanIds.Count == 0)
             return result;
-        var rows = await http.QueryAsync(sql.Payloads, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds, ["sessions"] = sessionIds },
+        movedSpanIds ??= await http.QueryAsync(sql.MovedSpanIdsOfSessions, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessionIds },
+            r => r[1].Text(), cancellationToken);
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds, ["sessions"] = sessionIds, ["moved_span_ids"] = movedSpanIds };
+        var rows = await http.QueryAsync(sql.Payloads, parameters,
             r =>
             {
                 // Without a content row, ANY LEFT JOIN leaves defaults (0, ''), so the flags decide.

@@ -79,7 +79,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         // Session rows as the writer keeps them: the project's, then a recompute of named sessions (s4 has no live call left).
         var clusterSql = backend.Sql;
         var localSql = new ClickHouseSql(local);
-        var recompute = new Dictionary<string, object?> { ["project"] = projectId, ["version"] = 7UL, ["sessions"] = new[] { "s1", "s4" }, ["session_span_ids"] = new[] { "a1", "a2", "b1", "d1" } };
+        var recompute = new Dictionary<string, object?> { ["project"] = projectId, ["version"] = 7UL, ["sessions"] = new[] { "s1", "s4" }, ["moved_span_ids"] = new[] { "a1", "d1" } };
         foreach (var statement in new[] { clusterSql.SessionRowsOfProject, clusterSql.SessionRowsOf })
             await backend.Http.ExecuteAsync(clusterSql.InsertSessionRows(statement), recompute);
         foreach (var statement in new[] { localSql.SessionRowsOfProject, localSql.SessionRowsOf })
@@ -87,7 +87,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
 
         var parameters = new Dictionary<string, object?>
         {
-            ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" }, ["sessions"] = new[] { "s1", "" }, ["session_span_ids"] = new[] { "a1", "a2", "b1" },
+            ["project"] = projectId, ["session"] = "s1", ["trace"] = "t1", ["user"] = "u1", ["ids"] = new[] { "a1", "a2", "b1", "w1" }, ["sessions"] = new[] { "s1", "" }, ["moved_span_ids"] = new[] { "a1" },
             ["from"] = 0L, ["to"] = 4_000_000_000_000L, ["min_turns"] = 1L, ["after_unknown"] = 0L, ["after_value"] = 1_500L, ["after_pico"] = 7L,
             ["after_id"] = "s1", ["limit"] = 10L, ["candidates"] = 4L, ["threshold_at"] = 3L, ["meta_key"] = "feature", ["model"] = "gpt-4o", ["after_started"] = 4_000_000_000_000L,
             ["cutoff"] = 2_500L, ["batch"] = 100L, ["first"] = 0L, ["bucket"] = 1_000L,
