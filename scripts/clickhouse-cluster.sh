@@ -162,7 +162,11 @@ wait_for() {
 # Serving, not only alive: "ruok" answers imok as soon as the port is bound, before ZooKeeper serves sessions, and a
 # clickhouse-server 18.16 that meets "connection loss" there can crash in its DDL worker (seen in CI: a segfault in
 # zkutil::ZooKeeper::createImpl). "stat" names the server's mode only once it serves.
-zookeeper_ok() { (exec 3<> "/dev/tcp/127.0.0.1/$zk_port" && printf stat >&3 && grep -q '^Mode: ' <&3); }
+# Each try gives up after 5 s: a ZooKeeper still starting can accept the connection and never answer (seen in CI: the
+# start waited 28 min on that read), and wait_for then tries again.
+zookeeper_ok() {
+  timeout 5 bash -c 'exec 3<> "/dev/tcp/127.0.0.1/$1" && printf stat >&3 && grep -q "^Mode: " <&3' _ "$zk_port"
+}
 node_alive() { kill -0 "$(cat "$state/node$1/pid")" 2> /dev/null; }
 # ON CLUSTER DDL answered by both shards; a node that died on the way (above) is started again first.
 cluster_ddl_ok() {
@@ -172,7 +176,7 @@ cluster_ddl_ok() {
   done
   query "$http1" "CREATE DATABASE IF NOT EXISTS zespan_cluster_check ON CLUSTER $cluster"
 }
-node_ok() { curl -sf "http://127.0.0.1:$1/ping" | grep -q Ok; }
+node_ok() { curl -sf --max-time 5 "http://127.0.0.1:$1/ping" | grep -q Ok; }
 query() { curl -sf --data-binary "$2" "http://127.0.0.1:$1/"; }
 
 start() {
