@@ -83,7 +83,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// The session's live LLM calls in start order (then span id), each by its newest version: the calls of the session's
     /// own rows (<see cref="ClickHouseSql.SessionTimelineCandidates"/>), less those that another session (or none) holds
     /// in a newer version, moved away by a re-send (<see cref="ClickHouseSql.VersionsOutsideSession"/>), which only the
-    /// session's moved spans can be (<see cref="ClickHouseSql.MovedSpanIdsOfSession"/>, read at the same time as the
+    /// session's moved spans can be (<see cref="ClickHouseSql.MovedSpanIdsOfSessions"/>, read at the same time as the
     /// candidates). A span moved into the session has its newest version among the session's rows, so it is a candidate.
     /// One round trip when no candidate was ever moved; the moved ids are returned for the payloads' read.
     /// </summary>

@@ -68,6 +68,14 @@ public sealed partial class ClickHouseSql
         $"SELECT DISTINCT session_id, span_id FROM {database}.span_moves WHERE project_id = {{project:Int64}} AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) FORMAT JSONCompact";
 
     /// <summary>
+    /// <see cref="MovedSpanIdsOfSessions"/> among the spans {ids:Array(String)} only: '' (no session) can list every span
+    /// ever moved into or out of a session, and a trace's payloads need only its own.
+    /// </summary>
+    public string MovedSpanIdsAmong =>
+        $"SELECT DISTINCT span_id FROM {database}.span_moves WHERE project_id = {{project:Int64}} AND session_id IN (SELECT arrayJoin({{sessions:Array(String)}})) "
+        + "AND span_id IN (SELECT arrayJoin({ids:Array(String)})) FORMAT JSONCompact";
+
+    /// <summary>
     /// The repair sweep's check (<see cref="SessionRowRepair"/>): sessions of the project — '' standing for the spans of no
     /// session — whose newest span row is newer than their newest session row (0 when they have none), that is, written
     /// after the last recompute started, when that write's version was taken before {settled:UInt64} (older than any
@@ -307,6 +315,7 @@ public sealed partial class ClickHouseSql
         yield return ("SessionRowsOf", SessionRowsOf + " FORMAT JSONCompact");
         yield return ("SessionRowsOfProject", SessionRowsOfProject + " FORMAT JSONCompact");
         yield return ("MovedSpanIdsOfSessions", MovedSpanIdsOfSessions);
+        yield return ("MovedSpanIdsAmong", MovedSpanIdsAmong);
         yield return ("SessionsOfMovedSpans", SessionsOfMovedSpans);
         yield return ("StaleSessions", StaleSessions);
         yield return ("SpanIdsWrittenSince", SpanIdsWrittenSince);

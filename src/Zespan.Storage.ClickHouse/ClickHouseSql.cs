@@ -60,7 +60,7 @@ public sealed partial class ClickHouseSql(string database)
     /// between sessions: a span's newest row within the session is its newest of all unless another session (or none)
     /// holds a version of it too, and every such span is in span_moves under each of its sessions (the writer records it,
     /// see <see cref="SessionRowKeeper"/>). {moved_span_ids:Array(String)} are the session's moved spans
-    /// (<see cref="MovedSpanIdsOfSession"/>); for those alone the newest version anywhere is read from span_sessions
+    /// (<see cref="MovedSpanIdsOfSessions"/>); for those alone the newest version anywhere is read from span_sessions
     /// (every session a span has had a version in, with that version; found by span id). The ids are sent as values
     /// rather than a subquery: 18.16 uses the span_sessions index for <c>IN (SELECT arrayJoin([…]))</c> but not for a
     /// GLOBAL IN set, which read the whole table on each shard. Checking every span of the session there, as this did
@@ -81,10 +81,6 @@ public sealed partial class ClickHouseSql(string database)
     /// <summary>Each span's newest version anywhere (span_sessions, by span id) for the ids of the Array(String) parameter named.</summary>
     private string NewestVersionsOf(string ids) =>
         $"SELECT span_id, max(version) FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{{ids}:Array(String)}})) GROUP BY span_id";
-
-    /// <summary>The spans of the session that a re-send moved into or out of it (span_moves: one shard, a few rows).</summary>
-    public string MovedSpanIdsOfSession =>
-        $"SELECT DISTINCT span_id FROM {database}.span_moves WHERE project_id = {{project:Int64}} AND session_id = {{session:String}} FORMAT JSONCompact";
 
     /// <summary>Candidates: the spans that have (or had) this trace.</summary>
     public string InTrace => $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}})";
@@ -251,7 +247,7 @@ public sealed partial class ClickHouseSql(string database)
 
     /// <summary>
     /// The detail's timeline, second half: for each of the spans {ids:Array(String)} — the candidates that span_moves lists
-    /// under the session (<see cref="MovedSpanIdsOfSession"/>); any other has no version outside it — the newest version
+    /// under the session (<see cref="MovedSpanIdsOfSessions"/>); any other has no version outside it — the newest version
     /// it has outside the session {session:String} (in another session, or in none), from span_sessions (every session a
     /// span has had a version in, with that version; found by span id). A span with none is absent. A candidate of <see cref="SessionTimelineCandidates"/> with a newer version here was moved away by
     /// a re-send and is dropped. Why only the versions outside the session, not the span's newest anywhere: a version
@@ -437,7 +433,6 @@ public sealed partial class ClickHouseSql(string database)
             yield return ("SessionFacts metadata", SessionFacts(filter, true));
             yield return ("SessionFacts one session", SessionFacts(filter, true, oneSession: true));
         }
-        yield return ("MovedSpanIdsOfSession", MovedSpanIdsOfSession);
         yield return ("OneSession", OneSession);
         yield return ("SessionRowOfSession", SessionRowOfSession);
         yield return ("AppliedIdleGap", AppliedIdleGap);

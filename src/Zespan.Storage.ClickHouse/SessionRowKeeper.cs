@@ -56,9 +56,11 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
             // The tick first: every write that returned before it is in what the reads below see, those of every
             // statement the chunk is split into included.
             var version = versions.Next();
-            var lookup = new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = chunk };
-            var movedIdsBySession = (await http.QueryAsync(sql.MovedSpanIdsOfSessions, lookup, r => (Session: r[0].Text(), Span: r[1].Text()), cancellationToken))
-                .ToLookup(p => p.Session, p => p.Span, StringComparer.Ordinal);
+            // '' (no session) is left out: the recompute never reads its spans, and it can list every span ever moved.
+            var named = chunk.Where(s => s.Length > 0).ToArray();
+            var moved = named.Length == 0 ? [] : await http.QueryAsync(sql.MovedSpanIdsOfSessions,
+                new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = named }, r => (Session: r[0].Text(), Span: r[1].Text()), cancellationToken);
+            var movedIdsBySession = moved.ToLookup(p => p.Session, p => p.Span, StringComparer.Ordinal);
             foreach (var (sessions, spanIds) in Statements(chunk, movedIdsBySession))
             {
                 var parameters = new Dictionary<string, object?>

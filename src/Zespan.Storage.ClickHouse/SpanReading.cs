@@ -61,9 +61,9 @@ internal static class SpanReading
         new TokenUsage(r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long()), r[12].Flag() ? r[11].Long() : null,
         (SpanStatus)r[13].Long(), r[14].TextIf(r[15]), InputJson: null, OutputJson: null, UsageReported: r[16].Flag());
 
-    /// <summary>The ids of the session's spans that a re-send moved into or out of it (<see cref="ClickHouseSql.MovedSpanIdsOfSession"/>).</summary>
+    /// <summary>The ids of the session's spans that a re-send moved into or out of it (<see cref="ClickHouseSql.MovedSpanIdsOfSessions"/>).</summary>
     public static Task<List<string>> MovedSpanIdsAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId, string sessionId, CancellationToken cancellationToken) =>
-        http.QueryAsync(sql.MovedSpanIdsOfSession, new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId }, r => r[0].Text(),
+        http.QueryAsync(sql.MovedSpanIdsOfSessions, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = new[] { sessionId } }, r => r[1].Text(),
             cancellationToken);
 
     public sealed record Payload(string? Input, string? Output, string? Metadata);
@@ -81,8 +81,8 @@ internal static class SpanReading
         var result = new Dictionary<string, Payload>(StringComparer.Ordinal);
         if (spanIds.Count == 0)
             return result;
-        movedSpanIds ??= await http.QueryAsync(sql.MovedSpanIdsOfSessions, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessionIds },
-            r => r[1].Text(), cancellationToken);
+        movedSpanIds ??= await http.QueryAsync(sql.MovedSpanIdsAmong, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessionIds, ["ids"] = spanIds },
+            r => r[0].Text(), cancellationToken);
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds, ["sessions"] = sessionIds, ["moved_span_ids"] = movedSpanIds };
         var rows = await http.QueryAsync(sql.Payloads, parameters,
             r =>
