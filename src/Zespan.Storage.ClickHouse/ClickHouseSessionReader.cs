@@ -149,20 +149,27 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             : new CallPayload(null, null), StringComparer.Ordinal);
     }
 
-    /// <summary>The sums in SQL over the session rows; the median and the 95th percentile read only the priced costs at their ranks.</summary>
+    /// <summary>
+    /// The sums in SQL over the session rows, counted on the shards with the priced sessions per cost band; the median and
+    /// the 95th percentile then read only the costs of the bands that hold their ranks.
+    /// </summary>
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId };
         ClickHouseSql.FilterParameters(filter, parameters);
+        var bandRows = http.QueryAsync(sql.PricedCostBands(filter), parameters, r => (Band: r[0].Long(), Count: r[1].Long()), cancellationToken);
         var (sessions, total, priced, pricedTotal, turns, errors, unpriced) = (await http.QueryAsync(sql.SessionStatsSums(filter), parameters,
             r => (r[0].Long(), JsonCell.Cost(r[1], r[2]), r[3].Long(), JsonCell.Cost(r[4], r[5]), r[6].Long(), r[7].Long(), r[8].Long()), cancellationToken))[0];
+        var bands = (await bandRows).OrderBy(b => b.Band).ToList();
         // Percentiles' rules over the sorted priced costs, reading only the ranks they need.
         Int128 median = 0, p95 = 0;
         if (priced > 0)
         {
-            var middle = CostsAtAsync(filter, parameters, priced % 2 == 1 ? priced / 2 : priced / 2 - 1, priced % 2 == 1 ? 1 : 2, cancellationToken);
-            // The 95th percentile's rank counted from the most expensive: its shards send ~5 % of their rows.
-            var nearest = CostsAtAsync(filter, parameters, priced - Percentiles.NearestRankOf(priced, 0.95), 1, cancellationToken, fromTheTop: true);
+            // A write between the two statements can leave the bands counting other sessions than the sums: then every
+            // priced cost is read up to the rank, as the bands' absence would.
+            var banded = bands.Sum(b => b.Count) == priced ? bands : null;
+            var middle = CostsAtAsync(filter, parameters, banded, priced % 2 == 1 ? priced / 2 : priced / 2 - 1, priced % 2 == 1 ? 1 : 2, cancellationToken);
+            var nearest = CostsAtAsync(filter, parameters, banded, Percentiles.NearestRankOf(priced, 0.95) - 1, 1, cancellationToken);
             // Separate statements: a write in between can change the ranks' count, never make a figure other than one of a state.
             var middles = await middle;
             median = middles.Count switch { 0 => 0, 1 => middles[0], _ => Percentiles.MeanOfTwo(middles[0], middles[1]) };
@@ -181,11 +188,42 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             priced);
     }
 
-    private async Task<List<Int128>> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, long skip, long take, CancellationToken cancellationToken,
-        bool fromTheTop = false)
+    /// <summary>
+    /// The priced costs at 0-based ranks <paramref name="skip"/> to <paramref name="skip"/> + <paramref name="take"/> - 1 in
+    /// cost order: from the bands that hold them when <paramref name="bands"/> (ascending, with their counts) are given,
+    /// else — or when a write since the bands were counted left a band short — from every priced cost.
+    /// </summary>
+    private async Task<List<Int128>> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, List<(long Band, long Count)>? bands,
+        long skip, long take, CancellationToken cancellationToken)
     {
+        if (bands is not null && BandsOf(bands, skip, take) is var (from, to, below))
+        {
+            var inBands = new Dictionary<string, object?>(filterParameters)
+            {
+                ["band_from"] = from, ["band_to"] = to, ["skip"] = skip - below, ["take"] = take, ["end"] = skip - below + take,
+            };
+            var costs = await http.QueryAsync(sql.PricedCostsAtRanks(filter, banded: true), inBands, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
+            if (costs.Count == take)
+                return costs;
+        }
         var parameters = new Dictionary<string, object?>(filterParameters) { ["skip"] = skip, ["take"] = take, ["end"] = skip + take };
-        return await http.QueryAsync(sql.PricedCostsAtRanks(filter, fromTheTop), parameters, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
+        return await http.QueryAsync(sql.PricedCostsAtRanks(filter, banded: false), parameters, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
+    }
+
+    /// <summary>The first and last band holding ranks skip to skip + take - 1, and how many costs come before the first.</summary>
+    private static (long From, long To, long Below)? BandsOf(List<(long Band, long Count)> bands, long skip, long take)
+    {
+        long below = 0;
+        (long Band, long Below)? first = null;
+        foreach (var (band, count) in bands)
+        {
+            if (first is null && skip < below + count)
+                first = (band, below);
+            if (first is not null && skip + take - 1 < below + count)
+                return (first.Value.Band, band, first.Value.Below);
+            below += count;
+        }
+        return null;
     }
 
     /// <summary>The groups summed in SQL over the session rows; the top ones chosen here by the one order.</summary>
