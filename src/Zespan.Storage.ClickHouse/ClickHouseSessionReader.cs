@@ -150,31 +150,38 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     }
 
     /// <summary>
-    /// The sums in SQL over the session rows, counted on the shards with the priced sessions per cost band; the median and
-    /// the 95th percentile then read only the costs of the bands that hold their ranks.
+    /// The sums in SQL over the session rows, per cost band and on the shards (<see cref="ClickHouseSql.SessionStatsByBand"/>);
+    /// the median and the 95th percentile then read only the costs of the bands that hold their ranks.
     /// </summary>
     public async Task<SessionStats> StatsAsync(long projectId, SessionFilter filter, CancellationToken cancellationToken = default)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId };
         ClickHouseSql.FilterParameters(filter, parameters);
-        var bandRows = http.QueryAsync(sql.PricedCostBands(filter), parameters, r => (Band: r[0].Long(), Count: r[1].Long()), cancellationToken);
-        var (sessions, total, priced, pricedTotal, turns, errors, unpriced) = (await http.QueryAsync(sql.SessionStatsSums(filter), parameters,
-            r => (r[0].Long(), JsonCell.Cost(r[1], r[2]), r[3].Long(), JsonCell.Cost(r[4], r[5]), r[6].Long(), r[7].Long(), r[8].Long()), cancellationToken))[0];
-        var bands = (await bandRows).OrderBy(b => b.Band).ToList();
+        var bands = (await http.QueryAsync(sql.SessionStatsByBand(filter), parameters,
+                r => (Band: r[0].Long(), Sessions: r[1].Long(), Cost: JsonCell.Cost(r[2], r[3]), Turns: r[4].Long(), Errors: r[5].Long(), Unpriced: r[6].Long()),
+                cancellationToken))
+            .OrderBy(b => b.Band).ToList();
+        var pricedBands = bands.Where(b => b.Band >= 0).Select(b => (b.Band, Count: b.Sessions)).ToList();
+        var sessions = bands.Sum(b => b.Sessions);
+        var priced = pricedBands.Sum(b => b.Count);
+        Int128 total = 0, pricedTotal = 0;
+        foreach (var band in bands)
+        {
+            total += band.Cost;
+            if (band.Band >= 0)
+                pricedTotal += band.Cost;
+        }
         // Percentiles' rules over the sorted priced costs, reading only the ranks they need.
         Int128 median = 0, p95 = 0;
         if (priced > 0)
         {
-            // A write between the two statements can leave the bands counting other sessions than the sums: then every
-            // priced cost is read up to the rank, as the bands' absence would.
-            var banded = bands.Sum(b => b.Count) == priced ? bands : null;
-            var middle = CostsAtAsync(filter, parameters, banded, priced % 2 == 1 ? priced / 2 : priced / 2 - 1, priced % 2 == 1 ? 1 : 2, cancellationToken);
-            var nearest = CostsAtAsync(filter, parameters, banded, Percentiles.NearestRankOf(priced, 0.95) - 1, 1, cancellationToken);
-            // Separate statements: a write in between can change the ranks' count, never make a figure other than one of a state.
-            var middles = await middle;
+            var middle = (Skip: priced % 2 == 1 ? priced / 2 : priced / 2 - 1, Take: priced % 2 == 1 ? 1L : 2L);
+            var nearest = (Skip: Percentiles.NearestRankOf(priced, 0.95) - 1, Take: 1L);
+            var (middles, nearests) = await CostsAtAsync(filter, parameters, pricedBands, middle, nearest, cancellationToken);
             median = middles.Count switch { 0 => 0, 1 => middles[0], _ => Percentiles.MeanOfTwo(middles[0], middles[1]) };
-            p95 = (await nearest).FirstOrDefault();
+            p95 = nearests.FirstOrDefault();
         }
+        var turns = bands.Sum(b => b.Turns);
         return new SessionStats(
             sessions,
             total,
@@ -183,43 +190,53 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
             p95,
             sessions == 0 ? 0 : (double)turns / sessions,
             turns,
-            errors,
-            unpriced,
+            bands.Sum(b => b.Errors),
+            bands.Sum(b => b.Unpriced),
             priced);
     }
 
     /// <summary>
-    /// The priced costs at 0-based ranks <paramref name="skip"/> to <paramref name="skip"/> + <paramref name="take"/> - 1 in
-    /// cost order: from the bands that hold them when <paramref name="bands"/> (ascending, with their counts) are given,
-    /// else — or when a write since the bands were counted left a band short — from every priced cost.
+    /// The priced costs at two runs of 0-based ranks in cost order, from the bands that hold them (<paramref name="bands"/>:
+    /// ascending, with their counts) in one statement; when a write since the bands were counted left a band short, each
+    /// run is read from every priced cost up to its rank instead.
     /// </summary>
-    private async Task<List<Int128>> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, List<(long Band, long Count)>? bands,
-        long skip, long take, CancellationToken cancellationToken)
+    private async Task<(List<Int128> First, List<Int128> Second)> CostsAtAsync(SessionFilter filter, Dictionary<string, object?> filterParameters,
+        List<(long Band, long Count)> bands, (long Skip, long Take) first, (long Skip, long Take) second, CancellationToken cancellationToken)
     {
-        if (bands is not null && BandsOf(bands, skip, take) is var (from, to, below))
+        if (BandsOf(bands, first) is { } one && BandsOf(bands, second) is { } two)
         {
-            var inBands = new Dictionary<string, object?>(filterParameters)
+            var parameters = new Dictionary<string, object?>(filterParameters)
             {
-                ["band_from"] = from, ["band_to"] = to, ["skip"] = skip - below, ["take"] = take, ["end"] = skip - below + take,
+                ["band_from"] = one.From, ["band_to"] = one.To, ["band2_from"] = two.From, ["band2_to"] = two.To,
             };
-            var costs = await http.QueryAsync(sql.PricedCostsAtRanks(filter, banded: true), inBands, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
-            if (costs.Count == take)
-                return costs;
+            var costs = await http.QueryAsync(sql.PricedCostsInBands(filter), parameters, c => (Band: c[0].Long(), Cost: JsonCell.Cost(c[1], c[2])), cancellationToken);
+            List<Int128> At((long From, long To, long Below) bandRange, (long Skip, long Take) ranks) => costs
+                .Where(c => c.Band >= bandRange.From && c.Band <= bandRange.To).Skip((int)(ranks.Skip - bandRange.Below)).Take((int)ranks.Take).Select(c => c.Cost).ToList();
+            var (atFirst, atSecond) = (At(one, first), At(two, second));
+            if (atFirst.Count == first.Take && atSecond.Count == second.Take)
+                return (atFirst, atSecond);
         }
-        var parameters = new Dictionary<string, object?>(filterParameters) { ["skip"] = skip, ["take"] = take, ["end"] = skip + take };
-        return await http.QueryAsync(sql.PricedCostsAtRanks(filter, banded: false), parameters, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
+        var firstRead = RanksAsync(filter, filterParameters, first, cancellationToken);
+        var secondRead = RanksAsync(filter, filterParameters, second, cancellationToken);
+        return (await firstRead, await secondRead);
     }
 
-    /// <summary>The first and last band holding ranks skip to skip + take - 1, and how many costs come before the first.</summary>
-    private static (long From, long To, long Below)? BandsOf(List<(long Band, long Count)> bands, long skip, long take)
+    private Task<List<Int128>> RanksAsync(SessionFilter filter, Dictionary<string, object?> filterParameters, (long Skip, long Take) ranks, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?>(filterParameters) { ["skip"] = ranks.Skip, ["take"] = ranks.Take, ["end"] = ranks.Skip + ranks.Take };
+        return http.QueryAsync(sql.PricedCostsAtRanks(filter), parameters, c => JsonCell.Cost(c[0], c[1]), cancellationToken);
+    }
+
+    /// <summary>The first and last band holding the ranks, and how many costs come before the first.</summary>
+    private static (long From, long To, long Below)? BandsOf(List<(long Band, long Count)> bands, (long Skip, long Take) ranks)
     {
         long below = 0;
         (long Band, long Below)? first = null;
         foreach (var (band, count) in bands)
         {
-            if (first is null && skip < below + count)
+            if (first is null && ranks.Skip < below + count)
                 first = (band, below);
-            if (first is not null && skip + take - 1 < below + count)
+            if (first is not null && ranks.Skip + ranks.Take - 1 < below + count)
                 return (first.Value.Band, band, first.Value.Below);
             below += count;
         }

@@ -276,20 +276,15 @@ public sealed partial class ClickHouseSql
         $"SELECT {SessionColumns}, s_tags, s_meta FROM ({NewestSessionRows(Filter(filter), withMetadataKey ? TagsAndMetadata : TagsOnly, oneSession)}){ShardLocal} FORMAT JSONCompact";
 
     /// <summary>
-    /// The stats' sums over the matching sessions: sessions, total cost (whole dollars, picodollar rest), priced sessions
-    /// and their cost, turns, sessions with errors, unpriced calls. A session's cost is unknown when every call is unpriced.
+    /// The stats' sums over the matching sessions per cost band (<see cref="CostBand"/>; -1 for the sessions of unknown
+    /// cost, every call unpriced), summed on the shards: band, sessions, cost (whole dollars, picodollar rest), turns,
+    /// sessions with errors, unpriced calls. The stats add the bands up, and find in them the bands that hold the
+    /// median's and the 95th percentile's ranks (<see cref="PricedCostsInBands"/>), from one scan of the session rows.
     /// </summary>
-    public string SessionStatsSums(SessionFilter filter) => AggregateOfNewestRows(
-        "count(), sum(s_cost_usd), sum(s_cost_pico), countIf(s_unpriced < s_turns), sumIf(s_cost_usd, s_unpriced < s_turns), "
-        + "sumIf(s_cost_pico, s_unpriced < s_turns), sum(s_turns), countIf(s_errors > 0), sum(s_unpriced)",
-        Filter(filter));
-
-    /// <summary>
-    /// How many priced sessions match in each cost band (<see cref="CostBand"/>), counted on the shards: the stats find
-    /// the band of a percentile's rank from these and read only that band's costs (<see cref="PricedCostsAtRanks"/>).
-    /// </summary>
-    public string PricedCostBands(SessionFilter filter) =>
-        AggregateOfNewestRows($"{CostBand} AS band, count()", Filter(filter) + " AND s_unpriced < s_turns", " GROUP BY band");
+    public string SessionStatsByBand(SessionFilter filter) => AggregateOfNewestRows(
+        $"if(s_unpriced < s_turns, toInt64({CostBand}), toInt64(-1)) AS band, count(), sum(s_cost_usd), sum(s_cost_pico), sum(s_turns), "
+        + "countIf(s_errors > 0), sum(s_unpriced)",
+        Filter(filter), " GROUP BY band");
 
     /// <summary>
     /// A band of costs that never decreases as the cost grows, exactly (integer and text operations only): the number of
@@ -302,17 +297,26 @@ public sealed partial class ClickHouseSql
     private static string DigitsBand(string digits) => $"(length({digits}) * 1000 + toUInt32(substring({digits}, 1, 3)))";
 
     /// <summary>
-    /// The priced sessions' costs at 0-based ranks {skip:Count} to {skip:Count} + {take:Count} - 1 in cost order (the
-    /// median's and the 95th percentile's): each shard sends its first {end:Count} = skip + take, which hold the answer.
-    /// With <paramref name="banded"/>, only the costs of bands {band_from:Int64} to {band_to:Int64} are read and the ranks
-    /// count from the first of them, so a shard sends a band's rows (~1/900 of a factor of ten) instead of up to all of
-    /// its own (the median's rank had each shard send half its sessions).
+    /// The costs of the priced sessions in bands {band_from:Int64} to {band_to:Int64} or {band2_from:Int64} to
+    /// {band2_to:Int64} (the median's and the 95th percentile's), with their band, in cost order: a shard sends a few
+    /// bands' rows (~1/900 of a factor of ten each) where reading up to a rank had each shard send up to half its sessions.
     /// </summary>
-    public string PricedCostsAtRanks(SessionFilter filter, bool banded)
+    public string PricedCostsInBands(SessionFilter filter)
+    {
+        var inBands = $" AND (toInt64({CostBand}) BETWEEN {{band_from:Int64}} AND {{band_to:Int64}} OR toInt64({CostBand}) BETWEEN {{band2_from:Int64}} AND {{band2_to:Int64}})";
+        return $"SELECT toInt64({CostBand}), s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns" + inBands)}) "
+            + $"ORDER BY s_cost_usd, s_cost_pico{ShardLocal} FORMAT JSONCompact";
+    }
+
+    /// <summary>
+    /// The priced sessions' costs at 0-based ranks {skip:Count} to {skip:Count} + {take:Count} - 1 in cost order: each
+    /// shard sends its first {end:Count} = skip + take, which hold the answer. The stats read this only when the bands
+    /// they counted no longer hold the ranks (a write in between).
+    /// </summary>
+    public string PricedCostsAtRanks(SessionFilter filter)
     {
         const string order = "ORDER BY s_cost_usd, s_cost_pico";
-        var conditions = Filter(filter) + " AND s_unpriced < s_turns" + (banded ? $" AND {CostBand} BETWEEN {{band_from:Int64}} AND {{band_to:Int64}}" : "");
-        return $"SELECT s_cost_usd, s_cost_pico FROM ({NewestSessionRows(conditions)} {order} LIMIT {{end:Count}}) "
+        return $"SELECT s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns")} {order} LIMIT {{end:Count}}) "
             + $"{order} LIMIT {{skip:Count}}, {{take:Count}}{ShardLocal} FORMAT JSONCompact";
     }
 
@@ -373,10 +377,9 @@ public sealed partial class ClickHouseSql
         yield return ("RowsUnderOtherThreshold", RowsUnderOtherThreshold);
         foreach (var filter in filters)
         {
-            yield return ("SessionStatsSums", SessionStatsSums(filter));
-            yield return ("PricedCostBands", PricedCostBands(filter));
-            yield return ("PricedCostsAtRanks", PricedCostsAtRanks(filter, banded: false));
-            yield return ("PricedCostsAtRanks banded", PricedCostsAtRanks(filter, banded: true));
+            yield return ("SessionStatsByBand", SessionStatsByBand(filter));
+            yield return ("PricedCostsInBands", PricedCostsInBands(filter));
+            yield return ("PricedCostsAtRanks", PricedCostsAtRanks(filter));
             foreach (var grouping in new SessionGrouping[] { new SessionGrouping.ByUser(), new SessionGrouping.ByTag(), new SessionGrouping.ByMetadata("feature") })
             {
                 yield return ($"SessionBreakdown {grouping}", SessionBreakdown(filter, grouping));

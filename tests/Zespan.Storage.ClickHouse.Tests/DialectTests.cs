@@ -93,7 +93,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             ["cutoff"] = 2_500L, ["batch"] = 100L, ["first"] = 0L, ["bucket"] = 1_000L,
             ["max_turns"] = 9L, ["min_active"] = 0L, ["max_active"] = 4_000_000_000_000L, ["q"] = "S", ["months"] = new[] { 197001L },
             ["version"] = 9UL, ["idle_gap"] = 500L, ["skip"] = 0L, ["take"] = 2L, ["end"] = 2L,
-            ["settled"] = ulong.MaxValue, ["since"] = 1UL, ["id_limit"] = 10L, ["written_after"] = 0UL, ["band_from"] = 0L, ["band_to"] = 200_000L,
+            ["settled"] = ulong.MaxValue, ["since"] = 1UL, ["id_limit"] = 10L, ["written_after"] = 0UL, ["band_from"] = 0L, ["band_to"] = 2_000L, ["band2_from"] = 3_000L, ["band2_to"] = 200_000L,
         };
         int checkedStatements = 0, withRows = 0, shapeOnly = 0;
         foreach (var ((name, onCluster), (_, onLocal)) in clusterSql.AllForDialectCheck().Zip(localSql.AllForDialectCheck()))
