@@ -161,10 +161,15 @@ public sealed partial class ClickHouseSql
     /// </summary>
     private string NewestSessionRows(string conditions, string extra = "", bool oneSession = false, string rowCondition = "") => $"""
         SELECT {string.Join(", ", SessionRowFields.Select(f => $"{f.Column} AS {f.Alias}"))}{extra}
-        FROM {database}.session_rows FINAL
-        PREWHERE project_id = {"{project:Int64}"}{(oneSession ? " AND session_id = {session:String}" : "")}{rowCondition}
-        WHERE deleted = 0{conditions}
+        {FromNewestRows((oneSession ? " AND session_id = {session:String}" : "") + rowCondition, conditions)}
         """;
+
+    /// <summary>
+    /// The FROM of every read of live sessions' newest rows: FINAL, <paramref name="onKey"/> (" AND …" on the sort key) in
+    /// the PREWHERE, <paramref name="conditions"/> in the WHERE after the merge (see <see cref="NewestSessionRows"/>).
+    /// </summary>
+    private string FromNewestRows(string onKey, string conditions) =>
+        $"FROM {database}.session_rows FINAL PREWHERE project_id = {{project:Int64}}{onKey} WHERE deleted = 0{conditions}";
 
     /// <summary>
     /// An aggregate over each live session's newest row (as <see cref="NewestSessionRows"/> takes them) that every shard
@@ -177,8 +182,7 @@ public sealed partial class ClickHouseSql
     /// statement).
     /// </summary>
     private string AggregateOfNewestRows(string select, string conditions, string tail = "") =>
-        $"SELECT {OnColumns(select)} FROM {database}.session_rows FINAL PREWHERE project_id = {{project:Int64}} "
-        + $"WHERE deleted = 0{OnColumns(conditions)}{OnColumns(tail)} SETTINGS {ConditionsAfterFinal} FORMAT JSONCompact";
+        $"SELECT {OnColumns(select)} {FromNewestRows("", OnColumns(conditions))}{OnColumns(tail)} SETTINGS {ConditionsAfterFinal} FORMAT JSONCompact";
 
     /// <summary>The expression of session_rows that each s_* name stands for (the aliases of <see cref="NewestSessionRows"/>).</summary>
     private static readonly Dictionary<string, string> ColumnOfName = SessionRowFields
@@ -282,7 +286,7 @@ public sealed partial class ClickHouseSql
     /// median's and the 95th percentile's ranks (<see cref="PricedCostsInBands"/>), from one scan of the session rows.
     /// </summary>
     public string SessionStatsByBand(SessionFilter filter) => AggregateOfNewestRows(
-        $"if(s_unpriced < s_turns, toInt64({CostBand}), toInt64(-1)) AS band, count(), sum(s_cost_usd), sum(s_cost_pico), sum(s_turns), "
+        $"if(s_unpriced < s_turns, {CostBand}, toInt64(-1)) AS band, count(), sum(s_cost_usd), sum(s_cost_pico), sum(s_turns), "
         + "countIf(s_errors > 0), sum(s_unpriced)",
         Filter(filter), " GROUP BY band");
 
@@ -292,7 +296,7 @@ public sealed partial class ClickHouseSql
     /// above a million dollars (where picodollars pass Int64) the same of the whole dollars, in bands above every other.
     /// </summary>
     private static readonly string CostBand =
-        $"if(s_cost_usd < 1000000, {DigitsBand("toString(greatest(s_cost_usd * 1000000000000 + s_cost_pico, 0))")}, 100000 + {DigitsBand("toString(s_cost_usd)")})";
+        $"toInt64(if(s_cost_usd < 1000000, {DigitsBand("toString(greatest(s_cost_usd * 1000000000000 + s_cost_pico, 0))")}, 100000 + {DigitsBand("toString(s_cost_usd)")}))";
 
     private static string DigitsBand(string digits) => $"(length({digits}) * 1000 + toUInt32(substring({digits}, 1, 3)))";
 
@@ -303,8 +307,8 @@ public sealed partial class ClickHouseSql
     /// </summary>
     public string PricedCostsInBands(SessionFilter filter)
     {
-        var inBands = $" AND (toInt64({CostBand}) BETWEEN {{band_from:Int64}} AND {{band_to:Int64}} OR toInt64({CostBand}) BETWEEN {{band2_from:Int64}} AND {{band2_to:Int64}})";
-        return $"SELECT toInt64({CostBand}), s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns" + inBands)}) "
+        const string inBands = " AND (s_band BETWEEN {band_from:Int64} AND {band_to:Int64} OR s_band BETWEEN {band2_from:Int64} AND {band2_to:Int64})";
+        return $"SELECT s_band, s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns" + inBands, $", {CostBand} AS s_band")}) "
             + $"ORDER BY s_cost_usd, s_cost_pico{ShardLocal} FORMAT JSONCompact";
     }
 
