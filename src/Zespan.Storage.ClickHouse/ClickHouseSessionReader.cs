@@ -67,14 +67,23 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         var rowRows = http.QueryAsync(sql.SessionRowOfSession, rowParameters, r => (Row: SpanReading.Session(r), IdleGapMs: r[SpanReading.SessionColumnCount].Long()),
             cancellationToken);
         var thresholdRows = http.QueryAsync(sql.AppliedIdleGap, rowParameters, r => r[0].Long(), cancellationToken);
-        var (timeline, moved) = await TimelineAsync(projectId, sessionId, cancellationToken);
+        var (calls, moved) = await TimelineAsync(projectId, sessionId, withPayloads, cancellationToken);
+        var timeline = calls.Select(c => c.Entry).ToList();
+        // Content sent separately is read, at the same time as the summary, only for the calls without their own.
+        var contentRead = withPayloads
+            ? SpanReading.ContentAsync(http, sql, projectId, calls.Where(c => c.Own!.LacksAny).Select(c => c.Entry.SpanId).ToList(), cancellationToken)
+            : null;
         var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0], timeline, moved, projectId, sessionId, cancellationToken);
         if (summary is null)
             return null;
-        if (withPayloads)
+        if (contentRead is not null)
         {
-            var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, timeline.Select(e => e.SpanId).ToList(), [sessionId], cancellationToken, moved);
-            timeline = timeline.Select(e => payloads.TryGetValue(e.SpanId, out var p) ? e with { InputJson = p.Input, OutputJson = p.Output } : e).ToList();
+            var content = await contentRead;
+            timeline = calls.Select(c =>
+            {
+                var payload = content.TryGetValue(c.Entry.SpanId, out var k) ? SpanReading.Payload.Of(c.Own!, k.Input, k.Output) : c.Own!;
+                return c.Entry with { InputJson = payload.Input, OutputJson = payload.Output };
+            }).ToList();
         }
         return new SessionDetail(summary, timeline);
     }
@@ -85,23 +94,26 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// in a newer version, moved away by a re-send (<see cref="ClickHouseSql.VersionsOutsideSession"/>), which only the
     /// session's moved spans can be (<see cref="ClickHouseSql.MovedSpanIdsOfSessions"/>, read at the same time as the
     /// candidates). A span moved into the session has its newest version among the session's rows, so it is a candidate.
-    /// One round trip when no candidate was ever moved; the moved ids are returned for the payloads' read.
+    /// One round trip when no candidate was ever moved; the moved ids are returned for the payloads' read. With
+    /// <paramref name="withPayloads"/>, each call comes with its own payloads of the version kept (else Own is null).
     /// </summary>
-    private async Task<(List<TimelineEntry> Calls, List<string> MovedSpanIds)> TimelineAsync(long projectId, string sessionId, CancellationToken cancellationToken)
+    private async Task<(List<(TimelineEntry Entry, SpanReading.Payload? Own)> Calls, List<string> MovedSpanIds)> TimelineAsync(
+        long projectId, string sessionId, bool withPayloads, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["session"] = sessionId };
         var movedRead = SpanReading.MovedSpanIdsAsync(http, sql, projectId, sessionId, cancellationToken);
-        var candidates = await http.QueryAsync(sql.SessionTimelineCandidates, parameters,
-            r => (Entry: SpanReading.Timeline(r), Version: r[SpanReading.TimelineColumnCount].ULong()), cancellationToken);
+        var candidates = await http.QueryAsync(sql.SessionTimelineCandidates(withPayloads), parameters,
+            r => (Entry: SpanReading.Timeline(r), Own: withPayloads ? SpanReading.OwnPayload(r, SpanReading.TimelineColumnCount + 1) : null,
+                Version: r[SpanReading.TimelineColumnCount].ULong()), cancellationToken);
         var moved = await movedRead;
         var movedCandidates = candidates.Select(c => c.Entry.SpanId).Intersect(moved, StringComparer.Ordinal).ToList();
         if (movedCandidates.Count == 0)
-            return (candidates.Select(c => c.Entry).ToList(), moved);
+            return (candidates.Select(c => (c.Entry, c.Own)).ToList(), moved);
         parameters["ids"] = movedCandidates;
         var outside = (await http.QueryAsync(sql.VersionsOutsideSession, parameters, r => (Id: r[0].Text(), Version: r[1].ULong()), cancellationToken))
             .ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
         // Equal versions (one write naming the span under two sessions) keep it here, as the newest version of all would.
-        return (candidates.Where(c => !outside.TryGetValue(c.Entry.SpanId, out var newer) || newer <= c.Version).Select(c => c.Entry).ToList(), moved);
+        return (candidates.Where(c => !outside.TryGetValue(c.Entry.SpanId, out var newer) || newer <= c.Version).Select(c => (c.Entry, c.Own)).ToList(), moved);
     }
 
     /// <summary>
@@ -136,13 +148,20 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     public async Task<IReadOnlyDictionary<string, CallPayload>> GetPayloadsAsync(
         long projectId, string sessionId, IReadOnlyCollection<string>? spanIds, bool withInputs, CancellationToken cancellationToken = default)
     {
-        List<string>? moved = null;
+        Dictionary<string, SpanReading.Payload> payloads;
         if (spanIds is null)
         {
-            var (calls, movedSpanIds) = await TimelineAsync(projectId, sessionId, cancellationToken);
-            (spanIds, moved) = (calls.Select(e => e.SpanId).ToList(), movedSpanIds);
+            // Every call of the session: their own payloads come with the timeline, as in the detail.
+            var (calls, _) = await TimelineAsync(projectId, sessionId, withPayloads: true, cancellationToken);
+            var content = await SpanReading.ContentAsync(http, sql, projectId, calls.Where(c => c.Own!.LacksAny).Select(c => c.Entry.SpanId).ToList(), cancellationToken);
+            payloads = calls.ToDictionary(c => c.Entry.SpanId,
+                c => content.TryGetValue(c.Entry.SpanId, out var k) ? SpanReading.Payload.Of(c.Own!, k.Input, k.Output) : c.Own!, StringComparer.Ordinal);
+            spanIds = payloads.Keys;
         }
-        var payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken, moved);
+        else
+        {
+            payloads = await SpanReading.PayloadsAsync(http, sql, projectId, spanIds, [sessionId], cancellationToken);
+        }
         // Unlike SQLite, the payload query reads both columns anyway; the prompts are dropped here when not asked for.
         return spanIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => payloads.TryGetValue(id, out var p)
             ? new CallPayload(withInputs ? p.Input : null, p.Output)

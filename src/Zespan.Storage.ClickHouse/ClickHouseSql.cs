@@ -34,6 +34,19 @@ public sealed partial class ClickHouseSql(string database)
     ];
 
     /// <summary>
+    /// Each span's own payloads as <see cref="Current"/> names them when a statement asks for them by name (never by
+    /// default: they are the largest columns): (alias, column of the span rows).
+    /// </summary>
+    private static readonly (string Alias, string Column)[] PayloadFields =
+    [
+        ("p_has_input", "has_input"), ("p_input", "input_json"), ("p_has_output", "has_output"), ("p_output", "output_json"),
+        ("p_has_metadata", "has_metadata"), ("p_metadata", "metadata_json"),
+    ];
+
+    /// <summary>The payload columns of a statement that reads a span's own payloads (<see cref="SpanReading.OwnPayload"/>).</summary>
+    public const string PayloadColumns = "p_has_input, p_input, p_has_output, p_output, p_has_metadata, p_metadata";
+
+    /// <summary>
     /// Each span's newest version among the project's rows matching <paramref name="candidates"/> (a condition on raw rows
     /// that keeps every version of any span that could match: it must not depend on fields a re-send can change, or it
     /// must select span ids through GLOBAL IN so that all their versions are read). <paramref name="fields"/>: the c_*
@@ -45,7 +58,8 @@ public sealed partial class ClickHouseSql(string database)
     /// </summary>
     private string Current(string candidates, IReadOnlyCollection<string>? fields, bool prewhere) => $"""
         SELECT span_id,
-            {string.Join(", ", SpanFields.Where(f => fields is null || fields.Contains(f.Alias)).Select(f => $"argMax({f.Column}, version) AS {f.Alias}"))},
+            {string.Join(", ", SpanFields.Where(f => fields is null || fields.Contains(f.Alias)).Concat(PayloadFields.Where(f => fields?.Contains(f.Alias) == true))
+                .Select(f => $"argMax({f.Column}, version) AS {f.Alias}"))},
             max(version) AS c_version
         FROM {Spans} {(prewhere ? "PREWHERE" : "WHERE")} project_id = {"{project:Int64}"}{candidates}
         GROUP BY span_id
@@ -234,15 +248,22 @@ public sealed partial class ClickHouseSql(string database)
     private static readonly string[] TimelineFields =
         [.. TimelineColumns.Split(", ").Where(c => c.StartsWith("c_", StringComparison.Ordinal)), "c_deleted", "c_kind", "c_has_session", "c_session"];
 
+    /// <summary><see cref="TimelineFields"/> and each call's own payloads.</summary>
+    private static readonly string[] TimelineFieldsWithPayloads = [.. TimelineFields, .. PayloadColumns.Split(", ")];
+
     /// <summary>
     /// The detail's timeline, first half: each span's newest version among the session {session:String}'s rows (the sort
     /// key's prefix, one shard) where that version is a live LLM call, in start order (then span id), as
     /// <see cref="TimelineColumns"/> then c_version. It needs no span ids, so it goes with the session's row in one round
     /// trip; a call stays in the timeline only if no other session holds a newer version of it
-    /// (<see cref="VersionsOutsideSession"/>, the second half).
+    /// (<see cref="VersionsOutsideSession"/>, the second half). With <paramref name="withPayloads"/>, each call's own
+    /// payloads of that same version follow (<see cref="PayloadColumns"/>): a call that stays is current here, so they
+    /// are its newest, and the detail needs no second round trip for them (only content sent separately is read after,
+    /// for the calls that lack their own: <see cref="SpanContentOf"/>).
     /// </summary>
-    public string SessionTimelineCandidates =>
-        $"SELECT {TimelineColumns}, c_version FROM ({Current(" AND session_id = {session:String}", TimelineFields, prewhere: true)}) "
+    public string SessionTimelineCandidates(bool withPayloads) =>
+        $"SELECT {TimelineColumns}, c_version{(withPayloads ? ", " + PayloadColumns : "")} "
+        + $"FROM ({Current(" AND session_id = {session:String}", withPayloads ? TimelineFieldsWithPayloads : TimelineFields, prewhere: true)}) "
         + "WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1 AND c_session = {session:String} ORDER BY c_start, span_id FORMAT JSONCompact";
 
     /// <summary>
@@ -269,24 +290,31 @@ public sealed partial class ClickHouseSql(string database)
     /// can have a newer version elsewhere, so only theirs are looked up in span_sessions (see <see cref="CurrentInSession"/>).
     /// </summary>
     public string Payloads => $"""
-        SELECT p.span_id, p.p_has_input, p.p_input, p.p_has_output, p.p_output, p.p_has_metadata, p.p_metadata,
+        SELECT p.span_id, {string.Join(", ", PayloadFields.Select(f => "p." + f.Alias))},
             c.k_has_input, c.k_input, c.k_has_output, c.k_output
         FROM (
-            SELECT span_id, argMax(has_input, version) AS p_has_input, argMax(input_json, version) AS p_input,
-                argMax(has_output, version) AS p_has_output, argMax(output_json, version) AS p_output,
-                argMax(has_metadata, version) AS p_has_metadata, argMax(metadata_json, version) AS p_metadata
+            SELECT span_id, {string.Join(", ", PayloadFields.Select(f => $"argMax({f.Column}, version) AS {f.Alias}"))}
             FROM {Spans}
             WHERE project_id = {"{project:Int64}"} AND session_id IN (SELECT arrayJoin({"{sessions:Array(String)}"})) AND span_id IN (SELECT arrayJoin({"{ids:Array(String)}"}))
             GROUP BY span_id
             HAVING span_id NOT IN (SELECT arrayJoin({"{moved_span_ids:Array(String)}"})) OR (span_id, max(version)) GLOBAL IN ({NewestVersionsOf("moved_span_ids")})
         ) AS p
-        ANY LEFT JOIN (
-            SELECT span_id, argMax(has_input, version) AS k_has_input, argMax(input_json, version) AS k_input,
-                argMax(has_output, version) AS k_has_output, argMax(output_json, version) AS k_output
-            FROM {database}.span_content WHERE project_id = {"{project:Int64}"} AND has({"{ids:Array(String)}"}, span_id) GROUP BY span_id
-        ) AS c USING (span_id)
+        ANY LEFT JOIN ({ContentOfSpans}) AS c USING (span_id)
         FORMAT JSONCompact
         """;
+
+    /// <summary>
+    /// The newest content sent separately (OTLP log records, span_content) for the spans {ids:Array(String)}: span_id,
+    /// k_has_input, k_input, k_has_output, k_output. A span's own payload wins over it (<see cref="SpanReading.Payload.Of"/>).
+    /// </summary>
+    private string ContentOfSpans => $"""
+        SELECT span_id, argMax(has_input, version) AS k_has_input, argMax(input_json, version) AS k_input,
+            argMax(has_output, version) AS k_has_output, argMax(output_json, version) AS k_output
+        FROM {database}.span_content WHERE project_id = {"{project:Int64}"} AND has({"{ids:Array(String)}"}, span_id) GROUP BY span_id
+        """;
+
+    /// <inheritdoc cref="ContentOfSpans"/>
+    public string SpanContentOf => $"{ContentOfSpans} FORMAT JSONCompact";
 
     /// <summary>One row per trace from its live spans.</summary>
     public string Traces => $"""
@@ -437,7 +465,9 @@ public sealed partial class ClickHouseSql(string database)
         yield return ("SessionRowOfSession", SessionRowOfSession);
         yield return ("AppliedIdleGap", AppliedIdleGap);
         yield return ("AppliedIdleGapAndVersion", AppliedIdleGapAndVersion);
-        yield return ("SessionTimelineCandidates", SessionTimelineCandidates);
+        yield return ("SessionTimelineCandidates", SessionTimelineCandidates(withPayloads: false));
+        yield return ("SessionTimelineCandidates with payloads", SessionTimelineCandidates(withPayloads: true));
+        yield return ("SpanContentOf", SpanContentOf);
         yield return ("VersionsOutsideSession", VersionsOutsideSession);
         yield return ("TraceSpans", TraceSpans);
         yield return ("Payloads", Payloads);

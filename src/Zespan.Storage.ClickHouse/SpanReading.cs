@@ -66,34 +66,53 @@ internal static class SpanReading
         http.QueryAsync(sql.MovedSpanIdsOfSessions, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = new[] { sessionId } }, r => r[1].Text(),
             cancellationToken);
 
-    public sealed record Payload(string? Input, string? Output, string? Metadata);
+    public sealed record Payload(string? Input, string? Output, string? Metadata)
+    {
+        /// <summary>Whether the span lacks an input or an output of its own, which content sent separately may give.</summary>
+        public bool LacksAny => Input is null || Output is null;
+
+        /// <summary>A span's own payloads, each missing one taken from content sent separately (null when none was sent).</summary>
+        public static Payload Of(Payload own, string? contentInput, string? contentOutput) =>
+            own with { Input = own.Input ?? contentInput, Output = own.Output ?? contentOutput };
+    }
 
     /// <summary>
     /// Each span's newest payloads: its own input/output where it has them, else content sent separately. The spans are
     /// looked up under <paramref name="sessionIds"/> (their sessions, '' for none): a span current in none of them gets
-    /// only content sent separately. <paramref name="movedSpanIds"/>: those sessions' moved spans where the caller has
-    /// read them (<see cref="MovedSpanIdsAsync"/>), else they are read here.
+    /// only content sent separately. Those sessions' moved spans among them are read first (<see cref="ClickHouseSql.MovedSpanIdsAmong"/>).
     /// </summary>
     public static async Task<Dictionary<string, Payload>> PayloadsAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId,
-        IReadOnlyCollection<string> spanIds, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? movedSpanIds = null)
+        IReadOnlyCollection<string> spanIds, IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, Payload>(StringComparer.Ordinal);
         if (spanIds.Count == 0)
             return result;
-        movedSpanIds ??= await http.QueryAsync(sql.MovedSpanIdsAmong, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessionIds, ["ids"] = spanIds },
+        var movedSpanIds = await http.QueryAsync(sql.MovedSpanIdsAmong, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessionIds, ["ids"] = spanIds },
             r => r[0].Text(), cancellationToken);
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds, ["sessions"] = sessionIds, ["moved_span_ids"] = movedSpanIds };
+        // Without a content row, ANY LEFT JOIN leaves defaults (0, ''), so the flags decide.
         var rows = await http.QueryAsync(sql.Payloads, parameters,
-            r =>
-            {
-                // Without a content row, ANY LEFT JOIN leaves defaults (0, ''), so the flags decide.
-                var input = r[1].Flag() ? r[2].Text() : r[7].Flag() ? r[8].Text() : null;
-                var output = r[3].Flag() ? r[4].Text() : r[9].Flag() ? r[10].Text() : null;
-                return (Id: r[0].Text(), Payload: new Payload(input, output, r[6].TextIf(r[5])));
-            }, cancellationToken);
+            r => (Id: r[0].Text(), Payload: Payload.Of(OwnPayload(r, 1), r[7].Flag() ? r[8].Text() : null, r[9].Flag() ? r[10].Text() : null)), cancellationToken);
         foreach (var (id, payload) in rows)
             result[id] = payload;
         return result;
+    }
+
+    /// <summary>A span's own payloads: the <see cref="ClickHouseSql.PayloadColumns"/> from column <paramref name="at"/>.</summary>
+    public static Payload OwnPayload(JsonElement[] r, int at) =>
+        new(r[at].Flag() ? r[at + 1].Text() : null, r[at + 2].Flag() ? r[at + 3].Text() : null, r[at + 5].TextIf(r[at + 4]));
+
+    /// <summary>
+    /// Content sent separately for some spans (<see cref="ClickHouseSql.SpanContentOf"/>): span id, then input and output
+    /// where sent.
+    /// </summary>
+    public static async Task<Dictionary<string, (string? Input, string? Output)>> ContentAsync(ClickHouseHttp http, ClickHouseSql sql, long projectId,
+        IReadOnlyCollection<string> spanIds, CancellationToken cancellationToken)
+    {
+        if (spanIds.Count == 0)
+            return new(StringComparer.Ordinal);
+        var rows = await http.QueryAsync(sql.SpanContentOf, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
+            r => (Id: r[0].Text(), Input: r[1].Flag() ? r[2].Text() : null, Output: r[3].Flag() ? r[4].Text() : null), cancellationToken);
+        return rows.ToDictionary(r => r.Id, r => (r.Input, r.Output), StringComparer.Ordinal);
     }
 }

@@ -15,7 +15,8 @@ public sealed class ClickHouseStoreFactory(ClickHouseCluster cluster) : IStoreFa
     {
         var (backend, control) = await cluster.SharedStoresAsync();
         return new StoreUnderTest(backend.SpanWriter, backend.Sessions, backend.Traces, backend.Costs, control.Projects, control.Organizations,
-            backend.Retention, sessionKinds: backend.SessionKinds, sessionActivity: backend.SessionActivity, sessionOverview: backend.SessionOverview);
+            backend.Retention, sessionKinds: backend.SessionKinds, sessionActivity: backend.SessionActivity, sessionOverview: backend.SessionOverview,
+            spanContent: backend.SpanContent);
     }
 }
 

@@ -40,6 +40,26 @@ public sealed class ShardRoundTripTests(ClickHouseCluster cluster)
         Assert.Equal(2 * (1 + 1), stats.Queries);
     }
 
+    [Fact]
+    public async Task ASessionDetail_ReadsItsCallsWithTheirPayloads_InOneRound()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = 3_000_000_000L + Random.Shared.Next(1_000_000);
+        var spans = Enumerable.Range(0, 3).Select(i => new SpanRecord
+        {
+            Id = "span-" + i, TraceId = "trace", SessionId = "session", Name = "chat", Kind = SpanKind.Llm, Model = "gpt-4o",
+            StartMs = 1_000 + i * 1_000L, EndMs = 2_000 + i * 1_000L, CostPico = 10 + i,
+            InputJson = $"[{{\"role\":\"user\",\"content\":\"{i}\"}}]", OutputJson = $"{{\"content\":\"{i}\"}}",
+        }).ToList();
+        await backend.SpanWriter.WriteAsync(spans.Select(s => new ProjectSpan(project, s)).ToList());
+
+        // The session's row, the threshold it follows, its moved spans and its calls with their payloads: four statements
+        // sent together, each reading one Distributed table once. Payloads read after the calls were one statement more.
+        var detail = await QueriesDuringAsync(() => backend.Sessions.GetAsync(project, "session", withPayloads: true));
+        Assert.Equal(["{\"content\":\"0\"}", "{\"content\":\"1\"}", "{\"content\":\"2\"}"], detail.Result!.Timeline.Select(t => t.OutputJson));
+        Assert.Equal(4 * (1 + 1), detail.Queries);
+    }
+
     /// <summary>The queries both nodes ran for <paramref name="read"/> (the counter reads around it taken out).</summary>
     private async Task<(T Result, long Queries)> QueriesDuringAsync<T>(Func<Task<T>> read)
     {

@@ -194,6 +194,33 @@ public abstract class SpanWriteConformance(IStoreFactory factory) : ConformanceS
     }
 
     [Fact]
+    public async Task ContentSentApart_FillsOnlyWhatACallLacks_InEveryPayloadRead()
+    {
+        static string Text(string who) => $"{{\"content\":\"{who}\"}}";
+        // The content of b and c arrives before c does; a's and b's after them.
+        await Store.SpanContent.AttachAsync([new SpanContent(ProjectId, "c", Text("c in, apart"), null)]);
+        await WriteAsync(
+            Llm("a", "s", Day0 + 1_000) with { InputJson = Text("a in"), OutputJson = Text("a out") },
+            Llm("b", "s", Day0 + 2_000) with { InputJson = Text("b in") },
+            Llm("c", "s", Day0 + 3_000));
+        await Store.SpanContent.AttachAsync([
+            new SpanContent(ProjectId, "a", Text("a in, apart"), Text("a out, apart")),
+            new SpanContent(ProjectId, "b", Text("b in, apart"), Text("b out, apart")),
+        ]);
+        // A call's own payloads win; content sent apart fills only what it lacks.
+        (string? In, string? Out)[] expected = [(Text("a in"), Text("a out")), (Text("b in"), Text("b out, apart")), (Text("c in, apart"), null)];
+
+        var detail = (await Store.Sessions.GetAsync(ProjectId, "s", withPayloads: true))!;
+        Assert.Equal(expected, detail.Timeline.Select(t => (t.InputJson, t.OutputJson)));
+        var all = await Store.Sessions.GetPayloadsAsync(ProjectId, "s", null, withInputs: true);
+        Assert.Equal(expected, new[] { "a", "b", "c" }.Select(id => (all[id].InputJson, all[id].OutputJson)));
+        var asked = await Store.Sessions.GetPayloadsAsync(ProjectId, "s", ["c", "b"], withInputs: true);
+        Assert.Equal(expected[1..], new[] { "b", "c" }.Select(id => (asked[id].InputJson, asked[id].OutputJson)));
+        var spans = (await Store.Traces.GetAsync(ProjectId, "trace-1"))!.Spans.OrderBy(x => x.Id, StringComparer.Ordinal);
+        Assert.Equal(expected, spans.Select(x => (x.InputJson, x.OutputJson)));
+    }
+
+    [Fact]
     public async Task SessionPayloads_OfTheCallsAsked_PromptsOnlyWhenAsked()
     {
         await WriteAsync(

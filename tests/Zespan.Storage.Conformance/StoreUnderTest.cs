@@ -14,7 +14,8 @@ public sealed class StoreUnderTest(
     Func<ValueTask>? cleanUp = null,
     ISessionKindReader? sessionKinds = null,
     ISessionActivityStore? sessionActivity = null,
-    ISessionOverviewReader? sessionOverview = null) : IAsyncDisposable
+    ISessionOverviewReader? sessionOverview = null,
+    ISpanContentStore? spanContent = null) : IAsyncDisposable
 {
     public ISpanWriter SpanWriter { get; } = spanWriter;
     public ISessionReader Sessions { get; } = sessions;
@@ -27,6 +28,8 @@ public sealed class StoreUnderTest(
     public ISessionKindReader? SessionKinds { get; } = sessionKinds;
     public ISessionActivityStore SessionActivity { get; } = sessionActivity ?? throw new ArgumentNullException(nameof(sessionActivity));
     public ISessionOverviewReader SessionOverview { get; } = sessionOverview ?? throw new ArgumentNullException(nameof(sessionOverview));
+    /// <summary>Content sent apart from its spans (OTLP log records).</summary>
+    public ISpanContentStore SpanContent { get; } = spanContent ?? throw new ArgumentNullException(nameof(spanContent));
 
     public ValueTask DisposeAsync() => cleanUp?.Invoke() ?? ValueTask.CompletedTask;
 }

@@ -47,7 +47,7 @@ public sealed class SqliteStoreFactory(bool deferEveryRebuild = false, bool inde
                 stop.Cancel();
                 await indexing;
                 await DeleteAsync(storage, folder);
-            }, storage.SessionKinds, storage.SessionActivity, storage.SessionOverview);
+            }, storage.SessionKinds, storage.SessionActivity, storage.SessionOverview, storage.SpanContent);
     }
 
     private static async Task IndexGramsAsync(SqliteStorage storage, CancellationToken stop)
