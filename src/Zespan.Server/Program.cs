@@ -25,6 +25,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
 builder.Services.AddZespan(options);
 builder.Services.AddZespanAlerts(builder.Configuration);
+builder.Services.AddExceptionHandler<StoreUnavailableProblems>();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi(ApiDocs.Configure);
 builder.Services.AddRazorComponents();
@@ -50,7 +51,8 @@ app.MapAccountEndpoints();
 app.MapSessionsCsvExport();
 app.MapRazorComponents<Zespan.Server.Components.App>().RequireAuthorization(Zespan.Server.Auth.UiAuthentication.Policy);
 
-var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName).Refuses(401, ApiDocs.MissingKey);
+var api = app.MapGroup("/api/v1").RequireAuthorization(Zespan.Server.Auth.ApiKeyAuthenticationHandler.SchemeName).Refuses(401, ApiDocs.MissingKey)
+    .Refuses(503, ApiDocs.StoreUnavailable);
 api.MapIngestEndpoints();
 api.MapSessionInsightsEndpoints();
 api.MapSessionsEndpoints();

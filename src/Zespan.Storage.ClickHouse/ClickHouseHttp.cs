@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Zespan.Core.Storage;
 
 namespace Zespan.Storage.ClickHouse;
 
@@ -9,7 +12,7 @@ namespace Zespan.Storage.ClickHouse;
 /// body (values never in SQL text), results as JSONCompact. Nodes are tried in the configured order, starting after
 /// the last one that failed, so one node down does not stop the server.
 /// </summary>
-public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
+public sealed partial class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
 {
     private int _preferred;
     private Task<InsertDurability>? _durability;
@@ -61,7 +64,26 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
     /// </summary>
     public async Task<List<T>> QueryAsync<T>(string sql, IReadOnlyDictionary<string, object?>? parameters, Func<JsonElement[], T> map,
         CancellationToken cancellationToken = default) =>
-        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken, await SettingsForAsync(insert: false, cancellationToken), RowsOf(map));
+        await SendAsync(SqlBinder.Bind(sql, parameters), body: null, cancellationToken,
+            [.. await SettingsForAsync(insert: false, cancellationToken), $"max_execution_time={Math.Max(1, (long)settings.ReadLimit.TotalSeconds)}"], RowsOf(map));
+
+    /// <summary>
+    /// ClickHouse's error codes for a statement stopped at a limit of the server rather than refused as written:
+    /// TIMEOUT_EXCEEDED, TOO_SLOW, TOO_MANY_SIMULTANEOUS_QUERIES, MEMORY_LIMIT_EXCEEDED (the same in 18.16 and 26).
+    /// </summary>
+    private static readonly int[] LimitCodes = [159, 160, 202, 241];
+
+    /// <summary>A refusal's exception: <see cref="StoreUnavailableException"/> for a limit, else <see cref="ClickHouseException"/>.</summary>
+    private static Exception Refusal(int status, string text)
+    {
+        var message = $"ClickHouse refused the statement ({status}): {text}";
+        return ErrorCode().Match(text) is { Success: true } code && LimitCodes.Contains(int.Parse(code.Groups[1].Value, CultureInfo.InvariantCulture))
+            ? new StoreUnavailableException(message)
+            : new ClickHouseException(message);
+    }
+
+    [GeneratedRegex(@"^Code: (\d+)")]
+    private static partial Regex ErrorCode();
 
     /// <summary>Reads a JSONCompact answer's rows through <paramref name="map"/>, each while the answer's document is open.</summary>
     private static Func<Stream, CancellationToken, Task<List<T>>> RowsOf<T>(Func<JsonElement[], T> map) => async (stream, cancellationToken) =>
@@ -128,7 +150,7 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
                 using var request = NewRequest(settings.Urls[index], sql, body, statementSettings);
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 if (!response.IsSuccessStatusCode)
-                    throw new ClickHouseException($"ClickHouse refused the statement ({(int)response.StatusCode}): {(await response.Content.ReadAsStringAsync(timeout.Token)).Trim()}");
+                    throw Refusal((int)response.StatusCode, (await response.Content.ReadAsStringAsync(timeout.Token)).Trim());
                 await using var answer = await response.Content.ReadAsStreamAsync(timeout.Token);
                 var result = await read(answer, timeout.Token);
                 Volatile.Write(ref _preferred, index);
@@ -143,7 +165,7 @@ public sealed class ClickHouseHttp(ClickHouseSettings settings, HttpClient http)
                 last = e; // timed out: try the next one
             }
         }
-        throw new ClickHouseException($"No ClickHouse node answered ({string.Join(", ", settings.Urls)}).", last);
+        throw new StoreUnavailableException($"No ClickHouse node answered ({string.Join(", ", settings.Urls)}).", last);
     }
 
     /// <summary>

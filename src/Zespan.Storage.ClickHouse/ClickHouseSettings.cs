@@ -16,6 +16,13 @@ public sealed partial record ClickHouseSettings
     /// <summary>Replicas per shard an INSERT waits for (see <see cref="InsertDurability"/>); null: every replica.</summary>
     public int? InsertQuorum { get; init; }
 
+    /// <summary>
+    /// How long ClickHouse may work on a read (max_execution_time, whole seconds) before it stops the statement itself:
+    /// below the client's 60 s, so a read the server no longer waits for does not run on in ClickHouse (18.16 does not
+    /// stop a statement when its client goes away) and is not sent again to the next node.
+    /// </summary>
+    public TimeSpan ReadLimit { get; init; } = TimeSpan.FromSeconds(50);
+
     /// <summary>Reads ZESPAN_CLICKHOUSE_URL (comma-separated), _DATABASE, _USER, _PASSWORD, _CLUSTER and _INSERT_QUORUM.</summary>
     public static ClickHouseSettings FromEnvironment(Func<string, string?> variable)
     {

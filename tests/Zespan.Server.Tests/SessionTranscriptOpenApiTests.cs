@@ -6,8 +6,8 @@ namespace Zespan.Server.Tests;
 public sealed class SessionTranscriptOpenApiTests(ZespanApp app) : IClassFixture<ZespanApp>
 {
     [Theory]
-    [InlineData("/api/v1/sessions/{sessionId}/transcript", new[] { "200", "401", "404" })]
-    [InlineData("/api/v1/sessions/compare", new[] { "200", "400", "401", "404" })]
+    [InlineData("/api/v1/sessions/{sessionId}/transcript", new[] { "200", "401", "404", "503" })]
+    [InlineData("/api/v1/sessions/compare", new[] { "200", "400", "401", "404", "503" })]
     public async Task Endpoint_HasSummaryDescribedParametersAndEveryResponse(string path, string[] statuses)
     {
         var document = await app.ClientWithKey().GetJsonAsync("/openapi/v1.json");

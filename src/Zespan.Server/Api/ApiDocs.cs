@@ -16,6 +16,8 @@ public static class ApiDocs
     public const string BadParameter = "A query parameter is invalid: the problem's detail names it, what was sent and the accepted values.";
     public const string MissingKey = "No API key, or one that is unknown or revoked (Authorization: Bearer zsp_…).";
 
+    public const string StoreUnavailable = "The store could not answer in time or within its limits (Retry-After says when to try again; a shorter time range may answer).";
+
     public static string NotFound(string what) =>
         $"No {what} with that id in this project (it may be in another project or removed by retention).";
 
