@@ -94,7 +94,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
     /// in a newer version, moved away by a re-send (<see cref="ClickHouseSql.VersionsOutsideSession"/>), which only the
     /// session's moved spans can be (<see cref="ClickHouseSql.MovedSpanIdsOfSessions"/>, read at the same time as the
     /// candidates). A span moved into the session has its newest version among the session's rows, so it is a candidate.
-    /// One round trip when no candidate was ever moved; the moved ids are returned for the payloads' read. With
+    /// One round trip when no candidate was ever moved; the moved ids are returned for the summary's recompute. With
     /// <paramref name="withPayloads"/>, each call comes with its own payloads of the version kept (else Own is null).
     /// </summary>
     private async Task<(List<(TimelineEntry Entry, SpanReading.Payload? Own)> Calls, List<string> MovedSpanIds)> TimelineAsync(
