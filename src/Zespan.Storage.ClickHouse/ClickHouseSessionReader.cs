@@ -70,22 +70,28 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         var (calls, moved) = await TimelineAsync(projectId, sessionId, withPayloads, cancellationToken);
         var timeline = calls.Select(c => c.Entry).ToList();
         // Content sent separately is read, at the same time as the summary, only for the calls without their own.
-        var contentRead = withPayloads
-            ? SpanReading.ContentAsync(http, sql, projectId, calls.Where(c => c.Own!.LacksAny).Select(c => c.Entry.SpanId).ToList(), cancellationToken)
-            : null;
+        var payloadsRead = withPayloads ? CallPayloadsAsync(projectId, calls, cancellationToken) : null;
         var summary = await SummaryAsync(await rowRows, (await thresholdRows)[0], timeline, moved, projectId, sessionId, cancellationToken);
         if (summary is null)
             return null;
-        if (contentRead is not null)
+        if (payloadsRead is not null)
         {
-            var content = await contentRead;
-            timeline = calls.Select(c =>
-            {
-                var payload = content.TryGetValue(c.Entry.SpanId, out var k) ? SpanReading.Payload.Of(c.Own!, k.Input, k.Output) : c.Own!;
-                return c.Entry with { InputJson = payload.Input, OutputJson = payload.Output };
-            }).ToList();
+            var payloads = await payloadsRead;
+            timeline = timeline.Select(e => e with { InputJson = payloads[e.SpanId].Input, OutputJson = payloads[e.SpanId].Output }).ToList();
         }
         return new SessionDetail(summary, timeline);
+    }
+
+    /// <summary>
+    /// Each call's payloads: its own (read with the timeline), each missing input or output filled from content sent
+    /// separately, which is read only for the calls that lack one.
+    /// </summary>
+    private async Task<Dictionary<string, SpanReading.Payload>> CallPayloadsAsync(long projectId, List<(TimelineEntry Entry, SpanReading.Payload? Own)> calls,
+        CancellationToken cancellationToken)
+    {
+        var content = await SpanReading.ContentAsync(http, sql, projectId, calls.Where(c => c.Own!.LacksAny).Select(c => c.Entry.SpanId).ToList(), cancellationToken);
+        return calls.ToDictionary(c => c.Entry.SpanId,
+            c => content.TryGetValue(c.Entry.SpanId, out var k) ? SpanReading.Payload.Of(c.Own!, k.Input, k.Output) : c.Own!, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -153,9 +159,7 @@ public sealed class ClickHouseSessionReader(ClickHouseHttp http, ClickHouseSql s
         {
             // Every call of the session: their own payloads come with the timeline, as in the detail.
             var (calls, _) = await TimelineAsync(projectId, sessionId, withPayloads: true, cancellationToken);
-            var content = await SpanReading.ContentAsync(http, sql, projectId, calls.Where(c => c.Own!.LacksAny).Select(c => c.Entry.SpanId).ToList(), cancellationToken);
-            payloads = calls.ToDictionary(c => c.Entry.SpanId,
-                c => content.TryGetValue(c.Entry.SpanId, out var k) ? SpanReading.Payload.Of(c.Own!, k.Input, k.Output) : c.Own!, StringComparer.Ordinal);
+            payloads = await CallPayloadsAsync(projectId, calls, cancellationToken);
             spanIds = payloads.Keys;
         }
         else

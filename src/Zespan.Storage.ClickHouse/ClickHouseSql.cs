@@ -44,7 +44,7 @@ public sealed partial class ClickHouseSql(string database)
     ];
 
     /// <summary>The payload columns of a statement that reads a span's own payloads (<see cref="SpanReading.OwnPayload"/>).</summary>
-    public const string PayloadColumns = "p_has_input, p_input, p_has_output, p_output, p_has_metadata, p_metadata";
+    public static readonly string PayloadColumns = string.Join(", ", PayloadFields.Select(f => f.Alias));
 
     /// <summary>
     /// Each span's newest version among the project's rows matching <paramref name="candidates"/> (a condition on raw rows
@@ -249,7 +249,7 @@ public sealed partial class ClickHouseSql(string database)
         [.. TimelineColumns.Split(", ").Where(c => c.StartsWith("c_", StringComparison.Ordinal)), "c_deleted", "c_kind", "c_has_session", "c_session"];
 
     /// <summary><see cref="TimelineFields"/> and each call's own payloads.</summary>
-    private static readonly string[] TimelineFieldsWithPayloads = [.. TimelineFields, .. PayloadColumns.Split(", ")];
+    private static readonly string[] TimelineFieldsWithPayloads = [.. TimelineFields, .. PayloadFields.Select(f => f.Alias)];
 
     /// <summary>
     /// The detail's timeline, first half: each span's newest version among the session {session:String}'s rows (the sort
