@@ -217,6 +217,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
         string Iso(long ms) => Uri.EscapeDataString(DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
         var window30 = $"from={Iso(from30)}&to={Iso(endMs)}";
         var inWindow30 = $"s_started >= {from30} AND s_started < {endMs}";
+        var dayTo = (endMs / 86_400_000 + 1) * 86_400_000; // whole UTC days, as the Costs page asks
 
         var cases = new List<Case>
         {
@@ -250,6 +251,12 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
             new("Breakdown by metadata.feature over 30 days", $"api/v1/sessions/breakdown?by=metadata.feature&{window30}",
                 [$"SELECT feature, count() AS n, sum(s_cost) AS c, sum(s_turns), countIf(s_unpriced = s_turns) AS u FROM ({PeerSessions(withFeature: true)}) ARRAY JOIN s_feature AS feature WHERE {inWindow30} GROUP BY feature ORDER BY (u = n), c DESC, feature LIMIT 20"],
                 CheckBreakdown, 500),
+            new("Cost by model over 30 days", $"api/v1/costs/models?{window30}",
+                [$"SELECT model, count() FROM {Db}.session_spans FINAL WHERE project_id = 1 AND kind = 1 AND deleted = 0 AND start_ms >= {from30} AND start_ms < {endMs} GROUP BY model ORDER BY model"],
+                CheckModels, 500),
+            new("Cost per day over 30 whole days", $"api/v1/costs/timeseries?from={Iso(dayTo - 30L * 86_400_000)}&to={Iso(dayTo)}&bucket=day",
+                [$"SELECT intDiv(start_ms, 86400000) AS d, count() FROM {Db}.session_spans FINAL WHERE project_id = 1 AND kind = 1 AND deleted = 0 AND start_ms >= {dayTo - 30L * 86_400_000} AND start_ms < {dayTo} GROUP BY d ORDER BY d"],
+                CheckBuckets, 500),
         };
 
         // A Zespan call gets at most ZespanCap: past it, the run is "no answer" and the table moves on (the server itself
@@ -415,6 +422,20 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
             .Select(g => $"{(g.GetProperty("group").ValueKind == JsonValueKind.Null ? "" : g.GetProperty("group").GetString())}:{g.GetProperty("sessions").GetInt64()}:{g.GetProperty("turns").GetInt64()}").ToList();
         var theirs = peers.Take(ours.Count).Select(r => $"{r[0]}:{r[1]}:{r[3]}").ToList();
         return ours.Count > 0 && ours.SequenceEqual(theirs) ? $"yes (top {ours.Count} groups)" : $"NO (Zespan {string.Join(' ', ours.Take(3))}…; peers {string.Join(' ', theirs.Take(3))}…)";
+    }
+
+    private static string CheckModels(JsonElement zespan, List<string[]> peers)
+    {
+        var ours = zespan.GetProperty("data").EnumerateArray().Select(m => $"{m.GetProperty("model").GetString() ?? ""}:{m.GetProperty("calls").GetInt64()}").Order(StringComparer.Ordinal).ToList();
+        var theirs = peers.Select(r => $"{r[0]}:{r[1]}").Order(StringComparer.Ordinal).ToList();
+        return ours.SequenceEqual(theirs) ? $"yes ({ours.Count} models)" : $"NO (Zespan {string.Join(' ', ours.Take(3))}…; peers {string.Join(' ', theirs.Take(3))}…)";
+    }
+
+    private static string CheckBuckets(JsonElement zespan, List<string[]> peers)
+    {
+        var ours = zespan.EnumerateArray().Select(b => b.GetProperty("calls").GetInt64()).Where(c => c > 0).ToList();
+        var theirs = peers.Select(r => long.Parse(r[1])).ToList();
+        return ours.SequenceEqual(theirs) ? $"yes ({ours.Sum():N0} calls in {ours.Count} days)" : $"NO (Zespan {ours.Sum()} calls in {ours.Count} days; peers {theirs.Sum()} in {theirs.Count})";
     }
 
     [GeneratedRegex("^[A-Za-z0-9_]+$")]

@@ -9,8 +9,11 @@ namespace Zespan.Storage.ClickHouse;
 /// </summary>
 public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) : IStorageInitializer
 {
-    /// <summary>Migration 004 creates session_rows; the rows of the sessions written before are computed after its DDL.</summary>
-    private const int SessionRowsMigration = 4;
+    /// <summary>
+    /// Migration 004 creates session_rows and 007 adds the cells of cost by model and over time: after their DDL the rows
+    /// of the sessions written before are computed (again), once after every migration's DDL.
+    /// </summary>
+    private static readonly int[] SessionRowsMigrations = [4, 7];
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -19,6 +22,7 @@ public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) :
         await http.ExecuteAsync(ClickHouseSchema.MigrationsTable(settings.Database, settings.Cluster), cancellationToken: cancellationToken);
         var applied = (await http.QueryAsync($"SELECT number FROM {settings.Database}.zespan_migrations FORMAT JSONCompact", null, r => r[0].GetInt32(), cancellationToken))
             .ToHashSet();
+        var unfilled = new List<int>();
         foreach (var migration in ClickHouseSchema.Migrations(settings.Database, settings.Cluster))
         {
             if (applied.Contains(migration.Number))
@@ -34,9 +38,21 @@ public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) :
                     // 18.16 has no ADD COLUMN IF NOT EXISTS: another server starting at the same time added it first.
                 }
             }
-            if (migration.Number == SessionRowsMigration)
-                await new SessionRowKeeper(http, new ClickHouseSql(settings.Database), new RowVersions(time)).FillAsync(cancellationToken);
-            await http.InsertAsync("zespan_migrations", [new { Number = migration.Number, AppliedMs = time.GetUtcNow().ToUnixTimeMilliseconds() }], cancellationToken);
+            // Recorded after the fill: a server stopped before it fills the rows at its next start.
+            if (SessionRowsMigrations.Contains(migration.Number))
+                unfilled.Add(migration.Number);
+            else
+                await RecordAsync(migration.Number, cancellationToken);
+        }
+        if (unfilled.Count > 0)
+        {
+            // Once, with every column of every migration in place: the recompute writes them all.
+            await new SessionRowKeeper(http, new ClickHouseSql(settings.Database), new RowVersions(time)).FillAsync(cancellationToken);
+            foreach (var number in unfilled)
+                await RecordAsync(number, cancellationToken);
         }
     }
+
+    private Task RecordAsync(int number, CancellationToken cancellationToken) =>
+        http.InsertAsync("zespan_migrations", [new { Number = number, AppliedMs = time.GetUtcNow().ToUnixTimeMilliseconds() }], cancellationToken);
 }

@@ -23,22 +23,23 @@ public sealed partial class ClickHouseSql
     private const string ConditionsAfterFinal = "optimize_move_to_prewhere = 0";
 
     /// <summary>The columns of session_rows a recompute writes, in the order its SELECT gives them.</summary>
-    public const string SessionRowColumns = "project_id, session_id, user_id, has_user, started_ms, ended_ms, turns, cost_usd, cost_pico, unpriced, "
-        + "input_tokens, output_tokens, errors, latency_ms, idle_ms, idle_gaps, idle_gap_ms, has_name, name, tags, metadata_keys, metadata_values, version, deleted";
+    public static string SessionRowColumns => "project_id, session_id, user_id, has_user, started_ms, ended_ms, turns, cost_usd, cost_pico, unpriced, "
+        + "input_tokens, output_tokens, errors, latency_ms, idle_ms, idle_gaps, idle_gap_ms, has_name, name, tags, metadata_keys, metadata_values, version, deleted, "
+        + string.Join(", ", CellFields.Select(f => "cell_" + f.Name));
 
     /// <summary>
     /// session_rows' columns from a <see cref="Sessions"/> row (or, when the session has no live call, the defaults an
     /// ANY LEFT JOIN leaves: no turns, so deleted).
     /// </summary>
-    private const string SessionRowValues = """
+    private static string SessionRowValues => """
         {project:Int64} AS project_id, s_id AS session_id, s_user AS user_id, toUInt8(s_has_user) AS has_user,
             toInt64(s_started) AS started_ms, toInt64(s_ended) AS ended_ms, toInt64(s_turns) AS turns, toInt64(s_cost_usd) AS cost_usd,
             toInt64(s_cost_pico) AS cost_pico, toInt64(s_unpriced) AS unpriced, toInt64(s_input) AS input_tokens, toInt64(s_output) AS output_tokens,
             toInt64(s_errors) AS errors, toInt64(s_latency) AS latency_ms, toInt64(s_idle) AS idle_ms, toInt64(s_gaps) AS idle_gaps,
             toInt64(s_idle_gap) AS idle_gap_ms, toUInt8(s_has_name) AS has_name, s_name AS name, s_tags AS tags,
             arrayMap(t -> tupleElement(t, 1), s_meta_pairs) AS metadata_keys, arrayMap(t -> tupleElement(t, 2), s_meta_pairs) AS metadata_values,
-            {version:UInt64} AS version, toUInt8(s_turns = 0) AS deleted
-        """;
+            {version:UInt64} AS version, toUInt8(s_turns = 0) AS deleted,
+        """ + string.Join(", ", CellFields.Select(f => f.Type == "String" ? $"s_cell_{f.Name} AS cell_{f.Name}" : $"arrayMap(x -> to{f.Type}(x), s_cell_{f.Name}) AS cell_{f.Name}"));
 
     /// <summary>
     /// The rows of the sessions {sessions:Array(String)} as they are now, from each span's newest version

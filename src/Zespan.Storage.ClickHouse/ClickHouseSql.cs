@@ -1,4 +1,5 @@
 using System.Text;
+using Zespan.Core;
 using Zespan.Core.Sessions;
 
 namespace Zespan.Storage.ClickHouse;
@@ -102,7 +103,10 @@ public sealed partial class ClickHouseSql(string database)
     /// <summary>
     /// One row per session from its live LLM calls: the contract's figures, user of the earliest call that has one, the
     /// name (the earliest call's explicit name, else the earliest call's first user message, as SessionNames rules), and
-    /// active time under the project's threshold (<see cref="Activity"/>).
+    /// active time under the project's threshold (<see cref="Activity"/>), and the calls' cells per model and UTC hour
+    /// of start (s_cell_*: parallel arrays, one element per cell), which cost by model and over time sum
+    /// (<see cref="CostCells"/>). The calls are grouped by cell first and the cells by session: each session figure is
+    /// a sum, minimum, maximum, union or earliest-by-(start, span id) over its calls, so over its cells it is the same.
     /// The threshold is joined as a one-row table rather than read by a scalar subquery: 18.16 runs a scalar subquery
     /// again at each level of query analysis (five times in a list page, each a round trip to every shard), a joined
     /// table once per statement.
@@ -114,23 +118,63 @@ public sealed partial class ClickHouseSql(string database)
             {Activity}
             (s_has_explicit_name = 1 OR s_has_user_text = 1) AS s_has_name,
             if(s_has_explicit_name = 1, s_explicit_name, s_user_text) AS s_name,
-            p_idle_gap AS s_idle_gap, s_meta_pairs
+            p_idle_gap AS s_idle_gap, s_meta_pairs, {string.Join(", ", CellFields.Select(f => "s_cell_" + f.Name))}
         FROM (
-            SELECT c_session AS s_id,
-                argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS s_user, max(c_has_user) AS s_has_user,
-                min(c_start) AS s_started, max(c_end) AS s_ended, count() AS s_turns, {ExactCostParts("c_cost", "s_cost_dollars", "s_cost_picos")},
-                countIf(c_priced = 0) AS s_unpriced, sum(c_input) AS s_input, sum(c_output) AS s_output,
-                countIf(c_status = 1) AS s_errors, sum(c_end - c_start) AS s_latency,
-                groupUniqArrayArray(c_tags) AS s_tags,
-                groupUniqArrayArray(arrayMap((k, v) -> (k, v), c_meta_keys, c_meta_values)) AS s_meta_pairs,
-                arraySort(groupArray(c_start)) AS s_starts, arraySort(groupArray(c_end)) AS s_ends,
-                argMinIf(c_session_name, tuple(c_start, span_id), c_has_session_name = 1) AS s_explicit_name, max(c_has_session_name) AS s_has_explicit_name,
-                argMinIf(c_user_text, tuple(c_start, span_id), c_has_user_text = 1) AS s_user_text, max(c_has_user_text) AS s_has_user_text
-            FROM ({current ?? Current()})
-            WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1
-            GROUP BY c_session
+            SELECT g_session AS s_id,
+                argMinIf(g_user, g_user_key, g_has_user = 1) AS s_user, max(g_has_user) AS s_has_user,
+                min(g_started) AS s_started, max(g_ended) AS s_ended, sum(g_calls) AS s_turns,
+                sum(g_cost_usd) AS s_cost_dollars, sum(g_cost_pico) AS s_cost_picos,
+                sum(g_unpriced) AS s_unpriced, sum(g_input_tokens) AS s_input, sum(g_output_tokens) AS s_output,
+                sum(g_errors) AS s_errors, sum(g_latency) AS s_latency,
+                groupUniqArrayArray(g_tags) AS s_tags, groupUniqArrayArray(g_meta_pairs) AS s_meta_pairs,
+                arraySort(groupArrayArray(g_starts)) AS s_starts, arraySort(groupArrayArray(g_ends)) AS s_ends,
+                argMinIf(g_explicit_name, g_explicit_name_key, g_has_explicit_name = 1) AS s_explicit_name, max(g_has_explicit_name) AS s_has_explicit_name,
+                argMinIf(g_user_text, g_user_text_key, g_has_user_text = 1) AS s_user_text, max(g_has_user_text) AS s_has_user_text,
+                {string.Join(", ", CellFields.Select(f => $"groupArray(g_{f.Name}) AS s_cell_{f.Name}"))}
+            FROM (
+                SELECT c_session AS g_session, c_has_model AS g_has_model, c_model AS g_model, {HourOf("c_start")} AS g_hour,
+                    {EarliestWith("c_user", "c_has_user", "g_user")},
+                    min(c_start) AS g_started, max(c_end) AS g_ended, count() AS g_calls,
+                    sum({Dollars("c_cost")}) AS g_cost_usd, sum({Rest("c_cost")}) AS g_cost_pico, countIf(c_priced = 0) AS g_unpriced,
+                    sum(c_input) AS g_input_tokens, sum(c_output) AS g_output_tokens, sum(c_cached) AS g_cached_tokens,
+                    sum(c_reasoning) AS g_reasoning_tokens, countIf(c_status = 1) AS g_errors, sum(c_end - c_start) AS g_latency,
+                    groupUniqArrayArray(c_tags) AS g_tags,
+                    groupUniqArrayArray(arrayMap((k, v) -> (k, v), c_meta_keys, c_meta_values)) AS g_meta_pairs,
+                    groupArray(c_start) AS g_starts, groupArray(c_end) AS g_ends,
+                    {EarliestWith("c_session_name", "c_has_session_name", "g_explicit_name")},
+                    {EarliestWith("c_user_text", "c_has_user_text", "g_user_text")}
+                FROM ({current ?? Current()})
+                WHERE c_deleted = 0 AND c_kind = 1 AND c_has_session = 1
+                GROUP BY c_session, c_has_model, c_model, g_hour
+            ) AS s_cells
+            GROUP BY g_session
         ) AS s_grouped CROSS JOIN ({IdleGapOfProject}) AS s_project
         """;
+
+    /// <summary>
+    /// A cell's value of a field from its earliest call (by start, then span id) that has one: {name}, its call's key
+    /// {name}_key and has_{name}, so the session takes the earliest of its cells' (argMinIf by the key).
+    /// </summary>
+    private static string EarliestWith(string column, string hasColumn, string name)
+    {
+        var has = name.Insert(2, "has_");
+        return $"argMinIf({column}, tuple(c_start, span_id), {hasColumn} = 1) AS {name}, "
+            + $"argMinIf(tuple(c_start, span_id), tuple(c_start, span_id), {hasColumn} = 1) AS {name}_key, max({hasColumn}) AS {has}";
+    }
+
+    /// <summary>The first millisecond of the UTC hour of a time in milliseconds (floored, also before 1970).</summary>
+    private static string HourOf(string ms) => $"({ms} - modulo(modulo({ms}, {HourRange.HourMs}) + {HourRange.HourMs}, {HourRange.HourMs}))";
+
+    /// <summary>
+    /// A session's cells (<see cref="Sessions"/>' s_cell_*, session_rows' cell_*, migration 007) in order: the name and
+    /// the session_rows column type of each.
+    /// </summary>
+    private static readonly (string Name, string Type)[] CellFields =
+    [
+        ("has_model", "UInt8"), ("model", "String"), ("hour", "Int64"), ("calls", "Int64"), ("cost_usd", "Int64"), ("cost_pico", "Int64"),
+        ("unpriced", "Int64"), ("input_tokens", "Int64"), ("output_tokens", "Int64"), ("cached_tokens", "Int64"),
+        ("reasoning_tokens", "Int64"), ("errors", "Int64"),
+    ];
 
     /// <summary>
     /// s_idle and s_gaps of <see cref="Zespan.Core.Sessions.SessionActivity"/>, in SQL because the list sorts and filters by
@@ -378,24 +422,6 @@ public sealed partial class ClickHouseSql(string database)
     private static string ExactCostColumns(string dollars, string picos, string name) =>
         $"{dollars} + {Dollars(picos)} AS {name}_usd, {Rest(picos)} AS {name}_pico";
 
-    /// <summary>LLM calls by model over a start-time range (open ends are bound as the extremes of Int64).</summary>
-    public string CostByModel => $"""
-        SELECT c_has_model, c_model, count(), {ExactCostSum("c_cost")}, countIf(c_priced = 0), sum(c_input), sum(c_output), sum(c_cached), sum(c_reasoning), countIf(c_status = 1)
-        FROM ({Current()})
-        WHERE c_deleted = 0 AND c_kind = 1 AND c_start >= {"{from:Int64}"} AND c_start < {"{to:Int64}"}
-        GROUP BY c_has_model, c_model
-        FORMAT JSONCompact
-        """;
-
-    /// <summary>LLM calls per bucket; buckets start at multiples of the bucket length since the epoch (first is the first bucket's start).</summary>
-    public string CostOverTime => $"""
-        SELECT {"{first:Int64}"} + intDiv(c_start - {"{first:Int64}"}, {"{bucket:Int64}"}) * {"{bucket:Int64}"} AS b, count(), {ExactCostSum("c_cost")}, sum(c_input + c_output), countIf(c_priced = 0)
-        FROM ({Current()})
-        WHERE c_deleted = 0 AND c_kind = 1 AND c_start >= {"{from:Int64}"} AND c_start < {"{to:Int64}"}
-        GROUP BY b
-        FORMAT JSONCompact
-        """;
-
     /// <summary>Live spans that started before the cutoff, oldest first, at most a batch.</summary>
     public string ExpiredSpans => $"SELECT span_id, c_session, c_has_session, c_start FROM ({Current()}) WHERE c_deleted = 0 AND c_start < {{cutoff:Int64}} ORDER BY c_start, span_id LIMIT {{batch:Count}} FORMAT JSONCompact";
 
@@ -482,8 +508,8 @@ public sealed partial class ClickHouseSql(string database)
                     foreach (var after in new[] { false, true })
                         yield return ($"TracePage all={all} status={status} oldest={oldest} after={after}", TracePage(all, all, all, all, all, status, oldest, after));
             }
-        yield return ("CostByModel", CostByModel);
-        yield return ("CostOverTime", CostOverTime);
+        foreach (var statement in CostStatements())
+            yield return statement;
         yield return ("ExpiredSpans", ExpiredSpans);
         yield return ("DroppableMonths", DroppableMonths);
         yield return ("SpansReachingKeptMonths", SpansReachingKeptMonths);

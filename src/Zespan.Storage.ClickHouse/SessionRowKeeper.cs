@@ -97,7 +97,7 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
         http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOfProject),
             new Dictionary<string, object?> { ["project"] = projectId, ["version"] = versions.Next() }, cancellationToken);
 
-    /// <summary>Migration 004 on existing data: the rows of every project's sessions.</summary>
+    /// <summary>Migrations 004 and 007 on existing data: the rows of every project's sessions.</summary>
     public async Task FillAsync(CancellationToken cancellationToken)
     {
         var everyVersion = new Dictionary<string, object?> { ["written_after"] = 0UL };

@@ -1,3 +1,4 @@
+using Zespan.Core;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Traces;

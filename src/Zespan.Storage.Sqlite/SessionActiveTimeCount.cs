@@ -1,3 +1,4 @@
+using Zespan.Core;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Sessions;
@@ -66,7 +67,7 @@ internal static class SessionActiveTimeCount
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder("SELECT coalesce(SUM(sessions), 0) FROM session_active_bands_hourly WHERE project_id = $p AND band BETWEEN $first AND $last");
         command.With("$p", projectId).With("$first", first).With("$last", last);
-        HourRange.AppendHours(sql, command, whole.FromMs, whole.ToMs);
+        HourConditions.Append(sql, command, whole.FromMs, whole.ToMs);
         if (whole.Status != SessionStatusFilter.Any)
             sql.Append(whole.Status == SessionStatusFilter.Error ? " AND errored = 1" : " AND errored = 0");
         command.CommandText = sql.ToString();

@@ -1,3 +1,4 @@
+using Zespan.Core;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Sessions;
@@ -49,7 +50,7 @@ internal static class SessionRollup
             FROM session_rollup_hourly WHERE project_id = $p
             """);
         command.With("$p", projectId);
-        HourRange.AppendHours(sql, command, fromHour, toHour);
+        HourConditions.Append(sql, command, fromHour, toHour);
         if (filter.Status != SessionStatusFilter.Any)
             sql.Append(filter.Status == SessionStatusFilter.Error ? " AND errored = 1" : " AND errored = 0");
         if (filter.MinTurns is { } minTurns)

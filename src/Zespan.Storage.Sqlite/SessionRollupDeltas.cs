@@ -1,3 +1,4 @@
+using Zespan.Core;
 using Microsoft.Data.Sqlite;
 
 namespace Zespan.Storage.Sqlite;

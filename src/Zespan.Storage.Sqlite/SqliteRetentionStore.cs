@@ -1,3 +1,4 @@
+using Zespan.Core;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;

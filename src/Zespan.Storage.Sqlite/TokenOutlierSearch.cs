@@ -1,3 +1,4 @@
+using Zespan.Core;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Sessions;
@@ -130,7 +131,7 @@ internal static class TokenOutlierSearch
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder("SELECT band, SUM(sessions) FROM session_tokens_per_turn_hourly WHERE project_id = $p");
         command.With("$p", projectId);
-        HourRange.AppendHours(sql, command, whole.FromMs, whole.ToMs);
+        HourConditions.Append(sql, command, whole.FromMs, whole.ToMs);
         command.CommandText = sql.Append(" GROUP BY band").ToString();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (reader.Read())

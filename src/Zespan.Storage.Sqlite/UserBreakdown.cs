@@ -1,3 +1,4 @@
+using Zespan.Core;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Zespan.Core.Sessions;
@@ -126,7 +127,7 @@ internal static class UserBreakdown
             await using var hours = connection.CreateCommand();
             var sql = new StringBuilder("SELECT coalesce(SUM(sessions), 0) FROM sessions_hourly WHERE project_id = $p");
             hours.With("$p", projectId);
-            HourRange.AppendHours(sql, hours, range.WholeFromMs, range.WholeToMs);
+            HourConditions.Append(sql, hours, range.WholeFromMs, range.WholeToMs);
             hours.CommandText = sql.ToString();
             count += (long)(await hours.ExecuteScalarAsync(cancellationToken))!;
         }

@@ -94,6 +94,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             ["max_turns"] = 9L, ["min_active"] = 0L, ["max_active"] = 4_000_000_000_000L, ["q"] = "S", ["months"] = new[] { 197001L },
             ["version"] = 9UL, ["idle_gap"] = 500L, ["skip"] = 0L, ["take"] = 2L, ["end"] = 2L,
             ["settled"] = ulong.MaxValue, ["since"] = 1UL, ["id_limit"] = 10L, ["written_after"] = 0UL, ["band_from"] = 0L, ["band_to"] = 2_000L, ["band2_from"] = 3_000L, ["band2_to"] = 200_000L,
+            ["hours_from"] = 0L, ["hours_to"] = 3_600_000L, ["edge1_from"] = 0L, ["edge1_to"] = 2_000L, ["edge2_from"] = 3_000L, ["edge2_to"] = 4_000_000_000_000L,
         };
         int checkedStatements = 0, withRows = 0, shapeOnly = 0;
         foreach (var ((name, onCluster), (_, onLocal)) in clusterSql.AllForDialectCheck().Zip(localSql.AllForDialectCheck()))

@@ -206,6 +206,9 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
 
         foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0 + 7 * Hour + 3, Day0 + 2 * Day + 5 * Hour), (Day0 + Day, Day0 + 2 * Day) })
             Compare.Models(ReferenceFigures.Models(spans, from, to), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to)), $"{context} [{from}, {to})");
+        // Cost over time per hour and per day, over ranges with partial hours at both ends and over whole days.
+        foreach (var (from, to, bucket) in new[] { (Day0 + 7 * Hour + 3, Day0 + 2 * Day + 5 * Hour + 11, Hour), (Day0 - Day, Day0 + 4 * Day, Day), (Day0 + Hour / 3, Day0 + 3 * Day - 1, Day) })
+            Assert.Equal(ReferenceFigures.Buckets(spans, from, to, bucket), await Store.Costs.OverTimeAsync(ProjectId, new TimeRange(from, to), bucket));
 
         // Breakdowns: all time (rollups and all-time user totals) and windows cutting hours (rollups plus the partial hours).
         foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0 + 7 * Hour + 3, Day0 + 2 * Day + 5 * Hour), (Day0 + Day, Day0 + 2 * Day), (Day0 + Hour / 2, Day0 + Hour) })

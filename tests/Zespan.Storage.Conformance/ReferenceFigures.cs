@@ -1,3 +1,4 @@
+using Zespan.Core.Costs;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 
@@ -136,6 +137,23 @@ public static class ReferenceFigures
             result[group.Key] = new ExpectedModel(group.Key.Length == 0 ? null : group.Key, calls.Count, calls.Aggregate(Int128.Zero, (sum, s) => sum + (s.CostPico ?? 0)),
                 calls.Count(s => s.CostPico is null), calls.Sum(s => s.Usage.InputTokens), calls.Sum(s => s.Usage.OutputTokens),
                 calls.Sum(s => s.Usage.CachedInputTokens), calls.Sum(s => s.Usage.ReasoningTokens), calls.Count(s => s.Status == SpanStatus.Error));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Cost over time recomputed from the spans: for each bucket of [from, to) (buckets start at multiples of its length
+    /// since the epoch, so the first may start before from), the LLM calls that started in it and in the range.
+    /// </summary>
+    public static List<CostBucket> Buckets(IReadOnlyCollection<SpanRecord> spans, long fromMs, long toMs, long bucketMs)
+    {
+        var result = new List<CostBucket>();
+        for (var start = fromMs - (fromMs % bucketMs + bucketMs) % bucketMs; start < toMs; start += bucketMs)
+        {
+            var (bucketFrom, bucketTo) = (Math.Max(fromMs, start), Math.Min(toMs, start + bucketMs));
+            var calls = spans.Where(s => s.Kind == SpanKind.Llm && s.StartMs >= bucketFrom && s.StartMs < bucketTo).ToList();
+            result.Add(new CostBucket(start, calls.Count, calls.Aggregate(Int128.Zero, (sum, s) => sum + (s.CostPico ?? 0)),
+                calls.Sum(s => s.Usage.InputTokens + s.Usage.OutputTokens), calls.Count(s => s.CostPico is null)));
         }
         return result;
     }

@@ -1,3 +1,4 @@
+using Zespan.Core;
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>How a session-start range splits into whole UTC hours (from the rollup) and exact partial-hour edges.</summary>

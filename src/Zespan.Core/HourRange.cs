@@ -1,13 +1,11 @@
-using System.Text;
-using Microsoft.Data.Sqlite;
-
-namespace Zespan.Storage.Sqlite;
+namespace Zespan.Core;
 
 /// <summary>
-/// Splits a session-start range [from, to) into whole UTC hours, answered from an hourly rollup, and the partial hours
-/// at either end, answered exactly from the sessions themselves. Open ends stay open: no from = since the beginning.
+/// Splits a start-time range [from, to) into whole UTC hours, answered from an hourly rollup, and the partial hours at
+/// either end, answered exactly from the raw rows: every store's hourly figures split ranges this way. Open ends stay
+/// open: no from = since the beginning.
 /// </summary>
-internal readonly record struct HourRange(long? WholeFromMs, long? WholeToMs, IReadOnlyList<(long? FromMs, long? ToMs)> Edges)
+public readonly record struct HourRange(long? WholeFromMs, long? WholeToMs, IReadOnlyList<(long? FromMs, long? ToMs)> Edges)
 {
     public const long HourMs = 3_600_000;
 
@@ -30,23 +28,5 @@ internal readonly record struct HourRange(long? WholeFromMs, long? WholeToMs, IR
         if (toMs is { } to && wholeTo != to)
             edges.Add((wholeTo, to));
         return new HourRange(wholeFrom, wholeTo, edges);
-    }
-
-    /// <summary>
-    /// Appends an hourly rollup's condition on its <c>hour</c> column for whole hours [from, to) (an open end adds
-    /// nothing) and binds its parameters: the one way every rollup read restricts its hours.
-    /// </summary>
-    public static void AppendHours(StringBuilder sql, SqliteCommand command, long? fromHour, long? toHour)
-    {
-        if (fromHour is { } from)
-        {
-            sql.Append(" AND hour >= $from");
-            command.With("$from", from);
-        }
-        if (toHour is { } to)
-        {
-            sql.Append(" AND hour < $to");
-            command.With("$to", to);
-        }
     }
 }
