@@ -56,8 +56,11 @@ public sealed partial class ClickHouseSql
         ANY LEFT JOIN (SELECT * FROM ({Sessions(CurrentIn(" AND has_session = 1 AND session_id IN (SELECT arrayJoin({sessions:Array(String)}))"))})) AS s USING (s_id)
         """;
 
-    /// <summary>The rows of every session of the project with a live call (a threshold change, the upgrade's fill).</summary>
-    public string SessionRowsOfProject => $"SELECT {SessionRowValues} FROM ({Sessions()})";
+    /// <summary>
+    /// Every session id of the project's span rows (a threshold change and the upgrade's fill recompute them all, in
+    /// sorted chunks of <see cref="SessionRowsOf"/>: a chunk of consecutive ids reads a narrow range of the sort key).
+    /// </summary>
+    public string SessionIdsOfProject => $"SELECT DISTINCT session_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has_session = 1 FORMAT JSONCompact";
 
     public string InsertSessionRows(string select) => $"INSERT INTO {database}.session_rows ({SessionRowColumns}) {select}";
 
@@ -371,7 +374,7 @@ public sealed partial class ClickHouseSql
     private IEnumerable<(string Name, string Sql)> SessionRowStatements(SessionFilter[] filters)
     {
         yield return ("SessionRowsOf", SessionRowsOf + " FORMAT JSONCompact");
-        yield return ("SessionRowsOfProject", SessionRowsOfProject + " FORMAT JSONCompact");
+        yield return ("SessionIdsOfProject", SessionIdsOfProject);
         yield return ("MovedSpanIdsOfSessions", MovedSpanIdsOfSessions);
         yield return ("MovedSpanIdsAmong", MovedSpanIdsAmong);
         yield return ("SessionsOfMovedSpans", SessionsOfMovedSpans);

@@ -97,8 +97,13 @@ public sealed partial class ClickHouseSql(string database)
     private string NewestVersionsOf(string ids) =>
         $"SELECT span_id, max(version) FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{{ids}:Array(String)}})) GROUP BY span_id";
 
-    /// <summary>Candidates: the spans that have (or had) this trace.</summary>
-    public string InTrace => $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}})";
+    /// <summary>The spans that have had a version in the trace {trace:String} (trace_spans, migration 008: by trace id).</summary>
+    public string SpanIdsOfTrace =>
+        $"SELECT DISTINCT span_id FROM {database}.trace_spans WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}} FORMAT JSONCompact";
+
+    /// <summary>Every session ('' for none) that the spans {ids:Array(String)} have had a version in (span_sessions, by span id).</summary>
+    public string SessionsOfSpans =>
+        $"SELECT DISTINCT session_id FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) FORMAT JSONCompact";
 
     /// <summary>
     /// One row per session from its live LLM calls: the contract's figures, user of the earliest call that has one, the
@@ -326,8 +331,15 @@ public sealed partial class ClickHouseSql(string database)
         $"SELECT span_id, max(version) FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) "
         + "AND NOT (has_session = 1 AND session_id = {session:String}) GROUP BY span_id FORMAT JSONCompact";
 
+    /// <summary>
+    /// The live spans of the trace {trace:String}: the newest version of each span that has had a version in it
+    /// ({ids:Array(String)}, <see cref="SpanIdsOfTrace"/>), read from the rows of every session those spans have had a
+    /// version in ({sessions:Array(String)}, <see cref="SessionsOfSpans"/>) through the sort key — which holds every
+    /// version of them — and kept where that newest version is still in the trace.
+    /// </summary>
     public string TraceSpans =>
-        $"SELECT {SpanColumns} FROM ({Current(InTrace)}) WHERE c_deleted = 0 AND c_trace = {{trace:String}} ORDER BY c_start, span_id FORMAT JSONCompact";
+        $"SELECT {SpanColumns} FROM ({Current(" AND session_id IN (SELECT arrayJoin({sessions:Array(String)})) AND span_id IN (SELECT arrayJoin({ids:Array(String)}))", null, prewhere: true)}) "
+        + "WHERE c_deleted = 0 AND c_trace = {trace:String} ORDER BY c_start, span_id FORMAT JSONCompact";
 
     /// <summary>
     /// The newest payloads of the given spans: the span's own where it has them, else content sent separately. Only the
@@ -498,6 +510,8 @@ public sealed partial class ClickHouseSql(string database)
         yield return ("SessionTimelineCandidates with payloads", SessionTimelineCandidates(withPayloads: true));
         yield return ("SpanContentOf", SpanContentOf);
         yield return ("VersionsOutsideSession", VersionsOutsideSession);
+        yield return ("SpanIdsOfTrace", SpanIdsOfTrace);
+        yield return ("SessionsOfSpans", SessionsOfSpans);
         yield return ("TraceSpans", TraceSpans);
         yield return ("Payloads", Payloads);
         foreach (var all in new[] { false, true })

@@ -5,7 +5,7 @@ using Zespan.Core.Traces;
 
 namespace Zespan.Storage.ClickHouse;
 
-/// <summary>Traces computed from each span's newest version at read time.</summary>
+/// <summary>Traces computed from each span's newest version at read time; a trace's detail finds its spans by trace id (trace_spans).</summary>
 public sealed class ClickHouseTraceReader(ClickHouseHttp http, ClickHouseSql sql) : ITraceReader
 {
     public async Task<Page<TraceSummary>> ListAsync(long projectId, TraceQuery query, CancellationToken cancellationToken = default)
@@ -38,7 +38,13 @@ public sealed class ClickHouseTraceReader(ClickHouseHttp http, ClickHouseSql sql
 
     public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)
     {
+        // Three point reads by sort key: the trace's span ids, their sessions, then their rows in those sessions.
         var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["trace"] = traceId };
+        var ids = await http.QueryAsync(sql.SpanIdsOfTrace, parameters, r => r[0].Text(), cancellationToken);
+        if (ids.Count == 0)
+            return null;
+        parameters["ids"] = ids;
+        parameters["sessions"] = await http.QueryAsync(sql.SessionsOfSpans, parameters, r => r[0].Text(), cancellationToken);
         var spans = await http.QueryAsync(sql.TraceSpans, parameters, SpanReading.Span, cancellationToken);
         if (spans.Count == 0)
             return null;

@@ -92,10 +92,17 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
             yield return (sessions, spanIds);
     }
 
-    /// <summary>Writes the current row of every session of the project that has a live call (a new threshold, the upgrade).</summary>
-    public Task RecomputeProjectAsync(long projectId, CancellationToken cancellationToken) =>
-        http.ExecuteAsync(sql.InsertSessionRows(sql.SessionRowsOfProject),
-            new Dictionary<string, object?> { ["project"] = projectId, ["version"] = versions.Next() }, cancellationToken);
+    /// <summary>
+    /// Writes the current row of every session of the project (a new threshold, the upgrade), in sorted chunks of
+    /// <see cref="Limits.Sessions"/>: each chunk's ids are consecutive in the sort key, so its statement reads that range
+    /// only. One statement over the whole project grouped every span at once, which at 10 M spans passes ClickHouse's
+    /// memory limit (docs/benchmarks.md, session 23).
+    /// </summary>
+    public async Task RecomputeProjectAsync(long projectId, CancellationToken cancellationToken)
+    {
+        var sessions = await http.QueryAsync(sql.SessionIdsOfProject, new Dictionary<string, object?> { ["project"] = projectId }, r => r[0].Text(), cancellationToken);
+        await RecomputeAsync(projectId, sessions, cancellationToken);
+    }
 
     /// <summary>Migrations 004 and 007 on existing data: the rows of every project's sessions.</summary>
     public async Task FillAsync(CancellationToken cancellationToken)

@@ -79,11 +79,13 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         // Session rows as the writer keeps them: the project's, then a recompute of named sessions (s4 has no live call left).
         var clusterSql = backend.Sql;
         var localSql = new ClickHouseSql(local);
+        var everySession = new Dictionary<string, object?> { ["project"] = projectId, ["version"] = 6UL, ["sessions"] = new[] { "s1", "s2", "s3", "s4", "s5" }, ["moved_span_ids"] = new[] { "b1" } };
         var recompute = new Dictionary<string, object?> { ["project"] = projectId, ["version"] = 7UL, ["sessions"] = new[] { "s1", "s4" }, ["moved_span_ids"] = new[] { "a1", "d1" } };
-        foreach (var statement in new[] { clusterSql.SessionRowsOfProject, clusterSql.SessionRowsOf })
-            await backend.Http.ExecuteAsync(clusterSql.InsertSessionRows(statement), recompute);
-        foreach (var statement in new[] { localSql.SessionRowsOfProject, localSql.SessionRowsOf })
-            Engine.Query(SqlBinder.Bind(localSql.InsertSessionRows(statement), recompute), "TSV");
+        foreach (var sessions in new[] { everySession, recompute })
+        {
+            await backend.Http.ExecuteAsync(clusterSql.InsertSessionRows(clusterSql.SessionRowsOf), sessions);
+            Engine.Query(SqlBinder.Bind(localSql.InsertSessionRows(localSql.SessionRowsOf), sessions), "TSV");
+        }
 
         var parameters = new Dictionary<string, object?>
         {

@@ -203,6 +203,13 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
         Assert.Equal(expectedTraces.Keys.Order(StringComparer.Ordinal), tracePage.Items.Select(t => t.TraceId).Order(StringComparer.Ordinal));
         foreach (var row in tracePage.Items)
             Compare.Trace(expectedTraces[row.TraceId], row, context);
+        // Each trace's detail: exactly its spans' newest versions, in start order (ties by span id).
+        foreach (var traceId in expectedTraces.Keys.Order(StringComparer.Ordinal).Take(40))
+        {
+            var detail = await Store.Traces.GetAsync(ProjectId, traceId);
+            Assert.True(detail is not null, $"{context}: trace {traceId} has no detail");
+            Assert.Equal(spans.Where(s => s.TraceId == traceId).OrderBy(s => s.StartMs).ThenBy(s => s.Id, StringComparer.Ordinal).Select(s => s.Id), detail.Spans.Select(s => s.Id));
+        }
 
         foreach (var (from, to) in new (long?, long?)[] { (null, null), (Day0 + 7 * Hour + 3, Day0 + 2 * Day + 5 * Hour), (Day0 + Day, Day0 + 2 * Day) })
             Compare.Models(ReferenceFigures.Models(spans, from, to), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to)), $"{context} [{from}, {to})");
