@@ -110,7 +110,7 @@ public sealed partial class ClickHouseSql(string database)
     /// name (the earliest call's explicit name, else the earliest call's first user message, as SessionNames rules), and
     /// active time under the project's threshold (<see cref="Activity"/>), and the calls' cells per model and UTC hour
     /// of start (s_cell_*: parallel arrays, one element per cell), which cost by model and over time sum
-    /// (<see cref="CostCells"/>). The calls are grouped by cell first and the cells by session: each session figure is
+    /// (<see cref="CostCellsByModel"/>). The calls are grouped by cell first and the cells by session: each session figure is
     /// a sum, minimum, maximum, union or earliest-by-(start, span id) over its calls, so over its cells it is the same.
     /// The threshold is joined as a one-row table rather than read by a scalar subquery: 18.16 runs a scalar subquery
     /// again at each level of query analysis (five times in a list page, each a round trip to every shard), a joined
@@ -140,7 +140,7 @@ public sealed partial class ClickHouseSql(string database)
                 SELECT c_session AS g_session, c_has_model AS g_has_model, c_model AS g_model, {HourOf("c_start")} AS g_hour,
                     {EarliestWith("c_user", "c_has_user", "g_user")},
                     min(c_start) AS g_started, max(c_end) AS g_ended, count() AS g_calls,
-                    sum({Dollars("c_cost")}) AS g_cost_usd, sum({Rest("c_cost")}) AS g_cost_pico, countIf(c_priced = 0) AS g_unpriced,
+                    {ExactCostParts("c_cost", "g_cost_usd", "g_cost_pico")}, countIf(c_priced = 0) AS g_unpriced,
                     sum(c_input) AS g_input_tokens, sum(c_output) AS g_output_tokens, sum(c_cached) AS g_cached_tokens,
                     sum(c_reasoning) AS g_reasoning_tokens, countIf(c_status = 1) AS g_errors, sum(c_end - c_start) AS g_latency,
                     groupUniqArrayArray(c_tags) AS g_tags,
@@ -434,8 +434,30 @@ public sealed partial class ClickHouseSql(string database)
     private static string ExactCostColumns(string dollars, string picos, string name) =>
         $"{dollars} + {Dollars(picos)} AS {name}_usd, {Rest(picos)} AS {name}_pico";
 
-    /// <summary>Live spans that started before the cutoff, oldest first, at most a batch.</summary>
-    public string ExpiredSpans => $"SELECT span_id, c_session, c_has_session, c_start FROM ({Current()}) WHERE c_deleted = 0 AND c_start < {{cutoff:Int64}} ORDER BY c_start, span_id LIMIT {{batch:Count}} FORMAT JSONCompact";
+    /// <summary>
+    /// Live spans that started in [{from:Int64}, {cutoff:Int64}), oldest first, at most a batch. Only spans with a row
+    /// that starts there can qualify (their newest version is such a row), so only their versions are grouped, and only
+    /// the four fields the answer needs: the newest version of every span of the project passed ClickHouse's memory limit
+    /// at 10 M spans, and with every span before the cutoff as candidates one batch took 23–26 s at 5.4 M of them
+    /// (docs/benchmarks.md), so retention walks the time before the cutoff in windows (<see cref="OldestLiveRowStart"/>).
+    /// </summary>
+    public string ExpiredSpans =>
+        $"SELECT span_id, c_session, c_has_session, c_start FROM ({Current(SpansWithRowsWhere("start_ms >= {from:Int64} AND start_ms < {cutoff:Int64}"), RetentionFields, prewhere: false)}) "
+        + "WHERE c_deleted = 0 AND c_start >= {from:Int64} AND c_start < {cutoff:Int64} ORDER BY c_start, span_id LIMIT {batch:Count} FORMAT JSONCompact";
+
+    /// <summary>
+    /// The earliest start in [{from:Int64}, {cutoff:Int64}) of a row of the project that is not a deleted version, and how
+    /// many such rows there are (0: none). Every live span that started there has such a row (its newest version), so
+    /// retention's next window begins here: it skips the empty time instead of walking it an hour at a time.
+    /// </summary>
+    public string OldestLiveRowStart =>
+        $"SELECT min(start_ms), count() FROM {Spans} WHERE project_id = {{project:Int64}} AND start_ms >= {{from:Int64}} AND start_ms < {{cutoff:Int64}} AND deleted = 0 FORMAT JSONCompact";
+
+    private static readonly string[] RetentionFields = ["c_session", "c_has_session", "c_start", "c_deleted"];
+
+    /// <summary>Candidates (for <see cref="Current(string, IReadOnlyCollection{string}?, bool)"/>): the spans with a row of the project where <paramref name="condition"/> holds, every version of each.</summary>
+    private string SpansWithRowsWhere(string condition) =>
+        $" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND {condition})";
 
     /// <summary>The spans table's partition (month of start, in the server's time zone) of a time, as the table computes it.</summary>
     private const string MonthOf = "toYYYYMM(toDateTime(intDiv({0}, 1000)))";
@@ -461,16 +483,19 @@ public sealed partial class ClickHouseSql(string database)
     public string SpansReachingKeptMonths => $"""
         SELECT span_id, argMax(session_id, version), argMax(has_session, version), max(start_ms)
         FROM {Spans}
-        WHERE project_id = {"{project:Int64}"}
+        WHERE project_id = {"{project:Int64}"}{SpansWithRowsWhere(InMonths("start_ms"))}
         GROUP BY span_id
-        HAVING has({"{months:Array(Int64)}"}, toInt64({string.Format(MonthOf, "argMax(start_ms, version)")})) AND argMax(deleted, version) = 0
+        HAVING {InMonths("argMax(start_ms, version)")} AND argMax(deleted, version) = 0
             AND NOT has({"{months:Array(Int64)}"}, toInt64({string.Format(MonthOf, "max(start_ms)")}))
         FORMAT JSONCompact
         """;
 
     /// <summary>Live spans (newest version not deleted) of the project whose newest version is in the given months.</summary>
     public string LiveSpansInMonths =>
-        $"SELECT count() FROM ({Current()}) WHERE c_deleted = 0 AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "c_start")})) FORMAT JSONCompact";
+        $"SELECT count() FROM ({Current(SpansWithRowsWhere(InMonths("start_ms")), RetentionFields, prewhere: false)}) WHERE c_deleted = 0 AND {InMonths("c_start")} FORMAT JSONCompact";
+
+    /// <summary>The time in milliseconds lies in one of the months {months:Array(Int64)} (as the span table partitions).</summary>
+    private static string InMonths(string ms) => $"has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, ms)}))";
 
     /// <summary>Drops one month of the local span table (on every node of a cluster).</summary>
     public static string DropMonth(string database, string? cluster) =>
@@ -525,6 +550,7 @@ public sealed partial class ClickHouseSql(string database)
         foreach (var statement in CostStatements())
             yield return statement;
         yield return ("ExpiredSpans", ExpiredSpans);
+        yield return ("OldestLiveRowStart", OldestLiveRowStart);
         yield return ("DroppableMonths", DroppableMonths);
         yield return ("SpansReachingKeptMonths", SpansReachingKeptMonths);
         yield return ("LiveSpansInMonths", LiveSpansInMonths);

@@ -113,6 +113,16 @@ public sealed class DialectTests(ClickHouseCluster cluster)
                 withRows++;
                 continue;
             }
+            if (name == "OldestLiveRowStart")
+            {
+                // A bound over raw rows, not a figure: it depends on which versions merges have collapsed yet (the single
+                // engine merges the sample's re-sends at once). Both must accept it and find live rows before the cutoff.
+                var single = Rows(current);
+                Assert.True(old.Count == 1 && single.Count == 1 && long.Parse(old[0][1], CultureInfo.InvariantCulture) > 0
+                    && long.Parse(single[0][1], CultureInfo.InvariantCulture) > 0, $"{name}: {Normalize(old, false)} on the cluster, {Normalize(single, false)} on 26");
+                shapeOnly++;
+                continue;
+            }
             if (name.StartsWith("CandidateThresholds", StringComparison.Ordinal))
             {
                 // One row per shard that has enough rows, so the answers differ by layout: the cluster's two shards each
