@@ -69,7 +69,7 @@ public sealed partial class ClickHouseSql
     private string CostCallsSource(CostCalls calls) => calls switch
     {
         CostCalls.OfNoSession => $"{CurrentIn(" AND session_id = ''", CostFields)}) WHERE c_has_session = 0 AND c_start >= {{from:Int64}} AND c_start < {{to:Int64}}",
-        CostCalls.InEdges => $"{Current($" AND span_id GLOBAL IN (SELECT span_id FROM {Spans} WHERE project_id = {{project:Int64}} AND {InEdges("start_ms")})", CostFields, prewhere: false)}) "
+        CostCalls.InEdges => $"{Current(SpansWithRowsWhere(InEdges("start_ms")), CostFields, prewhere: false)}) "
             + $"WHERE c_has_session = 1 AND {InEdges("c_start")}",
         CostCalls.All => $"{Current("", CostFields, prewhere: false)}) WHERE c_start >= {{from:Int64}} AND c_start < {{to:Int64}}",
         _ => throw new ArgumentOutOfRangeException(nameof(calls)),

@@ -167,7 +167,7 @@ public sealed partial class ClickHouseSql(string database)
             + $"argMinIf(tuple(c_start, span_id), tuple(c_start, span_id), {hasColumn} = 1) AS {name}_key, max({hasColumn}) AS {has}";
     }
 
-    /// <summary>The first millisecond of the UTC hour of a time in milliseconds (floored, also before 1970).</summary>
+    /// <summary>The first millisecond of the UTC hour of a time in milliseconds: <see cref="HourRange.Floor"/> in SQL (also before 1970).</summary>
     private static string HourOf(string ms) => $"({ms} - modulo(modulo({ms}, {HourRange.HourMs}) + {HourRange.HourMs}, {HourRange.HourMs}))";
 
     /// <summary>
