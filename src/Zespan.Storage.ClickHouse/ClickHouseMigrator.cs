@@ -15,6 +15,9 @@ public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) :
     /// </summary>
     private static readonly int[] SessionRowsMigrations = [4, 7];
 
+    /// <summary>Migration 009 creates trace_rows: after the DDL the rows of the traces written before are computed.</summary>
+    private const int TraceRowsMigration = 9;
+
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         var settings = http.Settings;
@@ -39,7 +42,7 @@ public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) :
                 }
             }
             // Recorded after the fill: a server stopped before it fills the rows at its next start.
-            if (SessionRowsMigrations.Contains(migration.Number))
+            if (SessionRowsMigrations.Contains(migration.Number) || migration.Number == TraceRowsMigration)
                 unfilled.Add(migration.Number);
             else
                 await RecordAsync(migration.Number, cancellationToken);
@@ -47,7 +50,13 @@ public sealed class ClickHouseMigrator(ClickHouseHttp http, TimeProvider time) :
         if (unfilled.Count > 0)
         {
             // Once, with every column of every migration in place: the recompute writes them all.
-            await new SessionRowKeeper(http, new ClickHouseSql(settings.Database), new RowVersions(time)).FillAsync(cancellationToken);
+            var sql = new ClickHouseSql(settings.Database);
+            var versions = new RowVersions(time);
+            var traceRows = new TraceRowKeeper(http, sql, versions);
+            if (unfilled.Contains(TraceRowsMigration))
+                await traceRows.FillAsync(cancellationToken);
+            if (unfilled.Intersect(SessionRowsMigrations).Any())
+                await new SessionRowKeeper(http, sql, versions, traceRows).FillAsync(cancellationToken);
             foreach (var number in unfilled)
                 await RecordAsync(number, cancellationToken);
         }

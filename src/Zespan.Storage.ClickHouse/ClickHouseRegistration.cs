@@ -14,6 +14,7 @@ public static class ClickHouseRegistration
         services.AddSingleton(sp => new ClickHouseHttp(settings, new HttpClient { Timeout = TimeSpan.FromSeconds(60) }));
         services.AddSingleton(new ClickHouseSql(settings.Database));
         services.AddSingleton(sp => new RowVersions(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<TraceRowKeeper>();
         services.AddSingleton<SessionRowKeeper>();
         services.AddHostedService<SessionRowRepair>();
         services.AddSingleton<IStorageInitializer, ClickHouseMigrator>();

@@ -6,11 +6,12 @@ namespace Zespan.Storage.ClickHouse;
 /// Removes aged-out spans. Months (partitions) wholly before the cutoff that hold only this project's rows are dropped
 /// whole — a single-tenant deployment's old months go without writing a row — after any span whose newest version is
 /// in them but an older one in a kept month gets a deleted version there. Every other expired span gets a deleted
-/// version (same session, so the same shard). Reads take each span's newest version, so sessions, traces and costs lose
-/// the spans at once; the sessions that lost spans get their session rows recomputed from what remains (deleted when
-/// nothing is left) before this returns.
+/// version (same session and trace). Reads take each span's newest version, so the trace detail, session timelines and
+/// costs lose the spans at once; the traces and the sessions that lost spans get their rows recomputed from what
+/// remains (deleted when nothing is left) before this returns.
 /// </summary>
-public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, SessionRowKeeper sessionRows) : IRetentionStore
+public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, TraceRowKeeper traceRows, SessionRowKeeper sessionRows)
+    : IRetentionStore
 {
     public Task<string> DataScopeAsync(CancellationToken cancellationToken = default)
     {
@@ -52,6 +53,7 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
             if (rows.Count == 0)
                 return deleted;
             await http.InsertAsync("session_spans", Tombstones(projectId, rows), cancellationToken);
+            await traceRows.RecomputeAsync(projectId, rows.Select(r => r.TraceId).ToHashSet(StringComparer.Ordinal), cancellationToken);
             await sessionRows.RecomputeAsync(projectId, SessionsOf(rows), cancellationToken);
             deleted += rows.Count;
             if (rows.Count < batchSize)
@@ -59,16 +61,17 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
         }
     }
 
-    /// <summary>An expired span as its row reads (span id, session, has session, start: the month its deleted version lands in).</summary>
-    private sealed record ExpiredSpan(string SpanId, string SessionId, int HasSession, long StartMs);
+    /// <summary>An expired span as its row reads (span id, session, has session, start: the month its deleted version lands in, trace).</summary>
+    private sealed record ExpiredSpan(string SpanId, string SessionId, int HasSession, long StartMs, string TraceId);
 
-    private static ExpiredSpan Expired(System.Text.Json.JsonElement[] r) => new(r[0].Text(), r[1].Text(), (int)r[2].Long(), r[3].Long());
+    private static ExpiredSpan Expired(System.Text.Json.JsonElement[] r) => new(r[0].Text(), r[1].Text(), (int)r[2].Long(), r[3].Long(), r[4].Text());
 
     /// <summary>Deleted versions of the spans.</summary>
     private List<SpanRow> Tombstones(long projectId, List<ExpiredSpan> spans) => spans.Select(s => new SpanRow
     {
         ProjectId = projectId,
         SpanId = s.SpanId,
+        TraceId = s.TraceId,
         SessionId = s.SessionId,
         HasSession = s.HasSession,
         StartMs = s.StartMs,
@@ -91,9 +94,11 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
         var dropped = (await http.QueryAsync(sql.LiveSpansInMonths, parameters, r => r[0].Long(), cancellationToken))[0];
         await http.InsertAsync("session_spans", Tombstones(projectId, await http.QueryAsync(sql.SpansReachingKeptMonths, parameters, Expired, cancellationToken)), cancellationToken);
         var sessions = await http.QueryAsync(sql.SessionsInMonths, parameters, r => r[0].Text(), cancellationToken);
+        var traces = await http.QueryAsync(sql.TracesInMonths, parameters, r => r[0].Text(), cancellationToken);
         var settings = http.Settings;
         foreach (var month in months)
             await http.ExecuteAsync(ClickHouseSql.DropMonth(settings.Database, settings.Cluster), new Dictionary<string, object?> { ["month"] = month }, cancellationToken);
+        await traceRows.RecomputeAsync(projectId, traces, cancellationToken);
         await sessionRows.RecomputeAsync(projectId, sessions, cancellationToken);
         return dropped;
     }

@@ -375,42 +375,6 @@ public sealed partial class ClickHouseSql(string database)
     /// <inheritdoc cref="ContentOfSpans"/>
     public string SpanContentOf => $"{ContentOfSpans} FORMAT JSONCompact";
 
-    /// <summary>One row per trace from its live spans.</summary>
-    public string Traces => $"""
-        SELECT c_trace AS t_id,
-            argMinIf(c_name, tuple(c_start, span_id), c_has_parent = 0) AS t_root, max(c_has_parent = 0) AS t_has_root,
-            min(c_start) AS t_started, max(c_end) AS t_ended, count() AS t_spans, countIf(c_kind = 1) AS t_llm,
-            sumIf({Dollars("c_cost")}, c_kind = 1) AS t_cost_usd, sumIf({Rest("c_cost")}, c_kind = 1) AS t_cost_rest,
-            countIf(c_kind = 1 AND c_priced = 0) AS t_unpriced,
-            sumIf(c_input + c_output, c_kind = 1) AS t_tokens, countIf(c_status = 1) AS t_errors,
-            argMinIf(c_user, tuple(c_start, span_id), c_has_user = 1) AS t_user, max(c_has_user) AS t_has_user,
-            argMinIf(c_session, tuple(c_start, span_id), c_has_session = 1) AS t_session, max(c_has_session) AS t_has_session,
-            groupUniqArrayIf(c_model, c_has_model = 1) AS t_models
-        FROM ({Current()})
-        WHERE c_deleted = 0
-        GROUP BY c_trace
-        """;
-
-    public const string TraceColumns = "t_id, t_root, t_has_root, t_started, t_ended, t_spans, t_llm, t_cost_usd, t_cost_rest, t_unpriced, t_tokens, t_errors, t_user, t_has_user, t_session, t_has_session";
-
-    public string TracePage(bool from, bool to, bool user, bool session, bool model, int status, bool oldestFirst, bool afterCursor) =>
-        $"SELECT {TraceColumns} FROM ({Traces}) WHERE 1 = 1{TraceFilter(from, to, user, session, model, status)}"
-        + (afterCursor ? " AND " + Beyond(["t_started", "t_id"], ["{after_started:Int64}", "{after_id:String}"], oldestFirst ? ">" : "<") : "")
-        + (oldestFirst ? " ORDER BY t_started ASC, t_id ASC" : " ORDER BY t_started DESC, t_id DESC")
-        + " LIMIT {limit:Count} FORMAT JSONCompact";
-
-    public string TraceCount(bool from, bool to, bool user, bool session, bool model, int status) =>
-        $"SELECT count() FROM ({Traces}) WHERE 1 = 1{TraceFilter(from, to, user, session, model, status)} FORMAT JSONCompact";
-
-    /// <summary>status: 0 any, 1 ok only, 2 errors only.</summary>
-    private static string TraceFilter(bool from, bool to, bool user, bool session, bool model, int status) =>
-        (from ? " AND t_started >= {from:Int64}" : "")
-        + (to ? " AND t_started < {to:Int64}" : "")
-        + (user ? " AND t_has_user = 1 AND t_user = {user:String}" : "")
-        + (session ? " AND t_has_session = 1 AND t_session = {session:String}" : "")
-        + (model ? " AND has(t_models, {model:String})" : "")
-        + (status == 1 ? " AND t_errors = 0" : status == 2 ? " AND t_errors > 0" : "");
-
     /// <summary>
     /// An exact sum of a cost column as two Int64 columns, whole dollars then the picodollar rest (read back with
     /// JsonCell.Cost). Why: sum(Int64) wraps past $9,223,372.04, and ClickHouse 18.16 has no Int128. A call costs at most
@@ -442,7 +406,7 @@ public sealed partial class ClickHouseSql(string database)
     /// (docs/benchmarks.md), so retention walks the time before the cutoff in windows (<see cref="OldestLiveRowStart"/>).
     /// </summary>
     public string ExpiredSpans =>
-        $"SELECT span_id, c_session, c_has_session, c_start FROM ({Current(SpansWithRowsWhere("start_ms >= {from:Int64} AND start_ms < {cutoff:Int64}"), RetentionFields, prewhere: false)}) "
+        $"SELECT span_id, c_session, c_has_session, c_start, c_trace FROM ({Current(SpansWithRowsWhere("start_ms >= {from:Int64} AND start_ms < {cutoff:Int64}"), RetentionFields, prewhere: false)}) "
         + "WHERE c_deleted = 0 AND c_start >= {from:Int64} AND c_start < {cutoff:Int64} ORDER BY c_start, span_id LIMIT {batch:Count} FORMAT JSONCompact";
 
     /// <summary>
@@ -453,7 +417,7 @@ public sealed partial class ClickHouseSql(string database)
     public string OldestLiveRowStart =>
         $"SELECT min(start_ms), count() FROM {Spans} WHERE project_id = {{project:Int64}} AND start_ms >= {{from:Int64}} AND start_ms < {{cutoff:Int64}} AND deleted = 0 FORMAT JSONCompact";
 
-    private static readonly string[] RetentionFields = ["c_session", "c_has_session", "c_start", "c_deleted"];
+    private static readonly string[] RetentionFields = ["c_session", "c_has_session", "c_start", "c_trace", "c_deleted"];
 
     /// <summary>Candidates (for <see cref="Current(string, IReadOnlyCollection{string}?, bool)"/>): the spans with a row of the project where <paramref name="condition"/> holds, every version of each.</summary>
     private string SpansWithRowsWhere(string condition) =>
@@ -481,7 +445,7 @@ public sealed partial class ClickHouseSql(string database)
     /// dropping the month alone would bring the older version back, so each gets a deleted version in its latest month.
     /// </summary>
     public string SpansReachingKeptMonths => $"""
-        SELECT span_id, argMax(session_id, version), argMax(has_session, version), max(start_ms)
+        SELECT span_id, argMax(session_id, version), argMax(has_session, version), max(start_ms), argMax(trace_id, version)
         FROM {Spans}
         WHERE project_id = {"{project:Int64}"}{SpansWithRowsWhere(InMonths("start_ms"))}
         GROUP BY span_id
@@ -539,14 +503,8 @@ public sealed partial class ClickHouseSql(string database)
         yield return ("SessionsOfSpans", SessionsOfSpans);
         yield return ("TraceSpans", TraceSpans);
         yield return ("Payloads", Payloads);
-        foreach (var all in new[] { false, true })
-            foreach (var status in new[] { 0, 1, 2 })
-            {
-                yield return ($"TraceCount all={all} status={status}", TraceCount(all, all, all, all, all, status));
-                foreach (var oldest in new[] { false, true })
-                    foreach (var after in new[] { false, true })
-                        yield return ($"TracePage all={all} status={status} oldest={oldest} after={after}", TracePage(all, all, all, all, all, status, oldest, after));
-            }
+        foreach (var statement in TraceRowStatements())
+            yield return statement;
         foreach (var statement in CostStatements())
             yield return statement;
         yield return ("ExpiredSpans", ExpiredSpans);

@@ -9,7 +9,7 @@ namespace Zespan.Storage.ClickHouse;
 /// their clocks agree better than their writes are apart: see docs/deploy.md, "Consistency model"). A writer that dies
 /// before its recompute leaves the rows to <see cref="SessionRowRepair"/>, which recomputes through this class too.
 /// </summary>
-public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, SessionRowKeeper.Limits? limits = null)
+public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, TraceRowKeeper traceRows, SessionRowKeeper.Limits? limits = null)
 {
     /// <summary>
     /// How much one recompute statement covers. Few and large statements: with random session ids (UUIDs, as SDKs send
@@ -23,15 +23,18 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     private readonly Limits _limits = limits ?? new Limits();
 
     /// <summary>
-    /// After spans were written (their INSERT returned): records the spans that now have versions in two sessions or more
-    /// in span_moves, under each of those sessions, then recomputes the spans' sessions and every other session that holds
-    /// a version of one of them, so a re-send that moved a span out of a session updates that session too.
+    /// After spans were written (their INSERT returned): recomputes their traces' rows (<see cref="TraceRowKeeper"/>), then
+    /// records the spans that now have versions in two sessions or more in span_moves, under each of those sessions, then
+    /// recomputes the spans' sessions and every other session that holds a version of one of them, so a re-send that
+    /// moved a span out of a session updates that session too. The trace rows come first: a server that stops between
+    /// the two leaves stale session rows, which the repair sweep finds and recomputes both from.
     /// Why a move is never missed, with several writers: each writer looks its spans up after its own INSERT returned, so
     /// of two writes of one span into two sessions, the later lookup sees both versions (the earlier INSERT returned
     /// before it) and records the move before its recomputes — whose ticks are then the newest of both sessions'.
     /// </summary>
     public async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
     {
+        await traceRows.SpansWrittenAsync(projectId, spanIds, cancellationToken);
         var touched = new HashSet<string>(sessionIds, StringComparer.Ordinal);
         var moves = await http.QueryAsync(sql.SessionsOfMovedSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
             r => new MoveRow(projectId, r[1].Text(), r[0].Text(), 0), cancellationToken);

@@ -35,13 +35,15 @@ public sealed class ClickHouseBackend
     public required ClickHouseSessionOverviewReader SessionOverview { get; init; }
     public required ClickHouseSessionActivityStore SessionActivity { get; init; }
     public required SessionRowKeeper SessionRows { get; init; }
+    public required TraceRowKeeper TraceRows { get; init; }
 
     public static async Task<ClickHouseBackend> CreateAsync(ClickHouseSettings settings)
     {
         var http = new ClickHouseHttp(settings, new HttpClient { Timeout = TimeSpan.FromSeconds(120) });
         var sql = new ClickHouseSql(settings.Database);
         var versions = new RowVersions(TimeProvider.System);
-        var sessionRows = new SessionRowKeeper(http, sql, versions);
+        var traceRows = new TraceRowKeeper(http, sql, versions);
+        var sessionRows = new SessionRowKeeper(http, sql, versions, traceRows);
         await new ClickHouseMigrator(http, TimeProvider.System).InitializeAsync();
         return new ClickHouseBackend
         {
@@ -52,11 +54,12 @@ public sealed class ClickHouseBackend
             Sessions = new ClickHouseSessionReader(http, sql),
             Traces = new ClickHouseTraceReader(http, sql),
             Costs = new ClickHouseCostReader(http, sql),
-            Retention = new ClickHouseRetentionStore(http, sql, versions, sessionRows),
+            Retention = new ClickHouseRetentionStore(http, sql, versions, traceRows, sessionRows),
             SessionKinds = new ClickHouseSessionKindReader(http, sql),
             SessionOverview = new ClickHouseSessionOverviewReader(http, sql),
             SessionActivity = new ClickHouseSessionActivityStore(http, sql, versions, sessionRows),
             SessionRows = sessionRows,
+            TraceRows = traceRows,
         };
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
+using Zespan.Core.Traces;
 using Zespan.QuickStart.Tests;
 using Zespan.Storage.Conformance;
 
@@ -10,8 +11,8 @@ namespace Zespan.Storage.ClickHouse.Tests;
 
 /// <summary>
 /// Two real server processes write the same sessions into one ClickHouse database on the two-shard cluster at once:
-/// the same spans through both (duplicates racing), then re-sends that change cost, tokens and session (moving spans
-/// between sessions, so between shards). Right after the last 2xx every session equals a recomputation from the final
+/// the same spans through both (duplicates racing), then re-sends that change cost, tokens, session (moving spans
+/// between sessions, so between shards) and trace. Right after the last 2xx every session and trace equals a recomputation from the final
 /// spans: the documented bound is "exact on the next read", which this test holds the backend to.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
@@ -35,9 +36,14 @@ public sealed class MultiWriterTests(ClickHouseCluster cluster)
         // Both servers get every span, in different orders and batches, concurrently.
         await Task.WhenAll(IngestAllAsync(a, first.OrderBy(_ => random.Next()).ToList()), IngestAllAsync(b, first.OrderBy(_ => random.Next()).ToList()));
 
-        // Re-sends: a third of the spans change session, cost or tokens; each goes through one server, both at once.
+        // Re-sends: a third of the spans change session, trace, cost or tokens; each goes through one server, both at once.
         var changed = first.Where(_ => random.Next(3) == 0)
-            .Select(s => random.Next(2) == 0 ? s with { SessionId = $"s{random.Next(30)}" } : s with { CostPico = random.Next(2) == 0 ? null : random.Next(1, 5_000) * 1_000_000L, Usage = s.Usage with { OutputTokens = random.Next(1_000) } })
+            .Select(s => random.Next(3) switch
+            {
+                0 => s with { SessionId = $"s{random.Next(30)}" },
+                1 => s with { TraceId = $"trace-{random.Next(80)}" },
+                _ => s with { CostPico = random.Next(2) == 0 ? null : random.Next(1, 5_000) * 1_000_000L, Usage = s.Usage with { OutputTokens = random.Next(1_000) } },
+            })
             .ToList();
         var viaA = changed.Where((_, i) => i % 2 == 0).ToList();
         var viaB = changed.Where((_, i) => i % 2 == 1).ToList();
@@ -54,6 +60,12 @@ public sealed class MultiWriterTests(ClickHouseCluster cluster)
                 Compare.Session(expected[session.SessionId], session, "multi-writer");
             var stats = await backend.Sessions.StatsAsync(1, SessionFilter.None);
             Assert.Equal(final.Sum(s => s.CostPico ?? 0), (long)stats.TotalCostPico);
+            var expectedTraces = ReferenceFigures.Traces(final);
+            var traces = await backend.Traces.ListAsync(1, new TraceQuery { Limit = 500 });
+            Assert.Equal(expectedTraces.Count, traces.TotalCount);
+            Assert.Equal(expectedTraces.Count, traces.Items.Count);
+            foreach (var trace in traces.Items)
+                Compare.Trace(expectedTraces[trace.TraceId], trace, "multi-writer");
 
             // Both servers answer from the same data.
             foreach (var server in new[] { a, b })

@@ -63,7 +63,8 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
         var (backend, _) = await cluster.SharedStoresAsync();
         var project = NewProject();
         var versions = new RowVersions(TimeProvider.System);
-        var keeper = new SessionRowKeeper(backend.Http, backend.Sql, versions, new SessionRowKeeper.Limits(Sessions: 6, SpanIds: 2));
+        var keeper = new SessionRowKeeper(backend.Http, backend.Sql, versions, new TraceRowKeeper(backend.Http, backend.Sql, versions, new TraceRowKeeper.Limits(Traces: 6, SpanIds: 2)),
+            new SessionRowKeeper.Limits(Sessions: 6, SpanIds: 2));
         var writer = new ClickHouseSpanWriter(backend.Http, versions, keeper);
         var first = Enumerable.Range(0, 40).Select(i => Llm($"span{i}", $"s{i % 13}", 1_000 + 100 * i, costPico: i + 1)).ToList();
         await writer.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());

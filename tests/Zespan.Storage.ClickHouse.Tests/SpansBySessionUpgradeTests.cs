@@ -2,6 +2,7 @@ using Zespan.Core;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
+using Zespan.Core.Traces;
 using Zespan.Storage.Conformance;
 using static Zespan.Storage.Conformance.TestSpans;
 
@@ -13,7 +14,8 @@ namespace Zespan.Storage.ClickHouse.Tests;
 /// a session — its summary and its timeline, which now read only that session's rows — equals a recomputation, with
 /// re-sends that moved a span between sessions before and after the upgrade. Migration 004 (session rows, filled from
 /// every span written before it) then runs with the old servers stopped, and the list agrees too. Migration 005 drops
-/// span_versions in the same start: from then on the versions come from span_sessions, which 004 filled.
+/// span_versions in the same start: from then on the versions come from span_sessions, which 004 filled. Migration 009
+/// fills the trace rows in the same start, from spans re-sent into other traces.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
 public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
@@ -49,14 +51,15 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
                 await http.InsertAsync("spans", spans.Select(s => SpanRow.Of(project, s, ++version)).ToList());
                 written.AddRange(spans);
             }
-            await OldServerWritesAsync(Llm("a", "s1", 1_000), Llm("b", "s1", 2_000), Llm("c", "s2", 3_000), Llm("d", "s2", 4_000));
-            await OldServerWritesAsync(Llm("b", "s2", 2_500, costPico: 7)); // re-sent into another session
+            await OldServerWritesAsync(Llm("a", "s1", 1_000, traceId: "t1"), Llm("b", "s1", 2_000, traceId: "t1"), Llm("c", "s2", 3_000, traceId: "t2"),
+                Llm("d", "s2", 4_000, traceId: "t2"));
+            await OldServerWritesAsync(Llm("b", "s2", 2_500, costPico: 7, traceId: "t2")); // re-sent into another session and trace
 
             // A server of version 003 starts: migration 003 runs.
             await MigrateAsync(n => n == 3);
 
             // The old server keeps writing during the rolling upgrade to 003 (moving a span back, adding one).
-            await OldServerWritesAsync(Llm("c", "s1", 3_500, costPico: 9), Llm("e", "s2", 5_000));
+            await OldServerWritesAsync(Llm("c", "s1", 3_500, costPico: 9, traceId: "t3"), Llm("e", "s2", 5_000, traceId: "t2"));
 
             // With every old server stopped, a server of this version starts: migration 004 fills the session rows from
             // all of the above, then the new server writes.
@@ -66,7 +69,7 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
             Assert.Contains(5, applied);
             Assert.Empty(await http.QueryAsync($"SELECT name FROM system.tables WHERE database = {{db:String}} AND startsWith(name, 'span_versions') FORMAT JSONCompact",
                 new Dictionary<string, object?> { ["db"] = settings.Database }, r => r[0].GetString()));
-            var fresh = Llm("f", "s1", 6_000);
+            var fresh = Llm("f", "s1", 6_000, traceId: "t1");
             await backend.SpanWriter.WriteAsync([new ProjectSpan(project, fresh)]);
             written.Add(fresh);
 
@@ -86,6 +89,13 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
                 Compare.Session(expected[session.SessionId], session, "list after the upgrade");
             // Cost by model over whole hours reads the cells migration 007 added to the rows the upgrade filled.
             Compare.Models(ReferenceFigures.Models(final), await backend.Costs.ByModelAsync(project, TimeRange.All), "cost by model after the upgrade");
+            // The traces list reads the rows migration 009 filled (t1 before the new write, t2 and t3) and the writer kept (t1).
+            var expectedTraces = ReferenceFigures.Traces(final);
+            var traces = await backend.Traces.ListAsync(project, new TraceQuery { Limit = 10 });
+            Assert.Equal(3, traces.TotalCount);
+            Assert.Equal(["t1", "t2", "t3"], traces.Items.Select(t => t.TraceId).Order(StringComparer.Ordinal));
+            foreach (var trace in traces.Items)
+                Compare.Trace(expectedTraces[trace.TraceId], trace, "traces list after the upgrade");
         }
         finally
         {
