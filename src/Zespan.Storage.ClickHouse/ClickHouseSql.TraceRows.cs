@@ -67,7 +67,7 @@ public sealed partial class ClickHouseSql
         SELECT {TraceRowValues}
         FROM (SELECT arrayJoin({"{traces:Array(String)}"}) AS t_id) AS r
         ANY LEFT JOIN (
-            SELECT * FROM ({Traces(Current(" AND session_id IN (SELECT arrayJoin({sessions:Array(String)})) AND span_id IN (SELECT arrayJoin({ids:Array(String)}))", TraceFields, prewhere: true))})
+            SELECT * FROM ({Traces(Current(SpansInTheirSessions, TraceFields, prewhere: true))})
             WHERE t_id IN (SELECT arrayJoin({"{traces:Array(String)}"}))
         ) AS t USING (t_id)
         """;

@@ -338,8 +338,16 @@ public sealed partial class ClickHouseSql(string database)
     /// version of them — and kept where that newest version is still in the trace.
     /// </summary>
     public string TraceSpans =>
-        $"SELECT {SpanColumns} FROM ({Current(" AND session_id IN (SELECT arrayJoin({sessions:Array(String)})) AND span_id IN (SELECT arrayJoin({ids:Array(String)}))", null, prewhere: true)}) "
+        $"SELECT {SpanColumns} FROM ({Current(SpansInTheirSessions, null, prewhere: true)}) "
         + "WHERE c_deleted = 0 AND c_trace = {trace:String} ORDER BY c_start, span_id FORMAT JSONCompact";
+
+    /// <summary>
+    /// Candidates (for <see cref="Current(string, IReadOnlyCollection{string}?, bool)"/>): the rows of the spans
+    /// {ids:Array(String)} in every session they have had a version in ({sessions:Array(String)},
+    /// <see cref="SessionsOfSpans"/>), found through the sort key — every version of each span.
+    /// </summary>
+    private const string SpansInTheirSessions =
+        " AND session_id IN (SELECT arrayJoin({sessions:Array(String)})) AND span_id IN (SELECT arrayJoin({ids:Array(String)}))";
 
     /// <summary>
     /// The newest payloads of the given spans: the span's own where it has them, else content sent separately. Only the
