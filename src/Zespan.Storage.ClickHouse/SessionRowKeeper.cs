@@ -64,7 +64,7 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
             var moved = named.Length == 0 ? [] : await http.QueryAsync(sql.MovedSpanIdsOfSessions,
                 new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = named }, r => (Session: r[0].Text(), Span: r[1].Text()), cancellationToken);
             var movedIdsBySession = moved.ToLookup(p => p.Session, p => p.Span, StringComparer.Ordinal);
-            foreach (var (sessions, spanIds) in Statements(chunk, movedIdsBySession))
+            foreach (var (sessions, spanIds) in SpanIdBatches.Pack(chunk, movedIdsBySession, _limits.SpanIds))
             {
                 var parameters = new Dictionary<string, object?>
                 {
@@ -75,25 +75,6 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
         }
     }
 
-    /// <summary>The chunk's sessions in order, packed into statements of at most <see cref="Limits.SpanIds"/> moved span ids each.</summary>
-    private IEnumerable<(List<string> Sessions, List<string> SpanIds)> Statements(string[] chunk, ILookup<string, string> movedIdsBySession)
-    {
-        var sessions = new List<string>();
-        var spanIds = new List<string>();
-        foreach (var session in chunk)
-        {
-            var ids = movedIdsBySession[session];
-            if (sessions.Count > 0 && spanIds.Count + ids.Count() > _limits.SpanIds)
-            {
-                yield return (sessions, spanIds);
-                (sessions, spanIds) = ([], []);
-            }
-            sessions.Add(session);
-            spanIds.AddRange(ids);
-        }
-        if (sessions.Count > 0)
-            yield return (sessions, spanIds);
-    }
 
     /// <summary>
     /// Writes the current row of every session of the project (a new threshold, the upgrade), in sorted chunks of

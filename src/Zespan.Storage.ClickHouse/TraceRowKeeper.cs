@@ -38,7 +38,7 @@ public sealed class TraceRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVe
             var version = versions.Next();
             var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["traces"] = chunk };
             var spans = await http.QueryAsync(sql.SpanIdsOfTraces, parameters, r => (Trace: r[0].Text(), Span: r[1].Text()), cancellationToken);
-            foreach (var (traces, spanIds) in Statements(chunk, spans.ToLookup(p => p.Trace, p => p.Span, StringComparer.Ordinal)))
+            foreach (var (traces, spanIds) in SpanIdBatches.Pack(chunk, spans.ToLookup(p => p.Trace, p => p.Span, StringComparer.Ordinal), _limits.SpanIds))
             {
                 var statement = new Dictionary<string, object?> { ["project"] = projectId, ["traces"] = traces, ["ids"] = spanIds, ["version"] = version };
                 statement["sessions"] = await http.QueryAsync(sql.SessionsOfSpans, statement, r => r[0].Text(), cancellationToken);
@@ -47,25 +47,6 @@ public sealed class TraceRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVe
         }
     }
 
-    /// <summary>The chunk's traces in order, packed into statements of at most <see cref="Limits.SpanIds"/> span ids each.</summary>
-    private IEnumerable<(List<string> Traces, List<string> SpanIds)> Statements(string[] chunk, ILookup<string, string> spanIdsByTrace)
-    {
-        var traces = new List<string>();
-        var spanIds = new List<string>();
-        foreach (var trace in chunk)
-        {
-            var ids = spanIdsByTrace[trace];
-            if (traces.Count > 0 && spanIds.Count + ids.Count() > _limits.SpanIds)
-            {
-                yield return (traces, spanIds);
-                (traces, spanIds) = ([], []);
-            }
-            traces.Add(trace);
-            spanIds.AddRange(ids);
-        }
-        if (traces.Count > 0)
-            yield return (traces, spanIds);
-    }
 
     /// <summary>
     /// Span rows per statement of the upgrade's fill: each groups the spans of a share of the project's traces, which
