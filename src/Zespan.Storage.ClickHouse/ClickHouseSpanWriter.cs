@@ -12,13 +12,13 @@ public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versio
 {
     public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
-        await InsertSpansAsync(spans, cancellationToken);
-        foreach (var project in spans.GroupBy(s => s.ProjectId))
+        var rows = await InsertSpansAsync(spans, cancellationToken);
+        foreach (var project in rows.GroupBy(r => r.ProjectId))
         {
-            var ids = project.Select(s => s.Span.Id).Distinct(StringComparer.Ordinal).ToList();
+            var ids = project.Select(r => r.SpanId).Distinct(StringComparer.Ordinal).ToList();
             // '' for spans of no session: its row marks their write as recomputed, for the repair sweep's check.
-            var sessions = project.Select(s => s.Span.SessionId ?? "");
-            await sessionRows.SpansWrittenAsync(project.Key, ids, sessions, cancellationToken);
+            var sessions = project.Select(r => r.SessionId);
+            await sessionRows.SpansWrittenAsync(project.Key, ids, sessions, project.ToList(), cancellationToken);
         }
     }
 
@@ -26,11 +26,12 @@ public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versio
     /// The write's first step alone: what a server that dies before its recompute leaves behind (the repair tests
     /// reproduce that crash through it).
     /// </summary>
-    internal Task InsertSpansAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
+    internal async Task<List<SpanRow>> InsertSpansAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
     {
         // The last of duplicates within one call wins, as a later call would.
         var rows = spans.Select(s => SpanRow.Of(s.ProjectId, s.Span, versions.Next())).ToList();
-        return http.InsertAsync("session_spans", rows, cancellationToken);
+        await http.InsertAsync("session_spans", rows, cancellationToken);
+        return rows;
     }
 }
 

@@ -32,9 +32,12 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     /// of two writes of one span into two sessions, the later lookup sees both versions (the earlier INSERT returned
     /// before it) and records the move before its recomputes — whose ticks are then the newest of both sessions'.
     /// </summary>
-    public async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
+    /// <param name="written">The rows the write inserted, when known: traces written whole get their rows from them
+    /// (<see cref="TraceRowKeeper.SpansWrittenAsync"/>).</param>
+    internal async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IEnumerable<string> sessionIds, IReadOnlyCollection<SpanRow> written,
+        CancellationToken cancellationToken)
     {
-        await traceRows.SpansWrittenAsync(projectId, spanIds, cancellationToken);
+        await traceRows.SpansWrittenAsync(projectId, spanIds, written, cancellationToken);
         var touched = new HashSet<string>(sessionIds, StringComparer.Ordinal);
         var moves = await http.QueryAsync(sql.SessionsOfMovedSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
             r => new MoveRow(projectId, r[1].Text(), r[0].Text(), 0), cancellationToken);

@@ -89,7 +89,7 @@ public sealed class SessionRowRepair(ClickHouseHttp http, ClickHouseSql sql, Ses
             parameters["since"] = since;
             spanIds.UnionWith(await http.QueryAsync(sql.SpanIdsWrittenSince, parameters, r => r[0].Text(), cancellationToken));
         }
-        await sessionRows.SpansWrittenAsync(projectId, spanIds, sessions, cancellationToken);
+        await sessionRows.SpansWrittenAsync(projectId, spanIds, sessions, written: [], cancellationToken);
         logger.LogWarning("Session rows: recomputed {Sessions} sessions of project {Project} whose last write was not followed by its recompute (a server stopped in between).",
             sessions.Count, projectId);
         return sessions.Count;

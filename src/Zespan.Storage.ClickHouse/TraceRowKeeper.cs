@@ -18,15 +18,32 @@ public sealed class TraceRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVe
     private readonly Limits _limits = limits ?? new Limits();
 
     /// <summary>
-    /// After spans were written (their INSERT returned): recomputes every trace the spans have had a version in, so a
+    /// After spans were written (their INSERT returned): the rows of every trace the spans have had a version in, so a
     /// re-send that moved a span to another trace updates the trace it left too. With several writers, the later of two
     /// writes' lookups sees both versions' traces (the earlier INSERT returned before it), as for sessions.
+    /// A trace whose every span (trace_spans) is among <paramref name="written"/>, each at its newest version anywhere
+    /// (span_traces), gets its row folded from those rows here: that is what a recompute would read, so no span row is
+    /// read (the usual case: a new trace written whole). Any other trace is recomputed. Either way the row's version is a
+    /// tick taken before the lookups, so the rule of <see cref="RecomputeAsync"/> holds for both.
     /// </summary>
-    public async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, CancellationToken cancellationToken)
+    /// <param name="written">The rows this write inserted (the last of a span's duplicates wins); none when only the ids
+    /// are known (the repair sweep), which recomputes every trace.</param>
+    internal async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IReadOnlyCollection<SpanRow> written, CancellationToken cancellationToken)
     {
-        var traces = await http.QueryAsync(sql.TracesOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
-            r => r[0].Text(), cancellationToken);
-        await RecomputeAsync(projectId, traces, cancellationToken);
+        var version = versions.Next();
+        var seen = await http.QueryAsync(sql.TraceVersionsOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
+            r => (Span: r[0].Text(), Trace: r[1].Text(), Version: r[2].ULong()), cancellationToken);
+        var newest = seen.GroupBy(v => v.Span, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(v => v.Version), StringComparer.Ordinal);
+        var writtenByTrace = written.GroupBy(r => r.SpanId, StringComparer.Ordinal).Select(g => g.MaxBy(r => r.Version)!)
+            .Where(r => newest.GetValueOrDefault(r.SpanId) == r.Version)
+            .ToLookup(r => r.TraceId, StringComparer.Ordinal);
+        foreach (var chunk in seen.Select(v => v.Trace).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Chunk(_limits.Traces))
+        {
+            var spans = await SpanIdsOfAsync(projectId, chunk, cancellationToken);
+            var whole = chunk.Where(t => writtenByTrace[t].Any() && writtenByTrace[t].Select(r => r.SpanId).ToHashSet(StringComparer.Ordinal).SetEquals(spans[t])).ToHashSet(StringComparer.Ordinal);
+            await http.InsertAsync("trace_rows", whole.Select(t => TraceRow.Of(projectId, t, writtenByTrace[t].ToList(), version)).ToList(), cancellationToken);
+            await RecomputeAsync(projectId, chunk.Where(t => !whole.Contains(t)).ToArray(), spans, version, cancellationToken);
+        }
     }
 
     /// <summary>Writes the current row of each trace (a deleted one where no live span is left).</summary>
@@ -36,17 +53,31 @@ public sealed class TraceRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVe
         {
             // The tick first: every write that returned before it is in what the reads below see.
             var version = versions.Next();
-            var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["traces"] = chunk };
-            var spans = await http.QueryAsync(sql.SpanIdsOfTraces, parameters, r => (Trace: r[0].Text(), Span: r[1].Text()), cancellationToken);
-            foreach (var (traces, spanIds) in SpanIdBatches.Pack(chunk, spans.ToLookup(p => p.Trace, p => p.Span, StringComparer.Ordinal), _limits.SpanIds))
-            {
-                var statement = new Dictionary<string, object?> { ["project"] = projectId, ["traces"] = traces, ["ids"] = spanIds, ["version"] = version };
-                statement["sessions"] = await http.QueryAsync(sql.SessionsOfSpans, statement, r => r[0].Text(), cancellationToken);
-                await http.ExecuteAsync(sql.InsertTraceRows(sql.TraceRowsOf), statement, cancellationToken);
-            }
+            await RecomputeAsync(projectId, chunk, await SpanIdsOfAsync(projectId, chunk, cancellationToken), version, cancellationToken);
         }
     }
 
+    /// <summary>Each of the traces with every span that has had a version in it (trace_spans).</summary>
+    private async Task<ILookup<string, string>> SpanIdsOfAsync(long projectId, string[] traces, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?> { ["project"] = projectId, ["traces"] = traces };
+        var spans = await http.QueryAsync(sql.SpanIdsOfTraces, parameters, r => (Trace: r[0].Text(), Span: r[1].Text()), cancellationToken);
+        return spans.ToLookup(p => p.Trace, p => p.Span, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The recompute of <paramref name="traces"/> (sorted) from their span ids, read after <paramref name="version"/> was
+    /// taken, in statements split by <see cref="Limits"/>.
+    /// </summary>
+    private async Task RecomputeAsync(long projectId, string[] traces, ILookup<string, string> spanIdsByTrace, ulong version, CancellationToken cancellationToken)
+    {
+        foreach (var (batch, spanIds) in SpanIdBatches.Pack(traces, spanIdsByTrace, _limits.SpanIds))
+        {
+            var statement = new Dictionary<string, object?> { ["project"] = projectId, ["traces"] = batch, ["ids"] = spanIds, ["version"] = version };
+            statement["sessions"] = await http.QueryAsync(sql.SessionsOfSpans, statement, r => r[0].Text(), cancellationToken);
+            await http.ExecuteAsync(sql.InsertTraceRows(sql.TraceRowsOf), statement, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Span rows per statement of the upgrade's fill: each groups the spans of a share of the project's traces, which

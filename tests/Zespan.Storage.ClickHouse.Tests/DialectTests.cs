@@ -96,6 +96,10 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             await backend.Http.ExecuteAsync(clusterSql.InsertTraceRows(clusterSql.TraceRowsOf), traces);
             Engine.Query(SqlBinder.Bind(localSql.InsertTraceRows(localSql.TraceRowsOf), traces), "TSV");
         }
+        // A trace written whole: its row folded by the writer and sent as values, newer than t2's recompute.
+        List<TraceRow> folded = [TraceRow.Of(projectId, "t2", spans.Where(r => r.TraceId == "t2").GroupBy(r => r.SpanId).Select(g => g.MaxBy(r => r.Version)!).ToList(), 8UL)];
+        await backend.Http.InsertAsync("trace_rows", folded);
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "trace_rows") + "\n" + ClickHouseHttp.JsonEachRow(folded), "TSV");
 
         var parameters = new Dictionary<string, object?>
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
+using Zespan.Core.Traces;
 
 namespace Zespan.Storage.ClickHouse.Tests;
 
@@ -58,6 +59,29 @@ public sealed class ShardRoundTripTests(ClickHouseCluster cluster)
         var detail = await QueriesDuringAsync(() => backend.Sessions.GetAsync(project, "session", withPayloads: true));
         Assert.Equal(["{\"content\":\"0\"}", "{\"content\":\"1\"}", "{\"content\":\"2\"}"], detail.Result!.Timeline.Select(t => t.OutputJson));
         Assert.Equal(4 * (1 + 1), detail.Queries);
+    }
+
+    [Fact]
+    public async Task AWriteOfWholeTraces_ReadsNoSpanRowsForTheirRows()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = 3_000_000_000L + Random.Shared.Next(1_000_000);
+        SpanRecord Call(int i, string trace) => new()
+        {
+            Id = "span-" + i, TraceId = trace, SessionId = "session", Name = "chat", Kind = SpanKind.Llm, Model = "gpt-4o",
+            StartMs = 1_000 + i * 1_000L, EndMs = 2_000 + i * 1_000L, CostPico = 10 + i,
+        };
+        // Two new spans, the whole of trace a: its row is folded from the written rows and sent as values.
+        var whole = await QueriesDuringAsync(async () => { await backend.SpanWriter.WriteAsync([new ProjectSpan(project, Call(0, "a")), new ProjectSpan(project, Call(1, "a"))]); return 0; });
+        // A third span joins a: the trace has spans this write did not send, so its row is recomputed from the span rows.
+        var joining = await QueriesDuringAsync(async () => { await backend.SpanWriter.WriteAsync([new ProjectSpan(project, Call(2, "a"))]); return 0; });
+
+        // Every other statement is the same for both writes (one session, no move). The recompute's two (the sessions of
+        // the trace's spans, then its INSERT … SELECT over their rows) cost the nodes three queries more than the row sent
+        // as values: a writer that recomputed every trace would make both writes cost the same.
+        Assert.Equal(whole.Queries + 3, joining.Queries);
+        var trace = Assert.Single((await backend.Traces.ListAsync(project, new TraceQuery { Limit = 10 })).Items);
+        Assert.Equal((3, (Int128)(10 + 11 + 12)), (trace.SpanCount, trace.CostPico));
     }
 
     /// <summary>The queries both nodes ran for <paramref name="read"/> (the counter reads around it taken out).</summary>

@@ -47,6 +47,44 @@ public sealed class TraceRowTests(ClickHouseCluster cluster)
     }
 
     [Fact]
+    public async Task ATraceWrittenWhole_GetsTheRowItsRecomputeWrites_FieldByField()
+    {
+        // The writer folds a trace written whole in C# (TraceFigures); a recompute groups its spans in SQL. Both must
+        // write the same row: ties on start broken by span id in code-point order (U+E000 sorts after U+1F600 in UTF-16,
+        // before it in UTF-8), roots, users and sessions carried by some spans only, unpriced calls,
+        // spans that are not calls, errors, several models and none.
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        var spans = new List<SpanRecord>
+        {
+            Llm("\U0001F600", "s1", 1_000, costPico: 3 * Money.PicoPerUsd + 7, traceId: "ties", userId: "emoji", parentId: "p"),
+            Llm("\uE000", "s2", 1_000, costPico: Money.PicoPerUsd - 1, traceId: "ties", userId: "private-use", parentId: "p"),
+            Llm("a", null, 1_000, costPico: null, traceId: "ties", model: "other", status: SpanStatus.Error) with { Name = "root" },
+            Llm("b", null, 900, costPico: 5, traceId: "ties", model: null) with { Kind = SpanKind.Span, Name = "step" },
+            Llm("c", "s3", 2_000, costPico: null, traceId: "unpriced", parentId: "x", model: null),
+            Llm("d", "s3", 3_000, costPico: 1, traceId: "single", userId: "u", status: SpanStatus.Error),
+        };
+        await backend.SpanWriter.WriteAsync(spans.Select(s => new ProjectSpan(project, s)).ToList());
+        var folded = await TraceRowsAsync(backend, project);
+
+        await backend.TraceRows.RecomputeAsync(project, ["ties", "unpriced", "single"], CancellationToken.None);
+        var recomputed = await TraceRowsAsync(backend, project);
+
+        Assert.Equal(3, folded.Count);
+        Assert.Equal(recomputed, folded);
+        foreach (var trace in (await backend.Traces.ListAsync(project, new TraceQuery { Limit = 10 })).Items)
+            Compare.Trace(ReferenceFigures.Traces(spans)[trace.TraceId], trace, "a trace written whole");
+    }
+
+    /// <summary>The project's newest trace rows, each as text with its cost as one number and its models sorted.</summary>
+    private static async Task<List<string>> TraceRowsAsync(ClickHouseBackend backend, long project) =>
+        await backend.Http.QueryAsync(
+            $"SELECT trace_id, root_name, has_root, started_ms, ended_ms, spans, llm_calls, cost_usd, cost_pico, unpriced, tokens, errors, user_id, has_user, session_id, has_session, "
+            + $"arraySort(models), deleted FROM {backend.Http.Settings.Database}.trace_rows FINAL WHERE project_id = {{project:Int64}} ORDER BY trace_id FORMAT JSONCompact",
+            new Dictionary<string, object?> { ["project"] = project },
+            r => string.Join(" | ", r.Take(7).Select(c => c.ToString()).Append(JsonCell.Cost(r[7], r[8]).ToString()).Concat(r.Skip(9).Select(c => c.ToString()))));
+
+    [Fact]
     public async Task AWriterThatDiesBeforeItsRecompute_LeavesStaleTraceRows_WhichOneRepairPassMakesExact()
     {
         var (backend, _) = await cluster.SharedStoresAsync();

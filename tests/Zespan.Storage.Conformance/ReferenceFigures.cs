@@ -50,7 +50,7 @@ public static class ReferenceFigures
             foreach (var span in calls.Where(s => s.UserId is not null))
             {
                 if (userSpan is null || span.StartMs < userSpan.StartMs
-                    || (span.StartMs == userSpan.StartMs && string.CompareOrdinal(span.Id, userSpan.Id) < 0))
+                    || (span.StartMs == userSpan.StartMs && CodePointOrder.Instance.Compare(span.Id, userSpan.Id) < 0))
                     userSpan = span;
             }
             user = userSpan?.UserId;
@@ -111,7 +111,7 @@ public static class ReferenceFigures
         foreach (var group in spans.GroupBy(s => s.TraceId))
         {
             // Earliest by start, ties by span id.
-            var ordered = group.OrderBy(s => s.StartMs).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+            var ordered = group.OrderBy(s => s.StartMs).ThenBy(s => s.Id, CodePointOrder.Instance).ToList();
             var llm = ordered.Where(s => s.Kind == SpanKind.Llm).ToList();
             result[group.Key] = new ExpectedTrace(
                 group.Key,
