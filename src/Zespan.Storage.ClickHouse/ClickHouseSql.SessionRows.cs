@@ -106,7 +106,7 @@ public sealed partial class ClickHouseSql
 
     /// <summary>
     /// The ids of the spans with a row in the session {session:String} newer than {since:UInt64} (its row's version): the
-    /// writes its last recompute did not see, whose other sessions (span_sessions) need a recompute too. Newest first, at
+    /// writes its last recompute did not see, whose other sessions (span_keys) need a recompute too. Newest first, at
     /// most {id_limit:Count}.
     /// </summary>
     public string SpanIdsWrittenSince =>
@@ -114,19 +114,14 @@ public sealed partial class ClickHouseSql
         + "GROUP BY span_id ORDER BY v DESC, span_id LIMIT {id_limit:Count} FORMAT JSONCompact";
 
     /// <summary>
-    /// The spans among {ids:Array(String)} that have versions in two sessions or more ('' standing for none), each with
-    /// every session it has been in: span_sessions, by span id. A span with one session is in the session it was just
-    /// written to.
+    /// Every session ('' for none) and trace ('' for a tombstone without one) that the spans {ids:Array(String)} have had
+    /// a version in, each pair with the span's newest version there (span_keys, by span id): a write's one lookup, which
+    /// gives the moves between sessions (<see cref="SessionRowKeeper"/>), the traces to recompute and each span's newest
+    /// version anywhere (the greatest of its rows', <see cref="TraceRowKeeper"/>).
     /// </summary>
-    public string SessionsOfMovedSpans => $"""
-        SELECT span_id, m_session FROM (
-            SELECT span_id, groupUniqArray(session_id) AS m_sessions FROM {database}.span_sessions
-            WHERE project_id = {"{project:Int64}"} AND span_id IN (SELECT arrayJoin({"{ids:Array(String)}"}))
-            GROUP BY span_id
-            HAVING length(m_sessions) > 1
-        ) ARRAY JOIN m_sessions AS m_session
-        FORMAT JSONCompact
-        """;
+    public string KeysOfSpans =>
+        $"SELECT span_id, session_id, trace_id, max(version) FROM {database}.span_keys WHERE project_id = {{project:Int64}} "
+        + "AND span_id IN (SELECT arrayJoin({ids:Array(String)})) GROUP BY span_id, session_id, trace_id FORMAT JSONCompact";
 
     /// <summary>
     /// The sessions with a row in the months {months:Array(Int64)} ('' for spans of no session): retention recomputes them
@@ -377,7 +372,7 @@ public sealed partial class ClickHouseSql
         yield return ("SessionIdsOfProject", SessionIdsOfProject);
         yield return ("MovedSpanIdsOfSessions", MovedSpanIdsOfSessions);
         yield return ("MovedSpanIdsAmong", MovedSpanIdsAmong);
-        yield return ("SessionsOfMovedSpans", SessionsOfMovedSpans);
+        yield return ("KeysOfSpans", KeysOfSpans);
         yield return ("StaleSessions", StaleSessions);
         yield return ("SpanIdsWrittenSince", SpanIdsWrittenSince);
         yield return ("SessionsInMonths", SessionsInMonths);

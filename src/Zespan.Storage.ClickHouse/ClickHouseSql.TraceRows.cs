@@ -90,14 +90,6 @@ public sealed partial class ClickHouseSql
     /// <summary>How many span rows the project has: the fill splits its traces into shares of about a million rows.</summary>
     public string SpanRowsOfProject => $"SELECT count() FROM {Spans} WHERE project_id = {{project:Int64}} FORMAT JSONCompact";
 
-    /// <summary>
-    /// Every trace that the spans {ids:Array(String)} have had a version in, with the span and its newest version there
-    /// (span_traces, by span id; '' for tombstones without a trace): the traces a write must recompute, and, as the
-    /// greatest of a span's versions, its newest version anywhere (every version of a span has its row in span_traces).
-    /// </summary>
-    public string TraceVersionsOfSpans =>
-        $"SELECT span_id, trace_id, max(version) FROM {database}.span_traces WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) "
-        + "GROUP BY span_id, trace_id FORMAT JSONCompact";
 
     /// <summary>The traces with a row in the months {months:Array(Int64)}: retention recomputes them after dropping the months.</summary>
     public string TracesInMonths =>
@@ -196,7 +188,6 @@ public sealed partial class ClickHouseSql
         yield return ("TraceRowsOf", TraceRowsOf + " FORMAT JSONCompact");
         yield return ("TraceRowsOfShare", TraceRowsOfShare + " FORMAT JSONCompact");
         yield return ("SpanRowsOfProject", SpanRowsOfProject);
-        yield return ("TraceVersionsOfSpans", TraceVersionsOfSpans);
         yield return ("SpanIdsOfTraces", SpanIdsOfTraces);
         yield return ("TracesInMonths", TracesInMonths);
         var everyFilter = new TraceQuery { FromMs = 1, ToMs = 2, UserId = "u", SessionId = "s", Model = "m", Status = SpanStatus.Error };

@@ -75,11 +75,11 @@ public sealed partial class ClickHouseSql(string database)
     /// between sessions: a span's newest row within the session is its newest of all unless another session (or none)
     /// holds a version of it too, and every such span is in span_moves under each of its sessions (the writer records it,
     /// see <see cref="SessionRowKeeper"/>). {moved_span_ids:Array(String)} are the session's moved spans
-    /// (<see cref="MovedSpanIdsOfSessions"/>); for those alone the newest version anywhere is read from span_sessions
-    /// (every session a span has had a version in, with that version; found by span id). The ids are sent as values
-    /// rather than a subquery: 18.16 uses the span_sessions index for <c>IN (SELECT arrayJoin([…]))</c> but not for a
+    /// (<see cref="MovedSpanIdsOfSessions"/>); for those alone the newest version anywhere is read from span_keys
+    /// (every session and trace a span has had a version in, with that version; found by span id). The ids are sent as values
+    /// rather than a subquery: 18.16 uses the span_keys index for <c>IN (SELECT arrayJoin([…]))</c> but not for a
     /// GLOBAL IN set, which read the whole table on each shard. Checking every span of the session there, as this did
-    /// before migration 006, read about the whole of span_sessions with random span ids (1.38 M rows for 1,000 ids).
+    /// before migration 006, read about the whole of span_sessions (now span_keys) with random span ids (1.38 M rows for 1,000 ids).
     /// A span that left the session is dropped here; one that came into it has its newest row here.
     /// </summary>
     public string CurrentInSession => CurrentIn(" AND session_id = {session:String}");
@@ -93,17 +93,17 @@ public sealed partial class ClickHouseSql(string database)
         WHERE span_id NOT IN (SELECT arrayJoin({"{moved_span_ids:Array(String)}"})) OR (span_id, c_version) GLOBAL IN ({NewestVersionsOf("moved_span_ids")})
         """;
 
-    /// <summary>Each span's newest version anywhere (span_sessions, by span id) for the ids of the Array(String) parameter named.</summary>
+    /// <summary>Each span's newest version anywhere (span_keys, by span id) for the ids of the Array(String) parameter named.</summary>
     private string NewestVersionsOf(string ids) =>
-        $"SELECT span_id, max(version) FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{{ids}:Array(String)}})) GROUP BY span_id";
+        $"SELECT span_id, max(version) FROM {database}.span_keys WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{{ids}:Array(String)}})) GROUP BY span_id";
 
     /// <summary>The spans that have had a version in the trace {trace:String} (trace_spans, migration 008: by trace id).</summary>
     public string SpanIdsOfTrace =>
         $"SELECT DISTINCT span_id FROM {database}.trace_spans WHERE project_id = {{project:Int64}} AND trace_id = {{trace:String}} FORMAT JSONCompact";
 
-    /// <summary>Every session ('' for none) that the spans {ids:Array(String)} have had a version in (span_sessions, by span id).</summary>
+    /// <summary>Every session ('' for none) that the spans {ids:Array(String)} have had a version in (span_keys, by span id).</summary>
     public string SessionsOfSpans =>
-        $"SELECT DISTINCT session_id FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) FORMAT JSONCompact";
+        $"SELECT DISTINCT session_id FROM {database}.span_keys WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) FORMAT JSONCompact";
 
     /// <summary>
     /// One row per session from its live LLM calls: the contract's figures, user of the earliest call that has one, the
@@ -321,14 +321,14 @@ public sealed partial class ClickHouseSql(string database)
     /// <summary>
     /// The detail's timeline, second half: for each of the spans {ids:Array(String)} — the candidates that span_moves lists
     /// under the session (<see cref="MovedSpanIdsOfSessions"/>); any other has no version outside it — the newest version
-    /// it has outside the session {session:String} (in another session, or in none), from span_sessions (every session a
+    /// it has outside the session {session:String} (in another session, or in none), from span_keys (every session a
     /// span has had a version in, with that version; found by span id). A span with none is absent. A candidate of <see cref="SessionTimelineCandidates"/> with a newer version here was moved away by
     /// a re-send and is dropped. Why only the versions outside the session, not the span's newest anywhere: a version
     /// written into this same session between the two halves is not "outside", so it cannot drop a call that is still in
     /// the session.
     /// </summary>
     public string VersionsOutsideSession =>
-        $"SELECT span_id, max(version) FROM {database}.span_sessions WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) "
+        $"SELECT span_id, max(version) FROM {database}.span_keys WHERE project_id = {{project:Int64}} AND span_id IN (SELECT arrayJoin({{ids:Array(String)}})) "
         + "AND NOT (has_session = 1 AND session_id = {session:String}) GROUP BY span_id FORMAT JSONCompact";
 
     /// <summary>
@@ -354,7 +354,7 @@ public sealed partial class ClickHouseSql(string database)
     /// rows of the given sessions ({sessions:Array(String)}, '' for no session) are read, found by the sort key; a span
     /// whose newest version is not among them (it moved to another session) gets no payload of its own rather than an
     /// older one. Only the moved spans among them ({moved_span_ids:Array(String)}, <see cref="MovedSpanIdsOfSessions"/>)
-    /// can have a newer version elsewhere, so only theirs are looked up in span_sessions (see <see cref="CurrentInSession"/>).
+    /// can have a newer version elsewhere, so only theirs are looked up in span_keys (see <see cref="CurrentInSession"/>).
     /// </summary>
     public string Payloads => $"""
         SELECT p.span_id, {string.Join(", ", PayloadFields.Select(f => "p." + f.Alias))},

@@ -23,11 +23,12 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     private readonly Limits _limits = limits ?? new Limits();
 
     /// <summary>
-    /// After spans were written (their INSERT returned): recomputes their traces' rows (<see cref="TraceRowKeeper"/>), then
-    /// records the spans that now have versions in two sessions or more in span_moves, under each of those sessions, then
-    /// recomputes the spans' sessions and every other session that holds a version of one of them, so a re-send that
-    /// moved a span out of a session updates that session too. The trace rows come first: a server that stops between
-    /// the two leaves stale session rows, which the repair sweep finds and recomputes both from.
+    /// After spans were written (their INSERT returned): looks up every session and trace the spans have had a version in
+    /// (span_keys, one read), updates their traces' rows (<see cref="TraceRowKeeper"/>), then records the spans that now
+    /// have versions in two sessions or more in span_moves, under each of those sessions, then recomputes the spans'
+    /// sessions and every other session that holds a version of one of them, so a re-send that moved a span out of a
+    /// session updates that session too. The trace rows come first: a server that stops between the two leaves stale
+    /// session rows, which the repair sweep finds and recomputes both from.
     /// Why a move is never missed, with several writers: each writer looks its spans up after its own INSERT returned, so
     /// of two writes of one span into two sessions, the later lookup sees both versions (the earlier INSERT returned
     /// before it) and records the move before its recomputes — whose ticks are then the newest of both sessions'.
@@ -37,10 +38,17 @@ public sealed class SessionRowKeeper(ClickHouseHttp http, ClickHouseSql sql, Row
     internal async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IEnumerable<string> sessionIds, IReadOnlyCollection<SpanRow> written,
         CancellationToken cancellationToken)
     {
-        await traceRows.SpansWrittenAsync(projectId, spanIds, written, cancellationToken);
+        // The trace rows' tick, taken before the lookup they follow from.
+        var traceVersion = versions.Next();
+        var keys = await http.QueryAsync(sql.KeysOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
+            r => new SpanKey(r[0].Text(), r[1].Text(), r[2].Text(), r[3].ULong()), cancellationToken);
+        await traceRows.SpansWrittenAsync(projectId, keys, written, traceVersion, cancellationToken);
         var touched = new HashSet<string>(sessionIds, StringComparer.Ordinal);
-        var moves = await http.QueryAsync(sql.SessionsOfMovedSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
-            r => new MoveRow(projectId, r[1].Text(), r[0].Text(), 0), cancellationToken);
+        var moves = keys.GroupBy(k => k.SpanId, StringComparer.Ordinal)
+            .Select(span => (SpanId: span.Key, Sessions: span.Select(k => k.SessionId).Distinct(StringComparer.Ordinal).ToList()))
+            .Where(span => span.Sessions.Count > 1)
+            .SelectMany(span => span.Sessions.Select(session => new MoveRow(projectId, session, span.SpanId, 0)))
+            .ToList();
         if (moves.Count > 0)
         {
             var version = versions.Next();

@@ -18,29 +18,30 @@ public sealed class TraceRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVe
     private readonly Limits _limits = limits ?? new Limits();
 
     /// <summary>
-    /// After spans were written (their INSERT returned): the rows of every trace the spans have had a version in, so a
-    /// re-send that moved a span to another trace updates the trace it left too. With several writers, the later of two
-    /// writes' lookups sees both versions' traces (the earlier INSERT returned before it), as for sessions.
+    /// After spans were written (their INSERT returned): the rows of every trace the spans have had a version in
+    /// (<paramref name="keys"/>, the write's lookup in span_keys), so a re-send that moved a span to another trace updates
+    /// the trace it left too. With several writers, the later of two writes' lookups sees both versions' traces (the
+    /// earlier INSERT returned before it), as for sessions.
     /// A trace whose every span (trace_spans) is among <paramref name="written"/>, each at its newest version anywhere
-    /// (span_traces), gets its row folded from those rows here: that is what a recompute would read, so no span row is
-    /// read (the usual case: a new trace written whole). Any other trace is recomputed. Either way the row's version is a
-    /// tick taken before the lookups, so the rule of <see cref="RecomputeAsync"/> holds for both.
+    /// (the greatest in <paramref name="keys"/>), gets its row folded from those rows here: that is what a recompute would
+    /// read, so no span row is read (the usual case: a new trace written whole). Any other trace is recomputed. Either way
+    /// the row's version is <paramref name="version"/>, a tick taken before the lookup, so the rule of
+    /// <see cref="RecomputeAsync(long, IReadOnlyCollection{string}, CancellationToken)"/> holds for both.
     /// </summary>
     /// <param name="written">The rows this write inserted (the last of a span's duplicates wins); none when only the ids
     /// are known (the repair sweep), which recomputes every trace.</param>
-    internal async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<string> spanIds, IReadOnlyCollection<SpanRow> written, CancellationToken cancellationToken)
+    internal async Task SpansWrittenAsync(long projectId, IReadOnlyCollection<SpanKey> keys, IReadOnlyCollection<SpanRow> written, ulong version,
+        CancellationToken cancellationToken)
     {
-        var version = versions.Next();
-        var seen = await http.QueryAsync(sql.TraceVersionsOfSpans, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = spanIds },
-            r => (Span: r[0].Text(), Trace: r[1].Text(), Version: r[2].ULong()), cancellationToken);
-        var newest = seen.GroupBy(v => v.Span, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(v => v.Version), StringComparer.Ordinal);
+        var newest = keys.GroupBy(k => k.SpanId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(k => k.Version), StringComparer.Ordinal);
         var writtenByTrace = written.GroupBy(r => r.SpanId, StringComparer.Ordinal).Select(g => g.MaxBy(r => r.Version)!)
             .Where(r => newest.GetValueOrDefault(r.SpanId) == r.Version)
             .ToLookup(r => r.TraceId, StringComparer.Ordinal);
-        foreach (var chunk in seen.Select(v => v.Trace).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Chunk(_limits.Traces))
+        foreach (var chunk in keys.Select(k => k.TraceId).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Chunk(_limits.Traces))
         {
             var spans = await SpanIdsOfAsync(projectId, chunk, cancellationToken);
-            var whole = chunk.Where(t => writtenByTrace[t].Any() && writtenByTrace[t].Select(r => r.SpanId).ToHashSet(StringComparer.Ordinal).SetEquals(spans[t])).ToHashSet(StringComparer.Ordinal);
+            var whole = chunk.Where(t => writtenByTrace[t].Any() && writtenByTrace[t].Select(r => r.SpanId).ToHashSet(StringComparer.Ordinal).SetEquals(spans[t]))
+                .ToHashSet(StringComparer.Ordinal);
             await http.InsertAsync("trace_rows", whole.Select(t => TraceRow.Of(projectId, t, writtenByTrace[t].ToList(), version)).ToList(), cancellationToken);
             await RecomputeAsync(projectId, chunk.Where(t => !whole.Contains(t)).ToArray(), spans, version, cancellationToken);
         }

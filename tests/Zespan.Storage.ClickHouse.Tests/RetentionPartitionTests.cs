@@ -56,7 +56,7 @@ public sealed class RetentionPartitionTests(ClickHouseCluster cluster)
             foreach (var session in listed.Items)
             {
                 Compare.Session(expected[session.SessionId], session, "after retention");
-                // The detail reads only the session's rows and span_sessions, which keeps the versions of dropped months.
+                // The detail reads only the session's rows and span_keys, which keeps the versions of dropped months.
                 var detail = await backend.Sessions.GetAsync(project, session.SessionId);
                 Compare.Session(expected[session.SessionId], detail!.Session, "detail after retention");
                 Assert.Equal(remaining.Where(s => s.SessionId == session.SessionId).OrderBy(s => s.StartMs).Select(s => s.Id), detail.Timeline.Select(t => t.SpanId));

@@ -15,7 +15,8 @@ namespace Zespan.Storage.ClickHouse.Tests;
 /// re-sends that moved a span between sessions before and after the upgrade. Migration 004 (session rows, filled from
 /// every span written before it) then runs with the old servers stopped, and the list agrees too. Migration 005 drops
 /// span_versions in the same start: from then on the versions come from span_sessions, which 004 filled. Migration 009
-/// fills the trace rows in the same start, from spans re-sent into other traces.
+/// fills the trace rows in the same start, from spans re-sent into other traces, and migration 010 moves the lookups by
+/// span id into span_keys, from which a later move of an old span finds the session and the trace it leaves.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
 public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
@@ -69,9 +70,13 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
             Assert.Contains(5, applied);
             Assert.Empty(await http.QueryAsync($"SELECT name FROM system.tables WHERE database = {{db:String}} AND startsWith(name, 'span_versions') FORMAT JSONCompact",
                 new Dictionary<string, object?> { ["db"] = settings.Database }, r => r[0].GetString()));
-            var fresh = Llm("f", "s1", 6_000, traceId: "t1");
-            await backend.SpanWriter.WriteAsync([new ProjectSpan(project, fresh)]);
-            written.Add(fresh);
+            // Migration 010 replaced span_sessions and span_traces with span_keys, filled from the spans above: a span
+            // written before it that moves now (d, from s2 and t2) must still update the session and the trace it left.
+            Assert.Empty(await http.QueryAsync($"SELECT name FROM system.tables WHERE database = {{db:String}} AND (startsWith(name, 'span_sessions') OR startsWith(name, 'span_traces')) FORMAT JSONCompact",
+                new Dictionary<string, object?> { ["db"] = settings.Database }, r => r[0].GetString()));
+            SpanRecord[] fresh = [Llm("f", "s1", 6_000, traceId: "t1"), Llm("d", "s1", 4_500, costPico: 11, traceId: "t1")];
+            await backend.SpanWriter.WriteAsync(fresh.Select(s => new ProjectSpan(project, s)).ToList());
+            written.AddRange(fresh);
 
             var final = written.GroupBy(s => s.Id).Select(g => g.Last()).ToList();
             var expected = ReferenceFigures.Sessions(final);
@@ -89,7 +94,7 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
                 Compare.Session(expected[session.SessionId], session, "list after the upgrade");
             // Cost by model over whole hours reads the cells migration 007 added to the rows the upgrade filled.
             Compare.Models(ReferenceFigures.Models(final), await backend.Costs.ByModelAsync(project, TimeRange.All), "cost by model after the upgrade");
-            // The traces list reads the rows migration 009 filled (t1 before the new write, t2 and t3) and the writer kept (t1).
+            // The traces list reads the rows migration 009 filled (t3) and the writer kept (t1, t2).
             var expectedTraces = ReferenceFigures.Traces(final);
             var traces = await backend.Traces.ListAsync(project, new TraceQuery { Limit = 10 });
             Assert.Equal(3, traces.TotalCount);
