@@ -5,7 +5,8 @@ namespace Zespan.Storage.ClickHouse;
 /// <see cref="SessionRowKeeper"/> keeps session_rows (which calls this first, so a write whose session rows are
 /// recomputed has its trace rows recomputed too: the repair sweep, which looks at session rows, then covers both).
 /// Each recompute is one INSERT … SELECT versioned with a tick taken before its reads: the later-started recompute of a
-/// trace wins, and it read every write that returned before its tick.
+/// trace wins, and it read every write that returned before its tick. A trace a write sent whole is not read again: its
+/// row is folded from the write's own rows, under the same rule (<see cref="SpansWrittenAsync"/>).
 /// </summary>
 public sealed class TraceRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, TraceRowKeeper.Limits? limits = null)
 {
