@@ -90,7 +90,6 @@ public sealed partial class ClickHouseSql
     /// <summary>How many span rows the project has: the fill splits its traces into shares of about a million rows.</summary>
     public string SpanRowsOfProject => $"SELECT count() FROM {Spans} WHERE project_id = {{project:Int64}} FORMAT JSONCompact";
 
-
     /// <summary>The traces with a row in the months {months:Array(Int64)}: retention recomputes them after dropping the months.</summary>
     public string TracesInMonths =>
         $"SELECT DISTINCT trace_id FROM {Spans} WHERE project_id = {{project:Int64}} AND has({{months:Array(Int64)}}, toInt64({string.Format(MonthOf, "start_ms")})) "

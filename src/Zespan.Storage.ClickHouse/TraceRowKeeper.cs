@@ -41,11 +41,17 @@ public sealed class TraceRowKeeper(ClickHouseHttp http, ClickHouseSql sql, RowVe
         foreach (var chunk in keys.Select(k => k.TraceId).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Chunk(_limits.Traces))
         {
             var spans = await SpanIdsOfAsync(projectId, chunk, cancellationToken);
-            var whole = chunk.Where(t => writtenByTrace[t].Any() && writtenByTrace[t].Select(r => r.SpanId).ToHashSet(StringComparer.Ordinal).SetEquals(spans[t]))
-                .ToHashSet(StringComparer.Ordinal);
+            var whole = chunk.Where(t => IsWhole(writtenByTrace[t], spans[t])).ToHashSet(StringComparer.Ordinal);
             await http.InsertAsync("trace_rows", whole.Select(t => TraceRow.Of(projectId, t, writtenByTrace[t].ToList(), version)).ToList(), cancellationToken);
             await RecomputeAsync(projectId, chunk.Where(t => !whole.Contains(t)).ToArray(), spans, version, cancellationToken);
         }
+    }
+
+    /// <summary>The trace's every span (trace_spans) is among the rows written at their newest version, and there is one.</summary>
+    private static bool IsWhole(IEnumerable<SpanRow> written, IEnumerable<string> spanIdsOfTrace)
+    {
+        var ids = written.Select(r => r.SpanId).ToHashSet(StringComparer.Ordinal);
+        return ids.Count > 0 && ids.SetEquals(spanIdsOfTrace);
     }
 
     /// <summary>Writes the current row of each trace (a deleted one where no live span is left).</summary>
