@@ -28,7 +28,14 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
     // The shared 1 M-session data set's plan (docs/benchmarks.md "Queries at 1 M sessions"): a prefix of it loads the same sessions.
     // Random ids (--ids random) are hex span, trace and session ids as SDKs send them; the default ids grow with the session
     // number, so a batch's sessions are neighbours in session_spans' sort key, which flatters the writer's lookups.
-    private readonly GenerationPlan Plan = new() { Seed = 42, Sessions = 1_000_000, Users = 200_000, Days = 30, End = End, RandomIds = randomIds };
+    private readonly GenerationPlan Plan = LoadPlan(randomIds);
+
+    /// <summary>The plan both ClickHouse loads generate from (this one and <see cref="ClickHouseRawInsertBenchmark"/>).</summary>
+    internal static GenerationPlan LoadPlan(bool randomIds) => new() { Seed = 42, Sessions = 1_000_000, Users = 200_000, Days = 30, End = End, RandomIds = randomIds };
+
+    /// <summary>The LLM spans of sessions [first, last) as the SDKs send them: without their agent-turn parents, as a wrapped call outside any span.</summary>
+    internal static List<SpanRecord> LlmSpans(SessionGenerator generator, int first, int last) =>
+        Enumerable.Range(first, last - first).SelectMany(generator.Generate).Where(s => s.Kind == SpanKind.Llm).Select(s => s with { ParentId = null }).ToList();
 
     public async Task RunAsync()
     {
@@ -86,8 +93,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
         for (var first = loadFrom; first < loadTo; first += chunk)
         {
             var last = Math.Min(loadTo, first + chunk);
-            var spans = Enumerable.Range(first, last - first).SelectMany(generator.Generate).Where(s => s.Kind == SpanKind.Llm)
-                .Select(s => s with { ParentId = null }).ToList(); // without their agent-turn parents, as a wrapped call outside any span
+            var spans = LlmSpans(generator, first, last);
             var bodies = spans.Chunk(batch).Select(IngestJson.Batch).ToList();
             var load1 = LoadAverage();
             var serverCpu = servers.Sum(s => s.CpuTime().TotalSeconds);
@@ -120,10 +126,10 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
             c.Dispose();
     }
 
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     /// <summary>The clickhouse-server processes: descendants of the recorded pids (the script starts them through nohup and runuser).</summary>
-    private static List<int> ClickHousePids(string state)
+    internal static List<int> ClickHousePids(string state)
     {
         var parents = new[] { "node1", "node2" }.Select(n => Path.Combine(state, n, "pid")).Where(File.Exists).Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
         var children = new Dictionary<int, List<int>>();
@@ -153,7 +159,7 @@ public sealed partial class ClickHouseBenchmark(string envFile, string serversDa
         return pids;
     }
 
-    private static double CpuSeconds(int pid)
+    internal static double CpuSeconds(int pid)
     {
         try
         {

@@ -124,7 +124,7 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
     }
 
     /// <summary>The rows ingestion would store (parsed and priced by the server's own code), prepared outside the clock.</summary>
-    private static Task<List<SpanRecord>> PriceAsync(List<byte[]> bodies)
+    internal static Task<List<SpanRecord>> PriceAsync(List<byte[]> bodies)
     {
         var parser = new BatchParser(new SpanParser(TimeProvider.System));
         var pricer = new SpanPricer(new PriceResolver(ModelPriceTable.LoadBuiltIn()));

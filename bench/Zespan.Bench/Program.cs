@@ -13,6 +13,7 @@ const string usage = """
       dotnet Zespan.Bench.dll session-search [--data /tmp/zespan-search] [--sessions 1000000] [--runs 7] [--only "maxTurns,minTurns"]   (issue-18 list columns and q=, in-process)
       dotnet Zespan.Bench.dll trace-status [--data /tmp/zespan-trace-status] [--sessions 1000000] [--days 30] [--runs 7] [--no-traces]   (traces by status, token outliers, the costs page's session queries, in-process)
       dotnet Zespan.Bench.dll clickhouse --env <cluster.env> --servers-data <folder> [--load-from 0] [--load-to 100000] [--chunk 20000] [--concurrency 8] [--batch 1000] [--runs 5] [--no-queries] [--only "detail,first page"] [--database zespan] [--warmups 1] [--no-peers] [--ids ordered|random]
+      dotnet Zespan.Bench.dll clickhouse-raw --env <cluster.env> [--load-from 0] [--load-to 100000] [--chunk 100000] [--concurrency 4] [--batch 10000] [--database zespan_raw] [--ids ordered|random]   (the same spans inserted straight into one table with no views: the peers' write, the ceiling)
       dotnet Zespan.Bench.dll clickhouse-sweep --env <cluster.env> [--spans 9000000] [--recent 5000] [--runs 5]   (the repair sweep's check, whole and bounded, on synthetic rows)
       dotnet Zespan.Bench.dll queries --data <folder loaded by Zespan.DataGen sqlite> --key zsp_... [--runs 7] [--no-raw | --raw-only] [--issue18]
     """;
@@ -66,6 +67,11 @@ switch (args.FirstOrDefault())
             int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), int.Parse(Option("--runs", "5")), queries: !args.Contains("--no-queries"),
             only: args.Contains("--only") ? Option("--only", "") : null, database: Option("--database", "zespan"),
             warmups: int.Parse(Option("--warmups", "1")), peers: !args.Contains("--no-peers"), randomIds: traffic.RandomIds).RunAsync();
+        return 0;
+    case "clickhouse-raw":
+        await new ClickHouseRawInsertBenchmark(Option("--env", "/tmp/zespan-clickhouse/cluster.env"), int.Parse(Option("--load-from", "0")), int.Parse(Option("--load-to", "100000")),
+            int.Parse(Option("--chunk", "100000")), int.Parse(Option("--concurrency", "4")), int.Parse(Option("--batch", "10000")), Option("--database", "zespan_raw"),
+            traffic.RandomIds).RunAsync();
         return 0;
     case "clickhouse-sweep":
         await new SweepBoundBenchmark(Option("--env", "/tmp/zespan-clickhouse/cluster.env"), int.Parse(Option("--spans", "9000000")),

@@ -49,7 +49,8 @@ public static class ClickHouseSchema
         return reader.ReadToEnd();
     }
 
-    private static IReadOnlyList<string> Statements(string text, string database, string? cluster)
+    /// <summary>A text of statements with the migration markers, expanded for this deployment (the migrations, and the bench's raw table).</summary>
+    internal static IReadOnlyList<string> Statements(string text, string database, string? cluster)
     {
         var withoutComments = string.Join('\n', text.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
         return withoutComments.Split(';')

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
@@ -72,9 +73,9 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         Engine.Query(ClickHouseSchema.CreateDatabase(local, null), "TSV");
         foreach (var statement in ClickHouseSchema.Migrations(local, null).SelectMany(m => m.Statements))
             Engine.Query(statement, "TSV");
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_spans") + "\n" + ClickHouseHttp.JsonEachRow(spans), "TSV");
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "span_content") + "\n" + ClickHouseHttp.JsonEachRow(contents), "TSV");
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_idle_thresholds") + "\n" + ClickHouseHttp.JsonEachRow(threshold), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_spans") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(spans).Span), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "span_content") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(contents).Span), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_idle_thresholds") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(threshold).Span), "TSV");
 
         // Session rows as the writer keeps them: the project's, then a recompute of named sessions (s4 has no live call left).
         var clusterSql = backend.Sql;
@@ -99,7 +100,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         // A trace written whole: its row folded by the writer and sent as values, newer than t2's recompute.
         List<TraceRow> folded = [TraceRow.Of(projectId, "t2", spans.Where(r => r.TraceId == "t2").GroupBy(r => r.SpanId).Select(g => g.MaxBy(r => r.Version)!).ToList(), 8UL)];
         await backend.Http.InsertAsync("trace_rows", folded);
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "trace_rows") + "\n" + ClickHouseHttp.JsonEachRow(folded), "TSV");
+        Engine.Query(ClickHouseHttp.InsertStatement(local, "trace_rows") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(folded).Span), "TSV");
 
         var parameters = new Dictionary<string, object?>
         {

@@ -176,6 +176,33 @@ public abstract class SpanWriteConformance(IStoreFactory factory) : ConformanceS
     }
 
     [Fact]
+    public async Task Span_TextOfEveryKind_IsStoredAsSent()
+    {
+        // Quotes, backslashes, control characters, non-ASCII and astral characters, HTML-sensitive characters, U+2028 and
+        // DEL in every text a span carries: a backend that sends rows as JSON escapes only what JSON requires (ClickHouse's
+        // writer does), so each must still come back exactly as sent.
+        const string text = "q\"b\\s/ c\u0001\n\t é 中文 😀 <a href='x'>&amp;</a> +1 \u2028 \u007f";
+        var payload = "[{\"role\":\"user\",\"content\":" + System.Text.Json.JsonSerializer.Serialize(text) + "}]";
+        var metadata = "{\"feature\":" + System.Text.Json.JsonSerializer.Serialize(text) + "}";
+        await WriteAsync(Llm("span " + text, "session " + text, Day0, userId: "user " + text, traceId: "trace " + text, status: SpanStatus.Error) with
+        {
+            Name = "name " + text,
+            Error = "error " + text,
+            InputJson = payload,
+            OutputJson = payload,
+            MetadataJson = metadata,
+            Tags = ["tag " + text],
+        });
+        var span = Assert.Single((await Store.Traces.GetAsync(ProjectId, "trace " + text))!.Spans);
+        Assert.Equal(("span " + text, "session " + text, "user " + text, "name " + text, "error " + text),
+            (span.Id, span.SessionId, span.UserId, span.Name, span.Error));
+        Assert.Equal((payload, payload, metadata), (span.InputJson, span.OutputJson, span.MetadataJson));
+        Assert.Equal(["tag " + text], span.Tags);
+        var session = (await Store.Sessions.GetAsync(ProjectId, "session " + text))!;
+        Assert.Equal(("user " + text, payload), (session.Session.UserId, Assert.Single(session.Timeline).InputJson));
+    }
+
+    [Fact]
     public async Task SessionDetail_WithoutPayloads_IsTheSameTimelineWithoutPromptsAndCompletions()
     {
         await WriteAsync(
