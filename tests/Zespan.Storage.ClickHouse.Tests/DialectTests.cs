@@ -73,9 +73,9 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         Engine.Query(ClickHouseSchema.CreateDatabase(local, null), "TSV");
         foreach (var statement in ClickHouseSchema.Migrations(local, null).SelectMany(m => m.Statements))
             Engine.Query(statement, "TSV");
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_spans") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(spans).Span), "TSV");
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "span_content") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(contents).Span), "TSV");
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "session_idle_thresholds") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(threshold).Span), "TSV");
+        InsertOnEngine(local, "session_spans", spans);
+        InsertOnEngine(local, "span_content", contents);
+        InsertOnEngine(local, "session_idle_thresholds", threshold);
 
         // Session rows as the writer keeps them: the project's, then a recompute of named sessions (s4 has no live call left).
         var clusterSql = backend.Sql;
@@ -100,7 +100,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         // A trace written whole: its row folded by the writer and sent as values, newer than t2's recompute.
         List<TraceRow> folded = [TraceRow.Of(projectId, "t2", spans.Where(r => r.TraceId == "t2").GroupBy(r => r.SpanId).Select(g => g.MaxBy(r => r.Version)!).ToList(), 8UL)];
         await backend.Http.InsertAsync("trace_rows", folded);
-        Engine.Query(ClickHouseHttp.InsertStatement(local, "trace_rows") + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(folded).Span), "TSV");
+        InsertOnEngine(local, "trace_rows", folded);
 
         var parameters = new Dictionary<string, object?>
         {
@@ -216,6 +216,10 @@ public sealed class DialectTests(ClickHouseCluster cluster)
     }
 
     /// <summary>chDB's answer as the cluster's is mapped: each row's cells as text (<see cref="Cell"/>).</summary>
+    /// <summary>The writer's INSERT of <paramref name="rows"/> into <paramref name="table"/>, the same statement and body, run on ClickHouse 26.</summary>
+    private static void InsertOnEngine<T>(string database, string table, IEnumerable<T> rows) =>
+        Engine.Query(ClickHouseHttp.InsertStatement(database, table) + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(rows).Span), "TSV");
+
     private static List<string[]> Rows(string json)
     {
         using var document = JsonDocument.Parse(json);
