@@ -59,6 +59,47 @@ public sealed class SessionPageCandidateTests(ClickHouseCluster cluster)
             }
     }
 
+    /// <summary>
+    /// A user's total and stats merge only the sessions that have a row version of that user (AggregateOfMatchingSessions):
+    /// sessions whose older row is the user's and whose newest is not must not count, and those whose newest row became the
+    /// user's must, while both versions are still unmerged.
+    /// </summary>
+    [Fact]
+    public async Task AUsersTotalAndStats_CountTheSessionsWhoseNewestRowIsTheirs()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        List<SpanRecord> first =
+        [
+            Llm("a-0", "a", Day0, userId: "u1"), Llm("a-1", "a", Day0 + 1_000, userId: "u1"),
+            Llm("b-0", "b", Day0 + 2_000, userId: "u2"),
+            Llm("c-0", "c", Day0 + 3_000, userId: "u1", costPico: 7_000_000),
+            Llm("d-0", "d", Day0 + 4_000, userId: "u1"),
+        ];
+        await backend.SpanWriter.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
+        // a becomes u2's, b becomes u1's, and d's only call moves into a new session e (d is left with none).
+        List<SpanRecord> resent =
+        [
+            first[0] with { UserId = "u2" }, first[1] with { UserId = "u2" },
+            first[2] with { UserId = "u1", CostPico = 3_000_000 },
+            first[4] with { SessionId = "e" },
+        ];
+        await backend.SpanWriter.WriteAsync(resent.Select(s => new ProjectSpan(project, s)).ToList());
+
+        var current = ReferenceFigures.Sessions([.. resent, first[3]]).Values.ToList();
+        foreach (var user in new[] { "u1", "u2", "nobody" })
+        {
+            var expected = current.Where(s => s.UserId == user).ToList();
+            var filter = SessionFilter.None with { UserId = user };
+            var page = await backend.Sessions.ListAsync(project, new SessionQuery { Filter = filter, Sort = SessionSort.CostUsd, Limit = 10 });
+            Assert.Equal(expected.Count, page.TotalCount);
+            Assert.Equal(expected.OrderByDescending(s => s.CostPico).Select(s => s.SessionId), page.Items.Select(s => s.SessionId));
+            var stats = await backend.Sessions.StatsAsync(project, filter);
+            Assert.Equal(expected.Count, stats.Sessions);
+            Assert.Equal(expected.Aggregate(Int128.Zero, (sum, s) => sum + s.CostPico), stats.TotalCostPico);
+        }
+    }
+
     private static async Task<List<string>> ReadPagesAsync(ClickHouseBackend backend, long project, SessionQuery query, int pages)
     {
         var ids = new List<string>();
