@@ -22,6 +22,12 @@ public sealed partial class ClickHouseSql
     /// <summary>Keeps <see cref="NewestSessionRows"/>' WHERE after its FINAL: every statement that reads it sets this.</summary>
     private const string ConditionsAfterFinal = "optimize_move_to_prewhere = 0";
 
+    /// <summary>
+    /// An IN subquery inside a statement on a Distributed table reads each shard's own rows (its local table), which hold
+    /// every version of the sessions and traces it names: set by every statement with such a subquery.
+    /// </summary>
+    private const string SubqueriesOnOwnShard = "distributed_product_mode = 'local'";
+
     /// <summary>The columns of session_rows a recompute writes, in the order its SELECT gives them.</summary>
     public static string SessionRowColumns => "project_id, session_id, user_id, has_user, started_ms, ended_ms, turns, cost_usd, cost_pico, unpriced, "
         + "input_tokens, output_tokens, errors, latency_ms, idle_ms, idle_gaps, idle_gap_ms, has_name, name, tags, metadata_keys, metadata_values, version, deleted, "
@@ -183,7 +189,7 @@ public sealed partial class ClickHouseSql
     /// </summary>
     private string AggregateOfNewestRows(string select, string conditions, string tail = "", string onKey = "") =>
         $"SELECT {OnColumns(select)} {FromNewestRows(onKey, OnColumns(conditions))}{OnColumns(tail)} SETTINGS {ConditionsAfterFinal}"
-        + (onKey.Length > 0 ? ", distributed_product_mode = 'local'" : "") + " FORMAT JSONCompact";
+        + (onKey.Length > 0 ? $", {SubqueriesOnOwnShard}" : "") + " FORMAT JSONCompact";
 
     /// <summary>
     /// <see cref="AggregateOfNewestRows"/> over the sessions that match <paramref name="filter"/>. When the filter names a
@@ -194,9 +200,12 @@ public sealed partial class ClickHouseSql
     /// from it: status=error and minTurns=5 (122,752 sessions) took 112–190 ms, and 156–219 ms with the set. The store
     /// cannot measure a filter's reach before it reads, so only the user decides (docs/benchmarks.md, session 28).
     /// </summary>
-    private string AggregateOfMatchingSessions(string select, SessionFilter filter, string tail = "") =>
-        AggregateOfNewestRows(select, Filter(filter), tail,
-            filter.UserId is null ? "" : $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(Filter(filter), "")}))");
+    private string AggregateOfMatchingSessions(string select, SessionFilter filter, string tail = "")
+    {
+        var conditions = Filter(filter);
+        return AggregateOfNewestRows(select, conditions, tail,
+            filter.UserId is null ? "" : $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(conditions, "")}))");
+    }
 
     /// <summary>The expression of session_rows that each s_* name stands for (the aliases of <see cref="NewestSessionRows"/>).</summary>
     private static readonly Dictionary<string, string> ColumnOfName = SessionRowFields
@@ -271,7 +280,7 @@ public sealed partial class ClickHouseSql
         var (conditions, order, key) = PageShape(filter, sort, descending, afterCursor);
         var limited = order + " LIMIT {limit:Count}";
         var candidates = $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(conditions, order + " LIMIT {candidates:Count}")}))";
-        return $"SELECT {SessionColumns}, {SortKeyColumns(key)} FROM ({NewestSessionRows(conditions, rowCondition: candidates)}{limited}){limited}{ShardLocal}, distributed_product_mode = 'local' FORMAT JSONCompact";
+        return $"SELECT {SessionColumns}, {SortKeyColumns(key)} FROM ({NewestSessionRows(conditions, rowCondition: candidates)}{limited}){limited}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
     }
 
     /// <summary>

@@ -169,7 +169,7 @@ public sealed partial class ClickHouseSql
     {
         var candidates = $" AND trace_id IN (SELECT trace_id FROM ({TraceRowVersions(query, afterCursor, "{candidates:Count}")}))";
         return $"SELECT {TraceColumns} FROM ({NewestTraceRows(query, afterCursor, candidates)}){TraceOrder(query, "t_started", "t_id")} LIMIT {{limit:Count}}"
-            + $"{ShardLocal}, distributed_product_mode = 'local' FORMAT JSONCompact";
+            + $"{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
     }
 
     /// <summary>Each shard's row version at 0-based rank {threshold_at:Count} (its last candidate) as (start, trace id); none from a shard with fewer.</summary>

@@ -215,11 +215,11 @@ public sealed class DialectTests(ClickHouseCluster cluster)
         return (spans, contents);
     }
 
-    /// <summary>chDB's answer as the cluster's is mapped: each row's cells as text (<see cref="Cell"/>).</summary>
     /// <summary>The writer's INSERT of <paramref name="rows"/> into <paramref name="table"/>, the same statement and body, run on ClickHouse 26.</summary>
     private static void InsertOnEngine<T>(string database, string table, IEnumerable<T> rows) =>
         Engine.Query(ClickHouseHttp.InsertStatement(database, table) + "\n" + Encoding.UTF8.GetString(ClickHouseHttp.JsonEachRow(rows).Span), "TSV");
 
+    /// <summary>chDB's answer as the cluster's is mapped: each row's cells as text (<see cref="Cell"/>).</summary>
     private static List<string[]> Rows(string json)
     {
         using var document = JsonDocument.Parse(json);
