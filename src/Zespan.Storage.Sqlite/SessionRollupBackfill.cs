@@ -127,5 +127,6 @@ public static class SessionRollupBackfill
             using var command = connection.Command(sql, transaction);
             command.ExecuteNonQuery();
         }
+        SessionSearchQueue.Drain(connection); // the inserted rows' search entries, queued by the triggers (migration 410)
     }
 }

@@ -258,6 +258,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         }
         _hourly.Clear();
         _users.Clear();
+        SessionSearchQueue.Drain(connection); // last: the statements above open savepoints, each of which would flush FTS5
     }
 
     /// <summary>Adds each project's summed delta to a per-project counter table (project_id, column), then forgets them.</summary>
