@@ -27,6 +27,8 @@ internal sealed record SessionRollupState(
 /// touched rollup row once. Every rollup is then "the sum over the stored session rows", exact whatever the change
 /// (a new call, a late earlier call, a replacement, a rebuild, retention), because only the stored rows are read.
 /// Whoever changes a session row outside this class (a hand-written SQL statement) leaves the rollups behind.
+/// <see cref="Flush"/> also ends with the one other piece of work kept to the end of such a transaction: the session_search
+/// entries its triggers queued (<see cref="SessionSearchQueue"/>, migration 410).
 /// </summary>
 internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDisposable
 {
