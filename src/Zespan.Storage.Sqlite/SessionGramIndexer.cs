@@ -31,6 +31,20 @@ public sealed class SessionGramIndexer
     public const int BackgroundBatch = 100;
 
     /// <summary>
+    /// Documents indexed between two refreshes of the planner's statistics (PRAGMA optimize, on the writer's connection,
+    /// whose FTS5 statements are then planned again). Why: FTS5 deletes the pages of merged-away segments with
+    /// <c>DELETE FROM x_data WHERE id &gt;= ? AND id &lt;= ?</c>, and SQLite plans that as a scan of the whole table while
+    /// sqlite_stat1 says the table holds 2 rows, as it does when last analysed empty: on a new file, and after an upgrade
+    /// that rebuilt an index and left its documents to this indexer. The writer refreshes the statistics only every
+    /// 250,000 spans, so a fill without ingestion read every page of each index at every merge: 575,000 documents took
+    /// ~17.5 min, slowing as they went (docs/benchmarks.md, issue 15, session 30). SQLite re-analyses a table once its size
+    /// is 25 times what sqlite_stat1 says, so the first refresh here sets the planner right and later ones are cheap checks.
+    /// </summary>
+    public const int DocumentsBetweenOptimize = 10_000;
+
+    private int _documentsSinceOptimize; // guarded by the write gate, like every batch
+
+    /// <summary>
     /// Indexes up to <paramref name="batch"/> pending documents of each queue (grams, facts), lowest ids first, and subtracts
     /// as many removed entries' texts from the per-character counts (SessionGramCounts), in one transaction; returns the
     /// most entries it cleared from any queue (fewer than the batch: every queue is empty).
@@ -45,6 +59,12 @@ public sealed class SessionGramIndexer
                 await using var transaction = connection.BeginTransaction(deferred: false);
                 var cleared = Math.Max(Index(connection, transaction, batch), CopyFacts(connection, transaction, batch));
                 await transaction.CommitAsync(cancellationToken);
+                _documentsSinceOptimize += cleared;
+                if (_documentsSinceOptimize >= DocumentsBetweenOptimize)
+                {
+                    _documentsSinceOptimize = 0;
+                    await SqliteDatabase.OptimizeAsync(connection, cancellationToken);
+                }
                 return cleared;
             }
             catch

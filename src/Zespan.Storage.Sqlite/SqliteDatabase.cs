@@ -90,10 +90,33 @@ public sealed class SqliteDatabase
         await OptimizeAsync(connection, cancellationToken);
     }
 
+    /// <summary>
+    /// As <see cref="OptimizeAsync(CancellationToken)"/>, on <paramref name="connection"/>. A connection loads the statistics
+    /// when it opens and keeps them: ANALYZE on one connection leaves every other open one planning with the old figures
+    /// (a reader pooled while the file was new would plan with an empty file's statistics for the life of the process). So
+    /// when the statistics changed, the pool is cleared: idle connections close, and busy ones are closed when returned, so
+    /// every later reader opens with the new statistics. This connection reloads them itself.
+    /// </summary>
     internal static async Task OptimizeAsync(SqliteConnection connection, CancellationToken cancellationToken = default)
     {
+        var before = await StatisticsAsync(connection, cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "PRAGMA analysis_limit = 20000; PRAGMA optimize = 0x10002;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (await StatisticsAsync(connection, cancellationToken) != before)
+            SqliteConnection.ClearPool(connection);
+    }
+
+    /// <summary>The planner's statistics as one text (a row of sqlite_stat1 per analysed table and index), or null before any.</summary>
+    private static async Task<string?> StatisticsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA analysis_limit = 20000; PRAGMA optimize = 0x10002;";
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'"; // ANALYZE creates it; a statement naming it fails before
+        if (await command.ExecuteScalarAsync(cancellationToken) is null)
+            return null;
+        command.CommandText = "SELECT group_concat(tbl || ' ' || coalesce(idx, '') || ' ' || stat, ';') FROM sqlite_stat1";
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 }
