@@ -84,9 +84,12 @@ public sealed class SessionSearchDaysTests : IAsyncLifetime
         await WriteSessionsAsync();
         await using (var connection = await _store.Storage.Database.OpenAsync())
         {
-            // The file as migration 280 left it: a half's documents numbered in session id order, no day in the id.
+            // The file as migration 280 left it: a half's documents numbered in session id order, no day in the id. 340
+            // replaces 280's error-state trigger, which 420 merged into one with 340's: a stand-in takes its place (nothing
+            // is written before the migration runs).
             connection.Execute("""
-                DROP TRIGGER sessions_search_start_day;
+                DROP TRIGGER sessions_search_move;
+                CREATE TRIGGER sessions_search_error_state AFTER UPDATE OF error_count ON sessions BEGIN SELECT 1; END;
                 INSERT INTO session_search (session_search) VALUES ('delete-all');
                 CREATE TEMP TABLE layout AS
                 SELECT id AS old_id, project_id * 1099511627776 + (id % 1099511627776 >= 549755813888) * 549755813888

@@ -87,8 +87,7 @@ public sealed class SessionSearchStatusTests : IAsyncLifetime
         {
             // The file as migration 160 left it: every document numbered in the lower half, no trigger moving them.
             connection.Execute("""
-                DROP TRIGGER sessions_search_error_state;
-                DROP TRIGGER sessions_search_start_day;
+                DROP TRIGGER sessions_search_move;
                 DROP TABLE session_search;
                 DROP TABLE session_search_docs;
                 CREATE TABLE session_search_docs (id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, session_id TEXT NOT NULL, UNIQUE (project_id, session_id));
