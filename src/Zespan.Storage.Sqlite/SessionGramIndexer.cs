@@ -37,8 +37,9 @@ public sealed class SessionGramIndexer
     /// sqlite_stat1 says the table holds 2 rows, as it does when last analysed empty: on a new file, and after an upgrade
     /// that rebuilt an index and left its documents to this indexer. The writer refreshes the statistics only every
     /// 250,000 spans, so a fill without ingestion read every page of each index at every merge: 575,000 documents took
-    /// ~17.5 min, slowing as they went (docs/benchmarks.md, issue 15, session 30). SQLite re-analyses a table once its size
-    /// is 25 times what sqlite_stat1 says, so the first refresh here sets the planner right and later ones are cheap checks.
+    /// 17.5–21 min, slowing as they went; ~120 s with this refresh (docs/benchmarks.md, issue 15, session 30). SQLite
+    /// re-analyses a table once its size is 25 times what sqlite_stat1 says, so the first refresh here sets the planner
+    /// right and later ones are cheap checks.
     /// </summary>
     public const int DocumentsBetweenOptimize = 10_000;
 

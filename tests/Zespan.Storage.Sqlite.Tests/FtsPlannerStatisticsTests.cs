@@ -9,8 +9,8 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// FTS5 deletes merged-away segment pages with <c>DELETE FROM x_data WHERE id &gt;= ? AND id &lt;= ?</c>. Analysed while
 /// empty (a new file, or an upgrade that rebuilt an index), such a table's sqlite_stat1 says 2 rows, and SQLite plans that
 /// delete as a scan of the whole table until the statistics are refreshed: every merge then read the whole index (a fill
-/// of 575,000 documents took ~17.5 min, docs/benchmarks.md). The indexer refreshes them as it fills the indexes
-/// (SessionGramIndexer.DocumentsBetweenOptimize), so once it has, every FTS5 table's delete is a seek.
+/// of 575,000 documents took 17.5–21 min, ~120 s with the refresh: docs/benchmarks.md). The indexer refreshes them as it
+/// fills the indexes (SessionGramIndexer.DocumentsBetweenOptimize), so once it has, every FTS5 table's delete is a seek.
 /// </summary>
 public sealed class FtsPlannerStatisticsTests
 {
