@@ -192,20 +192,34 @@ public sealed partial class ClickHouseSql
         + (onKey.Length > 0 ? $", {SubqueriesOnOwnShard}" : "") + " FORMAT JSONCompact";
 
     /// <summary>
-    /// <see cref="AggregateOfNewestRows"/> over the sessions that match <paramref name="filter"/>. When the filter names a
-    /// user, FINAL merges only the sessions that have a live row version matching it, found first by a plain read. That
-    /// set holds every session whose newest row matches, since the newest row is one of its versions, so the answer is
-    /// the same. One user's sessions are few, and merging every session row is most of such a statement: at 1 M sessions
-    /// a list's total for one user (535 sessions) took 111–189 ms, and 76–89 ms with the set. A broad filter gains nothing
-    /// from it: status=error and minTurns=5 (122,752 sessions) took 112–190 ms, and 156–219 ms with the set. The store
-    /// cannot measure a filter's reach before it reads, so only the user decides (docs/benchmarks.md, session 28).
+    /// <see cref="AggregateOfNewestRows"/> over the sessions that match <paramref name="filter"/>, merging only the
+    /// sessions <see cref="WithVersionMatching"/> keeps.
     /// </summary>
-    private string AggregateOfMatchingSessions(string select, SessionFilter filter, string tail = "")
-    {
-        var conditions = Filter(filter);
-        return AggregateOfNewestRows(select, conditions, tail,
-            filter.UserId is null ? "" : $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(conditions, "")}))");
-    }
+    private string AggregateOfMatchingSessions(string select, SessionFilter filter, string tail = "") =>
+        AggregateOfNewestRows(select, Filter(filter), tail, WithVersionMatching(filter));
+
+    /// <summary>
+    /// <see cref="NewestSessionRows"/> of the sessions that match <paramref name="filter"/> and
+    /// <paramref name="conditions"/>, merging only the sessions <see cref="WithVersionMatching"/> keeps. A statement that
+    /// reads it sets <see cref="SubqueriesOnOwnShard"/>.
+    /// </summary>
+    private string NewestRowsMatching(SessionFilter filter, string conditions = "", string extra = "", bool oneSession = false) =>
+        NewestSessionRows(Filter(filter) + conditions, extra, oneSession, WithVersionMatching(filter));
+
+    /// <summary>
+    /// A condition on the sort key (" AND …", or none) that every statement over the sessions matching
+    /// <paramref name="filter"/> puts before FINAL. When the filter names a user, FINAL merges only the sessions that have
+    /// a live row version matching it, found first by a plain read. That set holds every session whose newest row
+    /// matches, since the newest row is one of its versions, so the answer is the same. One user's sessions are few, and
+    /// merging every session row is most of such a statement: at 1 M sessions a list's total for one user (535 sessions)
+    /// took 111–189 ms, and 76–89 ms with the set. A broad filter gains nothing from it: status=error and minTurns=5
+    /// (122,752 sessions) took 112–190 ms, and 156–219 ms with the set. The store cannot measure a filter's reach before
+    /// it reads, so only the user decides (docs/benchmarks.md, sessions 28 and 31). Every statement that reads the
+    /// matching sessions takes it — the total, the page, the stats and their percentiles, the breakdowns and the facts —
+    /// so none merges every session for one user.
+    /// </summary>
+    private string WithVersionMatching(SessionFilter filter) =>
+        filter.UserId is null ? "" : $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(Filter(filter), "")}))";
 
     /// <summary>The expression of session_rows that each s_* name stands for (the aliases of <see cref="NewestSessionRows"/>).</summary>
     private static readonly Dictionary<string, string> ColumnOfName = SessionRowFields
@@ -265,7 +279,7 @@ public sealed partial class ClickHouseSql
         var (conditions, order, _) = PageShape(filter, sort, descending, afterCursor);
         var limited = order + " LIMIT {limit:Count}";
         // Each shard sends its own first page; the pages are merged here.
-        return $"SELECT {SessionColumns} FROM ({NewestSessionRows(conditions)}{limited}){limited}{ShardLocal} FORMAT JSONCompact";
+        return $"SELECT {SessionColumns} FROM ({NewestSessionRows(conditions, rowCondition: WithVersionMatching(filter))}{limited}){limited}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -300,7 +314,7 @@ public sealed partial class ClickHouseSql
     /// <summary>Every matching session with its tags and (when grouping by metadata) the key's values, for the analytics.</summary>
     /// <remarks>With <paramref name="oneSession"/>, only the session {session:String} is read.</remarks>
     public string SessionFacts(SessionFilter filter, bool withMetadataKey, bool oneSession = false) =>
-        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({NewestSessionRows(Filter(filter), withMetadataKey ? TagsAndMetadata : TagsOnly, oneSession)}){ShardLocal} FORMAT JSONCompact";
+        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({NewestRowsMatching(filter, extra: withMetadataKey ? TagsAndMetadata : TagsOnly, oneSession: oneSession)}){ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
 
     /// <summary>
     /// The stats' sums over the matching sessions per cost band (<see cref="CostBand"/>; -1 for the sessions of unknown
@@ -331,8 +345,8 @@ public sealed partial class ClickHouseSql
     public string PricedCostsInBands(SessionFilter filter)
     {
         const string inBands = " AND (s_band BETWEEN {band_from:Int64} AND {band_to:Int64} OR s_band BETWEEN {band2_from:Int64} AND {band2_to:Int64})";
-        return $"SELECT s_band, s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns" + inBands, $", {CostBand} AS s_band")}) "
-            + $"ORDER BY s_cost_usd, s_cost_pico{ShardLocal} FORMAT JSONCompact";
+        return $"SELECT s_band, s_cost_usd, s_cost_pico FROM ({NewestRowsMatching(filter, " AND s_unpriced < s_turns" + inBands, $", {CostBand} AS s_band")}) "
+            + $"ORDER BY s_cost_usd, s_cost_pico{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -343,8 +357,8 @@ public sealed partial class ClickHouseSql
     public string PricedCostsAtRanks(SessionFilter filter)
     {
         const string order = "ORDER BY s_cost_usd, s_cost_pico";
-        return $"SELECT s_cost_usd, s_cost_pico FROM ({NewestSessionRows(Filter(filter) + " AND s_unpriced < s_turns")} {order} LIMIT {{end:Count}}) "
-            + $"{order} LIMIT {{skip:Count}}, {{take:Count}}{ShardLocal} FORMAT JSONCompact";
+        return $"SELECT s_cost_usd, s_cost_pico FROM ({NewestRowsMatching(filter, " AND s_unpriced < s_turns")} {order} LIMIT {{end:Count}}) "
+            + $"{order} LIMIT {{skip:Count}}, {{take:Count}}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -373,8 +387,8 @@ public sealed partial class ClickHouseSql
         // (0.67–0.80 s).
         return $"""
             SELECT k_has, k, count(), sum(s_cost_usd), sum(s_cost_pico), sum(s_turns), sum(s_input + s_output), countIf(s_unpriced = s_turns)
-            FROM (SELECT s_cost_usd, s_cost_pico, s_turns, s_input, s_output, s_unpriced, {key} FROM ({NewestSessionRows(Filter(filter), extra)}))
-            GROUP BY k_has, k{(top ? BreakdownTopOrder + " LIMIT {limit:Count}" : "")}{ShardLocal} FORMAT JSONCompact
+            FROM (SELECT s_cost_usd, s_cost_pico, s_turns, s_input, s_output, s_unpriced, {key} FROM ({NewestRowsMatching(filter, extra: extra)}))
+            GROUP BY k_has, k{(top ? BreakdownTopOrder + " LIMIT {limit:Count}" : "")}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact
             """;
     }
 

@@ -60,21 +60,25 @@ public sealed class SessionPageCandidateTests(ClickHouseCluster cluster)
     }
 
     /// <summary>
-    /// A user's total and stats merge only the sessions that have a row version of that user (AggregateOfMatchingSessions):
-    /// sessions whose older row is the user's and whose newest is not must not count, and those whose newest row became the
-    /// user's must, while both versions are still unmerged.
+    /// Every read over one user's sessions merges only the sessions that have a row version of that user
+    /// (WithVersionMatching): the list's total and page, the stats with their median and p95, the breakdowns and the
+    /// facts. Sessions whose older row is the user's and whose newest is not must not count, and those whose newest row
+    /// became the user's must, while both versions are still unmerged.
     /// </summary>
     [Fact]
-    public async Task AUsersTotalAndStats_CountTheSessionsWhoseNewestRowIsTheirs()
+    public async Task AUsersSessions_AreThoseWhoseNewestRowIsTheirs_InEveryRead()
     {
         var (backend, _) = await cluster.SharedStoresAsync();
         var project = NewProject();
+        static SpanRecord Kind(SpanRecord span, string kind) =>
+            span with { Tags = [kind], MetadataValues = new Dictionary<string, string> { ["feature"] = kind }, MetadataJson = $"{{\"feature\":\"{kind}\"}}" };
         List<SpanRecord> first =
         [
-            Llm("a-0", "a", Day0, userId: "u1"), Llm("a-1", "a", Day0 + 1_000, userId: "u1"),
-            Llm("b-0", "b", Day0 + 2_000, userId: "u2"),
-            Llm("c-0", "c", Day0 + 3_000, userId: "u1", costPico: 7_000_000),
-            Llm("d-0", "d", Day0 + 4_000, userId: "u1"),
+            Kind(Llm("a-0", "a", Day0, userId: "u1"), "chat"), Kind(Llm("a-1", "a", Day0 + 1_000, userId: "u1"), "chat"),
+            Kind(Llm("b-0", "b", Day0 + 2_000, userId: "u2"), "search"),
+            Kind(Llm("c-0", "c", Day0 + 3_000, userId: "u1", costPico: 7_000_000), "chat"),
+            Kind(Llm("d-0", "d", Day0 + 4_000, userId: "u1"), "search"),
+            Kind(Llm("f-0", "f", Day0 + 5_000, userId: "u1", costPico: 2_000_000), "summary"),
         ];
         await backend.SpanWriter.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
         // a becomes u2's, b becomes u1's, and d's only call moves into a new session e (d is left with none).
@@ -86,7 +90,8 @@ public sealed class SessionPageCandidateTests(ClickHouseCluster cluster)
         ];
         await backend.SpanWriter.WriteAsync(resent.Select(s => new ProjectSpan(project, s)).ToList());
 
-        var current = ReferenceFigures.Sessions([.. resent, first[3]]).Values.ToList();
+        List<SpanRecord> live = [.. resent, first[3], first[5]];
+        var current = ReferenceFigures.Sessions(live).Values.ToList();
         foreach (var user in new[] { "u1", "u2", "nobody" })
         {
             var expected = current.Where(s => s.UserId == user).ToList();
@@ -97,6 +102,14 @@ public sealed class SessionPageCandidateTests(ClickHouseCluster cluster)
             var stats = await backend.Sessions.StatsAsync(project, filter);
             Assert.Equal(expected.Count, stats.Sessions);
             Assert.Equal(expected.Aggregate(Int128.Zero, (sum, s) => sum + s.CostPico), stats.TotalCostPico);
+            var priced = expected.Select(s => s.CostPico).Order().ToList();
+            Assert.Equal(ReferenceFigures.Median(priced), stats.MedianCostPico);
+            Assert.Equal(ReferenceFigures.NearestRank(priced, 0.95), stats.P95CostPico);
+            foreach (var (by, grouping) in new (string, SessionGrouping)[] { ("tag", new SessionGrouping.ByTag()), ("feature", new SessionGrouping.ByMetadata("feature")) })
+                Compare.Breakdown(ReferenceFigures.Breakdown(live, expected, by), await backend.Sessions.BreakdownAsync(project, grouping, filter, 10), $"{user} by {by}");
+            // The facts (kinds, trends, outliers, the overview): every session of the user is an outlier at ratio 0.
+            var facts = await backend.Sessions.TokenOutliersAsync(project, filter, minRatio: 0, limit: 10);
+            Assert.Equal(expected.Select(s => s.SessionId).Order(StringComparer.Ordinal), facts.Select(o => o.Session.SessionId).Order(StringComparer.Ordinal));
         }
     }
 
