@@ -46,6 +46,47 @@ public sealed class TraceRowTests(ClickHouseCluster cluster)
         Assert.Null(await backend.Traces.GetAsync(project, "t6"));
     }
 
+    /// <summary>
+    /// The traces list with a user or a session merges only the traces that have a row version matching it
+    /// (TracesWithVersionMatching): traces whose older row is the user's or the session's and whose newest is not must not
+    /// be listed or counted, and those whose newest row became theirs must, while both versions are still unmerged.
+    /// </summary>
+    [Fact]
+    public async Task AUsersOrSessionsTraces_AreThoseWhoseNewestRowIsTheirs()
+    {
+        var (backend, _) = await cluster.SharedStoresAsync();
+        var project = NewProject();
+        List<SpanRecord> first =
+        [
+            Llm("a0", "s1", 1_000, traceId: "tA", userId: "u1"),
+            Llm("b0", "s2", 2_000, traceId: "tB", userId: "u2"),
+            Llm("c0", "s1", 3_000, traceId: "tC", userId: "u1"),
+            Llm("d0", "s1", 4_000, traceId: "tD", userId: "u1"),
+        ];
+        await backend.SpanWriter.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
+        // tA becomes u2's and s2's, tB becomes u1's, and tD's only span moves into a new trace tE (tD is left with none).
+        List<SpanRecord> resent = [first[0] with { UserId = "u2", SessionId = "s2" }, first[1] with { UserId = "u1" }, first[3] with { TraceId = "tE" }];
+        await backend.SpanWriter.WriteAsync(resent.Select(s => new ProjectSpan(project, s)).ToList());
+
+        var current = ReferenceFigures.Traces([.. resent, first[2]]).Values.ToList();
+        var cases = new (TraceQuery Query, Func<ExpectedTrace, bool> Matches)[]
+        {
+            (new TraceQuery { UserId = "u1" }, t => t.UserId == "u1"),
+            (new TraceQuery { UserId = "u2" }, t => t.UserId == "u2"),
+            (new TraceQuery { UserId = "nobody" }, _ => false),
+            (new TraceQuery { SessionId = "s1" }, t => t.SessionId == "s1"),
+            (new TraceQuery { SessionId = "s2", UserId = "u2" }, t => t.SessionId == "s2" && t.UserId == "u2"),
+        };
+        foreach (var (query, matches) in cases)
+        {
+            var expected = current.Where(matches).OrderByDescending(t => t.StartedMs).Select(t => t.TraceId).ToList();
+            var page = await backend.Traces.ListAsync(project, query with { Limit = 10 });
+            var where = $"user {query.UserId}, session {query.SessionId}";
+            Assert.True(expected.Count == page.TotalCount, $"{where}: total {page.TotalCount}, expected {expected.Count}");
+            Assert.True(expected.SequenceEqual(page.Items.Select(t => t.TraceId)), $"{where}: listed {string.Join(",", page.Items.Select(t => t.TraceId))}, expected {string.Join(",", expected)}");
+        }
+    }
+
     [Fact]
     public async Task ATraceWrittenWhole_GetsTheRowItsRecomputeWrites_FieldByField()
     {
