@@ -32,9 +32,41 @@ public sealed class ServerProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>
+    /// Starts the server on a port that was free a moment before. Another process's outgoing connection can take that
+    /// port before the server binds it (the suites run in parallel, and the OS hands out ephemeral ports from the same
+    /// range), so a start that fails to bind is tried again on another port (seen in CI: a whole fixture lost to it).
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, IDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = Launch(dataDirectory, settings, FreePort());
+            try
+            {
+                await server.WaitUntilReadyAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < BindAttempts && server.LostItsPort())
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    private const int BindAttempts = 5;
+
+    /// <summary>The process exited because its port was taken between FreePort and its bind (its output read to the end).</summary>
+    private bool LostItsPort()
+    {
+        if (!_process.HasExited)
+            return false;
+        _process.WaitForExit(); // without a timeout it also waits for the redirected output to be read
+        return Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static ServerProcess Launch(string dataDirectory, IDictionary<string, string>? settings, int port)
+    {
         var start = new ProcessStartInfo("dotnet", [ServerDll(), "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -55,7 +87,6 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilReadyAsync();
         return server;
     }
 
