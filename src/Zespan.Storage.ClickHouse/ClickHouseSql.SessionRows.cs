@@ -28,6 +28,9 @@ public sealed partial class ClickHouseSql
     /// </summary>
     private const string SubqueriesOnOwnShard = "distributed_product_mode = 'local'";
 
+    /// <summary><see cref="ShardLocal"/> for a statement with such a subquery (<see cref="SubqueriesOnOwnShard"/>).</summary>
+    private const string ShardLocalWithSubqueries = ShardLocal + ", " + SubqueriesOnOwnShard;
+
     /// <summary>The columns of session_rows a recompute writes, in the order its SELECT gives them.</summary>
     public static string SessionRowColumns => "project_id, session_id, user_id, has_user, started_ms, ended_ms, turns, cost_usd, cost_pico, unpriced, "
         + "input_tokens, output_tokens, errors, latency_ms, idle_ms, idle_gaps, idle_gap_ms, has_name, name, tags, metadata_keys, metadata_values, version, deleted, "
@@ -201,7 +204,7 @@ public sealed partial class ClickHouseSql
     /// <summary>
     /// <see cref="NewestSessionRows"/> of the sessions that match <paramref name="filter"/> and
     /// <paramref name="conditions"/>, merging only the sessions <see cref="WithVersionMatching"/> keeps. A statement that
-    /// reads it sets <see cref="SubqueriesOnOwnShard"/>.
+    /// reads it ends with <see cref="ShardLocalWithSubqueries"/>.
     /// </summary>
     private string NewestRowsMatching(SessionFilter filter, string conditions = "", string extra = "", bool oneSession = false) =>
         NewestSessionRows(Filter(filter) + conditions, extra, oneSession, WithVersionMatching(filter));
@@ -279,7 +282,7 @@ public sealed partial class ClickHouseSql
         var (conditions, order, _) = PageShape(filter, sort, descending, afterCursor);
         var limited = order + " LIMIT {limit:Count}";
         // Each shard sends its own first page; the pages are merged here.
-        return $"SELECT {SessionColumns} FROM ({NewestSessionRows(conditions, rowCondition: WithVersionMatching(filter))}{limited}){limited}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
+        return $"SELECT {SessionColumns} FROM ({NewestSessionRows(conditions, rowCondition: WithVersionMatching(filter))}{limited}){limited}{ShardLocalWithSubqueries} FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -294,7 +297,7 @@ public sealed partial class ClickHouseSql
         var (conditions, order, key) = PageShape(filter, sort, descending, afterCursor);
         var limited = order + " LIMIT {limit:Count}";
         var candidates = $" AND session_id IN (SELECT s_id FROM ({LiveRowVersions(conditions, order + " LIMIT {candidates:Count}")}))";
-        return $"SELECT {SessionColumns}, {SortKeyColumns(key)} FROM ({NewestSessionRows(conditions, rowCondition: candidates)}{limited}){limited}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
+        return $"SELECT {SessionColumns}, {SortKeyColumns(key)} FROM ({NewestSessionRows(conditions, rowCondition: candidates)}{limited}){limited}{ShardLocalWithSubqueries} FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -314,7 +317,7 @@ public sealed partial class ClickHouseSql
     /// <summary>Every matching session with its tags and (when grouping by metadata) the key's values, for the analytics.</summary>
     /// <remarks>With <paramref name="oneSession"/>, only the session {session:String} is read.</remarks>
     public string SessionFacts(SessionFilter filter, bool withMetadataKey, bool oneSession = false) =>
-        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({NewestRowsMatching(filter, extra: withMetadataKey ? TagsAndMetadata : TagsOnly, oneSession: oneSession)}){ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
+        $"SELECT {SessionColumns}, s_tags, s_meta FROM ({NewestRowsMatching(filter, extra: withMetadataKey ? TagsAndMetadata : TagsOnly, oneSession: oneSession)}){ShardLocalWithSubqueries} FORMAT JSONCompact";
 
     /// <summary>
     /// The stats' sums over the matching sessions per cost band (<see cref="CostBand"/>; -1 for the sessions of unknown
@@ -346,7 +349,7 @@ public sealed partial class ClickHouseSql
     {
         const string inBands = " AND (s_band BETWEEN {band_from:Int64} AND {band_to:Int64} OR s_band BETWEEN {band2_from:Int64} AND {band2_to:Int64})";
         return $"SELECT s_band, s_cost_usd, s_cost_pico FROM ({NewestRowsMatching(filter, " AND s_unpriced < s_turns" + inBands, $", {CostBand} AS s_band")}) "
-            + $"ORDER BY s_cost_usd, s_cost_pico{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
+            + $"ORDER BY s_cost_usd, s_cost_pico{ShardLocalWithSubqueries} FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -358,7 +361,7 @@ public sealed partial class ClickHouseSql
     {
         const string order = "ORDER BY s_cost_usd, s_cost_pico";
         return $"SELECT s_cost_usd, s_cost_pico FROM ({NewestRowsMatching(filter, " AND s_unpriced < s_turns")} {order} LIMIT {{end:Count}}) "
-            + $"{order} LIMIT {{skip:Count}}, {{take:Count}}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
+            + $"{order} LIMIT {{skip:Count}}, {{take:Count}}{ShardLocalWithSubqueries} FORMAT JSONCompact";
     }
 
     /// <summary>
@@ -388,7 +391,7 @@ public sealed partial class ClickHouseSql
         return $"""
             SELECT k_has, k, count(), sum(s_cost_usd), sum(s_cost_pico), sum(s_turns), sum(s_input + s_output), countIf(s_unpriced = s_turns)
             FROM (SELECT s_cost_usd, s_cost_pico, s_turns, s_input, s_output, s_unpriced, {key} FROM ({NewestRowsMatching(filter, extra: extra)}))
-            GROUP BY k_has, k{(top ? BreakdownTopOrder + " LIMIT {limit:Count}" : "")}{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact
+            GROUP BY k_has, k{(top ? BreakdownTopOrder + " LIMIT {limit:Count}" : "")}{ShardLocalWithSubqueries} FORMAT JSONCompact
             """;
     }
 

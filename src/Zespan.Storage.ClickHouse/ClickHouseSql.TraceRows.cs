@@ -150,7 +150,7 @@ public sealed partial class ClickHouseSql
     /// <summary>A page of the traces list: each shard sends its own first page of its newest rows, merged here.</summary>
     public string TracePage(TraceQuery query, bool afterCursor) =>
         $"SELECT {TraceColumns} FROM ({NewestTraceRows(query, afterCursor, TracesWithVersionMatching(query))}){TraceOrder(query, "t_started", "t_id")} LIMIT {{limit:Count}}"
-        + $"{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
+        + $"{ShardLocalWithSubqueries} FORMAT JSONCompact";
 
     /// <summary>
     /// A condition on the sort key (" AND …", or none) that the statements over the traces matching
@@ -182,7 +182,7 @@ public sealed partial class ClickHouseSql
     {
         var candidates = $" AND trace_id IN (SELECT trace_id FROM ({TraceRowVersions(query, afterCursor, "{candidates:Count}")}))";
         return $"SELECT {TraceColumns} FROM ({NewestTraceRows(query, afterCursor, candidates)}){TraceOrder(query, "t_started", "t_id")} LIMIT {{limit:Count}}"
-            + $"{ShardLocal}, {SubqueriesOnOwnShard} FORMAT JSONCompact";
+            + $"{ShardLocalWithSubqueries} FORMAT JSONCompact";
     }
 
     /// <summary>Each shard's row version at 0-based rank {threshold_at:Count} (its last candidate) as (start, trace id); none from a shard with fewer.</summary>
