@@ -129,6 +129,18 @@ internal sealed class RawStatement : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs an INSERT without RETURNING; returns the inserted row's id, or null when it inserted no row (an ON CONFLICT
+    /// DO NOTHING that met the key). Why not RETURNING: SQLite codes it as a trigger, so the statement counts as one that
+    /// writes several rows and takes a statement journal (a copy of every page it changes, made and freed per run) and an
+    /// ephemeral table for the returned row.
+    /// </summary>
+    public long? ExecuteInsert()
+    {
+        Execute();
+        return raw.sqlite3_changes(_db) == 1 ? raw.sqlite3_last_insert_rowid(_db) : null;
+    }
+
     /// <summary>Steps to the next row; false when there is none (then the statement is reset for its next run).</summary>
     public bool Read()
     {

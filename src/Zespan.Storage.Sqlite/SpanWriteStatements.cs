@@ -32,6 +32,7 @@ internal sealed class SpanWriteStatements : IDisposable
     private readonly RawStatement _unchanged;
     private readonly int[] _unchangedIndexes;
     private readonly RawStatement _addToTrace;
+    private readonly RawStatement _traceCounts;
     private readonly RawStatement _addToHourly;
     private readonly RawStatement _readSessionState;
     private readonly RawStatement _idleGap;
@@ -41,8 +42,10 @@ internal sealed class SpanWriteStatements : IDisposable
     {
         _findExisting = new RawStatement(connection, "SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status FROM spans WHERE project_id = $p AND span_id = $id");
         _insertSpan = new RawStatement(connection,
-            // DO NOTHING + RETURNING: a new span costs one index probe; no row back means the id exists and the caller replaces it.
-            $"INSERT INTO spans (project_id, span_id, {SpanColumns}) VALUES ({string.Join(", ", SpanParameters)}) ON CONFLICT (project_id, span_id) DO NOTHING RETURNING id");
+            // DO NOTHING: a new span costs one index probe; no row inserted means the id exists and the caller replaces it.
+            // No RETURNING: SQLite runs RETURNING as a trigger, which gives every span insert a statement journal and an
+            // ephemeral table (see RawStatement.ExecuteInsert).
+            $"INSERT INTO spans (project_id, span_id, {SpanColumns}) VALUES ({string.Join(", ", SpanParameters)}) ON CONFLICT (project_id, span_id) DO NOTHING");
         _insertSpanIndexes = [.. SpanParameters.Select(_insertSpan.IndexOf)];
         // The update names every span column but the key ($p and $id): those two positions bind nothing.
         _updateSpan = new RawStatement(connection, $"UPDATE spans SET ({SpanColumns}) = ({string.Join(", ", SpanParameters[2..])}) WHERE id = $row");
@@ -121,8 +124,9 @@ internal sealed class SpanWriteStatements : IDisposable
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
-            RETURNING span_count, error_count
             """);
+        // Read after the upsert rather than RETURNING from it, for the reason given at the span insert.
+        _traceCounts = new RawStatement(connection, "SELECT span_count, error_count FROM traces WHERE project_id = $p AND trace_id = $trace");
         _readSessionState = new RawStatement(connection,
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
         _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
@@ -194,7 +198,7 @@ internal sealed class SpanWriteStatements : IDisposable
     public long? TryInsertSpan(long projectId, SpanRecord span)
     {
         BindSpan(_insertSpan, _insertSpanIndexes, projectId, span);
-        return _insertSpan.ExecuteScalarInt64();
+        return _insertSpan.ExecuteInsert();
     }
 
     public void UpdateSpan(long rowId, long projectId, SpanRecord span)
@@ -311,10 +315,14 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$session", d.Session.Value);
         c.Set("$sessionStart", d.Session.HasValue ? d.Session.StartMs : (long?)null);
         c.Set("$sessionSpan", d.Session.SpanId);
-        if (!c.Read())
-            throw new InvalidOperationException($"The upsert of trace {traceId} returned no row.");
-        var (spans, errors) = (c.GetInt64(0), c.GetInt64(1));
-        c.Reset();
+        c.Execute();
+        var counts = _traceCounts;
+        counts.Set("$p", projectId);
+        counts.Set("$trace", traceId);
+        if (!counts.Read())
+            throw new InvalidOperationException($"The upsert of trace {traceId} left no row.");
+        var (spans, errors) = (counts.GetInt64(0), counts.GetInt64(1));
+        counts.Reset();
         return (spans == d.SpanCount ? null : errors - d.Errors, errors);
     }
 
@@ -408,7 +416,7 @@ internal sealed class SpanWriteStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _addToHourly, _readSessionState, _idleGap })
+        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _traceCounts, _addToHourly, _readSessionState, _idleGap })
             command.Dispose();
     }
 }
