@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Zespan.QuickStart.Tests;
 
 /// <summary>
-/// The real server as a child process on a free port with a fresh data folder, as a new user starts it.
+/// The real server as a child process with a fresh data folder, as a new user starts it, on a port it picks itself
+/// (port 0; the port is read from Kestrel's "Now listening on" line). A port picked by the test and handed to the server
+/// could be taken in between by another suite's outgoing connection (seen in CI as "address already in use"); a retry
+/// on another port would not do here, as the first start prints the API key and admin password only once.
 /// Found through ZESPAN_SERVER_DLL, else artifacts/server/Zespan.Server.dll (scripts/build-server.sh builds it).
 /// </summary>
 public sealed partial class ServerProcess : IAsyncDisposable
@@ -15,14 +17,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, string baseUrl, string dataDirectory)
+    private ServerProcess(Process process, string dataDirectory)
     {
         _process = process;
-        BaseUrl = baseUrl;
         DataDirectory = dataDirectory;
     }
 
-    public string BaseUrl { get; }
+    /// <summary>http://127.0.0.1:PORT once started.</summary>
+    public string BaseUrl { get; private set; } = "";
     public string DataDirectory { get; }
 
     public string Output
@@ -37,9 +39,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? dataDirectory = null,
         string? serverDll = null, string? workingDirectory = null, bool defaultDataFolder = false)
     {
-        var port = FreePort();
         dataDirectory ??= defaultDataFolder ? "" : Directory.CreateTempSubdirectory("zespan-quickstart-").FullName;
-        var start = new ProcessStartInfo("dotnet", [serverDll ?? ServerDll(), "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo("dotnet", [serverDll ?? ServerDll(), "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -52,16 +53,26 @@ public sealed partial class ServerProcess : IAsyncDisposable
             start.Environment["ZESPAN_DATA"] = dataDirectory;
         start.Environment.Remove("ZESPAN_API_KEY");
         start.Environment.Remove("ZESPAN_ADMIN_PASSWORD");
+        // The port is read from this category's "Now listening on" line; keep it logged whatever the environment says.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
         var process = Process.Start(start)!;
-        var server = new ServerProcess(process, $"http://127.0.0.1:{port}", dataDirectory);
+        var server = new ServerProcess(process, dataDirectory);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilReadyAsync();
+        try
+        {
+            await server.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 
@@ -77,8 +88,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        Match listening;
+        while (!(listening = ListeningLine().Match(Output)).Success)
+        {
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // without a timeout it also waits for the redirected output to be read
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode}:\n{Output}");
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The server did not print Kestrel's \"Now listening on: http://127.0.0.1:<port>\" within 60 s:\n{Output}");
+            await Task.Delay(50);
+        }
+        BaseUrl = $"http://127.0.0.1:{listening.Groups[1].Value}";
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -95,6 +120,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         throw new TimeoutException($"The server did not become ready within 60 s:\n{Output}");
     }
+
+    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningLine();
 
     private void Append(string? line)
     {
@@ -115,13 +143,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
         if (dll is null || !File.Exists(dll))
             throw new InvalidOperationException("Zespan server not built: run scripts/build-server.sh");
         return dll;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -30,10 +30,47 @@ public sealed class PostgresCluster : IAsyncLifetime
             await RunAsync("chown", ["postgres:postgres", _folder]);
         var data = Path.Combine(_folder, "data");
         await RunPostgresToolAsync("initdb", ["-D", data, "-U", Superuser, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
-        Port = FreePort();
-        // Durability settings off: this cluster lives for one test run; nothing in it must survive a crash.
-        var serverOptions = $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await RunPostgresToolAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "60", "-o", serverOptions, "start"]);
+        // PostgreSQL cannot pick a free port itself and report it, so it is given one that was free a moment before.
+        // Another process's outgoing connection can take that port before PostgreSQL binds it (the suites run in
+        // parallel, and the OS hands out ephemeral ports from the same range): a start that loses its port is tried
+        // again on another one.
+        var log = Path.Combine(_folder, "server.log");
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            var logStart = File.Exists(log) ? new FileInfo(log).Length : 0;
+            // Durability settings off: this cluster lives for one test run; nothing in it must survive a crash.
+            var serverOptions = $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+            try
+            {
+                await RunPostgresToolAsync("pg_ctl", ["-D", data, "-l", log, "-w", "-t", "60", "-o", serverOptions, "start"]);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < StartAttempts && ReadLog(log, logStart).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+            catch (InvalidOperationException failed)
+            {
+                // pg_ctl only says "could not start server; examine the log output", and the log goes with the folder.
+                throw new InvalidOperationException($"{failed.Message}\nserver.log:\n{ReadLog(log, logStart)}", failed);
+            }
+        }
+    }
+
+    private const int StartAttempts = 5;
+
+    /// <summary>The server log from byte <paramref name="from"/> on (what one start wrote), or "" if it cannot be read.</summary>
+    private static string ReadLog(string log, long from)
+    {
+        try
+        {
+            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(Math.Min(from, stream.Length), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
     }
 
     /// <summary>Creates an empty database and returns its name.</summary>
