@@ -18,7 +18,7 @@ namespace Zespan.Bench;
 /// With a base folder (a DataGen folder with project 1, e.g. 1 M spans), runs alternate between an empty file and a copy
 /// of the base (made with DataGen's --ids random for random-id runs). Random ids and live time: RecentTraffic.
 /// </summary>
-public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, string mix = "all", string? baseFolder = null, bool randomIds = false, bool live = false)
+public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, string mix = "all", string? baseFolder = null, bool randomIds = false, bool live = false, bool profile = false)
 {
     public async Task RunAsync()
     {
@@ -48,6 +48,9 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 // As a server's start does (SqliteInitializer): statistics taken now, not whenever the base was analysed.
                 await storage.Database.OptimizeAsync();
                 var pages0 = PagesWritten(storage);
+                var statements = profile ? new WriterProfile() : null;
+                if (statements is not null && storage.SpanWriter is SqliteSpanWriter profiled)
+                    statements.Watch(await profiled.Connection.GetAsync());
                 double parse = 0, price = 0, write = 0, respond = 0;
                 foreach (var group in bodies.Chunk(8))
                 {
@@ -70,6 +73,11 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 var per = new[] { parse, price, write, respond }.Select(s => s * 1e6 / all.Count).ToArray();
                 var pages = (PagesWritten(storage) - pages0) / (double)all.Count;
                 (fromBase ? onBase : results).Add([.. per, pages]);
+                if (statements is not null)
+                {
+                    statements.PrintStatements(all.Count);
+                    WriterProfile.PrintWalPages(Path.Combine(data, "zespan.db"));
+                }
                 // Not the writer's: the gram index of short q= (migration 350), filled afterwards in the server's background batches.
                 // Each batch holds the write gate (ingestion waits behind it): its CPU time is that hold on an idle machine.
                 var g0 = ThreadCpu.Now();
