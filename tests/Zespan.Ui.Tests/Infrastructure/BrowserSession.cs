@@ -26,12 +26,23 @@ public sealed class BrowserSession : IAsyncDisposable
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        // The suite's first login also starts a cold Chromium, while other suites load both cores (CI once took over
+        // Playwright's default 30 s here); a failure says where the browser was and what the server logged.
+        context.SetDefaultTimeout(90_000);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/login");
-        await page.FillAsync("input[name=username]", "admin");
-        await page.FillAsync("input[name=password]", ZespanServer.AdminPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/sessions**");
+        try
+        {
+            await page.GotoAsync("/login");
+            await page.FillAsync("input[name=username]", "admin");
+            await page.FillAsync("input[name=password]", ZespanServer.AdminPassword);
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForURLAsync("**/sessions**");
+        }
+        catch (TimeoutException timeout)
+        {
+            var text = await page.InnerTextAsync("body", new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(unreadable)");
+            throw new TimeoutException($"Logging in did not reach /sessions: the browser is at {page.Url}, showing:\n{text}\nServer log:\n{server.Log}", timeout);
+        }
         var state = await context.StorageStateAsync();
         await context.CloseAsync();
         return new BrowserSession(playwright, browser, state);
