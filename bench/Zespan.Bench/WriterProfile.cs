@@ -49,12 +49,18 @@ internal sealed partial class WriterProfile
         var salt = wal.AsSpan(16, 8).ToArray();
         // e_sqlite3 is built without the dbstat table; the sqlite3 shell (Debian's sqlite3 package) has it.
         var owners = new Dictionary<long, string>();
-        var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sqlite3", ["-readonly", databaseFile, "SELECT pageno || '|' || name FROM dbstat"])
+        System.Diagnostics.Process shell;
+        try
         {
-            RedirectStandardOutput = true,
-        });
-        if (shell is null)
-            throw new InvalidOperationException("--profile needs the sqlite3 shell (apt-get install sqlite3) to map pages to tables.");
+            shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sqlite3", ["-readonly", databaseFile, "SELECT pageno || '|' || name FROM dbstat"])
+            {
+                RedirectStandardOutput = true,
+            })!;
+        }
+        catch (System.ComponentModel.Win32Exception missing)
+        {
+            throw new InvalidOperationException("--profile needs the sqlite3 shell (apt-get install sqlite3) to map pages to tables.", missing);
+        }
         while (shell.StandardOutput.ReadLine() is { } line)
         {
             var bar = line.IndexOf('|');

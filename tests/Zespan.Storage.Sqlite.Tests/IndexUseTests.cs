@@ -48,7 +48,7 @@ public sealed class IndexUseTests
         ["sessions_by_cost_band"] = "BandCosts (the costs page's exact percentiles)",
         ["sessions_over_bound"] = "OverBound (sessions past 2^63 picodollars)",
         ["sessions_by_tokens_per_turn"] = "TokenOutlierSearch (token outliers)",
-        ["traces_by_id"] = "the trace upsert's conflict target (SpanWriteStatements, AggregateRebuilder), a trace by id (SqliteTraceReader)",
+        ["traces_by_id"] = "a trace by id: the upsert's conflict target and its counts (SpanWriteStatements), AggregateRebuilder's delete, SumOnlyReplacement's update",
         ["traces_by_started"] = "SqliteTraceReader (the traces list)",
         ["traces_with_errors"] = "SqliteTraceReader (the traces list, status=error)",
     };
