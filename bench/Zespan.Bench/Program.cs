@@ -30,7 +30,7 @@ switch (args.FirstOrDefault())
     case "ingest":
         await new IngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
             int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), Option("--mix", "all"), args.Contains("--base") ? Option("--base", "") : null,
-            traffic.RandomIds, traffic.Live).RunAsync();
+            traffic.RandomIds, traffic.Live, int.Parse(Option("--warmups", "1"))).RunAsync();
         return 0;
     case "otlp":
         await new OtlpIngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),

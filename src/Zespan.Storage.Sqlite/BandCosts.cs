@@ -26,11 +26,13 @@ internal sealed class BandCosts : IAsyncDisposable
         WHERE project_id = $p AND cost_unknown = 0 AND cost_band = $band AND started_ms >= $from AND started_ms < $to
         """, snapshot).With("$p", projectId));
 
-    /// <summary>The priced sessions of one kind (dim and key as in migration 170; <see cref="Kind"/> set per series).</summary>
-    public static BandCosts OfKind(SqliteTransaction snapshot, long projectId, int dim, string key) => new(snapshot.Connection!.Command("""
+    internal const string OfKindSql = $"""
         SELECT cost_pico, sessions FROM session_kind_costs
-        WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND day >= $from AND day < $to
-        """, snapshot).With("$p", projectId).With("$dim", dim).With("$key", key).With("$kind", ""));
+        WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND {KindCostDays.InBucket}
+        """;
+
+    /// <summary>The priced sessions of one kind (dim and key as in migration 170; <see cref="Kind"/> set per series).</summary>
+    public static BandCosts OfKind(SqliteTransaction snapshot, long projectId, int dim, string key) => new(snapshot.Connection!.Command(OfKindSql, snapshot).With("$p", projectId).With("$dim", dim).With("$key", key).With("$kind", ""));
 
     public string Kind
     {

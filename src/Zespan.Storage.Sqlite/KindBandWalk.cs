@@ -6,7 +6,7 @@ namespace Zespan.Storage.Sqlite;
 /// The costs at given ranks of one cost band in one bucket, read from session_kind_costs (migration 195) in cost order
 /// from the nearer end and stopped at the last rank asked: a band's rows of one kind and UTC day are one key range
 /// already in cost order, each row (cost, how many sessions have it), so the walk reads on average a quarter of the
-/// band instead of all of it, and sorts nothing. A week's band spans seven days of that key, so SQLite orders its rows.
+/// band instead of all of it, and sorts nothing. A week's band is seven such ranges (<see cref="KindCostDays"/>), so SQLite orders its rows.
 /// A walk may cover several kinds that no session is in twice (<see cref="WholeProject"/>): their ranges are merged in
 /// cost order as they are read.
 /// </summary>
@@ -24,16 +24,12 @@ internal sealed class KindBandWalk : IDisposable
     /// <summary>Prepared once per query and run ~1,000 times, through SQLitePCLRaw (<see cref="RawStatement"/>), in the connection's open transaction.</summary>
     private KindBandWalk(SqliteConnection connection, long projectId, int[] dims, string key, long bucketWidthMs)
     {
-        // One UTC day: day = $from keeps the primary key's cost order (no sort); wider buckets: a range, sorted by SQLite.
+        // One UTC day: day = $from keeps the primary key's cost order (no sort); wider buckets: a seek per day, sorted by SQLite.
         _range = bucketWidthMs != Zespan.Core.Sessions.Trends.TimeBuckets.DayMs;
-        var days = _range ? "day >= $from AND day < $to" : "day = $from";
+        var days = DaysOf(bucketWidthMs);
         RawStatement Walk(int dim, string order)
         {
-            var statement = new RawStatement(connection, $"""
-                SELECT cost_pico, sessions FROM session_kind_costs
-                WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND {days}
-                ORDER BY cost_pico {order}
-                """);
+            var statement = new RawStatement(connection, WalkSql(days, order));
             statement.Set("$p", projectId);
             statement.Set("$dim", dim);
             statement.Set("$key", key);
@@ -42,6 +38,16 @@ internal sealed class KindBandWalk : IDisposable
         _sources = Array.ConvertAll(dims, dim => (Walk(dim, "ASC"), Walk(dim, "DESC")));
         Kind = "";
     }
+
+    /// <summary>The walk's condition on day for buckets of this width.</summary>
+    internal static string DaysOf(long bucketWidthMs) => bucketWidthMs == Zespan.Core.Sessions.Trends.TimeBuckets.DayMs ? "day = $from" : KindCostDays.InBucket;
+
+    /// <summary>One kind's costs of a band on the given days (<c>day = $from</c> or <see cref="KindCostDays.InBucket"/>), in cost order.</summary>
+    internal static string WalkSql(string days, string order) => $"""
+        SELECT cost_pico, sessions FROM session_kind_costs
+        WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND {days}
+        ORDER BY cost_pico {order}
+        """;
 
     /// <summary>
     /// Every priced session of the project: each is in exactly one of "has a tag" (dim 2) and "no tag" (dim 4, migration
