@@ -26,9 +26,9 @@ internal sealed class BandCosts : IAsyncDisposable
         WHERE project_id = $p AND cost_unknown = 0 AND cost_band = $band AND started_ms >= $from AND started_ms < $to
         """, snapshot).With("$p", projectId));
 
-    internal const string OfKindSql = $"""
+    internal static readonly string OfKindSql = $"""
         SELECT cost_pico, sessions FROM session_kind_costs
-        WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND {KindCostDays.InBucket}
+        WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND {KindCostDays.OfCosts}
         """;
 
     /// <summary>The priced sessions of one kind (dim and key as in migration 170; <see cref="Kind"/> set per series).</summary>

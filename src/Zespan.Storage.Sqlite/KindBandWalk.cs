@@ -40,9 +40,9 @@ internal sealed class KindBandWalk : IDisposable
     }
 
     /// <summary>The walk's condition on day for buckets of this width.</summary>
-    internal static string DaysOf(long bucketWidthMs) => bucketWidthMs == Zespan.Core.Sessions.Trends.TimeBuckets.DayMs ? "day = $from" : KindCostDays.InBucket;
+    internal static string DaysOf(long bucketWidthMs) => bucketWidthMs == Zespan.Core.Sessions.Trends.TimeBuckets.DayMs ? "day = $from" : KindCostDays.OfCosts;
 
-    /// <summary>One kind's costs of a band on the given days (<c>day = $from</c> or <see cref="KindCostDays.InBucket"/>), in cost order.</summary>
+    /// <summary>One kind's costs of a band on the given days (<c>day = $from</c> or <see cref="KindCostDays.OfCosts"/>), in cost order.</summary>
     internal static string WalkSql(string days, string order) => $"""
         SELECT cost_pico, sessions FROM session_kind_costs
         WHERE project_id = $p AND dim = $dim AND key = $key AND kind = $kind AND cost_band = $band AND {days}

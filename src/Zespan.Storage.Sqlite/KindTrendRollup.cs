@@ -94,19 +94,31 @@ internal static class KindTrendRollup
     }
 
     /// <summary>
+    /// Two dims' rollup rows of one key on the buckets' days: keyed by day first (migration 450), each dim is its own
+    /// branch so that SQLite seeks one (day, dim, key) range per day; with <c>dim IN (…)</c> it sought the day only.
+    /// </summary>
+    internal static readonly string RollupSql = OfBothDims("session_kind_rollup_daily",
+        "dim, kind, (day - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_high, cost_low");
+
+    /// <summary>Two dims' cost band rows of one key on the buckets' days (as <see cref="RollupSql"/>).</summary>
+    internal static readonly string BandsSql = OfBothDims("session_kind_cost_bands_daily", "dim, kind, (day - $from) / $width AS bucket, cost_band, sessions");
+
+    private static string OfBothDims(string table, string columns) => string.Join("\nUNION ALL\n", new[] { "$dim", "$other" }.Select(dim => $"""
+        SELECT {columns} FROM {table}
+        WHERE project_id = $p AND dim = {dim} AND key = $key AND {KindCostDays.InBucket(table)} AND sessions <> 0
+        """));
+
+    /// <summary>
     /// Two dims' rollup and band rows of one key over the buckets' range, into the figures <paramref name="figuresOf"/>
     /// picks by dim and kind. These rows are most of a by= query's CPU (~190 k for by=metadata:feature over 90 days at a
     /// million sessions), so they are read through SQLitePCLRaw (<see cref="RawStatement"/>: ~40 % less CPU per row than
-    /// a data reader here) and a row's kind is decoded only when it differs from the previous row's (rows come in key order).
+    /// a data reader here) and a row's kind is decoded only when it differs from the previous row's, without a string (<see cref="KindLookup"/>).
     /// </summary>
     private static void ReadDims(SqliteConnection connection, long projectId, int dim, int otherDim, string key, TimeBuckets buckets,
         Func<long, string, DailyTrendRollup.BucketFigures[]> figuresOf)
     {
-        // The rows as stored, in key order, merged here: SQLite's GROUP BY would sort them first (~10× the read's CPU).
-        using (var rollup = new RawStatement(connection, """
-            SELECT dim, kind, (day - $from) / $width AS bucket, turns, sessions, priced_sessions, errored * sessions, cost_high, cost_low
-            FROM session_kind_rollup_daily WHERE project_id = $p AND dim IN ($dim, $other) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
-            """))
+        // The rows as stored, in key order (day by day), merged here: SQLite's GROUP BY would sort them first (~10× the read's CPU).
+        using (var rollup = new RawStatement(connection, RollupSql))
         {
             Bind(rollup, projectId, dim, otherDim, key, buckets);
             var kinds = new KindLookup(figuresOf);
@@ -114,10 +126,7 @@ internal static class KindTrendRollup
                 kinds.Of(rollup.GetInt64(0), rollup.GetUtf8(1))[(int)rollup.GetInt64(2)].Add(
                     (int)rollup.GetInt64(3), rollup.GetInt64(4), rollup.GetInt64(5), rollup.GetInt64(6), ExactSum.Join(rollup.GetInt64(7), rollup.GetInt64(8)));
         }
-        using (var bands = new RawStatement(connection, """
-            SELECT dim, kind, (day - $from) / $width AS bucket, cost_band, sessions
-            FROM session_kind_cost_bands_daily WHERE project_id = $p AND dim IN ($dim, $other) AND key = $key AND day >= $from AND day < $to AND sessions <> 0
-            """))
+        using (var bands = new RawStatement(connection, BandsSql))
         {
             Bind(bands, projectId, dim, otherDim, key, buckets);
             var kinds = new KindLookup(figuresOf);
@@ -126,18 +135,39 @@ internal static class KindTrendRollup
         }
     }
 
-    /// <summary>The figures of a row's (dim, kind), remembered for the following rows of the same kind.</summary>
+    /// <summary>
+    /// The figures of a row's (dim, kind). Rows come day by day (migration 450), so the kind changes every few rows: the
+    /// previous row's kind is compared first, then the kind's UTF-8 is decoded into a reused buffer and looked up without
+    /// a string; only a kind seen for the first time becomes one.
+    /// </summary>
     private sealed class KindLookup(Func<long, string, DailyTrendRollup.BucketFigures[]> figuresOf)
     {
+        private readonly Dictionary<long, Dictionary<string, DailyTrendRollup.BucketFigures[]>> _byDim = [];
+        private char[] _chars = new char[64];
         private long _dim = -1;
-        private byte[] _kind = [];
+        private byte[] _kind = new byte[64];
+        private int _kindLength;
         private DailyTrendRollup.BucketFigures[] _figures = [];
 
         public DailyTrendRollup.BucketFigures[] Of(long dim, ReadOnlySpan<byte> kind)
         {
-            if (dim != _dim || !kind.SequenceEqual(_kind))
-                (_dim, _kind, _figures) = (dim, kind.ToArray(), figuresOf(dim, System.Text.Encoding.UTF8.GetString(kind)));
-            return _figures;
+            if (dim == _dim && kind.SequenceEqual(_kind.AsSpan(0, _kindLength)))
+                return _figures;
+            if (!_byDim.TryGetValue(dim, out var kinds))
+                _byDim[dim] = kinds = new Dictionary<string, DailyTrendRollup.BucketFigures[]>(StringComparer.Ordinal);
+            if (_chars.Length < kind.Length)
+                _chars = new char[kind.Length]; // UTF-8 never decodes to more chars than bytes
+            var chars = _chars.AsSpan(0, System.Text.Encoding.UTF8.GetChars(kind, _chars));
+            if (!kinds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var figures))
+            {
+                var text = new string(chars);
+                kinds[text] = figures = figuresOf(dim, text);
+            }
+            if (_kind.Length < kind.Length)
+                _kind = new byte[kind.Length];
+            kind.CopyTo(_kind);
+            (_dim, _kindLength, _figures) = (dim, kind.Length, figures);
+            return figures;
         }
     }
 

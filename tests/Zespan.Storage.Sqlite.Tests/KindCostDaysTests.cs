@@ -7,7 +7,7 @@ using static Zespan.Storage.Conformance.TestSpans;
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
-/// session_kind_costs is keyed by day first (migration 440), so its readers list a bucket's days (<see cref="KindCostDays"/>)
+/// session_kind_costs and the per-kind trend rollups are keyed by day first (migrations 440, 450), so their readers list a bucket's days (<see cref="KindCostDays"/>)
 /// rather than take a range on day: a range would leave the kind and band out of the key and read every kind's rows of
 /// those days. TrendBandReadsTests checks the answers of weekly buckets; these check the plan and the days listed.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class KindCostDaysTests
     private const string DaySeek = "USING PRIMARY KEY (project_id=? AND day=? AND dim=? AND key=? AND kind=? AND cost_band=?)";
 
     [Fact]
-    public async Task KindCostReads_SeekOneKindAndBandPerDay()
+    public async Task PerKindReads_SeekOneRangePerDay()
     {
         await using var store = await SeededStore.CreateAsync(Plan.Scale, "p");
         var (storage, project) = (store.Storage, store.Project);
@@ -33,6 +33,13 @@ public sealed class KindCostDaysTests
         {
             var plan = connection.QueryPlan(sql);
             Assert.True(plan.Contains(DaySeek, StringComparison.Ordinal), $"not one seek per day in the plan of\n{sql}\n{plan}");
+        }
+        // The trend rollups of migration 450: one (day, dim, key) range per day, in each dim's branch.
+        foreach (var (table, sql) in new[] { ("session_kind_rollup_daily", KindTrendRollup.RollupSql), ("session_kind_cost_bands_daily", KindTrendRollup.BandsSql) })
+        {
+            var plan = connection.QueryPlan(sql);
+            var seeks = plan.Split('\n').Count(line => line == $"SEARCH {table} USING PRIMARY KEY (project_id=? AND day=? AND dim=? AND key=?)");
+            Assert.True(seeks == 2, $"not one seek per day for each of the two dims in the plan of\n{sql}\n{plan}");
         }
     }
 
@@ -58,7 +65,7 @@ public sealed class KindCostDaysTests
             connection.Execute($"INSERT INTO session_kind_costs VALUES (1, {day})");
         connection.Execute($"INSERT INTO session_kind_costs VALUES (2, {-10 * Day}), (2, {10 * Day})");
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT day FROM (SELECT {-10 * Day} + value * {Day} AS day FROM json_each('[{string.Join(",", Enumerable.Range(0, 21))}]')) WHERE {KindCostDays.InBucket} ORDER BY day";
+        command.CommandText = $"SELECT day FROM (SELECT {-10 * Day} + value * {Day} AS day FROM json_each('[{string.Join(",", Enumerable.Range(0, 21))}]')) WHERE {KindCostDays.OfCosts} ORDER BY day";
         command.Parameters.AddWithValue("$p", 1);
         command.Parameters.AddWithValue("$from", from);
         command.Parameters.AddWithValue("$to", to);
