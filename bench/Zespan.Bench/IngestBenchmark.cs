@@ -22,7 +22,7 @@ namespace Zespan.Bench;
 /// </summary>
 public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix, string? baseFolder = null, bool randomIds = false, bool live = false, int warmups = 1)
 {
-    private const string Key = "zsp_bench_ingest_key_0123456789";
+    internal const string Key = "zsp_bench_ingest_key_0123456789";
 
     public async Task RunAsync()
     {
@@ -43,6 +43,8 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
                           $"after {warmups} warm-up round(s) of as many, " +
                           $"{bodies.Sum(b => (long)b.Length) / 1024 / 1024:N0} MB of JSON, concurrency {concurrency}, {runs} runs");
 
+        if (baseFolder is not null)
+            await SettledBase.EnsureAsync(baseFolder, Key);
         var http = new List<(double Seconds, double CpuSeconds, long PeakRss)>();
         var onBase = new List<(double Seconds, double CpuSeconds, long PeakRss)>();
         for (var run = 0; run < (baseFolder is null ? runs : 2 * runs); run++)

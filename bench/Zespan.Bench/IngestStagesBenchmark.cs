@@ -29,6 +29,8 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
             .Where(s => mix != "llm" || s.Kind == SpanKind.Llm).Select(s => mix == "llm" ? s with { ParentId = null } : s).ToList();
         var bodies = all.Chunk(batch).Select(IngestJson.Batch).ToList();
         Console.WriteLine($"Ingest stages (mix {mix}, {RecentTraffic.Describe(plan)}): {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs{(baseFolder is null ? "" : $" on an empty file and on a copy of {baseFolder}")} (thread CPU µs per span)");
+        if (baseFolder is not null) // a base made with the ingest benchmark's key, as docs/benchmarks.md's DataGen command
+            await SettledBase.EnsureAsync(baseFolder, IngestBenchmark.Key);
         var parser = new BatchParser(new SpanParser(TimeProvider.System));
         var pricer = new SpanPricer(new PriceResolver(ModelPriceTable.LoadBuiltIn()));
         var results = new List<double[]>();
