@@ -25,7 +25,7 @@ internal sealed class KindBandWalk : IDisposable
     private KindBandWalk(SqliteConnection connection, long projectId, int[] dims, string key, long bucketWidthMs)
     {
         // One UTC day: day = $from keeps the primary key's cost order (no sort); wider buckets: a seek per day, sorted by SQLite.
-        _range = bucketWidthMs != Zespan.Core.Sessions.Trends.TimeBuckets.DayMs;
+        _range = !IsOneDay(bucketWidthMs);
         var days = DaysOf(bucketWidthMs);
         RawStatement Walk(int dim, string order)
         {
@@ -40,7 +40,9 @@ internal sealed class KindBandWalk : IDisposable
     }
 
     /// <summary>The walk's condition on day for buckets of this width.</summary>
-    internal static string DaysOf(long bucketWidthMs) => bucketWidthMs == Zespan.Core.Sessions.Trends.TimeBuckets.DayMs ? "day = $from" : KindCostDays.OfCosts;
+    internal static string DaysOf(long bucketWidthMs) => IsOneDay(bucketWidthMs) ? "day = $from" : KindCostDays.OfCosts;
+
+    private static bool IsOneDay(long bucketWidthMs) => bucketWidthMs == Zespan.Core.Sessions.Trends.TimeBuckets.DayMs;
 
     /// <summary>One kind's costs of a band on the given days (<c>day = $from</c> or <see cref="KindCostDays.OfCosts"/>), in cost order.</summary>
     internal static string WalkSql(string days, string order) => $"""

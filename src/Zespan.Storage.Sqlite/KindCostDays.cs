@@ -10,6 +10,8 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static class KindCostDays
 {
+    private const long Day = Zespan.Core.Sessions.Trends.TimeBuckets.DayMs;
+
     /// <summary>Each UTC day from the first at or after $from (and the project's first day in <paramref name="table"/>), while before $to and not after its last.</summary>
     public static string InBucket(string table) => $"""
         day IN (WITH RECURSIVE
@@ -17,8 +19,8 @@ internal static class KindCostDays
                         SELECT (SELECT min(day) FROM {table} WHERE project_id = $p), (SELECT max(day) FROM {table} WHERE project_id = $p)),
                     bucket_days(day) AS (
                         -- $from raised to the first stored day (a UTC midnight) first, so only a stored-range value is rounded up.
-                        SELECT start + ((-start % 86400000) + 86400000) % 86400000 FROM (SELECT max($from, first_day) AS start FROM stored)
-                        UNION ALL SELECT day + 86400000 FROM bucket_days, stored WHERE day + 86400000 < $to AND day + 86400000 <= last_day)
+                        SELECT start + ((-start % {Day}) + {Day}) % {Day} FROM (SELECT max($from, first_day) AS start FROM stored)
+                        UNION ALL SELECT day + {Day} FROM bucket_days, stored WHERE day + {Day} < $to AND day + {Day} <= last_day)
                 SELECT day FROM bucket_days, stored WHERE day < $to AND day <= last_day)
         """;
 
