@@ -12,7 +12,7 @@ failed=0
 # add_counts <passed> <failed> <suite>: a suite that crashed before reporting counts as one failure.
 add_counts() {
   passed=$((passed + $1)); failed=$((failed + $2))
-  echo "== $3: $1 passed, $2 failed"
+  echo "== $3: $1 passed, $2 failed" | tee -a "$logs/summary.log"
 }
 
 scripts/setup.sh || { add_counts 0 1 "setup"; }
@@ -90,6 +90,16 @@ if [ -n "$dirty" ]; then
   echo "$dirty"; add_counts 0 1 "clean tree (the files above were changed or left by the tests)"
 fi
 
+# CI shows only the end of this output: repeat each suite's count and name every failed test here.
+echo
+echo "== Summary"
+grep -h '^== .*passed, .*failed' "$logs/summary.log"
+if [ "$failed" -ne 0 ]; then
+  echo "== Failed tests"
+  grep -hE '^\s*Failed [A-Za-z_][A-Za-z0-9_.]+' "$logs/dotnet.log" "$logs/dotnet-newest.log" 2>/dev/null | sed -E 's/^\s+//' | sort -u
+  grep -hE '^\s*not ok ' "$logs/js.log" "$logs/js-newest.log" "$logs/oteljs.log" 2>/dev/null
+  grep -hE '^(FAIL|ERROR): ' "$logs/py.log" 2>/dev/null
+fi
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
