@@ -98,42 +98,58 @@ internal static class AggregateRebuilder
         }
     }
 
-    /// <summary>
-    /// Rebuilds each trace with the same three prepared statements. Why: a retention batch of 1,000 single-span traces
-    /// prepared 3,000 statements, one set per trace, which cost as much as the rest of the batch.
-    /// </summary>
-    /// <summary>A trace's spans, read along spans_by_trace (IndexUseTests).</summary>
-    internal const string TraceSpansSql =
-        "SELECT span_id, parent_id, name, kind, start_ms, end_ms, input_tokens + output_tokens, cost_pico, status, user_id, session_id FROM spans WHERE project_id = $p AND trace_id = $t";
+    /// <summary>A trace's spans, read along its links (trace_spans, migration 470; IndexUseTests).</summary>
+    internal const string TraceSpansSql = """
+        SELECT s.span_id, s.parent_id, s.name, s.kind, s.start_ms, s.end_ms, s.input_tokens + s.output_tokens, s.cost_pico, s.status, s.user_id, s.session_id
+        FROM trace_spans l JOIN spans s ON s.id = l.span_row WHERE l.trace_row = $row
+        """;
 
+    /// <summary>
+    /// Rebuilds each trace with the same four prepared statements. Why: a retention batch of 1,000 single-span traces
+    /// prepared 3,000 statements, one set per trace, which cost as much as the rest of the batch. A trace's row is
+    /// updated in place, never deleted and inserted again: its number is what its spans' links point to.
+    /// </summary>
     public static void RebuildTraces(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas counts, IEnumerable<(long ProjectId, string TraceId)> traces)
     {
-        using var delete = connection.Prepared(transaction, "DELETE FROM traces WHERE project_id = $p AND trace_id = $t RETURNING error_count", "$p", "$t");
-        using var select = connection.Prepared(transaction, TraceSpansSql, "$p", "$t");
-        using var insert = connection.Prepared(transaction, """
-            INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico, cost_high,
-                                unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
-            VALUES ($p, $t, $rootName, $rootStart, $rootSpan, $started, $ended, $spans, $llm, $cost, $costHigh, $unpriced, $tokens, $errors,
-                    $user, $userStart, $userSpan, $session, $sessionStart, $sessionSpan)
-            """, "$p", "$t", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$costHigh", "$unpriced", "$tokens", "$errors",
+        using var find = connection.Prepared(transaction, "SELECT id, span_count, error_count FROM traces WHERE project_id = $p AND trace_id = $t", "$p", "$t");
+        using var select = connection.Prepared(transaction, TraceSpansSql, "$row");
+        using var delete = connection.Prepared(transaction, "DELETE FROM traces WHERE id = $row", "$row");
+        using var update = connection.Prepared(transaction, """
+            UPDATE traces SET root_name = $rootName, root_start_ms = $rootStart, root_span_id = $rootSpan, started_ms = $started, ended_ms = $ended,
+                              span_count = $spans, llm_calls = $llm, cost_pico = $cost, cost_high = $costHigh, unpriced_calls = $unpriced,
+                              total_tokens = $tokens, error_count = $errors, user_id = $user, user_start_ms = $userStart, user_span_id = $userSpan,
+                              session_id = $session, session_start_ms = $sessionStart, session_span_id = $sessionSpan
+            WHERE id = $row
+            """, "$row", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$costHigh", "$unpriced", "$tokens", "$errors",
             "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
         foreach (var (projectId, traceId) in traces)
         {
-            var (errorsBefore, errorsAfter) = RebuildTrace(delete, select, insert, projectId, traceId);
+            var (errorsBefore, errorsAfter) = RebuildTrace(find, select, delete, update, projectId, traceId);
             counts.MoveTrace(projectId, errorsBefore, errorsAfter);
         }
     }
 
-    /// <summary>Rebuilds one trace row; returns its errored spans before and after (null: no row).</summary>
-    private static (long? Before, long? After) RebuildTrace(SqliteCommand delete, SqliteCommand select, SqliteCommand insert, long projectId, string traceId)
+    /// <summary>
+    /// Rebuilds one trace row from its linked spans; returns its errored spans before and after (null: no row, or the
+    /// empty row TraceSpanLinks made for a trace new in this write).
+    /// </summary>
+    private static (long? Before, long? After) RebuildTrace(SqliteCommand find, SqliteCommand select, SqliteCommand delete, SqliteCommand update,
+        long projectId, string traceId)
     {
-        delete.Set("$p", projectId);
-        delete.Set("$t", traceId);
-        var before = (long?)delete.ExecuteScalar();
+        find.Set("$p", projectId);
+        find.Set("$t", traceId);
+        long row;
+        long? before;
+        using (var stored = find.ExecuteReader())
+        {
+            if (!stored.Read())
+                return (null, null); // no row, so no links: the trace has no spans
+            row = stored.GetInt64(0);
+            before = stored.GetInt64(1) == 0 ? null : stored.GetInt64(2);
+        }
 
         var f = new TraceFigures();
-        select.Set("$p", projectId);
-        select.Set("$t", traceId);
+        select.Set("$row", row);
         using (var reader = select.ExecuteReader())
         {
             while (reader.Read())
@@ -141,19 +157,23 @@ internal static class AggregateRebuilder
                     reader.GetInt64(6), reader.GetNullableInt64(7), (SpanStatus)reader.GetInt32(8), reader.GetNullableString(9), reader.GetNullableString(10));
         }
         if (f.IsEmpty)
+        {
+            delete.Set("$row", row);
+            delete.ExecuteNonQuery();
             return (before, null);
+        }
 
         foreach (var (name, value) in new (string, object?)[]
         {
-            ("$p", projectId), ("$t", traceId),
+            ("$row", row),
             ("$rootName", f.Root.Value), ("$rootStart", f.Root.HasValue ? f.Root.StartMs : null), ("$rootSpan", f.Root.SpanId),
             ("$started", f.StartedMs), ("$ended", f.EndedMs), ("$spans", f.SpanCount), ("$llm", f.LlmCalls),
             ("$cost", ExactSum.ToRow(f.CostPico).Pico), ("$costHigh", ExactSum.ToRow(f.CostPico).High), ("$unpriced", f.UnpricedCalls), ("$tokens", f.TotalTokens), ("$errors", f.Errors),
             ("$user", f.User.Value), ("$userStart", f.User.HasValue ? f.User.StartMs : null), ("$userSpan", f.User.SpanId),
             ("$session", f.Session.Value), ("$sessionStart", f.Session.HasValue ? f.Session.StartMs : null), ("$sessionSpan", f.Session.SpanId),
         })
-            insert.Set(name, value);
-        insert.ExecuteNonQuery();
+            update.Set(name, value);
+        update.ExecuteNonQuery();
         return (before, f.Errors);
     }
 }

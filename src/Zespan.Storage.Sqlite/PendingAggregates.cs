@@ -64,7 +64,8 @@ internal sealed class PendingAggregates
     }
 
     /// <summary>Writes every delta; sessions and traces about to be rebuilt from their spans are skipped (the rebuild includes these spans).</summary>
-    public void Flush(SpanWriteStatements statements, SessionRollupDeltas rollups, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+    public void Flush(SpanWriteStatements statements, SessionRollupDeltas rollups, TraceSpanLinks links, HashSet<(long, string)> sessionsToRebuild,
+        HashSet<(long, string)> tracesToRebuild)
     {
         var upserted = new List<(long ProjectId, string SessionId, SessionRollupState? Before)>(_sessions.Count);
         foreach (var ((projectId, sessionId), d) in _sessions)
@@ -110,8 +111,9 @@ internal sealed class PendingAggregates
         {
             if (tracesToRebuild.Contains((projectId, traceId)))
                 continue;
-            var (errorsBefore, errorsAfter) = statements.AddToTrace(projectId, traceId, d);
+            var (errorsBefore, errorsAfter, row) = statements.AddToTrace(projectId, traceId, d);
             rollups.MoveTrace(projectId, errorsBefore, errorsAfter);
+            links.KnowRow(projectId, traceId, row);
         }
         FlushHourly(statements);
     }

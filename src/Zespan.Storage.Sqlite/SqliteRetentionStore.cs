@@ -76,6 +76,11 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         {
             "DELETE FROM span_payloads WHERE span_row_id IN (SELECT value FROM json_each($rows))",
             "DELETE FROM span_content WHERE (project_id, span_id) IN (SELECT project_id, span_id FROM spans WHERE id IN (SELECT value FROM json_each($rows)))",
+            // Their links (TraceSpanLinks), found through each span's trace row, before the spans go.
+            """
+            DELETE FROM trace_spans WHERE (trace_row, span_row) IN
+                (SELECT t.id, s.id FROM spans s JOIN traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id WHERE s.id IN (SELECT value FROM json_each($rows)))
+            """,
             "DELETE FROM spans WHERE id IN (SELECT value FROM json_each($rows))",
         })
         {

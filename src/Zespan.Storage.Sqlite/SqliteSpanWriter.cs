@@ -84,6 +84,7 @@ public sealed class SqliteSpanWriter : ISpanWriter
         var aggregates = new PendingAggregates();
         using var rollups = new SessionRollupDeltas(connection);
         using var sumOnly = new SumOnlyReplacement(connection);
+        using var links = new TraceSpanLinks(connection);
         var names = new WrittenSessionNames();
         var passedDown = new HashSet<(long, string)>();
         rebuilds.RebuildOrphans(connection, transaction, rollups);
@@ -93,13 +94,13 @@ public sealed class SqliteSpanWriter : ISpanWriter
             var span = inheritance.FromStoredParent(projectId, sent);
             names.Written(projectId, span);
             if (statements.TryInsertSpan(projectId, span) is { } rowId)
-                AddNew(statements, aggregates, rowId, projectId, span);
+                AddNew(statements, aggregates, links, rowId, projectId, span);
             else
             {
                 var existing = statements.FindExisting(projectId, span.Id)!;
                 if (!statements.IsUnchanged(projectId, span)) // an unchanged re-send (an SDK retry) is already counted
                 {
-                    Replace(statements, aggregates, sumOnly, rollups, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
+                    Replace(statements, aggregates, sumOnly, rollups, links, projectId, span, existing, sessionsToRebuild, tracesToRebuild);
                     rebuilds.Touch(projectId, existing.SessionId);
                 }
                 rowId = existing.RowId;
@@ -114,7 +115,8 @@ public sealed class SqliteSpanWriter : ISpanWriter
             }
             passedDown.Clear();
         }
-        aggregates.Flush(statements, rollups, sessionsToRebuild, tracesToRebuild);
+        aggregates.Flush(statements, rollups, links, sessionsToRebuild, tracesToRebuild);
+        links.Apply();
         SpanContentStatements.FillWritten(connection, transaction, spans);
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
@@ -128,7 +130,7 @@ public sealed class SqliteSpanWriter : ISpanWriter
         transaction.Commit();
     }
 
-    private static void AddNew(SpanWriteStatements statements, PendingAggregates aggregates, long rowId, long projectId, SpanRecord span)
+    private static void AddNew(SpanWriteStatements statements, PendingAggregates aggregates, TraceSpanLinks links, long rowId, long projectId, SpanRecord span)
     {
         statements.WritePayload(rowId, span, replacing: false);
         if (span.Kind == SpanKind.Llm)
@@ -139,10 +141,11 @@ public sealed class SqliteSpanWriter : ISpanWriter
                 aggregates.AddToSession(projectId, span);
         }
         aggregates.AddToTrace(projectId, span);
+        links.Link(projectId, span.TraceId, rowId);
     }
 
     private static void Replace(SpanWriteStatements statements, PendingAggregates aggregates, SumOnlyReplacement sumOnly, SessionRollupDeltas rollups,
-        long projectId, SpanRecord span, StoredSpanFacts existing, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
+        TraceSpanLinks links, long projectId, SpanRecord span, StoredSpanFacts existing, HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
     {
         // In place only when the stored rows hold the stored version's part already: not when its trace has spans of this
         // write not yet flushed (the span itself may be one) or its session or trace is to be rebuilt anyway.
@@ -151,6 +154,11 @@ public sealed class SqliteSpanWriter : ISpanWriter
             && (existing.SessionId is null || !sessionsToRebuild.Contains((projectId, existing.SessionId)))
             && sumOnly.TryApply(projectId, existing, span, rollups);
         statements.UpdateSpan(existing.RowId, projectId, span);
+        if (!string.Equals(existing.TraceId, span.TraceId, StringComparison.Ordinal))
+        {
+            links.Unlink(projectId, existing.TraceId, existing.RowId);
+            links.Link(projectId, span.TraceId, existing.RowId);
+        }
         statements.WritePayload(existing.RowId, span, replacing: true);
         if (existing.Kind == SpanKind.Llm)
             aggregates.AddToHourly(projectId, existing.StartMs, existing.Model, existing.Usage, existing.CostPico, existing.Status, -1);

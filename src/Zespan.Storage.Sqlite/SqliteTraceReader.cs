@@ -47,7 +47,7 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
         if (query.Status == SpanStatus.Ok) where.Append(" AND t.error_count = 0");
         if (query.Model is { } model)
         {
-            where.Append(" AND EXISTS (SELECT 1 FROM spans m WHERE m.project_id = t.project_id AND m.trace_id = t.trace_id AND m.model = $model)");
+            where.Append(" AND EXISTS (SELECT 1 FROM trace_spans l JOIN spans m ON m.id = l.span_row WHERE l.trace_row = t.id AND m.model = $model)");
             command.With("$model", model);
         }
         var countSql = CountSql(query, where.ToString(), timeWhere);
@@ -109,7 +109,12 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
     public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {SpanRows.Columns} FROM {SpanRows.From} WHERE sp.project_id = $p AND sp.trace_id = $t ORDER BY sp.start_ms, sp.span_id");
+        // The trace's spans through its links (migration 470).
+        await using var command = connection.Command($"""
+            SELECT {SpanRows.Columns} FROM {SpanRows.From}
+            WHERE sp.id IN (SELECT span_row FROM trace_spans WHERE trace_row = (SELECT id FROM traces WHERE project_id = $p AND trace_id = $t))
+            ORDER BY sp.start_ms, sp.span_id
+            """);
         command.With("$p", projectId).With("$t", traceId);
         var spans = new List<SpanRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -14,7 +14,7 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// must equal <see cref="SessionFigures"/> / <see cref="TraceFigures"/> folded over the spans stored at that moment, in
 /// every column: random spans, exact re-sends, changed re-sends that move a span to another session, trace, time or
 /// user, late spans earlier than everything stored, ties on the millisecond with span ids that code point order and
-/// UTF-16 order sort differently.
+/// UTF-16 order sort differently. The links from trace rows to span rows (trace_spans) follow every move.
 /// </summary>
 public sealed class FoldConformanceTests
 {
@@ -46,7 +46,26 @@ public sealed class FoldConformanceTests
             await using var connection = await storage.Database.OpenAsync();
             AssertSessions(connection, project, stored.Values, $"seed {seed}, batch {batch}");
             AssertTraces(connection, project, stored.Values, $"seed {seed}, batch {batch}");
+            AssertTraceLinks(connection, $"seed {seed}, batch {batch}");
         }
+    }
+
+    /// <summary>Each span is linked to the row of its trace and to no other (trace_spans, TraceSpanLinks).</summary>
+    internal static void AssertTraceLinks(SqliteConnection connection, string context)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT (SELECT COUNT(*) FROM trace_spans),
+                   (SELECT COUNT(*) FROM spans),
+                   (SELECT COUNT(*) FROM (SELECT t.id, s.id FROM spans s JOIN traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id
+                                          INTERSECT SELECT trace_row, span_row FROM trace_spans)),
+                   (SELECT COUNT(*) FROM traces WHERE span_count = 0)
+            """;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var (links, spans, matching, emptyTraces) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        Assert.True(links == spans && matching == spans && emptyTraces == 0,
+            $"{context}: {links} links, {spans} spans, {matching} links to the span's own trace row, {emptyTraces} trace rows without spans");
     }
 
     private static SpanRecord RandomSpan(Random random, string id, int batch, bool late)

@@ -24,8 +24,6 @@ public sealed class IndexUseTests
         ("spans_by_start", SqliteCostReader.RawByModel),
         // The session detail's timeline (and the session scan and activity fold, in the same order).
         ("spans_by_session", SqliteSessionReader.TimelineWithoutPayloads),
-        // Rebuilding a trace from its spans (a re-sent span, retention).
-        ("spans_by_trace", AggregateRebuilder.TraceSpansSql),
         // A span's stored parent, for trace-context inheritance; the index is also the span id's uniqueness.
         ("spans_by_id", "SELECT session_id, user_id FROM spans WHERE project_id = $p AND span_id = $id"),
         // The children waiting for a parent's context (a partial index: only spans that took context from their trace).
@@ -48,7 +46,7 @@ public sealed class IndexUseTests
         ["sessions_by_cost_band"] = "BandCosts (the costs page's exact percentiles)",
         ["sessions_over_bound"] = "OverBound (sessions past 2^63 picodollars)",
         ["sessions_by_tokens_per_turn"] = "TokenOutlierSearch (token outliers)",
-        ["traces_by_id"] = "a trace by id: the upsert's conflict target and its counts (SpanWriteStatements), AggregateRebuilder's delete, SumOnlyReplacement's update",
+        ["traces_by_id"] = "a trace by id: the upsert's conflict target and its counts (SpanWriteStatements), its row for the links (TraceSpanLinks, AggregateRebuilder, the trace detail), SumOnlyReplacement's update",
         ["traces_by_started"] = "SqliteTraceReader (the traces list)",
         ["traces_with_errors"] = "SqliteTraceReader (the traces list, status=error)",
     };
