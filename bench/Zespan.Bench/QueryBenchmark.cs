@@ -41,6 +41,11 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
         var longSession = Text("SELECT session_id FROM sessions WHERE project_id = 1 ORDER BY turns DESC, session_id LIMIT 1");
         var idFragment = longSession[^6..]; // a few sessions' ids contain it, no name does
         var longTurns = Scalar($"SELECT turns FROM sessions WHERE project_id = 1 AND session_id = '{longSession}'");
+        // The trace with the most spans (its detail reads them all), and the model on the fewest calls (the traces list
+        // filtered by it walks the most traces per match).
+        var bigTrace = Text("SELECT trace_id FROM traces WHERE project_id = 1 ORDER BY span_count DESC, trace_id LIMIT 1");
+        var bigTraceSpans = Scalar($"SELECT span_count FROM traces WHERE project_id = 1 AND trace_id = '{bigTrace}'");
+        var rareModel = Text("SELECT model FROM model_usage_hourly WHERE project_id = 1 AND model <> '' GROUP BY model ORDER BY sum(calls), model LIMIT 1");
         using (var deep = new SqliteCommand("SELECT cost_pico, session_id FROM sessions WHERE project_id = 1 ORDER BY cost_pico DESC, session_id DESC LIMIT 1 OFFSET $o", sql))
         {
             deep.Parameters.AddWithValue("$o", sessionCount / 2);
@@ -107,6 +112,8 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             new("/sessions HTML page (logged in)", "sessions", null, Ui: true),
             new("/sessions HTML page, q=refund (logged in)", "sessions?q=refund", null, Ui: true),
             new("Traces list, first page (API)", "api/v1/traces?limit=50", null),
+            new($"Traces list, model={rareModel} (the model on the fewest calls)", $"api/v1/traces?limit=50&model={Uri.EscapeDataString(rareModel)}", null),
+            new($"Trace detail ({bigTraceSpans:N0} spans, the largest trace)", $"api/v1/traces/{Uri.EscapeDataString(bigTrace)}", null),
             new("/traces HTML page (logged in)", "traces", null, Ui: true),
         };
 
