@@ -46,6 +46,7 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
         var bigTrace = Text("SELECT trace_id FROM traces WHERE project_id = 1 ORDER BY span_count DESC, trace_id LIMIT 1");
         var bigTraceSpans = Scalar($"SELECT span_count FROM traces WHERE project_id = 1 AND trace_id = '{bigTrace}'");
         var rareModel = Text("SELECT model FROM model_usage_hourly WHERE project_id = 1 AND model <> '' GROUP BY model ORDER BY sum(calls), model LIMIT 1");
+        var commonModel = Text("SELECT model FROM model_usage_hourly WHERE project_id = 1 AND model <> '' GROUP BY model ORDER BY sum(calls) DESC, model LIMIT 1");
         using (var deep = new SqliteCommand("SELECT cost_pico, session_id FROM sessions WHERE project_id = 1 ORDER BY cost_pico DESC, session_id DESC LIMIT 1 OFFSET $o", sql))
         {
             deep.Parameters.AddWithValue("$o", sessionCount / 2);
@@ -113,6 +114,12 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             new("/sessions HTML page, q=refund (logged in)", "sessions?q=refund", null, Ui: true),
             new("Traces list, first page (API)", "api/v1/traces?limit=50", null),
             new($"Traces list, model={rareModel} (the model on the fewest calls)", $"api/v1/traces?limit=50&model={Uri.EscapeDataString(rareModel)}", null),
+            new($"Traces list, model={commonModel} (the model on the most calls)", $"api/v1/traces?limit=50&model={Uri.EscapeDataString(commonModel)}", null),
+            new($"Traces list, model={commonModel} & status=error", $"api/v1/traces?limit=50&status=error&model={Uri.EscapeDataString(commonModel)}", null),
+            new("Traces list, status=error", "api/v1/traces?limit=50&status=error", null),
+            new("Traces list, last 7 days", $"api/v1/traces?limit=50&from={from7}&to={to}", null),
+            new($"Traces list, userId (the user with the most sessions)", $"api/v1/traces?limit=50&userId={Uri.EscapeDataString(heavyUser)}", null),
+            new($"Traces list, sessionId (the longest session)", $"api/v1/traces?limit=50&sessionId={Uri.EscapeDataString(longSession)}", null),
             new($"Trace detail ({bigTraceSpans:N0} spans, the largest trace)", $"api/v1/traces/{Uri.EscapeDataString(bigTrace)}", null),
             new("/traces HTML page (logged in)", "traces", null, Ui: true),
         };

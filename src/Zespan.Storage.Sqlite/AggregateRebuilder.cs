@@ -100,14 +100,16 @@ internal static class AggregateRebuilder
 
     /// <summary>A trace's spans, read along its links (trace_spans, migration 470; IndexUseTests).</summary>
     internal const string TraceSpansSql = """
-        SELECT s.span_id, s.parent_id, s.name, s.kind, s.start_ms, s.end_ms, s.input_tokens + s.output_tokens, s.cost_pico, s.status, s.user_id, s.session_id
+        SELECT s.span_id, s.parent_id, s.name, s.kind, s.start_ms, s.end_ms, s.input_tokens + s.output_tokens, s.cost_pico, s.status, s.user_id, s.session_id,
+               s.model
         FROM trace_spans l JOIN spans s ON s.id = l.span_row WHERE l.trace_row = $row
         """;
 
     /// <summary>
     /// Rebuilds each trace with the same four prepared statements. Why: a retention batch of 1,000 single-span traces
     /// prepared 3,000 statements, one set per trace, which cost as much as the rest of the batch. A trace's row is
-    /// updated in place, never deleted and inserted again: its number is what its spans' links point to.
+    /// updated in place, never deleted and inserted again: its number is what its spans' links point to. Its models
+    /// (TraceModels) are written again from the same spans.
     /// </summary>
     public static void RebuildTraces(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas counts, IEnumerable<(long ProjectId, string TraceId)> traces)
     {
@@ -122,9 +124,10 @@ internal static class AggregateRebuilder
             WHERE id = $row
             """, "$row", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$costHigh", "$unpriced", "$tokens", "$errors",
             "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
+        using var models = new TraceModels(connection);
         foreach (var (projectId, traceId) in traces)
         {
-            var (errorsBefore, errorsAfter) = RebuildTrace(find, select, delete, update, projectId, traceId);
+            var (errorsBefore, errorsAfter) = RebuildTrace(find, select, delete, update, models, projectId, traceId);
             counts.MoveTrace(projectId, errorsBefore, errorsAfter);
         }
     }
@@ -134,7 +137,7 @@ internal static class AggregateRebuilder
     /// empty row TraceSpanLinks made for a trace new in this write).
     /// </summary>
     private static (long? Before, long? After) RebuildTrace(SqliteCommand find, SqliteCommand select, SqliteCommand delete, SqliteCommand update,
-        long projectId, string traceId)
+        TraceModels models, long projectId, string traceId)
     {
         find.Set("$p", projectId);
         find.Set("$t", traceId);
@@ -149,19 +152,26 @@ internal static class AggregateRebuilder
         }
 
         var f = new TraceFigures();
+        var spanModels = new HashSet<string>(StringComparer.Ordinal);
         select.Set("$row", row);
         using (var reader = select.ExecuteReader())
         {
             while (reader.Read())
+            {
                 f.Add(reader.GetString(0), reader.GetNullableString(1), reader.GetString(2), (SpanKind)reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5),
                     reader.GetInt64(6), reader.GetNullableInt64(7), (SpanStatus)reader.GetInt32(8), reader.GetNullableString(9), reader.GetNullableString(10));
+                if (reader.GetNullableString(11) is { } model)
+                    spanModels.Add(model);
+            }
         }
         if (f.IsEmpty)
         {
             delete.Set("$row", row);
             delete.ExecuteNonQuery();
+            models.Gone(row);
             return (before, null);
         }
+        models.Rebuilt(projectId, row, f.StartedMs, f.Errors > 0, spanModels);
 
         foreach (var (name, value) in new (string, object?)[]
         {

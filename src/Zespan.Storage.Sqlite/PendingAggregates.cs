@@ -16,6 +16,8 @@ internal sealed class PendingAggregates
 {
     private readonly Dictionary<(long, string), SessionDelta> _sessions = [];
     private readonly Dictionary<(long, string), TraceFigures> _traces = [];
+    /// <summary>The distinct models of each trace's new spans (TraceModels); a trace's spans mostly share one.</summary>
+    private readonly Dictionary<(long, string), List<string>> _traceModels = [];
     private readonly Dictionary<(long, long, string), HourlyDelta> _hourly = [];
 
     /// <summary>Folds one LLM call into its session's delta (the rules are those of <see cref="SessionFigures"/>).</summary>
@@ -43,6 +45,12 @@ internal sealed class PendingAggregates
         if (!_traces.TryGetValue(key, out var d))
             _traces[key] = d = new TraceFigures();
         d.Add(span);
+        if (span.Model is not { } model)
+            return;
+        if (!_traceModels.TryGetValue(key, out var models))
+            _traceModels[key] = models = [];
+        if (!models.Contains(model))
+            models.Add(model);
     }
 
     /// <summary>Whether spans of this trace were added in this write and are not yet in its stored row.</summary>
@@ -64,8 +72,8 @@ internal sealed class PendingAggregates
     }
 
     /// <summary>Writes every delta; sessions and traces about to be rebuilt from their spans are skipped (the rebuild includes these spans).</summary>
-    public void Flush(SpanWriteStatements statements, SessionRollupDeltas rollups, TraceSpanLinks links, HashSet<(long, string)> sessionsToRebuild,
-        HashSet<(long, string)> tracesToRebuild)
+    public void Flush(SpanWriteStatements statements, SessionRollupDeltas rollups, TraceSpanLinks links, TraceModels traceModels,
+        HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
     {
         var upserted = new List<(long ProjectId, string SessionId, SessionRollupState? Before)>(_sessions.Count);
         foreach (var ((projectId, sessionId), d) in _sessions)
@@ -111,9 +119,10 @@ internal sealed class PendingAggregates
         {
             if (tracesToRebuild.Contains((projectId, traceId)))
                 continue;
-            var (errorsBefore, errorsAfter, row) = statements.AddToTrace(projectId, traceId, d);
+            var (errorsBefore, errorsAfter, row, startedMs) = statements.AddToTrace(projectId, traceId, d);
             rollups.MoveTrace(projectId, errorsBefore, errorsAfter);
             links.KnowRow(projectId, traceId, row);
+            traceModels.Added(projectId, row, startedMs, errored: errorsAfter > 0, newTrace: errorsBefore is null, _traceModels.GetValueOrDefault((projectId, traceId)) ?? []);
         }
         FlushHourly(statements);
     }

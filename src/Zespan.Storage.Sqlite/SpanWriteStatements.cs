@@ -126,7 +126,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 error_count    = error_count + excluded.error_count
             """);
         // Read after the upsert rather than RETURNING from it, for the reason given at the span insert.
-        _traceCounts = new RawStatement(connection, "SELECT span_count, error_count, id FROM traces WHERE project_id = $p AND trace_id = $trace");
+        _traceCounts = new RawStatement(connection, "SELECT span_count, error_count, id, started_ms FROM traces WHERE project_id = $p AND trace_id = $trace");
         _readSessionState = new RawStatement(connection,
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
         _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
@@ -290,9 +290,9 @@ internal sealed class SpanWriteStatements : IDisposable
     /// Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).
     /// Returns the row's errored spans before (null when the row is new: a stored trace holds at least one span, so only
     /// a new row has exactly this fold's count) and after, for the trace counters (SessionRollupDeltas.MoveTrace), and the
-    /// row's number, for its spans' links (TraceSpanLinks).
+    /// row's number, for its spans' links (TraceSpanLinks), and its start after the merge, for its models (TraceModels).
     /// </summary>
-    public (long? ErrorsBefore, long ErrorsAfter, long Row) AddToTrace(long projectId, string traceId, TraceFigures d)
+    public (long? ErrorsBefore, long ErrorsAfter, long Row, long StartedMs) AddToTrace(long projectId, string traceId, TraceFigures d)
     {
         var c = _addToTrace;
         c.Set("$p", projectId);
@@ -322,9 +322,9 @@ internal sealed class SpanWriteStatements : IDisposable
         counts.Set("$trace", traceId);
         if (!counts.Read())
             throw new InvalidOperationException($"The upsert of trace {traceId} left no row.");
-        var (spans, errors, row) = (counts.GetInt64(0), counts.GetInt64(1), counts.GetInt64(2));
+        var (spans, errors, row, started) = (counts.GetInt64(0), counts.GetInt64(1), counts.GetInt64(2), counts.GetInt64(3));
         counts.Reset();
-        return (spans == d.SpanCount ? null : errors - d.Errors, errors, row);
+        return (spans == d.SpanCount ? null : errors - d.Errors, errors, row, started);
     }
 
     /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's hourly row (used by retention deletes).</summary>

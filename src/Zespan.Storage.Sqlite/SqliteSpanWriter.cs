@@ -85,6 +85,7 @@ public sealed class SqliteSpanWriter : ISpanWriter
         using var rollups = new SessionRollupDeltas(connection);
         using var sumOnly = new SumOnlyReplacement(connection);
         using var links = new TraceSpanLinks(connection);
+        using var traceModels = new TraceModels(connection);
         var names = new WrittenSessionNames();
         var passedDown = new HashSet<(long, string)>();
         rebuilds.RebuildOrphans(connection, transaction, rollups);
@@ -115,7 +116,7 @@ public sealed class SqliteSpanWriter : ISpanWriter
             }
             passedDown.Clear();
         }
-        aggregates.Flush(statements, rollups, links, sessionsToRebuild, tracesToRebuild);
+        aggregates.Flush(statements, rollups, links, traceModels, sessionsToRebuild, tracesToRebuild);
         links.Apply();
         SpanContentStatements.FillWritten(connection, transaction, spans);
 
@@ -166,7 +167,13 @@ public sealed class SqliteSpanWriter : ISpanWriter
             aggregates.AddToHourly(projectId, span.StartMs, span.Model, span.Usage, span.CostPico, span.Status, +1);
 
         if (inPlace)
+        {
+            // The sums moved in place; the trace's models and their errored mark (TraceModels) follow a changed model or
+            // status by a rebuild of the trace alone.
+            if (!string.Equals(existing.Model, span.Model, StringComparison.Ordinal) || existing.Status != span.Status)
+                tracesToRebuild.Add((projectId, span.TraceId));
             return;
+        }
         if (existing.SessionId is not null)
             sessionsToRebuild.Add((projectId, existing.SessionId));
         if (span.SessionId is not null)

@@ -21,6 +21,16 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
     /// </summary>
     private const TraceDimensions OkInTimeByDifference = TraceDimensions.Time | TraceDimensions.Status;
 
+    /// <summary>
+    /// By a model, with a time range and a status or not: the count of its entries in trace_models, or of its errored
+    /// ones, or the difference for status=ok; no trace row is read.
+    /// </summary>
+    private const TraceDimensions ModelEntries = TraceDimensions.Model | TraceDimensions.Time | TraceDimensions.Status;
+
+    /// <summary>A model's traces in start order, and its errored traces alone (migration 480).</summary>
+    private const string ModelTraces = "trace_models tm INDEXED BY trace_models_by_started";
+    private const string ErroredModelTraces = "trace_models tm INDEXED BY trace_models_with_errors";
+
     private const string AllTraces = "coalesce((SELECT traces FROM project_trace_counts WHERE project_id = $p), 0)";
     private const string ErroredTraces = "coalesce((SELECT traces FROM project_error_trace_counts WHERE project_id = $p), 0)";
 
@@ -36,27 +46,42 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             throw new NotSupportedException($"The traces query has {query.ActiveDimensions & ~Filtered}, which the SQL below does not filter by.");
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var where = new StringBuilder(" WHERE t.project_id = $p");
         command.With("$p", projectId);
-        if (query.FromMs is { } from) { where.Append(" AND t.started_ms >= $from"); command.With("$from", from); }
-        if (query.ToMs is { } to) { where.Append(" AND t.started_ms < $to"); command.With("$to", to); }
-        var timeWhere = where.ToString();
-        if (query.UserId is { } user) { where.Append(" AND t.user_id = $user"); command.With("$user", user); }
-        if (query.SessionId is { } session) { where.Append(" AND t.session_id = $session"); command.With("$session", session); }
-        if (query.Status == SpanStatus.Error) where.Append(" AND t.error_count > 0");
-        if (query.Status == SpanStatus.Ok) where.Append(" AND t.error_count = 0");
+        var errored = query.Status == SpanStatus.Error;
+        string source, start;
+        var where = new StringBuilder();
         if (query.Model is { } model)
         {
-            where.Append(" AND EXISTS (SELECT 1 FROM trace_spans l JOIN spans m ON m.id = l.span_row WHERE l.trace_row = t.id AND m.model = $model)");
+            // The model's traces in start order (trace_models, migration 480), its errored ones alone for status=error,
+            // each joined to its trace row by number. Their start is the row's, so the time range and the order are the
+            // same; ties on the start are put in trace id order as SQLite reads them (a sort of each run of equal
+            // starts, not of the whole list).
+            source = $"{(errored ? ErroredModelTraces : ModelTraces)} CROSS JOIN traces t ON t.id = tm.trace_row";
+            start = "tm.started_ms";
+            where.Append(" WHERE tm.project_id = $p AND tm.model = $model");
             command.With("$model", model);
         }
-        var countSql = CountSql(query, where.ToString(), timeWhere);
+        else
+        {
+            (source, start) = ("traces t", "t.started_ms");
+            where.Append(" WHERE t.project_id = $p");
+        }
+        if (query.FromMs is { } from) { where.Append($" AND {start} >= $from"); command.With("$from", from); }
+        if (query.ToMs is { } to) { where.Append($" AND {start} < $to"); command.With("$to", to); }
+        var indexWhere = where.ToString();
+        if (query.UserId is { } user) { where.Append(" AND t.user_id = $user"); command.With("$user", user); }
+        if (query.SessionId is { } session) { where.Append(" AND t.session_id = $session"); command.With("$session", session); }
+        if (errored) where.Append(query.Model is null ? " AND t.error_count > 0" : " AND tm.errored = 1");
+        if (query.Status == SpanStatus.Ok) where.Append(" AND t.error_count = 0");
+        var countSql = CountSql(query, source, where.ToString(), indexWhere);
         if (query.After is { } after)
         {
-            where.Append(query.OldestFirst ? " AND (t.started_ms, t.trace_id) > ($afterStart, $afterId)" : " AND (t.started_ms, t.trace_id) < ($afterStart, $afterId)");
+            // The bound on the start alone is what an index walk can seek to; the pair decides the ties.
+            var (onward, past) = query.OldestFirst ? (">=", ">") : ("<=", "<");
+            where.Append($" AND {start} {onward} $afterStart AND ({start}, t.trace_id) {past} ($afterStart, $afterId)");
             command.With("$afterStart", after.StartedMs).With("$afterId", after.TraceId);
         }
-        command.CommandText = $"SELECT {Columns} FROM traces t{where} ORDER BY {(query.OldestFirst ? "t.started_ms, t.trace_id" : "t.started_ms DESC, t.trace_id DESC")} LIMIT $limit";
+        command.CommandText = $"SELECT {Columns} FROM {source}{where} ORDER BY {(query.OldestFirst ? $"{start}, t.trace_id" : $"{start} DESC, t.trace_id DESC")} LIMIT $limit";
         command.With("$limit", query.Limit + 1);
 
         var items = new List<TraceSummary>();
@@ -87,10 +112,10 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
 
     /// <summary>
     /// The count of the filtered traces. Unfiltered or by status alone (the Traces view's default and its status menu):
-    /// the writer's exact counters instead of walking millions of traces. Any other filter, including one added later,
-    /// counts the matching rows.
+    /// the writer's exact counters instead of walking millions of traces. By model, time and status alone: the model's
+    /// entries, without their rows. Any other filter, including one added later, counts the matching rows.
     /// </summary>
-    private static string CountSql(TraceQuery query, string where, string timeWhere)
+    private static string CountSql(TraceQuery query, string source, string where, string indexWhere)
     {
         if (TraceCounters.Supports(query))
         {
@@ -102,8 +127,19 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             };
         }
         if (OkInTimeByDifference.Supports(query) && query.Status == SpanStatus.Ok)
-            return $"SELECT (SELECT COUNT(*) FROM traces t{timeWhere}) - (SELECT COUNT(*) FROM traces t{timeWhere} AND t.error_count > 0)";
-        return "SELECT COUNT(*) FROM traces t" + where;
+            return $"SELECT (SELECT COUNT(*) FROM traces t{indexWhere}) - (SELECT COUNT(*) FROM traces t{indexWhere} AND t.error_count > 0)";
+        if (ModelEntries.Supports(query) && query.Model is not null)
+        {
+            var all = $"SELECT COUNT(*) FROM {ModelTraces}{indexWhere}";
+            var withErrors = $"SELECT COUNT(*) FROM {ErroredModelTraces}{indexWhere} AND tm.errored = 1";
+            return query.Status switch
+            {
+                null => all,
+                SpanStatus.Error => withErrors,
+                _ => $"SELECT ({all}) - ({withErrors})",
+            };
+        }
+        return $"SELECT COUNT(*) FROM {source}{where}";
     }
 
     public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)

@@ -67,6 +67,39 @@ public abstract partial class TraceConformance(IStoreFactory factory) : Conforma
         Assert.Equal(12, seen.Distinct().Count());
     }
 
+    /// <summary>
+    /// One trace per page, newest or oldest first, with and without a model: pairs of traces start on the same
+    /// millisecond, so the cursor must carry the trace id across the tie (the model path walks trace_models on SQLite).
+    /// </summary>
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(null, true)]
+    [InlineData("gpt-4o-mini", false)]
+    [InlineData("gpt-4o-mini", true)]
+    public async Task List_CursorPaging_KeepsTheOrderAcrossTies(string? model, bool oldestFirst)
+    {
+        var spans = Seed();
+        await WriteAsync(ProjectId, spans);
+        var traces = ReferenceFigures.Traces(spans).Values.Where(t => model is null || spans.Any(s => s.TraceId == t.TraceId && s.Model == model)).ToList();
+        var expected = (oldestFirst
+                ? traces.OrderBy(t => t.StartedMs).ThenBy(t => t.TraceId, StringComparer.Ordinal)
+                : traces.OrderByDescending(t => t.StartedMs).ThenByDescending(t => t.TraceId, StringComparer.Ordinal))
+            .Select(t => t.TraceId).ToList();
+        var seen = new List<string>();
+        var query = new TraceQuery { Limit = 1, Model = model, OldestFirst = oldestFirst };
+        while (true)
+        {
+            var page = await Store.Traces.ListAsync(ProjectId, query);
+            seen.AddRange(page.Items.Select(t => t.TraceId));
+            Assert.Equal(expected.Count, page.TotalCount);
+            if (page.NextCursor is null)
+                break;
+            Assert.True(TraceCursor.TryDecode(page.NextCursor, out var after));
+            query = query with { After = after };
+        }
+        Assert.Equal(expected, seen);
+    }
+
     [Fact]
     public async Task List_Filters_SelectMatchingTraces()
     {

@@ -14,7 +14,8 @@ namespace Zespan.Storage.Sqlite.Tests;
 /// must equal <see cref="SessionFigures"/> / <see cref="TraceFigures"/> folded over the spans stored at that moment, in
 /// every column: random spans, exact re-sends, changed re-sends that move a span to another session, trace, time or
 /// user, late spans earlier than everything stored, ties on the millisecond with span ids that code point order and
-/// UTF-16 order sort differently. The links from trace rows to span rows (trace_spans) follow every move.
+/// UTF-16 order sort differently. The links from trace rows to span rows (trace_spans) and each trace's models with its
+/// start (trace_models) follow every move, late span and changed model.
 /// </summary>
 public sealed class FoldConformanceTests
 {
@@ -36,8 +37,11 @@ public sealed class FoldConformanceTests
             for (var n = random.Next(1, 30); n > 0; n--)
             {
                 var id = ids[random.Next(ids.Length)];
-                // An exact re-send (an SDK retry) half the time, else a new version of the span.
-                spans[id] = stored.TryGetValue(id, out var old) && random.Next(2) == 0 ? old : RandomSpan(random, id, batch, late: batch > 6 && random.Next(3) == 0);
+                // An exact re-send (an SDK retry), a re-send that changes only sums, model and status (replaced in place), or a
+                // new version of the span.
+                spans[id] = stored.TryGetValue(id, out var old) && random.Next(2) == 0
+                    ? random.Next(3) == 0 ? SumsChanged(random, old) : old
+                    : RandomSpan(random, id, batch, late: batch > 6 && random.Next(3) == 0);
             }
             await storage.SpanWriter.WriteAsync([.. spans.Values.Select(s => new ProjectSpan(project, s))]);
             foreach (var (id, span) in spans)
@@ -47,7 +51,31 @@ public sealed class FoldConformanceTests
             AssertSessions(connection, project, stored.Values, $"seed {seed}, batch {batch}");
             AssertTraces(connection, project, stored.Values, $"seed {seed}, batch {batch}");
             AssertTraceLinks(connection, $"seed {seed}, batch {batch}");
+            AssertTraceModels(connection, $"seed {seed}, batch {batch}");
         }
+    }
+
+    /// <summary>
+    /// trace_models holds exactly one row per trace and model of any of its stored spans, with the trace row's number,
+    /// project, start and errored mark (TraceModels), recomputed here from the spans and trace rows.
+    /// </summary>
+    internal static void AssertTraceModels(SqliteConnection connection, string context)
+    {
+        const string Expected = """
+            SELECT DISTINCT t.id, s.model, t.project_id, t.started_ms, t.error_count > 0
+            FROM spans s JOIN traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id WHERE s.model IS NOT NULL
+            """;
+        const string Stored = "SELECT trace_row, model, project_id, started_ms, errored FROM trace_models";
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT (SELECT COUNT(*) FROM ({Expected})), (SELECT COUNT(*) FROM trace_models),
+                   (SELECT COUNT(*) FROM ({Expected} INTERSECT {Stored}))
+            """;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var (expected, stored, matching) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        Assert.True(expected == stored && matching == expected,
+            $"{context}: {stored} trace model rows for {expected} (trace, model) pairs of the spans, {matching} of them equal");
     }
 
     /// <summary>Each span is linked to the row of its trace and to no other (trace_spans, TraceSpanLinks).</summary>
@@ -68,6 +96,14 @@ public sealed class FoldConformanceTests
             $"{context}: {links} links, {spans} spans, {matching} links to the span's own trace row, {emptyTraces} trace rows without spans");
     }
 
+    private static SpanRecord SumsChanged(Random random, SpanRecord span) => span.Kind != SpanKind.Llm ? span : span with
+    {
+        Model = random.Next(2) == 0 ? span.Model : span.Model == "gpt-4o" ? "gpt-4o-mini" : "gpt-4o",
+        Status = random.Next(3) == 0 ? SpanStatus.Error : SpanStatus.Ok,
+        Usage = new TokenUsage(random.Next(1, 2_000), random.Next(0, 800), 0, 0),
+        CostPico = random.Next(4) != 0 ? random.NextInt64(0, 3_000_000_000) : null,
+    };
+
     private static SpanRecord RandomSpan(Random random, string id, int batch, bool late)
     {
         var llm = random.Next(4) != 0;
@@ -85,7 +121,8 @@ public sealed class FoldConformanceTests
             SessionName = llm && random.Next(5) == 0 ? $"name-{random.Next(3)}" : null,
             Name = $"step-{random.Next(3)}",
             Kind = llm ? SpanKind.Llm : SpanKind.Span,
-            Model = llm ? "gpt-4o" : null,
+            // A changed re-send may change only the model: the trace's models follow (a sum-only replacement).
+            Model = llm ? (random.Next(3) == 0 ? "gpt-4o-mini" : "gpt-4o") : null,
             StartMs = start,
             EndMs = start + random.Next(0, 400_000),
             Usage = llm ? new TokenUsage(random.Next(1, 2_000), random.Next(0, 800), 0, 0) : default,

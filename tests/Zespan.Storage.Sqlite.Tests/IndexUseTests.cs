@@ -8,8 +8,8 @@ using Zespan.Storage.Conformance;
 namespace Zespan.Storage.Sqlite.Tests;
 
 /// <summary>
-/// Every index on the rows the writer inserts (spans, sessions, traces, session tags and metadata) costs the writer a
-/// B-tree insert per row or change, so each must be read by some statement. Each index here is listed with the statement
+/// Every index on the rows the writer inserts (spans, sessions, traces, session tags and metadata, trace models) costs
+/// the writer a B-tree insert per row or change, so each must be read by some statement. Each index here is listed with the statement
 /// that reads it: through SQLite's own plan (the plan is asserted: a dropped or changed index changes it) or by name
 /// (INDEXED BY, which fails to prepare when the index is gone). A new index, or one dropped, fails the schema check until
 /// it is listed with its reader (issue 15: which of the writer's indexes serve nothing; docs/benchmarks.md).
@@ -49,6 +49,8 @@ public sealed class IndexUseTests
         ["traces_by_id"] = "a trace by id: the upsert's conflict target and its counts (SpanWriteStatements), its row for the links (TraceSpanLinks, AggregateRebuilder, the trace detail), SumOnlyReplacement's update",
         ["traces_by_started"] = "SqliteTraceReader (the traces list)",
         ["traces_with_errors"] = "SqliteTraceReader (the traces list, status=error)",
+        ["trace_models_by_started"] = "SqliteTraceReader (the traces list and count by model)",
+        ["trace_models_with_errors"] = "SqliteTraceReader (the traces list and count by model, status=error)",
     };
 
     [Fact]
@@ -79,7 +81,7 @@ public sealed class IndexUseTests
 
         // The indexes of the rows written per span or session, other than their primary keys.
         var indexes = await storage.Database.StringsAsync(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('spans', 'sessions', 'traces', 'session_tags', 'session_metadata') AND sql IS NOT NULL");
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('spans', 'sessions', 'traces', 'session_tags', 'session_metadata', 'trace_models') AND sql IS NOT NULL");
         var listed = planned.Select(p => p.Index).Concat(Named.Keys).ToHashSet();
         Assert.Equal(listed.Order(), indexes.Order());
     }

@@ -57,6 +57,7 @@ public sealed class SessionCountTests
             Assert.Equal(tracesCounted, (await storage.Traces.ListAsync(projectId, new TraceQuery { FromMs = 0 })).TotalCount);
             // Retention removes the links of the spans it deletes; a move re-links the span (trace_spans).
             FoldConformanceTests.AssertTraceLinks(connection, $"project {projectId}");
+            FoldConformanceTests.AssertTraceModels(connection, $"project {projectId}");
         }
     }
 }

@@ -76,4 +76,13 @@ internal static class SqliteTestSql
             lines.Add(reader.GetString(3));
         return string.Join("\n", lines);
     }
+
+    /// <summary>Runs one of the server's migration files (e.g. "480_trace_models.sql") on the connection, as the migrator would.</summary>
+    public static async Task ApplyMigrationAsync(this SqliteConnection connection, string file)
+    {
+        await using var stream = typeof(SqliteStorage).Assembly.GetManifestResourceStream($"Zespan.Storage.Sqlite.Migrations.{file}")
+            ?? throw new InvalidOperationException($"No migration {file}.");
+        using var reader = new StreamReader(stream);
+        connection.Execute(await reader.ReadToEndAsync());
+    }
 }

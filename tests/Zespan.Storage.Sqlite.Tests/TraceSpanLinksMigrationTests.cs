@@ -29,9 +29,7 @@ public sealed class TraceSpanLinksMigrationTests
 
         await using var connection = await storage.Database.OpenAsync();
         connection.Execute("DROP TABLE trace_spans; CREATE INDEX spans_by_trace ON spans(project_id, trace_id, start_ms);");
-        await using (var stream = typeof(SqliteStorage).Assembly.GetManifestResourceStream("Zespan.Storage.Sqlite.Migrations.470_trace_span_links.sql")!)
-        using (var reader = new StreamReader(stream))
-            connection.Execute(await reader.ReadToEndAsync());
+        await connection.ApplyMigrationAsync("470_trace_span_links.sql");
         FoldConformanceTests.AssertTraceLinks(connection, "after the migration");
         Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'spans_by_trace'"));
         // The rebuild seeks the trace's links, then each span by its row.

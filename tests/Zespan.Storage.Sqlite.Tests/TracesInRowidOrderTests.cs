@@ -39,9 +39,7 @@ public sealed class TracesInRowidOrderTests
         await using var connection = await storage.Database.OpenAsync();
         var before = Rows(connection, EveryColumn);
         Assert.Equal(90, before.Count);
-        await using (var stream = typeof(SqliteStorage).Assembly.GetManifestResourceStream("Zespan.Storage.Sqlite.Migrations.430_traces_in_rowid_order.sql")!)
-        using (var reader = new StreamReader(stream))
-            connection.Execute(await reader.ReadToEndAsync());
+        await connection.ApplyMigrationAsync("430_traces_in_rowid_order.sql");
         // The copy renumbers the trace rows, which the links of migration 470 (later) point to: derive them again as 470 does.
         connection.Execute("DELETE FROM trace_spans; INSERT INTO trace_spans SELECT t.id, s.id FROM spans s JOIN traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id");
         Assert.Equal(before, Rows(connection, EveryColumn));
