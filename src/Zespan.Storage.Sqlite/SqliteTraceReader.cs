@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
@@ -47,31 +48,11 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.With("$p", projectId);
-        var errored = query.Status == SpanStatus.Error;
-        string source, start;
-        var where = new StringBuilder();
-        if (query.Model is { } model)
-        {
-            // The model's traces in start order (trace_models, migration 480), its errored ones alone for status=error,
-            // each joined to its trace row by number. Their start is the row's, so the time range and the order are the
-            // same; ties on the start are put in trace id order as SQLite reads them (a sort of each run of equal
-            // starts, not of the whole list).
-            source = $"{(errored ? ErroredModelTraces : ModelTraces)} CROSS JOIN traces t ON t.id = tm.trace_row";
-            start = "tm.started_ms";
-            where.Append(" WHERE tm.project_id = $p AND tm.model = $model");
-            command.With("$model", model);
-        }
-        else
-        {
-            (source, start) = ("traces t", "t.started_ms");
-            where.Append(" WHERE t.project_id = $p");
-        }
+        var (source, start, where, errored) = Source(query, command);
         if (query.FromMs is { } from) { where.Append($" AND {start} >= $from"); command.With("$from", from); }
         if (query.ToMs is { } to) { where.Append($" AND {start} < $to"); command.With("$to", to); }
         var indexWhere = where.ToString();
-        if (query.UserId is { } user) { where.Append(" AND t.user_id = $user"); command.With("$user", user); }
-        if (query.SessionId is { } session) { where.Append(" AND t.session_id = $session"); command.With("$session", session); }
-        if (errored) where.Append(query.Model is null ? " AND t.error_count > 0" : " AND tm.errored = 1");
+        if (query.Status == SpanStatus.Error) where.Append(" AND ").Append(errored);
         if (query.Status == SpanStatus.Ok) where.Append(" AND t.error_count = 0");
         var countSql = CountSql(query, source, where.ToString(), indexWhere);
         if (query.After is { } after)
@@ -109,6 +90,55 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
         var total = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         return new Page<TraceSummary>(items, next, total);
     }
+
+    /// <summary>
+    /// Where the list's rows come from, the column its time range and order go by, the conditions of the session, user
+    /// and model on them, and the condition of status=error:
+    /// <list type="bullet">
+    /// <item>By a session: the traces of the session's spans (spans_by_session), each found by id, then kept when the
+    /// session is the trace's own (that of its earliest span with one, which is one of these spans); a model is then
+    /// looked up per trace (trace_models' key). A session's spans are fewer than a user's traces, so it goes first.</item>
+    /// <item>By a user: the user's traces in start order (traces_by_user, migration 490); a model is looked up per trace.</item>
+    /// <item>By a model: the model's traces in start order (trace_models, migration 480), its errored ones alone for
+    /// status=error, each joined to its trace row by number. Their start is the row's, so the time range and the order
+    /// are the same; ties on the start are put in trace id order as SQLite reads them (a sort of each run of equal
+    /// starts, not of the whole list).</item>
+    /// <item>Otherwise the trace rows in start order (traces_by_started, or traces_with_errors).</item>
+    /// </list>
+    /// </summary>
+    private static (string Source, string Start, StringBuilder Where, string Errored) Source(TraceQuery query, SqliteCommand command)
+    {
+        if (query.Model is { } model)
+            command.With("$model", model);
+        if (query.UserId is { } user)
+            command.With("$user", user);
+        if (query.SessionId is { } session)
+        {
+            command.With("$session", session);
+            var where = new StringBuilder("""
+                 WHERE t.project_id = $p AND t.session_id = $session
+                 AND t.trace_id IN (SELECT s.trace_id FROM spans s INDEXED BY spans_by_session WHERE s.project_id = $p AND s.session_id = $session)
+                """.ReplaceLineEndings(" "));
+            if (query.UserId is not null)
+                where.Append(" AND t.user_id = $user");
+            return ("traces t INDEXED BY traces_by_id", "t.started_ms", WithModel(query, where), "t.error_count > 0");
+        }
+        if (query.UserId is not null)
+        {
+            return ("traces t INDEXED BY traces_by_user", "t.started_ms", WithModel(query, new StringBuilder(" WHERE t.project_id = $p AND t.user_id = $user")),
+                "t.error_count > 0");
+        }
+        if (query.Model is not null)
+        {
+            var models = query.Status == SpanStatus.Error ? ErroredModelTraces : ModelTraces;
+            return ($"{models} CROSS JOIN traces t ON t.id = tm.trace_row", "tm.started_ms", new StringBuilder(" WHERE tm.project_id = $p AND tm.model = $model"), "tm.errored = 1");
+        }
+        return ("traces t", "t.started_ms", new StringBuilder(" WHERE t.project_id = $p"), "t.error_count > 0");
+    }
+
+    /// <summary>A model as a lookup per trace (trace_models' key), when another dimension chose the traces.</summary>
+    private static StringBuilder WithModel(TraceQuery query, StringBuilder where) =>
+        query.Model is null ? where : where.Append(" AND EXISTS (SELECT 1 FROM trace_models m WHERE m.trace_row = t.id AND m.model = $model)");
 
     /// <summary>
     /// The count of the filtered traces. Unfiltered or by status alone (the Traces view's default and its status menu):

@@ -68,25 +68,34 @@ public abstract partial class TraceConformance(IStoreFactory factory) : Conforma
     }
 
     /// <summary>
-    /// One trace per page, newest or oldest first, with and without a model: pairs of traces start on the same
-    /// millisecond, so the cursor must carry the trace id across the tie (the model path walks trace_models on SQLite).
+    /// One trace per page, newest or oldest first, with and without a model, a session or a user: pairs of traces start
+    /// on the same millisecond, so the cursor must carry the trace id across the tie (on SQLite the model path walks
+    /// trace_models, the session path the session's spans, the user path traces_by_user).
     /// </summary>
     [Theory]
-    [InlineData(null, false)]
-    [InlineData(null, true)]
-    [InlineData("gpt-4o-mini", false)]
-    [InlineData("gpt-4o-mini", true)]
-    public async Task List_CursorPaging_KeepsTheOrderAcrossTies(string? model, bool oldestFirst)
+    [InlineData(null, null, null, false)]
+    [InlineData(null, null, null, true)]
+    [InlineData("gpt-4o-mini", null, null, false)]
+    [InlineData("gpt-4o-mini", null, null, true)]
+    [InlineData(null, "sess1", null, false)]
+    [InlineData("gpt-4o", "sess1", null, true)]
+    [InlineData(null, null, "late", false)]
+    [InlineData("gpt-4o", null, "late", true)]
+    public async Task List_CursorPaging_KeepsTheOrderAcrossTies(string? model, string? sessionId, string? userId, bool oldestFirst)
     {
         var spans = Seed();
         await WriteAsync(ProjectId, spans);
-        var traces = ReferenceFigures.Traces(spans).Values.Where(t => model is null || spans.Any(s => s.TraceId == t.TraceId && s.Model == model)).ToList();
+        var traces = ReferenceFigures.Traces(spans).Values
+            .Where(t => model is null || spans.Any(s => s.TraceId == t.TraceId && s.Model == model))
+            .Where(t => sessionId is null || t.SessionId == sessionId)
+            .Where(t => userId is null || t.UserId == userId).ToList();
         var expected = (oldestFirst
                 ? traces.OrderBy(t => t.StartedMs).ThenBy(t => t.TraceId, StringComparer.Ordinal)
                 : traces.OrderByDescending(t => t.StartedMs).ThenByDescending(t => t.TraceId, StringComparer.Ordinal))
             .Select(t => t.TraceId).ToList();
         var seen = new List<string>();
-        var query = new TraceQuery { Limit = 1, Model = model, OldestFirst = oldestFirst };
+        Assert.True(traces.Count > 2);
+        var query = new TraceQuery { Limit = 1, Model = model, SessionId = sessionId, UserId = userId, OldestFirst = oldestFirst };
         while (true)
         {
             var page = await Store.Traces.ListAsync(ProjectId, query);

@@ -49,6 +49,7 @@ public sealed class IndexUseTests
         ["traces_by_id"] = "a trace by id: the upsert's conflict target and its counts (SpanWriteStatements), its row for the links (TraceSpanLinks, AggregateRebuilder, the trace detail), SumOnlyReplacement's update",
         ["traces_by_started"] = "SqliteTraceReader (the traces list)",
         ["traces_with_errors"] = "SqliteTraceReader (the traces list, status=error)",
+        ["traces_by_user"] = "SqliteTraceReader (the traces list and count by user)",
         ["trace_models_by_started"] = "SqliteTraceReader (the traces list and count by model)",
         ["trace_models_with_errors"] = "SqliteTraceReader (the traces list and count by model, status=error)",
     };
