@@ -118,6 +118,7 @@ public sealed class QueryBenchmark(string dataDirectory, string apiKey, int runs
             new($"Traces list, model={commonModel} & status=error", $"api/v1/traces?limit=50&status=error&model={Uri.EscapeDataString(commonModel)}", null),
             new("Traces list, status=error", "api/v1/traces?limit=50&status=error", null),
             new("Traces list, last 7 days", $"api/v1/traces?limit=50&from={from7}&to={to}", null),
+            new("Traces list, last 30 days & status=ok", $"api/v1/traces?limit=50&from={from30}&to={to}&status=ok", null),
             new($"Traces list, userId (the user with the most sessions)", $"api/v1/traces?limit=50&userId={Uri.EscapeDataString(heavyUser)}", null),
             new($"Traces list, sessionId (the longest session)", $"api/v1/traces?limit=50&sessionId={Uri.EscapeDataString(longSession)}", null),
             new($"Trace detail ({bigTraceSpans:N0} spans, the largest trace)", $"api/v1/traces/{Uri.EscapeDataString(bigTrace)}", null),

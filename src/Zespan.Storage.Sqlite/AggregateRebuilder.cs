@@ -113,7 +113,7 @@ internal static class AggregateRebuilder
     /// </summary>
     public static void RebuildTraces(SqliteConnection connection, SqliteTransaction transaction, SessionRollupDeltas counts, IEnumerable<(long ProjectId, string TraceId)> traces)
     {
-        using var find = connection.Prepared(transaction, "SELECT id, span_count, error_count FROM traces WHERE project_id = $p AND trace_id = $t", "$p", "$t");
+        using var find = connection.Prepared(transaction, "SELECT id, span_count, error_count, started_ms FROM traces WHERE project_id = $p AND trace_id = $t", "$p", "$t");
         using var select = connection.Prepared(transaction, TraceSpansSql, "$row");
         using var delete = connection.Prepared(transaction, "DELETE FROM traces WHERE id = $row", "$row");
         using var update = connection.Prepared(transaction, """
@@ -127,28 +127,28 @@ internal static class AggregateRebuilder
         using var models = new TraceModels(connection);
         foreach (var (projectId, traceId) in traces)
         {
-            var (errorsBefore, errorsAfter) = RebuildTrace(find, select, delete, update, models, projectId, traceId);
-            counts.MoveTrace(projectId, errorsBefore, errorsAfter);
+            var (before, after) = RebuildTrace(find, select, delete, update, models, projectId, traceId);
+            counts.MoveTrace(projectId, before, after);
         }
     }
 
     /// <summary>
-    /// Rebuilds one trace row from its linked spans; returns its errored spans before and after (null: no row, or the
+    /// Rebuilds one trace row from its linked spans; returns what it counted for before and after (null: no row, or the
     /// empty row TraceSpanLinks made for a trace new in this write).
     /// </summary>
-    private static (long? Before, long? After) RebuildTrace(SqliteCommand find, SqliteCommand select, SqliteCommand delete, SqliteCommand update,
+    private static (TraceCountState? Before, TraceCountState? After) RebuildTrace(SqliteCommand find, SqliteCommand select, SqliteCommand delete, SqliteCommand update,
         TraceModels models, long projectId, string traceId)
     {
         find.Set("$p", projectId);
         find.Set("$t", traceId);
         long row;
-        long? before;
+        TraceCountState? before;
         using (var stored = find.ExecuteReader())
         {
             if (!stored.Read())
                 return (null, null); // no row, so no links: the trace has no spans
             row = stored.GetInt64(0);
-            before = stored.GetInt64(1) == 0 ? null : stored.GetInt64(2);
+            before = stored.GetInt64(1) == 0 ? null : new TraceCountState(stored.GetInt64(3), stored.GetInt64(2));
         }
 
         var f = new TraceFigures();
@@ -184,6 +184,6 @@ internal static class AggregateRebuilder
         })
             update.Set(name, value);
         update.ExecuteNonQuery();
-        return (before, f.Errors);
+        return (before, new TraceCountState(f.StartedMs, f.Errors));
     }
 }

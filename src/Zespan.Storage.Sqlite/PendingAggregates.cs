@@ -119,10 +119,10 @@ internal sealed class PendingAggregates
         {
             if (tracesToRebuild.Contains((projectId, traceId)))
                 continue;
-            var (errorsBefore, errorsAfter, row, startedMs) = statements.AddToTrace(projectId, traceId, d);
-            rollups.MoveTrace(projectId, errorsBefore, errorsAfter);
+            var (before, after, row) = statements.AddToTrace(projectId, traceId, d);
+            rollups.MoveTrace(projectId, before, after);
             links.KnowRow(projectId, traceId, row);
-            traceModels.Added(projectId, row, startedMs, errored: errorsAfter > 0, newTrace: errorsBefore is null, _traceModels.GetValueOrDefault((projectId, traceId)) ?? []);
+            traceModels.Added(projectId, row, after.StartedMs, errored: after.Errors > 0, newTrace: before is null, _traceModels.GetValueOrDefault((projectId, traceId)) ?? []);
         }
         FlushHourly(statements);
     }

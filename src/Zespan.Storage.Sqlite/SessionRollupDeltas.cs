@@ -43,6 +43,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly HashSet<(long, string)> _guardPending = [];
     private readonly Dictionary<long, long> _traceCounts = [];
     private readonly Dictionary<long, long> _errorTraceCounts = [];
+    private readonly Dictionary<(long ProjectId, long Hour), (long Traces, long Errored)> _traceHours = [];
     // The group rollups of 050/074: each a sum over (session, group) pairs, at the session's start hour.
     private readonly GroupRollup _sessionsHourly = new("sessions_hourly", ("project_id", "$p"), ("hour", "$hour"));
     private readonly GroupRollup _taggedHourly = new("session_tagged_hourly", ("project_id", "$p"), ("hour", "$hour"));
@@ -112,13 +113,28 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     }
 
     /// <summary>
-    /// A trace row went from <paramref name="errorsBefore"/> errored spans to <paramref name="errorsAfter"/> (null: no
-    /// row), for project_trace_counts (migration 183: rows) and project_error_trace_counts (220: rows with an error).
+    /// A trace row went from <paramref name="before"/> to <paramref name="after"/> (null: no row), for
+    /// project_trace_counts (migration 183: rows), project_error_trace_counts (220: rows with an error) and
+    /// trace_counts_hourly (500: both, by the hour of the row's start).
     /// </summary>
-    public void MoveTrace(long projectId, long? errorsBefore, long? errorsAfter)
+    public void MoveTrace(long projectId, TraceCountState? before, TraceCountState? after)
     {
-        _traceCounts[projectId] = _traceCounts.GetValueOrDefault(projectId) + (errorsAfter is null ? 0 : 1) - (errorsBefore is null ? 0 : 1);
-        _errorTraceCounts[projectId] = _errorTraceCounts.GetValueOrDefault(projectId) + (errorsAfter > 0 ? 1 : 0) - (errorsBefore > 0 ? 1 : 0);
+        if (before == after)
+            return;
+        CountTrace(projectId, before, -1);
+        CountTrace(projectId, after, +1);
+    }
+
+    private void CountTrace(long projectId, TraceCountState? state, int sign)
+    {
+        if (state is not { } s)
+            return;
+        var errored = s.Errors > 0 ? sign : 0;
+        _traceCounts[projectId] = _traceCounts.GetValueOrDefault(projectId) + sign;
+        _errorTraceCounts[projectId] = _errorTraceCounts.GetValueOrDefault(projectId) + errored;
+        var hour = (projectId, HourRange.Floor(s.StartedMs));
+        var (traces, erroredTraces) = _traceHours.GetValueOrDefault(hour);
+        _traceHours[hour] = (traces + sign, erroredTraces + errored);
     }
 
     private void Apply(long projectId, SessionRollupState s, int sign)
@@ -245,6 +261,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         _kindTrends.Flush(this);
         FlushProjectCounter(_traceCounts, "project_trace_counts", "traces");
         FlushProjectCounter(_errorTraceCounts, "project_error_trace_counts", "traces");
+        FlushTraceHours();
         if (_guardPending.Count > 0)
         {
             // REPLACE deletes the session's entry and inserts it again with a new "touch" (AUTOINCREMENT), so an entry being
@@ -261,6 +278,28 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         _hourly.Clear();
         _users.Clear();
         SessionSearchQueue.Drain(connection); // last: the statements above open savepoints, each of which would flush FTS5
+    }
+
+    /// <summary>Adds the summed moves of trace rows to trace_counts_hourly, then forgets them.</summary>
+    private void FlushTraceHours()
+    {
+        if (_traceHours.Count == 0)
+            return;
+        var c = Statement("""
+            INSERT INTO trace_counts_hourly (project_id, hour, traces, errored) VALUES ($p, $hour, $n, $errored)
+            ON CONFLICT (project_id, hour) DO UPDATE SET traces = traces + excluded.traces, errored = errored + excluded.errored
+            """);
+        foreach (var ((projectId, hour), (traces, errored)) in _traceHours)
+        {
+            if (traces == 0 && errored == 0)
+                continue;
+            c.Set("$p", projectId);
+            c.Set("$hour", hour);
+            c.Set("$n", traces);
+            c.Set("$errored", errored);
+            c.Execute();
+        }
+        _traceHours.Clear();
     }
 
     /// <summary>Adds each project's summed delta to a per-project counter table (project_id, column), then forgets them.</summary>

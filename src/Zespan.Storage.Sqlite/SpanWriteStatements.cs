@@ -32,7 +32,7 @@ internal sealed class SpanWriteStatements : IDisposable
     private readonly RawStatement _unchanged;
     private readonly int[] _unchangedIndexes;
     private readonly RawStatement _addToTrace;
-    private readonly RawStatement _traceCounts;
+    private readonly RawStatement _traceBefore;
     private readonly RawStatement _addToHourly;
     private readonly RawStatement _readSessionState;
     private readonly RawStatement _idleGap;
@@ -125,8 +125,8 @@ internal sealed class SpanWriteStatements : IDisposable
                 total_tokens   = total_tokens + excluded.total_tokens,
                 error_count    = error_count + excluded.error_count
             """);
-        // Read after the upsert rather than RETURNING from it, for the reason given at the span insert.
-        _traceCounts = new RawStatement(connection, "SELECT span_count, error_count, id, started_ms FROM traces WHERE project_id = $p AND trace_id = $trace");
+        // Read before the upsert rather than RETURNING from it, for the reason given at the span insert (AddToTrace).
+        _traceBefore = new RawStatement(connection, "SELECT started_ms, error_count, id FROM traces WHERE project_id = $p AND trace_id = $trace");
         _readSessionState = new RawStatement(connection,
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
         _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
@@ -288,12 +288,19 @@ internal sealed class SpanWriteStatements : IDisposable
 
     /// <summary>
     /// Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).
-    /// Returns the row's errored spans before (null when the row is new: a stored trace holds at least one span, so only
-    /// a new row has exactly this fold's count) and after, for the trace counters (SessionRollupDeltas.MoveTrace), and the
-    /// row's number, for its spans' links (TraceSpanLinks), and its start after the merge, for its models (TraceModels).
+    /// Returns what the row counted for before (null when it is new) and after, for the trace counters
+    /// (SessionRollupDeltas.MoveTrace) and its models (TraceModels), and the row's number, for its spans' links
+    /// (TraceSpanLinks). The row is read before the upsert, not after: its start before is what moves its hourly count,
+    /// and its start and errors after follow from the merge's min and sum.
     /// </summary>
-    public (long? ErrorsBefore, long ErrorsAfter, long Row, long StartedMs) AddToTrace(long projectId, string traceId, TraceFigures d)
+    public (TraceCountState? Before, TraceCountState After, long Row) AddToTrace(long projectId, string traceId, TraceFigures d)
     {
+        var stored = _traceBefore;
+        stored.Set("$p", projectId);
+        stored.Set("$trace", traceId);
+        (TraceCountState State, long Row)? before = stored.Read() ? (new TraceCountState(stored.GetInt64(0), stored.GetInt64(1)), stored.GetInt64(2)) : null;
+        if (before is not null)
+            stored.Reset();
         var c = _addToTrace;
         c.Set("$p", projectId);
         c.Set("$trace", traceId);
@@ -316,15 +323,13 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$session", d.Session.Value);
         c.Set("$sessionStart", d.Session.HasValue ? d.Session.StartMs : (long?)null);
         c.Set("$sessionSpan", d.Session.SpanId);
+        if (before is not { } b)
+        {
+            var row = c.ExecuteInsert() ?? throw new InvalidOperationException($"The insert of trace {traceId} added no row.");
+            return (null, new TraceCountState(d.StartedMs, d.Errors), row);
+        }
         c.Execute();
-        var counts = _traceCounts;
-        counts.Set("$p", projectId);
-        counts.Set("$trace", traceId);
-        if (!counts.Read())
-            throw new InvalidOperationException($"The upsert of trace {traceId} left no row.");
-        var (spans, errors, row, started) = (counts.GetInt64(0), counts.GetInt64(1), counts.GetInt64(2), counts.GetInt64(3));
-        counts.Reset();
-        return (spans == d.SpanCount ? null : errors - d.Errors, errors, row, started);
+        return (b.State, new TraceCountState(Math.Min(b.State.StartedMs, d.StartedMs), b.State.Errors + d.Errors), b.Row);
     }
 
     /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's hourly row (used by retention deletes).</summary>
@@ -417,7 +422,7 @@ internal sealed class SpanWriteStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _traceCounts, _addToHourly, _readSessionState, _idleGap })
+        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _traceBefore, _addToHourly, _readSessionState, _idleGap })
             command.Dispose();
     }
 }

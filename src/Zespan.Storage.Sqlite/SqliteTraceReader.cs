@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Zespan.Core;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
 using Zespan.Core.Storage;
@@ -17,10 +18,11 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
     private const TraceDimensions TraceCounters = TraceDimensions.Status;
 
     /// <summary>
-    /// With a time range and status=ok, the count is the traces in the range minus the errored ones in it: two walks of
-    /// covering indexes (traces_by_started, traces_with_errors) instead of reading every trace row in the range.
+    /// With a time range and a status or not, the count is the whole hours' counts (trace_counts_hourly, migration 500)
+    /// plus the traces of the partial hours at either end (HourRange), counted on covering indexes (traces_by_started,
+    /// traces_with_errors); status=ok is all of them minus the errored ones.
     /// </summary>
-    private const TraceDimensions OkInTimeByDifference = TraceDimensions.Time | TraceDimensions.Status;
+    private const TraceDimensions HourlyCounted = TraceDimensions.Time | TraceDimensions.Status;
 
     /// <summary>
     /// By a model, with a time range and a status or not: the count of its entries in trace_models, or of its errored
@@ -54,7 +56,7 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
         var indexWhere = where.ToString();
         if (query.Status == SpanStatus.Error) where.Append(" AND ").Append(errored);
         if (query.Status == SpanStatus.Ok) where.Append(" AND t.error_count = 0");
-        var countSql = CountSql(query, source, where.ToString(), indexWhere);
+        var countSql = CountSql(query, command, source, where.ToString(), indexWhere);
         if (query.After is { } after)
         {
             // The bound on the start alone is what an index walk can seek to; the pair decides the ties.
@@ -142,10 +144,11 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
 
     /// <summary>
     /// The count of the filtered traces. Unfiltered or by status alone (the Traces view's default and its status menu):
-    /// the writer's exact counters instead of walking millions of traces. By model, time and status alone: the model's
-    /// entries, without their rows. Any other filter, including one added later, counts the matching rows.
+    /// the writer's exact counters instead of walking millions of traces. By time and status alone: the hourly counts
+    /// and the partial hours' rows. By model, time and status alone: the model's entries, without their rows. Any other
+    /// filter, including one added later, counts the matching rows.
     /// </summary>
-    private static string CountSql(TraceQuery query, string source, string where, string indexWhere)
+    private static string CountSql(TraceQuery query, SqliteCommand command, string source, string where, string indexWhere)
     {
         if (TraceCounters.Supports(query))
         {
@@ -156,8 +159,16 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
                 _ => $"SELECT {AllTraces} - {ErroredTraces}",
             };
         }
-        if (OkInTimeByDifference.Supports(query) && query.Status == SpanStatus.Ok)
-            return $"SELECT (SELECT COUNT(*) FROM traces t{indexWhere}) - (SELECT COUNT(*) FROM traces t{indexWhere} AND t.error_count > 0)";
+        if (HourlyCounted.Supports(query))
+        {
+            var (all, withErrors) = HourlyCounts(HourRange.Split(query.FromMs, query.ToMs), command);
+            return query.Status switch
+            {
+                null => $"SELECT {all}",
+                SpanStatus.Error => $"SELECT {withErrors}",
+                _ => $"SELECT {all} - {withErrors}",
+            };
+        }
         if (ModelEntries.Supports(query) && query.Model is not null)
         {
             var all = $"SELECT COUNT(*) FROM {ModelTraces}{indexWhere}";
@@ -170,6 +181,42 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
             };
         }
         return $"SELECT COUNT(*) FROM {source}{where}";
+    }
+
+    /// <summary>
+    /// The count of a time range's traces as two SQL expressions, all and errored: the sums over its whole hours, plus
+    /// the rows of each partial hour (the parameters are bound once for both).
+    /// </summary>
+    private static (string All, string Errored) HourlyCounts(HourRange range, SqliteCommand command)
+    {
+        var hours = new StringBuilder();
+        HourConditions.Append(hours, command, range.WholeFromMs, range.WholeToMs, "$hourFrom", "$hourTo");
+        var edges = new List<string>();
+        for (var i = 0; i < range.Edges.Count; i++)
+        {
+            var edge = new StringBuilder(" WHERE t.project_id = $p");
+            if (range.Edges[i].FromMs is { } from)
+            {
+                edge.Append($" AND t.started_ms >= $edge{i}From");
+                command.With($"$edge{i}From", from);
+            }
+            if (range.Edges[i].ToMs is { } to)
+            {
+                edge.Append($" AND t.started_ms < $edge{i}To");
+                command.With($"$edge{i}To", to);
+            }
+            edges.Add(edge.ToString());
+        }
+        string Sum(string column, string condition)
+        {
+            var sql = new StringBuilder("(0");
+            if (range.HasWholeHours)
+                sql.Append($" + coalesce((SELECT sum({column}) FROM trace_counts_hourly WHERE project_id = $p{hours}), 0)");
+            foreach (var edge in edges)
+                sql.Append($" + (SELECT COUNT(*) FROM traces t{edge}{condition})");
+            return sql.Append(')').ToString();
+        }
+        return (Sum("traces", ""), Sum("errored", " AND t.error_count > 0"));
     }
 
     public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)

@@ -41,14 +41,17 @@ internal sealed class SumOnlyReplacement(SqliteConnection connection) : IDisposa
             UPDATE traces SET {ExactSum.AddRowSql("$costHigh", "$cost")}, unpriced_calls = unpriced_calls + $unpriced,
                               total_tokens = total_tokens + $tokens, error_count = error_count + $errors
             WHERE project_id = $p AND trace_id = $id
-            RETURNING error_count
+            RETURNING error_count, started_ms
             """);
         SetKeyAndCost(t, projectId, span.TraceId, trace.CostPico - oldTrace.CostPico);
         t.Set("$unpriced", trace.UnpricedCalls - oldTrace.UnpricedCalls);
         t.Set("$tokens", trace.TotalTokens - oldTrace.TotalTokens);
         t.Set("$errors", trace.Errors - oldTrace.Errors);
-        var errorsAfter = t.ExecuteScalarInt64() ?? throw new InvalidOperationException($"Trace {span.TraceId} of a stored span has no row.");
-        rollups.MoveTrace(projectId, errorsAfter - (trace.Errors - oldTrace.Errors), errorsAfter);
+        if (!t.Read())
+            throw new InvalidOperationException($"Trace {span.TraceId} of a stored span has no row.");
+        var (errorsAfter, startedMs) = (t.GetInt64(0), t.GetInt64(1));
+        t.Reset();
+        rollups.MoveTrace(projectId, new TraceCountState(startedMs, errorsAfter - (trace.Errors - oldTrace.Errors)), new TraceCountState(startedMs, errorsAfter));
 
         if (span.Kind == SpanKind.Llm && span.SessionId is { } sessionId)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Zespan.Core;
 using Zespan.Core.Projects;
 using Zespan.Core.Sessions;
 using Zespan.Core.Spans;
@@ -52,7 +53,32 @@ public sealed class FoldConformanceTests
             AssertTraces(connection, project, stored.Values, $"seed {seed}, batch {batch}");
             AssertTraceLinks(connection, $"seed {seed}, batch {batch}");
             AssertTraceModels(connection, $"seed {seed}, batch {batch}");
+            AssertTraceHours(connection, $"seed {seed}, batch {batch}");
         }
+    }
+
+    /// <summary>
+    /// trace_counts_hourly holds, per project and hour, the trace rows that start in it and those with an errored span
+    /// (SessionRollupDeltas.MoveTrace), recomputed here from the rows; hours whose counts went back to zero may stay.
+    /// </summary>
+    internal static void AssertTraceHours(SqliteConnection connection, string context)
+    {
+        var hour = $"t.started_ms - ((t.started_ms % {HourRange.HourMs}) + {HourRange.HourMs}) % {HourRange.HourMs}";
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            WITH expected AS (SELECT t.project_id, {hour} AS hour, COUNT(*) AS traces, SUM(t.error_count > 0) AS errored FROM traces t GROUP BY 1, 2),
+                 stored AS (SELECT project_id, hour, traces, errored FROM trace_counts_hourly WHERE traces <> 0 OR errored <> 0)
+            SELECT 'stored ' || project_id || ' ' || hour || ': ' || traces || ' traces, ' || errored || ' errored'
+            FROM (SELECT * FROM stored EXCEPT SELECT * FROM expected)
+            UNION ALL
+            SELECT 'from the rows ' || project_id || ' ' || hour || ': ' || traces || ' traces, ' || errored || ' errored'
+            FROM (SELECT * FROM expected EXCEPT SELECT * FROM stored)
+            """;
+        using var reader = command.ExecuteReader();
+        var wrong = new List<string>();
+        while (reader.Read())
+            wrong.Add(reader.GetString(0));
+        Assert.True(wrong.Count == 0, $"{context}: trace_counts_hourly differs from the trace rows: {string.Join("; ", wrong)}");
     }
 
     /// <summary>

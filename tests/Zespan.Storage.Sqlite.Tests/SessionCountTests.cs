@@ -58,6 +58,7 @@ public sealed class SessionCountTests
             // Retention removes the links of the spans it deletes; a move re-links the span (trace_spans).
             FoldConformanceTests.AssertTraceLinks(connection, $"project {projectId}");
             FoldConformanceTests.AssertTraceModels(connection, $"project {projectId}");
+            FoldConformanceTests.AssertTraceHours(connection, $"project {projectId}");
         }
     }
 }
