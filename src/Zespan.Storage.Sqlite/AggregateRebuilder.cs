@@ -171,7 +171,8 @@ internal static class AggregateRebuilder
             models.Gone(row);
             return (before, null);
         }
-        models.Rebuilt(projectId, row, f.StartedMs, f.Errors > 0, spanModels);
+        var after = new TraceCountState(f.StartedMs, f.Errors);
+        models.Rebuilt(projectId, row, after, spanModels);
 
         foreach (var (name, value) in new (string, object?)[]
         {
@@ -184,6 +185,6 @@ internal static class AggregateRebuilder
         })
             update.Set(name, value);
         update.ExecuteNonQuery();
-        return (before, new TraceCountState(f.StartedMs, f.Errors));
+        return (before, after);
     }
 }

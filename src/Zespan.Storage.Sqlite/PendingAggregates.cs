@@ -122,7 +122,7 @@ internal sealed class PendingAggregates
             var (before, after, row) = statements.AddToTrace(projectId, traceId, d);
             rollups.MoveTrace(projectId, before, after);
             links.KnowRow(projectId, traceId, row);
-            traceModels.Added(projectId, row, after.StartedMs, errored: after.Errors > 0, newTrace: before is null, _traceModels.GetValueOrDefault((projectId, traceId)) ?? []);
+            traceModels.Added(projectId, row, before, after, _traceModels.GetValueOrDefault((projectId, traceId)) ?? []);
         }
         FlushHourly(statements);
     }

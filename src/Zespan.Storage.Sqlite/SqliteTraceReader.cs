@@ -151,37 +151,29 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
     private static string CountSql(TraceQuery query, SqliteCommand command, string source, string where, string indexWhere)
     {
         if (TraceCounters.Supports(query))
-        {
-            return query.Status switch
-            {
-                null => $"SELECT {AllTraces}",
-                SpanStatus.Error => $"SELECT {ErroredTraces}",
-                _ => $"SELECT {AllTraces} - {ErroredTraces}",
-            };
-        }
+            return ByStatus(query, AllTraces, ErroredTraces);
         if (HourlyCounted.Supports(query))
         {
             var (all, withErrors) = HourlyCounts(HourRange.Split(query.FromMs, query.ToMs), command);
-            return query.Status switch
-            {
-                null => $"SELECT {all}",
-                SpanStatus.Error => $"SELECT {withErrors}",
-                _ => $"SELECT {all} - {withErrors}",
-            };
+            return ByStatus(query, all, withErrors);
         }
         if (ModelEntries.Supports(query) && query.Model is not null)
         {
-            var all = $"SELECT COUNT(*) FROM {ModelTraces}{indexWhere}";
-            var withErrors = $"SELECT COUNT(*) FROM {ErroredModelTraces}{indexWhere} AND tm.errored = 1";
-            return query.Status switch
-            {
-                null => all,
-                SpanStatus.Error => withErrors,
-                _ => $"SELECT ({all}) - ({withErrors})",
-            };
+            return ByStatus(query, $"(SELECT COUNT(*) FROM {ModelTraces}{indexWhere})",
+                $"(SELECT COUNT(*) FROM {ErroredModelTraces}{indexWhere} AND tm.errored = 1)");
         }
         return $"SELECT COUNT(*) FROM {source}{where}";
     }
+
+    /// <summary>
+    /// The count by status from two SQL expressions, the traces and the errored ones: status=ok is their difference.
+    /// </summary>
+    private static string ByStatus(TraceQuery query, string all, string errored) => query.Status switch
+    {
+        null => $"SELECT {all}",
+        SpanStatus.Error => $"SELECT {errored}",
+        _ => $"SELECT {all} - {errored}",
+    };
 
     /// <summary>
     /// The count of a time range's traces as two SQL expressions, all and errored: the sums over its whole hours, plus

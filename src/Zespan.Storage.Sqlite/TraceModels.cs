@@ -14,31 +14,32 @@ internal sealed class TraceModels(SqliteConnection connection) : IDisposable
 {
     private RawStatement? _move, _add, _clear;
 
-    /// <summary>After a trace's upsert: the models of its new spans, and its start and errors after the merge.</summary>
-    public void Added(long projectId, long row, long startedMs, bool errored, bool newTrace, IReadOnlyCollection<string> models)
+    /// <summary>
+    /// After a trace's upsert: the models of its new spans, and what the row counted for before (null: it is new) and
+    /// after the merge.
+    /// </summary>
+    public void Added(long projectId, long row, TraceCountState? before, TraceCountState after, IReadOnlyCollection<string> models)
     {
-        if (!newTrace)
+        // An earlier span or a first error moves the trace's stored rows; the writer knows both states, so a trace that
+        // kept its start and mark costs no statement here.
+        if (before is { } b && (b.StartedMs != after.StartedMs || b.Errors > 0 != after.Errors > 0))
         {
-            // An earlier span or a first error moves the trace's stored rows; a probe by row when neither happened.
-            var move = _move ??= new RawStatement(connection, """
-                UPDATE trace_models SET started_ms = $started, errored = $errored
-                WHERE trace_row = $row AND (started_ms <> $started OR errored <> $errored)
-                """);
+            var move = _move ??= new RawStatement(connection, "UPDATE trace_models SET started_ms = $started, errored = $errored WHERE trace_row = $row");
             move.Set("$row", row);
-            move.Set("$started", startedMs);
-            move.Set("$errored", errored ? 1 : 0);
+            move.Set("$started", after.StartedMs);
+            move.Set("$errored", after.Errors > 0 ? 1 : 0);
             move.Execute();
         }
         foreach (var model in models)
-            Add(projectId, row, startedMs, errored, model);
+            Add(projectId, row, after, model);
     }
 
     /// <summary>A rebuilt trace's rows: exactly the models of its spans now.</summary>
-    public void Rebuilt(long projectId, long row, long startedMs, bool errored, IReadOnlyCollection<string> models)
+    public void Rebuilt(long projectId, long row, TraceCountState now, IReadOnlyCollection<string> models)
     {
         Gone(row);
         foreach (var model in models)
-            Add(projectId, row, startedMs, errored, model);
+            Add(projectId, row, now, model);
     }
 
     /// <summary>The trace row was deleted (its last span went): so are its models.</summary>
@@ -49,7 +50,7 @@ internal sealed class TraceModels(SqliteConnection connection) : IDisposable
         clear.Execute();
     }
 
-    private void Add(long projectId, long row, long startedMs, bool errored, string model)
+    private void Add(long projectId, long row, TraceCountState trace, string model)
     {
         var add = _add ??= new RawStatement(connection, """
             INSERT OR IGNORE INTO trace_models (trace_row, model, project_id, started_ms, errored) VALUES ($row, $model, $p, $started, $errored)
@@ -57,8 +58,8 @@ internal sealed class TraceModels(SqliteConnection connection) : IDisposable
         add.Set("$row", row);
         add.Set("$model", model);
         add.Set("$p", projectId);
-        add.Set("$started", startedMs);
-        add.Set("$errored", errored ? 1 : 0);
+        add.Set("$started", trace.StartedMs);
+        add.Set("$errored", trace.Errors > 0 ? 1 : 0);
         add.Execute();
     }
 
