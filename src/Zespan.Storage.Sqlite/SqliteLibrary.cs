@@ -10,6 +10,9 @@ namespace Zespan.Storage.Sqlite;
 /// The threading mode stays serialized: multi-thread mode would drop each connection's own mutex too, but it needs
 /// proof that no connection or statement is ever touched by two threads (the finalizer thread included), and it
 /// showed no gain beside this setting (docs/benchmarks.md).
+/// WAL writes are gathered into one call per commit (<see cref="WalWriteGathering"/>) unless
+/// <c>ZESPAN_SQLITE_WAL_WRITES=direct</c> asks for SQLite's own two calls per frame (a switch for comparison and for
+/// ruling the layer out).
 /// </summary>
 internal static class SqliteLibrary
 {
@@ -23,6 +26,10 @@ internal static class SqliteLibrary
     private static int Configure()
     {
         Batteries_V2.Init();
-        return raw.sqlite3_config(ConfigMemoryStatistics, 0);
+        var configured = raw.sqlite3_config(ConfigMemoryStatistics, 0);
+        // After the configuration: registering a VFS initialises SQLite, and configuration is refused after that.
+        if (!string.Equals(Environment.GetEnvironmentVariable("ZESPAN_SQLITE_WAL_WRITES"), "direct", StringComparison.OrdinalIgnoreCase))
+            WalWriteGathering.Register();
+        return configured;
     }
 }
