@@ -14,10 +14,15 @@ namespace Zespan.Storage.Sqlite;
 internal sealed class WriterConnection(SqliteDatabase database)
 {
     /// <summary>
-    /// WAL pages after which the writer checkpoints inside its own commit (SQLite's default is 1,000): normally the
-    /// background checkpointer copies the frames first; this only bounds the WAL (~80 MB) if it falls behind.
+    /// WAL pages after which the writer checkpoints inside its own commit (SQLite's default is 1,000). The background
+    /// checkpointer copies the frames into the file, but SQLite starts the WAL over only when a write transaction begins
+    /// with every frame copied, and under continuous ingestion the writer begins the next one while the last commit's
+    /// frames are still being copied. So only the writer's own checkpoint, which copies that last commit's frames on
+    /// the writer's time, lets the WAL start over. At 20,000 pages it did so every second or third commit, copying a
+    /// third to a half of all frames itself; at 50,000 the WAL grows to ~200 MB (plus one commit) before it starts over,
+    /// and the writer's time per span fell by ~15 % (docs/benchmarks.md, session 36).
     /// </summary>
-    private const int AutoCheckpointPages = 20_000;
+    private const int AutoCheckpointPages = 50_000;
 
     private SqliteConnection? _connection;
 
