@@ -49,7 +49,8 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 await storage.Database.MigrateAsync();
                 // As a server's start does (SqliteInitializer): statistics taken now, not whenever the base was analysed.
                 await storage.Database.OptimizeAsync();
-                var pages0 = PagesWritten(storage);
+                var pages0 = WriterCounter(storage, CacheWrite);
+                var misses0 = WriterCounter(storage, CacheMiss);
                 var statements = profile ? new WriterProfile() : null;
                 if (statements is not null && storage.SpanWriter is SqliteSpanWriter profiled)
                     statements.Watch(await profiled.Connection.GetAsync());
@@ -73,7 +74,8 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                     write += ThreadCpu.Now() - w0;
                 }
                 var per = new[] { parse, price, write, respond }.Select(s => s * 1e6 / all.Count).ToArray();
-                var pages = (PagesWritten(storage) - pages0) / (double)all.Count;
+                var pages = (WriterCounter(storage, CacheWrite) - pages0) / (double)all.Count;
+                var misses = (WriterCounter(storage, CacheMiss) - misses0) / (double)all.Count;
                 (fromBase ? onBase : results).Add([.. per, pages]);
                 if (statements is not null)
                 {
@@ -95,7 +97,7 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 while (cleared == SessionGramIndexer.BackgroundBatch);
                 var grams = (ThreadCpu.Now() - g0) * 1e6 / all.Count;
                 var hold = holds.Count > 0 ? $"{Stats.Median(holds):N1} ms (max {holds.Max():N1}) per full batch of {SessionGramIndexer.BackgroundBatch}" : "no full batch";
-                Console.WriteLine($"  run {run + 1}{(fromBase ? " (base)" : "")}: parse+validate {per[0]:N1}, price {per[1]:N1}, write+commit {per[2]:N1}, response {per[3]:N2}, total {per.Sum():N1} µs/span, {pages:N2} pages written per span; then the gram indexer, outside the writer {grams:N1} µs/span, CPU {hold}");
+                Console.WriteLine($"  run {run + 1}{(fromBase ? " (base)" : "")}: parse+validate {per[0]:N1}, price {per[1]:N1}, write+commit {per[2]:N1}, response {per[3]:N2}, total {per.Sum():N1} µs/span, {pages:N2} pages written and {misses:N2} read from the file per span; then the gram indexer, outside the writer {grams:N1} µs/span, CPU {hold}");
             }
             finally
             {
@@ -120,13 +122,18 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
         Console.WriteLine($"| {label} | parse+validate {M(0)} | price {M(1)} | write+commit {M(2)} | response {M(3)} | total {Stats.Median(rows.Select(r => r[..4].Sum())):N1} µs/span | {Stats.Median(rows.Select(r => r[4])):N2} pages/span |");
     }
 
-    /// <summary>Pages the writer's connection has written (SQLITE_DBSTATUS_CACHE_WRITE): in WAL mode, one WAL frame each.</summary>
-    private static long PagesWritten(SqliteStorage storage)
+    /// <summary>SQLITE_DBSTATUS_CACHE_WRITE: pages the connection wrote; in WAL mode, one WAL frame each.</summary>
+    private const int CacheWrite = 9;
+
+    /// <summary>SQLITE_DBSTATUS_CACHE_MISS: pages the connection read from the file (or the WAL) because its cache lacked them.</summary>
+    private const int CacheMiss = 8;
+
+    /// <summary>One of SQLite's page counters of the writer's connection, so far.</summary>
+    private static long WriterCounter(SqliteStorage storage, int counter)
     {
         if (storage.SpanWriter is not SqliteSpanWriter { Connection.Current: { } connection })
             return 0;
-        const int CacheWrite = 9;
-        SQLitePCL.raw.sqlite3_db_status(connection.Handle, CacheWrite, out var current, out _, 0);
+        SQLitePCL.raw.sqlite3_db_status(connection.Handle, counter, out var current, out _, 0);
         return current;
     }
 
