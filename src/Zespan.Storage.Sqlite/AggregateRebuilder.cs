@@ -148,7 +148,7 @@ internal static class AggregateRebuilder
             if (!stored.Read())
                 return (null, null); // no row, so no links: the trace has no spans
             row = stored.GetInt64(0);
-            before = stored.GetInt64(1) == 0 ? null : new TraceCountState(stored.GetInt64(3), stored.GetInt64(2));
+            before = TraceCountState.OfRow(stored.GetInt64(1), stored.GetInt64(3), stored.GetInt64(2));
         }
 
         var f = new TraceFigures();

@@ -157,8 +157,7 @@ public sealed class SqliteSpanWriter : ISpanWriter
         statements.UpdateSpan(existing.RowId, projectId, span);
         if (!string.Equals(existing.TraceId, span.TraceId, StringComparison.Ordinal))
         {
-            links.Unlink(projectId, existing.TraceId, existing.RowId);
-            links.Link(projectId, span.TraceId, existing.RowId);
+            links.Move(projectId, existing.TraceId, span.TraceId, existing.RowId);
         }
         statements.WritePayload(existing.RowId, span, replacing: true);
         if (existing.Kind == SpanKind.Llm)

@@ -20,15 +20,19 @@ internal sealed class TraceSpanLinks(SqliteConnection connection) : IDisposable
     /// <summary>The span row now belongs to this trace.</summary>
     public void Link(long projectId, string traceId, long spanRow) => _changes.Add((true, projectId, traceId, spanRow));
 
-    /// <summary>The span row no longer belongs to this trace (it moved to another).</summary>
-    public void Unlink(long projectId, string traceId, long spanRow) => _changes.Add((false, projectId, traceId, spanRow));
+    /// <summary>The span row moved from one trace to another (a re-send with another trace id).</summary>
+    public void Move(long projectId, string fromTraceId, string toTraceId, long spanRow)
+    {
+        _changes.Add((false, projectId, fromTraceId, spanRow));
+        _changes.Add((true, projectId, toTraceId, spanRow));
+    }
 
     /// <summary>The row of a trace, as its upsert just read it: saves the lookup when its spans are linked.</summary>
     public void KnowRow(long projectId, string traceId, long row) => _rows[(projectId, traceId)] = row;
 
     /// <summary>
     /// Writes the links and unlinks. A trace with no row yet (a span added to or moved into a trace that is to be
-    /// rebuilt, which the upsert skips) gets an empty row, span_count 0, which its rebuild fills or deletes.
+    /// rebuilt, which the upsert skips) gets an empty row, which its rebuild fills or deletes (TraceCountState.OfRow).
     /// </summary>
     public void Apply()
     {
