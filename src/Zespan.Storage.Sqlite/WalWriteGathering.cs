@@ -168,9 +168,14 @@ internal static unsafe partial class WalWriteGathering
         }
         if (file->Buffer == null)
         {
-            file->Buffer = (byte*)NativeMemory.Alloc(BufferBytes);
-            if (file->Buffer == null)
-                return NoMemory;
+            try
+            {
+                file->Buffer = (byte*)NativeMemory.Alloc(BufferBytes);
+            }
+            catch (OutOfMemoryException)
+            {
+                return NoMemory; // an exception must not cross back into SQLite
+            }
         }
         if (file->BufferLength == 0)
             file->BufferOffset = offset;
