@@ -8,8 +8,8 @@ namespace Zespan.Storage.Sqlite;
 /// writer spent part of every group commit copying pages and fsyncing the database file while new requests waited;
 /// moved off it, HTTP ingestion rose from ~25,000 to ~31,000 spans/s (bench ingest, 6,000 sessions, 2 runs each).
 /// PASSIVE checkpoints never block the writer or readers. One runs at a time; a commit during a run asks for another.
-/// The writer keeps a high automatic-checkpoint threshold of its own (SqliteSpanWriter) so the WAL stays bounded even
-/// if these checkpoints fall behind.
+/// They cannot start the WAL over while ingestion is continuous (the writer's next transaction begins before they have
+/// copied its last commit); the writer's own automatic checkpoint at a high threshold does that (WriterConnection).
 /// </summary>
 internal sealed class WalCheckpointer(SqliteDatabase database)
 {
