@@ -10,7 +10,7 @@ namespace Zespan.Storage.Sqlite;
 /// The threading mode stays serialized: multi-thread mode would drop each connection's own mutex too, but it needs
 /// proof that no connection or statement is ever touched by two threads (the finalizer thread included), and it
 /// showed no gain beside this setting (docs/benchmarks.md).
-/// WAL writes are gathered into one call per commit (<see cref="WalWriteGathering"/>) unless
+/// WAL writes are gathered into 64 KiB calls (<see cref="WalWriteGathering"/>) unless
 /// <c>ZESPAN_SQLITE_WAL_WRITES=direct</c> asks for SQLite's own two calls per frame (a switch for comparison and for
 /// ruling the layer out).
 /// </summary>
