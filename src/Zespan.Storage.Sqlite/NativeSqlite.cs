@@ -12,7 +12,7 @@ namespace Zespan.Storage.Sqlite;
 /// </summary>
 internal static partial class NativeSqlite
 {
-    private const string Library = "e_sqlite3";
+    internal const string Library = "e_sqlite3";
 
     /// <summary>SQLITE_TRANSIENT: SQLite copies the bound bytes before the call returns.</summary>
     public static readonly IntPtr Transient = new(-1);

@@ -123,13 +123,20 @@ internal static unsafe partial class WalWriteGathering
         return registered;
     }
 
-    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_vfs_find")]
+    [LibraryImport(NativeSqlite.Library, EntryPoint = "sqlite3_vfs_find")]
     private static partial Vfs* FindVfs(byte* name);
 
-    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_vfs_register")]
+    [LibraryImport(NativeSqlite.Library, EntryPoint = "sqlite3_vfs_register")]
     private static partial int RegisterVfs(Vfs* vfs, int makeDefault);
 
     private static FileHandle* Inner(FileHandle* file) => (FileHandle*)((byte*)file + InnerOffset);
+
+    /// <summary>Writes out what is gathered, then hands back the default VFS's file for the call that needs the bytes there.</summary>
+    private static int FlushedInner(FileHandle* file, out FileHandle* inner)
+    {
+        inner = Inner(file);
+        return Flush(file);
+    }
 
     [UnmanagedCallersOnly]
     private static int Open(Vfs* vfs, byte* name, FileHandle* file, int flags, int* outFlags)
@@ -221,49 +228,24 @@ internal static unsafe partial class WalWriteGathering
     }
 
     [UnmanagedCallersOnly]
-    private static int Read(FileHandle* file, byte* data, int amount, long offset)
-    {
-        if (Flush(file) is var flushed and not Ok)
-            return flushed;
-        var inner = Inner(file);
-        return inner->Methods->Read(inner, data, amount, offset);
-    }
+    private static int Read(FileHandle* file, byte* data, int amount, long offset) =>
+        FlushedInner(file, out var inner) is var flushed and not Ok ? flushed : inner->Methods->Read(inner, data, amount, offset);
 
     [UnmanagedCallersOnly]
-    private static int Truncate(FileHandle* file, long size)
-    {
-        if (Flush(file) is var flushed and not Ok)
-            return flushed;
-        var inner = Inner(file);
-        return inner->Methods->Truncate(inner, size);
-    }
+    private static int Truncate(FileHandle* file, long size) =>
+        FlushedInner(file, out var inner) is var flushed and not Ok ? flushed : inner->Methods->Truncate(inner, size);
 
     [UnmanagedCallersOnly]
-    private static int Sync(FileHandle* file, int flags)
-    {
-        if (Flush(file) is var flushed and not Ok)
-            return flushed;
-        var inner = Inner(file);
-        return inner->Methods->Sync(inner, flags);
-    }
+    private static int Sync(FileHandle* file, int flags) =>
+        FlushedInner(file, out var inner) is var flushed and not Ok ? flushed : inner->Methods->Sync(inner, flags);
 
     [UnmanagedCallersOnly]
-    private static int FileSize(FileHandle* file, long* size)
-    {
-        if (Flush(file) is var flushed and not Ok)
-            return flushed;
-        var inner = Inner(file);
-        return inner->Methods->FileSize(inner, size);
-    }
+    private static int FileSize(FileHandle* file, long* size) =>
+        FlushedInner(file, out var inner) is var flushed and not Ok ? flushed : inner->Methods->FileSize(inner, size);
 
     [UnmanagedCallersOnly]
-    private static int FileControl(FileHandle* file, int operation, void* argument)
-    {
-        if (Flush(file) is var flushed and not Ok)
-            return flushed;
-        var inner = Inner(file);
-        return inner->Methods->FileControl(inner, operation, argument);
-    }
+    private static int FileControl(FileHandle* file, int operation, void* argument) =>
+        FlushedInner(file, out var inner) is var flushed and not Ok ? flushed : inner->Methods->FileControl(inner, operation, argument);
 
     [UnmanagedCallersOnly]
     private static int Lock(FileHandle* file, int level) => Inner(file)->Methods->Lock(Inner(file), level);
