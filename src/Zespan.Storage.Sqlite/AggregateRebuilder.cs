@@ -124,7 +124,7 @@ internal static class AggregateRebuilder
             WHERE id = $row
             """, "$row", "$rootName", "$rootStart", "$rootSpan", "$started", "$ended", "$spans", "$llm", "$cost", "$costHigh", "$unpriced", "$tokens", "$errors",
             "$user", "$userStart", "$userSpan", "$session", "$sessionStart", "$sessionSpan");
-        using var models = new TraceModels(connection);
+        using var models = new TraceModels(connection, counts);
         foreach (var (projectId, traceId) in traces)
         {
             var (before, after) = RebuildTrace(find, select, delete, update, models, projectId, traceId);

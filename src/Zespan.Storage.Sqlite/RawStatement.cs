@@ -141,6 +141,13 @@ internal sealed class RawStatement : IDisposable
         return raw.sqlite3_changes(_db) == 1 ? raw.sqlite3_last_insert_rowid(_db) : null;
     }
 
+    /// <summary>Runs an INSERT, UPDATE or DELETE without RETURNING (see <see cref="ExecuteInsert"/>); returns the rows it changed.</summary>
+    public int ExecuteChanges()
+    {
+        Execute();
+        return raw.sqlite3_changes(_db);
+    }
+
     /// <summary>Steps to the next row; false when there is none (then the statement is reset for its next run).</summary>
     public bool Read()
     {

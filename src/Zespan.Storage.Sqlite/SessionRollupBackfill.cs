@@ -7,7 +7,7 @@ namespace Zespan.Storage.Sqlite;
 /// trace rows, one GROUP BY per table. For a bulk loader that inserts those rows itself (the benchmarks' loaders): the
 /// writer's deltas only follow the rows the writer, the rebuilder and retention change. The statements are the
 /// backfills of migrations 030, 040, 047, 074 (the user totals in the normalized two parts of 370), 140, 170, 195, 201,
-/// 220, 260 and 300.
+/// 220, 260, 300, 500 and 510 (trace_models itself, 480, is the loader's).
 /// </summary>
 public static class SessionRollupBackfill
 {
@@ -34,6 +34,10 @@ public static class SessionRollupBackfill
         "INSERT INTO project_trace_counts (project_id, traces) SELECT project_id, COUNT(*) FROM traces GROUP BY project_id",
         "DELETE FROM project_error_trace_counts",
         "INSERT INTO project_error_trace_counts (project_id, traces) SELECT project_id, COUNT(*) FROM traces WHERE error_count > 0 GROUP BY project_id",
+        "DELETE FROM trace_counts_hourly",
+        $"INSERT INTO trace_counts_hourly (project_id, hour, traces, errored) SELECT s.project_id, {Hour}, COUNT(*), SUM(s.error_count > 0) FROM traces s WHERE s.span_count > 0 GROUP BY 1, 2",
+        "DELETE FROM trace_model_counts_hourly",
+        $"INSERT INTO trace_model_counts_hourly (project_id, model, hour, traces, errored) SELECT s.project_id, s.model, {Hour}, COUNT(*), SUM(s.errored) FROM trace_models s GROUP BY 1, 2, 3",
         "DELETE FROM session_rollup_hourly",
         $"""
         INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_high, cost_pico, unpriced_calls)

@@ -44,6 +44,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly Dictionary<long, long> _traceCounts = [];
     private readonly Dictionary<long, long> _errorTraceCounts = [];
     private readonly Dictionary<(long ProjectId, long Hour), (long Traces, long Errored)> _traceHours = [];
+    private readonly Dictionary<(long ProjectId, string Model, long Hour), (long Traces, long Errored)> _modelTraceHours = [];
     // The group rollups of 050/074: each a sum over (session, group) pairs, at the session's start hour.
     private readonly GroupRollup _sessionsHourly = new("sessions_hourly", ("project_id", "$p"), ("hour", "$hour"));
     private readonly GroupRollup _taggedHourly = new("session_tagged_hourly", ("project_id", "$p"), ("hour", "$hour"));
@@ -135,6 +136,17 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         var hour = (projectId, HourRange.Floor(s.StartedMs));
         var (traces, erroredTraces) = _traceHours.GetValueOrDefault(hour);
         _traceHours[hour] = (traces + sign, erroredTraces + errored);
+    }
+
+    /// <summary>
+    /// A trace_models row (a trace and one model of its spans) was added (+1) or removed (−1) with this start and errored
+    /// mark, for trace_model_counts_hourly (510); TraceModels calls it for every row it changes.
+    /// </summary>
+    public void CountModelTrace(long projectId, string model, long startedMs, bool errored, int sign)
+    {
+        var key = (projectId, model, HourRange.Floor(startedMs));
+        var (traces, erroredTraces) = _modelTraceHours.GetValueOrDefault(key);
+        _modelTraceHours[key] = (traces + sign, erroredTraces + (errored ? sign : 0));
     }
 
     private void Apply(long projectId, SessionRollupState s, int sign)
@@ -262,6 +274,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         FlushProjectCounter(_traceCounts, "project_trace_counts", "traces");
         FlushProjectCounter(_errorTraceCounts, "project_error_trace_counts", "traces");
         FlushTraceHours();
+        FlushModelTraceHours();
         if (_guardPending.Count > 0)
         {
             // REPLACE deletes the session's entry and inserts it again with a new "touch" (AUTOINCREMENT), so an entry being
@@ -300,6 +313,29 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             c.Execute();
         }
         _traceHours.Clear();
+    }
+
+    /// <summary>Adds the summed changes of trace_models rows to trace_model_counts_hourly, then forgets them.</summary>
+    private void FlushModelTraceHours()
+    {
+        if (_modelTraceHours.Count == 0)
+            return;
+        var c = Statement("""
+            INSERT INTO trace_model_counts_hourly (project_id, model, hour, traces, errored) VALUES ($p, $model, $hour, $n, $errored)
+            ON CONFLICT (project_id, model, hour) DO UPDATE SET traces = traces + excluded.traces, errored = errored + excluded.errored
+            """);
+        foreach (var ((projectId, model, hour), (traces, errored)) in _modelTraceHours)
+        {
+            if (traces == 0 && errored == 0)
+                continue;
+            c.Set("$p", projectId);
+            c.Set("$model", model);
+            c.Set("$hour", hour);
+            c.Set("$n", traces);
+            c.Set("$errored", errored);
+            c.Execute();
+        }
+        _modelTraceHours.Clear();
     }
 
     /// <summary>Adds each project's summed delta to a per-project counter table (project_id, column), then forgets them.</summary>

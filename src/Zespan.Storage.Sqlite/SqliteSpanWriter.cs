@@ -85,7 +85,7 @@ public sealed class SqliteSpanWriter : ISpanWriter
         using var rollups = new SessionRollupDeltas(connection);
         using var sumOnly = new SumOnlyReplacement(connection);
         using var links = new TraceSpanLinks(connection);
-        using var traceModels = new TraceModels(connection);
+        using var traceModels = new TraceModels(connection, rollups);
         var names = new WrittenSessionNames();
         var passedDown = new HashSet<(long, string)>();
         rebuilds.RebuildOrphans(connection, transaction, rollups);

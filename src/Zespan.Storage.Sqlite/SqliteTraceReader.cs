@@ -18,21 +18,29 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
     private const TraceDimensions TraceCounters = TraceDimensions.Status;
 
     /// <summary>
-    /// With a time range and a status or not, the count is the whole hours' counts (trace_counts_hourly, migration 500)
-    /// plus the traces of the partial hours at either end (HourRange), counted on covering indexes (traces_by_started,
-    /// traces_with_errors); status=ok is all of them minus the errored ones.
+    /// With a time range, a model and a status or not, the count is the whole hours' counts (trace_counts_hourly,
+    /// migration 500; by a model, trace_model_counts_hourly, 510) plus the traces of the partial hours at either end
+    /// (HourRange), counted on covering indexes (traces_by_started, traces_with_errors; trace_models_by_started,
+    /// trace_models_with_errors); status=ok is all of them minus the errored ones. No trace row is read.
     /// </summary>
-    private const TraceDimensions HourlyCounted = TraceDimensions.Time | TraceDimensions.Status;
-
-    /// <summary>
-    /// By a model, with a time range and a status or not: the count of its entries in trace_models, or of its errored
-    /// ones, or the difference for status=ok; no trace row is read.
-    /// </summary>
-    private const TraceDimensions ModelEntries = TraceDimensions.Model | TraceDimensions.Time | TraceDimensions.Status;
+    private const TraceDimensions HourlyCounted = TraceDimensions.Time | TraceDimensions.Status | TraceDimensions.Model;
 
     /// <summary>A model's traces in start order, and its errored traces alone (migration 480).</summary>
     private const string ModelTraces = "trace_models tm INDEXED BY trace_models_by_started";
     private const string ErroredModelTraces = "trace_models tm INDEXED BY trace_models_with_errors";
+
+    /// <summary>
+    /// What an hourly count reads: the hourly rows with their condition, the rows that start in a partial hour (all of
+    /// them, the errored ones) with theirs, and the column of their start.
+    /// </summary>
+    private sealed record HourlySource(string Hours, string Rows, string ErroredRows, string Start);
+
+    private static readonly HourlySource EveryTrace = new("trace_counts_hourly WHERE project_id = $p",
+        "traces t WHERE t.project_id = $p", "traces t WHERE t.project_id = $p AND t.error_count > 0", "t.started_ms");
+
+    private static readonly HourlySource OneModelsTraces = new("trace_model_counts_hourly WHERE project_id = $p AND model = $model",
+        $"{ModelTraces} WHERE tm.project_id = $p AND tm.model = $model", $"{ErroredModelTraces} WHERE tm.project_id = $p AND tm.model = $model AND tm.errored = 1",
+        "tm.started_ms");
 
     private const string AllTraces = "coalesce((SELECT traces FROM project_trace_counts WHERE project_id = $p), 0)";
     private const string ErroredTraces = "coalesce((SELECT traces FROM project_error_trace_counts WHERE project_id = $p), 0)";
@@ -53,10 +61,9 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
         var (source, start, where, errored) = Source(query, command);
         if (query.FromMs is { } from) { where.Append($" AND {start} >= $from"); command.With("$from", from); }
         if (query.ToMs is { } to) { where.Append($" AND {start} < $to"); command.With("$to", to); }
-        var indexWhere = where.ToString();
         if (query.Status == SpanStatus.Error) where.Append(" AND ").Append(errored);
         if (query.Status == SpanStatus.Ok) where.Append(" AND t.error_count = 0");
-        var countSql = CountSql(query, command, source, where.ToString(), indexWhere);
+        var countSql = CountSql(query, command, source, where.ToString());
         if (query.After is { } after)
         {
             // The bound on the start alone is what an index walk can seek to; the pair decides the ties.
@@ -144,23 +151,17 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
 
     /// <summary>
     /// The count of the filtered traces. Unfiltered or by status alone (the Traces view's default and its status menu):
-    /// the writer's exact counters instead of walking millions of traces. By time and status alone: the hourly counts
-    /// and the partial hours' rows. By model, time and status alone: the model's entries, without their rows. Any other
-    /// filter, including one added later, counts the matching rows.
+    /// the writer's exact counters instead of walking millions of traces. By time, model and status alone: the hourly
+    /// counts and the partial hours' rows. Any other filter, including one added later, counts the matching rows.
     /// </summary>
-    private static string CountSql(TraceQuery query, SqliteCommand command, string source, string where, string indexWhere)
+    private static string CountSql(TraceQuery query, SqliteCommand command, string source, string where)
     {
         if (TraceCounters.Supports(query))
             return ByStatus(query, AllTraces, ErroredTraces);
         if (HourlyCounted.Supports(query))
         {
-            var (all, withErrors) = HourlyCounts(HourRange.Split(query.FromMs, query.ToMs), command);
+            var (all, withErrors) = HourlyCounts(HourRange.Split(query.FromMs, query.ToMs), command, query.Model is null ? EveryTrace : OneModelsTraces);
             return ByStatus(query, all, withErrors);
-        }
-        if (ModelEntries.Supports(query) && query.Model is not null)
-        {
-            return ByStatus(query, $"(SELECT COUNT(*) FROM {ModelTraces}{indexWhere})",
-                $"(SELECT COUNT(*) FROM {ErroredModelTraces}{indexWhere} AND tm.errored = 1)");
         }
         return $"SELECT COUNT(*) FROM {source}{where}";
     }
@@ -176,39 +177,39 @@ public sealed class SqliteTraceReader(SqliteDatabase database) : ITraceReader
     };
 
     /// <summary>
-    /// The count of a time range's traces as two SQL expressions, all and errored: the sums over its whole hours, plus
-    /// the rows of each partial hour (the parameters are bound once for both).
+    /// The count of a time range's traces (all, or one model's) as two SQL expressions, all and errored: the sums over
+    /// its whole hours, plus the rows of each partial hour (the parameters are bound once for both).
     /// </summary>
-    private static (string All, string Errored) HourlyCounts(HourRange range, SqliteCommand command)
+    private static (string All, string Errored) HourlyCounts(HourRange range, SqliteCommand command, HourlySource source)
     {
         var hours = new StringBuilder();
         HourConditions.Append(hours, command, range.WholeFromMs, range.WholeToMs, "$hourFrom", "$hourTo");
         var edges = new List<string>();
         for (var i = 0; i < range.Edges.Count; i++)
         {
-            var edge = new StringBuilder(" WHERE t.project_id = $p");
+            var edge = new StringBuilder();
             if (range.Edges[i].FromMs is { } from)
             {
-                edge.Append($" AND t.started_ms >= $edge{i}From");
+                edge.Append($" AND {source.Start} >= $edge{i}From");
                 command.With($"$edge{i}From", from);
             }
             if (range.Edges[i].ToMs is { } to)
             {
-                edge.Append($" AND t.started_ms < $edge{i}To");
+                edge.Append($" AND {source.Start} < $edge{i}To");
                 command.With($"$edge{i}To", to);
             }
             edges.Add(edge.ToString());
         }
-        string Sum(string column, string condition)
+        string Sum(string column, string rows)
         {
             var sql = new StringBuilder("(0");
             if (range.HasWholeHours)
-                sql.Append($" + coalesce((SELECT sum({column}) FROM trace_counts_hourly WHERE project_id = $p{hours}), 0)");
+                sql.Append($" + coalesce((SELECT sum({column}) FROM {source.Hours}{hours}), 0)");
             foreach (var edge in edges)
-                sql.Append($" + (SELECT COUNT(*) FROM traces t{edge}{condition})");
+                sql.Append($" + (SELECT COUNT(*) FROM {rows}{edge})");
             return sql.Append(')').ToString();
         }
-        return (Sum("traces", ""), Sum("errored", " AND t.error_count > 0"));
+        return (Sum("traces", source.Rows), Sum("errored", source.ErroredRows));
     }
 
     public async Task<TraceDetail?> GetAsync(long projectId, string traceId, CancellationToken cancellationToken = default)

@@ -9,10 +9,13 @@ namespace Zespan.Storage.Sqlite;
 /// their models and updates the trace's rows when it now starts earlier or has its first error; a rebuild (a span
 /// replaced, moved or deleted) knows all the trace's spans, so it writes the rows again. A replacement in place that
 /// changes a span's model or status is rebuilt (SqliteSpanWriter.Replace).
+/// Every row it inserts, moves or deletes is also counted, as a signed delta, in the hour of its start
+/// (SessionRollupDeltas.CountModelTrace, trace_model_counts_hourly, migration 510): the deltas follow the rows this
+/// class changes, read from the rows themselves, so the hourly counts are the rows grouped by hour whatever the change.
 /// </summary>
-internal sealed class TraceModels(SqliteConnection connection) : IDisposable
+internal sealed class TraceModels(SqliteConnection connection, SessionRollupDeltas counts) : IDisposable
 {
-    private RawStatement? _move, _add, _clear;
+    private RawStatement? _stored, _move, _add, _clear;
 
     /// <summary>
     /// After a trace's upsert: the models of its new spans, and what the row counted for before (null: it is new) and
@@ -24,6 +27,7 @@ internal sealed class TraceModels(SqliteConnection connection) : IDisposable
         // kept its start and mark costs no statement here.
         if (before is { } b && (b.StartedMs != after.StartedMs || b.Errors > 0 != after.Errors > 0))
         {
+            CountStored(row, -1, movedTo: after);
             var move = _move ??= new RawStatement(connection, "UPDATE trace_models SET started_ms = $started, errored = $errored WHERE trace_row = $row");
             move.Set("$row", row);
             move.Set("$started", after.StartedMs);
@@ -45,6 +49,7 @@ internal sealed class TraceModels(SqliteConnection connection) : IDisposable
     /// <summary>The trace row was deleted (its last span went): so are its models.</summary>
     public void Gone(long row)
     {
+        CountStored(row, -1, movedTo: null);
         var clear = _clear ??= new RawStatement(connection, "DELETE FROM trace_models WHERE trace_row = $row");
         clear.Set("$row", row);
         clear.Execute();
@@ -60,11 +65,30 @@ internal sealed class TraceModels(SqliteConnection connection) : IDisposable
         add.Set("$p", projectId);
         add.Set("$started", trace.StartedMs);
         add.Set("$errored", trace.Errors > 0 ? 1 : 0);
-        add.Execute();
+        if (add.ExecuteChanges() > 0) // a model the trace already had is ignored, and counted already
+            counts.CountModelTrace(projectId, model, trace.StartedMs, trace.Errors > 0, +1);
+    }
+
+    /// <summary>
+    /// Counts the trace's stored rows with <paramref name="sign"/> in the hour of their stored start, and, when they
+    /// are about to move, with the opposite sign where they move to.
+    /// </summary>
+    private void CountStored(long row, int sign, TraceCountState? movedTo)
+    {
+        var stored = _stored ??= new RawStatement(connection, "SELECT project_id, model, started_ms, errored FROM trace_models WHERE trace_row = $row");
+        stored.Set("$row", row);
+        while (stored.Read())
+        {
+            var (projectId, model) = (stored.GetInt64(0), stored.GetString(1));
+            counts.CountModelTrace(projectId, model, stored.GetInt64(2), stored.GetInt64(3) != 0, sign);
+            if (movedTo is { } to)
+                counts.CountModelTrace(projectId, model, to.StartedMs, to.Errors > 0, -sign);
+        }
     }
 
     public void Dispose()
     {
+        _stored?.Dispose();
         _move?.Dispose();
         _add?.Dispose();
         _clear?.Dispose();

@@ -54,31 +54,52 @@ public sealed class FoldConformanceTests
             AssertTraceLinks(connection, $"seed {seed}, batch {batch}");
             AssertTraceModels(connection, $"seed {seed}, batch {batch}");
             AssertTraceHours(connection, $"seed {seed}, batch {batch}");
+            AssertTraceModelHours(connection, $"seed {seed}, batch {batch}");
         }
     }
+
+    /// <summary>The hour of a trace row's start (HourRange.Floor) in SQL, for the recomputations below.</summary>
+    private static readonly string TraceHour = $"t.started_ms - ((t.started_ms % {HourRange.HourMs}) + {HourRange.HourMs}) % {HourRange.HourMs}";
 
     /// <summary>
     /// trace_counts_hourly holds, per project and hour, the trace rows that start in it and those with an errored span
     /// (SessionRollupDeltas.MoveTrace), recomputed here from the rows; hours whose counts went back to zero may stay.
     /// </summary>
-    internal static void AssertTraceHours(SqliteConnection connection, string context)
+    internal static void AssertTraceHours(SqliteConnection connection, string context) => AssertHourlyCounts(connection, context, "trace_counts_hourly", "the trace rows",
+        $"SELECT t.project_id, {TraceHour} AS hour, COUNT(*) AS traces, SUM(t.error_count > 0) AS errored FROM traces t GROUP BY 1, 2");
+
+    /// <summary>
+    /// trace_model_counts_hourly holds, per project, model and hour, the traces with a span of that model that start in
+    /// that hour and those of them with an errored span (TraceModels, SessionRollupDeltas.CountModelTrace), recomputed
+    /// here from the spans and the trace rows, not from trace_models; hours whose counts went back to zero may stay.
+    /// </summary>
+    internal static void AssertTraceModelHours(SqliteConnection connection, string context) => AssertHourlyCounts(connection, context, "trace_model_counts_hourly", "the spans",
+        $"""
+        SELECT project_id, model, hour, COUNT(*) AS traces, SUM(errored) AS errored
+        FROM (SELECT DISTINCT t.id, t.project_id, s.model, {TraceHour} AS hour, t.error_count > 0 AS errored
+              FROM spans s JOIN traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id WHERE s.model IS NOT NULL)
+        GROUP BY 1, 2, 3
+        """);
+
+    /// <summary>
+    /// An hourly count table (its key columns, then traces and errored) equals the recomputation <paramref name="expected"/>
+    /// (the same columns), but for rows whose counts are both zero; the message lists each row that differs.
+    /// </summary>
+    private static void AssertHourlyCounts(SqliteConnection connection, string context, string table, string source, string expected)
     {
-        var hour = $"t.started_ms - ((t.started_ms % {HourRange.HourMs}) + {HourRange.HourMs}) % {HourRange.HourMs}";
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            WITH expected AS (SELECT t.project_id, {hour} AS hour, COUNT(*) AS traces, SUM(t.error_count > 0) AS errored FROM traces t GROUP BY 1, 2),
-                 stored AS (SELECT project_id, hour, traces, errored FROM trace_counts_hourly WHERE traces <> 0 OR errored <> 0)
-            SELECT 'stored ' || project_id || ' ' || hour || ': ' || traces || ' traces, ' || errored || ' errored'
-            FROM (SELECT * FROM stored EXCEPT SELECT * FROM expected)
+            WITH expected AS ({expected}),
+                 stored AS (SELECT * FROM {table} WHERE traces <> 0 OR errored <> 0)
+            SELECT 'stored', * FROM (SELECT * FROM stored EXCEPT SELECT * FROM expected)
             UNION ALL
-            SELECT 'from the rows ' || project_id || ' ' || hour || ': ' || traces || ' traces, ' || errored || ' errored'
-            FROM (SELECT * FROM expected EXCEPT SELECT * FROM stored)
+            SELECT 'from {source}', * FROM (SELECT * FROM expected EXCEPT SELECT * FROM stored)
             """;
         using var reader = command.ExecuteReader();
         var wrong = new List<string>();
         while (reader.Read())
-            wrong.Add(reader.GetString(0));
-        Assert.True(wrong.Count == 0, $"{context}: trace_counts_hourly differs from the trace rows: {string.Join("; ", wrong)}");
+            wrong.Add(string.Join(' ', Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i))));
+        Assert.True(wrong.Count == 0, $"{context}: {table} differs from {source} (key…, traces, errored): {string.Join("; ", wrong)}");
     }
 
     /// <summary>

@@ -59,6 +59,7 @@ public sealed class SessionCountTests
             FoldConformanceTests.AssertTraceLinks(connection, $"project {projectId}");
             FoldConformanceTests.AssertTraceModels(connection, $"project {projectId}");
             FoldConformanceTests.AssertTraceHours(connection, $"project {projectId}");
+            FoldConformanceTests.AssertTraceModelHours(connection, $"project {projectId}");
         }
     }
 }

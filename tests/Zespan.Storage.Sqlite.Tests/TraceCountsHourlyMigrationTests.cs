@@ -58,7 +58,7 @@ public sealed class TraceCountsHourlyMigrationTests
     }
 
     /// <summary>Yesterday's first whole hour, so every span is inside the plan's retention and hours are aligned.</summary>
-    private static long HourRangeStart()
+    internal static long HourRangeStart()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         return now - now % Hour - 24 * Hour;
