@@ -31,7 +31,8 @@ internal sealed class SpanWriteStatements : IDisposable
     private readonly RawStatement _trimSessionMetadata;
     private readonly RawStatement _unchanged;
     private readonly int[] _unchangedIndexes;
-    private readonly RawStatement _addToTrace;
+    private readonly RawStatement _insertTrace;
+    private readonly RawStatement _mergeIntoTrace;
     private readonly RawStatement _traceBefore;
     private readonly RawStatement _addToHourly;
     private readonly RawStatement _readSessionState;
@@ -100,33 +101,39 @@ internal sealed class SpanWriteStatements : IDisposable
               AND pl.input IS $input AND pl.output IS $output
             """);
         _unchangedIndexes = [.. SpanParameters.Select(_unchanged.IndexOf)];
-        _addToTrace = new RawStatement(connection, $"""
+        // A trace new to the project (most of them: SDKs make one trace per call) is one insert; a stored one is read, then
+        // updated by its row number (the merge below), so only new traces pay no read and stored ones no second lookup by id.
+        _insertTrace = new RawStatement(connection, """
             INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico, cost_high,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
             VALUES ($p, $trace, $rootName, $rootStart, $rootSpan,
                     $start, $end, $spanCount, $llmCalls, $cost, $costHigh, $unpriced, $tokens, $errors,
                     $user, $userStart, $userSpan, $session, $sessionStart, $sessionSpan)
-            ON CONFLICT (project_id, trace_id) DO UPDATE SET
-                root_name     = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_name ELSE root_name END,
-                root_start_ms = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_start_ms ELSE root_start_ms END,
-                root_span_id  = CASE WHEN excluded.root_span_id IS NOT NULL AND (root_span_id IS NULL OR (excluded.root_start_ms, excluded.root_span_id) < (root_start_ms, root_span_id)) THEN excluded.root_span_id ELSE root_span_id END,
-                user_id       = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_id ELSE user_id END,
-                user_start_ms = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_start_ms ELSE user_start_ms END,
-                user_span_id  = CASE WHEN excluded.user_id IS NOT NULL AND (user_id IS NULL OR (excluded.user_start_ms, excluded.user_span_id) < (user_start_ms, user_span_id)) THEN excluded.user_span_id ELSE user_span_id END,
-                session_id       = CASE WHEN excluded.session_id IS NOT NULL AND (session_id IS NULL OR (excluded.session_start_ms, excluded.session_span_id) < (session_start_ms, session_span_id)) THEN excluded.session_id ELSE session_id END,
-                session_start_ms = CASE WHEN excluded.session_id IS NOT NULL AND (session_id IS NULL OR (excluded.session_start_ms, excluded.session_span_id) < (session_start_ms, session_span_id)) THEN excluded.session_start_ms ELSE session_start_ms END,
-                session_span_id  = CASE WHEN excluded.session_id IS NOT NULL AND (session_id IS NULL OR (excluded.session_start_ms, excluded.session_span_id) < (session_start_ms, session_span_id)) THEN excluded.session_span_id ELSE session_span_id END,
-                started_ms     = min(started_ms, excluded.started_ms),
-                ended_ms       = max(ended_ms, excluded.ended_ms),
-                span_count     = span_count + excluded.span_count,
-                llm_calls      = llm_calls + excluded.llm_calls,
-                {ExactSum.AddRowSql()}, -- exact at any total (migration 150)
-                unpriced_calls = unpriced_calls + excluded.unpriced_calls,
-                total_tokens   = total_tokens + excluded.total_tokens,
-                error_count    = error_count + excluded.error_count
+            ON CONFLICT (project_id, trace_id) DO NOTHING
             """);
-        // Read before the upsert rather than RETURNING from it, for the reason given at the span insert (AddToTrace).
+        // Read before the merge rather than RETURNING from it, for the reason given at the span insert.
         _traceBefore = new RawStatement(connection, "SELECT started_ms, error_count, id FROM traces WHERE project_id = $p AND trace_id = $trace");
+        _mergeIntoTrace = new RawStatement(connection, $"""
+            UPDATE traces SET
+                root_name     = CASE WHEN $rootSpan IS NOT NULL AND (root_span_id IS NULL OR ($rootStart, $rootSpan) < (root_start_ms, root_span_id)) THEN $rootName ELSE root_name END,
+                root_start_ms = CASE WHEN $rootSpan IS NOT NULL AND (root_span_id IS NULL OR ($rootStart, $rootSpan) < (root_start_ms, root_span_id)) THEN $rootStart ELSE root_start_ms END,
+                root_span_id  = CASE WHEN $rootSpan IS NOT NULL AND (root_span_id IS NULL OR ($rootStart, $rootSpan) < (root_start_ms, root_span_id)) THEN $rootSpan ELSE root_span_id END,
+                user_id       = CASE WHEN $user IS NOT NULL AND (user_id IS NULL OR ($userStart, $userSpan) < (user_start_ms, user_span_id)) THEN $user ELSE user_id END,
+                user_start_ms = CASE WHEN $user IS NOT NULL AND (user_id IS NULL OR ($userStart, $userSpan) < (user_start_ms, user_span_id)) THEN $userStart ELSE user_start_ms END,
+                user_span_id  = CASE WHEN $user IS NOT NULL AND (user_id IS NULL OR ($userStart, $userSpan) < (user_start_ms, user_span_id)) THEN $userSpan ELSE user_span_id END,
+                session_id       = CASE WHEN $session IS NOT NULL AND (session_id IS NULL OR ($sessionStart, $sessionSpan) < (session_start_ms, session_span_id)) THEN $session ELSE session_id END,
+                session_start_ms = CASE WHEN $session IS NOT NULL AND (session_id IS NULL OR ($sessionStart, $sessionSpan) < (session_start_ms, session_span_id)) THEN $sessionStart ELSE session_start_ms END,
+                session_span_id  = CASE WHEN $session IS NOT NULL AND (session_id IS NULL OR ($sessionStart, $sessionSpan) < (session_start_ms, session_span_id)) THEN $sessionSpan ELSE session_span_id END,
+                started_ms     = min(started_ms, $start),
+                ended_ms       = max(ended_ms, $end),
+                span_count     = span_count + $spanCount,
+                llm_calls      = llm_calls + $llmCalls,
+                {ExactSum.AddRowSql("$costHigh", "$cost")}, -- exact at any total (migration 150)
+                unpriced_calls = unpriced_calls + $unpriced,
+                total_tokens   = total_tokens + $tokens,
+                error_count    = error_count + $errors
+            WHERE id = $row
+            """);
         _readSessionState = new RawStatement(connection,
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
         _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
@@ -290,20 +297,33 @@ internal sealed class SpanWriteStatements : IDisposable
     /// Merges the fold of one trace's new spans into its row: <see cref="TraceFigures.Merge"/> in SQL (see AddToSession).
     /// Returns what the row counted for before (null when it is new) and after, for the trace counters
     /// (SessionRollupDeltas.MoveTrace) and its models (TraceModels), and the row's number, for its spans' links
-    /// (TraceSpanLinks). The row is read before the upsert, not after: its start before is what moves its hourly count,
-    /// and its start and errors after follow from the merge's min and sum.
+    /// (TraceSpanLinks). A trace new to the project is inserted; a stored row is read before the merge, not after: its
+    /// start before is what moves its hourly count, and its start and errors after follow from the merge's min and sum.
     /// </summary>
     public (TraceCountState? Before, TraceCountState After, long Row) AddToTrace(long projectId, string traceId, TraceFigures d)
     {
+        var insert = BindTraceFigures(_insertTrace, d);
+        insert.Set("$p", projectId);
+        insert.Set("$trace", traceId);
+        if (insert.ExecuteInsert() is { } row)
+            return (null, new TraceCountState(d.StartedMs, d.Errors), row);
+
         var stored = _traceBefore;
         stored.Set("$p", projectId);
         stored.Set("$trace", traceId);
-        (TraceCountState State, long Row)? before = stored.Read() ? (new TraceCountState(stored.GetInt64(0), stored.GetInt64(1)), stored.GetInt64(2)) : null;
-        if (before is not null)
-            stored.Reset();
-        var c = _addToTrace;
-        c.Set("$p", projectId);
-        c.Set("$trace", traceId);
+        if (!stored.Read())
+            throw new InvalidOperationException($"Trace {traceId} was neither inserted nor found.");
+        var (before, storedRow) = (new TraceCountState(stored.GetInt64(0), stored.GetInt64(1)), stored.GetInt64(2));
+        stored.Reset();
+        var merge = BindTraceFigures(_mergeIntoTrace, d);
+        merge.Set("$row", storedRow);
+        merge.Execute();
+        return (before, new TraceCountState(Math.Min(before.StartedMs, d.StartedMs), before.Errors + d.Errors), storedRow);
+    }
+
+    /// <summary>Binds a trace fold's figures, as the insert and the merge name them.</summary>
+    private static RawStatement BindTraceFigures(RawStatement c, TraceFigures d)
+    {
         c.Set("$rootName", d.Root.Value);
         c.Set("$rootStart", d.Root.HasValue ? d.Root.StartMs : (long?)null);
         c.Set("$rootSpan", d.Root.SpanId);
@@ -323,13 +343,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$session", d.Session.Value);
         c.Set("$sessionStart", d.Session.HasValue ? d.Session.StartMs : (long?)null);
         c.Set("$sessionSpan", d.Session.SpanId);
-        if (before is not { } b)
-        {
-            var row = c.ExecuteInsert() ?? throw new InvalidOperationException($"The insert of trace {traceId} added no row.");
-            return (null, new TraceCountState(d.StartedMs, d.Errors), row);
-        }
-        c.Execute();
-        return (b.State, new TraceCountState(Math.Min(b.State.StartedMs, d.StartedMs), b.State.Errors + d.Errors), b.Row);
+        return c;
     }
 
     /// <summary>Adds (+1) or removes (−1) one LLM span's usage in its model's hourly row (used by retention deletes).</summary>
@@ -422,7 +436,7 @@ internal sealed class SpanWriteStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _addToTrace, _traceBefore, _addToHourly, _readSessionState, _idleGap })
+        foreach (var command in new IDisposable[] { _findExisting, _insertSpan, _updateSpan, _upsertPayload, _deletePayload, _addToSession, _addSessionTag, _addSessionMetadata, _trimSessionMetadata, _unchanged, _insertTrace, _mergeIntoTrace, _traceBefore, _addToHourly, _readSessionState, _idleGap })
             command.Dispose();
     }
 }
