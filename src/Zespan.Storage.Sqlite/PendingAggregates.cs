@@ -91,24 +91,31 @@ internal sealed class PendingAggregates
         }
         // Tags, and at most MaxValuesPerKeyPerSession values per key and session: this batch's smallest, then the stored rows
         // are trimmed back to the smallest of old and new together. Kept per session as the calls are added, so no pass
-        // regroups the batch's pairs (LINQ GroupBy was ~4 % of the writer with SDK traffic).
+        // regroups the batch's pairs (LINQ GroupBy was ~4 % of the writer with SDK traffic). A pair the stored row already
+        // has (read just above: most calls repeat their session's tags and metadata) is not inserted again.
         var stored = upserted.ToDictionary(u => (u.ProjectId, u.SessionId), u => u.Before);
         foreach (var ((projectId, sessionId), d) in _sessions)
         {
             if (sessionsToRebuild.Contains((projectId, sessionId)))
                 continue;
+            var known = stored.TryGetValue((projectId, sessionId), out var before);
             foreach (var tag in d.Tags)
-                statements.AddSessionTag(projectId, sessionId, tag);
+            {
+                if (before is null || !before.Tags.Contains(tag))
+                    statements.AddSessionTag(projectId, sessionId, tag);
+            }
             foreach (var (key, values) in d.Metadata)
             {
                 var added = 0;
                 foreach (var value in MetadataValues.Kept(values))
                 {
+                    if (before is not null && before.Metadata.Contains((key, value)))
+                        continue;
                     statements.AddSessionMetadata(projectId, sessionId, key, value);
                     added++;
                 }
                 // A session whose stored pairs were not read is always trimmed.
-                if (!stored.TryGetValue((projectId, sessionId), out var before) || MayPassTheCap(before, key, added))
+                if (!known || MayPassTheCap(before, key, added))
                     statements.TrimSessionMetadata(projectId, sessionId, key);
             }
         }
