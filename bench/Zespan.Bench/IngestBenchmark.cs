@@ -20,7 +20,8 @@ namespace Zespan.Bench;
 /// between an empty folder and a copy of the base, so the throughput on a large file is measured beside the empty one in
 /// the same run (issue 15: within 20 %).
 /// </summary>
-public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix, string? baseFolder = null, bool randomIds = false, bool live = false, int warmups = 1)
+public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int batch, string mix, string? baseFolder = null, bool randomIds = false, bool live = false, int warmups = 1,
+    bool inStartOrder = false)
 {
     internal const string Key = "zsp_bench_ingest_key_0123456789";
 
@@ -28,7 +29,7 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
     {
         var plan = RecentTraffic.Plan(sessions, randomIds: randomIds, live: live);
         var generator = new SessionGenerator(plan);
-        var spans = Enumerable.Range(0, sessions).SelectMany(generator.Generate).Where(InMix).Select(Reparent).ToList();
+        var spans = RecentTraffic.Ordered(Enumerable.Range(0, sessions).SelectMany(generator.Generate).Where(InMix).Select(Reparent), inStartOrder);
         var llm = spans.Count(s => s.Kind == SpanKind.Llm);
         var bodies = spans.Chunk(batch).Select(IngestJson.Batch).ToList();
         // "Sustained" throughput: each warm-up round posts as much as the measured part (other sessions, its own seed), so
@@ -37,9 +38,9 @@ public sealed class IngestBenchmark(int sessions, int runs, int concurrency, int
         var warmupBodies = Enumerable.Range(0, warmups).SelectMany(round =>
         {
             var warmup = new SessionGenerator(plan with { Seed = 8 + round });
-            return Enumerable.Range(0, sessions).SelectMany(warmup.Generate).Where(InMix).Select(Reparent).Chunk(batch).Select(IngestJson.Batch);
+            return RecentTraffic.Ordered(Enumerable.Range(0, sessions).SelectMany(warmup.Generate).Where(InMix).Select(Reparent), inStartOrder).Chunk(batch).Select(IngestJson.Batch);
         }).ToList();
-        Console.WriteLine($"Ingest (mix {mix}, {RecentTraffic.Describe(plan)}): {spans.Count:N0} spans ({llm:N0} LLM) of {sessions:N0} sessions, {bodies.Count} requests of {batch} spans " +
+        Console.WriteLine($"Ingest (mix {mix}, {RecentTraffic.Describe(plan, inStartOrder)}): {spans.Count:N0} spans ({llm:N0} LLM) of {sessions:N0} sessions, {bodies.Count} requests of {batch} spans " +
                           $"after {warmups} warm-up round(s) of as many, " +
                           $"{bodies.Sum(b => (long)b.Length) / 1024 / 1024:N0} MB of JSON, concurrency {concurrency}, {runs} runs");
 

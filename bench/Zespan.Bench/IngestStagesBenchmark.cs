@@ -28,12 +28,9 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
         // Mix "llm" keeps only the LLM spans, made roots, as the SDKs send them (the same rows as `ingest --mix llm`).
         var all = Enumerable.Range(0, sessions).SelectMany(generator.Generate)
             .Where(s => mix != "llm" || s.Kind == SpanKind.Llm).Select(s => mix == "llm" ? s with { ParentId = null } : s).ToList();
-        // By default each session's spans go together (one write holds most sessions whole). In start order, as calls
-        // happen, a session's calls fall into several writes, each of which updates its row, tags and metadata again.
-        if (inStartOrder)
-            all = [.. all.OrderBy(s => s.StartMs).ThenBy(s => s.Id, StringComparer.Ordinal)];
+        all = RecentTraffic.Ordered(all, inStartOrder);
         var bodies = all.Chunk(batch).Select(IngestJson.Batch).ToList();
-        Console.WriteLine($"Ingest stages (mix {mix}, {RecentTraffic.Describe(plan)}, {(inStartOrder ? "in start order" : "session by session")}): {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs{(baseFolder is null ? "" : $" on an empty file and on a copy of {baseFolder}")} (thread CPU µs per span)");
+        Console.WriteLine($"Ingest stages (mix {mix}, {RecentTraffic.Describe(plan, inStartOrder)}): {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs{(baseFolder is null ? "" : $" on an empty file and on a copy of {baseFolder}")} (thread CPU µs per span)");
         if (baseFolder is not null) // a base made with the ingest benchmark's key, as docs/benchmarks.md's DataGen command
             await SettledBase.EnsureAsync(baseFolder, IngestBenchmark.Key);
         var parser = new BatchParser(new SpanParser(TimeProvider.System));

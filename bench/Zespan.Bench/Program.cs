@@ -3,7 +3,7 @@ using Zespan.Bench;
 const string usage = """
     Zespan benchmarks (results go to docs/benchmarks.md). Build the server first: scripts/build-server.sh (or set ZESPAN_SERVER_DLL).
 
-      dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm] [--base <data folder>] [--ids ordered|random] [--time history|live]   (--base: runs alternate empty / a copy of it)
+      dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm] [--base <data folder>] [--ids ordered|random] [--time history|live] [--order session|start]   (--base: runs alternate empty / a copy of it; --order as ingest-stages)
       dotnet Zespan.Bench.dll otlp    [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]   (OTLP protobuf vs /api/v1/ingest, LLM spans)
       dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000] [--mix all|llm] [--base <folder>] [--ids ordered|random] [--time history|live] [--order session|start] [--profile]   (CPU and pages per stage, in-process; --order start: spans sent in start order, each session's calls spread over the writes, as live traffic arrives; --profile: the writer's statements by time and its last commits' WAL pages by table)
       dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5] [--rebuild-in-writer]   (writer hold time in a long session, in-process)
@@ -30,7 +30,7 @@ switch (args.FirstOrDefault())
     case "ingest":
         await new IngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
             int.Parse(Option("--concurrency", "8")), int.Parse(Option("--batch", "1000")), Option("--mix", "all"), args.Contains("--base") ? Option("--base", "") : null,
-            traffic.RandomIds, traffic.Live, int.Parse(Option("--warmups", "1"))).RunAsync();
+            traffic.RandomIds, traffic.Live, int.Parse(Option("--warmups", "1")), RecentTraffic.InStartOrder(Option("--order", "session"))).RunAsync();
         return 0;
     case "otlp":
         await new OtlpIngestBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")),
@@ -39,7 +39,7 @@ switch (args.FirstOrDefault())
     case "ingest-stages":
         await new IngestStagesBenchmark(int.Parse(Option("--sessions", "3000")), int.Parse(Option("--runs", "5")), int.Parse(Option("--batch", "1000")), Option("--mix", "all"),
             Option("--base", "") is { Length: > 0 } stagesBase ? stagesBase : null, traffic.RandomIds, traffic.Live, args.Contains("--profile"),
-            Option("--order", "session") switch { "session" => false, "start" => true, _ => throw new ArgumentException("--order must be session or start.") }).RunAsync();
+            RecentTraffic.InStartOrder(Option("--order", "session"))).RunAsync();
         return 0;
     case "long-session":
         await new LongSessionBenchmark(int.Parse(Option("--turns", "20000")), int.Parse(Option("--runs", "5")), args.Contains("--rebuild-in-writer")).RunAsync();

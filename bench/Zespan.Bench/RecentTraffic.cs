@@ -1,3 +1,4 @@
+using Zespan.Core.Spans;
 using Zespan.DataGen;
 
 namespace Zespan.Bench;
@@ -31,6 +32,24 @@ public static class RecentTraffic
     public static (bool RandomIds, bool Live) Options(string ids, string time) => (
         GenerationPlan.ParseRandomIds(ids),
         time switch { "live" => true, "history" => false, _ => throw new ArgumentException("--time must be history or live.") });
+
+    /// <summary>
+    /// The traffic order of a benchmark's command line (--order session|start). By default each session's spans go
+    /// together, so one write holds most sessions whole; in start order, as calls happen, a session's calls fall into
+    /// several writes, each of which updates its row, tags and metadata again.
+    /// </summary>
+    public static bool InStartOrder(string order) => order switch
+    {
+        "session" => false,
+        "start" => true,
+        _ => throw new ArgumentException("--order must be session or start."),
+    };
+
+    /// <summary>The spans as a benchmark sends them: as generated (session by session), or in start order.</summary>
+    public static List<SpanRecord> Ordered(IEnumerable<SpanRecord> spans, bool inStartOrder) =>
+        inStartOrder ? [.. spans.OrderBy(s => s.StartMs).ThenBy(s => s.Id, StringComparer.Ordinal)] : [.. spans];
+
+    public static string Describe(GenerationPlan plan, bool inStartOrder = false) => $"{Describe(plan)}, {(inStartOrder ? "in start order" : "session by session")}";
 
     public static string Describe(GenerationPlan plan) => $"{(plan.RandomIds ? "random" : "ordered")} ids, {(plan.Days < 1 ? "live" : $"{plan.Days:0} days of")} traffic";
 }
