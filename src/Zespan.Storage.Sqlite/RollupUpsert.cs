@@ -3,12 +3,17 @@ namespace Zespan.Storage.Sqlite;
 /// <summary>
 /// Adds signed deltas to a rollup table with a <c>sessions</c> column, through one
 /// <c>INSERT … VALUES (…), (…), … ON CONFLICT (key) DO UPDATE</c> per <see cref="RowsPerStatement"/> rows instead of one
-/// statement per row, then deletes the rows whose sessions a negative delta brought to 0, so the table equals its GROUP BY.
+/// statement per row; a negative delta that takes all of a row's sessions deletes the row instead, so the table equals
+/// its GROUP BY.
 /// Why batched: a new session adds ~36 rows to the per-kind rollups (issue 15, session 11's profile: ~3.4 upserts per
 /// span), and each execution of a one-row upsert pays SQLite's per-statement work (the transaction check, opening the
 /// table's cursor, the reset) and two calls into SQLite that cross the GC boundary; batched, those are paid once per
 /// 32 rows. What is written is the same: the keys are distinct (a dictionary's), so no row of a batch conflicts with
 /// another of the same batch, and each row is added exactly as the one-row upsert added it.
+/// Why deleted first: a session whose figures move leaves its old rows, and those mostly held only it (session_kind_costs
+/// is keyed by the exact cost): updated to 0 and then deleted, each cost a row in an upsert and a DELETE; with live
+/// traffic (a session upserted at each call) that was ~64,000 DELETEs per 60,000 spans (docs/benchmarks.md, session 37).
+/// A row left with no session has no sums either (the table is a GROUP BY of the session rows), so it goes whole.
 /// Parameters are positional (<see cref="RowBinder"/>): bindKey binds the key in the order of keyColumns, bindSums the
 /// sums in the order of sumColumns.
 /// </summary>
@@ -20,33 +25,36 @@ internal sealed class RollupUpsert<TKey, TSums>(
     public const int RowsPerStatement = 32;
 
     private readonly List<(TKey Key, TSums Sums)> _rows = new(RowsPerStatement);
-    private List<TKey>? _emptied;
     private RawStatement? _full;
+    private RawStatement? _emptied;
 
-    /// <summary>Queues a row's delta; sessions is its delta of the sessions column (negative: the row may be emptied).</summary>
+    /// <summary>
+    /// Deletes the row when it holds exactly the sessions a negative delta takes away, else queues the row's delta;
+    /// sessions is its delta of the sessions column.
+    /// </summary>
     public void Add(TKey key, TSums sums, long sessions)
     {
+        if (sessions < 0 && DeleteWhenEmptied(key, -sessions))
+            return;
         _rows.Add((key, sums));
-        if (sessions < 0)
-            (_emptied ??= []).Add(key);
         if (_rows.Count == RowsPerStatement)
             Write(_full ??= Prepare(RowsPerStatement));
     }
 
-    /// <summary>Writes the rows still queued (a shorter statement), then deletes the rows left with no session.</summary>
+    /// <summary>Writes the rows still queued (a shorter statement).</summary>
     public void Finish()
     {
         if (_rows.Count > 0)
             Write(Prepare(_rows.Count));
-        if (_emptied is null)
-            return;
-        var empty = owner.Statement($"DELETE FROM {table} WHERE {string.Join(" AND ", keyColumns.Select(c => $"{c} = ?"))} AND sessions = 0");
-        foreach (var key in _emptied)
-        {
-            bindKey(new RowBinder(empty), key);
-            empty.Execute();
-        }
-        _emptied = null;
+    }
+
+    private bool DeleteWhenEmptied(TKey key, long leaving)
+    {
+        var delete = _emptied ??= owner.Statement($"DELETE FROM {table} WHERE {string.Join(" AND ", keyColumns.Select(c => $"{c} = ?"))} AND sessions = ?");
+        var binder = new RowBinder(delete);
+        bindKey(binder, key);
+        binder.Add(leaving);
+        return delete.ExecuteChanges() == 1;
     }
 
     private RawStatement Prepare(int rows)
