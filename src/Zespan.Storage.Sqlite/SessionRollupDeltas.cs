@@ -183,39 +183,34 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         if (_hourly.Count > 0)
         {
             // The cost in two parts (migration 190): an hour of sessions can pass 2^63 picodollars, where one column stopped.
-            var c = Statement($"""
-                INSERT INTO session_rollup_hourly (project_id, hour, errored, turns, sessions, priced_sessions, cost_high, cost_pico, unpriced_calls)
-                VALUES ($p, $hour, $errored, $turns, $n, $priced, $costHigh, $cost, $unpriced)
-                ON CONFLICT (project_id, hour, errored, turns) DO UPDATE SET
-                    sessions = sessions + excluded.sessions, priced_sessions = priced_sessions + excluded.priced_sessions,
-                    {ExactSum.AddRowSql()}, unpriced_calls = unpriced_calls + excluded.unpriced_calls
-                """);
-            var empty = Statement("DELETE FROM session_rollup_hourly WHERE project_id = $p AND hour = $hour AND errored = $errored AND turns = $turns AND sessions = 0");
-            foreach (var ((projectId, hour, errored, turns), d) in _hourly)
+            var hourly = new RollupUpsert<(long Project, long Hour, bool Errored, long Turns), RollupSums>(this, "session_rollup_hourly",
+                ["project_id", "hour", "errored", "turns"], ["sessions", "priced_sessions", "cost_high", "cost_pico", "unpriced_calls"],
+                $"""
+                sessions = sessions + excluded.sessions, priced_sessions = priced_sessions + excluded.priced_sessions,
+                {ExactSum.AddRowSql()}, unpriced_calls = unpriced_calls + excluded.unpriced_calls
+                """,
+                (binder, key) =>
+                {
+                    binder.Add(key.Project);
+                    binder.Add(key.Hour);
+                    binder.Add(key.Errored ? 1 : 0);
+                    binder.Add(key.Turns);
+                },
+                (binder, d) =>
+                {
+                    var (high, pico) = ExactSum.ToRow(d.Cost);
+                    binder.Add(d.Sessions);
+                    binder.Add(d.Priced);
+                    binder.Add(high);
+                    binder.Add(pico);
+                    binder.Add(d.Unpriced);
+                });
+            foreach (var (key, d) in _hourly)
             {
-                if (d.IsZero)
-                    continue;
-                void BindKey(RawStatement s)
-                {
-                    s.Set("$p", projectId);
-                    s.Set("$hour", hour);
-                    s.Set("$errored", errored ? 1 : 0);
-                    s.Set("$turns", turns);
-                }
-                BindKey(c);
-                var (high, pico) = ExactSum.ToRow(d.Cost);
-                c.Set("$n", d.Sessions);
-                c.Set("$priced", d.Priced);
-                c.Set("$costHigh", high);
-                c.Set("$cost", pico);
-                c.Set("$unpriced", d.Unpriced);
-                c.Execute();
-                if (d.Sessions < 0)
-                {
-                    BindKey(empty);
-                    empty.Execute();
-                }
+                if (!d.IsZero)
+                    hourly.Add(key, d, d.Sessions);
             }
+            hourly.Finish();
         }
         CountRows.Flush(this, "session_active_bands_hourly", ["project_id", "hour", "errored", "band"], _activeBands, (binder, row) =>
         {
@@ -234,38 +229,33 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         {
             // Two parts, as 071 wrote them, kept normalized since 370 (cost_low < 2^32, its carry in cost_high) so the
             // pair orders the rows by cost for the breakdown's index walk (UserBreakdown).
-            var c = Statement($"""
-                INSERT INTO user_session_totals (project_id, has_user, user_id, sessions, cost_high, cost_low, turns, total_tokens, unpriced_sessions)
-                VALUES ($p, $hasUser, $user, $n, $costHigh, $costLow, $turns, $tokens, $unpriced)
-                ON CONFLICT (project_id, has_user, user_id) DO UPDATE SET
-                    sessions = sessions + excluded.sessions, {ExactSum.AddCarriedSql()},
-                    turns = turns + excluded.turns, total_tokens = total_tokens + excluded.total_tokens, unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
-                """);
-            var empty = Statement("DELETE FROM user_session_totals WHERE project_id = $p AND has_user = $hasUser AND user_id = $user AND sessions = 0");
-            foreach (var ((projectId, hasUser, user), d) in _users)
+            var users = new RollupUpsert<(long Project, bool HasUser, string User), GroupSums>(this, "user_session_totals",
+                ["project_id", "has_user", "user_id"], ["sessions", "cost_high", "cost_low", "turns", "total_tokens", "unpriced_sessions"],
+                $"""
+                sessions = sessions + excluded.sessions, {ExactSum.AddCarriedSql()},
+                turns = turns + excluded.turns, total_tokens = total_tokens + excluded.total_tokens, unpriced_sessions = unpriced_sessions + excluded.unpriced_sessions
+                """,
+                (binder, key) =>
+                {
+                    binder.Add(key.Project);
+                    binder.Add(key.HasUser ? 1 : 0);
+                    binder.Add(key.User);
+                },
+                (binder, d) =>
+                {
+                    binder.Add(d.Sessions);
+                    binder.Add(ExactSum.High(d.Cost));
+                    binder.Add(ExactSum.Low(d.Cost));
+                    binder.Add(d.Turns);
+                    binder.Add(d.Tokens);
+                    binder.Add(d.Unpriced);
+                });
+            foreach (var (key, d) in _users)
             {
-                if (d.IsZero)
-                    continue;
-                void BindKey(RawStatement s)
-                {
-                    s.Set("$p", projectId);
-                    s.Set("$hasUser", hasUser ? 1 : 0);
-                    s.Set("$user", user);
-                }
-                BindKey(c);
-                c.Set("$n", d.Sessions);
-                c.Set("$costHigh", ExactSum.High(d.Cost));
-                c.Set("$costLow", ExactSum.Low(d.Cost));
-                c.Set("$turns", d.Turns);
-                c.Set("$tokens", d.Tokens);
-                c.Set("$unpriced", d.Unpriced);
-                c.Execute();
-                if (d.Sessions < 0)
-                {
-                    BindKey(empty);
-                    empty.Execute();
-                }
+                if (!d.IsZero)
+                    users.Add(key, d, d.Sessions);
             }
+            users.Finish();
         }
         foreach (var group in Groups)
             group.Flush(this);
