@@ -94,15 +94,22 @@ internal sealed class PendingAggregates
         // regroups the batch's pairs (LINQ GroupBy was ~4 % of the writer with SDK traffic). A pair the stored row already
         // has (read just above: most calls repeat their session's tags and metadata) is not inserted again.
         var stored = upserted.ToDictionary(u => (u.ProjectId, u.SessionId), u => u.Before);
+        // Each upserted session's pairs after this write: the stored ones and those inserted, unless a trim deleted some
+        // (null: read them again).
+        var pairsAfter = new Dictionary<(long, string), SessionPairs?>(upserted.Count);
         foreach (var ((projectId, sessionId), d) in _sessions)
         {
             if (sessionsToRebuild.Contains((projectId, sessionId)))
                 continue;
             var known = stored.TryGetValue((projectId, sessionId), out var before);
+            SessionPairs? after = new([.. before?.Tags ?? []], [.. before?.Metadata ?? []]);
             foreach (var tag in d.Tags)
             {
                 if (before is null || !before.Tags.Contains(tag))
+                {
                     statements.AddSessionTag(projectId, sessionId, tag);
+                    after?.Tags.Add(tag);
+                }
             }
             foreach (var (key, values) in d.Metadata)
             {
@@ -112,16 +119,21 @@ internal sealed class PendingAggregates
                     if (before is not null && before.Metadata.Contains((key, value)))
                         continue;
                     statements.AddSessionMetadata(projectId, sessionId, key, value);
+                    after?.Metadata.Add((key, value));
                     added++;
                 }
                 // A session whose stored pairs were not read is always trimmed.
                 if (!known || MayPassTheCap(before, key, added))
+                {
                     statements.TrimSessionMetadata(projectId, sessionId, key);
+                    after = null;
+                }
             }
+            pairsAfter[(projectId, sessionId)] = after;
         }
         // The rollups follow each upserted row from before its calls, tags and metadata to after them.
         foreach (var (projectId, sessionId, before) in upserted)
-            rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId));
+            rollups.Move(projectId, sessionId, before, rollups.Read(projectId, sessionId, pairsAfter.GetValueOrDefault((projectId, sessionId))));
         foreach (var ((projectId, traceId), d) in _traces)
         {
             if (tracesToRebuild.Contains((projectId, traceId)))

@@ -55,8 +55,11 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly KindTrendDeltas _kindTrends = new();
     private GroupRollup[] Groups => [_sessionsHourly, _taggedHourly, _tagsHourly, _metadataKeysHourly, _metadataHourly];
 
-    /// <summary>The stored session row and its pairs, or null when the project has no such session.</summary>
-    public SessionRollupState? Read(long projectId, string sessionId)
+    /// <summary>
+    /// The stored session row and its pairs, or null when the project has no such session. <paramref name="knownPairs"/>:
+    /// the session's tags and metadata when the caller knows them (it wrote them in this transaction), so they are not read.
+    /// </summary>
+    public SessionRollupState? Read(long projectId, string sessionId, SessionPairs? knownPairs = null)
     {
         var row = _readRow ??= new RawStatement(connection,
             "SELECT started_ms, turns, cost_pico, unpriced_calls, total_tokens, error_count, user_id, cost_band, cost_high, active_ms FROM sessions WHERE project_id = $p AND session_id = $s");
@@ -65,8 +68,10 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         if (!row.Read())
             return null;
         var state = new SessionRollupState(row.GetInt64(0), row.GetInt64(1), ExactSum.Join(row.GetInt64(8), row.GetInt64(2)), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5),
-            row.GetNullableString(6), row.GetInt64(7), row.GetInt64(9), [], []);
+            row.GetNullableString(6), row.GetInt64(7), row.GetInt64(9), knownPairs?.Tags ?? [], knownPairs?.Metadata ?? []);
         row.Reset();
+        if (knownPairs is not null)
+            return state;
 
         var pairs = _readPairs ??= new RawStatement(connection, """
             SELECT NULL, tag FROM session_tags WHERE project_id = $p AND session_id = $s
@@ -428,6 +433,9 @@ internal interface ISums<TSelf>
 }
 
 /// <summary>session_rollup_hourly's sums (migration 040).</summary>
+/// <summary>A session's tags and metadata pairs, as SessionRollupState holds them.</summary>
+internal sealed record SessionPairs(List<string> Tags, List<(string Key, string Value)> Metadata);
+
 internal readonly record struct RollupSums(long Sessions, long Priced, Int128 Cost, long Unpriced) : ISums<RollupSums>
 {
     public RollupSums Plus(RollupSums o) => new(Sessions + o.Sessions, Priced + o.Priced, Cost + o.Cost, Unpriced + o.Unpriced);
