@@ -26,9 +26,8 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
         var plan = RecentTraffic.Plan(sessions, randomIds: randomIds, live: live);
         var generator = new SessionGenerator(plan);
         // Mix "llm" keeps only the LLM spans, made roots, as the SDKs send them (the same rows as `ingest --mix llm`).
-        var all = Enumerable.Range(0, sessions).SelectMany(generator.Generate)
-            .Where(s => mix != "llm" || s.Kind == SpanKind.Llm).Select(s => mix == "llm" ? s with { ParentId = null } : s).ToList();
-        all = RecentTraffic.Ordered(all, inStartOrder);
+        var all = RecentTraffic.Ordered(Enumerable.Range(0, sessions).SelectMany(generator.Generate)
+            .Where(s => mix != "llm" || s.Kind == SpanKind.Llm).Select(s => mix == "llm" ? s with { ParentId = null } : s), inStartOrder);
         var bodies = all.Chunk(batch).Select(IngestJson.Batch).ToList();
         Console.WriteLine($"Ingest stages (mix {mix}, {RecentTraffic.Describe(plan, inStartOrder)}): {all.Count:N0} spans in {bodies.Count} bodies of {batch}, {runs} runs{(baseFolder is null ? "" : $" on an empty file and on a copy of {baseFolder}")} (thread CPU µs per span)");
         if (baseFolder is not null) // a base made with the ingest benchmark's key, as docs/benchmarks.md's DataGen command

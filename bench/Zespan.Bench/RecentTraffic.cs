@@ -49,7 +49,6 @@ public static class RecentTraffic
     public static List<SpanRecord> Ordered(IEnumerable<SpanRecord> spans, bool inStartOrder) =>
         inStartOrder ? [.. spans.OrderBy(s => s.StartMs).ThenBy(s => s.Id, StringComparer.Ordinal)] : [.. spans];
 
-    public static string Describe(GenerationPlan plan, bool inStartOrder = false) => $"{Describe(plan)}, {(inStartOrder ? "in start order" : "session by session")}";
-
-    public static string Describe(GenerationPlan plan) => $"{(plan.RandomIds ? "random" : "ordered")} ids, {(plan.Days < 1 ? "live" : $"{plan.Days:0} days of")} traffic";
+    public static string Describe(GenerationPlan plan, bool inStartOrder) =>
+        $"{(plan.RandomIds ? "random" : "ordered")} ids, {(plan.Days < 1 ? "live" : $"{plan.Days:0} days of")} traffic, {(inStartOrder ? "in start order" : "session by session")}";
 }

@@ -268,8 +268,17 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         _kindTrends.Flush(this);
         FlushProjectCounter(_traceCounts, "project_trace_counts", "traces");
         FlushProjectCounter(_errorTraceCounts, "project_error_trace_counts", "traces");
-        FlushTraceHours();
-        FlushModelTraceHours();
+        FlushTraceCounts(_traceHours, "trace_counts_hourly", ["project_id", "hour"], (binder, key) =>
+        {
+            binder.Add(key.ProjectId);
+            binder.Add(key.Hour);
+        });
+        FlushTraceCounts(_modelTraceHours, "trace_model_counts_hourly", ["project_id", "model", "hour"], (binder, key) =>
+        {
+            binder.Add(key.ProjectId);
+            binder.Add(key.Model);
+            binder.Add(key.Hour);
+        });
         if (_guardPending.Count > 0)
         {
             // REPLACE deletes the session's entry and inserts it again with a new "touch" (AUTOINCREMENT), so an entry being
@@ -288,49 +297,31 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         SessionSearchQueue.Drain(connection); // last: the statements above open savepoints, each of which would flush FTS5
     }
 
-    /// <summary>Adds the summed moves of trace rows to trace_counts_hourly, then forgets them.</summary>
-    private void FlushTraceHours()
+    /// <summary>
+    /// Adds summed trace counts (all, errored) to an hourly count table keyed by <paramref name="keyColumns"/> —
+    /// trace_counts_hourly (moves of trace rows) or trace_model_counts_hourly (changes of trace_models rows) — then
+    /// forgets them. Hours whose counts go back to zero stay.
+    /// </summary>
+    private void FlushTraceCounts<TKey>(Dictionary<TKey, (long Traces, long Errored)> deltas, string table, string[] keyColumns, Action<RowBinder, TKey> bindKey)
+        where TKey : notnull
     {
-        if (_traceHours.Count == 0)
+        if (deltas.Count == 0)
             return;
-        var c = Statement("""
-            INSERT INTO trace_counts_hourly (project_id, hour, traces, errored) VALUES ($p, $hour, $n, $errored)
-            ON CONFLICT (project_id, hour) DO UPDATE SET traces = traces + excluded.traces, errored = errored + excluded.errored
+        var c = Statement($"""
+            INSERT INTO {table} ({string.Join(", ", keyColumns)}, traces, errored) VALUES ({string.Join(", ", keyColumns.Select(_ => "?"))}, ?, ?)
+            ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET traces = traces + excluded.traces, errored = errored + excluded.errored
             """);
-        foreach (var ((projectId, hour), (traces, errored)) in _traceHours)
+        foreach (var (key, (traces, errored)) in deltas)
         {
             if (traces == 0 && errored == 0)
                 continue;
-            c.Set("$p", projectId);
-            c.Set("$hour", hour);
-            c.Set("$n", traces);
-            c.Set("$errored", errored);
+            var binder = new RowBinder(c);
+            bindKey(binder, key);
+            binder.Add(traces);
+            binder.Add(errored);
             c.Execute();
         }
-        _traceHours.Clear();
-    }
-
-    /// <summary>Adds the summed changes of trace_models rows to trace_model_counts_hourly, then forgets them.</summary>
-    private void FlushModelTraceHours()
-    {
-        if (_modelTraceHours.Count == 0)
-            return;
-        var c = Statement("""
-            INSERT INTO trace_model_counts_hourly (project_id, model, hour, traces, errored) VALUES ($p, $model, $hour, $n, $errored)
-            ON CONFLICT (project_id, model, hour) DO UPDATE SET traces = traces + excluded.traces, errored = errored + excluded.errored
-            """);
-        foreach (var ((projectId, model, hour), (traces, errored)) in _modelTraceHours)
-        {
-            if (traces == 0 && errored == 0)
-                continue;
-            c.Set("$p", projectId);
-            c.Set("$model", model);
-            c.Set("$hour", hour);
-            c.Set("$n", traces);
-            c.Set("$errored", errored);
-            c.Execute();
-        }
-        _modelTraceHours.Clear();
+        deltas.Clear();
     }
 
     /// <summary>Adds each project's summed delta to a per-project counter table (project_id, column), then forgets them.</summary>
@@ -432,10 +423,10 @@ internal interface ISums<TSelf>
     TSelf Plus(TSelf other);
 }
 
-/// <summary>session_rollup_hourly's sums (migration 040).</summary>
 /// <summary>A session's tags and metadata pairs, as SessionRollupState holds them.</summary>
 internal sealed record SessionPairs(List<string> Tags, List<(string Key, string Value)> Metadata);
 
+/// <summary>session_rollup_hourly's sums (migration 040).</summary>
 internal readonly record struct RollupSums(long Sessions, long Priced, Int128 Cost, long Unpriced) : ISums<RollupSums>
 {
     public RollupSums Plus(RollupSums o) => new(Sessions + o.Sessions, Priced + o.Priced, Cost + o.Cost, Unpriced + o.Unpriced);

@@ -101,8 +101,8 @@ internal sealed class SpanWriteStatements : IDisposable
               AND pl.input IS $input AND pl.output IS $output
             """);
         _unchangedIndexes = [.. SpanParameters.Select(_unchanged.IndexOf)];
-        // A trace new to the project (most of them: SDKs make one trace per call) is one insert; a stored one is read, then
-        // updated by its row number (the merge below), so only new traces pay no read and stored ones no second lookup by id.
+        // A trace new to the project (most of them: SDKs make one trace per call) is one insert, with no read before it; a
+        // stored one meets the insert's conflict, is read by id, then merged by its row number (the UPDATE below).
         _insertTrace = new RawStatement(connection, """
             INSERT INTO traces (project_id, trace_id, root_name, root_start_ms, root_span_id, started_ms, ended_ms, span_count, llm_calls, cost_pico, cost_high,
                                 unpriced_calls, total_tokens, error_count, user_id, user_start_ms, user_span_id, session_id, session_start_ms, session_span_id)
