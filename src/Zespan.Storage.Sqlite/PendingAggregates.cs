@@ -75,8 +75,10 @@ internal sealed class PendingAggregates
     public void Flush(SpanWriteStatements statements, SessionRollupDeltas rollups, TraceSpanLinks links, TraceModels traceModels,
         HashSet<(long, string)> sessionsToRebuild, HashSet<(long, string)> tracesToRebuild)
     {
+        // In key order, for locality in every table keyed by session (ProjectKeys); the rows written are the same in any order.
+        var sessions = ProjectKeys.InOrder(_sessions).ToList();
         var upserted = new List<(long ProjectId, string SessionId, SessionRollupState? Before)>(_sessions.Count);
-        foreach (var ((projectId, sessionId), d) in _sessions)
+        foreach (var ((projectId, sessionId), d) in sessions)
         {
             if (sessionsToRebuild.Contains((projectId, sessionId)))
                 continue;
@@ -97,7 +99,7 @@ internal sealed class PendingAggregates
         // Each upserted session's pairs after this write: the stored ones and those inserted, unless a trim deleted some
         // (null: read them again).
         var pairsAfter = new Dictionary<(long, string), SessionPairs?>(upserted.Count);
-        foreach (var ((projectId, sessionId), d) in _sessions)
+        foreach (var ((projectId, sessionId), d) in sessions)
         {
             if (sessionsToRebuild.Contains((projectId, sessionId)))
                 continue;

@@ -14,6 +14,7 @@ namespace Zespan.Storage.Sqlite;
 /// is keyed by the exact cost): updated to 0 and then deleted, each cost a row in an upsert and a DELETE; with live
 /// traffic (a session upserted at each call) that was ~64,000 DELETEs per 60,000 spans (docs/benchmarks.md, session 37).
 /// A row left with no session has no sums either (the table is a GROUP BY of the session rows), so it goes whole.
+/// Rows are queued and written at <see cref="Finish"/> in the table's key order (<see cref="KeyOrder"/>).
 /// Parameters are positional (<see cref="RowBinder"/>): bindKey binds the key in the order of keyColumns, bindSums the
 /// sums in the order of sumColumns.
 /// </summary>
@@ -24,28 +25,37 @@ internal sealed class RollupUpsert<TKey, TSums>(
     /// <summary>Rows per statement: enough that the per-statement cost all but vanishes, far below SQLite's parameter limit.</summary>
     public const int RowsPerStatement = 32;
 
+    private readonly List<(TKey Key, TSums Sums, long Sessions)> _added = [];
     private readonly List<(TKey Key, TSums Sums)> _rows = new(RowsPerStatement);
     private RawStatement? _full;
     private RawStatement? _emptied;
 
-    /// <summary>
-    /// Deletes the row when it holds exactly the sessions a negative delta takes away, else queues the row's delta;
-    /// sessions is its delta of the sessions column.
-    /// </summary>
-    public void Add(TKey key, TSums sums, long sessions)
-    {
-        if (sessions < 0 && DeleteWhenEmptied(key, -sessions))
-            return;
-        _rows.Add((key, sums));
-        if (_rows.Count == RowsPerStatement)
-            Write(_full ??= Prepare(RowsPerStatement));
-    }
+    /// <summary>Queues a row's delta; sessions is its delta of the sessions column.</summary>
+    public void Add(TKey key, TSums sums, long sessions) => _added.Add((key, sums, sessions));
 
-    /// <summary>Writes the rows still queued (a shorter statement).</summary>
+    /// <summary>
+    /// Writes the queued rows in the table's key order (<see cref="KeyOrder"/>): a row is deleted when it holds exactly
+    /// the sessions a negative delta takes away, else its delta is upserted.
+    /// </summary>
     public void Finish()
     {
+        if (_added.Count == 0)
+            return;
+        var keys = new RecordedKeys(keyColumns.Length, _added.Count);
+        for (var i = 0; i < _added.Count; i++)
+            bindKey(RowBinder.Recording(keys, i), _added[i].Key);
+        foreach (var i in KeyOrder.Sort(keys, _added.Count, owner.KeyOrder(table, keyColumns)))
+        {
+            var (key, sums, sessions) = _added[i];
+            if (sessions < 0 && DeleteWhenEmptied(key, -sessions))
+                continue;
+            _rows.Add((key, sums));
+            if (_rows.Count == RowsPerStatement)
+                Write(_full ??= Prepare(RowsPerStatement));
+        }
         if (_rows.Count > 0)
             Write(Prepare(_rows.Count));
+        _added.Clear();
     }
 
     private bool DeleteWhenEmptied(TKey key, long leaving)
@@ -83,12 +93,40 @@ internal sealed class RollupUpsert<TKey, TSums>(
     }
 }
 
-/// <summary>Binds values to consecutive positional parameters (1-based, as SQLite numbers <c>?</c>).</summary>
-internal sealed class RowBinder(RawStatement statement)
+/// <summary>
+/// Binds values to consecutive positional parameters (1-based, as SQLite numbers <c>?</c>), or records them as one row of
+/// <see cref="RecordedKeys"/> (<see cref="Recording"/>), so the same binding lambda gives both a row's parameters and its sort key.
+/// </summary>
+internal sealed class RowBinder
 {
+    private readonly RawStatement? _statement;
+    private readonly RecordedKeys? _keys;
+    private readonly int _start;
+
+    public RowBinder(RawStatement statement) => _statement = statement;
+
+    private RowBinder(RecordedKeys keys, int row) => (_keys, _start) = (keys, row * keys.Width);
+
+    /// <summary>A binder that records the values bound into row <paramref name="row"/> of <paramref name="keys"/>.</summary>
+    public static RowBinder Recording(RecordedKeys keys, int row) => new(keys, row);
+
     public int Next { get; private set; } = 1;
 
-    public void Add(long value) => statement.Bind(Next++, value);
+    public void Add(long value)
+    {
+        if (_statement is not null)
+            _statement.Bind(Next, value);
+        else
+            _keys!.Numbers[_start + Next - 1] = value;
+        Next++;
+    }
 
-    public void Add(string value) => statement.Bind(Next++, value);
+    public void Add(string value)
+    {
+        if (_statement is not null)
+            _statement.Bind(Next, value);
+        else
+            _keys!.Texts[_start + Next - 1] = value;
+        Next++;
+    }
 }

@@ -40,6 +40,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
     private readonly Dictionary<(long Project, long Hour, int Band), long> _tokenBands = [];
     private readonly Dictionary<(long Project, bool HasUser, string User), GroupSums> _users = [];
     private readonly List<RawStatement> _statements = [];
+    private readonly Dictionary<string, int[]> _keyOrders = new(StringComparer.Ordinal);
     private readonly HashSet<(long, string)> _guardPending = [];
     private readonly Dictionary<long, long> _traceCounts = [];
     private readonly Dictionary<long, long> _errorTraceCounts = [];
@@ -284,7 +285,7 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
             // REPLACE deletes the session's entry and inserts it again with a new "touch" (AUTOINCREMENT), so an entry being
             // evaluated while this write commits stays for the next round, as the triggers of 141 did.
             var c = Statement("INSERT OR REPLACE INTO guard_pending (project_id, session_id) VALUES ($p, $s)");
-            foreach (var (projectId, sessionId) in _guardPending)
+            foreach (var (projectId, sessionId) in _guardPending.Order(ProjectKeys.Comparer))
             {
                 c.Set("$p", projectId);
                 c.Set("$s", sessionId);
@@ -400,6 +401,14 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
                 }
             }
         }
+    }
+
+    /// <summary>The table's key order over keyColumns (<see cref="Sqlite.KeyOrder.Of"/>), read once per table and transaction.</summary>
+    internal int[] KeyOrder(string table, string[] keyColumns)
+    {
+        if (!_keyOrders.TryGetValue(table, out var order))
+            _keyOrders[table] = order = Sqlite.KeyOrder.Of(connection, table, keyColumns);
+        return order;
     }
 
     internal RawStatement Statement(string sql)
