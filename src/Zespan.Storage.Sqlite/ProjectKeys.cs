@@ -2,8 +2,9 @@ namespace Zespan.Storage.Sqlite;
 
 /// <summary>
 /// The order of (project, session id) keys as the tables keyed by them sort: project, then the id ordinally. The writer
-/// walks a batch's sessions in it for the locality <see cref="KeyOrder"/> explains (sessions_by_* and the per-session
-/// tables); a batch's traces are not sorted, which measured no gain (docs/benchmarks.md, session 38).
+/// walks a batch's sessions, and queues them for the guard, in it for the locality <see cref="KeyOrder"/> explains (in
+/// the sessions table's primary key and the tables keyed by session: tags, metadata, guard_pending); the sort indexes,
+/// keyed by figures, gain nothing. A batch's traces are not sorted: that measured no gain (docs/benchmarks.md, session 38).
 /// </summary>
 internal sealed class ProjectKeys : IComparer<(long ProjectId, string Id)>
 {

@@ -403,11 +403,12 @@ internal sealed class SessionRollupDeltas(SqliteConnection connection) : IDispos
         }
     }
 
-    /// <summary>The table's key order over keyColumns (<see cref="Sqlite.KeyOrder.Of"/>), read once per table and transaction.</summary>
+    /// <summary>The table's key order over keyColumns (<see cref="Sqlite.KeyOrder.Of"/>), read once per table, columns and transaction.</summary>
     internal int[] KeyOrder(string table, string[] keyColumns)
     {
-        if (!_keyOrders.TryGetValue(table, out var order))
-            _keyOrders[table] = order = Sqlite.KeyOrder.Of(connection, table, keyColumns);
+        var key = $"{table}({string.Join(", ", keyColumns)})";
+        if (!_keyOrders.TryGetValue(key, out var order))
+            _keyOrders[key] = order = Sqlite.KeyOrder.Of(connection, table, keyColumns);
         return order;
     }
 
