@@ -56,6 +56,7 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 if (statements is not null && storage.SpanWriter is SqliteSpanWriter profiled)
                     statements.Watch(await profiled.Connection.GetAsync());
                 double parse = 0, price = 0, write = 0, respond = 0;
+                long allocated = 0;
                 foreach (var group in bodies.Chunk(8))
                 {
                     var spans = new List<ProjectSpan>();
@@ -71,7 +72,9 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                         parse += t1 - t0; price += t2 - t1; respond += t3 - t2;
                     }
                     var w0 = ThreadCpu.Now();
+                    var a0 = GC.GetAllocatedBytesForCurrentThread();
                     storage.SpanWriter.WriteAsync(spans).GetAwaiter().GetResult();
+                    allocated += GC.GetAllocatedBytesForCurrentThread() - a0;
                     write += ThreadCpu.Now() - w0;
                 }
                 var per = new[] { parse, price, write, respond }.Select(s => s * 1e6 / all.Count).ToArray();
@@ -98,7 +101,7 @@ public sealed class IngestStagesBenchmark(int sessions, int runs, int batch, str
                 while (cleared == SessionGramIndexer.BackgroundBatch);
                 var grams = (ThreadCpu.Now() - g0) * 1e6 / all.Count;
                 var hold = holds.Count > 0 ? $"{Stats.Median(holds):N1} ms (max {holds.Max():N1}) per full batch of {SessionGramIndexer.BackgroundBatch}" : "no full batch";
-                Console.WriteLine($"  run {run + 1}{(fromBase ? " (base)" : "")}: parse+validate {per[0]:N1}, price {per[1]:N1}, write+commit {per[2]:N1}, response {per[3]:N2}, total {per.Sum():N1} µs/span, {pages:N2} pages written and {misses:N2} read from the file per span; then the gram indexer, outside the writer {grams:N1} µs/span, CPU {hold}");
+                Console.WriteLine($"  run {run + 1}{(fromBase ? " (base)" : "")}: parse+validate {per[0]:N1}, price {per[1]:N1}, write+commit {per[2]:N1}, response {per[3]:N2}, total {per.Sum():N1} µs/span, the write allocated {allocated / (double)all.Count:N0} bytes per span, {pages:N2} pages written and {misses:N2} read from the file per span; then the gram indexer, outside the writer {grams:N1} µs/span, CPU {hold}");
             }
             finally
             {

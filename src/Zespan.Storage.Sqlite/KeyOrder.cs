@@ -37,38 +37,78 @@ internal static class KeyOrder
     }
 
     /// <summary>
-    /// The indexes of <paramref name="count"/> rows whose key values <paramref name="values"/> holds row after row
-    /// (<see cref="RowBinder.Recording"/>), sorted column by column in <paramref name="order"/>: integers by value, text
-    /// ordinally (as SQLite's BINARY collation but for supplementary characters against U+E000–U+FFFF, which costs only
-    /// locality, never a result).
+    /// The indexes of the rows <paramref name="values"/> holds (<see cref="RowBinder.Recording"/>), sorted column by column
+    /// in <paramref name="order"/>: integers by value, text ordinally (as SQLite's BINARY collation but for supplementary
+    /// characters against U+E000–U+FFFF, which costs only locality, never a result). The texts are first replaced by
+    /// their ranks (<see cref="RecordedKeys.RankTexts"/>), so the sort compares integers only: through a delegate and
+    /// string comparisons it was ~4 % of the writer's samples with live traffic (docs/benchmarks.md, session 39).
+    /// The indexes are the first <see cref="RecordedKeys.Rows"/> of <see cref="RecordedKeys.Order"/>.
     /// </summary>
-    public static int[] Sort(RecordedKeys values, int count, int[] order)
+    public static ReadOnlySpan<int> Sort(RecordedKeys values, int[] order)
     {
-        var rows = new int[count];
-        for (var i = 0; i < count; i++)
+        values.RankTexts();
+        var rows = values.Order.AsSpan(0, values.Rows);
+        for (var i = 0; i < rows.Length; i++)
             rows[i] = i;
-        var width = values.Width;
-        Array.Sort(rows, (a, b) =>
+        rows.Sort(new RowComparer(values.Numbers, values.Width, order));
+        return rows;
+    }
+
+    /// <summary>Compares two rows' integer keys in the key's column order.</summary>
+    private readonly struct RowComparer(long[] numbers, int width, int[] order) : IComparer<int>
+    {
+        public int Compare(int a, int b)
         {
             foreach (var column in order)
             {
-                var c = values.Compare(a * width + column, b * width + column);
+                var c = numbers[a * width + column].CompareTo(numbers[b * width + column]);
                 if (c != 0)
                     return c;
             }
             return 0;
-        });
-        return rows;
+        }
     }
 }
 
-/// <summary>Key values of several rows, row after row, each an integer or a text (<see cref="RowBinder.Recording"/>).</summary>
+/// <summary>
+/// Key values of several rows, row after row, each an integer or a text (<see cref="RowBinder.Recording"/>). Allocated
+/// per flush: renting these arrays and the flush's queue from the shared pool instead raised the server's peak RSS from
+/// ~380 to ~610 MB with no change in CPU per span (docs/benchmarks.md, session 39).
+/// </summary>
 internal sealed class RecordedKeys(int width, int rows)
 {
     public int Width { get; } = width;
+    public int Rows { get; } = rows;
     public long[] Numbers { get; } = new long[width * rows];
     public string?[] Texts { get; } = new string?[width * rows];
+    /// <summary>Room for the row indexes in key order (<see cref="KeyOrder.Sort"/>).</summary>
+    public int[] Order { get; } = new int[rows];
 
-    public int Compare(int a, int b) =>
-        Texts[a] is { } x && Texts[b] is { } y ? string.CompareOrdinal(x, y) : Numbers[a].CompareTo(Numbers[b]);
+    /// <summary>
+    /// Replaces, in every column that holds text, each row's number by the text's rank among the column's distinct
+    /// texts in ordinal order (a row without text ranks first, as SQLite orders NULL).
+    /// </summary>
+    public void RankTexts()
+    {
+        for (var column = 0; column < Width; column++)
+        {
+            Dictionary<string, long>? ranks = null;
+            for (var row = 0; row < Rows; row++)
+            {
+                if (Texts[row * Width + column] is { } text)
+                    (ranks ??= new(StringComparer.Ordinal))[text] = 0;
+            }
+            if (ranks is null)
+                continue;
+            var distinct = ranks.Keys.ToArray();
+            Array.Sort(distinct, StringComparer.Ordinal);
+            for (var rank = 0; rank < distinct.Length; rank++)
+                ranks[distinct[rank]] = rank;
+            for (var row = 0; row < Rows; row++)
+            {
+                var at = row * Width + column;
+                Numbers[at] = Texts[at] is { } text ? ranks[text] : -1;
+            }
+        }
+    }
 }

@@ -42,9 +42,13 @@ internal sealed class RollupUpsert<TKey, TSums>(
         if (_added.Count == 0)
             return;
         var keys = new RecordedKeys(keyColumns.Length, _added.Count);
+        var recorder = RowBinder.Recording(keys);
         for (var i = 0; i < _added.Count; i++)
-            bindKey(RowBinder.Recording(keys, i), _added[i].Key);
-        foreach (var i in KeyOrder.Sort(keys, _added.Count, owner.KeyOrder(table, keyColumns)))
+        {
+            recorder.StartRow(i);
+            bindKey(recorder, _added[i].Key);
+        }
+        foreach (var i in KeyOrder.Sort(keys, owner.KeyOrder(table, keyColumns)))
         {
             var (key, sums, sessions) = _added[i];
             if (sessions < 0 && DeleteWhenEmptied(key, -sessions))
@@ -101,14 +105,17 @@ internal sealed class RowBinder
 {
     private readonly RawStatement? _statement;
     private readonly RecordedKeys? _keys;
-    private readonly int _start;
+    private int _start;
 
     public RowBinder(RawStatement statement) => _statement = statement;
 
-    private RowBinder(RecordedKeys keys, int row) => (_keys, _start) = (keys, row * keys.Width);
+    private RowBinder(RecordedKeys keys) => _keys = keys;
 
-    /// <summary>A binder that records the values bound into row <paramref name="row"/> of <paramref name="keys"/>.</summary>
-    public static RowBinder Recording(RecordedKeys keys, int row) => new(keys, row);
+    /// <summary>A binder that records the values bound into <paramref name="keys"/>, row by row (<see cref="StartRow"/>).</summary>
+    public static RowBinder Recording(RecordedKeys keys) => new(keys);
+
+    /// <summary>The values bound next are row <paramref name="row"/>'s, from its first column.</summary>
+    public void StartRow(int row) => (_start, Next) = (row * _keys!.Width, 1);
 
     public int Next { get; private set; } = 1;
 

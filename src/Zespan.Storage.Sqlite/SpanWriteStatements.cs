@@ -408,6 +408,7 @@ internal sealed class SpanWriteStatements : IDisposable
     // The tags column is a JSON array. Written with Utf8JsonWriter straight into a reused buffer: JsonSerializer's
     // reflection path plus a string and its re-encoding were a visible share of the writer thread (perf, ingest-stages).
     [ThreadStatic] private static ArrayBufferWriter<byte>? _tagsBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? _tagsWriter;
 
     internal static void BindTags(RawStatement c, int index, IReadOnlyList<string> tags)
     {
@@ -424,13 +425,13 @@ internal sealed class SpanWriteStatements : IDisposable
             return [];
         var buffer = _tagsBuffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var tag in tags)
-                writer.WriteStringValue(tag);
-            writer.WriteEndArray();
-        }
+        var writer = _tagsWriter ??= new Utf8JsonWriter(buffer); // one per thread, as the buffer: a span with tags made one
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        foreach (var tag in tags)
+            writer.WriteStringValue(tag);
+        writer.WriteEndArray();
+        writer.Flush();
         return buffer.WrittenSpan;
     }
 
