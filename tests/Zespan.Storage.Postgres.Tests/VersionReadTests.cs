@@ -49,6 +49,9 @@ public sealed class VersionReadTests(PostgresCluster cluster, ITestOutputHelper 
         output.WriteLine($"{reads} reads by {callers} concurrent callers in {elapsed.TotalMilliseconds:F0} ms: {versions.QueriesIssued} queries, " +
                          $"{elapsed.TotalMilliseconds * 1000 / reads:F1} µs per read; {Interlocked.Read(ref committed)} revocations meanwhile");
         Assert.Equal(0, stale);
-        Assert.True(versions.QueriesIssued < reads / 2, $"{versions.QueriesIssued} queries for {reads} reads");
+        // Without sharing every read is a query. How many a query serves depends on how the two cores interleave the
+        // callers' continuations with its ~0.25 ms round trip: 3,348 queries for 6,400 reads in one CI run, under the
+        // half this bound was first set at; three quarters still fails when nothing is shared.
+        Assert.True(versions.QueriesIssued < reads * 3 / 4, $"{versions.QueriesIssued} queries for {reads} reads");
     }
 }
