@@ -5,7 +5,7 @@ const string usage = """
 
       dotnet Zespan.Bench.dll ingest  [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000] [--mix all|llm] [--base <data folder>] [--ids ordered|random] [--time history|live] [--order session|start]   (--base: runs alternate empty / a copy of it; --order as ingest-stages)
       dotnet Zespan.Bench.dll otlp    [--sessions 3000] [--runs 5] [--concurrency 8] [--batch 1000]   (OTLP protobuf vs /api/v1/ingest, LLM spans)
-      dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000] [--mix all|llm] [--base <folder>] [--ids ordered|random] [--time history|live] [--order session|start] [--profile]   (CPU and pages per stage, in-process; --order start: spans sent in start order, each session's calls spread over the writes, as live traffic arrives; --profile: the writer's statements by time and its last commits' WAL pages by table)
+      dotnet Zespan.Bench.dll ingest-stages [--sessions 3000] [--runs 5] [--batch 1000] [--mix all|llm] [--base <folder>] [--ids ordered|random] [--time history|live] [--order session|start] [--profile]   (CPU, the write's allocations and pages per stage, in-process; --order start: spans sent in start order, each session's calls spread over the writes, as live traffic arrives; --profile: the writer's statements by time and its last commits' WAL pages by table)
       dotnet Zespan.Bench.dll long-session [--turns 20000] [--runs 5] [--rebuild-in-writer]   (writer hold time in a long session, in-process)
       dotnet Zespan.Bench.dll compare [--turns 1000] [--window 20] [--runs 7]   (compare page of two long sessions, over HTTP)
       dotnet Zespan.Bench.dll ingest-memory [--clients 200] [--body-mb 10] [--runs 3] [--seconds 60] [--budget-bytes N]
