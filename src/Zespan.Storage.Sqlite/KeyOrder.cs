@@ -42,15 +42,15 @@ internal static class KeyOrder
     /// characters against U+E000–U+FFFF, which costs only locality, never a result). The texts are first replaced by
     /// their ranks (<see cref="RecordedKeys.RankTexts"/>), so the sort compares integers only: through a delegate and
     /// string comparisons it was 4.1 % of all samples of ingest-stages with live traffic, now 2.0 % (docs/benchmarks.md,
-    /// session 39). The indexes are the first <see cref="RecordedKeys.Rows"/> of <see cref="RecordedKeys.RowsInKeyOrder"/>.
+    /// session 39).
     /// </summary>
-    public static ReadOnlySpan<int> Sort(RecordedKeys values, int[] order)
+    public static int[] Sort(RecordedKeys values, int[] order)
     {
         values.RankTexts();
-        var rows = values.RowsInKeyOrder.AsSpan(0, values.Rows);
+        var rows = new int[values.Rows];
         for (var i = 0; i < rows.Length; i++)
             rows[i] = i;
-        rows.Sort(new RowComparer(values.Numbers, values.Width, order));
+        Array.Sort(rows, new RowComparer(values.Numbers, values.Width, order));
         return rows;
     }
 
@@ -81,8 +81,6 @@ internal sealed class RecordedKeys(int width, int rows)
     public int Rows { get; } = rows;
     public long[] Numbers { get; } = new long[width * rows];
     public string?[] Texts { get; } = new string?[width * rows];
-    /// <summary>Room for the row indexes in key order (<see cref="KeyOrder.Sort"/>).</summary>
-    public int[] RowsInKeyOrder { get; } = new int[rows];
 
     /// <summary>
     /// Replaces, in every column that holds text, each row's number by the text's rank among the column's distinct
