@@ -57,50 +57,86 @@ public sealed class ClickHouseCostReader(ClickHouseHttp http, ClickHouseSql sql)
     /// <summary>
     /// Reads the range's calls in their disjoint parts (see ClickHouseSql.Costs.cs) and hands every row to
     /// <paramref name="add"/>. Buckets that are not whole hours (<paramref name="buckets"/>) cannot be made of cells: then
-    /// every call is read from its span.
+    /// every call is read from its span. The parts' statements run at once, each on its own parameters; their rows are
+    /// added one at a time, as each answer is parsed (ClickHouseHttp.QueryAsync: add takes the cells' values).
     /// </summary>
-    private async Task ForEachPartAsync(long projectId, TimeRange range, (long First, long Length)? buckets, string cells,
+    private async Task ForEachPartAsync(long projectId, TimeRange range, (long First, long Length)? buckets, Func<bool, string> cells,
         Func<CostCalls, string> ofCalls, Action<JsonElement[]> add, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?>
         {
             ["project"] = projectId, ["from"] = range.FromMs ?? long.MinValue, ["to"] = range.ToMs ?? long.MaxValue,
         };
-        // The rows' cells are read while the answer is parsed (ClickHouseHttp.QueryAsync): add takes their values.
-        Task ReadAsync(string statement) => http.QueryAsync(statement, parameters, r =>
-        {
-            add(r);
-            return true;
-        }, cancellationToken);
+        var gate = new Lock();
         if (buckets is { } bucket)
         {
             parameters["first"] = bucket.First;
             parameters["bucket"] = bucket.Length;
             if (bucket.Length % HourRange.HourMs != 0)
             {
-                await ReadAsync(ofCalls(CostCalls.All));
+                await ReadAsync(ofCalls(CostCalls.All), parameters);
                 return;
             }
         }
         var hours = HourRange.Split(range.FromMs, range.ToMs);
-        if (hours.HasWholeHours)
-        {
-            parameters["hours_from"] = hours.WholeFromMs ?? long.MinValue;
-            parameters["hours_to"] = hours.WholeToMs ?? long.MaxValue;
-            await ReadAsync(cells);
-        }
-        var moved = await http.QueryAsync(sql.MovedSpanIdsOfSessions, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = new[] { "" } },
-            r => r[1].Text(), cancellationToken);
-        parameters["moved_span_ids"] = moved;
-        await ReadAsync(ofCalls(CostCalls.OfNoSession));
-        if (hours.Edges.Count == 0)
-            return;
+        var edges = EdgeHour.Of(hours);
+        if (edges.Count > 2)
+            throw new InvalidOperationException($"A range has at most two partial hours, not {edges.Count}.");
+        parameters["hours_from"] = hours.HasWholeHours ? hours.WholeFromMs ?? long.MinValue : 0L;
+        parameters["hours_to"] = hours.HasWholeHours ? hours.WholeToMs ?? long.MaxValue : 0L;
         for (var i = 0; i < 2; i++)
         {
-            var (edgeFrom, edgeTo) = i < hours.Edges.Count ? hours.Edges[i] : (0, 0);
-            parameters[$"edge{i + 1}_from"] = edgeFrom ?? long.MinValue;
-            parameters[$"edge{i + 1}_to"] = edgeTo ?? long.MaxValue;
+            // An absent edge: an hour no cell has and an empty part.
+            var edge = i < edges.Count ? edges[i] : new EdgeHour(long.MinValue, 0, 0);
+            parameters[$"edge{i + 1}_hour"] = edge.Hour;
+            parameters[$"edge{i + 1}_from"] = edge.FromMs;
+            parameters[$"edge{i + 1}_to"] = edge.ToMs;
+            parameters[$"edge{i + 1}_started"] = edge.StartedAtLeast;
+            parameters[$"edge{i + 1}_ended"] = edge.EndedBefore;
         }
-        await ReadAsync(ofCalls(CostCalls.InEdges));
+        await Task.WhenAll(CallsOfSessionsAsync(CostCalls.OfNoSession, [""], parameters), CellsThenStraddlingSessionsAsync());
+
+        // The cells, then the calls of the sessions active at a cut of a partial hour, which the cells' read names: their
+        // cells cannot be split, so their spans are read.
+        async Task CellsThenStraddlingSessionsAsync()
+        {
+            if (!hours.HasWholeHours && edges.Count == 0)
+                return;
+            var straddling = new HashSet<(long Edge, string Session)>();
+            await http.QueryAsync(cells(edges.Count > 0), parameters, r =>
+            {
+                lock (gate)
+                    add(r);
+                if (edges.Count > 0)
+                {
+                    foreach (var pair in r[^1].EnumerateArray())
+                        straddling.Add((pair[0].Long(), pair[1].Text()));
+                }
+                return true;
+            }, cancellationToken);
+            if (straddling.Count == 0)
+                return;
+            var own = new Dictionary<string, object?>(parameters)
+            {
+                ["straddling1"] = straddling.Where(s => s.Edge == 1).Select(s => s.Session).ToList(),
+                ["straddling2"] = straddling.Where(s => s.Edge == 2).Select(s => s.Session).ToList(),
+            };
+            await CallsOfSessionsAsync(CostCalls.OfStraddlingSessions, straddling.Select(s => s.Session).Distinct().ToList(), own);
+        }
+
+        // A span-level part over some sessions' rows ('' for no session), with the ids of their spans a re-send moved.
+        async Task CallsOfSessionsAsync(CostCalls calls, IReadOnlyList<string> sessions, Dictionary<string, object?> shared)
+        {
+            var moved = await http.QueryAsync(sql.MovedSpanIdsOfSessions, new Dictionary<string, object?> { ["project"] = projectId, ["sessions"] = sessions },
+                r => r[1].Text(), cancellationToken);
+            await ReadAsync(ofCalls(calls), new Dictionary<string, object?>(shared) { ["moved_span_ids"] = moved });
+        }
+
+        Task ReadAsync(string statement, Dictionary<string, object?> bound) => http.QueryAsync(statement, bound, r =>
+        {
+            lock (gate)
+                add(r);
+            return true;
+        }, cancellationToken);
     }
 }

@@ -112,7 +112,11 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             ["max_turns"] = 9L, ["min_active"] = 0L, ["max_active"] = 4_000_000_000_000L, ["q"] = "S", ["months"] = new[] { 197001L },
             ["version"] = 9UL, ["idle_gap"] = 500L, ["skip"] = 0L, ["take"] = 2L, ["end"] = 2L,
             ["settled"] = ulong.MaxValue, ["since"] = 1UL, ["id_limit"] = 10L, ["written_after"] = 0UL, ["band_from"] = 0L, ["band_to"] = 2_000L, ["band2_from"] = 3_000L, ["band2_to"] = 200_000L,
-            ["hours_from"] = 0L, ["hours_to"] = 3_600_000L, ["edge1_from"] = 0L, ["edge1_to"] = 2_000L, ["edge2_from"] = 3_000L, ["edge2_to"] = 4_000_000_000_000L,
+            ["hours_from"] = 0L, ["hours_to"] = 0L,
+            // Two partial parts of the sample's hour (hour 0): after a cut at 1,500 and before one at 2,500.
+            ["edge1_hour"] = 0L, ["edge1_from"] = 1_500L, ["edge1_to"] = 3_600_000L, ["edge1_started"] = 1_500L, ["edge1_ended"] = long.MaxValue,
+            ["edge2_hour"] = 0L, ["edge2_from"] = 0L, ["edge2_to"] = 2_500L, ["edge2_started"] = long.MinValue, ["edge2_ended"] = 2_500L,
+            ["straddling1"] = new[] { "s1" }, ["straddling2"] = new[] { "s1", "s2" },
         };
         int checkedStatements = 0, withRows = 0, shapeOnly = 0;
         foreach (var ((name, onCluster), (_, onLocal)) in clusterSql.AllForDialectCheck().Zip(localSql.AllForDialectCheck()))

@@ -96,6 +96,63 @@ public abstract partial class CostConformance(IStoreFactory factory) : Conforman
     }
 
     /// <summary>
+    /// Sessions placed around the cuts of partial hours: wholly after the left cut, wholly before it, across it; wholly
+    /// before the right cut, wholly after it, across it, and one whose call starts before the cut and ends after it; a
+    /// call of no session in each partial hour. A store that answers whole hours from per-session hourly figures must
+    /// still split exactly the sessions that are active at a cut. Then a re-send moves a call across a cut and another
+    /// into a session that lay wholly inside.
+    /// </summary>
+    [Fact]
+    public async Task ByModel_SessionsAroundTheCutsOfPartialHours_EqualSumsOverRawSpans()
+    {
+        const long Minute = 60_000;
+        var left = Day0 + 10 * Hour;
+        var right = Day0 + 14 * Hour;
+        long cost = 1_000;
+        SpanRecord Call(string id, string? session, long startMs, long latencyMs = 1_000, string model = "gpt-4o") =>
+            Llm(id, session, startMs, latencyMs: latencyMs, model: model, costPico: cost += 7);
+        var spans = new List<SpanRecord>
+        {
+            Call("in-left-1", "in-left", left + 25 * Minute), Call("in-left-2", "in-left", left + 65 * Minute, model: "gpt-4o-mini"),
+            Call("before-left-1", "before-left", left + 5 * Minute), Call("before-left-2", "before-left", left + 10 * Minute),
+            Call("across-left-1", "across-left", left + 10 * Minute), Call("across-left-2", "across-left", left + 30 * Minute),
+            Call("across-left-3", "across-left", left + 50 * Minute, model: "gpt-4o-mini"),
+            Call("in-right-1", "in-right", right - 30 * Minute), Call("in-right-2", "in-right", right + 10 * Minute), Call("in-right-3", "in-right", right + 20 * Minute),
+            Call("after-right-1", "after-right", right + 45 * Minute), Call("after-right-2", "after-right", right + 50 * Minute),
+            Call("across-right-1", "across-right", right + 30 * Minute), Call("across-right-2", "across-right", right + 50 * Minute),
+            Call("ends-after-1", "ends-after", right + 35 * Minute, latencyMs: 10 * Minute),
+            Call("whole-hours", "middle", Day0 + 12 * Hour),
+            Call("no-session-left", null, left + 40 * Minute), Call("no-session-right", null, right + 5 * Minute),
+        };
+        await WriteAsync(ProjectId, spans);
+        (long From, long To)[] ranges =
+        [
+            (left + 20 * Minute, right + 40 * Minute),      // a partial hour at each end
+            (left + 20 * Minute, left + 40 * Minute),       // inside one hour
+            (left + 30 * Minute, left + 80 * Minute),       // across two hours, no whole hour
+            (right + 10 * Minute, right + 35 * Minute + 1), // two cuts inside one hour, each crossed
+        ];
+        async Task CheckAsync(List<SpanRecord> expected, string when)
+        {
+            foreach (var (from, to) in ranges)
+            {
+                Compare.Models(ReferenceFigures.Models(expected, from, to), await Store.Costs.ByModelAsync(ProjectId, new TimeRange(from, to)), $"{when} [{from}, {to})");
+                Assert.Equal(ReferenceFigures.Buckets(expected, from, to, Hour), await Store.Costs.OverTimeAsync(ProjectId, new TimeRange(from, to), Hour));
+            }
+        }
+        await CheckAsync(spans, "as written");
+
+        // "across-left-1" moves past the left cut; "in-left-1" moves into session in-right (which then spans both edges).
+        var changed = new List<SpanRecord>
+        {
+            spans[4] with { StartMs = left + 35 * Minute, EndMs = left + 36 * Minute },
+            spans[0] with { SessionId = "in-right" },
+        };
+        await WriteAsync(ProjectId, changed);
+        await CheckAsync(spans.Select(s => changed.LastOrDefault(c => c.Id == s.Id) ?? s).ToList(), "after the re-sends");
+    }
+
+    /// <summary>
     /// Ten $1 M calls and one of $0.3 M, in one session, one model and one hour, sent in one batch: the writer's delta for that
     /// hour (and that session) is $10.3 M, past 2^63 picodollars. It wrapped to −$8.1 M in the hourly rollup; cost by model
     /// and cost over time must equal the recomputation from the raw spans exactly.
