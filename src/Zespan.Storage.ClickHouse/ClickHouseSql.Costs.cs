@@ -106,6 +106,7 @@ public sealed partial class ClickHouseSql
     /// <summary>The span fields of <see cref="CostCalls.OfStraddlingSessions"/>: the cost fields and the session each call is in now.</summary>
     private static readonly string[] StraddlingFields = [.. CostFields, "c_session"];
 
+    /// <summary>A call (its newest version) started in edge N's covered part and is in one of the sessions active at that edge's cut.</summary>
     private static string CallInEdge(int edge) =>
         $"c_start >= {{edge{edge}_from:Int64}} AND c_start < {{edge{edge}_to:Int64}} AND has({{straddling{edge}:Array(String)}}, c_session)";
 

@@ -10,7 +10,7 @@ namespace Zespan.Storage.ClickHouse;
 /// starts outside them — and wholly outside when it started at or after ToMs or ended before FromMs. Only the other
 /// sessions, those active at a cut, need their calls read from the spans (ClickHouseCostReader).
 /// </summary>
-public readonly record struct EdgeHour(long Hour, long FromMs, long ToMs)
+internal readonly record struct EdgeHour(long Hour, long FromMs, long ToMs)
 {
     /// <summary>The lowest start of a session whose calls of the hour all start at or after FromMs (none at the hour's start).</summary>
     public long StartedAtLeast => FromMs == Hour ? long.MinValue : FromMs;
