@@ -98,7 +98,7 @@ public sealed class CompareTurnPagingTests
         Assert.Equal("120", await page.Locator("[data-testid=compare-idle-gap]").EvaluateAsync<string>("m => m.closest('tr').dataset.turn"));
         Assert.Equal(0, await page.Locator("a[rel=next]").CountAsync());
         await page.ClickAsync("a[rel=prev]");
-        await page.WaitForFunctionAsync("document.querySelector('[data-testid=page-number]')?.textContent == '1'");
+        await TablePage.WaitForPageAsync(page, 1);
         Assert.Equal(100, await rows.CountAsync());
     }
 

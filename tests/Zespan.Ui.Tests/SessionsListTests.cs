@@ -136,14 +136,14 @@ public sealed class SessionsListTests(SeededServerFixture fixture)
             if (n < pages)
             {
                 await page.ClickAsync("a[rel=next]");
-                await page.WaitForFunctionAsync($"document.querySelector('[data-testid=page-number]')?.textContent == '{n + 1}'");
+                await TablePage.WaitForPageAsync(page, n + 1);
             }
         }
         Assert.Equal(0, await page.Locator("a[rel=next]").CountAsync());
         Assert.Equal(expected, seen.SelectMany(p => p));
 
         await page.ClickAsync("a[rel=prev]");
-        await page.WaitForFunctionAsync($"document.querySelector('[data-testid=page-number]')?.textContent == '{pages - 1}'");
+        await TablePage.WaitForPageAsync(page, pages - 1);
         Assert.Equal(seen[^2], await TablePage.SessionIdsAsync(page));
     }
 
