@@ -15,10 +15,8 @@ public sealed class ClickHouseRetentionStore(ClickHouseHttp http, ClickHouseSql 
 {
     public Task<string> DataScopeAsync(CancellationToken cancellationToken = default)
     {
-        var settings = http.Settings;
         // Every server configured with the same nodes and database deletes from the same data, whatever order it lists them in.
-        var nodes = string.Join(",", settings.Urls.Select(u => u.Authority).Order(StringComparer.Ordinal));
-        return Task.FromResult($"clickhouse:{settings.Database}@{nodes}");
+        return Task.FromResult(http.Settings.DataScope);
     }
 
     public async Task<long> DeleteSpansStartedBeforeAsync(long projectId, long cutoffMs, int batchSize, CancellationToken cancellationToken = default)

@@ -10,6 +10,13 @@ public sealed partial record ClickHouseSettings
 {
     public required IReadOnlyList<Uri> Urls { get; init; }
     public string Database { get; init; } = "zespan";
+
+    /// <summary>
+    /// The telemetry this configuration reads and writes, as one name: the database and its nodes, in any order a server
+    /// lists them. Servers that share it share the data, so the control plane's leases over that data (retention, the
+    /// repair sweep) are named by it.
+    /// </summary>
+    public string DataScope => $"clickhouse:{Database}@{string.Join(",", Urls.Select(u => u.Authority).Order(StringComparer.Ordinal))}";
     public string? User { get; init; }
     public string? Password { get; init; }
     public string? Cluster { get; init; }

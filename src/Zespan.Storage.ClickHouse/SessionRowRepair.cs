@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Zespan.Core.Storage;
 
 namespace Zespan.Storage.ClickHouse;
 
@@ -10,18 +11,27 @@ namespace Zespan.Storage.ClickHouse;
 /// (<see cref="ClickHouseSql.StaleSessions"/>), written more than <see cref="Settling"/> ago — the writer's own
 /// recompute follows its INSERT within seconds — and recomputes them as the writer would have
 /// (<see cref="SessionRowKeeper.SpansWrittenAsync"/>: with every session that held a version of one of the spans written
-/// since, so a span moved away is taken out of the session it left). Each server runs it: a recompute is idempotent
-/// (the newest tick wins and reads everything written before it), and when nothing is stale a pass is one statement per
-/// project that returns no row. At most <see cref="SessionsPerPass"/> sessions per pass; a full pass is followed by
-/// another at once.
+/// since, so a span moved away is taken out of the session it left). At most <see cref="SessionsPerPass"/> sessions per
+/// pass; a full pass is followed by another at once.
 /// <para>
-/// A server's first pass reads every version; after a pass that found its whole backlog, the next ones read only the
-/// rows of versions after that pass's settled tick less <see cref="LateWrites"/>. Grouping the whole span table each
-/// time took 50–56 s per pass at 9 M span rows, so the two servers' sweeps ran back to back and took ClickHouse CPU
-/// from ingestion and reads; the bounded pass scans the version column and groups only the recent rows.
+/// One server sweeps a data scope at a time: the holder of the control plane's lease on it (renewed each pass). Servers
+/// that share a control plane (PostgreSQL) therefore read the tables once per interval, not once each; servers with a
+/// control plane each (an SQLite file per server) each hold their own lease and each sweep, which is harmless — a
+/// recompute is idempotent (the newest tick wins and reads everything written before it).
+/// </para>
+/// <para>
+/// What a pass reads. A server's first pass reads every version. After a pass that found its whole backlog, the next
+/// ones read only the rows of versions after that pass's settled tick less a margin for writes that land late (an INSERT
+/// slower than its tick, or a server whose clock lags): <see cref="RecentLateWrites"/> for most passes, and
+/// <see cref="LateWrites"/> for every <see cref="PassesPerDeepPass"/>th, which reads from the last such deep pass's
+/// settled tick. Why two margins: a pass groups every span row of its window by session, so its cost is the rows written
+/// in that window; with one 10-minute margin each pass grouped ~10.5 minutes of writes — at 10,000 spans/s ~6 M rows,
+/// 3–9 s per pass and server at 10 M spans (docs/benchmarks.md, session 41) — though only rows that landed since the
+/// previous pass can be new to it. Grouping the whole span table each time took 50–56 s per pass at 9 M span rows.
 /// </para>
 /// </summary>
-public sealed class SessionRowRepair(ClickHouseHttp http, ClickHouseSql sql, SessionRowKeeper sessionRows, TimeProvider time, ILogger<SessionRowRepair> logger)
+public sealed class SessionRowRepair(
+    ClickHouseHttp http, ClickHouseSql sql, SessionRowKeeper sessionRows, ILeaseStore leases, TimeProvider time, ILogger<SessionRowRepair> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
@@ -33,24 +43,60 @@ public sealed class SessionRowRepair(ClickHouseHttp http, ClickHouseSql sql, Ses
 
     /// <summary>
     /// How long after its version tick a write may land, or how far another server's clock may lag, and still be found by
-    /// a bounded pass: a slower INSERT is found by the next server start's full pass, or at once when the client
-    /// re-sends. Versions are ticks taken just before the INSERT, which the server's HTTP client gives up on after 60 s.
+    /// a deep pass: a slower INSERT is found by the next server start's full pass, or at once when the client re-sends.
     /// </summary>
     public static readonly TimeSpan LateWrites = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The same margin for the passes between deep ones: the server's HTTP client gives up on an INSERT after 60 s, so a
+    /// write that lands later than this after its tick comes from a server whose clock lags by a minute or more, and is
+    /// left to the next deep pass.
+    /// </summary>
+    public static readonly TimeSpan RecentLateWrites = TimeSpan.FromMinutes(2);
+
+    /// <summary>Every this many passes that found their whole backlog, one reads back <see cref="LateWrites"/> (about every 5 minutes).</summary>
+    public const int PassesPerDeepPass = 10;
+
+    /// <summary>Lease time: a server that stops sweeping (it died) lets another take over after this.</summary>
+    public static readonly TimeSpan LeaseDuration = Interval * 4;
+
+    /// <summary>This server's name in the lease table.</summary>
+    public string Holder { get; } = LeaseHolder.NewName();
+
+    private string LeaseName => "session-row-repair:" + http.Settings.DataScope;
+
+    private bool _holding;
 
     /// <summary>The settled tick of the last pass that found its whole backlog; 0 until one has, so that pass reads everything.</summary>
     private ulong _checkedBefore;
 
+    /// <summary>The settled tick of the last deep pass that found its whole backlog.</summary>
+    private ulong _deepCheckedBefore;
+
+    /// <summary>Passes that found their whole backlog since the last deep one.</summary>
+    private int _passesSinceDeep;
+
+    /// <summary>Whether the next pass reads back <see cref="LateWrites"/> (the first pass, which reads everything, is one).</summary>
+    internal bool NextPassIsDeep => _deepCheckedBefore == 0 || _passesSinceDeep + 1 >= PassesPerDeepPass;
+
     /// <summary>The versions the next pass reads are those after this one.</summary>
-    internal ulong WrittenAfter => _checkedBefore > (ulong)LateWrites.Ticks ? _checkedBefore - (ulong)LateWrites.Ticks : 0;
+    internal ulong WrittenAfter => NextPassIsDeep ? Before(_deepCheckedBefore, LateWrites) : Before(_checkedBefore, RecentLateWrites);
+
+    private static ulong Before(ulong tick, TimeSpan margin) => tick > (ulong)margin.Ticks ? tick - (ulong)margin.Ticks : 0;
 
     /// <summary>Span ids of one stale session looked up for the sessions they left: a crashed batch's spans, newest first.</summary>
     private const int SpanIdsPerSession = 10_000;
 
-    /// <summary>One pass over every project; returns the sessions it recomputed.</summary>
+    /// <summary>
+    /// One pass over every project, if this server holds the sweep's lease (else none: another server sweeps); returns
+    /// the sessions it recomputed.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        if (!await RenewLeaseAsync(cancellationToken))
+            return 0;
         var settled = (ulong)(time.GetUtcNow() - Settling).UtcTicks; // a RowVersions tick of that time
+        var deep = NextPassIsDeep;
         var writtenAfter = WrittenAfter;
         var repaired = 0;
         var projects = await http.QueryAsync(sql.ProjectsWrittenAfter, new Dictionary<string, object?> { ["written_after"] = writtenAfter }, r => r[0].Long(),
@@ -63,8 +109,26 @@ public sealed class SessionRowRepair(ClickHouseHttp http, ClickHouseSql sql, Ses
         }
         // A full pass may have left stale sessions behind its batch: the next one reads from the same bound.
         if (repaired < SessionsPerPass)
+        {
             _checkedBefore = settled;
+            if (deep)
+                (_deepCheckedBefore, _passesSinceDeep) = (settled, 0);
+            else
+                _passesSinceDeep++;
+        }
         return repaired;
+    }
+
+    private async Task<bool> RenewLeaseAsync(CancellationToken cancellationToken)
+    {
+        var held = await leases.TryAcquireAsync(LeaseName, Holder, LeaseDuration, cancellationToken);
+        if (held != _holding)
+        {
+            logger.LogInformation(held ? "Session row repair: this server ({Holder}) now sweeps {Lease}." : "Session row repair: another server sweeps {Lease}; this one ({Holder}) stops.",
+                Holder, LeaseName);
+            _holding = held;
+        }
+        return held;
     }
 
     /// <summary>
@@ -117,6 +181,23 @@ public sealed class SessionRowRepair(ClickHouseHttp http, ClickHouseSql sql, Ses
                 repaired = 0;
                 logger.LogError(error, "Session row repair failed; retrying in {Interval}.", Interval);
             }
+        }
+    }
+
+    /// <summary>Gives the lease up on shutdown, so another server sweeps at its next pass instead of waiting for expiry.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!_holding)
+            return;
+        try
+        {
+            await leases.ReleaseAsync(LeaseName, Holder, cancellationToken);
+            _holding = false;
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Session row repair lease not released; it expires by itself.");
         }
     }
 }

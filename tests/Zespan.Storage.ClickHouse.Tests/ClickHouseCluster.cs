@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
 using Zespan.Storage.Sqlite;
 
@@ -75,6 +76,16 @@ public sealed class ClickHouseCluster : IAsyncLifetime
         var control = new SqliteStorage(Path.Combine(_controlFolder, "zespan.db"), TimeProvider.System);
         await control.Database.MigrateAsync();
         return (backend, control);
+    }
+
+    /// <summary>
+    /// A repair sweep over <paramref name="backend"/>, as one server runs it: its lease in the run's shared control plane
+    /// (named by the backend's database, so tests of other databases never hold it).
+    /// </summary>
+    public async Task<SessionRowRepair> RepairAsync(ClickHouseBackend backend, TimeProvider clock)
+    {
+        var (_, control) = await SharedStoresAsync();
+        return new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, control.Leases, clock, NullLogger<SessionRowRepair>.Instance);
     }
 
     /// <summary>Settings for a fresh database on the cluster (each test gets its own).</summary>

@@ -105,7 +105,7 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
         Assert.Equal(["emptied", "kept", "left"], listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal)); // stale: the known gap
 
         // Settled: every write so far. Nothing else of the project is stale, so the pass stops at the sessions above.
-        var repair = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, TimeProvider.System, NullLogger<SessionRowRepair>.Instance);
+        var repair = await cluster.RepairAsync(backend, TimeProvider.System);
         var settled = new RowVersions(TimeProvider.System).Next();
         Assert.Equal(3, await repair.RepairProjectAsync(project, writtenAfter: 0, settled, batch: 10)); // kept, new, and '' (the spans of no session)
 
@@ -126,7 +126,7 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
     }
 
     [Fact]
-    public async Task TheSweepReadsOnlyWhatWasWrittenSinceItsLastFullPass_AndEachServersFirstPassReadsEverything()
+    public async Task TheSweepReadsBackAFewMinutes_EveryTenthPassTen_AndEachServersFirstPassReadsEverything()
     {
         // A database of its own: RunOnceAsync checks every project, and other tests leave rows without session rows.
         var backend = await ClickHouseBackend.CreateAsync(cluster.NewDatabase());
@@ -138,28 +138,78 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
             await backend.SpanWriter.WriteAsync([new ProjectSpan(project, Llm("a", "kept", 1_000, costPico: 10))]);
             await backend.SpanWriter.InsertSpansAsync([new ProjectSpan(project, Llm("b", "crashed", 2_000, costPico: 20))]);
 
-            var repair = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, clock, NullLogger<SessionRowRepair>.Instance);
+            var repair = await cluster.RepairAsync(backend, clock);
+            Assert.True(repair.NextPassIsDeep);
             Assert.Equal(0UL, repair.WrittenAfter);
             Assert.Equal(1, await repair.RunOnceAsync()); // "crashed"
-            var bound = repair.WrittenAfter;
-            Assert.Equal((ulong)(clock.GetUtcNow() - SessionRowRepair.Settling - SessionRowRepair.LateWrites).UtcTicks, bound);
+            var settled = clock.GetUtcNow() - SessionRowRepair.Settling;
+            var recentBound = (ulong)(settled - SessionRowRepair.RecentLateWrites).UtcTicks;
+            var deepBound = (ulong)(settled - SessionRowRepair.LateWrites).UtcTicks;
+            Assert.False(repair.NextPassIsDeep);
+            Assert.Equal(recentBound, repair.WrittenAfter);
 
-            // Two crashed writes: one whose version lies at the bound (landed later than LateWrites allows), one just after.
-            await backend.Http.InsertAsync("session_spans", new[] { SpanRow.Of(project, Llm("c", "too late", 3_000, costPico: 30), bound) });
-            await backend.Http.InsertAsync("session_spans", new[] { SpanRow.Of(project, Llm("d", "late", 4_000, costPico: 40), bound + 1) });
-            Assert.Equal(1, await repair.RunOnceAsync()); // "late" only: the bounded pass does not read the row at the bound
+            // Crashed writes that landed late: one at the deep bound (later than LateWrites allows), one just after it (later
+            // than RecentLateWrites: only a deep pass reads it), and one just after the recent bound.
+            await backend.Http.InsertAsync("session_spans", new[] { SpanRow.Of(project, Llm("c", "too late", 3_000, costPico: 30), deepBound) });
+            await backend.Http.InsertAsync("session_spans", new[] { SpanRow.Of(project, Llm("d", "late", 4_000, costPico: 40), deepBound + 1) });
+            await backend.Http.InsertAsync("session_spans", new[] { SpanRow.Of(project, Llm("e", "recent", 5_000, costPico: 50), recentBound + 1) });
+            Assert.Equal(1, await repair.RunOnceAsync()); // "recent" only: a pass between deep ones reads back RecentLateWrites
+            for (var pass = 2; pass < SessionRowRepair.PassesPerDeepPass; pass++)
+                Assert.Equal(0, await repair.RunOnceAsync());
+            Assert.Equal(["crashed", "kept", "recent"], await ListedAsync(backend, project));
+            Assert.True(repair.NextPassIsDeep);
+            Assert.Equal(deepBound, repair.WrittenAfter);
+            Assert.Equal(1, await repair.RunOnceAsync()); // "late": the deep pass reads back LateWrites, not the row at its bound
             Assert.Equal(0, await repair.RunOnceAsync());
-            Assert.Equal(["crashed", "kept", "late"], await ListedAsync(backend, project));
+            Assert.Equal(["crashed", "kept", "late", "recent"], await ListedAsync(backend, project));
 
-            // A restarted server's first pass reads every version.
-            var restarted = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, clock, NullLogger<SessionRowRepair>.Instance);
+            // A restarted server's first pass reads every version (the stopped one gave the lease up).
+            await repair.StopAsync(CancellationToken.None);
+            var restarted = await cluster.RepairAsync(backend, clock);
             Assert.Equal(1, await restarted.RunOnceAsync());
-            var spans = new[] { Llm("a", "kept", 1_000, costPico: 10), Llm("b", "crashed", 2_000, costPico: 20), Llm("c", "too late", 3_000, costPico: 30), Llm("d", "late", 4_000, costPico: 40) };
+            var spans = new[]
+            {
+                Llm("a", "kept", 1_000, costPico: 10), Llm("b", "crashed", 2_000, costPico: 20), Llm("c", "too late", 3_000, costPico: 30),
+                Llm("d", "late", 4_000, costPico: 40), Llm("e", "recent", 5_000, costPico: 50),
+            };
             var expected = ReferenceFigures.Sessions(spans);
             var listed = await backend.Sessions.ListAsync(project, new SessionQuery { Limit = 10 });
             Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), listed.Items.Select(s => s.SessionId).Order(StringComparer.Ordinal));
             foreach (var session in listed.Items)
                 Compare.Session(expected[session.SessionId], session, "after the restarted server's pass");
+        }
+        finally
+        {
+            await backend.DropAsync();
+        }
+    }
+
+    [Fact]
+    public async Task OneServerSweepsAtATime_TheLeaseHolder_UntilItStops()
+    {
+        var backend = await ClickHouseBackend.CreateAsync(cluster.NewDatabase());
+        try
+        {
+            const long project = 8;
+            var clock = new FixedClock(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1)); // every write below has settled
+            await backend.SpanWriter.InsertSpansAsync([new ProjectSpan(project, Llm("a", "first", 1_000, costPico: 10))]);
+            var one = await cluster.RepairAsync(backend, clock);
+            var other = await cluster.RepairAsync(backend, clock); // another server on the same control plane and data
+            Assert.Equal(1, await one.RunOnceAsync());
+
+            // While the first holds the lease, the other does not sweep: a crashed write stays for the holder's next pass.
+            await backend.SpanWriter.InsertSpansAsync([new ProjectSpan(project, Llm("b", "second", 2_000, costPico: 20))]);
+            Assert.Equal(0, await other.RunOnceAsync());
+            Assert.Equal(["first"], await ListedAsync(backend, project));
+
+            // The holder stops and gives the lease up: the other sweeps from its next pass on, and the first no longer does.
+            await one.StopAsync(CancellationToken.None);
+            Assert.Equal(1, await other.RunOnceAsync());
+            Assert.Equal(["first", "second"], await ListedAsync(backend, project));
+            await backend.SpanWriter.InsertSpansAsync([new ProjectSpan(project, Llm("c", "third", 3_000, costPico: 30))]);
+            Assert.Equal(0, await one.RunOnceAsync());
+            Assert.Equal(1, await other.RunOnceAsync());
+            Assert.Equal(["first", "second", "third"], await ListedAsync(backend, project));
         }
         finally
         {

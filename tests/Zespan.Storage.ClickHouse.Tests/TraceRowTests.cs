@@ -139,7 +139,7 @@ public sealed class TraceRowTests(ClickHouseCluster cluster)
         var stale = await backend.Traces.ListAsync(project, new TraceQuery { Limit = 10 });
         Assert.Equal(["emptied", "kept", "left"], stale.Items.Select(t => t.TraceId).Order(StringComparer.Ordinal)); // the known gap
 
-        var repair = new SessionRowRepair(backend.Http, backend.Sql, backend.SessionRows, TimeProvider.System, NullLogger<SessionRowRepair>.Instance);
+        var repair = await cluster.RepairAsync(backend, TimeProvider.System);
         Assert.Equal(2, await repair.RepairProjectAsync(project, writtenAfter: 0, new RowVersions(TimeProvider.System).Next(), batch: 10));
 
         var final = new[] { first[0], crashed[0], crashed[1] };

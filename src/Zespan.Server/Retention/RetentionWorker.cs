@@ -23,7 +23,7 @@ public sealed class RetentionWorker(
     private bool _holding;
 
     /// <summary>This server's name in the lease table: machine and process, unique among running servers.</summary>
-    public string Holder { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..^24];
+    public string Holder { get; } = LeaseHolder.NewName();
 
     private TimeSpan LeaseDuration => schedule.Interval * 2;
 
