@@ -124,7 +124,7 @@ public sealed class SessionRowRepair(
         var held = await leases.TryAcquireAsync(LeaseName, Holder, LeaseDuration, cancellationToken);
         if (held != _holding)
         {
-            logger.LogInformation(held ? "Session row repair: this server ({Holder}) now sweeps {Lease}." : "Session row repair: another server sweeps {Lease}; this one ({Holder}) stops.",
+            logger.LogInformation(held ? "Session row repair: this server ({Holder}) now sweeps {Lease}." : "Session row repair: this server ({Holder}) stops; another one sweeps {Lease}.",
                 Holder, LeaseName);
             _holding = held;
         }
