@@ -60,12 +60,9 @@ public sealed class SessionRowRepair(
     /// <summary>Lease time: a server that stops sweeping (it died) lets another take over after this.</summary>
     public static readonly TimeSpan LeaseDuration = Interval * 4;
 
-    /// <summary>This server's name in the lease table.</summary>
-    public string Holder { get; } = LeaseHolder.NewName();
+    private readonly HeldLease _lease = new(leases, "Session row repair", LeaseDuration, logger);
 
     private string LeaseName => "session-row-repair:" + http.Settings.DataScope;
-
-    private bool _holding;
 
     /// <summary>The settled tick of the last pass that found its whole backlog; 0 until one has, so that pass reads everything.</summary>
     private ulong _checkedBefore;
@@ -93,7 +90,7 @@ public sealed class SessionRowRepair(
     /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        if (!await RenewLeaseAsync(cancellationToken))
+        if (!await _lease.RenewAsync(LeaseName, cancellationToken))
             return 0;
         var settled = (ulong)(time.GetUtcNow() - Settling).UtcTicks; // a RowVersions tick of that time
         var deep = NextPassIsDeep;
@@ -117,18 +114,6 @@ public sealed class SessionRowRepair(
                 _passesSinceDeep++;
         }
         return repaired;
-    }
-
-    private async Task<bool> RenewLeaseAsync(CancellationToken cancellationToken)
-    {
-        var held = await leases.TryAcquireAsync(LeaseName, Holder, LeaseDuration, cancellationToken);
-        if (held != _holding)
-        {
-            logger.LogInformation(held ? "Session row repair: this server ({Holder}) now sweeps {Lease}." : "Session row repair: this server ({Holder}) stops; another one sweeps {Lease}.",
-                Holder, LeaseName);
-            _holding = held;
-        }
-        return held;
     }
 
     /// <summary>
@@ -188,16 +173,6 @@ public sealed class SessionRowRepair(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (!_holding)
-            return;
-        try
-        {
-            await leases.ReleaseAsync(LeaseName, Holder, cancellationToken);
-            _holding = false;
-        }
-        catch (Exception error)
-        {
-            logger.LogWarning(error, "Session row repair lease not released; it expires by itself.");
-        }
+        await _lease.ReleaseAsync(cancellationToken);
     }
 }

@@ -19,13 +19,8 @@ public sealed class RetentionWorker(
     RetentionSchedule schedule, ILogger<RetentionWorker> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+    private readonly HeldLease _lease = new(leases, "Retention", schedule.Interval * 2, logger);
     private string? _leaseName;
-    private bool _holding;
-
-    /// <summary>This server's name in the lease table: machine and process, unique among running servers.</summary>
-    public string Holder { get; } = LeaseHolder.NewName();
-
-    private TimeSpan LeaseDuration => schedule.Interval * 2;
 
     /// <summary>Runs retention once for every project, against the clock's current time. Runs never overlap.</summary>
     public async Task<RetentionRunResult> RunOnceAsync(CancellationToken cancellationToken = default)
@@ -35,7 +30,7 @@ public sealed class RetentionWorker(
         {
             var now = clock.GetUtcNow();
             _leaseName ??= "retention:" + await retention.DataScopeAsync(cancellationToken);
-            if (!await RenewLeaseAsync(cancellationToken))
+            if (!await _lease.RenewAsync(_leaseName, cancellationToken))
                 return new RetentionRunResult(now, 0, 0, Skipped: true);
             var plans = (await organizations.ListAsync(cancellationToken)).ToDictionary(o => o.Id, o => o.Plan);
             long deleted = 0;
@@ -45,7 +40,7 @@ public sealed class RetentionWorker(
                 if (!plans.TryGetValue(project.OrganizationId, out var plan))
                     continue;
                 // A long run keeps the lease alive between projects, so nobody takes over half-way.
-                if (checkedProjects > 0 && !await RenewLeaseAsync(cancellationToken))
+                if (checkedProjects > 0 && !await _lease.RenewAsync(_leaseName, cancellationToken))
                     break;
                 var cutoff = now - PlanRetention.Window(plan);
                 deleted += await retention.DeleteSpansStartedBeforeAsync(project.Id, cutoff.ToUnixTimeMilliseconds(), schedule.BatchSize, cancellationToken);
@@ -59,18 +54,6 @@ public sealed class RetentionWorker(
         {
             _oneRunAtATime.Release();
         }
-    }
-
-    private async Task<bool> RenewLeaseAsync(CancellationToken cancellationToken)
-    {
-        var held = await leases.TryAcquireAsync(_leaseName!, Holder, LeaseDuration, cancellationToken);
-        if (held != _holding)
-        {
-            logger.LogInformation(held ? "Retention: this server ({Holder}) now holds the lease on {Lease}." : "Retention: this server ({Holder}) lost the lease on {Lease}.",
-                Holder, _leaseName);
-            _holding = held;
-        }
-        return held;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -101,10 +84,6 @@ public sealed class RetentionWorker(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_leaseName is not null && _holding)
-        {
-            try { await leases.ReleaseAsync(_leaseName, Holder, cancellationToken); }
-            catch (Exception error) { logger.LogWarning(error, "Retention lease not released; it expires by itself."); }
-        }
+        await _lease.ReleaseAsync(cancellationToken);
     }
 }
