@@ -16,6 +16,8 @@ public static class ClickHouseRegistration
         services.AddSingleton(sp => new RowVersions(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TraceRowKeeper>();
         services.AddSingleton<SessionRowKeeper>();
+        services.AddSingleton<TraceContextInheritance>();
+        services.AddSingleton<ContentSessionNames>();
         services.AddHostedService<SessionRowRepair>();
         services.AddSingleton<IStorageInitializer, ClickHouseMigrator>();
         services.AddSingleton<ISpanWriter, ClickHouseSpanWriter>();

@@ -5,12 +5,24 @@ namespace Zespan.Storage.ClickHouse;
 /// <summary>
 /// Writes each span as a new version row in one INSERT (JSONEachRow), then recomputes the session rows the spans touched
 /// (<see cref="SessionRowKeeper"/>) before returning, so a read that starts after the 2xx sees the write in every
-/// figure. Nothing is read before the INSERT: a re-send or a late span needs no lookup to be stored. A server that dies
-/// between the two leaves the rows for <see cref="SessionRowRepair"/>.
+/// figure. Nothing is read before the INSERT, so a re-send or a late span needs no lookup to be stored — except for
+/// OTLP spans without a session or user, which take them from their ancestors first and pass theirs down after
+/// (<see cref="TraceContextInheritance"/>). After the write, calls without an input take a session name from content
+/// sent apart for them (<see cref="ContentSessionNames"/>). A server that dies between the INSERT and the recompute
+/// leaves the rows for <see cref="SessionRowRepair"/>.
 /// </summary>
-public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versions, SessionRowKeeper sessionRows) : ISpanWriter
+public sealed class ClickHouseSpanWriter(
+    ClickHouseHttp http, RowVersions versions, SessionRowKeeper sessionRows, TraceContextInheritance inheritance, ContentSessionNames names) : ISpanWriter
 {
     public async Task WriteAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken = default)
+    {
+        spans = await inheritance.ResolveAsync(spans, cancellationToken);
+        await WriteResolvedAsync(spans, cancellationToken);
+        await inheritance.PassDownAsync(spans, cancellationToken);
+        await names.SpansWrittenAsync(spans, cancellationToken);
+    }
+
+    private async Task WriteResolvedAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken)
     {
         var rows = await InsertSpansAsync(spans, cancellationToken);
         foreach (var project in rows.GroupBy(r => r.ProjectId))
@@ -36,12 +48,14 @@ public sealed class ClickHouseSpanWriter(ClickHouseHttp http, RowVersions versio
 }
 
 /// <summary>Keeps content sent apart from spans; reads prefer the span's own payload and fall back to the newest content.</summary>
-public sealed class ClickHouseSpanContentStore(ClickHouseHttp http, RowVersions versions) : ISpanContentStore
+/// <remarks>A call without an input of its own takes its session name from the content's (<see cref="ContentSessionNames"/>).</remarks>
+public sealed class ClickHouseSpanContentStore(ClickHouseHttp http, RowVersions versions, ContentSessionNames names) : ISpanContentStore
 {
-    public Task AttachAsync(IReadOnlyList<SpanContent> contents, CancellationToken cancellationToken = default)
+    public async Task AttachAsync(IReadOnlyList<SpanContent> contents, CancellationToken cancellationToken = default)
     {
         var rows = contents.Select(c => new ContentRow(c.ProjectId, c.SpanId, c.InputJson ?? "", c.InputJson is null ? 0 : 1,
             c.OutputJson ?? "", c.OutputJson is null ? 0 : 1, versions.Next())).ToList();
-        return http.InsertAsync("span_content", rows, cancellationToken);
+        await http.InsertAsync("span_content", rows, cancellationToken);
+        await names.ContentStoredAsync(contents, cancellationToken);
     }
 }

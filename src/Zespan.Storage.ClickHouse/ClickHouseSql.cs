@@ -515,6 +515,8 @@ public sealed partial class ClickHouseSql(string database)
             yield return statement;
         foreach (var statement in CostStatements())
             yield return statement;
+        foreach (var statement in SpanCopyStatements())
+            yield return statement;
         yield return ("ExpiredSpans", ExpiredSpans);
         yield return ("OldestLiveRowStart", OldestLiveRowStart);
         yield return ("DroppableMonths", DroppableMonths);

@@ -89,10 +89,13 @@ public sealed class SqliteSpanWriter : ISpanWriter
         var names = new WrittenSessionNames();
         var passedDown = new HashSet<(long, string)>();
         rebuilds.RebuildOrphans(connection, transaction, rollups);
+        var keptContent = SpanContentStatements.ForWritten(connection, transaction, spans);
 
         foreach (var (projectId, sent) in spans)
         {
             var span = inheritance.FromStoredParent(projectId, sent);
+            if (keptContent.TryGetValue((projectId, span.Id), out var content))
+                span = SpanContentStatements.WithContent(span, content);
             names.Written(projectId, span);
             if (statements.TryInsertSpan(projectId, span) is { } rowId)
                 AddNew(statements, aggregates, links, rowId, projectId, span);
@@ -118,7 +121,6 @@ public sealed class SqliteSpanWriter : ISpanWriter
         }
         aggregates.Flush(statements, rollups, links, traceModels, sessionsToRebuild, tracesToRebuild);
         links.Apply();
-        SpanContentStatements.FillWritten(connection, transaction, spans);
 
         foreach (var (projectId, sessionId) in sessionsToRebuild)
         {

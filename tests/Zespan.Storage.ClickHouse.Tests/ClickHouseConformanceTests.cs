@@ -6,6 +6,8 @@ namespace Zespan.Storage.ClickHouse.Tests;
 [Collection(ClickHouseCollection.Name)]
 public sealed class ClickHouseSpanWriteTests(ClickHouseCluster cluster) : SpanWriteConformance(new ClickHouseStoreFactory(cluster));
 [Collection(ClickHouseCollection.Name)]
+public sealed class ClickHouseTraceContextTests(ClickHouseCluster cluster) : TraceContextConformance(new ClickHouseStoreFactory(cluster));
+[Collection(ClickHouseCollection.Name)]
 public sealed class ClickHouseSessionListTests(ClickHouseCluster cluster) : SessionListConformance(new ClickHouseStoreFactory(cluster));
 [Collection(ClickHouseCollection.Name)]
 public sealed class ClickHouseSessionAnalyticsTests(ClickHouseCluster cluster) : SessionAnalyticsConformance(new ClickHouseStoreFactory(cluster));

@@ -44,13 +44,14 @@ public sealed class ClickHouseBackend
         var versions = new RowVersions(TimeProvider.System);
         var traceRows = new TraceRowKeeper(http, sql, versions);
         var sessionRows = new SessionRowKeeper(http, sql, versions, traceRows);
+        var names = new ContentSessionNames(http, sql, versions, sessionRows);
         await new ClickHouseMigrator(http, TimeProvider.System).InitializeAsync();
         return new ClickHouseBackend
         {
             Http = http,
             Sql = sql,
-            SpanWriter = new ClickHouseSpanWriter(http, versions, sessionRows),
-            SpanContent = new ClickHouseSpanContentStore(http, versions),
+            SpanWriter = new ClickHouseSpanWriter(http, versions, sessionRows, new TraceContextInheritance(http, sql, versions, sessionRows), names),
+            SpanContent = new ClickHouseSpanContentStore(http, versions, names),
             Sessions = new ClickHouseSessionReader(http, sql),
             Traces = new ClickHouseTraceReader(http, sql),
             Costs = new ClickHouseCostReader(http, sql),

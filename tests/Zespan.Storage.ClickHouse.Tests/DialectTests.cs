@@ -117,6 +117,9 @@ public sealed class DialectTests(ClickHouseCluster cluster)
             ["edge1_hour"] = 0L, ["edge1_from"] = 1_500L, ["edge1_to"] = 3_600_000L, ["edge1_started"] = 1_500L, ["edge1_ended"] = long.MaxValue,
             ["edge2_hour"] = 0L, ["edge2_from"] = 0L, ["edge2_to"] = 2_500L, ["edge2_started"] = long.MinValue, ["edge2_ended"] = 2_500L,
             ["straddling1"] = new[] { "s1" }, ["straddling2"] = new[] { "s1", "s2" },
+            // What each of ids would take from an ancestor (trace-context inheritance).
+            ["inherit_sessions"] = new[] { "s9", "", "s9", "s9" }, ["inherit_users"] = new[] { "u9", "u9", "", "u9" },
+            ["user_texts"] = new[] { "first question", "second", "third", "fourth" },
         };
         int checkedStatements = 0, withRows = 0, shapeOnly = 0;
         foreach (var ((name, onCluster), (_, onLocal)) in clusterSql.AllForDialectCheck().Zip(localSql.AllForDialectCheck()))

@@ -65,7 +65,8 @@ public sealed class SessionRowTests(ClickHouseCluster cluster)
         var versions = new RowVersions(TimeProvider.System);
         var keeper = new SessionRowKeeper(backend.Http, backend.Sql, versions, new TraceRowKeeper(backend.Http, backend.Sql, versions, new TraceRowKeeper.Limits(Traces: 6, SpanIds: 2)),
             new SessionRowKeeper.Limits(Sessions: 6, SpanIds: 2));
-        var writer = new ClickHouseSpanWriter(backend.Http, versions, keeper);
+        var writer = new ClickHouseSpanWriter(backend.Http, versions, keeper, new TraceContextInheritance(backend.Http, backend.Sql, versions, keeper),
+            new ContentSessionNames(backend.Http, backend.Sql, versions, keeper));
         var first = Enumerable.Range(0, 40).Select(i => Llm($"span{i}", $"s{i % 13}", 1_000 + 100 * i, costPico: i + 1)).ToList();
         await writer.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());
         // Re-sends that move calls between sessions and empty one ("s12" holds span12, span25 and span38).

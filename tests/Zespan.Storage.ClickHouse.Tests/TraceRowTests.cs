@@ -26,7 +26,9 @@ public sealed class TraceRowTests(ClickHouseCluster cluster)
         var project = NewProject();
         var versions = new RowVersions(TimeProvider.System);
         var traceRows = new TraceRowKeeper(backend.Http, backend.Sql, versions, new TraceRowKeeper.Limits(Traces: 3, SpanIds: 2));
-        var writer = new ClickHouseSpanWriter(backend.Http, versions, new SessionRowKeeper(backend.Http, backend.Sql, versions, traceRows));
+        var sessionRows = new SessionRowKeeper(backend.Http, backend.Sql, versions, traceRows);
+        var writer = new ClickHouseSpanWriter(backend.Http, versions, sessionRows, new TraceContextInheritance(backend.Http, backend.Sql, versions, sessionRows),
+            new ContentSessionNames(backend.Http, backend.Sql, versions, sessionRows));
         var first = Enumerable.Range(0, 24).Select(i => Llm($"span{i}", $"s{i % 5}", 1_000 + 100 * i, costPico: i + 1, traceId: $"t{i % 7}",
             status: i % 5 == 0 ? SpanStatus.Error : SpanStatus.Ok, userId: i % 3 == 0 ? $"u{i % 2}" : null)).ToList();
         await writer.WriteAsync(first.Select(s => new ProjectSpan(project, s)).ToList());

@@ -247,6 +247,24 @@ public abstract class SpanWriteConformance(IStoreFactory factory) : ConformanceS
         Assert.Equal(expected, spans.Select(x => (x.InputJson, x.OutputJson)));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ContentSentApart_NamesTheSession_AsTheCallsOwnInputWould(bool contentFirst)
+    {
+        // The earliest call has no input of its own; its content comes apart (an OTLP log record), before or after it.
+        var content = new SpanContent(ProjectId, "first", "[{\"role\":\"user\",\"content\":\"Refund   my order\"}]", null);
+        SpanRecord[] calls = [Llm("first", "s", Day0 + 500), Llm("later", "s", Day0 + 1_000) with { InputJson = "[{\"role\":\"user\",\"content\":\"Later question\"}]" }];
+        if (contentFirst)
+            await Store.SpanContent.AttachAsync([content]);
+        await WriteAsync(calls);
+        if (!contentFirst)
+            await Store.SpanContent.AttachAsync([content]);
+
+        Assert.Equal("Refund my order", (await Store.Sessions.GetAsync(ProjectId, "s"))!.Session.Name);
+        Assert.Equal("Refund my order", Assert.Single((await Store.Sessions.ListAsync(ProjectId, new SessionQuery())).Items).Name);
+    }
+
     [Fact]
     public async Task SessionPayloads_OfTheCallsAsked_PromptsOnlyWhenAsked()
     {

@@ -144,6 +144,7 @@ public sealed class SqliteRetentionTests() : RetentionConformance(new SqliteStor
 public sealed class SqliteSessionInsightTests() : SessionInsightConformance(new SqliteStoreFactory());
 public sealed class SqliteSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory());
 public sealed class SqliteControlPlaneTests() : ControlPlaneConformance(new SqliteControlPlaneFactory());
+public sealed class SqliteTraceContextTests() : TraceContextConformance(new SqliteStoreFactory());
 
 // The suites that replace and delete spans again, with every session's rebuild computed outside the writer.
 public sealed class SqliteDeferredSpanWriteTests() : SpanWriteConformance(new SqliteStoreFactory(deferEveryRebuild: true));
@@ -151,6 +152,7 @@ public sealed class SqliteDeferredRandomizedTests() : RandomizedConformance(new 
 public sealed class SqliteDeferredRetentionTests() : RetentionConformance(new SqliteStoreFactory(deferEveryRebuild: true));
 public sealed class SqliteDeferredSessionActivityTests() : SessionActivityConformance(new SqliteStoreFactory(deferEveryRebuild: true));
 public sealed class SqliteDeferredSessionInsightTests() : SessionInsightConformance(new SqliteStoreFactory(deferEveryRebuild: true));
+public sealed class SqliteDeferredTraceContextTests() : TraceContextConformance(new SqliteStoreFactory(deferEveryRebuild: true));
 
 /// <summary>The control plane in a fresh SQLite file; a second opening is a second SqliteStorage on the same file, as the CLI is.</summary>
 public sealed class SqliteControlPlaneFactory : IControlPlaneFactory

@@ -1,0 +1,178 @@
+using Zespan.Core.Spans;
+using Zespan.Core.Storage;
+
+namespace Zespan.Storage.ClickHouse;
+
+/// <summary>
+/// Session and user along a trace for spans marked <see cref="SpanRecord.InheritsTraceContext"/> (OTLP), as on SQLite: a
+/// span without them takes its nearest ancestor's, and an ancestor that arrives after its descendants passes its own
+/// down to them, so the figures do not depend on the order spans arrive in (exporters send children first).
+/// <para>
+/// Before the INSERT, <see cref="ResolveAsync"/> takes each span's context from its ancestors in the same write, and
+/// from the stored parent where the chain leaves it. After it, <see cref="PassDownAsync"/> lists the spans still
+/// lacking some under their parent (spans_awaiting_context, migration 011), then passes each of the write's contexts
+/// down to the stored spans waiting under it, level by level: a new version of each such span with the context filled
+/// in (<see cref="ClickHouseSql.InheritedVersions"/>), recomputed as a re-send that moves it into its session is.
+/// </para>
+/// <para>
+/// Several servers: a child and its parent written at once by two servers each look the other up after their own
+/// INSERTs returned — the child's writer its parent (again), the parent's writer the spans waiting under it — so the
+/// later of the two lookups sees the earlier write, and the child gets the context either way (both may pass it: the
+/// same values, written twice).
+/// </para>
+/// </summary>
+public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql sql, RowVersions versions, SessionRowKeeper sessionRows)
+{
+    private readonly StoredSpanCopies _copies = new(http, sql, versions, sessionRows);
+
+    /// <summary>A span's session and user; null where it has none.</summary>
+    internal readonly record struct Context(string? SessionId, string? UserId)
+    {
+        public bool IsComplete => SessionId is not null && UserId is not null;
+
+        public bool IsEmpty => SessionId is null && UserId is null;
+
+        /// <summary>This context with what it lacks taken from <paramref name="ancestor"/>.</summary>
+        public Context FilledFrom(Context ancestor) => new(SessionId ?? ancestor.SessionId, UserId ?? ancestor.UserId);
+
+        public static Context Of(SpanRecord span) => new(span.SessionId, span.UserId);
+    }
+
+    /// <summary>A span that takes context from its parent: marked, with a parent, lacking a session or a user.</summary>
+    private static bool Inherits(SpanRecord span) => span.InheritsTraceContext && span.ParentId is not null && !Context.Of(span).IsComplete;
+
+    /// <summary>The spans with the session and user they take from their ancestors in the write, or from the stored parent.</summary>
+    public async Task<IReadOnlyList<ProjectSpan>> ResolveAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken)
+    {
+        if (!spans.Any(s => Inherits(s.Span)))
+            return spans;
+        var resolved = new List<ProjectSpan>(spans.Count);
+        foreach (var project in spans.GroupBy(s => s.ProjectId))
+        {
+            var batch = project.Select(s => s.Span).ToList();
+            var inWrite = LastOfEach(batch);
+            var storedParents = batch.Where(Inherits).Select(s => s.ParentId!).Where(p => !inWrite.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToList();
+            var stored = await ContextsAsync(project.Key, storedParents, cancellationToken);
+            var contexts = Resolve(batch, stored);
+            resolved.AddRange(batch.Select(s => new ProjectSpan(project.Key, contexts.TryGetValue(s.Id, out var c) ? s with { SessionId = c.SessionId, UserId = c.UserId } : s)));
+        }
+        return resolved;
+    }
+
+    /// <summary>
+    /// The context of every span of the write that inherits, from its ancestors in the write (each id's last version, as
+    /// the write stores it) and, where the chain leaves the write, the stored ones given. Walked without recursion (a
+    /// request can hold a chain of thousands of spans); a cycle of parents ends where it comes back.
+    /// </summary>
+    internal static Dictionary<string, Context> Resolve(IReadOnlyList<SpanRecord> batch, IReadOnlyDictionary<string, Context> stored)
+    {
+        var inWrite = LastOfEach(batch);
+        var result = new Dictionary<string, Context>(StringComparer.Ordinal);
+        var chain = new List<SpanRecord>();
+        var onChain = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in inWrite.Values.Where(Inherits))
+        {
+            if (result.ContainsKey(start.Id))
+                continue;
+            chain.Clear();
+            onChain.Clear();
+            // Up from the span while its ancestors in the write inherit too, to the first context known above them.
+            Context? above = null;
+            var span = start;
+            while (true)
+            {
+                chain.Add(span);
+                onChain.Add(span.Id);
+                var parentId = span.ParentId!;
+                if (result.TryGetValue(parentId, out var known))
+                    above = known;
+                else if (!inWrite.TryGetValue(parentId, out var parent))
+                    above = stored.TryGetValue(parentId, out var storedContext) ? storedContext : null;
+                else if (!Inherits(parent))
+                    above = Context.Of(parent);
+                else if (!onChain.Contains(parent.Id))
+                {
+                    span = parent;
+                    continue;
+                }
+                break;
+            }
+            for (var i = chain.Count - 1; i >= 0; i--)
+            {
+                var own = Context.Of(chain[i]);
+                var context = above is { } ancestor ? own.FilledFrom(ancestor) : own;
+                result[chain[i].Id] = context;
+                above = context;
+            }
+        }
+        return result;
+    }
+
+    private static Dictionary<string, SpanRecord> LastOfEach(IReadOnlyList<SpanRecord> batch)
+    {
+        var byId = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
+        foreach (var span in batch)
+            byId[span.Id] = span;
+        return byId;
+    }
+
+    /// <summary>
+    /// After the write's INSERT and recompute: lists its spans that still lack context under their parents, then passes
+    /// every context the write holds or finds down to the stored spans waiting under it, and on down their descendants.
+    /// </summary>
+    public async Task PassDownAsync(IReadOnlyList<ProjectSpan> spans, CancellationToken cancellationToken)
+    {
+        if (!spans.Any(s => s.Span.InheritsTraceContext))
+            return;
+        foreach (var project in spans.GroupBy(s => s.ProjectId))
+        {
+            var projectId = project.Key;
+            var batch = LastOfEach(project.Select(s => s.Span).ToList()).Values.ToList();
+            var waiting = batch.Where(Inherits).ToList();
+            if (waiting.Count > 0)
+            {
+                var version = versions.Next();
+                await http.InsertAsync("spans_awaiting_context", waiting.Select(s => new AwaitingRow(projectId, s.ParentId!, s.Id, version)).ToList(), cancellationToken);
+            }
+            var sources = batch.Where(s => s.InheritsTraceContext && !Context.Of(s).IsEmpty).ToDictionary(s => s.Id, Context.Of, StringComparer.Ordinal);
+            // Looked up again now that the spans wait: a parent another server wrote meanwhile did not find them.
+            var parents = waiting.Select(s => s.ParentId!).Where(p => !sources.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var (id, context) in await ContextsAsync(projectId, parents, cancellationToken))
+                if (!context.IsEmpty)
+                    sources[id] = context;
+            await PassDownFromAsync(projectId, sources, cancellationToken);
+        }
+    }
+
+    /// <summary>Passes each source's context to the spans waiting under it, then theirs to the spans under them, until none change.</summary>
+    private async Task PassDownFromAsync(long projectId, Dictionary<string, Context> sources, CancellationToken cancellationToken)
+    {
+        var passed = new HashSet<string>(StringComparer.Ordinal);
+        while (sources.Count > 0)
+        {
+            passed.UnionWith(sources.Keys);
+            var children = await http.QueryAsync(sql.AwaitingChildren, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = sources.Keys.ToList() },
+                r => (Parent: r[0].Text(), Span: r[1].Text()), cancellationToken);
+            // A span re-sent under another parent waits under both: the first listed gives.
+            var given = new Dictionary<string, Context>(StringComparer.Ordinal);
+            foreach (var (parent, span) in children)
+                given.TryAdd(span, sources[parent]);
+            if (given.Count == 0)
+                return;
+            var ids = given.Keys.ToList();
+            var inherited = new Dictionary<string, object?>
+            {
+                ["inherit_sessions"] = ids.Select(id => given[id].SessionId ?? "").ToList(), ["inherit_users"] = ids.Select(id => given[id].UserId ?? "").ToList(),
+            };
+            var changed = await _copies.CopyAsync(projectId, sql.InheritedVersions, ids, inherited, cancellationToken);
+            sources = changed.Where(c => !passed.Contains(c.SpanId)).ToDictionary(c => c.SpanId, c => new Context(c.SessionId, c.UserId), StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The stored context of each live span of <paramref name="ids"/> that has a version.</summary>
+    private async Task<Dictionary<string, Context>> ContextsAsync(long projectId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        (await _copies.ReadAsync(projectId, ids, cancellationToken)).ToDictionary(c => c.SpanId, c => new Context(c.SessionId, c.UserId), StringComparer.Ordinal);
+
+    /// <summary>A row of spans_awaiting_context.</summary>
+    private sealed record AwaitingRow(long ProjectId, string ParentId, string SpanId, ulong Version);
+}
