@@ -135,8 +135,10 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
                 await http.InsertAsync("spans_awaiting_context", waiting.Select(s => new AwaitingRow(projectId, s.ParentId!, s.Id, version)).ToList(), cancellationToken);
             }
             var sources = batch.Where(s => s.InheritsTraceContext && !Context.Of(s).IsEmpty).ToDictionary(s => s.Id, Context.Of, StringComparer.Ordinal);
-            // Looked up again now that the spans wait: a parent another server wrote meanwhile did not find them.
-            var parents = waiting.Select(s => s.ParentId!).Where(p => !sources.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToList();
+            // Looked up again now that the spans wait: a parent another server wrote meanwhile did not find them. (A parent
+            // in this write has none to give: its own waits under its parent, looked up in turn.)
+            var inWrite = batch.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            var parents = waiting.Select(s => s.ParentId!).Where(p => !inWrite.Contains(p)).Distinct(StringComparer.Ordinal).ToList();
             foreach (var (id, context) in await ContextsAsync(projectId, parents, cancellationToken))
                 if (!context.IsEmpty)
                     sources[id] = context;
@@ -144,11 +146,18 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
         }
     }
 
+    /// <summary>
+    /// How many levels of stored descendants one write passes context down to. Each level is a few statements, so a
+    /// hostile chain of spans sent one request each, then its root, could hold a request for minutes; traces that agents
+    /// and frameworks send are a few levels deep. Spans further down keep waiting (docs/deploy.md, "Trace context").
+    /// </summary>
+    public const int MaxLevelsPerWrite = 64;
+
     /// <summary>Passes each source's context to the spans waiting under it, then theirs to the spans under them, until none change.</summary>
     private async Task PassDownFromAsync(long projectId, Dictionary<string, Context> sources, CancellationToken cancellationToken)
     {
         var passed = new HashSet<string>(StringComparer.Ordinal);
-        while (sources.Count > 0)
+        for (var level = 0; level < MaxLevelsPerWrite && sources.Count > 0; level++)
         {
             passed.UnionWith(sources.Keys);
             var children = await http.QueryAsync(sql.AwaitingChildren, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = sources.Keys.ToList() },
