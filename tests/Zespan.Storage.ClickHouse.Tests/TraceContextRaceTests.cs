@@ -11,6 +11,7 @@ namespace Zespan.Storage.ClickHouse.Tests;
 /// Trace-context inheritance with two writers at once (two servers, each with its own clock's versions): a trace's calls
 /// through one and its root through the other, both writes started together. Whichever INSERT lands first, the other
 /// writer's lookup after its own INSERT finds it (TraceContextInheritance), so every call ends in the root's session.
+/// Also the bound of one write's pass down a chain stored one span per request (MaxLevelsPerWrite).
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
 public sealed class TraceContextRaceTests(ClickHouseCluster cluster)
@@ -58,4 +59,26 @@ public sealed class TraceContextRaceTests(ClickHouseCluster cluster)
             Assert.All(stored, s => Assert.True(s.SessionId is not null && s.UserId is not null, $"{s.Id} was left without its root's session or user"));
         }
     }
+
+    [Fact]
+    public async Task ARootArrivingLast_PassesItsContextDownAtMost64Levels_InItsWrite()
+    {
+        var (backend, control) = await cluster.SharedStoresAsync();
+        var organization = await control.Organizations.CreateAsync("depth org", Plan.Free);
+        var projectId = (await control.Projects.CreateProjectAsync(organization.Id, "depth")).Id;
+        const int depth = TraceContextInheritance.MaxLevelsPerWrite + 2;
+        // A chain sent one span per request, deepest first; the root (level 0) last.
+        for (var level = depth; level >= 1; level--)
+            await Write(backend, projectId, Marked(Work($"n{level}", "deep", Day0 + level, parentId: level == 1 ? "root" : $"n{level - 1}")));
+        await Write(backend, projectId, Marked(Work("root", "deep", Day0) with { SessionId = "s-deep", UserId = "u-deep" }));
+
+        var stored = (await backend.Traces.GetAsync(projectId, "deep"))!.Spans.ToDictionary(s => s.Id);
+        for (var level = 1; level <= depth; level++)
+        {
+            var expected = level <= TraceContextInheritance.MaxLevelsPerWrite ? "s-deep" : null;
+            Assert.True(stored[$"n{level}"].SessionId == expected, $"level {level}: {stored[$"n{level}"].SessionId ?? "no session"}, expected {expected ?? "none"}");
+        }
+    }
+
+    private static Task Write(ClickHouseBackend backend, long projectId, SpanRecord span) => backend.SpanWriter.WriteAsync([new ProjectSpan(projectId, span)]);
 }
