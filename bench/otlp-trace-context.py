@@ -19,6 +19,7 @@ def post(data):
     t = time.perf_counter(); urllib.request.urlopen(req).read(); return (time.perf_counter() - t) * 1000
 now = int(time.time() * 1e9) - 3600 * 10**9
 times = []
+by_request = {}  # the n-th request of each trace: in "children" order the last is the root's, which passes context down
 start = time.perf_counter()
 for i in range(n):
     trace = "%032x" % rnd.getrandbits(128)
@@ -32,7 +33,11 @@ for i in range(n):
     if order == "sdk":  # every span carries session and user: nothing to inherit
         for s in [root, agent] + calls:
             s["attributes"] += [attr("session.id", "sess-sdk-%d" % (i % 50)), attr("user.id", "user-%d" % (i % 7))]
-    for level in levels:
-        times.append(post(body(level)))
+    for position, level in enumerate(levels):
+        took = post(body(level))
+        times.append(took)
+        by_request.setdefault(position, []).append(took)
 total = time.perf_counter() - start
 print("%s: %d traces, %d requests, median %.1f ms, p90 %.1f ms, total %.1f s" % (order, n, len(times), statistics.median(times), sorted(times)[int(len(times) * 0.9)], total))
+print("  by request of a trace: " + ", ".join("%s median %.1f ms, p90 %.1f ms" % (["first", "second", "third"][p], statistics.median(t), sorted(t)[int(len(t) * 0.9)])
+                                           for p, t in sorted(by_request.items())))

@@ -51,7 +51,8 @@ public sealed class ContentSessionNames(ClickHouseHttp http, ClickHouseSql sql, 
         if (texts.Count == 0)
             return;
         var ids = texts.Keys.ToList();
-        await _copies.CopyAsync(projectId, sql.NamedVersions, ids, new Dictionary<string, object?> { ["user_texts"] = ids.Select(id => texts[id]).ToList() },
-            cancellationToken);
+        var spans = await _copies.FindAsync(projectId, ids, cancellationToken);
+        await _copies.CopyAsync(projectId, sql.NamedVersions, spans, new Dictionary<string, object?> { ["user_texts"] = ids.Select(id => texts[id]).ToList() },
+            givenSessions: [], cancellationToken);
     }
 }

@@ -11,8 +11,10 @@ namespace Zespan.Storage.ClickHouse;
 /// Before the INSERT, <see cref="ResolveAsync"/> takes each span's context from its ancestors in the same write, and
 /// from the stored parent where the chain leaves it. After it, <see cref="PassDownAsync"/> lists the spans still
 /// lacking some under their parent (spans_awaiting_context, migration 011), then passes each of the write's contexts
-/// down to the stored spans waiting under it, level by level: a new version of each such span with the context filled
-/// in (<see cref="ClickHouseSql.InheritedVersions"/>), recomputed as a re-send that moves it into its session is.
+/// down to the stored spans waiting under it and under them in one round: the waiting tree is read level by level (one
+/// small read each), each span's context worked out from its own and its parent's, and one statement writes a new
+/// version of every span that gains something (<see cref="ClickHouseSql.InheritedVersions"/>), recomputed once as a
+/// re-send that moves spans into their sessions is.
 /// </para>
 /// <para>
 /// Several servers: a child and its parent written at once by two servers each look the other up after their own
@@ -53,20 +55,20 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
             var inWrite = LastOfEach(batch);
             var storedParents = batch.Where(Inherits).Select(s => s.ParentId!).Where(p => !inWrite.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToList();
             var stored = await ContextsAsync(project.Key, storedParents, cancellationToken);
-            var contexts = Resolve(batch, stored);
+            var contexts = Resolve(inWrite, stored);
             resolved.AddRange(batch.Select(s => new ProjectSpan(project.Key, contexts.TryGetValue(s.Id, out var c) ? s with { SessionId = c.SessionId, UserId = c.UserId } : s)));
         }
         return resolved;
     }
 
     /// <summary>
-    /// The context of every span of the write that inherits, from its ancestors in the write (each id's last version, as
-    /// the write stores it) and, where the chain leaves the write, the stored ones given. Walked without recursion (a
-    /// request can hold a chain of thousands of spans); a cycle of parents ends where it comes back.
+    /// The context of every span of the write that inherits, from its ancestors in the write (<paramref name="inWrite"/>:
+    /// each id's last version, as the write stores it) and, where the chain leaves the write, the stored ones given.
+    /// Walked without recursion (a request can hold a chain of thousands of spans); a cycle of parents ends where it
+    /// comes back.
     /// </summary>
-    internal static Dictionary<string, Context> Resolve(IReadOnlyList<SpanRecord> batch, IReadOnlyDictionary<string, Context> stored)
+    private static Dictionary<string, Context> Resolve(Dictionary<string, SpanRecord> inWrite, IReadOnlyDictionary<string, Context> stored)
     {
-        var inWrite = LastOfEach(batch);
         var result = new Dictionary<string, Context>(StringComparer.Ordinal);
         var chain = new List<SpanRecord>();
         var onChain = new HashSet<string>(StringComparer.Ordinal);
@@ -147,39 +149,76 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
     }
 
     /// <summary>
-    /// How many levels of stored descendants one write passes context down to. Each level is a few statements, so a
-    /// hostile chain of spans sent one request each, then its root, could hold a request for minutes; traces that agents
-    /// and frameworks send are a few levels deep. Spans further down keep waiting (docs/deploy.md, "Trace context").
+    /// How many levels of stored descendants one write passes context down to. Each level is one read of the waiting
+    /// spans, so a hostile chain of spans sent one request each, then its root, would otherwise hold that request for a
+    /// read per span of the chain; traces that agents and frameworks send are a few levels deep. Spans further down keep waiting
+    /// (docs/deploy.md, "Trace context").
     /// </summary>
     public const int MaxLevelsPerWrite = 64;
 
-    /// <summary>Passes each source's context to the spans waiting under it, then theirs to the spans under them, until none change.</summary>
+    /// <summary>
+    /// Passes each source's context to the spans waiting under it, theirs to the spans under them, and so on, in one
+    /// round: the waiting tree is read first, level by level; each live span of it takes what it lacks from its parent's
+    /// context (its own values kept, and passed on); one statement writes every span that gains something.
+    /// </summary>
     private async Task PassDownFromAsync(long projectId, Dictionary<string, Context> sources, CancellationToken cancellationToken)
     {
-        var passed = new HashSet<string>(StringComparer.Ordinal);
-        for (var level = 0; level < MaxLevelsPerWrite && sources.Count > 0; level++)
+        var tree = await WaitingTreeAsync(projectId, sources.Keys, cancellationToken);
+        if (tree.Count == 0)
+            return;
+        var spans = await _copies.FindAsync(projectId, tree.Select(t => t.Span).ToList(), cancellationToken);
+        var own = (await _copies.ReadAsync(projectId, spans, cancellationToken)).ToDictionary(s => s.SpanId, s => new Context(s.SessionId, s.UserId), StringComparer.Ordinal);
+        var contexts = new Dictionary<string, Context>(sources, StringComparer.Ordinal);
+        var given = new Dictionary<string, Context>(StringComparer.Ordinal);
+        // Parents before children (the tree is in level order); a span not stored or deleted passes nothing on.
+        foreach (var (parent, span) in tree)
         {
-            passed.UnionWith(sources.Keys);
-            var children = await http.QueryAsync(sql.AwaitingChildren, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = sources.Keys.ToList() },
-                r => (Parent: r[0].Text(), Span: r[1].Text()), cancellationToken);
-            // A span re-sent under another parent waits under both: the first listed gives.
-            var given = new Dictionary<string, Context>(StringComparer.Ordinal);
-            foreach (var (parent, span) in children)
-                given.TryAdd(span, sources[parent]);
-            if (given.Count == 0)
-                return;
-            var ids = given.Keys.ToList();
-            var inherited = new Dictionary<string, object?>
-            {
-                ["inherit_sessions"] = ids.Select(id => given[id].SessionId ?? "").ToList(), ["inherit_users"] = ids.Select(id => given[id].UserId ?? "").ToList(),
-            };
-            var changed = await _copies.CopyAsync(projectId, sql.InheritedVersions, ids, inherited, cancellationToken);
-            sources = changed.Where(c => !passed.Contains(c.SpanId)).ToDictionary(c => c.SpanId, c => new Context(c.SessionId, c.UserId), StringComparer.Ordinal);
+            if (!own.TryGetValue(span, out var its) || !contexts.TryGetValue(parent, out var above))
+                continue;
+            var filled = its.FilledFrom(above);
+            contexts[span] = filled;
+            if (filled != its)
+                given[span] = above;
         }
+        if (given.Count == 0)
+            return;
+        var ids = given.Keys.ToList();
+        var inherited = new Dictionary<string, object?>
+        {
+            ["inherit_sessions"] = ids.Select(id => given[id].SessionId ?? "").ToList(), ["inherit_users"] = ids.Select(id => given[id].UserId ?? "").ToList(),
+        };
+        var givenSessions = given.Values.Select(c => c.SessionId).OfType<string>().Distinct(StringComparer.Ordinal);
+        await _copies.CopyAsync(projectId, sql.InheritedVersions, spans.Only(ids), inherited, givenSessions, cancellationToken);
+    }
+
+    /// <summary>
+    /// The spans waiting under <paramref name="roots"/> and under them, at most <see cref="MaxLevelsPerWrite"/> levels
+    /// down, as (parent, span) in level order. A span re-sent under another parent waits under both: the first listed
+    /// gives; a cycle ends where it comes back.
+    /// </summary>
+    private async Task<List<(string Parent, string Span)>> WaitingTreeAsync(long projectId, IEnumerable<string> roots, CancellationToken cancellationToken)
+    {
+        var tree = new List<(string Parent, string Span)>();
+        var seen = new HashSet<string>(roots, StringComparer.Ordinal);
+        var level = seen.ToList();
+        for (var depth = 0; depth < MaxLevelsPerWrite && level.Count > 0; depth++)
+        {
+            var children = await http.QueryAsync(sql.AwaitingChildren, new Dictionary<string, object?> { ["project"] = projectId, ["ids"] = level },
+                r => (Parent: r[0].Text(), Span: r[1].Text()), cancellationToken);
+            level = [];
+            foreach (var (parent, span) in children)
+            {
+                if (!seen.Add(span))
+                    continue;
+                tree.Add((parent, span));
+                level.Add(span);
+            }
+        }
+        return tree;
     }
 
     /// <summary>The stored context of each live span of <paramref name="ids"/> that has a version.</summary>
-    private async Task<Dictionary<string, Context>> ContextsAsync(long projectId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+    private async Task<Dictionary<string, Context>> ContextsAsync(long projectId, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         (await _copies.ReadAsync(projectId, ids, cancellationToken)).ToDictionary(c => c.SpanId, c => new Context(c.SessionId, c.UserId), StringComparer.Ordinal);
 
     /// <summary>A row of spans_awaiting_context.</summary>
