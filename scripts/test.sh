@@ -75,6 +75,14 @@ p=${p:-0}; f=${f:-0}
 if [ "$oteljs_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 add_counts "$p" "$f" "OpenTelemetry JS clients"
 
+echo "== OpenTelemetry JS clients on the newest Node LTS with every client at its newest (tests/otel-js/scripts/test-newest.sh)"
+tests/otel-js/scripts/test-newest.sh 2>&1 | tee "$logs/oteljs-newest.log"
+oteljs_status=${PIPESTATUS[0]}
+p=$(grep -E '^# pass [0-9]+' "$logs/oteljs-newest.log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$logs/oteljs-newest.log" | tail -1 | awk '{print $3}')
+p=${p:-0}; f=${f:-0}
+if [ "$oteljs_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+add_counts "$p" "$f" "OpenTelemetry JS clients (newest Node LTS, newest clients)"
+
 echo "== Python SDK (cd sdk/python && python3 -m unittest discover -s tests -t .)"
 (cd sdk/python && python3 -m unittest discover -s tests -t . -v) 2>&1 | tee "$logs/py.log"
 py_status=${PIPESTATUS[0]}
@@ -97,7 +105,7 @@ grep -h '^== .*passed, .*failed' "$logs/summary.log"
 if [ "$failed" -ne 0 ]; then
   echo "== Failed tests"
   grep -hE '^\s*Failed [A-Za-z_][A-Za-z0-9_.]+' "$logs/dotnet.log" "$logs/dotnet-newest.log" 2>/dev/null | sed -E 's/^\s+//' | sort -u
-  grep -hE '^\s*not ok ' "$logs/js.log" "$logs/js-newest.log" "$logs/oteljs.log" 2>/dev/null
+  grep -hE '^\s*not ok ' "$logs/js.log" "$logs/js-newest.log" "$logs/oteljs.log" "$logs/oteljs-newest.log" 2>/dev/null
   grep -hE '^(FAIL|ERROR): ' "$logs/py.log" 2>/dev/null
 fi
 echo

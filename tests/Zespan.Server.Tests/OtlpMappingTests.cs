@@ -163,6 +163,38 @@ public sealed class OtlpMappingTests(ZespanApp app) : IClassFixture<ZespanApp>
         Assert.Equal("span", (string)(await SpanAsync(trace, 1))["kind"]!);
     }
 
+    /// <summary>
+    /// AI SDK 7 through @ai-sdk/otel: GenAI-convention spans (invoke_agent → step → chat), session and user only on the
+    /// agent and step spans, as the runtime context the call was told to include (ai.settings.context.*).
+    /// </summary>
+    [Fact]
+    public async Task Vercel7_TheChatIsTheCall_SessionAndUserFromTheRuntimeContextOfItsAgent()
+    {
+        var trace = NewTraceId();
+        var session = "ai7-" + trace[..8];
+        (string, object)[] context = [("ai.settings.context.sessionId", session), ("ai.settings.context.userId", "ai7-user"), ("ai.settings.context.plan", "pro")];
+        var request = Traces([],
+            Span(trace, 1, null, "invoke_agent gpt-4o-mini", 0, 2_000, [("gen_ai.operation.name", "invoke_agent"), ("gen_ai.provider.name", "openai"),
+                ("gen_ai.request.model", "gpt-4o-mini"), ("gen_ai.usage.input_tokens", 120L), ("gen_ai.usage.output_tokens", 30L), .. context]),
+            Span(trace, 2, 1, "step 1", 5, 1_950, [("gen_ai.operation.name", "agent_step"), .. context]),
+            Span(trace, 3, 2, "chat gpt-4o-mini", 10, 1_900, ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "openai"),
+                ("gen_ai.request.model", "gpt-4o-mini"), ("gen_ai.response.model", "gpt-4o-mini"), ("gen_ai.usage.input_tokens", 120L),
+                ("gen_ai.usage.output_tokens", 30L), ("gen_ai.input.messages", """[{"role":"user","parts":[{"type":"text","content":"Capital of France?"}]}]"""),
+                ("gen_ai.output.messages", """[{"role":"assistant","parts":[{"type":"text","content":"Paris"}],"finish_reason":"stop"}]""")));
+        Assert.Null((await (await _client.PostAsync("/v1/traces", request)).TraceResponseAsync()).PartialSuccess);
+
+        var s = (await _client.GetJsonAsync($"/api/v1/sessions/{session}"))["session"]!;
+        Assert.Equal(1, (int)s["turns"]!); // the agent's own usage sums its calls: not a call
+        Assert.Equal("ai7-user", (string)s["userId"]!);
+        Assert.Equal(120, (long)s["inputTokens"]!);
+        Assert.Equal(MiniCost(120, 0, 30), (double)s["costUsd"]!, 12);
+        var call = await SpanAsync(trace, 3);
+        Assert.Contains("Capital of France?", Text(call["input"]!));
+        Assert.Contains("Paris", Text(call["output"]!));
+        Assert.Equal("pro", (string)(await SpanAsync(trace, 1))["metadata"]!["plan"]!);
+        Assert.Equal("span", (string)(await SpanAsync(trace, 1))["kind"]!);
+    }
+
     [Fact]
     public async Task DeprecatedNamesAndPerMessageEvents_ErrorFromStatusAndException()
     {

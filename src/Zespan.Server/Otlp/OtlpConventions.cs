@@ -2,7 +2,9 @@ namespace Zespan.Server.Otlp;
 
 /// <summary>
 /// The attribute keys each concept is read from, in precedence order (first present wins). docs/otel.md shows the same
-/// table; the sources are the OpenTelemetry GenAI conventions, OpenInference, Langfuse and the Vercel AI SDK.
+/// table; the sources are the OpenTelemetry GenAI conventions, OpenInference, Langfuse and the Vercel AI SDK (up to 6 its
+/// telemetry metadata, ai.telemetry.metadata.*; from 7, through @ai-sdk/otel, the runtime context it is told to include,
+/// ai.settings.context.*).
 /// </summary>
 public static class OtlpConventions
 {
@@ -10,14 +12,14 @@ public static class OtlpConventions
     [
         "langfuse.session.id", "session.id", "gen_ai.conversation.id",
         "langfuse.observation.metadata.langfuse_session_id", "langfuse.trace.metadata.langfuse_session_id",
-        "ai.telemetry.metadata.sessionId", "langfuse_session_id",
+        "ai.telemetry.metadata.sessionId", "ai.settings.context.sessionId", "langfuse_session_id",
     ];
 
     public static readonly string[] User =
     [
         "langfuse.user.id", "user.id", "enduser.id",
         "langfuse.observation.metadata.langfuse_user_id", "langfuse.trace.metadata.langfuse_user_id",
-        "ai.telemetry.metadata.userId", "langfuse_user_id",
+        "ai.telemetry.metadata.userId", "ai.settings.context.userId", "langfuse_user_id",
     ];
 
     public static readonly string[] Model =
@@ -49,5 +51,5 @@ public static class OtlpConventions
 
     /// <summary>Prefixes of the metadata kept with a span (for grouping), with the prefix removed.</summary>
     public static readonly string[] MetadataPrefixes =
-        ["ai.telemetry.metadata.", "langfuse.trace.metadata.", "langfuse.observation.metadata.", "metadata."];
+        ["ai.telemetry.metadata.", "ai.settings.context.", "langfuse.trace.metadata.", "langfuse.observation.metadata.", "metadata."];
 }
