@@ -43,7 +43,7 @@ f=$(grep -E '^(Passed|Failed)!' "$logs/dotnet.log" | sed -E 's/.*Failed: +([0-9]
 if [ "$dotnet_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 add_counts "$p" "$f" ".NET"
 
-echo "== .NET SDK again, against the newest OpenAI and Microsoft.Extensions.AI the feed serves"
+echo "== .NET SDK again, against the newest OpenAI, Microsoft.Extensions.AI and OpenTelemetry the feed serves"
 scripts/test-sdk-newest-clients.sh 2>&1 | tee "$logs/dotnet-newest.log"
 newest_status=${PIPESTATUS[0]}
 p=$(grep -E '^(Passed|Failed)!' "$logs/dotnet-newest.log" | sed -E 's/.*Passed: +([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
