@@ -15,6 +15,15 @@ add_counts() {
   echo "== $3: $1 passed, $2 failed" | tee -a "$logs/summary.log"
 }
 
+# Counts of a node --test run from its TAP log (its last "# pass N" / "# fail N"); a failed run without a fail count is one failure.
+add_tap_counts() { # <log> <exit status> <suite name>
+  local p f
+  p=$(grep -E '^# pass [0-9]+' "$1" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$1" | tail -1 | awk '{print $3}')
+  p=${p:-0}; f=${f:-0}
+  if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  add_counts "$p" "$f" "$3"
+}
+
 scripts/setup.sh || { add_counts 0 1 "setup"; }
 
 echo "== Building the solution and the server the SDK suites start"
@@ -53,35 +62,19 @@ add_counts "$p" "$f" ".NET SDK (newest clients)"
 
 echo "== TypeScript SDK (cd sdk/js && npm ci && npm test)"
 (cd sdk/js && npm ci --no-audit --no-fund && npm test) 2>&1 | tee "$logs/js.log"
-js_status=${PIPESTATUS[0]}
-p=$(grep -E '^# pass [0-9]+' "$logs/js.log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$logs/js.log" | tail -1 | awk '{print $3}')
-p=${p:-0}; f=${f:-0}
-if [ "$js_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-add_counts "$p" "$f" "TypeScript SDK"
+add_tap_counts "$logs/js.log" "${PIPESTATUS[0]}" "TypeScript SDK"
 
 echo "== TypeScript SDK on the newest Node LTS with openai@latest (sdk/js/scripts/test-newest.sh)"
 sdk/js/scripts/test-newest.sh 2>&1 | tee "$logs/js-newest.log"
-js_status=${PIPESTATUS[0]}
-p=$(grep -E '^# pass [0-9]+' "$logs/js-newest.log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$logs/js-newest.log" | tail -1 | awk '{print $3}')
-p=${p:-0}; f=${f:-0}
-if [ "$js_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-add_counts "$p" "$f" "TypeScript SDK (newest Node LTS, openai@latest)"
+add_tap_counts "$logs/js-newest.log" "${PIPESTATUS[0]}" "TypeScript SDK (newest Node LTS, openai@latest)"
 
 echo "== OpenTelemetry JS clients into the server (cd tests/otel-js && npm ci && npm test)"
 (cd tests/otel-js && npm ci --no-audit --no-fund && npm test) 2>&1 | tee "$logs/oteljs.log"
-oteljs_status=${PIPESTATUS[0]}
-p=$(grep -E '^# pass [0-9]+' "$logs/oteljs.log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$logs/oteljs.log" | tail -1 | awk '{print $3}')
-p=${p:-0}; f=${f:-0}
-if [ "$oteljs_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-add_counts "$p" "$f" "OpenTelemetry JS clients"
+add_tap_counts "$logs/oteljs.log" "${PIPESTATUS[0]}" "OpenTelemetry JS clients"
 
 echo "== OpenTelemetry JS clients on the newest Node LTS with every client at its newest (tests/otel-js/scripts/test-newest.sh)"
 tests/otel-js/scripts/test-newest.sh 2>&1 | tee "$logs/oteljs-newest.log"
-oteljs_status=${PIPESTATUS[0]}
-p=$(grep -E '^# pass [0-9]+' "$logs/oteljs-newest.log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$logs/oteljs-newest.log" | tail -1 | awk '{print $3}')
-p=${p:-0}; f=${f:-0}
-if [ "$oteljs_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-add_counts "$p" "$f" "OpenTelemetry JS clients (newest Node LTS, newest clients)"
+add_tap_counts "$logs/oteljs-newest.log" "${PIPESTATUS[0]}" "OpenTelemetry JS clients (newest Node LTS, newest clients)"
 
 echo "== Python SDK (cd sdk/python && python3 -m unittest discover -s tests -t .)"
 (cd sdk/python && python3 -m unittest discover -s tests -t . -v) 2>&1 | tee "$logs/py.log"

@@ -44,10 +44,9 @@ internal sealed class StoredSpanCopies(ClickHouseHttp http, ClickHouseSql sql, R
     /// <paramref name="parameters"/>, aligned with the set's ids) for the spans of <paramref name="spans"/>, then
     /// recomputes what the new versions changed, as after a re-send that moves spans between sessions: their sessions,
     /// the ones they left ('' among them) and their traces. <paramref name="givenSessions"/>: the sessions the statement
-    /// gives spans that had none, where their new versions are read back with the set's own. Returns the spans it wrote a
-    /// version of.
+    /// gives spans that had none, where their new versions are read back with the set's own.
     /// </summary>
-    public async Task<List<Stored>> CopyAsync(long projectId, string copiedVersions, SpanSet spans, Dictionary<string, object?> parameters,
+    public async Task CopyAsync(long projectId, string copiedVersions, SpanSet spans, Dictionary<string, object?> parameters,
         IEnumerable<string> givenSessions, CancellationToken cancellationToken)
     {
         var version = versions.Next();
@@ -60,6 +59,5 @@ internal sealed class StoredSpanCopies(ClickHouseHttp http, ClickHouseSql sql, R
         var written = (await ReadAsync(projectId, readBack, cancellationToken)).Where(s => s.Version == version).ToList();
         if (written.Count > 0)
             await sessionRows.SpansWrittenAsync(projectId, written.Select(s => s.SpanId).ToList(), written.Select(s => s.SessionId ?? ""), written: [], cancellationToken);
-        return written;
     }
 }

@@ -129,7 +129,8 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
         foreach (var project in spans.GroupBy(s => s.ProjectId))
         {
             var projectId = project.Key;
-            var batch = LastOfEach(project.Select(s => s.Span).ToList()).Values.ToList();
+            var inWrite = LastOfEach(project.Select(s => s.Span).ToList());
+            var batch = inWrite.Values.ToList();
             var waiting = batch.Where(Inherits).ToList();
             if (waiting.Count > 0)
             {
@@ -139,8 +140,7 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
             var sources = batch.Where(s => s.InheritsTraceContext && !Context.Of(s).IsEmpty).ToDictionary(s => s.Id, Context.Of, StringComparer.Ordinal);
             // Looked up again now that the spans wait: a parent another server wrote meanwhile did not find them. (A parent
             // in this write has none to give: its own waits under its parent, looked up in turn.)
-            var inWrite = batch.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-            var parents = waiting.Select(s => s.ParentId!).Where(p => !inWrite.Contains(p)).Distinct(StringComparer.Ordinal).ToList();
+            var parents = waiting.Select(s => s.ParentId!).Where(p => !inWrite.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToList();
             foreach (var (id, context) in await ContextsAsync(projectId, parents, cancellationToken))
                 if (!context.IsEmpty)
                     sources[id] = context;
@@ -151,8 +151,8 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
     /// <summary>
     /// How many levels of stored descendants one write passes context down to. Each level is one read of the waiting
     /// spans, so a hostile chain of spans sent one request each, then its root, would otherwise hold that request for a
-    /// read per span of the chain; traces that agents and frameworks send are a few levels deep. Spans further down keep waiting
-    /// (docs/deploy.md, "Trace context").
+    /// read per span of the chain; traces that agents and frameworks send are a few levels deep. Spans further down keep
+    /// waiting (docs/deploy.md, "Trace context").
     /// </summary>
     public const int MaxLevelsPerWrite = 64;
 
@@ -167,7 +167,7 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
         if (tree.Count == 0)
             return;
         var spans = await _copies.FindAsync(projectId, tree.Select(t => t.Span).ToList(), cancellationToken);
-        var own = (await _copies.ReadAsync(projectId, spans, cancellationToken)).ToDictionary(s => s.SpanId, s => new Context(s.SessionId, s.UserId), StringComparer.Ordinal);
+        var own = ContextsOf(await _copies.ReadAsync(projectId, spans, cancellationToken));
         var contexts = new Dictionary<string, Context>(sources, StringComparer.Ordinal);
         var given = new Dictionary<string, Context>(StringComparer.Ordinal);
         // Parents before children (the tree is in level order); a span not stored or deleted passes nothing on.
@@ -219,7 +219,10 @@ public sealed class TraceContextInheritance(ClickHouseHttp http, ClickHouseSql s
 
     /// <summary>The stored context of each live span of <paramref name="ids"/> that has a version.</summary>
     private async Task<Dictionary<string, Context>> ContextsAsync(long projectId, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
-        (await _copies.ReadAsync(projectId, ids, cancellationToken)).ToDictionary(c => c.SpanId, c => new Context(c.SessionId, c.UserId), StringComparer.Ordinal);
+        ContextsOf(await _copies.ReadAsync(projectId, ids, cancellationToken));
+
+    private static Dictionary<string, Context> ContextsOf(IEnumerable<StoredSpanCopies.Stored> stored) =>
+        stored.ToDictionary(c => c.SpanId, c => new Context(c.SessionId, c.UserId), StringComparer.Ordinal);
 
     /// <summary>A row of spans_awaiting_context.</summary>
     private sealed record AwaitingRow(long ProjectId, string ParentId, string SpanId, ulong Version);

@@ -12,7 +12,8 @@ const { nodeSdk } = require("./node-sdk.cjs");
 function installedVersion(name) {
   for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const file = path.join(dir, "package.json");
-    if (existsSync(file) && JSON.parse(readFileSync(file, "utf8")).name === name) return JSON.parse(readFileSync(file, "utf8")).version;
+    const pkg = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+    if (pkg?.name === name) return pkg.version;
   }
   throw new Error(`no package.json for ${name}`);
 }
