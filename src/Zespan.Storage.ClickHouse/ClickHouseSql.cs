@@ -32,6 +32,7 @@ public sealed partial class ClickHouseSql(string database)
         ("c_deleted", "deleted"), ("c_usage_reported", "usage_reported"),
         ("c_session_name", "session_name"), ("c_has_session_name", "has_session_name"),
         ("c_user_text", "user_text"), ("c_has_user_text", "has_user_text"),
+        ("c_cache_written", "cache_creation_input_tokens"),
     ];
 
     /// <summary>
@@ -284,14 +285,14 @@ public sealed partial class ClickHouseSql(string database)
 
     public const string SpanColumns = "span_id, c_trace, c_has_parent, c_parent, c_session, c_has_session, c_user, c_has_user, c_name, c_kind, "
         + "c_model, c_has_model, c_provider, c_has_provider, c_start, c_end, c_input, c_output, c_cached, c_reasoning, c_cost, c_priced, "
-        + "c_cost_source, c_status, c_error, c_has_error, c_tags, c_meta_keys, c_meta_values, c_usage_reported";
+        + "c_cost_source, c_status, c_error, c_has_error, c_tags, c_meta_keys, c_meta_values, c_usage_reported, c_cache_written";
 
     /// <summary>
     /// The columns of a timeline entry (<see cref="SpanReading.Timeline"/>): what the detail shows of each call, so the
-    /// timeline takes 17 of the 34 argMax fields (not the parent, user, provider, tags, metadata or name texts).
+    /// timeline takes 18 of the 35 argMax fields (not the parent, user, provider, tags, metadata or name texts).
     /// </summary>
     public const string TimelineColumns = "span_id, c_trace, c_name, c_model, c_has_model, c_start, c_end, c_input, c_output, c_cached, c_reasoning, "
-        + "c_cost, c_priced, c_status, c_error, c_has_error, c_usage_reported";
+        + "c_cost, c_priced, c_status, c_error, c_has_error, c_usage_reported, c_cache_written";
 
     /// <summary>The fields <see cref="SessionTimelineCandidates"/> reads: its columns and those its condition needs.</summary>
     private static readonly string[] TimelineFields =

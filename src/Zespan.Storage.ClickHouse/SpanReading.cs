@@ -41,7 +41,7 @@ internal static class SpanReading
             Provider = r[12].TextIf(r[13]),
             StartMs = r[14].Long(),
             EndMs = r[15].Long(),
-            Usage = new TokenUsage(r[16].Long(), r[17].Long(), r[18].Long(), r[19].Long()),
+            Usage = new TokenUsage(r[16].Long(), r[17].Long(), r[18].Long(), r[19].Long(), r[30].Long()),
             CostPico = r[21].Flag() ? r[20].Long() : null,
             CostSource = (CostSource)r[22].Long(),
             Status = (SpanStatus)r[23].Long(),
@@ -53,12 +53,12 @@ internal static class SpanReading
     }
 
     /// <summary>How many columns <see cref="Timeline"/> reads.</summary>
-    public const int TimelineColumnCount = 17;
+    public const int TimelineColumnCount = 18;
 
     /// <summary>A row of <see cref="ClickHouseSql.TimelineColumns"/>, without payloads.</summary>
     public static TimelineEntry Timeline(JsonElement[] r) => new(
         r[0].Text(), r[1].Text(), r[2].Text(), r[3].TextIf(r[4]), r[5].Long(), r[6].Long(),
-        new TokenUsage(r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long()), r[12].Flag() ? r[11].Long() : null,
+        new TokenUsage(r[7].Long(), r[8].Long(), r[9].Long(), r[10].Long(), r[17].Long()), r[12].Flag() ? r[11].Long() : null,
         (SpanStatus)r[13].Long(), r[14].TextIf(r[15]), InputJson: null, OutputJson: null, UsageReported: r[16].Flag());
 
     /// <summary>The ids of the session's spans that a re-send moved into or out of it (<see cref="ClickHouseSql.MovedSpanIdsOfSessions"/>).</summary>

@@ -27,6 +27,7 @@ internal sealed record SpanRow
     public long OutputTokens { get; init; }
     public long CachedInputTokens { get; init; }
     public long ReasoningTokens { get; init; }
+    public long CacheCreationInputTokens { get; init; }
     public long CostPico { get; init; }
     public int Priced { get; init; }
     public int CostSource { get; init; }
@@ -79,6 +80,7 @@ internal sealed record SpanRow
             OutputTokens = s.Usage.OutputTokens,
             CachedInputTokens = s.Usage.CachedInputTokens,
             ReasoningTokens = s.Usage.ReasoningTokens,
+            CacheCreationInputTokens = s.Usage.CacheCreationInputTokens,
             CostPico = s.CostPico ?? 0,
             Priced = Has(s.CostPico),
             CostSource = (int)s.CostSource,

@@ -74,20 +74,23 @@ public sealed class PostgresProjectStore(NpgsqlDataSource dataSource, TimeProvid
     public async Task<ModelPriceTable> GetProjectPricesAsync(long projectId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT model, input_per_m, cached_input_per_m, output_per_m FROM project_prices WHERE project_id = @p ORDER BY lower(model)").With("p", projectId);
+            "SELECT model, input_per_m, cached_input_per_m, output_per_m, cache_creation_input_per_m FROM project_prices WHERE project_id = @p ORDER BY lower(model)")
+            .With("p", projectId);
         return new ModelPriceTable(await command.ReadAllAsync(r => new ModelPrice(r.GetString(0), r.GetDecimal(1),
-            r.IsDBNull(2) ? null : r.GetDecimal(2), r.GetDecimal(3)), cancellationToken));
+            r.IsDBNull(2) ? null : r.GetDecimal(2), r.GetDecimal(3), CacheCreationInputPerMillion: r.IsDBNull(4) ? null : r.GetDecimal(4)), cancellationToken));
     }
 
     public async Task SetProjectPriceAsync(long projectId, ModelPrice price, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO project_prices (project_id, model, input_per_m, cached_input_per_m, output_per_m) VALUES (@p, @model, @in, @cached, @out)
+            INSERT INTO project_prices (project_id, model, input_per_m, cached_input_per_m, output_per_m, cache_creation_input_per_m)
+            VALUES (@p, @model, @in, @cached, @out, @written)
             ON CONFLICT (project_id, lower(model)) DO UPDATE SET input_per_m = excluded.input_per_m,
-                cached_input_per_m = excluded.cached_input_per_m, output_per_m = excluded.output_per_m
+                cached_input_per_m = excluded.cached_input_per_m, output_per_m = excluded.output_per_m,
+                cache_creation_input_per_m = excluded.cache_creation_input_per_m
             """)
             .With("p", projectId).With("model", price.Model).With("in", price.InputPerMillion)
-            .With("cached", price.CachedInputPerMillion).With("out", price.OutputPerMillion);
+            .With("cached", price.CachedInputPerMillion).With("out", price.OutputPerMillion).With("written", price.CacheCreationInputPerMillion);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

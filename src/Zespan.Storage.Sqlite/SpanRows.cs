@@ -10,7 +10,7 @@ internal static class SpanRows
     public const string Columns = """
         sp.span_id, sp.trace_id, sp.parent_id, sp.session_id, sp.user_id, sp.name, sp.kind, sp.model, sp.provider, sp.start_ms, sp.end_ms,
         sp.input_tokens, sp.output_tokens, sp.cached_input_tokens, sp.reasoning_tokens, sp.cost_pico, sp.cost_source, sp.status, sp.error,
-        sp.metadata, sp.tags, pl.input, pl.output, sp.usage_reported
+        sp.metadata, sp.tags, pl.input, pl.output, sp.usage_reported, sp.cache_creation_input_tokens
         """;
 
     public const string From = "spans sp LEFT JOIN span_payloads pl ON pl.span_row_id = sp.id";
@@ -28,7 +28,7 @@ internal static class SpanRows
         Provider = r.GetNullableString(8),
         StartMs = r.GetInt64(9),
         EndMs = r.GetInt64(10),
-        Usage = new TokenUsage(r.GetInt64(11), r.GetInt64(12), r.GetInt64(13), r.GetInt64(14)),
+        Usage = new TokenUsage(r.GetInt64(11), r.GetInt64(12), r.GetInt64(13), r.GetInt64(14), r.GetInt64(24)),
         CostPico = r.GetNullableInt64(15),
         CostSource = (CostSource)r.GetInt32(16),
         Status = (SpanStatus)r.GetInt32(17),

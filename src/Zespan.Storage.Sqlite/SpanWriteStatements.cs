@@ -14,9 +14,9 @@ namespace Zespan.Storage.Sqlite;
 internal sealed class SpanWriteStatements : IDisposable
 {
     private const string SpanColumns =
-        "trace_id, parent_id, session_id, user_id, name, kind, model, provider, start_ms, end_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, cost_source, status, error, metadata, tags, usage_reported, session_name";
+        "trace_id, parent_id, session_id, user_id, name, kind, model, provider, start_ms, end_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, cost_source, status, error, metadata, tags, usage_reported, session_name, cache_creation_input_tokens";
     private static readonly string[] SpanParameters =
-        ["$p", "$id", "$trace", "$parent", "$session", "$user", "$name", "$kind", "$model", "$provider", "$start", "$end", "$in", "$out", "$cached", "$reasoning", "$cost", "$costSource", "$status", "$error", "$metadata", "$tags", "$usageReported", "$sessionName"];
+        ["$p", "$id", "$trace", "$parent", "$session", "$user", "$name", "$kind", "$model", "$provider", "$start", "$end", "$in", "$out", "$cached", "$reasoning", "$cost", "$costSource", "$status", "$error", "$metadata", "$tags", "$usageReported", "$sessionName", "$cacheWritten"];
 
     private readonly RawStatement _findExisting;
     private readonly RawStatement _insertSpan;
@@ -403,6 +403,7 @@ internal sealed class SpanWriteStatements : IDisposable
         BindTags(c, i[21], span.Tags);
         c.Bind(i[22], span.UsageReported ? 1L : 0L);
         c.Bind(i[23], span.SessionName);
+        c.Bind(i[24], span.Usage.CacheCreationInputTokens);
     }
 
     // The tags column is a JSON array. Written with Utf8JsonWriter straight into a reused buffer: JsonSerializer's

@@ -90,13 +90,15 @@ public sealed class SqliteProjectStore(SqliteDatabase database, TimeProvider clo
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command(
-            "SELECT model, input_per_m, cached_input_per_m, output_per_m FROM project_prices WHERE project_id = $p ORDER BY model").With("$p", projectId);
+            "SELECT model, input_per_m, cached_input_per_m, output_per_m, cache_creation_input_per_m FROM project_prices WHERE project_id = $p ORDER BY model")
+            .With("$p", projectId);
         var prices = new List<ModelPrice>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             prices.Add(new ModelPrice(reader.GetString(0), Decimal(reader.GetString(1)),
-                reader.IsDBNull(2) ? null : Decimal(reader.GetString(2)), Decimal(reader.GetString(3))));
+                reader.IsDBNull(2) ? null : Decimal(reader.GetString(2)), Decimal(reader.GetString(3)),
+                CacheCreationInputPerMillion: reader.IsDBNull(4) ? null : Decimal(reader.GetString(4))));
         }
         return new ModelPriceTable(prices);
     }
@@ -105,11 +107,14 @@ public sealed class SqliteProjectStore(SqliteDatabase database, TimeProvider clo
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command("""
-            INSERT INTO project_prices (project_id, model, input_per_m, cached_input_per_m, output_per_m) VALUES ($p, $model, $in, $cached, $out)
-            ON CONFLICT (project_id, model) DO UPDATE SET input_per_m = excluded.input_per_m, cached_input_per_m = excluded.cached_input_per_m, output_per_m = excluded.output_per_m
+            INSERT INTO project_prices (project_id, model, input_per_m, cached_input_per_m, output_per_m, cache_creation_input_per_m)
+            VALUES ($p, $model, $in, $cached, $out, $written)
+            ON CONFLICT (project_id, model) DO UPDATE SET input_per_m = excluded.input_per_m, cached_input_per_m = excluded.cached_input_per_m,
+                output_per_m = excluded.output_per_m, cache_creation_input_per_m = excluded.cache_creation_input_per_m
             """)
             .With("$p", projectId).With("$model", price.Model).With("$in", Text(price.InputPerMillion))
-            .With("$cached", price.CachedInputPerMillion is { } c ? Text(c) : null).With("$out", Text(price.OutputPerMillion));
+            .With("$cached", price.CachedInputPerMillion is { } c ? Text(c) : null).With("$out", Text(price.OutputPerMillion))
+            .With("$written", price.CacheCreationInputPerMillion is { } w ? Text(w) : null);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -114,9 +114,9 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
             {
                 timeline.Add(new TimelineEntry(
                     reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetInt64(4), reader.GetInt64(5),
-                    new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+                    new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(14)),
                     reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11), reader.GetNullableString(12),
-                    withPayloads ? reader.GetNullableString(14) : null, withPayloads ? reader.GetNullableString(15) : null,
+                    withPayloads ? reader.GetNullableString(15) : null, withPayloads ? reader.GetNullableString(16) : null,
                     UsageReported: reader.GetInt64(13) != 0));
             }
         }
@@ -146,7 +146,7 @@ public sealed class SqliteSessionReader(SqliteDatabase database) : ISessionReade
 
     private const string TimelineColumns = """
         SELECT sp.span_id, sp.trace_id, sp.name, sp.model, sp.start_ms, sp.end_ms, sp.input_tokens, sp.output_tokens, sp.cached_input_tokens,
-               sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error, sp.usage_reported
+               sp.reasoning_tokens, sp.cost_pico, sp.status, sp.error, sp.usage_reported, sp.cache_creation_input_tokens
         """;
 
     private const string TimelineOrder = """

@@ -164,6 +164,44 @@ public sealed class OtlpMappingTests(ZespanApp app) : IClassFixture<ZespanApp>
     }
 
     /// <summary>
+    /// One Claude call with 6,000 input tokens read from the prompt cache, 3,000 written to it and 1,000 neither, as each
+    /// convention reports it: input as the total (semantic conventions, OpenInference, the AI SDK) or net of the cache
+    /// (Anthropic's input_tokens through OpenLLMetry's older names; Langfuse's usage_details). Built-in Sonnet 4.5 ($/M:
+    /// 3 input, 0.30 cache read, 3.75 cache write, 15 output): 1,000 × 3 + 6,000 × 0.30 + 3,000 × 3.75 + 200 × 15 = $0.01905.
+    /// </summary>
+    [Theory]
+    [InlineData("semantic conventions")]
+    [InlineData("OpenLLMetry, input net of the cache")]
+    [InlineData("OpenInference")]
+    [InlineData("AI SDK 6")]
+    [InlineData("Langfuse usage_details")]
+    public async Task CacheWrites_FromEachConvention_ArePricedAsCacheWrites(string convention)
+    {
+        var trace = NewTraceId();
+        const string Model = "claude-sonnet-4-5-20250929";
+        (string, object)[] attributes = convention switch
+        {
+            "semantic conventions" => [("gen_ai.operation.name", "chat"), ("gen_ai.request.model", Model), ("gen_ai.usage.input_tokens", 10_000L),
+                ("gen_ai.usage.cache_read.input_tokens", 6_000L), ("gen_ai.usage.cache_creation.input_tokens", 3_000L), ("gen_ai.usage.output_tokens", 200L)],
+            "OpenLLMetry, input net of the cache" => [("gen_ai.system", "Anthropic"), ("gen_ai.request.model", Model), ("gen_ai.usage.input_tokens", 1_000L),
+                ("gen_ai.usage.cache_read_input_tokens", 6_000L), ("gen_ai.usage.cache_creation_input_tokens", 3_000L), ("gen_ai.usage.output_tokens", 200L)],
+            "OpenInference" => [("openinference.span.kind", "LLM"), ("llm.model_name", Model), ("llm.token_count.prompt", 10_000L),
+                ("llm.token_count.prompt_details.cache_read", 6_000L), ("llm.token_count.prompt_details.cache_write", 3_000L), ("llm.token_count.completion", 200L)],
+            "AI SDK 6" => [("ai.operationId", "ai.generateText.doGenerate"), ("ai.model.id", Model), ("ai.usage.inputTokens", 10_000L),
+                ("ai.usage.inputTokenDetails.cacheReadTokens", 6_000L), ("ai.usage.inputTokenDetails.cacheWriteTokens", 3_000L), ("ai.usage.outputTokens", 200L)],
+            _ => [("langfuse.observation.type", "generation"), ("langfuse.observation.model.name", Model),
+                ("langfuse.observation.usage_details", """{"input":1000,"input_cache_read":6000,"input_cache_creation":3000,"output":200}""")],
+        };
+        var request = Traces([], Span(trace, 1, null, "ai.generateText.doGenerate", 0, 1_000, [("session.id", "cw-" + trace[..8]), .. attributes]));
+        Assert.Null((await (await _client.PostAsync("/v1/traces", request)).TraceResponseAsync()).PartialSuccess);
+
+        var usage = (await SpanAsync(trace, 1))["usage"]!;
+        Assert.Equal((10_000L, 6_000L, 3_000L, 200L),
+            ((long)usage["inputTokens"]!, (long)usage["cachedInputTokens"]!, (long)usage["cacheCreationInputTokens"]!, (long)usage["outputTokens"]!));
+        Assert.Equal(0.01905, (double)(await _client.GetJsonAsync($"/api/v1/sessions/cw-{trace[..8]}"))["session"]!["costUsd"]!, 12);
+    }
+
+    /// <summary>
     /// AI SDK 7 through @ai-sdk/otel: GenAI-convention spans (invoke_agent → step → chat), session and user only on the
     /// agent and step spans, as the runtime context the call was told to include (ai.settings.context.*).
     /// </summary>

@@ -35,16 +35,20 @@ public abstract class ControlPlaneConformance(IControlPlaneFactory factory) : IA
         var other = await NewProjectAsync("Other");
         await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("gpt-4o", 2.125m, 1.0625m, 8.5m));
         await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("in-house-llm", 0.3m, null, 0.9m));
+        await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("claude-house", 3m, 0.3m, 15m, CacheCreationInputPerMillion: 3.75m));
 
         var table = await Store.Projects.GetProjectPricesAsync(ProjectId);
-        Assert.Equal(2, table.All.Count);
+        Assert.Equal(3, table.All.Count);
+        Assert.Equal(3.75m, table.Find("claude-house-20260101")!.CacheCreationInputPerMillion);
+        Assert.Null(table.Find("gpt-4o")!.CacheCreationInputPerMillion);
         var found = table.Find("gpt-4o-2024-08-06")!;
         Assert.Equal((2.125m, (decimal?)1.0625m, 8.5m), (found.InputPerMillion, found.CachedInputPerMillion, found.OutputPerMillion));
         Assert.Null(table.Find("in-house-llm")!.CachedInputPerMillion);
         Assert.Empty((await Store.Projects.GetProjectPricesAsync(other)).All);
 
         // Setting again overwrites; deleting removes only that project's price.
-        await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("gpt-4o", 3m, null, 9m));
+        await Store.Projects.SetProjectPriceAsync(ProjectId, new ModelPrice("gpt-4o", 3m, null, 9m, CacheCreationInputPerMillion: 4m));
+        Assert.Equal(4m, (await Store.Projects.GetProjectPricesAsync(ProjectId)).Find("gpt-4o")!.CacheCreationInputPerMillion);
         Assert.Equal(3m, (await Store.Projects.GetProjectPricesAsync(ProjectId)).Find("gpt-4o")!.InputPerMillion);
         Assert.False(await Store.Projects.DeleteProjectPriceAsync(other, "gpt-4o"));
         Assert.True(await Store.Projects.DeleteProjectPriceAsync(ProjectId, "gpt-4o"));

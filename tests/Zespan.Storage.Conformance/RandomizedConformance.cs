@@ -15,12 +15,12 @@ namespace Zespan.Storage.Conformance;
 /// </summary>
 public abstract class RandomizedConformance(IStoreFactory factory) : ConformanceSuite(factory)
 {
-    /// <summary>Picodollars per token (= USD per 1M tokens × 10^6): input, cached input, output.</summary>
-    private static readonly Dictionary<string, (long Input, long Cached, long Output)> PicoPerToken = new()
+    /// <summary>Picodollars per token (= USD per 1M tokens × 10^6): input, cached input, cache write, output.</summary>
+    private static readonly Dictionary<string, (long Input, long Cached, long Written, long Output)> PicoPerToken = new()
     {
-        ["gpt-4o"] = (2_500_000, 1_250_000, 10_000_000),
-        ["gpt-4o-mini"] = (150_000, 75_000, 600_000),
-        ["claude-3-5-sonnet"] = (3_000_000, 300_000, 15_000_000),
+        ["gpt-4o"] = (2_500_000, 1_250_000, 2_500_000, 10_000_000),
+        ["gpt-4o-mini"] = (150_000, 75_000, 150_000, 600_000),
+        ["claude-3-5-sonnet"] = (3_000_000, 300_000, 3_750_000, 15_000_000),
     };
 
     /// <summary>The models spans name and the family whose price applies (null: no price).</summary>
@@ -34,7 +34,7 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
     [
         new ModelPrice("gpt-4o", 2.50m, 1.25m, 10.00m),
         new ModelPrice("gpt-4o-mini", 0.15m, 0.075m, 0.60m),
-        new ModelPrice("claude-3-5-sonnet", 3.00m, 0.30m, 15.00m),
+        new ModelPrice("claude-3-5-sonnet", 3.00m, 0.30m, 15.00m, CacheCreationInputPerMillion: 3.75m),
     ]);
 
     private sealed record Version(SpanRecord Expected, double? ClientCostUsd);
@@ -70,7 +70,10 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
             var start = random.NextDouble() < 0.3 ? sharedStarts[random.Next(sharedStarts.Length)] : Day0 + random.NextInt64(3 * Day);
             var input = random.NextInt64(0, 5_000);
             var output = random.NextInt64(0, 2_000);
-            var usage = isLlm ? new TokenUsage(input, output, random.NextInt64(0, input + 1), random.NextInt64(0, output + 1)) : default;
+            var cached = random.NextInt64(0, input + 1);
+            var usage = isLlm
+                ? new TokenUsage(input, output, cached, random.NextInt64(0, output + 1), random.NextDouble() < 0.3 ? random.NextInt64(0, input - cached + 1) : 0)
+                : default;
             long? clientMicroUsd = !onlyUnpriced && random.NextDouble() < 0.1 ? random.Next(0, 50_000) : null;
             var status = random.NextDouble() < 0.15 ? SpanStatus.Error : SpanStatus.Ok;
             var span = new SpanRecord
@@ -167,7 +170,10 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
         }
     }
 
-    /// <summary>The contract's cost: uncached input, cached input and output tokens at their prices, unless the client sent a cost.</summary>
+    /// <summary>
+    /// The contract's cost, extended by cache writes: uncached input, cached input, input written to the cache and output
+    /// tokens at their prices, unless the client sent a cost.
+    /// </summary>
     private static long? ExpectedCostPico(bool isLlm, string? family, TokenUsage usage, long? clientMicroUsd)
     {
         if (clientMicroUsd is { } micro)
@@ -175,7 +181,8 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
         if (!isLlm || family is null)
             return null;
         var price = PicoPerToken[family];
-        return (usage.InputTokens - usage.CachedInputTokens) * price.Input + usage.CachedInputTokens * price.Cached + usage.OutputTokens * price.Output;
+        var uncached = usage.InputTokens - usage.CachedInputTokens - usage.CacheCreationInputTokens;
+        return uncached * price.Input + usage.CachedInputTokens * price.Cached + usage.CacheCreationInputTokens * price.Written + usage.OutputTokens * price.Output;
     }
 
     private async Task VerifyAsync(List<SpanRecord> spans, string context)
@@ -195,6 +202,9 @@ public abstract class RandomizedConformance(IStoreFactory factory) : Conformance
             var calls = spans.Where(s => s.SessionId == sessionId && s.Kind == SpanKind.Llm)
                 .OrderBy(s => s.StartMs).ThenBy(s => s.Id, StringComparer.Ordinal).Select(s => s.Id);
             Assert.Equal(calls, detail.Timeline.Select(t => t.SpanId));
+            var stored = spans.ToDictionary(s => s.Id, StringComparer.Ordinal);
+            foreach (var call in detail.Timeline)
+                Assert.True(call.Usage == stored[call.SpanId].Usage, $"{context}: call {call.SpanId} has {call.Usage}, was written with {stored[call.SpanId].Usage}");
         }
 
         var expectedTraces = ReferenceFigures.Traces(spans);

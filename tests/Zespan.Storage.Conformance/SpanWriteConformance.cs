@@ -176,6 +176,21 @@ public abstract class SpanWriteConformance(IStoreFactory factory) : ConformanceS
     }
 
     [Fact]
+    public async Task Span_CacheWrites_AreStoredAndReplacedLikeEveryTokenCount()
+    {
+        var call = Llm("a", "s", Day0, model: "claude-sonnet-4-5") with { Usage = new TokenUsage(10_000, 200, 6_000, 0, 3_000) };
+        await WriteAsync(call);
+        var span = Assert.Single((await Store.Traces.GetAsync(ProjectId, "trace-1"))!.Spans);
+        Assert.Equal(call.Usage, span.Usage);
+        Assert.Equal(call.Usage, Assert.Single((await Store.Sessions.GetAsync(ProjectId, "s"))!.Timeline).Usage);
+
+        // A re-send that changes only the cache writes is a change, not a retry to skip.
+        await WriteAsync(call with { Usage = call.Usage with { CacheCreationInputTokens = 0 } });
+        Assert.Equal(0, Assert.Single((await Store.Traces.GetAsync(ProjectId, "trace-1"))!.Spans).Usage.CacheCreationInputTokens);
+        Assert.Equal(0, Assert.Single((await Store.Sessions.GetAsync(ProjectId, "s"))!.Timeline).Usage.CacheCreationInputTokens);
+    }
+
+    [Fact]
     public async Task Span_TextOfEveryKind_IsStoredAsSent()
     {
         // Quotes, backslashes, control characters, non-ASCII and astral characters, HTML-sensitive characters, U+2028 and

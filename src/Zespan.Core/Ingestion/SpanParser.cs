@@ -119,11 +119,15 @@ public sealed class SpanParser(TimeProvider clock)
         var output = Tokens(usage, "outputTokens");
         var cached = Tokens(usage, "cachedInputTokens");
         var reasoning = Tokens(usage, "reasoningTokens");
+        var written = Tokens(usage, "cacheCreationInputTokens");
         if (cached > input)
             throw new SpanInvalid($"\"usage.cachedInputTokens\" ({cached}) exceeds \"usage.inputTokens\" ({input}); input tokens include cached tokens, as in OpenAI's usage.");
+        if (written > input - cached)
+            throw new SpanInvalid($"\"usage.cacheCreationInputTokens\" ({written}) plus \"usage.cachedInputTokens\" ({cached}) exceeds \"usage.inputTokens\" ({input}); "
+                + "input tokens include the tokens read from and written to the cache: send Anthropic's input_tokens + cache_read_input_tokens + cache_creation_input_tokens.");
         if (reasoning > output)
             throw new SpanInvalid($"\"usage.reasoningTokens\" ({reasoning}) exceeds \"usage.outputTokens\" ({output}); output tokens include reasoning tokens, as in OpenAI's usage.");
-        return new TokenUsage(input, output, cached, reasoning);
+        return new TokenUsage(input, output, cached, reasoning, written);
     }
 
     private static long Tokens(JsonElement usage, string name)

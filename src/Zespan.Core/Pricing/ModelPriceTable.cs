@@ -58,12 +58,16 @@ public sealed partial class ModelPriceTable
             prices.Add(new ModelPrice(
                 item.GetProperty("model").GetString()!,
                 item.GetProperty("input").GetDecimal(),
-                item.TryGetProperty("cachedInput", out var cached) && cached.ValueKind == JsonValueKind.Number ? cached.GetDecimal() : null,
+                OptionalPrice(item, "cachedInput"),
                 item.GetProperty("output").GetDecimal(),
-                item.TryGetProperty("provider", out var provider) ? provider.GetString() : null));
+                item.TryGetProperty("provider", out var provider) ? provider.GetString() : null,
+                OptionalPrice(item, "cacheWrite")));
         }
         return new ModelPriceTable(prices, root.TryGetProperty("pricesTakenOn", out var date) ? date.GetString() : null);
     }
+
+    private static decimal? OptionalPrice(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var price) && price.ValueKind == JsonValueKind.Number ? price.GetDecimal() : null;
 
     // Date stamps (2024-08-06, 20241022), 4-digit versions (2411), "-latest", "-v1:0"; repeated, e.g. "-20241022-v2:0".
     [GeneratedRegex(@"(-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest|v\d+(:\d+)?))+$", RegexOptions.IgnoreCase)]

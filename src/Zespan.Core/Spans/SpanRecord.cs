@@ -6,8 +6,12 @@ public enum SpanKind { Span = 0, Llm = 1 }
 /// <summary>Whether a span ended normally or in an error.</summary>
 public enum SpanStatus { Ok = 0, Error = 1 }
 
-/// <summary>Token counts of one LLM call, following OpenAI's conventions (input includes cached, output includes reasoning).</summary>
-public readonly record struct TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens)
+/// <summary>
+/// Token counts of one LLM call, following OpenAI's conventions (input includes cached, output includes reasoning).
+/// <paramref name="CacheCreationInputTokens"/>: of the input, the tokens written to the provider's cache (Anthropic's
+/// cache_creation_input_tokens), which some providers bill above plain input; 0 where the provider has no such charge.
+/// </summary>
+public readonly record struct TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long CacheCreationInputTokens = 0)
 {
     public long TotalTokens => InputTokens + OutputTokens;
 }

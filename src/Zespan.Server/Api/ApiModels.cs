@@ -48,15 +48,16 @@ public sealed record SessionListResponse(IReadOnlyList<SessionItem> Data, string
 
 public sealed record TimelineItem(
     string SpanId, string TraceId, string Name, string? Model, string StartTime, string EndTime, long LatencyMs,
-    long? InputTokens, long? OutputTokens, long? CachedInputTokens, long? ReasoningTokens, long? TotalTokens, double? CostUsd, string Status, string? Error)
+    long? InputTokens, long? OutputTokens, long? CachedInputTokens, long? ReasoningTokens, long? CacheCreationInputTokens, long? TotalTokens,
+    double? CostUsd, string Status, string? Error)
 {
     /// <summary>A call whose response carried no usage has null token counts: unknown, not zero.</summary>
     public static TimelineItem From(TimelineEntry e) => e.UsageReported
         ? new(e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
-            e.Usage.InputTokens, e.Usage.OutputTokens, e.Usage.CachedInputTokens, e.Usage.ReasoningTokens, e.Usage.TotalTokens,
+            e.Usage.InputTokens, e.Usage.OutputTokens, e.Usage.CachedInputTokens, e.Usage.ReasoningTokens, e.Usage.CacheCreationInputTokens, e.Usage.TotalTokens,
             Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error)
         : new(e.SpanId, e.TraceId, e.Name, e.Model, Timestamps.Format(e.StartMs), Timestamps.Format(e.EndMs), e.LatencyMs,
-            null, null, null, null, null, Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error);
+            null, null, null, null, null, null, Money.PicoToUsd(e.CostPico), StatusText(e.Status), e.Error);
 
     public static string StatusText(SpanStatus status) => status == SpanStatus.Error ? "error" : "ok";
 }
@@ -118,7 +119,7 @@ public sealed record TraceItem(
 
 public sealed record TraceListResponse(IReadOnlyList<TraceItem> Data, string? NextCursor, long TotalCount);
 
-public sealed record UsageItem(long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens);
+public sealed record UsageItem(long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long CacheCreationInputTokens);
 
 public sealed record SpanItem(
     string Id, string? ParentId, string Name, string Kind, string? Model, string? Provider, string StartTime, string EndTime, long LatencyMs,
@@ -128,7 +129,7 @@ public sealed record SpanItem(
     public static SpanItem From(SpanRecord s) => new(
         s.Id, s.ParentId, s.Name, s.Kind == SpanKind.Llm ? "llm" : "span", s.Model, s.Provider, Timestamps.Format(s.StartMs), Timestamps.Format(s.EndMs),
         s.LatencyMs, s.SessionId, s.UserId,
-        s.UsageUnknown ? null : new UsageItem(s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens),
+        s.UsageUnknown ? null : new UsageItem(s.Usage.InputTokens, s.Usage.OutputTokens, s.Usage.CachedInputTokens, s.Usage.ReasoningTokens, s.Usage.CacheCreationInputTokens),
         Money.PicoToUsd(s.CostPico), CostSourceText(s.CostSource), TimelineItem.StatusText(s.Status), s.Error,
         Json(s.InputJson), Json(s.OutputJson), Json(s.MetadataJson), s.Tags);
 
@@ -170,8 +171,9 @@ public sealed record CostBucketItem(string Start, long Calls, double? CostUsd, l
         new(Timestamps.Format(b.StartMs), b.Calls, b.CostUnknown ? null : Money.PicoToUsd(b.CostPico), b.TotalTokens, b.UnpricedCalls);
 }
 
-public sealed record PriceItem(string Model, decimal InputPerMillion, decimal? CachedInputPerMillion, decimal OutputPerMillion, string Source);
+public sealed record PriceItem(
+    string Model, decimal InputPerMillion, decimal? CachedInputPerMillion, decimal OutputPerMillion, string Source, decimal? CacheCreationInputPerMillion);
 
 public sealed record PriceListResponse(string? BuiltInPricesTakenOn, IReadOnlyList<PriceItem> ProjectPrices, IReadOnlyList<PriceItem> BuiltInPrices);
 
-public sealed record PriceRequest(decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion);
+public sealed record PriceRequest(decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion, decimal? CacheCreationInputPerMillion = null);

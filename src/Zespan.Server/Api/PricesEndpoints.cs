@@ -16,7 +16,7 @@ public static class PricesEndpoints
             .Returns<PriceListResponse>("Both price lists, by model.");
         prices.MapPut("/{model}", SetAsync).WithName("SetPrice").WithSummary("Set the project's price for a model")
             .WithDescription("Sets the project's price for a model (matched as the built-in table matches); it applies to spans ingested afterwards.")
-            .DescribesBody("{\"inputPerMillion\": 2.5, \"outputPerMillion\": 10, \"cachedInputPerMillion\": 1.25}: USD per 1M tokens; cached is optional.")
+            .DescribesBody(PriceBodyExample + ": USD per 1M tokens; cached (read from the cache) and cache creation (written to it) are optional and cost as input when absent.")
             .Returns<PriceItem>("The price as stored.")
             .Refuses(StatusCodes.Status400BadRequest, "The model name or a price is missing or out of range: the detail says which and what is accepted.");
         prices.MapDelete("/{model}", DeleteAsync).WithName("DeletePrice").WithSummary("Remove the project's price for a model")
@@ -24,6 +24,9 @@ public static class PricesEndpoints
             .Returns(StatusCodes.Status204NoContent, "Removed.")
             .Refuses(StatusCodes.Status404NotFound, "The project has no price of its own for that model.");
     }
+
+    private const string PriceBodyExample =
+        "{\"inputPerMillion\": 3, \"outputPerMillion\": 15, \"cachedInputPerMillion\": 0.3, \"cacheCreationInputPerMillion\": 3.75}";
 
     private const string ModelDescription = "The model name, percent-encoded as one path segment (at most 256 characters).";
 
@@ -41,10 +44,10 @@ public static class PricesEndpoints
         if (model.Length is 0 or > 256)
             return ApiProblems.BadParameter(PriceRules.Problem(model, 0, null, 0)!);
         if (request.InputPerMillion is not { } input || request.OutputPerMillion is not { } output)
-            return ApiProblems.BadParameter("Send {\"inputPerMillion\": 2.5, \"outputPerMillion\": 10, \"cachedInputPerMillion\": 1.25} (USD per 1M tokens; cached is optional).");
-        if (PriceRules.Problem(model, input, request.CachedInputPerMillion, output) is { } problem)
+            return ApiProblems.BadParameter($"Send {PriceBodyExample} (USD per 1M tokens; the two cache prices are optional).");
+        if (PriceRules.Problem(model, input, request.CachedInputPerMillion, output, request.CacheCreationInputPerMillion) is { } problem)
             return ApiProblems.BadParameter(problem);
-        var price = new ModelPrice(model, input, request.CachedInputPerMillion, output);
+        var price = new ModelPrice(model, input, request.CachedInputPerMillion, output, CacheCreationInputPerMillion: request.CacheCreationInputPerMillion);
         var projectId = context.User.ProjectId();
         await projects.SetProjectPriceAsync(projectId, price, context.RequestAborted);
         cache.Invalidate(projectId);
@@ -61,5 +64,5 @@ public static class PricesEndpoints
     }
 
     private static PriceItem Item(ModelPrice price, string source) =>
-        new(price.Model, price.InputPerMillion, price.CachedInputPerMillion, price.OutputPerMillion, source);
+        new(price.Model, price.InputPerMillion, price.CachedInputPerMillion, price.OutputPerMillion, source, price.CacheCreationInputPerMillion);
 }

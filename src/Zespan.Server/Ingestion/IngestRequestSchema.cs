@@ -67,4 +67,7 @@ public sealed record IngestUsage
     public long CachedInputTokens { get; init; }
     [Description("Of the output tokens, those spent reasoning (at most outputTokens).")]
     public long ReasoningTokens { get; init; }
+    [Description("Of the input tokens, those written to the provider's cache (Anthropic's cache_creation_input_tokens), priced at the model's "
+        + "cache-write price; with cachedInputTokens at most inputTokens.")]
+    public long CacheCreationInputTokens { get; init; }
 }

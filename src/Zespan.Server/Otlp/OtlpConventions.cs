@@ -37,7 +37,17 @@ public static class OtlpConventions
         ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion", "ai.usage.outputTokens", "ai.usage.completionTokens"];
 
     public static readonly string[] CachedTokens =
-        ["gen_ai.usage.cache_read.input_tokens", "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens"];
+    [
+        "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.token_count.prompt_details.cache_read",
+        "ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens",
+    ];
+
+    /// <summary>Input tokens written to the provider's cache (Anthropic bills them above plain input).</summary>
+    public static readonly string[] CacheCreationTokens =
+    [
+        "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write",
+        "ai.usage.inputTokenDetails.cacheWriteTokens",
+    ];
 
     public static readonly string[] ReasoningTokens =
         ["gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens"];

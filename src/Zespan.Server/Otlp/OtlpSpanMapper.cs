@@ -128,20 +128,26 @@ public static class OtlpSpanMapper
         writer.WriteEndObject();
     }
 
+    /// <summary>Token counts as an exporter reported them; null where it sent none.</summary>
+    private readonly record struct ReportedUsage(long? Input, long? Output, long? Cached, long? Reasoning, long? CacheWritten);
+
     /// <summary>
-    /// Tokens as Zespan counts them: input including cached, output including reasoning. An exporter that reports input net
-    /// of the cache (cached greater than input, as Anthropic counts) gets the cache added back, so no call is refused for it.
+    /// Tokens as Zespan counts them: input including the tokens read from and written to the cache, output including
+    /// reasoning. An exporter that reports input net of the cache (the cache's parts greater than input, as Anthropic's
+    /// input_tokens counts) gets them added back, so no call is refused for it and cache writes are priced as such.
     /// </summary>
     private static void WriteUsage(Utf8JsonWriter writer, OtlpAttributes a)
     {
-        long? input = a.Long(OtlpConventions.InputTokens), output = a.Long(OtlpConventions.OutputTokens);
-        long? cached = a.Long(OtlpConventions.CachedTokens), reasoning = a.Long(OtlpConventions.ReasoningTokens);
-        if (input is null && output is null && a.String("langfuse.observation.usage_details") is { } details)
-            (input, output, cached, reasoning) = LangfuseUsage(details);
-        if (input is null && output is null && cached is null)
+        var usage = new ReportedUsage(a.Long(OtlpConventions.InputTokens), a.Long(OtlpConventions.OutputTokens),
+            a.Long(OtlpConventions.CachedTokens), a.Long(OtlpConventions.ReasoningTokens), a.Long(OtlpConventions.CacheCreationTokens));
+        if (usage.Input is null && usage.Output is null && a.String("langfuse.observation.usage_details") is { } details)
+            usage = LangfuseUsage(details);
+        var (input, output, cached, reasoning, written) = usage;
+        if (input is null && output is null && cached is null && written is null)
             return;
-        if (cached > input)
-            input = (input ?? 0) + cached;
+        var cacheParts = (cached ?? 0) + (written ?? 0);
+        if (cacheParts > (input ?? 0))
+            input = (input ?? 0) + cacheParts;
         if (reasoning > output)
             output = (output ?? 0) + reasoning;
         writer.WriteStartObject("usage");
@@ -149,11 +155,12 @@ public static class OtlpSpanMapper
         writer.WriteNumber("outputTokens", output ?? 0);
         writer.WriteNumber("cachedInputTokens", cached ?? 0);
         writer.WriteNumber("reasoningTokens", reasoning ?? 0);
+        writer.WriteNumber("cacheCreationInputTokens", written ?? 0);
         writer.WriteEndObject();
     }
 
     /// <summary>Langfuse's usage_details JSON counts input net of cache reads/writes and output net of reasoning; add them back.</summary>
-    private static (long?, long?, long?, long?) LangfuseUsage(string json)
+    private static ReportedUsage LangfuseUsage(string json)
     {
         try
         {
@@ -175,7 +182,8 @@ public static class OtlpSpanMapper
             var reasoning = Get("output_reasoning_tokens", "output_reasoning");
             var input = Get("input", "prompt_tokens", "input_tokens");
             var output = Get("output", "completion_tokens", "output_tokens");
-            return (input is null ? null : input + (cached ?? 0) + (creation ?? 0), output is null ? null : output + (reasoning ?? 0), cached, reasoning);
+            return new ReportedUsage(input is null ? null : input + (cached ?? 0) + (creation ?? 0), output is null ? null : output + (reasoning ?? 0),
+                cached, reasoning, creation);
         }
         catch (JsonException)
         {

@@ -138,9 +138,10 @@ internal static class HostileItems
         if (hostile && random.Next(4) == 0)
             return new[] { "null", "[]", "\"x\"", "3", "{}" }[random.Next(5)];
         var fields = new List<string>();
-        foreach (var name in new[] { "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens" })
+        foreach (var name in new[] { "inputTokens", "outputTokens", "cachedInputTokens", "reasoningTokens", "cacheCreationInputTokens" })
         {
-            if (random.Next(4) == 0)
+            // Cache writes (Anthropic only) in a quarter of the items: with every count at random, most would break a rule.
+            if (name == "cacheCreationInputTokens" ? random.Next(4) != 0 : random.Next(4) == 0)
                 continue;
             var value = hostile ? Counts[random.Next(Counts.Length)] : new[] { "0", "1200", "300", "1000000000000" }[random.Next(4)];
             fields.Add(Quote(name) + ":" + value);

@@ -61,6 +61,13 @@ public sealed class SpanParserTests
         Assert.Equal(0.0123, Parse(With("costUsd", "0.0123")).Spans.Single().ClientCostUsd);
     }
 
+    [Fact]
+    public void Parse_CacheCreationTokens_AreReadAsPartOfInput()
+    {
+        var usage = "{\"inputTokens\":3000,\"outputTokens\":20,\"cachedInputTokens\":1000,\"cacheCreationInputTokens\":2000}";
+        Assert.Equal(new TokenUsage(3000, 20, 1000, 0, 2000), Assert.Single(Parse(With("usage", usage)).Spans).Span.Usage);
+    }
+
     [Theory]
     [InlineData("id")]
     [InlineData("traceId")]
@@ -83,6 +90,9 @@ public sealed class SpanParserTests
     [InlineData("usage", "{\"inputTokens\":-5}", "\"usage.inputTokens\" is negative (-5); token counts are zero or more.")]
     [InlineData("usage", "{\"outputTokens\":-1}", "\"usage.outputTokens\" is negative (-1); token counts are zero or more.")]
     [InlineData("usage", "{\"inputTokens\":10,\"cachedInputTokens\":11}", "\"usage.cachedInputTokens\" (11) exceeds \"usage.inputTokens\" (10); input tokens include cached tokens, as in OpenAI's usage.")]
+    [InlineData("usage", "{\"inputTokens\":10,\"cachedInputTokens\":4,\"cacheCreationInputTokens\":7}", "\"usage.cacheCreationInputTokens\" (7) plus \"usage.cachedInputTokens\" (4) exceeds "
+        + "\"usage.inputTokens\" (10); input tokens include the tokens read from and written to the cache: send Anthropic's input_tokens + cache_read_input_tokens + cache_creation_input_tokens.")]
+    [InlineData("usage", "{\"inputTokens\":10,\"cacheCreationInputTokens\":-1}", "\"usage.cacheCreationInputTokens\" is negative (-1); token counts are zero or more.")]
     [InlineData("costUsd", "\"0.1\"", "\"costUsd\" must be a number of US dollars or null, not the string \"0.1\".")]
     [InlineData("costUsd", "-1", "\"costUsd\" (-1) must be between 0 and 1000000 dollars.")]
     [InlineData("tags", "\"beta\"", "\"tags\" must be an array of strings, not a string.")]

@@ -29,6 +29,34 @@ public sealed class CostTests
     }
 
     [Fact]
+    public void CostPico_CacheWrites_AreChargedAtTheCacheWritePrice()
+    {
+        // Claude Sonnet 4.5: $3/M input, $0.30/M cache reads, $3.75/M cache writes, $15/M output. 10,000 input tokens of
+        // which 6,000 read from and 3,000 written to the cache, 200 output:
+        // 1,000 × 3 + 6,000 × 0.30 + 3,000 × 3.75 + 200 × 15 = 3,000 + 1,800 + 11,250 + 3,000 = 19,050 $/M = $0.01905.
+        var sonnet = ModelPriceTable.LoadBuiltIn().Find("claude-sonnet-4-5-20250929")!;
+        Assert.Equal(3.75m, sonnet.CacheCreationInputPerMillion);
+        Assert.Equal(19_050_000_000, CostCalculator.CostPico(new TokenUsage(10_000, 200, 6_000, 0, 3_000), sonnet));
+    }
+
+    [Fact]
+    public void CostPico_NoCacheWritePrice_ChargesWrittenTokensAsInput()
+    {
+        // OpenAI bills no cache writes: the built-in table has no such price, and the count changes nothing.
+        var gpt = ModelPriceTable.LoadBuiltIn().Find("gpt-4o")!;
+        Assert.Null(gpt.CacheCreationInputPerMillion);
+        Assert.Equal(CostCalculator.CostPico(new TokenUsage(1000, 10, 200, 0), gpt), CostCalculator.CostPico(new TokenUsage(1000, 10, 200, 0, 500), gpt));
+    }
+
+    [Fact]
+    public void CostPico_MoreCacheTokensThanInput_IsNeverCreditedMoney()
+    {
+        // Reads first, then writes, each clamped to what input has left: never a negative uncached count.
+        var price = new ModelPrice("x", 10m, 1m, 0m, CacheCreationInputPerMillion: 20m);
+        Assert.Equal(Money.UsdToPico((400 * 1m + 600 * 20m) / 1_000_000m), CostCalculator.CostPico(new TokenUsage(1000, 0, 400, 0, 900), price));
+    }
+
+    [Fact]
     public void CostPico_TinyCalls_AreExactInPicodollars()
     {
         // One gpt-4o-mini input token costs $0.00000015 = 150,000 pico; a float would drift, integers do not.

@@ -8,8 +8,9 @@ using Zespan.Core.Spans;
 namespace Zespan.Core.Tests.Ingestion.Reference;
 
 /// <summary>
-/// REFERENCE: SpanParser as it was before ItemFields (main 89b803a), kept unchanged but for its name so the equivalence
-/// tests can compare the rewritten validator with it item by item. Validates one item of an ingest batch and turns it
+/// REFERENCE: SpanParser as it was before ItemFields (main 89b803a), kept unchanged but for its name and for the rules
+/// added since (usage.cacheCreationInputTokens), so the equivalence tests can compare the rewritten validator with it
+/// item by item. Validates one item of an ingest batch and turns it
 /// into a span. Every refusal names the field and what to send instead, so one bad item can be reported while its
 /// neighbours are stored.
 /// </summary>
@@ -121,11 +122,15 @@ public sealed class ReferenceSpanParser(TimeProvider clock)
         var output = Tokens(usage, "outputTokens");
         var cached = Tokens(usage, "cachedInputTokens");
         var reasoning = Tokens(usage, "reasoningTokens");
+        var written = Tokens(usage, "cacheCreationInputTokens");
         if (cached > input)
             throw new SpanInvalid($"\"usage.cachedInputTokens\" ({cached}) exceeds \"usage.inputTokens\" ({input}); input tokens include cached tokens, as in OpenAI's usage.");
+        if (cached + written > input)
+            throw new SpanInvalid($"\"usage.cacheCreationInputTokens\" ({written}) plus \"usage.cachedInputTokens\" ({cached}) exceeds \"usage.inputTokens\" ({input}); "
+                + "input tokens include the tokens read from and written to the cache: send Anthropic's input_tokens + cache_read_input_tokens + cache_creation_input_tokens.");
         if (reasoning > output)
             throw new SpanInvalid($"\"usage.reasoningTokens\" ({reasoning}) exceeds \"usage.outputTokens\" ({output}); output tokens include reasoning tokens, as in OpenAI's usage.");
-        return new TokenUsage(input, output, cached, reasoning);
+        return new TokenUsage(input, output, cached, reasoning, written);
     }
 
     private static long Tokens(JsonElement usage, string name)
