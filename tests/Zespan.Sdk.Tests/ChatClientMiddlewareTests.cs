@@ -1,7 +1,9 @@
 using System.ClientModel;
+using Anthropic;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using OpenAI;
+using ZespanSdk.Tests.Fakes;
 using ZespanSdk.Tests.Infrastructure;
 
 namespace ZespanSdk.Tests;
@@ -121,6 +123,33 @@ public sealed class ChatClientMiddlewareTests : IClassFixture<FakeServersFixture
         Assert.Equal("scripted-model-1", span["model"]!.GetValue<string>());
         Assert.Equal(11, span["usage"]!["inputTokens"]!.GetValue<long>());
         Assert.Equal(4, span["usage"]!["cachedInputTokens"]!.GetValue<long>());
+    }
+
+    /// <summary>
+    /// The official Anthropic library's adapter: UsageDetails has no place for prompt-cache writes, so the adapter puts
+    /// them in AdditionalCounts; the span carries them as their own count, part of input, for the server to price.
+    /// </summary>
+    [Fact]
+    public async Task AnthropicAdapter_CacheReadsAndWrites_AreRecordedAsPartsOfInput()
+    {
+        await using ZespanTracer tracer = _servers.NewTracer();
+        string session = FakeServersFixture.NewSessionId();
+        var anthropic = new AnthropicClient { ApiKey = "sk-ant-fake", BaseUrl = _servers.OpenAI.BaseUrl.ToString().TrimEnd('/') };
+        IChatClient client = anthropic.AsIChatClient("claude-sonnet-4-5-20250929").AsBuilder().UseZespan(tracer).Build();
+
+        using (Zespan.Context(sessionId: session))
+        {
+            await client.GetResponseAsync("Summarise the refund policy");
+        }
+
+        JsonObject span = Assert.Single(await _servers.SpansOfSessionAsync(tracer, session));
+        FakeUsage sent = FakeUsage.For("Summarise the refund policy", "Echo: Summarise the refund policy");
+        var (read, written) = FakeOpenAIServer.AnthropicCache(sent);
+        Assert.Equal("claude-sonnet-4-5-20250929", span["model"]!.GetValue<string>());
+        JsonNode usage = span["usage"]!;
+        Assert.Equal((sent.PromptTokens, read, written, sent.CompletionTokens), (usage["inputTokens"]!.GetValue<long>(),
+            usage["cachedInputTokens"]!.GetValue<long>(), usage["cacheCreationInputTokens"]!.GetValue<long>(), usage["outputTokens"]!.GetValue<long>()));
+        Assert.True(written > 0 && read > 0);
     }
 
     private static void AssertUsage(UsageDetails expected, JsonNode recorded)

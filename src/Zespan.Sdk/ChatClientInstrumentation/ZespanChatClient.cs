@@ -177,11 +177,7 @@ public sealed class ZespanChatClient : DelegatingChatClient
                 // Usage without counts is unknown (unpriced), never zero tokens ($0).
                 if (response.Usage is { } usage && (usage.InputTokenCount is not null || usage.OutputTokenCount is not null))
                 {
-                    span.Usage = new TokenUsage(
-                        usage.InputTokenCount ?? 0,
-                        usage.OutputTokenCount ?? 0,
-                        usage.CachedInputTokenCount ?? 0,
-                        usage.ReasoningTokenCount ?? 0);
+                    span.Usage = ChatUsage.From(usage);
                 }
                 if (span.CaptureContent)
                 {

@@ -32,8 +32,14 @@ internal sealed class SpanRecord
     public string[]? Tags { get; init; }
 }
 
-/// <summary>Token counts in OpenAI's conventions: input includes cached input, output includes reasoning.</summary>
-internal sealed record TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens);
+/// <summary>
+/// Token counts in OpenAI's conventions: input includes cached input, output includes reasoning. Cache writes
+/// (Anthropic's cache_creation_input_tokens, part of input) are sent only when there are some, so a batch without them
+/// is what servers before them accept byte for byte.
+/// </summary>
+internal sealed record TokenUsage(
+    long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long CacheCreationInputTokens = 0);
 
 internal static class SpanKinds
 {

@@ -45,7 +45,8 @@ public static class OtlpConventions
     /// <summary>Input tokens written to the provider's cache (Anthropic bills them above plain input).</summary>
     public static readonly string[] CacheCreationTokens =
     [
-        "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write",
+        "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_write.input_tokens", "gen_ai.usage.cache_creation_input_tokens",
+        "llm.token_count.prompt_details.cache_write",
         "ai.usage.inputTokenDetails.cacheWriteTokens",
     ];
 

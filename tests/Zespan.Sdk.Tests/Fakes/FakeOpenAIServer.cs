@@ -49,6 +49,7 @@ public sealed partial class FakeOpenAIServer : IAsyncDisposable
         app.MapPost("/v1/chat/completions", server.ChatCompletionsAsync);
         app.MapPost("/v1/responses", server.ResponsesAsync);
         app.MapPost("/v1/embeddings", server.EmbeddingsAsync);
+        app.MapPost("/v1/messages", server.AnthropicMessagesAsync);
 
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -70,4 +70,39 @@ public sealed class OtlpDotNetClientTests(ZespanServerFixture fixture)
         Assert.Equal("Echo: Where is my order?", (string)call["output"]!.AsArray()[0]!["content"]!);
         Assert.Equal("span", (string)trace["spans"]!.AsArray().First(x => (string)x!["name"]! == "POST /chat")!["kind"]!);
     }
+
+    /// <summary>
+    /// The official Anthropic library's own spans (its source com.anthropic.sdk.csharp, as its documentation adds it),
+    /// exported over OTLP, the call made through its Microsoft.Extensions.AI adapter: input, prompt-cache
+    /// reads and writes arrive as GenAI attributes (gen_ai.usage.cache_write.input_tokens) and the call is priced with the
+    /// built-in cache-write price, not as plain input.
+    /// </summary>
+    [Fact]
+    public async Task AnthropicLibrarySpans_CacheWritesArePricedAsWrites()
+    {
+        string session = "otel-anthropic-" + Guid.NewGuid().ToString("N")[..8];
+        using TracerProvider tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource("com.anthropic.sdk.csharp*")
+            .AddOtlpExporter(o =>
+            {
+                o.Protocol = OtlpExportProtocol.HttpProtobuf;
+                o.Endpoint = new Uri(fixture.Server.BaseUrl, "v1/traces");
+                o.Headers = $"Authorization=Bearer {ZespanServerProcess.ApiKey}";
+            })
+            .Build();
+        Anthropic.IAnthropicClient anthropic = new Anthropic.AnthropicClient { ApiKey = "sk-ant-fake", BaseUrl = fixture.OpenAI.BaseUrl.ToString().TrimEnd('/') }
+            .WithOptions(options => options with { OpenTelemetryRequest = new() { ConversationId = session } });
+        const string Question = "Summarise the refund policy";
+        await anthropic.AsIChatClient("claude-sonnet-4-5-20250929").GetResponseAsync(Question);
+        Assert.True(tracing.ForceFlush(10_000), "the OTLP exporter did not flush");
+
+        JsonObject detail = await fixture.Server.WaitForTurnsAsync(session, 1);
+        FakeUsage sent = FakeUsage.For(Question, "Echo: " + Question);
+        var (read, written) = FakeOpenAIServer.AnthropicCache(sent);
+        JsonNode call = detail["timeline"]![0]!;
+        Assert.Equal((sent.PromptTokens, read, written), ((long)call["inputTokens"]!, (long)call["cachedInputTokens"]!, (long)call["cacheCreationInputTokens"]!));
+        // Claude Sonnet 4.5 per 1M tokens: input 3, cache read 0.30, cache write 3.75, output 15.
+        double cost = ((sent.PromptTokens - read - written) * 3 + read * 0.30 + written * 3.75 + sent.CompletionTokens * 15) / 1e6;
+        Assert.Equal(cost, (double)detail["session"]!["costUsd"]!, 12);
+    }
 }
