@@ -32,5 +32,6 @@ npm install --no-audit --no-fund > /dev/null
 version_of() { node -e "const fs = require('fs'); console.log(JSON.parse(fs.readFileSync('node_modules/$1/package.json', 'utf8')).version)"; }
 echo "OpenTelemetry JS clients on Node $(node --version): openai $(version_of openai), @opentelemetry/sdk-node $(version_of @opentelemetry/sdk-node)," \
   "@opentelemetry/instrumentation-openai $(version_of @opentelemetry/instrumentation-openai)," \
-  "@arizeai/openinference-instrumentation-openai $(version_of @arizeai/openinference-instrumentation-openai), ai $(version_of ai), @ai-sdk/otel $(version_of @ai-sdk/otel)"
+  "@arizeai/openinference-instrumentation-openai $(version_of @arizeai/openinference-instrumentation-openai), ai $(version_of ai), @ai-sdk/otel $(version_of @ai-sdk/otel)," \
+  "@anthropic-ai/sdk $(version_of @anthropic-ai/sdk), @arizeai/openinference-instrumentation-anthropic $(version_of @arizeai/openinference-instrumentation-anthropic)"
 node --test --test-reporter=tap $(ls test/*.test.cjs | grep -v langfuse)

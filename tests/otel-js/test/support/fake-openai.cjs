@@ -1,6 +1,7 @@
 // A local OpenAI-compatible server for the OTel client tests: POST /v1/chat/completions answers "Echo: <last user text>"
 // with deterministic usage (cached and reasoning parts included), streaming or not. Same token rules as
-// sdk/js/test/support/fake-openai/usage.ts, so the figures can be recomputed by hand.
+// sdk/js/test/support/fake-openai/usage.ts, so the figures can be recomputed by hand. POST /v1/messages answers the same
+// in Anthropic's format (not streamed), input_tokens net of the prompt cache's reads and writes (anthropicCacheFor).
 const http = require("node:http");
 
 const countTokens = (text) => Math.max(1, Math.floor((text.length + 3) / 4));
@@ -13,6 +14,25 @@ function usageFor(prompt, reply) {
     completion_tokens_details: { reasoning_tokens: Math.floor(completionTokens / 2), audio_tokens: 0 } };
 }
 
+/** The prompt cache's reads and writes the fake reports for a call whose whole input is usage.prompt_tokens. */
+function anthropicCacheFor(usage) {
+  const read = usage.prompt_tokens_details.cached_tokens;
+  return { read, written: Math.floor((usage.prompt_tokens - read) / 2) };
+}
+
+function anthropicMessage(request, id) {
+  const prompt = request.messages.map((m) => text(m.content)).join("\n");
+  const lastUser = [...request.messages].reverse().find((m) => m.role === "user");
+  const reply = "Echo: " + text(lastUser?.content);
+  const usage = usageFor(prompt, reply);
+  const { read, written } = anthropicCacheFor(usage);
+  return { id: `msg_fake${id}`, type: "message", role: "assistant", model: request.model, content: [{ type: "text", text: reply }],
+    stop_reason: "end_turn", stop_sequence: null,
+    usage: { input_tokens: usage.prompt_tokens - read - written, cache_creation_input_tokens: written, cache_read_input_tokens: read,
+      cache_creation: { ephemeral_5m_input_tokens: written, ephemeral_1h_input_tokens: 0 }, output_tokens: usage.completion_tokens,
+      service_tier: "standard" } };
+}
+
 const text = (content) => typeof content === "string" ? content : (content ?? []).map((p) => p.text ?? "").join("");
 
 async function startFakeOpenAI() {
@@ -21,6 +41,10 @@ async function startFakeOpenAI() {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      if (req.method === "POST" && req.url.endsWith("/v1/messages")) {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(anthropicMessage(JSON.parse(body), ++counter)));
+        return;
+      }
       if (req.method !== "POST" || !req.url.endsWith("/chat/completions")) {
         res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
         return;
@@ -50,7 +74,8 @@ async function startFakeOpenAI() {
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { baseURL: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((r) => server.close(r)) };
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { baseURL: `${origin}/v1`, anthropicBaseURL: origin, close: () => new Promise((r) => server.close(r)) };
 }
 
-module.exports = { startFakeOpenAI, usageFor };
+module.exports = { startFakeOpenAI, usageFor, anthropicCacheFor };
