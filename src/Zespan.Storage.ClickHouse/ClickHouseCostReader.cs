@@ -15,13 +15,13 @@ public sealed class ClickHouseCostReader(ClickHouseHttp http, ClickHouseSql sql)
 {
     public async Task<IReadOnlyList<ModelCost>> ByModelAsync(long projectId, TimeRange range, CancellationToken cancellationToken = default)
     {
-        // Calls, cost, unpriced, input, output, cached, reasoning, errors per (has model, model).
+        // Calls, cost, unpriced, input, output, cached, reasoning, errors, cache writes per (has model, model).
         var totals = new Dictionary<(bool HasModel, string Model), (long Calls, Int128 Cost, long[] Sums)>();
         void Add(JsonElement[] r)
         {
             var key = (r[0].Flag(), r[1].Text());
-            var (calls, cost, sums) = totals.TryGetValue(key, out var t) ? t : (0, 0, new long[6]);
-            for (var i = 0; i < 6; i++)
+            var (calls, cost, sums) = totals.TryGetValue(key, out var t) ? t : (0, 0, new long[7]);
+            for (var i = 0; i < 7; i++)
                 sums[i] += r[5 + i].Long();
             totals[key] = (calls + r[2].Long(), cost + JsonCell.Cost(r[3], r[4]), sums);
         }
@@ -29,7 +29,7 @@ public sealed class ClickHouseCostReader(ClickHouseHttp http, ClickHouseSql sql)
         return totals
             .Where(t => t.Value.Calls > 0)
             .Select(t => new ModelCost(t.Key.HasModel ? t.Key.Model : null, t.Value.Calls, t.Value.Cost,
-                t.Value.Sums[0], t.Value.Sums[1], t.Value.Sums[2], t.Value.Sums[3], t.Value.Sums[4], t.Value.Sums[5]))
+                t.Value.Sums[0], t.Value.Sums[1], t.Value.Sums[2], t.Value.Sums[3], t.Value.Sums[4], t.Value.Sums[5], t.Value.Sums[6]))
             .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, CodePointOrder.Instance)
             .ToList();
     }

@@ -14,7 +14,7 @@ public sealed partial class ClickHouseSql
     private static readonly string[] CostFields =
     [
         "c_has_session", "c_start", "c_deleted", "c_kind", "c_has_model", "c_model", "c_cost", "c_priced",
-        "c_input", "c_output", "c_cached", "c_reasoning", "c_status",
+        "c_input", "c_output", "c_cached", "c_reasoning", "c_status", "c_cache_written",
     ];
 
     /// <summary>
@@ -58,12 +58,13 @@ public sealed partial class ClickHouseSql
 
     /// <summary>
     /// The columns of a cost by model: has model, model, calls, cost (whole dollars, picodollar rest), unpriced calls,
-    /// input, output, cached and reasoning tokens, errors — the same from the cells and from the spans.
+    /// input, output, cached and reasoning tokens, errors, cache writes — the same from the cells and from the spans.
     /// </summary>
     public string CostCellsByModel(bool withEdges) => CellsOfHours(
         sum => "m_has_model, m_model, " + string.Join(", ", new[]
         {
             "m_calls", "m_cost_usd", "m_cost_pico", "m_unpriced", "m_input_tokens", "m_output_tokens", "m_cached_tokens", "m_reasoning_tokens", "m_errors",
+            "m_cache_written_tokens",
         }.Select(sum)),
         "m_has_model, m_model", withEdges);
 
@@ -112,7 +113,8 @@ public sealed partial class ClickHouseSql
 
     /// <summary>The calls' cost by model, grouped from their spans (the columns of <see cref="CostCellsByModel"/>).</summary>
     public string CostOfCallsByModel(CostCalls calls) => $"""
-        SELECT c_has_model, c_model, count(), {ExactCostSum("c_cost")}, countIf(c_priced = 0), sum(c_input), sum(c_output), sum(c_cached), sum(c_reasoning), countIf(c_status = 1)
+        SELECT c_has_model, c_model, count(), {ExactCostSum("c_cost")}, countIf(c_priced = 0), sum(c_input), sum(c_output), sum(c_cached), sum(c_reasoning), countIf(c_status = 1),
+            sum(c_cache_written)
         FROM ({CostCallsSource(calls)} AND c_deleted = 0 AND c_kind = 1
         GROUP BY c_has_model, c_model
         FORMAT JSONCompact

@@ -143,7 +143,8 @@ public sealed partial class ClickHouseSql(string database)
                     min(c_start) AS g_started, max(c_end) AS g_ended, count() AS g_calls,
                     {ExactCostParts("c_cost", "g_cost_usd", "g_cost_pico")}, countIf(c_priced = 0) AS g_unpriced,
                     sum(c_input) AS g_input_tokens, sum(c_output) AS g_output_tokens, sum(c_cached) AS g_cached_tokens,
-                    sum(c_reasoning) AS g_reasoning_tokens, countIf(c_status = 1) AS g_errors, sum(c_end - c_start) AS g_latency,
+                    sum(c_reasoning) AS g_reasoning_tokens, countIf(c_status = 1) AS g_errors, sum(c_cache_written) AS g_cache_written_tokens,
+                    sum(c_end - c_start) AS g_latency,
                     groupUniqArrayArray(c_tags) AS g_tags,
                     groupUniqArrayArray(arrayMap((k, v) -> (k, v), c_meta_keys, c_meta_values)) AS g_meta_pairs,
                     groupArray(c_start) AS g_starts, groupArray(c_end) AS g_ends,
@@ -179,7 +180,7 @@ public sealed partial class ClickHouseSql(string database)
     [
         ("has_model", "UInt8"), ("model", "String"), ("hour", "Int64"), ("calls", "Int64"), ("cost_usd", "Int64"), ("cost_pico", "Int64"),
         ("unpriced", "Int64"), ("input_tokens", "Int64"), ("output_tokens", "Int64"), ("cached_tokens", "Int64"),
-        ("reasoning_tokens", "Int64"), ("errors", "Int64"),
+        ("reasoning_tokens", "Int64"), ("errors", "Int64"), ("cache_written_tokens", "Int64"),
     ];
 
     /// <summary>

@@ -68,6 +68,7 @@ internal sealed class PendingAggregates
         d.OutputTokens += sign * usage.OutputTokens;
         d.CachedInputTokens += sign * usage.CachedInputTokens;
         d.ReasoningTokens += sign * usage.ReasoningTokens;
+        d.CacheCreationInputTokens += sign * usage.CacheCreationInputTokens;
         d.Errors += sign * (status == SpanStatus.Error ? 1 : 0);
     }
 
@@ -183,5 +184,5 @@ internal readonly record struct PendingCall(long StartMs, long EndMs, string Spa
 internal sealed class HourlyDelta
 {
     public Int128 CostPico;
-    public long Calls, Unpriced, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, Errors;
+    public long Calls, Unpriced, InputTokens, OutputTokens, CachedInputTokens, ReasoningTokens, Errors, CacheCreationInputTokens;
 }

@@ -41,7 +41,7 @@ internal sealed class SpanWriteStatements : IDisposable
 
     public SpanWriteStatements(SqliteConnection connection)
     {
-        _findExisting = new RawStatement(connection, "SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status FROM spans WHERE project_id = $p AND span_id = $id");
+        _findExisting = new RawStatement(connection, "SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status, cache_creation_input_tokens FROM spans WHERE project_id = $p AND span_id = $id");
         _insertSpan = new RawStatement(connection,
             // DO NOTHING: a new span costs one index probe; no row inserted means the id exists and the caller replaces it.
             // No RETURNING: SQLite runs RETURNING as a trigger, which gives every span insert a statement journal and an
@@ -138,8 +138,9 @@ internal sealed class SpanWriteStatements : IDisposable
             "SELECT started_ms, last_start_ms, ended_ms, idle_ms, idle_gaps, name IS NOT NULL, name_explicit, name_start_ms, name_span_id FROM sessions WHERE project_id = $p AND session_id = $session");
         _idleGap = new RawStatement(connection, "SELECT idle_gap_ms FROM session_idle_thresholds WHERE project_id = $p");
         _addToHourly = new RawStatement(connection, """
-            INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_high, cost_low, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors)
-            VALUES ($p, $hour, $model, $calls, $costHigh, $costLow, $unpriced, $in, $out, $cached, $reasoning, $errors)
+            INSERT INTO model_usage_hourly (project_id, hour, model, calls, cost_high, cost_low, unpriced_calls, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, errors,
+                                            cache_creation_input_tokens)
+            VALUES ($p, $hour, $model, $calls, $costHigh, $costLow, $unpriced, $in, $out, $cached, $reasoning, $errors, $cacheWritten)
             ON CONFLICT (project_id, hour, model) DO UPDATE SET
                 -- Two parts (migration 120): the carry of the lower 32 bits moves into the upper part, so neither overflows.
                 cost_high = cost_high + excluded.cost_high + ((cost_low + excluded.cost_low) >> 32),
@@ -147,7 +148,7 @@ internal sealed class SpanWriteStatements : IDisposable
                 calls = calls + excluded.calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
                 cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-                errors = errors + excluded.errors
+                errors = errors + excluded.errors, cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens
             """);
     }
 
@@ -185,7 +186,7 @@ internal sealed class SpanWriteStatements : IDisposable
             return null;
         var facts = new StoredSpanFacts(
             c.GetInt64(0), (SpanKind)c.GetInt64(1), c.GetNullableString(2), c.GetString(3), c.GetInt64(4), c.GetNullableString(5),
-            new TokenUsage(c.GetInt64(6), c.GetInt64(7), c.GetInt64(8), c.GetInt64(9)),
+            new TokenUsage(c.GetInt64(6), c.GetInt64(7), c.GetInt64(8), c.GetInt64(9), c.GetInt64(12)),
             c.GetNullableInt64(10), (SpanStatus)c.GetInt64(11));
         c.Reset();
         return facts;
@@ -370,6 +371,7 @@ internal sealed class SpanWriteStatements : IDisposable
         c.Set("$cached", d.CachedInputTokens);
         c.Set("$reasoning", d.ReasoningTokens);
         c.Set("$errors", d.Errors);
+        c.Set("$cacheWritten", d.CacheCreationInputTokens);
         c.Execute();
     }
 

@@ -15,23 +15,23 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
     // An hour's cost is kept in two parts (migration 120), summed like ExactSum.Of: cost_low < 2^32 per row.
     private const string HourlyCost = "coalesce(SUM(cost_high), 0), coalesce(SUM(cost_low), 0)";
 
-    // Calls, unpriced calls, tokens and errors, then the cost in the two parts of ExactSum (columns 8 and 9).
+    // Calls, unpriced calls, tokens, errors and cache writes, then the cost in the two parts of ExactSum (columns 9 and 10).
     internal static readonly string RawByModel = $"""
         SELECT coalesce(model, ''), COUNT(*), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
-               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status), {ExactSum.Of("coalesce(cost_pico, 0)")}
+               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status), SUM(cache_creation_input_tokens), {ExactSum.Of("coalesce(cost_pico, 0)")}
         FROM spans WHERE project_id = $p AND kind = 1 AND start_ms >= $from AND start_ms < $to GROUP BY 1
         """;
 
     private static readonly string RollupByModel = $"""
         SELECT model, SUM(calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens),
-               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors), {HourlyCost}
+               SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(errors), SUM(cache_creation_input_tokens), {HourlyCost}
         FROM model_usage_hourly WHERE project_id = $p AND hour >= $from AND hour < $to GROUP BY 1
         """;
 
     public async Task<IReadOnlyList<ModelCost>> ByModelAsync(long projectId, TimeRange range, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // Calls, unpriced, input, output, cached, reasoning, errors, cost: Int128, so no sum across hours can overflow.
+        // Calls, unpriced, input, output, cached, reasoning, errors, cache writes, cost: Int128, so no sum across hours can overflow.
         var totals = new Dictionary<string, Int128[]>(StringComparer.Ordinal);
         foreach (var (sql, from, to) in Split(range))
         {
@@ -42,15 +42,16 @@ public sealed class SqliteCostReader(SqliteDatabase database) : ICostReader
             {
                 var model = reader.GetString(0);
                 if (!totals.TryGetValue(model, out var sums))
-                    totals[model] = sums = new Int128[8];
-                for (var i = 0; i < 7; i++)
+                    totals[model] = sums = new Int128[9];
+                for (var i = 0; i < 8; i++)
                     sums[i] += reader.IsDBNull(i + 1) ? 0 : reader.GetInt64(i + 1);
-                sums[7] += ExactSum.Read(reader, 8);
+                sums[8] += ExactSum.Read(reader, 9);
             }
         }
         return totals
             .Where(t => t.Value[0] != 0)
-            .Select(t => new ModelCost(t.Key.Length == 0 ? null : t.Key, (long)t.Value[0], t.Value[7], (long)t.Value[1], (long)t.Value[2], (long)t.Value[3], (long)t.Value[4], (long)t.Value[5], (long)t.Value[6]))
+            .Select(t => new ModelCost(t.Key.Length == 0 ? null : t.Key, (long)t.Value[0], t.Value[8], (long)t.Value[1], (long)t.Value[2], (long)t.Value[3], (long)t.Value[4],
+                (long)t.Value[5], (long)t.Value[6], (long)t.Value[7]))
             .OrderByDescending(m => m.CostPico).ThenByDescending(m => m.Calls).ThenBy(m => m.Model, CodePointOrder.Instance)
             .ToList();
     }

@@ -123,7 +123,8 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
 
     /// <summary>The oldest spans of a project before the cutoff, in start order: read along spans_by_start (IndexUseTests).</summary>
     internal const string OldestSql = """
-        SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status
+        SELECT id, kind, session_id, trace_id, start_ms, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_pico, status,
+               cache_creation_input_tokens
         FROM spans WHERE project_id = $p AND start_ms < $cutoff ORDER BY start_ms LIMIT $limit
         """;
 
@@ -136,7 +137,7 @@ public sealed class SqliteRetentionStore(SqliteDatabase database, SqliteWriteGat
         {
             spans.Add(new StoredSpanFacts(
                 reader.GetInt64(0), (SpanKind)reader.GetInt32(1), reader.GetNullableString(2), reader.GetString(3), reader.GetInt64(4),
-                reader.GetNullableString(5), new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+                reader.GetNullableString(5), new TokenUsage(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(12)),
                 reader.GetNullableInt64(10), (SpanStatus)reader.GetInt32(11)));
         }
         return spans;

@@ -67,6 +67,12 @@ public sealed class PricingApiTests(ZespanApp app) : IClassFixture<ZespanApp>
         var builtIn = prices["builtInPrices"]!.AsArray();
         Assert.Equal(3.75m, (decimal)builtIn.Single(p => (string)p!["model"]! == "claude-sonnet-4-5")!["cacheCreationInputPerMillion"]!);
         Assert.Null(builtIn.Single(p => (string)p!["model"]! == "gpt-4o")!["cacheCreationInputPerMillion"]);
+
+        // Cost by model: both calls' writes beside their reads, and the two costs summed.
+        var model = Assert.Single((await client.GetJsonAsync("/api/v1/costs/models"))["data"]!.AsArray())!;
+        Assert.Equal(("claude-sonnet-4-5-20250929", 2L, 12_000L, 6_000L), ((string)model["model"]!, (long)model["calls"]!, (long)model["cachedInputTokens"]!,
+            (long)model["cacheCreationInputTokens"]!));
+        Assert.Equal(0.01905 + 0.0202, (double)model["costUsd"]!, 12);
     }
 
     [Fact]

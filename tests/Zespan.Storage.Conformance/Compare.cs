@@ -61,6 +61,7 @@ public static class Compare
             Check(e.CachedInputTokens, a.CachedInputTokens, where, "cached input tokens");
             Check(e.ReasoningTokens, a.ReasoningTokens, where, "reasoning tokens");
             Check(e.Errors, a.Errors, where, "errors");
+            Check(e.CacheCreationInputTokens, a.CacheCreationInputTokens, where, "cache creation input tokens");
         }
     }
 

@@ -25,7 +25,7 @@ public sealed record ExpectedTrace(
 
 /// <summary>A model's calls, tokens and cost recomputed from raw spans.</summary>
 public sealed record ExpectedModel(string? Model, long Calls, Int128 CostPico, long UnpricedCalls, long InputTokens, long OutputTokens,
-    long CachedInputTokens, long ReasoningTokens, long Errors);
+    long CachedInputTokens, long ReasoningTokens, long Errors, long CacheCreationInputTokens);
 
 /// <summary>A breakdown group recomputed from raw spans; the cost is unknown when every session of the group is unpriced.</summary>
 public sealed record ExpectedGroup(string? Group, long Sessions, long CostPico, long Turns, long TotalTokens, long UnpricedSessions)
@@ -136,7 +136,8 @@ public static class ReferenceFigures
             var calls = group.ToList();
             result[group.Key] = new ExpectedModel(group.Key.Length == 0 ? null : group.Key, calls.Count, calls.Aggregate(Int128.Zero, (sum, s) => sum + (s.CostPico ?? 0)),
                 calls.Count(s => s.CostPico is null), calls.Sum(s => s.Usage.InputTokens), calls.Sum(s => s.Usage.OutputTokens),
-                calls.Sum(s => s.Usage.CachedInputTokens), calls.Sum(s => s.Usage.ReasoningTokens), calls.Count(s => s.Status == SpanStatus.Error));
+                calls.Sum(s => s.Usage.CachedInputTokens), calls.Sum(s => s.Usage.ReasoningTokens), calls.Count(s => s.Status == SpanStatus.Error),
+                calls.Sum(s => s.Usage.CacheCreationInputTokens));
         }
         return result;
     }

@@ -93,13 +93,15 @@ public sealed class HourlyCostRollupTests
         foreach (var chunk in RandomEvents(random, projects).Chunk(50))
             await storage.SpanWriter.WriteAsync(chunk);
 
-        // Put the file back to its state before migration 060: no hourly rollup, the daily table present.
+        // Put the file back to its state before migration 060: no hourly rollup, the daily table present, and no cache
+        // writes in any span (they came with migration 520; 530 adds their hourly column again, after 060's backfill).
         await using (var connection = await storage.Database.OpenAsync())
         {
             connection.Execute("""
                 DROP TABLE model_usage_hourly;
                 CREATE TABLE model_usage_daily (project_id INTEGER NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY (project_id, day, model)) WITHOUT ROWID;
-                DELETE FROM schema_migrations WHERE version IN (60, 120);
+                UPDATE spans SET cache_creation_input_tokens = 0;
+                DELETE FROM schema_migrations WHERE version IN (60, 120, 530);
                 """);
             SqliteConnection.ClearPool(connection);
         }
@@ -143,7 +145,8 @@ public sealed class HourlyCostRollupTests
         long? cost = random.NextDouble() < 0.2 ? null : random.NextInt64(0, 50_000_000_000);
         var span = Llm(id, random.NextDouble() < 0.1 ? null : $"s{random.Next(20)}", start, random.NextInt64(0, 60_000),
             Models[random.Next(Models.Length)], input, output, cost, traceId: $"t{random.Next(8)}", status: status);
-        span = span with { Usage = new TokenUsage(input, output, random.NextInt64(0, input + 1), random.NextInt64(0, output + 1)) };
+        var cached = random.NextInt64(0, input + 1);
+        span = span with { Usage = new TokenUsage(input, output, cached, random.NextInt64(0, output + 1), random.NextInt64(0, input - cached + 1)) };
         return isLlm ? span : span with { Kind = SpanKind.Span, Model = null, Usage = default, CostPico = null };
     }
 
@@ -187,7 +190,7 @@ public sealed class HourlyCostRollupTests
             """);
         Assert.True(recomputed.Count > 0, $"{context}: no LLM spans to check");
         Assert.Equal(recomputed, rollup);
-        Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM model_usage_hourly WHERE calls = 0 AND (cost_high | cost_low | unpriced_calls | input_tokens | output_tokens | cached_input_tokens | reasoning_tokens | errors) != 0"));
+        Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM model_usage_hourly WHERE calls = 0 AND (cost_high | cost_low | unpriced_calls | input_tokens | output_tokens | cached_input_tokens | reasoning_tokens | errors | cache_creation_input_tokens) != 0"));
         Assert.Equal(0L, connection.Scalar("SELECT COUNT(*) FROM model_usage_hourly WHERE hour % 3600000 != 0"));
     }
 
@@ -196,7 +199,7 @@ public sealed class HourlyCostRollupTests
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT model, COUNT(*), SUM(coalesce(cost_pico, 0)), SUM(cost_pico IS NULL), SUM(input_tokens), SUM(output_tokens),
-                   SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status)
+                   SUM(cached_input_tokens), SUM(reasoning_tokens), SUM(status), SUM(cache_creation_input_tokens)
             FROM spans WHERE project_id = $p AND kind = 1 AND ($from IS NULL OR start_ms >= $from) AND ($to IS NULL OR start_ms < $to)
             GROUP BY model
             """;
@@ -208,7 +211,7 @@ public sealed class HourlyCostRollupTests
         while (reader.Read())
         {
             models.Add(new ModelCost(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8)));
+                reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)));
         }
         return models;
     }

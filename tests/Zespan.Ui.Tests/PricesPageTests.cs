@@ -43,6 +43,8 @@ public sealed class PricesPageTests
         await page.GotoAsync("/traces/trace-cache-writer?span=cache-writer");
         Assert.Contains("of which 0 cached and 3,000 written to the cache", await page.InnerTextAsync("[data-testid=span-tokens]"));
         Assert.Equal("0.03345", await page.GetAttributeAsync("[data-testid=span-cost]", "data-value"));
+        await page.GotoAsync("/costs");
+        Assert.Equal("3,000", (await page.InnerTextAsync("[data-testid=cost-by-model] tbody tr [data-field=cache-written]")).Trim());
         await page.GotoAsync("/settings/prices");
 
         // A confirmation that is dismissed changes nothing (Playwright dismisses dialogs unless told otherwise).

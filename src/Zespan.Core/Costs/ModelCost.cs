@@ -12,7 +12,8 @@ public sealed record ModelCost(
     long OutputTokens,
     long CachedInputTokens,
     long ReasoningTokens,
-    long Errors)
+    long Errors,
+    long CacheCreationInputTokens)
 {
     /// <summary>True when no call could be priced: the cost is unknown, not zero.</summary>
     public bool CostUnknown => Money.IsUnknown(Calls, UnpricedCalls);

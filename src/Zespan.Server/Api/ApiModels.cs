@@ -151,10 +151,12 @@ public sealed record SpanItem(
 public sealed record TraceDetailResponse(string TraceId, IReadOnlyList<SpanItem> Spans);
 
 public sealed record ModelCostItem(
-    string? Model, long Calls, double? CostUsd, long UnpricedCalls, long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long Errors)
+    string? Model, long Calls, double? CostUsd, long UnpricedCalls, long InputTokens, long OutputTokens, long CachedInputTokens, long ReasoningTokens, long Errors,
+    long CacheCreationInputTokens)
 {
     public static ModelCostItem From(ModelCost m) => new(
-        m.Model, m.Calls, m.CostUnknown ? null : Money.PicoToUsd(m.CostPico), m.UnpricedCalls, m.InputTokens, m.OutputTokens, m.CachedInputTokens, m.ReasoningTokens, m.Errors);
+        m.Model, m.Calls, m.CostUnknown ? null : Money.PicoToUsd(m.CostPico), m.UnpricedCalls, m.InputTokens, m.OutputTokens, m.CachedInputTokens, m.ReasoningTokens, m.Errors,
+        m.CacheCreationInputTokens);
 }
 
 /// <summary>totalCostUsd is null when there are calls and none of them could be priced.</summary>
