@@ -42,14 +42,7 @@ public sealed partial class TracePagingTests : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        _browser = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var login = await _browser.GetStringAsync("/login");
-        var token = WebUtility.HtmlDecode(TokenInput().Match(login).Groups[1].Value);
-        var posted = await _browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["username"] = "admin", ["password"] = Password, ["__RequestVerificationToken"] = token,
-        }));
-        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        _browser = await _app.LogInAsync(Password);
     }
 
     public Task DisposeAsync()
@@ -121,7 +114,4 @@ public sealed partial class TracePagingTests : IAsyncLifetime
 
     [GeneratedRegex("data-testid=\"page-number\">([0-9]+)<")]
     private static partial Regex PageNumberElement();
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]*)\"")]
-    private static partial Regex TokenInput();
 }

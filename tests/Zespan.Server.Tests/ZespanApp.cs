@@ -15,7 +15,7 @@ namespace Zespan.Server.Tests;
 /// The real server in-process over a real SQLite file in its own temporary folder, with a preset API key.
 /// Settings go in through UseSetting, which Program reads as ZESPAN_* configuration keys.
 /// </summary>
-public class ZespanApp : WebApplicationFactory<Program>
+public partial class ZespanApp : WebApplicationFactory<Program>
 {
     public const string ApiKey = "zsp_server_tests_0123456789abcdef";
 
@@ -46,6 +46,26 @@ public class ZespanApp : WebApplicationFactory<Program>
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
+
+    /// <summary>
+    /// A cookie client logged in as the admin with <paramref name="password"/> (ZESPAN_ADMIN_PASSWORD in
+    /// <see cref="Settings"/>) through the real login form, redirects not followed: the pages as a person sees them.
+    /// </summary>
+    public async Task<HttpClient> LogInAsync(string password)
+    {
+        var browser = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var login = await browser.GetStringAsync("/login");
+        var token = System.Net.WebUtility.HtmlDecode(LoginToken().Match(login).Groups[1].Value);
+        var posted = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = "admin", ["password"] = password, ["__RequestVerificationToken"] = token,
+        }));
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.Redirect, posted.StatusCode);
+        return browser;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex LoginToken();
 
     /// <summary>A second project with its own key, made through the stores as an admin would.</summary>
     public async Task<(long ProjectId, string Key)> CreateProjectAsync(string name)

@@ -1,4 +1,5 @@
 using Zespan.Core.Ingestion;
+using Zespan.Core.Traces;
 using Zespan.Server.Api;
 using Zespan.Server.Auth;
 using Zespan.Server.Configuration;
@@ -72,10 +73,13 @@ public static class OtlpEndpoints
             var result = await ingest.StoreAsync(context.User.ProjectId(), spans);
             if (IngestService.Refusal(context, result.Status) is { } refusal)
                 return refusal;
-            var messages = mapped.Refusals.Concat(batch.Errors.Concat(result.Refused).Select(e => $"{mapped.Labels[e.Index]}: {e.Message}")).ToList();
+            var refusals = mapped.Refusals.Concat(batch.Errors.Concat(result.Refused).Select(e => $"{mapped.Labels[e.Index]}: {e.Message}")).ToList();
+            // Stored and counted, but said: OTLP lets partial_success carry warnings with no span rejected, and exporters log it.
+            var warnings = DoubleRecordedCalls.In(spans.Select(p => p.Span)).Select(pair => "warning: " + DoubleRecordedCalls.Describe(pair));
+            var messages = refusals.Concat(warnings).ToList();
             var response = new ExportTraceServiceResponse();
             if (messages.Count > 0)
-                response.PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = messages.Count, ErrorMessage = Summary(messages) };
+                response.PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = refusals.Count, ErrorMessage = Summary(messages) };
             return OtlpEncoding.Respond(response, json);
         }
     }
@@ -106,6 +110,6 @@ public static class OtlpEndpoints
     private static string Summary(List<string> messages)
     {
         var shown = string.Join("; ", messages.Take(MessagesShown));
-        return messages.Count <= MessagesShown ? shown : $"{shown}; and {messages.Count - MessagesShown} more refused spans.";
+        return messages.Count <= MessagesShown ? shown : $"{shown}; and {messages.Count - MessagesShown} more.";
     }
 }
