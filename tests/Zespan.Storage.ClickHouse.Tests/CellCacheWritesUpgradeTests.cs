@@ -19,7 +19,7 @@ public sealed class CellCacheWritesUpgradeTests(ClickHouseCluster cluster)
     [InlineData(false)]
     public async Task SessionRowsWrittenBeforeMigration13_ReadZeroCacheWrites(bool onCluster)
     {
-        var settings = onCluster ? cluster.NewDatabase() : ClickHouseSettings.Create(cluster.ShardUrls[0], "zespan_cw_" + Guid.NewGuid().ToString("N")[..12]);
+        var settings = cluster.NewDatabase(onCluster);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
         var http = new ClickHouseHttp(settings, client);
         try

@@ -92,6 +92,13 @@ public sealed class ClickHouseCluster : IAsyncLifetime
     public ClickHouseSettings NewDatabase() =>
         ClickHouseSettings.Create(Urls, "zespan_t" + Guid.NewGuid().ToString("N")[..16], cluster: Cluster);
 
+    /// <summary>
+    /// Settings for a fresh database on the cluster, or without a cluster name on the first shard's server alone (plain
+    /// local tables, as a single-server deployment has): for tests that check both layouts.
+    /// </summary>
+    public ClickHouseSettings NewDatabase(bool onCluster) =>
+        onCluster ? NewDatabase() : ClickHouseSettings.Create(ShardUrls[0], "zespan_s" + Guid.NewGuid().ToString("N")[..16]);
+
     public static string RepositoryRoot()
     {
         var folder = AppContext.BaseDirectory;

@@ -38,7 +38,7 @@ public sealed class DialectTests(ClickHouseCluster cluster)
     [Fact]
     public async Task TheSingleServerSchema_MigratesOnClickHouse18_OnceOnly()
     {
-        var settings = ClickHouseSettings.Create(cluster.ShardUrls[0], "zespan_single_" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = cluster.NewDatabase(onCluster: false);
         var backend = await ClickHouseBackend.CreateAsync(settings);
         try
         {

@@ -38,7 +38,7 @@ public sealed class SpansBySessionUpgradeTests(ClickHouseCluster cluster)
     [InlineData(false)]
     public async Task SpansWrittenBeforeAndDuringTheUpgrade_AreAllRead(bool onCluster)
     {
-        var settings = onCluster ? cluster.NewDatabase() : ClickHouseSettings.Create(cluster.ShardUrls[0], "zespan_up_" + Guid.NewGuid().ToString("N")[..12]);
+        var settings = cluster.NewDatabase(onCluster);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
         var http = new ClickHouseHttp(settings, client);
         try

@@ -4,21 +4,14 @@ const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const { startFakeOpenAI, usageFor } = require("./support/fake-openai.cjs");
 const { startZespan, miniCost } = require("./support/zespan-server.cjs");
-const { nodeSdk } = require("./support/node-sdk.cjs");
+const { startExportingTo } = require("./support/node-sdk.cjs");
 
 test("OpenInference openai instrumentation: session.id, user.id, tokens, cost and messages land in Zespan", async () => {
   const zespan = await startZespan();
   const fake = await startFakeOpenAI();
   try {
-    const { NodeSDK, batchSpans } = nodeSdk();
-    const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-proto");
     const { OpenAIInstrumentation } = require("@arizeai/openinference-instrumentation-openai");
-    const sdk = new NodeSDK({
-      serviceName: "openinference-app",
-      spanProcessors: [batchSpans(new OTLPTraceExporter({ url: `${zespan.baseUrl}/v1/traces`, headers: { Authorization: `Bearer ${zespan.apiKey}` } }))],
-      instrumentations: [new OpenAIInstrumentation()],
-    });
-    sdk.start();
+    const sdk = startExportingTo(zespan, "openinference-app", [new OpenAIInstrumentation()]);
     const { context } = require("@opentelemetry/api");
     const { setSession, setUser } = require("@arizeai/openinference-core");
     const OpenAI = require("openai");

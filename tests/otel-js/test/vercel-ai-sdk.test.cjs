@@ -6,19 +6,13 @@ const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const { startFakeOpenAI, usageFor } = require("./support/fake-openai.cjs");
 const { startZespan, miniCost } = require("./support/zespan-server.cjs");
-const { nodeSdk } = require("./support/node-sdk.cjs");
+const { startExportingTo } = require("./support/node-sdk.cjs");
 
 test("Vercel AI SDK telemetry: one turn per call, session, user, tokens, cost and content land in Zespan", async () => {
   const zespan = await startZespan();
   const fake = await startFakeOpenAI();
   try {
-    const { NodeSDK, batchSpans } = nodeSdk();
-    const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-proto");
-    const sdk = new NodeSDK({
-      serviceName: "vercel-app",
-      spanProcessors: [batchSpans(new OTLPTraceExporter({ url: `${zespan.baseUrl}/v1/traces`, headers: { Authorization: `Bearer ${zespan.apiKey}` } }))],
-    });
-    sdk.start();
+    const sdk = startExportingTo(zespan, "vercel-app");
     const ai = require("ai");
     // AI SDK 7 sends telemetry only through a registered integration (@ai-sdk/otel) and drops telemetry metadata:
     // session and user go as runtime context the call includes (ai.settings.context.*); up to 6, telemetry was built in.

@@ -6,7 +6,7 @@
 const assert = require("node:assert/strict");
 const { startFakeOpenAI, usageFor, anthropicCacheFor } = require("./fake-openai.cjs");
 const { startZespan } = require("./zespan-server.cjs");
-const { nodeSdk } = require("./node-sdk.cjs");
+const { startExportingTo } = require("./node-sdk.cjs");
 
 const Model = "claude-sonnet-4-5-20250929";
 const Question = "Summarise the refund policy";
@@ -16,14 +16,7 @@ async function callRecordedBy(instrumentations, inSession) {
   const zespan = await startZespan();
   const fake = await startFakeOpenAI();
   try {
-    const { NodeSDK, batchSpans } = nodeSdk();
-    const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-proto");
-    const sdk = new NodeSDK({
-      serviceName: "anthropic-app",
-      spanProcessors: [batchSpans(new OTLPTraceExporter({ url: `${zespan.baseUrl}/v1/traces`, headers: { Authorization: `Bearer ${zespan.apiKey}` } }))],
-      instrumentations,
-    });
-    sdk.start();
+    const sdk = startExportingTo(zespan, "anthropic-app", instrumentations);
     const Anthropic = require("@anthropic-ai/sdk");
     const client = new (Anthropic.default ?? Anthropic)({ baseURL: fake.anthropicBaseURL, apiKey: "sk-ant-test" });
     const session = `anthropic-${Math.random().toString(36).slice(2, 10)}`;

@@ -17,4 +17,20 @@ function nodeSdk() {
   };
 }
 
-module.exports = { nodeSdk };
+/**
+ * A started OpenTelemetry Node SDK exporting spans (OTLP/HTTP protobuf, batched) to `zespan` with its API key, as an
+ * app set up by docs/otel.md does; `shutdown()` flushes them.
+ */
+function startExportingTo(zespan, serviceName, instrumentations = []) {
+  const { NodeSDK, batchSpans } = nodeSdk();
+  const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-proto");
+  const sdk = new NodeSDK({
+    serviceName,
+    spanProcessors: [batchSpans(new OTLPTraceExporter({ url: `${zespan.baseUrl}/v1/traces`, headers: { Authorization: `Bearer ${zespan.apiKey}` } }))],
+    instrumentations,
+  });
+  sdk.start();
+  return sdk;
+}
+
+module.exports = { nodeSdk, startExportingTo };
