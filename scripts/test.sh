@@ -76,6 +76,10 @@ echo "== OpenTelemetry JS clients on the newest Node LTS with every client at it
 tests/otel-js/scripts/test-newest.sh 2>&1 | tee "$logs/oteljs-newest.log"
 add_tap_counts "$logs/oteljs-newest.log" "${PIPESTATUS[0]}" "OpenTelemetry JS clients (newest Node LTS, newest clients)"
 
+echo "== The openai instrumentation installed as docs/otel.md says, unpinned (tests/otel-js/scripts/test-fresh-install.sh)"
+tests/otel-js/scripts/test-fresh-install.sh 2>&1 | tee "$logs/oteljs-fresh.log"
+add_tap_counts "$logs/oteljs-fresh.log" "${PIPESTATUS[0]}" "OpenTelemetry JS openai instrumentation (fresh install from docs/otel.md)"
+
 echo "== Python SDK (cd sdk/python && python3 -m unittest discover -s tests -t .)"
 (cd sdk/python && python3 -m unittest discover -s tests -t . -v) 2>&1 | tee "$logs/py.log"
 py_status=${PIPESTATUS[0]}
@@ -98,7 +102,7 @@ grep -h '^== .*passed, .*failed' "$logs/summary.log"
 if [ "$failed" -ne 0 ]; then
   echo "== Failed tests"
   grep -hE '^\s*Failed [A-Za-z_][A-Za-z0-9_.]+' "$logs/dotnet.log" "$logs/dotnet-newest.log" 2>/dev/null | sed -E 's/^\s+//' | sort -u
-  grep -hE '^\s*not ok ' "$logs/js.log" "$logs/js-newest.log" "$logs/oteljs.log" "$logs/oteljs-newest.log" 2>/dev/null
+  grep -hE '^\s*not ok ' "$logs/js.log" "$logs/js-newest.log" "$logs/oteljs.log" "$logs/oteljs-newest.log" "$logs/oteljs-fresh.log" 2>/dev/null
   grep -hE '^(FAIL|ERROR): ' "$logs/py.log" 2>/dev/null
 fi
 echo

@@ -29,7 +29,11 @@ async function runOpenAIInstrumentationScenario(OTLPTraceExporter) {
     const { BaggageSpanProcessor, ALLOW_ALL_BAGGAGE_KEYS } = require("@opentelemetry/baggage-span-processor");
     const { context, propagation } = require("@opentelemetry/api");
 
+    // The logs API: in @opentelemetry/api from 1.10 (OpenTelemetry JS 3.x), in @opentelemetry/api-logs before.
+    const { logs } = require("@opentelemetry/api").logs ? require("@opentelemetry/api") : require("@opentelemetry/api-logs");
+
     const headers = { Authorization: `Bearer ${zespan.apiKey}` };
+    const openaiInstrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
     const sdk = new NodeSDK({
       serviceName: "node-shop",
       spanProcessors: [
@@ -37,9 +41,13 @@ async function runOpenAIInstrumentationScenario(OTLPTraceExporter) {
         batchSpans(new OTLPTraceExporter({ url: `${zespan.baseUrl}/v1/traces`, headers })),
       ],
       logRecordProcessors: [batchLogs(new OTLPLogExporter({ url: `${zespan.baseUrl}/v1/logs`, headers }))],
-      instrumentations: [new OpenAIInstrumentation({ captureMessageContent: true })],
+      instrumentations: [openaiInstrumentation],
     });
     sdk.start();
+    // NodeSDK (2.x) hands its instrumentations a logger before it makes its logger provider; where npm installed two
+    // copies of @opentelemetry/api-logs (a fresh `npm install` of these packages does), that logger never gets the
+    // provider and prompts and completions are dropped without a word. docs/otel.md tells users to add this line.
+    openaiInstrumentation.setLoggerProvider(logs.getLoggerProvider());
     const OpenAI = require("openai"); // after start, so the instrumentation patches it
     // The instrumentation declares the openai versions it patches (">=4.19.0 <7" up to its 0.22.0) and leaves others
     // alone without a word: its calls would record nothing (docs/otel.md says so). Unpatched is accepted from openai 7
