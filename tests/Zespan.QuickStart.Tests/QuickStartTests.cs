@@ -95,4 +95,38 @@ public sealed class QuickStartTests
         var list = JsonDocument.Parse(await again.GetStringAsync("/api/v1/sessions")).RootElement;
         Assert.Equal(1, list.GetProperty("totalCount").GetInt64());
     }
+
+    [Fact]
+    public async Task PresetsOnAFolderSetUpBefore_SayWhetherTheyHold()
+    {
+        const string presetKey = "zsp_quickstart_preset_key_0002";
+        const string presetPassword = "a-preset-password-2";
+        string dataDirectory;
+        await using (var first = await ServerProcess.StartAsync(new Dictionary<string, string> { ["ZESPAN_API_KEY"] = presetKey, ["ZESPAN_ADMIN_PASSWORD"] = presetPassword }))
+            dataDirectory = first.DataDirectory;
+
+        // The same presets again: they hold, and the banner says where the key and the password come from.
+        await using (var same = await ServerProcess.StartAsync(new Dictionary<string, string> { ["ZESPAN_API_KEY"] = presetKey, ["ZESPAN_ADMIN_PASSWORD"] = presetPassword }, dataDirectory))
+        {
+            Assert.Contains("API key:         the value of ZESPAN_API_KEY", same.Output);
+            Assert.Contains("password from ZESPAN_ADMIN_PASSWORD", same.Output);
+            Assert.DoesNotContain("Not applied", same.Output);
+        }
+
+        // Other presets: the server starts with the folder's own key and password and says that the new ones do not hold.
+        await using var other = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ZESPAN_API_KEY"] = "zsp_quickstart_another_key_0003",
+            ["ZESPAN_ADMIN_PASSWORD"] = "another-password-3",
+        }, dataDirectory);
+        Assert.Contains("Not applied:     ZESPAN_API_KEY is not a key of this data folder", other.Output);
+        Assert.Contains("zespan keys create", other.Output);
+        Assert.Contains("Not applied:     ZESPAN_ADMIN_PASSWORD is not the password of user \"admin\" here", other.Output);
+        Assert.Contains("zespan users reset-password admin", other.Output);
+        Assert.DoesNotContain("another-password-3", other.Output);
+        Assert.DoesNotContain("zsp_quickstart_another_key_0003", other.Output);
+        using var http = new HttpClient { BaseAddress = new Uri(other.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", presetKey);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/v1/sessions")).StatusCode);
+    }
 }

@@ -47,5 +47,7 @@ public sealed class EmptyStateAgreesWithTheGuidesTests
         Assert.All(dotnet, command => Assert.Contains(command, EmptyState));
         string python = Assert.Single(Lines(CodeBlock(Guide("sdk-python.md"), "bash", "## Install")));
         Assert.Contains(python + " openai", EmptyState);
+        string typeScript = Assert.Single(Lines(CodeBlock(Guide("sdk-js.md"), "sh", "## Install")));
+        Assert.Contains(typeScript, EmptyState);
     }
 }

@@ -24,4 +24,8 @@ npm ci --no-audit --no-fund > /dev/null
 npm install --no-save --no-audit --no-fund openai@latest @langchain/openai@latest @langchain/core@latest @openai/agents@latest zod@latest > /dev/null
 version_of() { node -p "JSON.parse(require('fs').readFileSync('node_modules/$1/package.json', 'utf8')).version"; }
 echo "TypeScript SDK on Node $(node --version) with openai $(version_of openai), @langchain/openai $(version_of @langchain/openai), @openai/agents $(version_of @openai/agents)"
+# The packed-package test's fresh app compiles the guide's example with the compiler a new app gets today (the SDK
+# itself still builds with its pinned one, as `npm install` of it does through its prepare script).
+export ZESPAN_APP_TYPESCRIPT=latest ZESPAN_APP_TYPES_NODE=latest
+echo "The guide's example compiled with typescript $(npm view typescript@latest version) and @types/node $(npm view @types/node@latest version)"
 npm test

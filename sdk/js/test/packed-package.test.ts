@@ -17,6 +17,10 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const GUIDE = join(PACKAGE_ROOT, "..", "..", "docs", "sdk-js.md");
 const installed = (name: string): string =>
   (JSON.parse(readFileSync(join(PACKAGE_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+// The app's compiler and Node types: the versions this package builds with, or what scripts/test-newest.sh names
+// (`latest`: what `npm install -D typescript @types/node` gives a new app today).
+const appTypeScript = process.env.ZESPAN_APP_TYPESCRIPT ?? installed("typescript");
+const appNodeTypes = process.env.ZESPAN_APP_TYPES_NODE ?? installed("@types/node");
 
 describe("the packed package in a fresh app", { timeout: 600_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), "zespan-sdk-pack-"));
@@ -37,7 +41,7 @@ describe("the packed package in a fresh app", { timeout: 600_000 }, () => {
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "fresh-app", private: true, type: "module" }));
     await run(
       "npm",
-      ["install", "--no-audit", "--no-fund", tarball, `openai@${installed("openai")}`, `typescript@${installed("typescript")}`, `@types/node@${installed("@types/node")}`],
+      ["install", "--no-audit", "--no-fund", tarball, `openai@${installed("openai")}`, `typescript@${appTypeScript}`, `@types/node@${appNodeTypes}`],
       { cwd: app, maxBuffer: 16 << 20 },
     );
   });
@@ -58,14 +62,13 @@ describe("the packed package in a fresh app", { timeout: 600_000 }, () => {
     assert.match(manifest.scripts.prepare ?? "", /prepare\.mjs/);
   });
 
-  test("the guide's first example type-checks with tsc --strict and records its call (ESM)", async () => {
+  test("the guide's first example type-checks with the guide's tsconfig and records its call (ESM)", async () => {
     const guide = readFileSync(GUIDE, "utf8");
     const example = /```ts\n([\s\S]*?)```/.exec(guide)![1]!;
+    const tsconfig = /```json\n([\s\S]*?)```/.exec(guide)![1]!;
+    assert.equal((JSON.parse(tsconfig) as { compilerOptions: { strict?: boolean } }).compilerOptions.strict, true);
     writeFileSync(join(app, "index.ts"), example);
-    writeFileSync(
-      join(app, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", types: ["node"], outDir: "out" }, files: ["index.ts"] }),
-    );
+    writeFileSync(join(app, "tsconfig.json"), tsconfig);
     await run(process.execPath, [join(app, "node_modules", "typescript", "bin", "tsc"), "-p", "."], { cwd: app });
     const before = ingest.stored.length;
     const env = { ...process.env, ZESPAN_API_KEY: TEST_API_KEY, ZESPAN_BASE_URL: ingest.baseUrl, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fakeOpenAI.baseURL };

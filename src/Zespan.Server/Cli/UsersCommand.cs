@@ -57,7 +57,7 @@ public static class UsersCommand
         await users.SetPasswordHashAsync(user.Id, Passwords.Hash(password));
         output.WriteLine($"New password for \"{user.Username}\":");
         output.WriteLine(password);
-        output.WriteLine("Copy it now: it is shown only once and stored only as a hash. The user can change it under Settings → Password.");
+        output.WriteLine("Copy it now: it is shown only once and stored only as a hash. The user can change it under Settings → Change your password (/settings/password).");
         return 0;
     }
 }

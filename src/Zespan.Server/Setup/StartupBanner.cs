@@ -31,6 +31,8 @@ public static class StartupBanner
                 lines.Add("  API key:         the value of ZESPAN_API_KEY");
             else
                 lines.Add("  API key:         created on first start; create more with `zespan keys create`");
+            foreach (var ignored in firstRun.IgnoredPresets ?? [])
+                lines.Add($"  Not applied:     {ignored}");
             lines.Add("");
             Console.WriteLine(string.Join(Environment.NewLine, lines));
         });
