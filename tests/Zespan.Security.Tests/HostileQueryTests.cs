@@ -14,13 +14,16 @@ public sealed partial class HostileQueryTests : IAsyncLifetime
     private static readonly string[] HostileValues =
     [
         "NaN", "Infinity", "1e400", "-1", "0", "99999999999999999999999999", "", "%00", "%FF", "9999-12-31", new string('9', 5000), new string('a', 20_000),
+        // Each a 500 once that the all-at-once sending hid behind another parameter's refusal: a NUL inside q= (the text
+        // index's phrase syntax), and the first and last instants .NET can write as `to` (a baseline or buckets past them).
+        "a%00b", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z",
     ];
 
     /// <summary>Sent to every parameter at once: cheaper, for the values that are less likely to be special to one parameter.</summary>
     private static readonly string[] MoreHostileValues =
     [
-        "nan", "-Infinity", "-9223372036854775808", "%ED%B2%80", "0001-01-01", "9999-12-31T23:59:59.999Z", "1e308", "-1e400", "1.5", "-0", "0x10", "1%2C5", "9223372036854775807", "2147483648", "%20", "a%00b", "%C3%28",
-        "%E2%98%83%F0%9F%98%80", "%0D%0ASet-Cookie:%20x=1", "0001-01-01T00:00:00Z", "2026-02-30", "2026-11-20T10:00:00+14:00",
+        "nan", "-Infinity", "-9223372036854775808", "%ED%B2%80", "0001-01-01", "1e308", "-1e400", "1.5", "-0", "0x10", "1%2C5", "9223372036854775807", "2147483648", "%20", "%C3%28",
+        "%E2%98%83%F0%9F%98%80", "%0D%0ASet-Cookie:%20x=1", "2026-02-30", "2026-11-20T10:00:00+14:00",
         "custom", "24h", "metadata.", "metadata.%00", "asc", "%27%20OR%201%3D1", "%3Cscript%3E", "true", "null", "%5B%5D",
     ];
 

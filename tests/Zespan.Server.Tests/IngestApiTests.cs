@@ -245,9 +245,14 @@ public sealed class IngestApiTests(ZespanApp app) : IClassFixture<ZespanApp>
     public async Task OpenApiDocument_IsServedToKeyHolders_AndRefusedAnonymously()
     {
         var anonymous = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var refused = await anonymous.GetAsync("/openapi/v1.json");
-        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode); // to the login page
-        Assert.Contains("/login", refused.Headers.Location!.ToString());
+        var refused = await anonymous.GetAsync("/openapi/v1.json"); // a machine: a status and a problem, no redirect
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var browser = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        browser.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+        var sent = await anonymous.SendAsync(browser);
+        Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode); // a browser: to the login page
+        Assert.Contains("/login", sent.Headers.Location!.ToString());
         var response = await _client.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = await response.ReadJsonAsync();

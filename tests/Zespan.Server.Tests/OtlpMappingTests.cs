@@ -99,6 +99,58 @@ public sealed class OtlpMappingTests(ZespanApp app) : IClassFixture<ZespanApp>
     }
 
     [Fact]
+    public async Task OpenInference_MessageContentParts_AreTheMessagesText()
+    {
+        // OpenInference's Anthropic instrumentation sends every message's text as parts, never as message.content.
+        var trace = NewTraceId();
+        var request = Traces([],
+            Span(trace, 1, null, "Messages", 0, 800, ("openinference.span.kind", "LLM"), ("session.id", "parts-" + trace[..8]),
+                ("llm.model_name", "claude-sonnet-4-5"), ("llm.token_count.prompt", 20L), ("llm.token_count.completion", 5L),
+                ("llm.input_messages.0.message.role", "user"),
+                ("llm.input_messages.0.message.contents.1.message_content.type", "text"),
+                ("llm.input_messages.0.message.contents.1.message_content.text", "and the second part"),
+                ("llm.input_messages.0.message.contents.0.message_content.type", "text"),
+                ("llm.input_messages.0.message.contents.0.message_content.text", "First part"),
+                ("llm.input_messages.0.message.contents.2.message_content.type", "image"),
+                ("llm.output_messages.0.message.role", "assistant"),
+                ("llm.output_messages.0.message.contents.0.message_content.type", "text"),
+                ("llm.output_messages.0.message.contents.0.message_content.text", "The answer."),
+                ("output.value", """{"id":"msg_1","content":[{"type":"text","text":"The answer."}]}""")));
+        Assert.Null((await (await _client.PostAsync("/v1/traces", request)).TraceResponseAsync()).PartialSuccess);
+
+        var span = await SpanAsync(trace, 1);
+        Assert.Equal("""[{"role":"user","content":"First part\nand the second part"}]""", Text(span["input"]!));
+        Assert.Equal("""[{"role":"assistant","content":"The answer."}]""", Text(span["output"]!));
+    }
+
+    [Theory]
+    [InlineData("gen_ai.usage.cost", """{"doubleValue":"NaN"}""")]
+    [InlineData("gen_ai.usage.cost", """{"doubleValue":"-Infinity"}""")]
+    [InlineData("llm.cost.total", """{"stringValue":"1e309"}""")]
+    [InlineData("langfuse.observation.cost_details", """{"stringValue":"{\"total\":1e999}"}""")]
+    public async Task ACostThatIsNoFiniteNumber_IsNoCost_TheCallIsPricedFromTheTable(string key, string value)
+    {
+        var trace = NewTraceId();
+        var json = $$$"""
+            {"resourceSpans":[{"scopeSpans":[{"spans":[
+               {"traceId":"{{{trace}}}","spanId":"00000000000000c1","name":"chat gpt-4o","kind":3,
+                "startTimeUnixNano":"1795514400000000000","endTimeUnixNano":"1795514400500000000",
+                "attributes":[
+                 {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+                 {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},
+                 {"key":"gen_ai.usage.input_tokens","value":{"intValue":"1000"}},
+                 {"key":"gen_ai.usage.output_tokens","value":{"intValue":"100"}},
+                 {"key":"{{{key}}}","value":{{{value}}}}]}]}]}]}
+            """;
+        var response = await _client.PostJsonAsync("/v1/traces", json); // a 500 before
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("partialSuccess", await response.Content.ReadAsStringAsync());
+        var span = await SpanAsync(trace, 0xc1);
+        Assert.Equal("built-in-price", (string)span["costSource"]!);
+        Assert.Equal((1000 * 2.50 + 100 * 10.00) / 1e6, (double)span["costUsd"]!, 12); // gpt-4o's table price
+    }
+
+    [Fact]
     public async Task Langfuse_BasicAuthOnItsPath_ObservationAttributes()
     {
         var trace = NewTraceId();

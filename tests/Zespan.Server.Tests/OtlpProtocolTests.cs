@@ -94,6 +94,19 @@ public sealed class OtlpProtocolTests(ZespanApp app) : IClassFixture<ZespanApp>
     }
 
     [Theory]
+    [InlineData("/v1/traces", """{"resourceSpans":[],"resourceSpans":5}""", "resourceSpans")]
+    [InlineData("/v1/traces", """{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"a","name":"b"}]}]}]}""", "name")]
+    [InlineData("/v1/logs", """{"resourceLogs":[],"resourceLogs":[]}""", "resourceLogs")]
+    [InlineData("/api/public/otel/v1/traces", """{"resourceSpans":[{"resource":{"attributes":[],"attributes":[]}}]}""", "attributes")]
+    public async Task Json_KeyGivenTwiceInAnObject_Is400NamingIt(string path, string body, string key)
+    {
+        var response = await _client.PostJsonAsync(path, body); // a 500 before
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"Key: {key}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
     [InlineData("POST", "/v1/metrics", null)]
     [InlineData("POST", "/v1/traces/extra", null)]
     [InlineData("GET", "/api/v2/sessions", "text/html")]

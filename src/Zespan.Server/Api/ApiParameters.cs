@@ -69,6 +69,10 @@ public record SessionConditionParameters : RangeParameters
         string? text = Q?.Trim() is { Length: > 0 } q ? q : null;
         if (text is { Length: > QueryParameters.MaxSearchLength })
             return QueryParameters.Fail($"\"q\" is {text.Length} characters long; search with at most {QueryParameters.MaxSearchLength}.", out error);
+        // No id or name holds a NUL (ingestion refuses control characters in ids and makes them spaces in names), and the
+        // text index's query syntax ends a quoted phrase at one (a 500 before): refused rather than matched against nothing.
+        if (text is not null && text.Contains('\0'))
+            return QueryParameters.Fail("\"q\" contains a NUL character (%00); search without it.", out error);
         filter = new SessionFilter
         {
             FromMs = range.FromMs, ToMs = range.ToMs, UserId = userId, Status = status, MinTurns = minTurns,

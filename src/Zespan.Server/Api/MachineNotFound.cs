@@ -28,6 +28,9 @@ public static class MachineNotFound
         context.GetEndpoint() is not { } endpoint || endpoint.DisplayName == "405 HTTP Method Not Supported";
 
     private static bool IsForMachines(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/v1")
-        || !request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/v1") || !AsksForHtml(request);
+
+    /// <summary>A browser's request: text/html in Accept (what browsers send for a page; HTTP clients send no such thing).</summary>
+    public static bool AsksForHtml(HttpRequest request) =>
+        request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 }

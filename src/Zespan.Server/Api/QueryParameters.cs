@@ -63,9 +63,19 @@ public static class QueryParameters
         }
         if (from is not null && to is not null && to < from)
             return Fail("\"to\" is before \"from\".", out error);
-        range = new TimeRange(from, to);
+        range = new TimeRange(Clamped(from), Clamped(to));
         return true;
     }
+
+    /// <summary>
+    /// The earliest and latest bound a window keeps. No span is stored outside them (ingestion takes no time more than a
+    /// day ahead, and a plan keeps at most a year), so no answer changes; but the reads that step from a bound (a 7-day
+    /// baseline before it, buckets after it) stay inside what every store can represent: .NET writes years 1 to 9999
+    /// (to=0001-01-01 and to=9999-12-31 were 500s on the anomalies and the time series), ClickHouse's DateTime ends in 2106.
+    /// </summary>
+    public static readonly long EarliestBoundMs = 0, LatestBoundMs = new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+    private static long? Clamped(long? ms) => ms is { } value ? Math.Clamp(value, EarliestBoundMs, LatestBoundMs) : null;
 
     public static bool TryReadLimit(IQueryCollection query, out int limit, out string? error) =>
         QueryRecord.Bind<LimitParameters>(query).TryReadLimit(out limit, out error);

@@ -17,6 +17,9 @@ public static class UiAuthentication
     public const string Policy = "Ui";
 
     public static readonly PasswordHasher<UserAccount> Hasher = new();
+    /// <summary>The login cookie.</summary>
+    public const string CookieName = "zespan_session";
+
     private static readonly string UnknownUserHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());
 
     public static AuthenticationBuilder AddUiCookie(this AuthenticationBuilder builder) =>
@@ -25,7 +28,7 @@ public static class UiAuthentication
             options.LoginPath = "/login";
             options.LogoutPath = "/logout";
             options.AccessDeniedPath = "/login";
-            options.Cookie.Name = "zespan_session";
+            options.Cookie.Name = CookieName;
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;

@@ -52,8 +52,12 @@ public static class ServiceRegistration
         services.AddAuthentication(UiAuthentication.Scheme)
             .AddUiCookie()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            // A key when one is sent; the login when a browser asks (a page, or a cookie): so a browser is sent to the login
+            // page, and a machine without credentials gets the key's 401 problem, never a redirect.
             .AddPolicyScheme(KeyOrLoginScheme, "API key or UI login", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.Count > 0 ? ApiKeyAuthenticationHandler.SchemeName : UiAuthentication.Scheme);
+                context.Request.Headers.Authorization.Count == 0 && (context.Request.Cookies.ContainsKey(UiAuthentication.CookieName) || Api.MachineNotFound.AsksForHtml(context.Request))
+                    ? UiAuthentication.Scheme
+                    : ApiKeyAuthenticationHandler.SchemeName);
         var uiPolicy = new AuthorizationPolicyBuilder(UiAuthentication.Scheme).RequireAuthenticatedUser().RequireClaim(ApiKeyAuthenticationHandler.ProjectClaim).Build();
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiKeyAuthenticationHandler.SchemeName, policy => policy

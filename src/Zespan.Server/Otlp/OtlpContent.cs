@@ -222,41 +222,57 @@ public static class OtlpContent
         return e.Attributes.Value(name) ?? e.Attributes.Value("gen_ai.event." + name);
     }
 
-    /// <summary>Flattened messages (<c>prefix.N.message.role</c>/<c>.content</c>, or <c>prefix.N.role</c>/<c>.content</c>) in index order.</summary>
+    /// <summary>
+    /// Flattened messages (<c>prefix.N.message.role</c>/<c>.content</c>, or <c>prefix.N.role</c>/<c>.content</c>) in index
+    /// order. A message whose text comes in OpenInference's parts instead (<c>prefix.N.message.contents.M.message_content.text</c>,
+    /// as its Anthropic instrumentation sends every message) takes its text parts, in order, one per line.
+    /// </summary>
     private static string? Indexed(OtlpAttributes span, string prefix)
     {
-        var messages = new SortedDictionary<int, (string? Role, string? Content)>();
+        var messages = new SortedDictionary<int, (string? Role, string? Content, SortedDictionary<int, string>? Parts)>();
         foreach (var (key, value) in span.All)
         {
-            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || IndexOf(key.AsSpan(prefix.Length), out var rest) is not { } index)
                 continue;
-            var rest = key.AsSpan(prefix.Length);
-            var dot = rest.IndexOf('.');
-            if (dot <= 0 || !int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-                continue;
-            var field = rest[(dot + 1)..];
-            if (field.StartsWith("message."))
-                field = field["message.".Length..];
+            var field = rest.StartsWith("message.") ? rest["message.".Length..] : rest;
             var current = messages.GetValueOrDefault(index);
             if (field.SequenceEqual("role"))
                 messages[index] = current with { Role = OtlpAttributes.Text(value) };
             else if (field.SequenceEqual("content"))
                 messages[index] = current with { Content = OtlpAttributes.Text(value) };
+            else if (field.StartsWith(ContentsPrefix) && IndexOf(field[ContentsPrefix.Length..], out var part) is { } partIndex
+                     && part.SequenceEqual(PartText) && OtlpAttributes.Text(value) is { } text)
+            {
+                var parts = current.Parts ?? [];
+                parts[partIndex] = text;
+                messages[index] = current with { Parts = parts };
+            }
         }
         if (messages.Count == 0)
             return null;
         return Write(writer =>
         {
             writer.WriteStartArray();
-            foreach (var (_, (role, content)) in messages)
+            foreach (var (_, (role, content, parts)) in messages)
             {
                 writer.WriteStartObject();
                 writer.WriteString("role", role ?? "user");
-                writer.WriteString("content", content);
+                writer.WriteString("content", content ?? (parts is null ? null : string.Join('\n', parts.Values)));
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
         });
+    }
+
+    private const string ContentsPrefix = "contents.";
+    private const string PartText = "message_content.text";
+
+    /// <summary>The index that <paramref name="key"/> starts with (<c>N.</c>), and what follows its dot; null when it starts with none.</summary>
+    private static int? IndexOf(ReadOnlySpan<char> key, out ReadOnlySpan<char> rest)
+    {
+        var dot = key.IndexOf('.');
+        rest = dot > 0 ? key[(dot + 1)..] : default;
+        return dot > 0 && int.TryParse(key[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
     }
 
     private static bool LooksLikeJson(string text)

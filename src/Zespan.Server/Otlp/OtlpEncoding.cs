@@ -49,7 +49,10 @@ public static class OtlpEncoding
             HexIdsToBase64(root);
             return Parser.Parse<T>(root.ToJsonString());
         }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or JsonException or FormatException or InvalidOperationException)
+        // ArgumentException: JsonNode's objects refuse a key given twice ("An item with the same key has already been
+        // added. Key: name"), which the message names; it was a 500 before.
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or JsonException or FormatException or InvalidOperationException
+                                       or ArgumentException)
         {
             error = json
                 ? $"The body is not OTLP JSON ({ex.Message}). Send an {typeof(T).Name} in OTLP's JSON mapping (hex ids, int64 as strings)."

@@ -107,12 +107,8 @@ public static class OtlpSpanMapper
         WriteIfPresent(writer, "error", error);
         if (isLlm)
             WriteUsage(writer, a);
-        if (a.Value("langfuse.observation.cost_details") is { } costDetails && CostFromDetails(costDetails) is { } detailed)
-            writer.WriteNumber("costUsd", detailed);
-        else if (a.Double(OtlpConventions.Cost) is { } cost)
-            writer.WriteNumber("costUsd", cost);
-        else if (a.Double("llm.cost.prompt") is { } promptCost && a.Double("llm.cost.completion") is { } completionCost)
-            writer.WriteNumber("costUsd", promptCost + completionCost);
+        if (SentCost(a) is { } sent)
+            writer.WriteNumber("costUsd", sent);
 
         var events = span.Span.Events.Select(e => new OtlpEvent(e.Name, new OtlpAttributes(e.Attributes), null)).ToList();
         try
@@ -192,6 +188,19 @@ public static class OtlpSpanMapper
     }
 
     /// <summary>Langfuse's cost_details: its "total" when sent, else the sum of its parts.</summary>
+    /// <summary>
+    /// The cost the exporter sent, if any. One that is not a finite number (NaN, ±Infinity, 1e309) is no cost: the call
+    /// is priced from the table as if none was sent (JSON cannot carry it, and it was a 500 before).
+    /// </summary>
+    private static double? SentCost(OtlpAttributes a)
+    {
+        double? sent = a.Value("langfuse.observation.cost_details") is { } costDetails && CostFromDetails(costDetails) is { } detailed ? detailed
+            : a.Double(OtlpConventions.Cost) is { } cost ? cost
+            : a.Double("llm.cost.prompt") is { } promptCost && a.Double("llm.cost.completion") is { } completionCost ? promptCost + completionCost
+            : null;
+        return sent is { } value && double.IsFinite(value) ? value : null;
+    }
+
     private static double? CostFromDetails(Proto.Common.AnyValue value)
     {
         try
