@@ -29,6 +29,8 @@ public sealed class MultiWriterTests(ClickHouseCluster cluster)
         // control plane; the preset key makes project 1 in both, the project whose spans they share.
         await using var a = await StartAsync(settings, string.Join(",", urls));
         await using var b = await StartAsync(settings, string.Join(",", Enumerable.Reverse(urls)));
+        // The banner says where the spans go (it named only the SQLite file before).
+        Assert.Contains($"Telemetry:       ClickHouse {string.Join(", ", settings.Urls.Select(u => u.Authority))}, database {settings.Database}, cluster {settings.Cluster}", a.Output);
         var random = new Random(20);
         var start = DateTimeOffset.UtcNow.AddHours(-2);
 

@@ -19,6 +19,11 @@ public static class StartupBanner
                 $"  Web UI and API:  {string.Join(", ", addresses)}",
                 $"  Data:            {options.DatabasePath}",
             };
+            // On ClickHouse the spans are there; the file above keeps what else this server keeps (the control plane
+            // unless PostgreSQL has it, and the UI's login keys).
+            if (app.Services.GetService<Zespan.Storage.ClickHouse.ClickHouseSettings>() is { } clickHouse)
+                lines.Add($"  Telemetry:       ClickHouse {string.Join(", ", clickHouse.Urls.Select(u => u.Authority))}, database {clickHouse.Database}"
+                    + (clickHouse.Cluster is { } cluster ? $", cluster {cluster}" : ""));
             if (options.ControlDatabase is { } controlDatabase)
                 lines.Add($"  Control plane:   {Zespan.Storage.Postgres.PostgresConnectionString.Describe(controlDatabase)}");
             if (firstRun.NewAdminPassword is { } password)

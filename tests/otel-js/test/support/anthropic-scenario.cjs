@@ -31,6 +31,11 @@ async function callRecordedBy(instrumentations, inSession) {
       [usage.prompt_tokens, read, written, usage.completion_tokens]);
     const expected = ((usage.prompt_tokens - read - written) * 3 + read * 0.30 + written * 3.75 + usage.completion_tokens * 15) / 1e6;
     assert.ok(Math.abs(detail.session.costUsd - expected) < 1e-12, `cost ${detail.session.costUsd} != ${expected}`);
+    // The conversation: the prompt and the reply reach the call (OpenInference sends them as message parts; the SDK's
+    // own spans only in content mode, which docs/otel.md says to turn on).
+    const span = (await zespan.trace(call.traceId)).spans.find((s) => s.id === call.spanId);
+    assert.ok(JSON.stringify(span.input ?? null).includes(Question), `input ${JSON.stringify(span.input)}`);
+    assert.ok(JSON.stringify(span.output ?? null).includes("Echo: " + Question), `output ${JSON.stringify(span.output)}`);
   } finally {
     await fake.close();
     await zespan.stop();
