@@ -12,6 +12,11 @@ using Zespan.Server.Web;
 
 if (CommandLine.IsCommand(args))
     return await CommandLine.RunAsync(args, Console.Out, Console.Error);
+if (ServerArguments.Problem(args) is { } argumentProblem)
+{
+    await Console.Error.WriteLineAsync(argumentProblem);
+    return 2;
+}
 
 // No config reload on change: its file watcher covers the content root, which holds the default data folder when the
 // server runs from the current directory, and would wake on every SQLite WAL write (~3 % CPU in a profile).
@@ -26,6 +31,7 @@ var options = ZespanServerOptions.FromConfiguration(builder.Configuration);
 builder.Services.AddZespan(options);
 builder.Services.AddZespanAlerts(builder.Configuration);
 builder.Services.AddExceptionHandler<StoreUnavailableProblems>();
+builder.Services.AddExceptionHandler<UnreadableCharsetProblems>();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi(ApiDocs.Configure);
 builder.Services.AddRazorComponents();
@@ -66,7 +72,16 @@ app.MapOtlpEndpoints();
 await app.Services.InitializeStorageAsync();
 var firstRun = await app.Services.GetRequiredService<FirstRunSetup>().RunAsync();
 StartupBanner.PrintWhenStarted(app, firstRun, options);
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (FormatException invalid) when (invalid.Message.StartsWith("Invalid url", StringComparison.Ordinal))
+{
+    // Kestrel's own words for an address it cannot read (`--urls notaurl`), without the stack trace it printed before.
+    await Console.Error.WriteLineAsync($"{invalid.Message} (--urls or ASPNETCORE_URLS): give addresses such as http://0.0.0.0:8080, several separated by ';'.");
+    return 2;
+}
 return 0;
 
 /// <summary>Entry point, public so WebApplicationFactory tests can host the app.</summary>

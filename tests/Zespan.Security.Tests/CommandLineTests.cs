@@ -36,6 +36,18 @@ public sealed class CommandLineTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("a\u001b[31mred")]
+    [InlineData("line\r\nbreak")]
+    [InlineData("tab\there")]
+    public async Task AKeyNameWithControlCharacters_IsRefused_SoKeysListNeverPrintsThem(string name)
+    {
+        var (code, output, error) = await RunCli(_app.DataDirectory, "keys", "create", "--name", name);
+        Assert.Equal(2, code);
+        Assert.Contains("must not contain control characters", error);
+        Assert.DoesNotContain("zsp_", output);
+    }
+
+    [Theory]
     [InlineData("keys bogus", "one of create, list, revoke")]
     [InlineData("users bogus", "one of list, reset-password")]
     [InlineData("users reset-password", "Name the user")]

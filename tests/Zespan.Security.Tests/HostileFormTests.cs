@@ -29,6 +29,15 @@ public sealed class HostileFormTests : IAsyncLifetime
         Assert.Empty(_app.Errors.Entries);
     }
 
+    [Fact]
+    public async Task KeyName_WithAControlCharacter_Is400AndNoKeyIsMade()
+    {
+        var admin = await _app.LoggedInAsync("admin");
+        var response = await Forms.PostBlazorFormAsync(admin, "/settings", "create-key", new() { ["NewKeyName"] = "bell\u0007key" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("must not contain control characters", await response.Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("Cached", "NaN", "The cached input price")]
     [InlineData("Cached", "1e309", "The cached input price")]

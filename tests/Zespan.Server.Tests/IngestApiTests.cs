@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 
 namespace Zespan.Server.Tests;
@@ -239,6 +240,30 @@ public sealed class IngestApiTests(ZespanApp app) : IClassFixture<ZespanApp>
         var response = await _client.IngestAsync("{\"batch\":[]}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(0, (int)(await response.ReadJsonAsync())["accepted"]!);
+    }
+
+    [Theory]
+    [InlineData("PUT", "/api/v1/settings/sessions", "{\"idleGapMs\": 600000}")]
+    [InlineData("PUT", "/api/v1/prices/charset-model", "{\"inputPerMillion\": 1, \"outputPerMillion\": 2}")]
+    [InlineData("POST", "/api/v1/alerts/rules", "{}")]
+    public async Task AJsonBodyInACharsetNobodyKnows_Is415NamingTheFix(string method, string path, string json)
+    {
+        var body = new StringContent(json);
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+        var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = body }); // a 500 before
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Send the JSON body as UTF-8", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Ingest_ReadsItsOwnBytes_WhateverCharsetIsNamed()
+    {
+        var body = new StringContent(Api.Batch(Api.Span("charset-span", start: "2026-11-20T10:00:00.000Z")));
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+        var response = await _client.PostAsync("/api/v1/ingest", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, (int)(await response.ReadJsonAsync())["accepted"]!);
     }
 
     [Fact]

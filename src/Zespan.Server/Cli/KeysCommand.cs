@@ -43,8 +43,8 @@ public static class KeysCommand
         var projectText = CommandLine.TakeOption(args, "--project");
         var name = CommandLine.TakeOption(args, "--name") ?? throw new UsageException("Give the key a name with --name, for example --name \"production\".");
         CommandLine.RefuseLeftovers(args);
-        if (name.Trim().Length is 0 or > 100)
-            throw new UsageException("The key name must be 1 to 100 characters long.");
+        if (Zespan.Core.Projects.ApiKeyName.Problem(name) is { } problem)
+            throw new UsageException(problem);
         var project = await ProjectAsync(projectText, projects);
         var created = await projects.CreateApiKeyAsync(project.Id, name.Trim());
         output.WriteLine($"Created API key {created.Info.Id} \"{created.Info.Name}\" for project {project.Id} ({project.Name}):");
